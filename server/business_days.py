@@ -17,7 +17,7 @@ import holidays
 
 @lru_cache(maxsize=64)
 def _federal_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.US(years=year, categories=("public",)).keys())
+    return frozenset(holidays.country_holidays("US", years=year, categories=("public",)).keys())
 
 
 def is_business_day(day: date) -> bool:
