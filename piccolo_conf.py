@@ -1,0 +1,31 @@
+"""Piccolo's engine and app registry, both from `server.settings`.
+
+The engine connects as the application role, except in `agency migrate`, which runs as
+the owner (settings.db_role). No extensions: gen_random_uuid() is built in, and the
+embedded PostgreSQL has no uuid-ossp.
+"""
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.postgres import PostgresEngine
+
+from server.settings import get_settings
+
+_settings = get_settings()
+
+DB = PostgresEngine(
+    config={
+        "dsn": _settings.connection_url(),
+        "server_settings": {"application_name": f"agency-{_settings.db_role}"},
+    },
+    extensions=(),
+)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "server.audit.piccolo_app",
+        "server.auth.piccolo_app",
+        "server.placements.piccolo_app",
+        "server.queues.piccolo_app",
+        "server.settlements.piccolo_app",
+    ]
+)

@@ -1,0 +1,229 @@
+"""create_app(): routes, middleware, exception → HTTP mapping, lifespan and OpenAPI."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import structlog
+from litestar import Litestar, MediaType, Request, Response
+from litestar.datastructures import MutableScopeHeaders
+from litestar.di import Provide
+from litestar.enums import ScopeType
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.middleware import ASGIMiddleware, DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+
+from server import db
+from server.auth.controllers import routes as auth_routes
+from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
+from server.errors import DomainError, FieldError, error_body
+from server.logging import configure_logging, get_logger
+from server.redis import close_redis, open_redis
+from server.settings import Settings, get_settings
+from server.system.controllers import SystemController
+
+log = get_logger("server.http")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Errors that mean PostgreSQL cannot be reached right now: the request did nothing and
+# may be retried, which is what 503 says.
+_DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.ConnectionFailureError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+class RequestContextMiddleware(ASGIMiddleware):
+    """A request id per request (the caller's X-Request-ID, or a new one), echoed back,
+    bound to every log line written while the request runs, and one access line."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await next_app(scope, receive, send)
+            return
+        http_scope: HTTPScope = scope
+        incoming = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None
+        )
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "http.request",
+                method=http_scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+
+
+def _json(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response[Any]:
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
+def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return _json(exc.status_code, error_body(exc.code, exc.message, exc.details), exc.headers)
+
+
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+_AT_PATH = re.compile(r" - at `\$(?:\.)?([^`]*)`$")
+
+
+def _field_of(message: str, key: str | None, source: str | None) -> str:
+    path = _AT_PATH.search(message)
+    location = path.group(1) if path else ""
+    missing = _MISSING_FIELD.search(message)
+    if missing:
+        location = f"{location}.{missing.group(1)}" if location else missing.group(1)
+    if location:
+        return location
+    if key and key != "data":
+        return key
+    return source or "body"
+
+
+def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """msgspec's decode errors, split the way the contract splits them: a body that is not
+    JSON, or not an object, is malformed (400); wrong or missing fields are 422."""
+    detail = str(exc.detail)
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    if detail.startswith("JSON is malformed") or any(
+        isinstance(e, dict)
+        and e.get("key") == "data"
+        and "Expected `object`" in e.get("message", "")
+        for e in extra
+    ):
+        return _json(400, error_body("malformed_body", detail.split(" - at ")[0]))
+    details = [
+        FieldError(
+            _field_of(str(e.get("message", "")), e.get("key"), e.get("source")),
+            _AT_PATH.sub("", str(e.get("message", "invalid"))),
+        )
+        for e in extra
+        if isinstance(e, dict)
+    ] or [FieldError("body", detail)]
+    message = "; ".join(f"{d.field}: {d.reason}" for d in details)
+    return _json(422, error_body("invalid_input", message, details))
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+        429: "too_many_requests",
+    }
+    code = codes.get(exc.status_code, "http_error")
+    headers = dict(exc.headers or {})
+    return _json(exc.status_code, error_body(code, str(exc.detail)), headers)
+
+
+def _database_unreachable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.warning("http.database_unreachable", error=type(exc).__name__)
+    return _json(
+        503,
+        error_body("service_unavailable", "the database is unavailable; try again shortly"),
+        {"Retry-After": "2"},
+    )
+
+
+def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, _DATABASE_UNREACHABLE):
+        return _database_unreachable(_, exc)
+    log.exception("http.unhandled_error", error=type(exc).__name__)
+    return _json(500, error_body("internal_error", "an unexpected error occurred"))
+
+
+def _lifespan(settings: Settings) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await db.start_pool(settings.db_pool_min, settings.db_pool_max)
+        open_redis(settings.redis_url or "")
+        try:
+            yield
+        finally:
+            await close_redis()
+            await db.close_pool()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return Litestar(
+        route_handlers=[SystemController, *auth_routes],
+        middleware=[
+            RequestContextMiddleware(),
+            DefineMiddleware(
+                BearerAuthenticationMiddleware,
+                exclude=["^/schema", "^/portal", "^/static"],
+                exclude_from_auth_key="exclude_from_auth",
+            ),
+        ],
+        dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
+        exception_handlers={
+            DomainError: _domain_error,
+            ValidationException: _validation_error,
+            NotAuthorizedException: _http_error,
+            PermissionDeniedException: _http_error,
+            NotFoundException: _http_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+        lifespan=[_lifespan(settings)],
+        openapi_config=OpenAPIConfig(
+            title=f"{settings.agency_name} — agency server",
+            version="1.0.0",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An access token from /api/v1/auth/login or a client API token",
+                    )
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+        request_max_body_size=1024 * 1024,
+        debug=False,
+    )

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from server import db
+
+
+async def insert_event(
+    *,
+    actor_id: UUID | None,
+    actor_kind: str,
+    role: str | None,
+    client_id: UUID | None,
+    entity: str,
+    entity_id: str | None,
+    action: str,
+    before: Any,
+    after: Any,
+    request_id: str | None,
+) -> None:
+    await db.execute(
+        """
+        INSERT INTO audit_event (id, occurred_at, actor_id, actor_kind, role, client_id,
+                                 entity, entity_id, action, before, after, request_id)
+        VALUES (gen_random_uuid(), now(), $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)
+        """,
+        actor_id,
+        actor_kind,
+        role,
+        client_id,
+        entity,
+        entity_id,
+        action,
+        None if before is None else json.dumps(before, default=str),
+        None if after is None else json.dumps(after, default=str),
+        request_id,
+    )
+
+
+async def list_events(entity: str, entity_id: str) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        """
+        SELECT occurred_at, actor_id, actor_kind, role, action, before, after, request_id
+        FROM audit_event WHERE entity = $1 AND entity_id = $2
+        ORDER BY occurred_at, id
+        """,
+        entity,
+        entity_id,
+    )
+    return [dict(row) for row in rows]

@@ -1,0 +1,13 @@
+from server.errors import Conflict, Unauthenticated
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid_credentials"
+
+
+class InvalidRefreshToken(Unauthenticated):
+    code = "invalid_refresh_token"
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"

@@ -1,0 +1,196 @@
+"""Every query of users, portfolios, refresh tokens and client API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from server import db
+
+_USER_COLUMNS = """
+    u.id, u.username, u.password_hash, u.role, u.client_id, u.capacity, u.active, u.created_at,
+    COALESCE((SELECT array_agg(p.client_id ORDER BY p.client_id) FROM collector_portfolio p
+              WHERE p.user_id = u.id), '{}') AS client_ids
+"""
+
+
+async def user_by_username(username: str) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        f"SELECT {_USER_COLUMNS} FROM app_user u WHERE lower(u.username) = lower($1)",  # noqa: S608
+        username,
+    )
+
+
+async def user_by_id(user_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE OF u" if for_update else ""
+    return await db.fetchrow(
+        f"SELECT {_USER_COLUMNS} FROM app_user u WHERE u.id = $1{lock}",  # noqa: S608
+        user_id,
+    )
+
+
+async def username_taken(username: str) -> bool:
+    return bool(
+        await db.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM app_user WHERE lower(username) = lower($1))", username
+        )
+    )
+
+
+async def insert_user(
+    *,
+    username: str,
+    password_hash: str,
+    role: str,
+    client_id: UUID | None,
+    capacity: int | None,
+) -> UUID:
+    user_id: UUID = await db.fetchval(
+        """
+        INSERT INTO app_user (id, username, password_hash, role, client_id, capacity, active,
+                              created_at, updated_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, true, now(), now())
+        RETURNING id
+        """,
+        username,
+        password_hash,
+        role,
+        client_id,
+        capacity,
+    )
+    return user_id
+
+
+async def update_collector(user_id: UUID, *, capacity: int | None, active: bool | None) -> None:
+    await db.execute(
+        """
+        UPDATE app_user SET capacity = COALESCE($2, capacity), active = COALESCE($3, active),
+                            updated_at = now()
+        WHERE id = $1
+        """,
+        user_id,
+        capacity,
+        active,
+    )
+
+
+async def replace_portfolio(user_id: UUID, client_ids: list[UUID]) -> None:
+    await db.execute(
+        "DELETE FROM collector_portfolio WHERE user_id = $1 AND NOT (client_id = ANY($2::uuid[]))",
+        user_id,
+        client_ids,
+    )
+    await db.execute(
+        """
+        INSERT INTO collector_portfolio (id, user_id, client_id)
+        SELECT gen_random_uuid(), $1, c FROM unnest($2::uuid[]) AS c
+        ON CONFLICT (user_id, client_id) DO NOTHING
+        """,
+        user_id,
+        client_ids,
+    )
+
+
+async def insert_refresh_token(
+    *, family_id: UUID, user_id: UUID, token_hash: str, expires_at: datetime
+) -> None:
+    await db.execute(
+        """
+        INSERT INTO refresh_token (id, family_id, user_id, token_hash, issued_at, expires_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, now(), $4)
+        """,
+        family_id,
+        user_id,
+        token_hash,
+        expires_at,
+    )
+
+
+async def refresh_token_for_update(token_hash: str) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        """
+        SELECT id, family_id, user_id, expires_at, used_at, revoked_at
+        FROM refresh_token WHERE token_hash = $1 FOR UPDATE
+        """,
+        token_hash,
+    )
+
+
+async def mark_refresh_token_used(token_id: UUID) -> None:
+    await db.execute("UPDATE refresh_token SET used_at = now() WHERE id = $1", token_id)
+
+
+async def revoke_refresh_family(family_id: UUID) -> None:
+    await db.execute(
+        "UPDATE refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+        family_id,
+    )
+
+
+async def delete_expired_refresh_tokens(before: datetime) -> int:
+    status = await db.execute("DELETE FROM refresh_token WHERE expires_at < $1", before)
+    return int(status.split()[-1])
+
+
+_TOKEN_COLUMNS = "id, client_id, name, prefix, created_at, revoked_at, last_used_at"
+
+
+async def insert_api_token(
+    *, client_id: UUID, name: str, token_hash: str, prefix: str, created_by: UUID
+) -> asyncpg.Record:
+    row = await db.fetchrow(
+        f"""
+        INSERT INTO api_token (id, client_id, name, token_hash, prefix, created_by, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now())
+        RETURNING {_TOKEN_COLUMNS}
+        """,  # noqa: S608
+        client_id,
+        name,
+        token_hash,
+        prefix,
+        created_by,
+    )
+    assert row is not None
+    return row
+
+
+async def api_tokens_of_client(client_id: UUID) -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"SELECT {_TOKEN_COLUMNS} FROM api_token WHERE client_id = $1 ORDER BY created_at DESC, id",  # noqa: S608
+        client_id,
+    )
+
+
+async def api_token(client_id: UUID, token_id: UUID) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        f"SELECT {_TOKEN_COLUMNS} FROM api_token WHERE client_id = $1 AND id = $2",  # noqa: S608
+        client_id,
+        token_id,
+    )
+
+
+async def revoke_api_token(token_id: UUID) -> None:
+    await db.execute(
+        "UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", token_id
+    )
+
+
+async def active_api_token_by_hash(token_hash: str) -> asyncpg.Record | None:
+    """Marks the token used at most once a minute, so that an integration calling
+    steadily does not write on every request."""
+    return await db.fetchrow(
+        """
+        WITH found AS (
+            SELECT id, client_id, name, prefix FROM api_token
+            WHERE token_hash = $1 AND revoked_at IS NULL
+        ), touched AS (
+            UPDATE api_token t SET last_used_at = now()
+            FROM found WHERE t.id = found.id
+              AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute')
+        )
+        SELECT id, client_id, name, prefix FROM found
+        """,
+        token_hash,
+    )

@@ -1,0 +1,336 @@
+"""Sign-in, token rotation, users and collectors, client API tokens, and turning a
+bearer credential into a Principal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import asyncpg
+import msgspec
+
+from server import db
+from server.audit import service as audit
+from server.auth import passwords, rate_limit, repository, tokens
+from server.auth.errors import InvalidCredentials, InvalidRefreshToken, UsernameTaken
+from server.auth.principal import Principal, Role
+from server.auth.schemas import (
+    ApiTokenCreated,
+    ApiTokenRead,
+    CollectorUpdate,
+    MeRead,
+    TokenPair,
+    UserCreate,
+    UserRead,
+)
+from server.errors import FieldError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from server.placements import service as placements
+from server.settings import get_settings
+
+DEFAULT_COLLECTOR_CAPACITY = 50
+
+
+def _user_read(row: asyncpg.Record) -> UserRead:
+    return UserRead(
+        user_id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        active=row["active"],
+        created_at=row["created_at"],
+        client_id=row["client_id"],
+        client_ids=list(row["client_ids"]),
+        capacity=row["capacity"],
+    )
+
+
+def _principal(row: asyncpg.Record) -> Principal:
+    return Principal(
+        id=row["id"],
+        kind="user",
+        role=Role(row["role"]),
+        username=row["username"],
+        client_id=row["client_id"],
+        portfolio=frozenset(row["client_ids"]),
+    )
+
+
+async def _issue_pair(user: asyncpg.Record, family_id: UUID) -> TokenPair:
+    claims: dict[str, object] = {"sub": str(user["id"]), "role": user["role"]}
+    if user["client_id"] is not None:
+        claims["client_id"] = str(user["client_id"])
+    access, lifetime = tokens.issue_access_token(claims)
+    refresh = tokens.new_secret(tokens.REFRESH_PREFIX)
+    await repository.insert_refresh_token(
+        family_id=family_id,
+        user_id=user["id"],
+        token_hash=tokens.secret_hash(refresh),
+        expires_at=datetime.now(UTC) + timedelta(seconds=get_settings().refresh_token_ttl_s),
+    )
+    return TokenPair(access_token=access, refresh_token=refresh, expires_in=lifetime)
+
+
+async def _check_rate(username: str, address: str) -> None:
+    """Per username, against one account guessed from many addresses; per address, against
+    one address trying many usernames (with ten times the room, for shared offices)."""
+    settings = get_settings()
+    limit, window = settings.login_attempts_per_window, settings.login_window_s
+    for key, allowed in (
+        (f"login:user:{username.lower()}", limit),
+        (f"login:ip:{address}", limit * 10),
+    ):
+        verdict = await rate_limit.hit(key, allowed, window)
+        if not verdict.allowed:
+            raise TooManyRequests(
+                "too many sign-in attempts; try again later", retry_after_s=verdict.retry_after_s
+            )
+
+
+async def authenticate_password(username: str, password: str, address: str) -> asyncpg.Record:
+    await _check_rate(username, address)
+    user = await repository.user_by_username(username)
+    if user is None:
+        await passwords.burn_time_like_a_verification(password)
+        raise InvalidCredentials("wrong username or password")
+    if not await passwords.verify_password(user["password_hash"], password) or not user["active"]:
+        raise InvalidCredentials("wrong username or password")
+    return user
+
+
+async def login(username: str, password: str, address: str) -> TokenPair:
+    user = await authenticate_password(username, password, address)
+    async with db.transaction():
+        pair = await _issue_pair(user, family_id=uuid4())
+        await audit.record(
+            _principal(user), "auth.login", "user", user["id"], client_id=user["client_id"]
+        )
+    return pair
+
+
+async def refresh(refresh_token: str) -> TokenPair:
+    """Rotate: the presented token is spent and a new one of the same family issued. A
+    spent token presented again means it was copied: the whole family is revoked, so
+    whoever holds either copy must sign in again."""
+    token_hash = tokens.secret_hash(refresh_token)
+    reused_family: UUID | None = None
+    async with db.transaction():
+        found = await repository.refresh_token_for_update(token_hash)
+        if found is None or found["revoked_at"] is not None:
+            raise InvalidRefreshToken("refresh token is not valid")
+        if found["used_at"] is not None:
+            await repository.revoke_refresh_family(found["family_id"])
+            reused_family = found["family_id"]
+        elif found["expires_at"] <= datetime.now(UTC):
+            raise InvalidRefreshToken("refresh token has expired")
+        else:
+            user = await repository.user_by_id(found["user_id"])
+            if user is None or not user["active"]:
+                raise InvalidRefreshToken("refresh token is not valid")
+            await repository.mark_refresh_token_used(found["id"])
+            return await _issue_pair(user, family_id=found["family_id"])
+    # Outside the transaction so the revocation commits before we refuse.
+    raise InvalidRefreshToken(f"refresh token reused; sessions of family {reused_family} revoked")
+
+
+async def principal_for_bearer(credential: str) -> Principal:
+    if credential.startswith(tokens.API_TOKEN_PREFIX):
+        row = await repository.active_api_token_by_hash(tokens.secret_hash(credential))
+        if row is None:
+            raise Unauthenticated("API token is not valid")
+        return Principal(
+            id=row["id"],
+            kind="api_token",
+            role=Role.CLIENT,
+            username=f"token:{row['prefix']}",
+            client_id=row["client_id"],
+        )
+    try:
+        claims = tokens.verify_access_token(credential)
+        user_id = UUID(str(claims["sub"]))
+    except (tokens.InvalidToken, ValueError) as error:
+        raise Unauthenticated("access token is not valid") from error
+    return await principal_for_user(user_id)
+
+
+async def principal_for_user(user_id: UUID) -> Principal:
+    user = await repository.user_by_id(user_id)
+    if user is None or not user["active"]:
+        raise Unauthenticated("access token is not valid")
+    return _principal(user)
+
+
+def me(principal: Principal) -> MeRead:
+    return MeRead(
+        id=principal.id,
+        kind=principal.kind,
+        username=principal.username,
+        role=principal.role,
+        client_id=principal.client_id,
+        client_ids=sorted(principal.portfolio),
+    )
+
+
+async def _check_clients(field: str, client_ids: list[UUID]) -> None:
+    missing = await placements.missing_clients(client_ids)
+    if missing:
+        raise InvalidInput(
+            f"{field}: no such client",
+            details=[FieldError(field, f"no such client: {client_id}") for client_id in missing],
+        )
+
+
+def _binding_errors(data: UserCreate) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if data.role == Role.CLIENT and data.client_id is None:
+        errors.append(FieldError("client_id", "required for a client user"))
+    if data.role != Role.CLIENT and data.client_id is not None:
+        errors.append(FieldError("client_id", "only client users belong to a client"))
+    if data.role != Role.COLLECTOR and data.client_ids:
+        errors.append(FieldError("client_ids", "only collectors have a portfolio"))
+    if data.role != Role.COLLECTOR and data.capacity is not None:
+        errors.append(FieldError("capacity", "only collectors have a queue capacity"))
+    return errors
+
+
+async def create_user(actor: Principal, data: UserCreate) -> UserRead:
+    errors = _binding_errors(data)
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.reason}" for e in errors), details=errors)
+    if data.client_id is not None:
+        await _check_clients("client_id", [data.client_id])
+    if data.client_ids:
+        await _check_clients("client_ids", data.client_ids)
+    password_hash = await passwords.hash_password(data.password)
+    async with db.transaction():
+        if await repository.username_taken(data.username):
+            raise UsernameTaken(f"username {data.username!r} is taken")
+        capacity = data.capacity
+        if data.role == Role.COLLECTOR and capacity is None:
+            capacity = DEFAULT_COLLECTOR_CAPACITY
+        try:
+            user_id = await repository.insert_user(
+                username=data.username,
+                password_hash=password_hash,
+                role=data.role,
+                client_id=data.client_id,
+                capacity=capacity,
+            )
+        except asyncpg.UniqueViolationError:
+            raise UsernameTaken(f"username {data.username!r} is taken") from None
+        if data.client_ids:
+            await repository.replace_portfolio(user_id, sorted(set(data.client_ids)))
+        created = await repository.user_by_id(user_id)
+        assert created is not None
+        view = _user_read(created)
+        await audit.record(
+            actor, "user.create", "user", user_id, client_id=data.client_id,
+            after={"username": data.username, "role": data.role, "client_ids": view.client_ids,
+                   "capacity": capacity},
+        )  # fmt: skip
+    return view
+
+
+async def create_user_unchecked(
+    *, username: str, password: str, role: str, client_id: str | None
+) -> UserRead:
+    """For the CLI, which acts as the system."""
+    from server.auth.principal import SYSTEM
+
+    return await create_user(
+        SYSTEM,
+        UserCreate(
+            username=username,
+            password=password,
+            role=Role(role),
+            client_id=UUID(client_id) if client_id else None,
+        ),
+    )
+
+
+async def update_collector(actor: Principal, user_id: UUID, data: CollectorUpdate) -> UserRead:
+    if isinstance(data.client_ids, list):
+        await _check_clients("client_ids", data.client_ids)
+    async with db.transaction():
+        before = await repository.user_by_id(user_id, for_update=True)
+        if before is None or before["role"] != Role.COLLECTOR:
+            raise NotFound("no such collector")
+        await repository.update_collector(
+            user_id,
+            capacity=None if data.capacity is msgspec.UNSET else data.capacity,
+            active=None if data.active is msgspec.UNSET else data.active,
+        )
+        if isinstance(data.client_ids, list):
+            await repository.replace_portfolio(user_id, sorted(set(data.client_ids)))
+        after = await repository.user_by_id(user_id)
+        if after is None:
+            raise NotFound("no such collector")
+        await audit.record(
+            actor, "collector.update", "user", user_id,
+            before=_audit_view(before), after=_audit_view(after),
+        )  # fmt: skip
+        return _user_read(after)
+
+
+def _audit_view(row: asyncpg.Record) -> dict[str, object]:
+    return {
+        "capacity": row["capacity"],
+        "active": row["active"],
+        "client_ids": [str(c) for c in row["client_ids"]],
+    }
+
+
+async def create_api_token(actor: Principal, client_id: UUID, name: str) -> ApiTokenCreated:
+    await placements.require_client(actor, client_id)
+    secret = tokens.new_secret(tokens.API_TOKEN_PREFIX)
+    prefix = secret[:12]
+    async with db.transaction():
+        row = await repository.insert_api_token(
+            client_id=client_id,
+            name=name,
+            token_hash=tokens.secret_hash(secret),
+            prefix=prefix,
+            created_by=actor.id,
+        )
+        await audit.record(
+            actor, "api_token.create", "api_token", row["id"], client_id=client_id,
+            after={"name": name, "prefix": prefix},
+        )  # fmt: skip
+    return ApiTokenCreated(
+        token_id=row["id"],
+        client_id=client_id,
+        name=name,
+        prefix=prefix,
+        created_at=row["created_at"],
+        token=secret,
+    )
+
+
+def _token_read(row: asyncpg.Record) -> ApiTokenRead:
+    return ApiTokenRead(
+        token_id=row["id"],
+        client_id=row["client_id"],
+        name=row["name"],
+        prefix=row["prefix"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+        last_used_at=row["last_used_at"],
+    )
+
+
+async def list_api_tokens(actor: Principal, client_id: UUID) -> list[ApiTokenRead]:
+    await placements.require_client(actor, client_id)
+    return [_token_read(row) for row in await repository.api_tokens_of_client(client_id)]
+
+
+async def revoke_api_token(actor: Principal, client_id: UUID, token_id: UUID) -> None:
+    await placements.require_client(actor, client_id)
+    async with db.transaction():
+        row = await repository.api_token(client_id, token_id)
+        if row is None:
+            raise NotFound("no such token")
+        await repository.revoke_api_token(token_id)
+        await audit.record(actor, "api_token.revoke", "api_token", token_id, client_id=client_id)
+
+
+async def purge_expired_refresh_tokens() -> int:
+    # Kept a while past expiry so a late reuse is still recognised as reuse.
+    return await repository.delete_expired_refresh_tokens(datetime.now(UTC) - timedelta(days=30))

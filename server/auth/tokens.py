@@ -1,0 +1,98 @@
+"""Access tokens (JWT) and the opaque secrets behind refresh and client API tokens.
+
+Access tokens: EdDSA only (the algorithm is pinned, so `alg=none` and HS/RS confusion
+are refused), `kid` names the key so several can verify during a rotation, and `exp`,
+`iat`, `iss`, `aud` and `sub` are required and checked. Refresh and API tokens are random
+secrets stored only as their SHA-256 (they carry 256 bits of entropy, so a fast hash is
+enough and lets the lookup be an index probe).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from server.keyring import load_signing_keys
+from server.settings import get_settings
+
+ALGORITHM = "EdDSA"
+REFRESH_PREFIX = "rt_"
+API_TOKEN_PREFIX = "agk_"
+
+
+class InvalidToken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class KeySet:
+    active_kid: str
+    private: Ed25519PrivateKey
+    public: dict[str, Ed25519PublicKey]
+
+
+@lru_cache(maxsize=1)
+def key_set() -> KeySet:
+    active, keys = load_signing_keys(get_settings())
+    return KeySet(
+        active_kid=active,
+        private=keys[active],
+        public={kid: key.public_key() for kid, key in keys.items()},
+    )
+
+
+def issue_access_token(claims: dict[str, Any], now: datetime | None = None) -> tuple[str, int]:
+    settings = get_settings()
+    keys = key_set()
+    issued = now or datetime.now(UTC)
+    lifetime = settings.access_token_ttl_s
+    payload = {
+        **claims,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": issued,
+        "nbf": issued - timedelta(seconds=5),
+        "exp": issued + timedelta(seconds=lifetime),
+        "jti": uuid.uuid4().hex,
+    }
+    token = jwt.encode(payload, keys.private, algorithm=ALGORITHM, headers={"kid": keys.active_kid})
+    return token, lifetime
+
+
+def verify_access_token(token: str) -> dict[str, Any]:
+    settings = get_settings()
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise InvalidToken("malformed token") from error
+    public = key_set().public.get(str(header.get("kid")))
+    if public is None:
+        raise InvalidToken("unknown key id")
+    try:
+        return jwt.decode(
+            token,
+            public,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            leeway=5,
+        )
+    except jwt.PyJWTError as error:
+        raise InvalidToken(str(error)) from error
+
+
+def new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -1,0 +1,231 @@
+"""`agency run | api | worker | migrate | create-user | seed-demo`.
+
+`agency run` is the zero-configuration start: with no DATABASE_URL / REDIS_URL it starts
+the embedded PostgreSQL and Redis under the data directory, migrates, and runs the API
+and the worker as separate processes (parsing a large file never stalls the API);
+Ctrl-C stops all of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+from server.settings import Settings, SettingsError, get_settings
+
+_STOP_GRACE_S = 15.0
+
+
+def _settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@contextmanager
+def services(*, need_redis: bool = True) -> Iterator[Settings]:
+    """The database and Redis this command uses: the configured ones, or the embedded
+    ones started (or joined) under the data directory and stopped again on exit."""
+    from server import embedded
+    from server.keyring import ensure_development_keys
+
+    settings = _settings()
+    ensure_development_keys(settings)
+    started_postgres = None
+    started_redis = None
+    try:
+        if settings.embedded_database:
+            started_postgres = embedded.start_postgres(settings.data_dir)
+            os.environ["DATABASE_URL"] = started_postgres.url
+        if settings.embedded_redis and need_redis:
+            started_redis = embedded.start_redis(settings.data_dir)
+            os.environ["REDIS_URL"] = started_redis.url
+        yield _settings()
+    finally:
+        if started_redis is not None:
+            started_redis.stop()
+        if started_postgres is not None:
+            started_postgres.stop()
+
+
+def _child(command: list[str], **env: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "server.cli", *command], env={**os.environ, **env}
+    )
+
+
+def _run_migrations() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "migrate"], env=os.environ.copy(), check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.returncode)
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + _STOP_GRACE_S
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    stopping = False
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    with services() as settings:
+        _run_migrations()
+        children = [
+            _child(["api", "--workers", str(args.workers)]),
+            _child(["worker"]),
+        ]
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        print(
+            f"Agency server on http://{settings.host}:{settings.port}  "
+            f"(API /api/v1, portal /portal/, OpenAPI /schema)  —  Ctrl-C stops it",
+            flush=True,
+        )
+        try:
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.2)
+        finally:
+            _stop(children)
+        failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
+        return 1 if failed and not stopping else 0
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    with services() as settings:
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=args.workers,
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+            loop="uvloop",
+            http="httptools",
+        )
+    return 0
+
+
+def cmd_worker(_: argparse.Namespace) -> int:
+    with services():
+        from arq.worker import run_worker
+
+        from server.worker import WorkerSettings
+
+        run_worker(WorkerSettings)  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    os.environ["AGENCY_DB_ROLE"] = "owner"
+    with services(need_redis=False) as settings:
+        from server.logging import configure_logging
+        from server.migrate import migrate
+
+        configure_logging(settings.log_format, settings.log_level)
+        asyncio.run(migrate())
+    return 0
+
+
+def _with_database(action: Callable[[Settings], Any]) -> int:
+    with services(need_redis=False) as settings:
+        from server import db
+        from server.logging import configure_logging
+
+        configure_logging(settings.log_format, "WARNING")
+
+        async def main() -> None:
+            await db.start_pool(1, 4)
+            try:
+                await action(settings)
+            finally:
+                await db.close_pool()
+
+        asyncio.run(main())
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from server.cli_actions import create_user
+
+    return _with_database(lambda settings: create_user(settings, args))
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from server.cli_actions import seed_demo
+
+    return _with_database(lambda settings: seed_demo(settings, args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="agency", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="API and worker, embedded services by default")
+    run.add_argument("--workers", type=int, default=1, help="API processes")
+    run.set_defaults(handler=cmd_run)
+
+    api = commands.add_parser("api", help="the HTTP API and portal (uvicorn)")
+    api.add_argument("--host")
+    api.add_argument("--port", type=int)
+    api.add_argument("--workers", type=int, default=1)
+    api.set_defaults(handler=cmd_api)
+
+    commands.add_parser("worker", help="the arq worker").set_defaults(handler=cmd_worker)
+    commands.add_parser("migrate", help="apply migrations as the owner").set_defaults(
+        handler=cmd_migrate
+    )
+
+    create_user = commands.add_parser("create-user", help="add a user")
+    create_user.add_argument("username")
+    create_user.add_argument(
+        "--role", required=True, choices=["admin", "supervisor", "collector", "client"]
+    )
+    create_user.add_argument("--password", help="prompted for when omitted")
+    create_user.add_argument("--client-id")
+    create_user.set_defaults(handler=cmd_create_user)
+
+    seed = commands.add_parser("seed-demo", help="demo users and data, logins printed")
+    seed.add_argument("--accounts", type=int, default=3000, help="accounts per demo client")
+    seed.set_defaults(handler=cmd_seed_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except SettingsError as error:
+        print(f"agency: configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

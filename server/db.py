@@ -1,0 +1,99 @@
+"""Access to the one PostgreSQL engine that piccolo_conf configures.
+
+Repositories run bound SQL on `connection()`: inside a service's `transaction()` it is
+that transaction's connection (Piccolo keeps it in a context variable), otherwise one
+from the pool. Transactions open in services, never in Litestar dependencies, which may
+be resolved in another task where the context variable would not reach the handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from piccolo.engine import engine_finder
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+# A connection of our own or one lent by the pool: both run the same statements.
+Connection = asyncpg.Connection | PoolConnectionProxy
+
+
+def engine() -> PostgresEngine:
+    found = engine_finder()
+    if not isinstance(found, PostgresEngine):
+        raise RuntimeError("piccolo_conf.DB must be a PostgresEngine")
+    return found
+
+
+class Transaction:
+    """Piccolo's transaction, typed as what it is: it never swallows an exception (its
+    `__aexit__` returns a bool, which would tell type checkers otherwise)."""
+
+    def __init__(self) -> None:
+        self._inner = engine().transaction()
+
+    async def __aenter__(self) -> PostgresTransaction:
+        return await self._inner.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self._inner.__aexit__(*exc_info)
+
+
+def transaction() -> Transaction:
+    """A transaction; one opened inside another joins the outer one."""
+    return Transaction()
+
+
+def in_transaction() -> bool:
+    return engine().current_transaction.get() is not None
+
+
+@asynccontextmanager
+async def connection() -> AsyncIterator[Connection]:
+    db = engine()
+    current = db.current_transaction.get()
+    if current is not None:
+        yield current.connection
+        return
+    if db.pool is None:
+        own = await db.get_new_connection()
+        try:
+            yield own
+        finally:
+            await own.close()
+        return
+    async with db.pool.acquire() as lent:
+        yield lent
+
+
+async def fetch(sql: str, *args: Any) -> list[asyncpg.Record]:
+    async with connection() as conn:
+        return await conn.fetch(sql, *args)
+
+
+async def fetchrow(sql: str, *args: Any) -> asyncpg.Record | None:
+    async with connection() as conn:
+        return await conn.fetchrow(sql, *args)
+
+
+async def fetchval(sql: str, *args: Any) -> Any:
+    async with connection() as conn:
+        return await conn.fetchval(sql, *args)
+
+
+async def execute(sql: str, *args: Any) -> str:
+    async with connection() as conn:
+        return await conn.execute(sql, *args)
+
+
+async def start_pool(min_size: int, max_size: int) -> None:
+    await engine().start_connection_pool(min_size=min_size, max_size=max_size)
+
+
+async def close_pool() -> None:
+    db = engine()
+    if db.pool is not None:
+        await db.close_connection_pool()

@@ -1,0 +1,108 @@
+"""structlog setup: JSON lines off a terminal, request ids bound per request, PII redacted.
+
+Every record, ours or the standard library's (uvicorn, arq, asyncpg), passes through the
+same processors, so a redaction here holds for all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+
+REDACTED = "[redacted]"
+
+# Keys whose values are personal data whatever they look like.
+_PII_KEYS = re.compile(
+    r"(ssn|social|dob|date_of_birth|birth|phone|mobile|e_?mail|card|pan|password|secret|token)",
+    re.IGNORECASE,
+)
+# Values that look like personal data inside free text. Card numbers before phones, so a
+# 16-digit run is not half-matched as a phone number.
+_PII_PATTERNS = (
+    re.compile(r"\b\d{3}-\d{2}-\d{4}\b"),  # SSN with dashes
+    re.compile(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"),  # card-like digit runs
+    re.compile(r"(?<![\w.-])\d{9}(?![\w.-])"),  # SSN without dashes
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
+    re.compile(r"(?<![\w-])(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?![\w-])"),  # phone
+)
+_NEVER_REDACTED = frozenset({"timestamp", "level", "logger", "request_id", "job_id", "user_id"})
+
+
+def redact_text(text: str) -> str:
+    for pattern in _PII_PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+def _redact_value(key: str, value: Any) -> Any:
+    if isinstance(value, bool | int | float) or value is None:
+        return REDACTED if _PII_KEYS.search(key) and not isinstance(value, bool) else value
+    if _PII_KEYS.search(key):
+        return REDACTED
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return {k: _redact_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_redact_value(key, v) for v in value]
+    return redact_text(str(value))
+
+
+def redact_pii(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """structlog processor: personal data never reaches a log line."""
+    for key, value in list(event_dict.items()):
+        if key not in _NEVER_REDACTED:
+            event_dict[key] = _redact_value(key, value)
+    return event_dict
+
+
+def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
+    render_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        redact_pii,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if render_json
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared[1:],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "arq", "arq.worker"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    # One line per request is written by our middleware, with the request id.
+    logging.getLogger("uvicorn.access").setLevel("WARNING")
+    logging.getLogger("httpx").setLevel("WARNING")
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    return structlog.get_logger(name)  # type: ignore[no-any-return]

@@ -1,0 +1,74 @@
+"""arq WorkerSettings: every registered job, the crons, and the sweep.
+
+arq's cron never catches up on a missed run and retries a killed job only after its lock
+expires, so each cron here is idempotent over the database's state and the sweep
+re-enqueues whatever lost its trigger.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron, func
+from arq.connections import RedisSettings
+
+from server import db, jobs
+from server.logging import configure_logging, get_logger
+from server.redis import close_redis, open_redis
+from server.settings import get_settings
+
+log = get_logger("server.worker")
+
+# Importing a domain's jobs module registers its jobs and sweepers.
+JOB_MODULES: tuple[str, ...] = ()
+
+
+async def system_sweep(ctx: dict[str, Any]) -> dict[str, int]:
+    found = await jobs.sweep()
+    if any(found.values()):
+        log.info("system.sweep", **found)
+    return found
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    await db.start_pool(settings.db_pool_min, settings.db_pool_max)
+    open_redis(settings.redis_url or "")
+    log.info("worker.started", jobs=sorted(jobs.registry.jobs))
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await close_redis()
+    await db.close_pool()
+
+
+def _load_job_modules() -> None:
+    import importlib
+
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+
+
+_load_job_modules()
+
+
+class WorkerSettings:
+    functions = [
+        func(
+            spec.function,  # type: ignore[arg-type]
+            name=spec.name,
+            timeout=spec.timeout_s,
+            max_tries=spec.max_tries,
+        )
+        for spec in jobs.registry.jobs.values()
+    ]
+    cron_jobs = [cron(system_sweep, name="system.sweep", second=0, timeout=120, unique=True)]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://localhost")
+    max_jobs = 4
+    job_timeout = 300
+    health_check_interval = 30
+    # Jobs may run again after a crash; each is written to be idempotent.
+    allow_abort_jobs = True

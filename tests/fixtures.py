@@ -1,0 +1,89 @@
+"""Factories: users of every role signed in over the API, with faker-made data."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from faker import Faker
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Caller:
+    """An HTTP client signed in as one user or API token."""
+
+    http: httpx.AsyncClient
+    token: str
+    user_id: str | None = None
+    username: str | None = None
+    role: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return await self.http.request(method, url, headers=headers, **kwargs)
+
+    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("GET", url, **kwargs)
+
+    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("POST", url, **kwargs)
+
+    async def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("PATCH", url, **kwargs)
+
+    async def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("DELETE", url, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def fake() -> Faker:
+    Faker.seed(20261125)
+    return Faker("en_US")
+
+
+async def sign_in(http: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
+    response = await http.post(
+        "/api/v1/auth/login", json={"username": username, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+@pytest.fixture
+async def admin(http: httpx.AsyncClient, fake: Faker) -> Caller:
+    """The first admin, made the way `agency create-user` makes one."""
+    from server.auth import service
+
+    username = f"admin.{fake.user_name()}"
+    user = await service.create_user_unchecked(
+        username=username, password=PASSWORD, role="admin", client_id=None
+    )
+    token = await sign_in(http, username)
+    return Caller(http, token, str(user.user_id), username, "admin")
+
+
+MakeUser = Callable[..., Awaitable[Caller]]
+
+
+@pytest.fixture
+def make_user(http: httpx.AsyncClient, admin: Caller, fake: Faker) -> MakeUser:
+    async def make(role: str, **fields: Any) -> Caller:
+        username = f"{role}.{fake.unique.user_name()}"
+        response = await admin.post(
+            "/api/v1/users",
+            json={"username": username, "password": PASSWORD, "role": role, **fields},
+        )
+        assert response.status_code == 201, response.text
+        token = await sign_in(http, username)
+        return Caller(http, token, response.json()["user_id"], username, role)
+
+    return make

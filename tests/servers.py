@@ -1,0 +1,113 @@
+"""Real PostgreSQL and Redis for the test suite: the embedded ones by default, or the
+servers named by DATABASE_URL / REDIS_URL. Each run gets a fresh database, migrated by
+the real `agency migrate`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = ROOT / ".data" / "test"
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
+@dataclass
+class TestServers:
+    admin_url: str  # a database of the server to CREATE/DROP test databases from
+    redis_url: str
+    database: str
+    owner_url: str
+    _stops: list = field(default_factory=list)
+
+    def stop(self) -> None:
+        for stop in reversed(self._stops):
+            stop()
+
+
+async def _recreate_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def start(data_dir: Path) -> TestServers:
+    from server import embedded
+
+    stops = []
+    given_db = os.environ.get("DATABASE_URL")
+    if given_db:
+        admin_url = given_db
+    else:
+        pg = embedded.start_postgres(TEST_DATA)
+        admin_url = pg.admin_url()
+        stops.append(pg.stop)
+    given_redis = os.environ.get("REDIS_URL")
+    if given_redis:
+        redis_url = given_redis
+    else:
+        redis = embedded.start_redis(TEST_DATA)
+        redis_url = redis.url
+        stops.append(redis.stop)
+    database = f"agency_test_{uuid.uuid4().hex[:8]}"
+    import asyncio
+
+    asyncio.run(_recreate_database(admin_url, database))
+    return TestServers(
+        admin_url=admin_url,
+        redis_url=redis_url,
+        database=database,
+        owner_url=with_database(admin_url, database),
+        _stops=stops,
+    )
+
+
+def test_environment(servers: TestServers, data_dir: Path) -> dict[str, str]:
+    return {
+        "AGENCY_ENV": "test",
+        "AGENCY_DATA_DIR": str(data_dir),
+        "DATABASE_URL": servers.owner_url,
+        "REDIS_URL": servers.redis_url,
+        # Argon2 at its cheapest: the cost is a setting so tests stay fast.
+        "PASSWORD_TIME_COST": "1",
+        "PASSWORD_MEMORY_KIB": "8",
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "warning",
+        "DB_POOL_MIN": "1",
+        "DB_POOL_MAX": "10",
+    }
+
+
+def migrate(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "migrate"],
+        env={**os.environ, **env},
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"agency migrate failed:\n{result.stdout}\n{result.stderr}")
+
+
+async def drop_database(servers: TestServers) -> None:
+    conn = await asyncpg.connect(servers.admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{servers.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
