@@ -1,0 +1,295 @@
+"""Settlement authority bands (DESIGN.md "Authority" and "offer").
+
+A client authorizes its collectors and the agency's supervisors to settle within limits:
+
+    {"collector":  {"min_percent": 80, "max_installments": 6,  "max_months": 6,
+                    "min_installment_cents": 2500},
+     "supervisor": {"min_percent": 65, "max_installments": 12, "max_months": 12,
+                    "min_installment_cents": 2500}}
+
+An offer's band is the highest level that any of its dimensions requires; beyond the
+supervisor it goes to the client. Every comparison is in integers.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class FieldError(NamedTuple):
+    field: str
+    reason: str
+
+
+class FieldErrors(ValueError):
+    """Input refused field by field; the service turns `errors` into the API's `details`."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{error.field}: {error.reason}" for error in self.errors))
+
+
+class AuthorityInvalid(FieldErrors):
+    pass
+
+
+class OfferInvalid(FieldErrors):
+    pass
+
+
+class Band(StrEnum):
+    """Who may accept an offer, lowest first: the order is the escalation."""
+
+    COLLECTOR = "collector"
+    SUPERVISOR = "supervisor"
+    CLIENT = "client"
+
+    @property
+    def rank(self) -> int:
+        return list(Band).index(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one level may agree to without asking the level above."""
+
+    min_percent: int
+    max_installments: int
+    max_months: int
+    min_installment_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    collector: Limits
+    supervisor: Limits
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+# Each limit's accepted range, inclusive (None: no upper bound), and the reason given
+# when it is out of it; a percent of 0 would authorize settling for nothing.
+_PERCENT = (1, 100, "must be an integer between 1 and 100")
+_POSITIVE = (1, None, "must be a positive integer")
+_RANGES: dict[str, tuple[int, int | None, str]] = {
+    "min_percent": _PERCENT,
+    "max_installments": _POSITIVE,
+    "max_months": _POSITIVE,
+    "min_installment_cents": _POSITIVE,
+}
+
+# How the supervisor's limit must compare with the collector's for its band to hold it:
+# +1 where a larger number is wider (more instalments), -1 where smaller is (a lower percent).
+_WIDER: dict[str, int] = {
+    "min_percent": -1,
+    "max_installments": +1,
+    "max_months": +1,
+    "min_installment_cents": -1,
+}
+
+
+def _as_int_in(value: object, low: int, high: int | None) -> int | None:
+    # JSON's true/false arrive as bool, which Python counts as an int.
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if value < low or (high is not None and value > high):
+        return None
+    return value
+
+
+def _parse_limits(raw: object, path: str, errors: list[FieldError]) -> Limits | None:
+    if not isinstance(raw, Mapping):
+        errors.append(FieldError(path, "must be an object"))
+        return None
+    before = len(errors)
+    errors.extend(
+        FieldError(f"{path}.{key}", "is not a known limit") for key in raw if key not in _RANGES
+    )
+    values: dict[str, int] = {}
+    for name, (low, high, reason) in _RANGES.items():
+        if name not in raw:
+            errors.append(FieldError(f"{path}.{name}", "is required"))
+        elif (value := _as_int_in(raw[name], low, high)) is None:
+            errors.append(FieldError(f"{path}.{name}", reason))
+        else:
+            values[name] = value
+    return Limits(**values) if len(errors) == before else None
+
+
+def parse_authority(raw: object) -> Authority:
+    """A client's authority from its JSON form, or `AuthorityInvalid` listing every fault."""
+    errors: list[FieldError] = []
+    if not isinstance(raw, Mapping):
+        raise AuthorityInvalid([FieldError("authority", "must be an object")])
+    levels = (Band.COLLECTOR.value, Band.SUPERVISOR.value)
+    errors.extend(
+        FieldError(f"authority.{key}", "is not a known level") for key in raw if key not in levels
+    )
+    parsed: dict[str, Limits | None] = {}
+    for level in levels:
+        if level not in raw:
+            errors.append(FieldError(f"authority.{level}", "is required"))
+        else:
+            parsed[level] = _parse_limits(raw[level], f"authority.{level}", errors)
+    collector, supervisor = parsed.get(levels[0]), parsed.get(levels[1])
+    if collector is not None and supervisor is not None:
+        errors.extend(_narrower_than_collector(collector, supervisor))
+    if errors or collector is None or supervisor is None:
+        raise AuthorityInvalid(errors)
+    return Authority(collector, supervisor)
+
+
+def _narrower_than_collector(collector: Limits, supervisor: Limits) -> list[FieldError]:
+    # A supervisor accepts what is beyond the collector; a supervisor band narrower in any
+    # dimension would send to the client offers a collector may accept alone.
+    errors = []
+    for name, wider in _WIDER.items():
+        own, collectors = getattr(supervisor, name), getattr(collector, name)
+        if (own - collectors) * wider < 0:
+            side = "at least" if wider > 0 else "at most"
+            reason = f"must be {side} the collector's ({collectors})"
+            errors.append(FieldError(f"authority.supervisor.{name}", reason))
+    return errors
+
+
+# --- offers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LumpSum:
+    amount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Installment:
+    due_date: date
+    amount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A payment plan as agreed on a call.
+
+    `offered_on` is the date the offer is made, in the local calendar the service decides
+    (the length of the plan is counted from it).
+    """
+
+    amount_cents: int
+    offered_on: date
+    installments: tuple[Installment, ...]
+
+
+Offer = LumpSum | Plan
+
+
+class Dimension(StrEnum):
+    AMOUNT = "amount"
+    INSTALLMENTS = "installments"
+    LENGTH = "length"
+    SMALLEST_INSTALLMENT = "smallest_installment"
+
+
+def validate_plan(plan: Plan) -> None:
+    """Refuse a schedule that is not a plan at all, with `OfferInvalid` listing every fault.
+
+    Dates strictly increase (one instalment a day at most, none twice), the first falls
+    on or after the offer date, every amount is positive and they add up to the offer.
+    """
+    errors: list[FieldError] = []
+    if plan.amount_cents <= 0:
+        errors.append(FieldError("amount_cents", "must be positive"))
+    if not plan.installments:
+        errors.append(FieldError("installments", "must hold at least one instalment"))
+    previous: date | None = None
+    for index, installment in enumerate(plan.installments):
+        path = f"installments[{index}]"
+        if previous is None and installment.due_date < plan.offered_on:
+            reason = f"must not be before the offer date ({plan.offered_on.isoformat()})"
+            errors.append(FieldError(f"{path}.due_date", reason))
+        if previous is not None and installment.due_date <= previous:
+            reason = f"must be after the previous instalment's ({previous.isoformat()})"
+            errors.append(FieldError(f"{path}.due_date", reason))
+        if installment.amount_cents <= 0:
+            errors.append(FieldError(f"{path}.amount_cents", "must be positive"))
+        previous = installment.due_date
+    total = sum(installment.amount_cents for installment in plan.installments)
+    if plan.installments and total != plan.amount_cents:
+        reason = f"must add up to amount_cents ({plan.amount_cents}), not {total}"
+        errors.append(FieldError("installments", reason))
+    if errors:
+        raise OfferInvalid(errors)
+
+
+def months_later(day: date, months: int) -> date:
+    """The same day `months` calendar months on, or the month's last day if it is shorter
+    (31 January + 1 month = 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def plan_length_months(offered_on: date, last_due: date) -> int:
+    """The fewest calendar months from the offer that reach the last instalment: a plan
+    fits in `n` months iff its last due date is on or before `months_later(offered_on, n)`.
+
+    Offered 15 January, a last instalment on 15 July is 6 months; on 16 July, 7.
+    """
+    if last_due < offered_on:
+        raise ValueError(f"a plan ending {last_due} cannot be offered on {offered_on}")
+    months = (last_due.year - offered_on.year) * 12 + last_due.month - offered_on.month
+    # `months_later(offered_on, months)` falls in last_due's month; one month fewer cannot
+    # reach it, one more always does.
+    return months if last_due <= months_later(offered_on, months) else months + 1
+
+
+def _band(inside: Callable[[Limits], bool], authority: Authority) -> Band:
+    if inside(authority.collector):
+        return Band.COLLECTOR
+    if inside(authority.supervisor):
+        return Band.SUPERVISOR
+    return Band.CLIENT
+
+
+def bands_by_dimension(
+    authority: Authority, balance_cents: int, offer: Offer
+) -> dict[Dimension, Band]:
+    """The band each dimension of the offer requires on its own (a lump sum has only its
+    amount). A plan is validated first: the band of a schedule that is not a plan means
+    nothing."""
+    if balance_cents <= 0:
+        raise ValueError(f"there is nothing to settle on a balance of {balance_cents} cents")
+    if isinstance(offer, Plan):
+        validate_plan(offer)
+    elif offer.amount_cents <= 0:
+        raise OfferInvalid([FieldError("amount_cents", "must be positive")])
+
+    def settles_enough(limits: Limits) -> bool:
+        # amount / balance >= min_percent / 100, cross-multiplied to stay in integers.
+        return offer.amount_cents * 100 >= balance_cents * limits.min_percent
+
+    bands = {Dimension.AMOUNT: _band(settles_enough, authority)}
+    if isinstance(offer, Plan):
+        count = len(offer.installments)
+        months = plan_length_months(offer.offered_on, offer.installments[-1].due_date)
+        # Every instalment, the last included, must meet the minimum: DESIGN.md names the
+        # smallest instalment with no exception, and a short last instalment can always be
+        # folded into the one before it.
+        smallest = min(installment.amount_cents for installment in offer.installments)
+        bands[Dimension.INSTALLMENTS] = _band(lambda lim: count <= lim.max_installments, authority)
+        bands[Dimension.LENGTH] = _band(lambda lim: months <= lim.max_months, authority)
+        bands[Dimension.SMALLEST_INSTALLMENT] = _band(
+            lambda lim: smallest >= lim.min_installment_cents, authority
+        )
+    return bands
+
+
+def offer_band(authority: Authority, balance_cents: int, offer: Offer) -> Band:
+    """Who may accept the offer: the highest level any of its dimensions requires."""
+    return max(
+        bands_by_dimension(authority, balance_cents, offer).values(), key=lambda band: band.rank
+    )
