@@ -225,5 +225,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security=[{"bearer": []}],
         ),
         request_max_body_size=1024 * 1024,
+        # Logging is ours (structlog, redaction); Litestar must not reconfigure it.
+        logging_config=None,
         debug=False,
     )

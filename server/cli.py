@@ -36,8 +36,10 @@ def services(*, need_redis: bool = True) -> Iterator[Settings]:
     ones started (or joined) under the data directory and stopped again on exit."""
     from server import embedded
     from server.keyring import ensure_development_keys
+    from server.logging import configure_logging
 
     settings = _settings()
+    configure_logging(settings.log_format, settings.log_level)
     ensure_development_keys(settings)
     started_postgres = None
     started_redis = None

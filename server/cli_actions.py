@@ -15,7 +15,7 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
     user = await auth_service.create_user_unchecked(
         username=args.username, password=password, role=args.role, client_id=args.client_id
     )
-    print(f"created {user.role} {user.username} ({user.id})")
+    print(f"created {user.role} {user.username} ({user.user_id})")
 
 
 async def seed_demo(settings: Settings, args: argparse.Namespace) -> None:

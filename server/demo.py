@@ -6,6 +6,8 @@ made and prints the same logins.
 
 from __future__ import annotations
 
+import contextlib
+
 from server.auth import service as auth_service
 from server.auth.errors import UsernameTaken
 from server.settings import Settings
@@ -16,12 +18,10 @@ DEMO_COLLECTORS = ("demo.collector1", "demo.collector2", "demo.collector3")
 
 
 async def _ensure_user(role: str, username: str, client_id: str | None = None) -> None:
-    try:
+    with contextlib.suppress(UsernameTaken):
         await auth_service.create_user_unchecked(
             username=username, password=DEMO_PASSWORD, role=role, client_id=client_id
         )
-    except UsernameTaken:
-        pass
 
 
 async def seed(settings: Settings, accounts_per_client: int) -> list[tuple[str, str, str]]:

@@ -26,15 +26,15 @@ pytest_plugins = ["tests.fixtures"]
 def services() -> Iterator[test_servers.TestServers]:
     data_dir = Path(tempfile.mkdtemp(prefix="agency-test-"))
     running = test_servers.start(data_dir)
-    env = test_servers.test_environment(running, data_dir)
-    os.environ.update(env)
-    from server.keyring import ensure_development_keys
-    from server.settings import get_settings
-
-    get_settings.cache_clear()
-    ensure_development_keys(get_settings())
-    test_servers.migrate(env)
     try:
+        env = test_servers.test_environment(running, data_dir)
+        os.environ.update(env)
+        from server.keyring import ensure_development_keys
+        from server.settings import get_settings
+
+        get_settings.cache_clear()
+        ensure_development_keys(get_settings())
+        test_servers.migrate(env)
         yield running
     finally:
         import asyncio

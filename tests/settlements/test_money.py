@@ -55,7 +55,9 @@ def test_fee_is_half_up_to_the_cent(amount_cents: int, rate_bps: int, expected: 
 def test_fee_equals_exact_rational_rounded_half_up(amount_cents: int, rate_bps: int) -> None:
     exact = Fraction(amount_cents * rate_bps, 10_000)
     fee = fee_cents(amount_cents, rate_bps)
-    assert fee - Fraction(1, 2) < exact <= fee + Fraction(1, 2)
+    # Half-up: an exact half rounds to the cent above, so the fee is the one integer
+    # with fee - 1/2 <= exact < fee + 1/2.
+    assert fee - Fraction(1, 2) <= exact < fee + Fraction(1, 2)
     assert 0 <= fee <= amount_cents
 
 
