@@ -1,0 +1,273 @@
+"""Client column maps: which of a client's CSV columns carries which of our fields.
+
+A client's files keep the layout of its own system ("Acct No", "Cell", "Chg Off Dt"…).
+The client's record holds one column map per kind of file; `parse_column_map` checks a
+stored or submitted map and reports every problem at once with a field path, so the API
+can return them as `details`. `resolve_header` then matches a file's header row against
+the map once per file, giving the positions the per-row code reads by index.
+
+One mechanism serves every kind of file: a kind is only a list of our fields, each
+required or not (`FIELDS`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from operator import itemgetter
+from typing import Final, cast
+
+
+class FileKind(enum.StrEnum):
+    NEW_BUSINESS = "new_business"
+    MAINTENANCE = "maintenance"
+    RECALL = "recall"
+
+
+class AmountFormat(enum.StrEnum):
+    DOLLARS = "dollars"  # "1,234.56", "$1234.56", "1234"
+    CENTS = "cents"  # "123456"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    required: bool = False
+
+
+_ADDRESS_AND_CONTACT: Final = (
+    FieldSpec("address_line1"),
+    FieldSpec("address_line2"),
+    FieldSpec("city"),
+    FieldSpec("state"),
+)
+_PHONES_AND_EMAIL: Final = (
+    FieldSpec("phone_home"),
+    FieldSpec("phone_mobile"),
+    FieldSpec("phone_work"),
+    FieldSpec("email"),
+)
+
+FIELDS: Final[dict[FileKind, tuple[FieldSpec, ...]]] = {
+    FileKind.NEW_BUSINESS: (
+        FieldSpec("client_account_number", required=True),
+        FieldSpec("first_name"),
+        FieldSpec("last_name", required=True),
+        FieldSpec("date_of_birth"),
+        FieldSpec("ssn"),
+        *_ADDRESS_AND_CONTACT,
+        FieldSpec("zip", required=True),
+        *_PHONES_AND_EMAIL,
+        FieldSpec("original_creditor"),
+        FieldSpec("principal_cents", required=True),
+        FieldSpec("interest_cents"),
+        FieldSpec("fees_cents"),
+        FieldSpec("delinquency_date", required=True),
+        FieldSpec("charge_off_date"),
+        FieldSpec("last_payment_date"),
+        FieldSpec("statute_of_limitations_date"),
+    ),
+    # A maintenance row changes what it names and leaves the rest: every field but the
+    # account number is optional. `status` is one of MAINTENANCE_STATUSES.
+    FileKind.MAINTENANCE: (
+        FieldSpec("client_account_number", required=True),
+        *_ADDRESS_AND_CONTACT,
+        FieldSpec("zip"),
+        *_PHONES_AND_EMAIL,
+        FieldSpec("status"),
+        FieldSpec("status_reason"),
+    ),
+    FileKind.RECALL: (
+        FieldSpec("client_account_number", required=True),
+        FieldSpec("reason"),
+    ),
+}
+
+MAINTENANCE_STATUSES: Final = frozenset(
+    {"dispute", "cease", "bankruptcy", "deceased", "attorney_represented"}
+)
+
+DEFAULT_DATE_FORMATS: Final[tuple[str, ...]] = ("%Y-%m-%d", "%m/%d/%Y")
+
+# A format must carry a full date: formatting this probe and parsing it back must give it
+# back. The day and month differ and exceed 12 so that a swapped or missing part shows.
+_FORMAT_PROBE: Final = date(1987, 11, 23)
+
+_TOP_KEYS: Final = frozenset({"columns", "date_formats", "amount_format"})
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMap:
+    kind: FileKind
+    columns: dict[str, str]  # our field -> the client's header name
+    date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    amount_format: AmountFormat = AmountFormat.DOLLARS
+    # A client's own map is a contract: a column it names must be in the file. The default
+    # map names every field, so there only the required ones must be present.
+    strict: bool = True
+
+
+FieldError = tuple[str, str]  # (field path, reason)
+
+
+class InvalidColumnMap(ValueError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{path}: {reason}" for path, reason in errors))
+        self.errors = errors
+
+
+class HeaderMismatch(ValueError):
+    """The header row does not carry the columns the map names; the file is rejected whole."""
+
+    code = "header_mismatch"
+
+    def __init__(self, missing: list[str], duplicated: list[str]) -> None:
+        parts = []
+        if missing:
+            parts.append("missing columns: " + ", ".join(missing))
+        if duplicated:
+            parts.append("columns appearing more than once: " + ", ".join(duplicated))
+        super().__init__("; ".join(parts))
+        self.missing = missing
+        self.duplicated = duplicated
+
+
+def default_column_map(kind: FileKind = FileKind.NEW_BUSINESS) -> ColumnMap:
+    return ColumnMap(kind=kind, columns={f.name: f.name for f in FIELDS[kind]}, strict=False)
+
+
+def _header_key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _check_date_format(fmt: str) -> str | None:
+    if "%" not in fmt:
+        return "not a date format"
+    try:
+        # A calendar date, not a moment: no time zone applies.
+        parsed = datetime.strptime(_FORMAT_PROBE.strftime(fmt), fmt).date()  # noqa: DTZ007
+    except ValueError:
+        return "not a date format"
+    if parsed != _FORMAT_PROBE:
+        return "must contain a day, a month and a four-digit year"
+    return None
+
+
+def parse_column_map(raw: object, kind: FileKind = FileKind.NEW_BUSINESS) -> ColumnMap:
+    """Check a column map as stored on the client or sent through the API.
+
+    `raw` is `{"columns": {field: header}, "date_formats": [...], "amount_format": ...}`;
+    each key may be left out for its default. Raises InvalidColumnMap with every problem.
+    """
+    if not isinstance(raw, dict):
+        raise InvalidColumnMap([("", "must be an object")])
+    errors: list[FieldError] = []
+    errors.extend((key, "unknown key") for key in raw if key not in _TOP_KEYS)
+    specs = {f.name: f for f in FIELDS[kind]}
+
+    columns: dict[str, str] = {}
+    raw_columns = raw.get("columns")
+    if raw_columns is None:
+        columns = dict(default_column_map(kind).columns)
+    elif not isinstance(raw_columns, dict):
+        errors.append(("columns", "must be an object"))
+    else:
+        seen: dict[str, str] = {}
+        for name, header in raw_columns.items():
+            path = f"columns.{name}"
+            if name not in specs:
+                errors.append((path, "unknown field"))
+            elif not isinstance(header, str) or not header.strip():
+                errors.append((path, "header must be a non-empty string"))
+            elif (key := _header_key(header)) in seen:
+                errors.append((path, f"duplicate header (also mapped to {seen[key]})"))
+            else:
+                seen[key] = name
+                columns[name] = header.strip()
+        errors.extend(
+            (f"columns.{spec.name}", "required field is not mapped")
+            for spec in specs.values()
+            if spec.required and spec.name not in raw_columns
+        )
+
+    date_formats = DEFAULT_DATE_FORMATS
+    raw_formats = raw.get("date_formats")
+    if raw_formats is not None:
+        if not isinstance(raw_formats, list) or not raw_formats:
+            errors.append(("date_formats", "must be a non-empty list"))
+        else:
+            for i, fmt in enumerate(raw_formats):
+                reason = _check_date_format(fmt) if isinstance(fmt, str) else "must be a string"
+                if reason:
+                    errors.append((f"date_formats[{i}]", reason))
+            date_formats = tuple(str(fmt) for fmt in raw_formats)
+
+    amount_format = AmountFormat.DOLLARS
+    raw_amount = raw.get("amount_format")
+    if raw_amount is not None:
+        try:
+            amount_format = AmountFormat(raw_amount)
+        except ValueError:
+            errors.append(("amount_format", "must be one of: dollars, cents"))
+
+    if errors:
+        raise InvalidColumnMap(errors)
+    return ColumnMap(kind, columns, date_formats, amount_format)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderLayout:
+    """Where each of our fields sits in this file's records.
+
+    `positions[field]` is the column index, or None when the field is not in the file;
+    `pick` returns every field's raw value in `FIELDS[kind]` order from a record padded
+    with one trailing empty string (where the absent fields point).
+    """
+
+    column_map: ColumnMap
+    width: int
+    positions: dict[str, int | None]
+    headers: dict[str, str]  # our field -> the header as written in this file
+    pick: Callable[[list[str]], tuple[str, ...]] = field(repr=False, compare=False)
+
+
+def resolve_header(header_row: list[str], column_map: ColumnMap) -> HeaderLayout:
+    """Match a file's header row to the map (ignoring case and surrounding spaces).
+
+    Columns the map does not name are ignored. Raises HeaderMismatch naming every missing
+    column, and every mapped column that the file carries twice.
+    """
+    index: dict[str, int] = {}
+    duplicated: set[str] = set()
+    for i, name in enumerate(header_row):
+        key = _header_key(name)
+        if key in index:
+            duplicated.add(key)
+        index.setdefault(key, i)
+
+    specs = FIELDS[column_map.kind]
+    positions: dict[str, int | None] = {}
+    headers: dict[str, str] = {}
+    missing: list[str] = []
+    ambiguous: list[str] = []
+    for spec in specs:
+        header = column_map.columns.get(spec.name)
+        position = None if header is None else index.get(_header_key(header))
+        if header is not None and position is None:
+            if spec.required or column_map.strict:
+                missing.append(header)
+        elif header is not None and _header_key(header) in duplicated:
+            ambiguous.append(header)
+        positions[spec.name] = position
+        headers[spec.name] = header_row[position].strip() if position is not None else ""
+    if missing or ambiguous:
+        raise HeaderMismatch(missing, ambiguous)
+
+    width = len(header_row)
+    pad = width  # the index of the empty string appended by the reader of the layout
+    order = [pad if (p := positions[s.name]) is None else p for s in specs]
+    # Every kind has at least two fields, so itemgetter always returns a tuple.
+    pick = cast(Callable[[list[str]], tuple[str, ...]], itemgetter(*order))
+    return HeaderLayout(column_map, width, positions, headers, pick)
