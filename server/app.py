@@ -32,6 +32,7 @@ from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
 from server.errors import DomainError, FieldError, error_body
 from server.logging import configure_logging, get_logger
+from server.placements.controllers import routes as placement_routes
 from server.redis import close_redis, open_redis
 from server.settings import Settings, get_settings
 from server.system.controllers import SystemController
@@ -189,7 +190,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
     return Litestar(
-        route_handlers=[SystemController, *auth_routes],
+        route_handlers=[SystemController, *auth_routes, *placement_routes],
         middleware=[
             RequestContextMiddleware(),
             DefineMiddleware(

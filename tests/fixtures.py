@@ -87,3 +87,45 @@ def make_user(http: httpx.AsyncClient, admin: Caller, fake: Faker) -> MakeUser:
         return Caller(http, token, response.json()["user_id"], username, role)
 
     return make
+
+
+AUTHORITY = {
+    "collector": {
+        "min_percent": 80,
+        "max_installments": 6,
+        "max_months": 6,
+        "min_installment_cents": 2500,
+    },
+    "supervisor": {
+        "min_percent": 65,
+        "max_installments": 12,
+        "max_months": 12,
+        "min_installment_cents": 2500,
+    },
+}
+
+
+def client_payload(fake: Faker, **overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "name": f"{fake.company()} {fake.unique.random_int(1000, 99999)}",
+        "fee_rates_bps": {"primary": 2500, "secondary": 3500, "legal": 4000},
+        "remittance_cycle": "monthly",
+        "remittance_method": "net",
+        "clearing_days": {"ach": 5, "check": 10, "card": 1},
+        "authority": AUTHORITY,
+    }
+    payload.update(overrides)
+    return payload
+
+
+MakeClient = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def make_client(admin: Caller, fake: Faker) -> MakeClient:
+    async def make(**overrides: Any) -> dict[str, Any]:
+        response = await admin.post("/api/v1/clients", json=client_payload(fake, **overrides))
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return make

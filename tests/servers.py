@@ -60,7 +60,8 @@ def start(data_dir: Path) -> TestServers:
     if given_redis:
         redis_url = given_redis
     else:
-        redis = embedded.start_redis(TEST_DATA)
+        # A Redis of this run's own: concurrent runs must not flush each other's state.
+        redis = embedded.start_redis(data_dir)
         redis_url = redis.url
         stops.append(redis.stop)
     database = f"agency_test_{uuid.uuid4().hex[:8]}"
@@ -84,7 +85,7 @@ def test_environment(servers: TestServers, data_dir: Path) -> dict[str, str]:
         "REDIS_URL": servers.redis_url,
         # Argon2 at its cheapest: the cost is a setting so tests stay fast.
         "PASSWORD_TIME_COST": "1",
-        "PASSWORD_MEMORY_KIB": "8",
+        "PASSWORD_MEMORY_KIB": "64",
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "warning",
         "DB_POOL_MIN": "1",

@@ -18,12 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
 
-
-class FieldError(NamedTuple):
-    field: str
-    reason: str
+from server.errors import FieldError
 
 
 class FieldErrors(ValueError):

@@ -15,7 +15,6 @@ from server.settlements.authority import (
     AuthorityInvalid,
     Band,
     Dimension,
-    FieldError,
     Installment,
     Limits,
     LumpSum,
@@ -92,10 +91,10 @@ def with_limit(level: str, name: str, value: object) -> dict[str, Any]:
     return raw
 
 
-def errors_of(raw: object) -> list[FieldError]:
+def errors_of(raw: object) -> list[tuple[str, str]]:
     with pytest.raises(AuthorityInvalid) as caught:
         parse_authority(raw)
-    return caught.value.errors
+    return [(error.field, error.reason) for error in caught.value.errors]
 
 
 @pytest.mark.parametrize("value", [0, 101, -5, "80", 80.0, True, None])
@@ -168,10 +167,10 @@ def test_supervisor_equal_to_collector_is_accepted() -> None:
 # --- validate_plan -------------------------------------------------------------------------
 
 
-def plan_errors(offer: Plan) -> list[FieldError]:
+def plan_errors(offer: Plan) -> list[tuple[str, str]]:
     with pytest.raises(OfferInvalid) as caught:
         validate_plan(offer)
-    return caught.value.errors
+    return [(error.field, error.reason) for error in caught.value.errors]
 
 
 def test_a_valid_plan_may_start_on_the_offer_date() -> None:

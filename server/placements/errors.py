@@ -1,0 +1,5 @@
+from server.errors import Conflict
+
+
+class ClientNameTaken(Conflict):
+    code = "client_name_taken"
