@@ -351,6 +351,7 @@ class _Judge:
     caps: tuple[tuple[str, FrequencyCap], ...] = field(init=False)
     wrong_numbers: frozenset[str] = field(init=False)
     consented_calls: frozenset[str] = field(init=False)
+    dates: dict[str, date] = field(init=False)
 
     def __post_init__(self) -> None:
         self.phone = self.consumer.phone(self.e164)
@@ -380,6 +381,7 @@ class _Judge:
         # consumer is, a time is convenient only if it is convenient in every location.
         self.hour_zones = tuple(dict.fromkeys(zones))
         self.date_zone = address or (number_zones[0] if number_zones else DEFAULT_DATE_ZONE)
+        self.dates = {c.call_id: local_date(c.started_at, self.date_zone) for c in self.calls}
         # Stated inconvenient times are the consumer's own clock: their home's, else
         # every zone they might be in.
         self.wish_zones = (address,) if address else self.hour_zones
@@ -466,7 +468,7 @@ class _Judge:
             call_kind = self._kind(call.phone_e164)
             if (
                 is_call_placed(call)
-                and first_day <= local_date(call.started_at, self.date_zone) <= day
+                and first_day <= self.dates[call.call_id] <= day
                 and (call_kind is None or call_kind in cap.phone_kinds)
                 and not self._known_wrong(call.phone_e164, at)
                 and not (cap.consent_exempt and call.call_id in self.consented_calls)
@@ -476,7 +478,7 @@ class _Judge:
 
     def _after_conversation(self, day: date) -> bool:
         return any(
-            0 <= (day - local_date(c.started_at, self.date_zone)).days < CONVERSATION_QUIET_DAYS
+            0 <= (day - self.dates[c.call_id]).days < CONVERSATION_QUIET_DAYS
             for c in self.conversations
         )
 
