@@ -7,7 +7,7 @@ rules never add 24 hours where a day has 23 or 25.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -46,30 +46,10 @@ def instants_of(day: date, clock: time, zone_name: str) -> set[datetime]:
     """The UTC instants at which the local clock in `zone_name` reads `clock` on `day`.
 
     Both folds are returned, so an hour repeated when clocks go back yields two instants;
-    a time skipped when clocks go forward yields instants near the jump, which the caller
-    completes with `offset_changes`.
+    a time skipped when clocks go forward yields instants an hour either side of the jump.
     """
     tz = zone(zone_name)
     return {
         datetime.combine(day, clock, tzinfo=tz).replace(fold=fold).astimezone(UTC)
         for fold in (0, 1)
     }
-
-
-def offset_changes(days: Iterable[date], zone_name: str) -> Iterator[datetime]:
-    """The UTC instants in `days` at which the zone's offset changes (DST transitions)."""
-    tz = zone(zone_name)
-    for day in days:
-        lo = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-        hi = lo + timedelta(days=1)
-        if lo.astimezone(tz).utcoffset() == hi.astimezone(tz).utcoffset():
-            continue
-        before = lo.astimezone(tz).utcoffset()
-        # Bisect to the second: the first instant that already has the new offset.
-        while hi - lo > timedelta(seconds=1):
-            mid = lo + (hi - lo) / 2
-            if mid.astimezone(tz).utcoffset() == before:
-                lo = mid
-            else:
-                hi = mid
-        yield hi.replace(microsecond=0)

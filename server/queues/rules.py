@@ -24,7 +24,6 @@ from server.queues.local_time import (
     instants_of,
     local_date,
     local_dates,
-    offset_changes,
     zone,
 )
 
@@ -65,6 +64,8 @@ Outcome = Literal[
     "cease_request",
     "callback",
 ]
+
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 # DESIGN.md's outcome table. A call that never connected to the dialed number (busy, not
 # in service) is not placed for the frequency limits (12 CFR 1006.14(b)(3)(ii)); one that
@@ -352,9 +353,13 @@ class _Judge:
     wrong_numbers: frozenset[str] = field(init=False)
     consented_calls: frozenset[str] = field(init=False)
     dates: dict[str, date] = field(init=False)
+    phones: dict[str, Phone] = field(init=False)
+    cap_memo: dict[tuple[FrequencyCap, date, frozenset[str]], bool] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.phone = self.consumer.phone(self.e164)
+        self.phones = {p.e164: p for p in reversed(self.consumer.phones)}
+        self.phone = self.phones.get(self.e164)
+        self.cap_memo = {}
         self.calls = tuple(
             sorted(
                 (
@@ -366,7 +371,8 @@ class _Judge:
             )
         )
         self.conversations = tuple(c for c in self.calls if is_conversation(c))
-        # A stranger answered: that number's calls were never calls to this consumer.
+        # A stranger answered: that number's calls were never calls to this consumer
+        # (nor are the calls to a number marked wrong, see `_wrong_numbers`).
         self.wrong_numbers = frozenset(
             c.phone_e164 for c in self.calls if c.outcome == "wrong_number"
         )
@@ -447,19 +453,29 @@ class _Judge:
         )
 
     def _kind(self, e164: str) -> str | None:
-        phone = self.consumer.phone(e164)
+        phone = self.phones.get(e164)
         return phone.kind if phone else None
 
-    def _known_wrong(self, e164: str, at: datetime) -> bool:
-        phone = self.consumer.phone(e164)
-        if phone and phone.status == "wrong_number" and _applies(phone.status_since, at):
-            return True
-        return e164 in self.wrong_numbers
+    def _wrong_numbers(self, at: datetime) -> frozenset[str]:
+        marked = (
+            p.e164
+            for p in self.phones.values()
+            if p.status == "wrong_number" and _applies(p.status_since, at)
+        )
+        return self.wrong_numbers.union(marked)
 
     def _over_cap(self, cap: FrequencyCap, at: datetime, day: date) -> bool:
         kind = self._kind(self.e164)
         if kind is not None and kind not in cap.phone_kinds:
             return False
+        wrong = self._wrong_numbers(at)
+        # The search for the next lawful moment asks about the same day many times.
+        key = (cap, day, wrong)
+        if key not in self.cap_memo:
+            self.cap_memo[key] = self._count(cap, day, wrong) + 1 > cap.max_calls
+        return self.cap_memo[key]
+
+    def _count(self, cap: FrequencyCap, day: date, wrong: frozenset[str]) -> int:
         # Calls before `at` fall on or before `day`, so of the windows of `cap.days`
         # consecutive days that hold `day`, the one ending on it holds the most of them.
         first_day = day - timedelta(days=cap.days - 1)
@@ -470,11 +486,11 @@ class _Judge:
                 is_call_placed(call)
                 and first_day <= self.dates[call.call_id] <= day
                 and (call_kind is None or call_kind in cap.phone_kinds)
-                and not self._known_wrong(call.phone_e164, at)
+                and call.phone_e164 not in wrong
                 and not (cap.consent_exempt and call.call_id in self.consented_calls)
             ):
                 counted += 1
-        return counted + 1 > cap.max_calls
+        return counted
 
     def _after_conversation(self, day: date) -> bool:
         return any(
@@ -505,8 +521,8 @@ class _Judge:
         """The earliest instant >= `at` at which no time-based rule is breached.
 
         Every such rule is constant between the instants collected below (local midnights,
-        08:00, 21:00, stated times, DST jumps, consent edges), so the first clear
-        candidate is the answer. After the longest counting window has passed the calls
+        08:00, 21:00, stated times, consent edges), so the first clear candidate is the
+        answer. After the longest counting window has passed the calls
         before `at` no longer matter and what remains repeats weekly, so a horizon a
         little beyond both proves that no time will help.
         """
@@ -522,12 +538,13 @@ class _Judge:
         for wish in self.consumer.inconvenient_times:
             clocks |= {wish.start, wish.end}
         instants: set[datetime] = set()
-        for z in {*self.hour_zones, *self.wish_zones, self.date_zone}:
-            days = list(local_dates(at - timedelta(days=1), horizon, z))
-            for day in days:
+        # The date and wish zones are among the hour zones. Clocks change at night, when
+        # calling hours are shut anyway, so a stated time that a DST jump skips needs no
+        # instant of its own: the day's 08:00 is a candidate.
+        for z in self.hour_zones:
+            for day in local_dates(at - timedelta(days=1), horizon, z):
                 for clock in clocks:
                     instants |= instants_of(day, clock, z)
-            instants.update(offset_changes(days, z))
         for call in self.calls:
             if call.consent is not None:
                 consent = call.consent

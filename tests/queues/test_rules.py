@@ -14,6 +14,7 @@ from server.queues.rules import (
     ACCOUNT_STATUSES,
     BLOCKING_STATUSES,
     CALLABLE_STATUSES,
+    OUTCOMES,
     AccountState,
     AccountStatus,
     CallDecision,
@@ -165,6 +166,19 @@ def test_a_status_taking_effect_later_does_not_reach_back() -> None:
     assert violations_of(after, disputed, consumer(), (before,)) == ("status_disputed",)
 
 
+def test_marking_a_number_does_not_flag_the_call_that_found_it_out() -> None:
+    noon = et(2024, 6, 3, 12).astimezone(UTC)
+    marked = Phone(HOME, "home", status="wrong_number", status_since=noon)
+    stranger = call(et(2024, 6, 3, 11), "wrong_number")
+    again = call(et(2024, 6, 3, 13), "wrong_number")
+    who = consumer(phones=(marked,))
+    assert violations_of(stranger, ACCOUNT, who, ()) == ()
+    assert violations_of(again, ACCOUNT, who, (stranger,)) == ("phone_wrong_number",)
+    stop = consumer(no_telephone=True, no_telephone_since=noon)
+    assert violations_of(call(et(2024, 6, 3, 11)), ACCOUNT, stop, ()) == ()
+    assert violations_of(again, ACCOUNT, stop, ()) == ("consumer_no_telephone",)
+
+
 # -- calling hours ---------------------------------------------------------------------------
 
 
@@ -233,6 +247,7 @@ def test_inconvenient_time_past_midnight_and_in_the_address_zone() -> None:
     # 12:00 in New York is 09:00 in Los Angeles, where the consumer lives.
     assert_blocked(check(et(2024, 6, 3, 11, 59), who=who), "inconvenient_time", et(2024, 6, 3, 12))
     assert check(et(2024, 6, 3, 12), who=who).allowed
+    assert check(et(2024, 6, 3, 20), who=who).allowed  # 17:00 at home, 20:00 on the number
     assert not check(et(2024, 6, 3, 22), who=who).allowed
 
 
@@ -442,6 +457,15 @@ def test_massachusetts_two_in_thirty_days_to_work() -> None:
     assert check(et(2024, 6, 5), home_two, who=MA, phone=WORK).allowed
 
 
+def test_massachusetts_counts_calls_under_consent() -> None:
+    # 209 CMR 18.16 has no consent exception; Regulation F's does not carry over.
+    asked = _callback(et(2024, 6, 3, 10), et(2024, 6, 6, 15))
+    covered = call(et(2024, 6, 6, 9))
+    assert check(et(2024, 6, 6, 10), (asked, covered)).allowed
+    decision = check(et(2024, 6, 6, 10), (asked, covered), who=MA)
+    assert decision.reasons == ("state_ma_2_in_7",)
+
+
 def test_massachusetts_counts_calls_to_unknown_numbers_under_both_caps() -> None:
     two = (call(et(2024, 6, 3), phone=UNKNOWN), call(et(2024, 6, 4), phone=UNKNOWN))
     decision = check(et(2024, 6, 5), two, who=MA, phone=WORK)
@@ -520,10 +544,10 @@ def test_outcome_table() -> None:
     placed |= {"promise_to_pay", "refused", "dispute", "cease_request", "callback"}
     talks = {"right_party_contact", "promise_to_pay", "refused", "dispute"}
     talks |= {"cease_request", "callback"}
-    outcomes = placed | {"busy", "not_in_service", "wrong_number"}
-    for outcome in outcomes:
-        out = call(et(2024, 6, 3), outcome)  # type: ignore[arg-type]
-        inbound = call(et(2024, 6, 3), outcome, direction="inbound")  # type: ignore[arg-type]
+    assert set(OUTCOMES) == placed | {"busy", "not_in_service", "wrong_number"}
+    for outcome in OUTCOMES:
+        out = call(et(2024, 6, 3), outcome)
+        inbound = call(et(2024, 6, 3), outcome, direction="inbound")
         assert is_call_placed(out) == (outcome in placed)
         assert not is_call_placed(inbound)
         assert is_conversation(out) == is_conversation(inbound) == (outcome in talks)

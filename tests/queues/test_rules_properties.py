@@ -13,6 +13,7 @@ from server.queues.local_time import CONTIGUOUS_US_ZONES
 from server.queues.rules import (
     ACCOUNT_STATUSES,
     CALLABLE_STATUSES,
+    OUTCOMES,
     PLACED_OUTCOMES,
     AccountState,
     CallRecord,
@@ -29,20 +30,6 @@ from server.queues.rules import (
 
 NUMBERS = ("+12125550101", "+12125550102", "+13105550103")
 UNKNOWN = "+13125550199"
-OUTCOMES: tuple[Outcome, ...] = (
-    "no_answer",
-    "left_message",
-    "busy",
-    "not_in_service",
-    "wrong_number",
-    "third_party",
-    "right_party_contact",
-    "promise_to_pay",
-    "refused",
-    "dispute",
-    "cease_request",
-    "callback",
-)
 # Starts a week before the 2024 spring-forward, so histories straddle a DST change.
 START = datetime(2024, 3, 3, tzinfo=UTC)
 HISTORY_DAYS = 10
