@@ -1,0 +1,237 @@
+"""Random call histories: the check never allows a call that the rules would flag."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from random import Random
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server.queues.local_time import CONTIGUOUS_US_ZONES
+from server.queues.rules import (
+    ACCOUNT_STATUSES,
+    CALLABLE_STATUSES,
+    OUTCOMES,
+    PLACED_OUTCOMES,
+    AccountState,
+    CallRecord,
+    Consumer,
+    InconvenientTime,
+    Outcome,
+    Phone,
+    check_call,
+    consent_from_callback,
+    is_call_placed,
+    is_conversation,
+    violations_of,
+)
+
+NUMBERS = ("+12125550101", "+12125550102", "+13105550103")
+UNKNOWN = "+13125550199"
+# Starts a week before the 2024 spring-forward, so histories straddle a DST change.
+START = datetime(2024, 3, 3, tzinfo=UTC)
+HISTORY_DAYS = 10
+PROFILE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+zones = st.sampled_from(CONTIGUOUS_US_ZONES)
+_rarely = st.integers(0, 2**16).map(lambda n: n % 20 == 7)
+instants = st.integers(0, HISTORY_DAYS * 24 * 60).map(lambda m: START + timedelta(minutes=m))
+
+
+@st.composite
+def phones(draw: st.DrawFn, e164: str) -> Phone:
+    return Phone(
+        e164=e164,
+        kind=draw(st.sampled_from(["home", "mobile", "work", "other"])),
+        status=draw(
+            st.sampled_from(["valid"] * 12 + ["wrong_number", "not_in_service", "do_not_call"])
+        ),
+        employer_forbids_calls=draw(_rarely),
+        zones=tuple(draw(st.lists(zones, max_size=2, unique=True))),
+    )
+
+
+inconvenient = st.builds(
+    InconvenientTime,
+    weekdays=st.frozensets(st.integers(0, 6), max_size=3),
+    start=st.sampled_from([time(8), time(9), time(12), time(18), time(20, 30)]),
+    end=st.sampled_from([time(9), time(12), time(17), time(8, 30), time(10)]),
+)
+
+
+@st.composite
+def consumers(draw: st.DrawFn) -> Consumer:
+    return Consumer(
+        address_zone=draw(st.none() | zones),
+        address_state=draw(st.sampled_from([None, "NY", "MA", "ma"])),
+        phones=tuple(draw(phones(e164)) for e164 in NUMBERS),
+        no_telephone=draw(_rarely),
+        inconvenient_times=tuple(draw(st.lists(inconvenient, max_size=1))),
+    )
+
+
+@st.composite
+def histories(draw: st.DrawFn, *, until: datetime | None = None) -> list[CallRecord]:
+    calls: list[CallRecord] = []
+    # Bursts of calls on a few days, so that the frequency caps are reached.
+    busy_days = draw(st.lists(st.integers(0, HISTORY_DAYS - 1), min_size=1, max_size=3))
+    burst = st.builds(
+        lambda day, minute: START + timedelta(days=day, minutes=minute),
+        st.sampled_from(busy_days),
+        st.integers(12 * 60, 24 * 60),
+    )
+    for i in range(draw(st.integers(0, 30))):
+        started = draw(st.one_of(instants, burst, burst))
+        if until is not None and started >= until:
+            continue
+        outcome = draw(st.sampled_from(OUTCOMES))
+        consent = None
+        if outcome == "callback" and draw(st.booleans()):
+            callback = started + timedelta(hours=draw(st.integers(1, 24 * 9)))
+            consent = consent_from_callback(started, callback, draw(zones))
+        calls.append(
+            CallRecord(
+                call_id=f"c{i}",
+                account_ids=draw(st.sampled_from([{"a"}, {"a"}, {"a", "b"}, {"b"}]).map(frozenset)),
+                phone_e164=draw(st.sampled_from((*NUMBERS, UNKNOWN))),
+                direction=draw(st.sampled_from(["outbound"] * 4 + ["inbound"])),
+                started_at=started,
+                outcome=outcome,
+                consent=consent,
+            )
+        )
+    return calls
+
+
+accounts = st.one_of(
+    st.just("active"), st.just("active"), st.just("active"), st.sampled_from(ACCOUNT_STATUSES)
+).map(lambda status: AccountState("a", status))
+dialed = st.sampled_from((*NUMBERS, UNKNOWN))
+# Moments to check: the last days of the histories and a little beyond, mostly in the
+# hours when a call may be lawful somewhere (12:00-02:00 UTC).
+moments = st.one_of(
+    st.integers((HISTORY_DAYS - 4) * 24 * 60, (HISTORY_DAYS + 2) * 24 * 60),
+    st.builds(
+        lambda day, minute: day * 24 * 60 + minute,
+        st.integers(HISTORY_DAYS - 4, HISTORY_DAYS + 2),
+        st.integers(12 * 60, 26 * 60),
+    ),
+).map(lambda m: START + timedelta(minutes=m))
+
+
+PLACED: frozenset[Outcome] = frozenset(o for o in OUTCOMES if o in PLACED_OUTCOMES)
+
+
+def _placed_now(e164: str, at: datetime, outcome: Outcome) -> CallRecord:
+    return CallRecord("new", frozenset({"a"}), e164, "outbound", at, outcome)
+
+
+def _zones_for(consumer: Consumer, e164: str) -> set[str]:
+    phone = next((p for p in consumer.phones if p.e164 == e164), None)
+    number = set(phone.zones) if phone and phone.zones else set(CONTIGUOUS_US_ZONES)
+    return number | ({consumer.address_zone} if consumer.address_zone else set())
+
+
+def _local_day(at: datetime, consumer: Consumer, e164: str) -> date:
+    phone = next((p for p in consumer.phones if p.e164 == e164), None)
+    zone = consumer.address_zone or (phone.zones[0] if phone and phone.zones else None)
+    return at.astimezone(ZoneInfo(zone or "America/New_York")).date()
+
+
+@PROFILE
+@given(
+    accounts, consumers(), dialed, moments, histories(), st.sampled_from(sorted(PLACED_OUTCOMES))
+)
+def test_an_allowed_call_breaks_no_rule(
+    account: AccountState,
+    consumer: Consumer,
+    e164: str,
+    at: datetime,
+    history: list[CallRecord],
+    outcome: Outcome,
+) -> None:
+    decision = check_call(account, consumer, e164, at, history)
+    if not decision.allowed:
+        assert decision.rule == decision.reasons[0]
+        return
+    assert decision.next_callable_at == at
+    assert violations_of(_placed_now(e164, at, outcome), account, consumer, history) == ()
+    # An independent reading of the rules the check must have applied.
+    assert account.status in CALLABLE_STATUSES
+    assert not consumer.no_telephone
+    for zone in _zones_for(consumer, e164):
+        assert time(8) <= at.astimezone(ZoneInfo(zone)).time() < time(21)
+    if any(c.consent for c in history):
+        return
+    day = _local_day(at, consumer, e164)
+    ours = [c for c in history if "a" in c.account_ids and c.started_at < at]
+    wrong = {c.phone_e164 for c in ours if c.outcome == "wrong_number"}
+    wrong |= {p.e164 for p in consumer.phones if p.status == "wrong_number"}
+    placed_days = [
+        _local_day(c.started_at, consumer, e164)
+        for c in ours
+        if is_call_placed(c) and c.phone_e164 not in wrong
+    ]
+    # Every window of 7 consecutive dates that holds today holds at most 7 calls.
+    for first in (day - timedelta(days=k) for k in range(7)):
+        in_window = [d for d in placed_days if first <= d < first + timedelta(days=7)]
+        assert len(in_window) + 1 <= 7
+    for c in ours:
+        if is_conversation(c):
+            assert (day - _local_day(c.started_at, consumer, e164)).days >= 7
+
+
+@PROFILE
+@given(accounts, consumers(), dialed, moments, st.data())
+def test_next_callable_at_is_allowed_and_nothing_earlier_is(
+    account: AccountState,
+    consumer: Consumer,
+    e164: str,
+    at: datetime,
+    data: st.DataObject,
+) -> None:
+    history = data.draw(histories(until=at))
+    decision = check_call(account, consumer, e164, at, history)
+    if decision.allowed or decision.next_callable_at is None:
+        return
+    next_at = decision.next_callable_at
+    assert next_at > at
+    assert check_call(account, consumer, e164, next_at, history).allowed
+    span = next_at - at
+    earlier = {at + span * k / 24 for k in range(24)} | {next_at - timedelta(minutes=1)}
+    for moment in earlier:
+        assert not check_call(account, consumer, e164, moment, history).allowed
+
+
+def _record(
+    order: list[CallRecord], account: AccountState, consumer: Consumer
+) -> dict[str, tuple[str, ...]]:
+    """What the service does: judge each new call, and re-judge the stored calls after it."""
+    stored: list[CallRecord] = []
+    verdicts: dict[str, tuple[str, ...]] = {}
+    for new in order:
+        stored.append(new)
+        for old in stored:
+            if old.started_at >= new.started_at:
+                verdicts[old.call_id] = violations_of(old, account, consumer, stored)
+    return verdicts
+
+
+@PROFILE
+@given(accounts, consumers(), histories(), st.randoms(use_true_random=False))
+def test_violations_depend_on_the_set_of_calls_not_their_order(
+    account: AccountState,
+    consumer: Consumer,
+    history: list[CallRecord],
+    rnd: Random,
+) -> None:
+    shuffled = list(history)
+    rnd.shuffle(shuffled)
+    as_it_happened = sorted(history, key=lambda c: c.started_at)
+    assert _record(shuffled, account, consumer) == _record(as_it_happened, account, consumer)
+    for call in history:
+        assert violations_of(call, account, consumer, history) == violations_of(
+            call, account, consumer, shuffled
+        )
