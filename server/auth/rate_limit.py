@@ -49,10 +49,11 @@ async def hit(key: str, limit: int, window_s: int) -> Verdict:
     redis_key = f"ratelimit:{key}"
     try:
         async with get_redis().pipeline(transaction=True) as pipe:
+            # SET NX EX opens the window (EXPIRE NX needs Redis 7); INCR keeps its TTL.
+            pipe.set(redis_key, 0, ex=window_s, nx=True)
             pipe.incr(redis_key)
-            pipe.expire(redis_key, window_s, nx=True)
             pipe.ttl(redis_key)
-            count, _, ttl = await pipe.execute()
+            _, count, ttl = await pipe.execute()
         retry_after = int(ttl) if int(ttl) > 0 else window_s
     except (RedisError, OSError) as error:
         log.warning("auth.rate_limit.local_fallback", error=type(error).__name__)

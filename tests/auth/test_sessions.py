@@ -8,7 +8,9 @@ from server.settings import get_settings
 from tests.fixtures import PASSWORD, Caller
 
 
-async def _login(http: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+async def _login(
+    http: httpx.AsyncClient, username: str, password: str = PASSWORD
+) -> httpx.Response:
     return await http.post("/api/v1/auth/login", json={"username": username, "password": password})
 
 
@@ -48,10 +50,14 @@ async def test_reusing_a_refresh_token_revokes_the_whole_family(
     assert reuse.status_code == 401
     assert reuse.json()["error"]["code"] == "invalid_refresh_token"
     # The token the legitimate holder got is revoked with its family.
-    assert (await http.post("/api/v1/auth/refresh", json={"refresh_token": newest})).status_code == 401
+    assert (
+        await http.post("/api/v1/auth/refresh", json={"refresh_token": newest})
+    ).status_code == 401
     # Another sign-in starts a new family and works.
     other = (await _login(http, admin.username or "")).json()["refresh_token"]
-    assert (await http.post("/api/v1/auth/refresh", json={"refresh_token": other})).status_code == 200
+    assert (
+        await http.post("/api/v1/auth/refresh", json={"refresh_token": other})
+    ).status_code == 200
 
 
 async def test_sign_in_is_rate_limited_per_username(http: httpx.AsyncClient, admin: Caller) -> None:
@@ -87,3 +93,14 @@ async def test_rate_limit_falls_back_to_the_process_when_redis_is_down() -> None
         await close_redis()
         open_redis(url)
         await get_redis().ping()
+
+
+async def test_the_count_is_kept_in_redis_for_every_api_process(
+    http: httpx.AsyncClient, admin: Caller
+) -> None:
+    from server.redis import get_redis
+
+    await _login(http, admin.username or "", "wrong password!!")
+    key = f"ratelimit:login:user:{(admin.username or '').lower()}"
+    assert int(await get_redis().get(key)) == 2  # the fixture's sign-in and this one
+    assert 0 < await get_redis().ttl(key) <= get_settings().login_window_s

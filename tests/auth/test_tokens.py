@@ -96,9 +96,9 @@ async def test_hmac_signed_with_the_public_key_is_refused(
     signing_input = (
         base64.urlsafe_b64encode(json.dumps(header).encode()).decode().rstrip("=")
         + "."
-        + base64.urlsafe_b64encode(
-            json.dumps(_claims_of(admin.token), default=str).encode()
-        ).decode().rstrip("=")
+        + base64.urlsafe_b64encode(json.dumps(_claims_of(admin.token), default=str).encode())
+        .decode()
+        .rstrip("=")
     )
     import hashlib
     import hmac
@@ -124,7 +124,9 @@ async def test_garbage_and_missing_credentials_are_refused(http: httpx.AsyncClie
     assert basic.status_code == 401
 
 
-async def test_a_second_key_verifies_during_rotation(http: httpx.AsyncClient, admin: Caller) -> None:
+async def test_a_second_key_verifies_during_rotation(
+    http: httpx.AsyncClient, admin: Caller
+) -> None:
     """Tokens signed with the previous key keep working once a new key signs."""
     from server.auth import tokens
     from server.keyring import new_signing_key

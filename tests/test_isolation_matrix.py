@@ -1,0 +1,136 @@
+"""The isolation matrix: every route in the OpenAPI schema, called as no one and as
+everyone outside client B (client A's user and API token, a collector whose portfolio
+is A), with ids that belong to B.
+
+Routes are enumerated from the schema, so a route added later is covered without editing
+this file; a path parameter the world cannot fill fails loudly (add the entity to
+tests/world.py) rather than letting the route slip through.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import asyncpg
+import httpx
+
+from tests import world as world_module
+from tests.fixtures import Caller, MakeClient, MakeUser
+from tests.openapi_bodies import instance
+
+# Reachable without credentials, by the contract: probes and sign-in.
+PUBLIC_OPERATIONS = frozenset({"Health", "Ready", "Login", "RefreshToken"})
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+_PARAM = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
+
+
+async def _request(
+    caller: Caller | None,
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    body: Any,
+    params: dict[str, Any],
+) -> httpx.Response:
+    kwargs: dict[str, Any] = {"params": params}
+    if body is not None:
+        kwargs["json"] = body
+    if caller is None:
+        return await http.request(method.upper(), url, **kwargs)
+    return await caller.request(method.upper(), url, **kwargs)
+
+
+async def _ids_for(db: asyncpg.Connection, names: set[str], client_id: str) -> dict[str, str]:
+    found = {}
+    for name in names:
+        value = await world_module.id_of(db, name, client_id)
+        if value is not None:
+            found[name] = value
+            found[name + "s"] = value
+    return found
+
+
+def _id_names(schema: Any) -> set[str]:
+    """Every property or parameter name ending in _id (or _ids) anywhere in a schema."""
+    names: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                names.update(k.removesuffix("s") for k in value if k.endswith(("_id", "_ids")))
+            names |= _id_names(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            names |= _id_names(value)
+    return names
+
+
+async def test_no_route_reaches_another_clients_data(
+    http: httpx.AsyncClient,
+    admin: Caller,
+    make_user: MakeUser,
+    make_client: MakeClient,
+    owner_db: asyncpg.Connection,
+) -> None:
+    world = await world_module.build_world(http, admin, make_user, make_client)
+    spec = (await http.get("/schema/openapi.json")).json()
+    components = spec.get("components", {}).get("schemas", {})
+    ids = await _ids_for(owner_db, _id_names(spec) | {"client_id"}, world.b.client_id)
+    secrets = await world_module.secrets_of(owner_db, world.b)
+    before = await world_module.fingerprint(owner_db, world.b.client_id)
+    outsiders = {"client A user": world.a.user, "client A token": world.a.token,
+                 "collector of A": world.a.collector}  # fmt: skip
+
+    failures: list[str] = []
+    checked = 0
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            op_id = operation.get("operationId", f"{method} {path}")
+            path_params = _PARAM.findall(path)
+            unresolved = [p for p in path_params if p not in ids]
+            if unresolved:
+                failures.append(
+                    f"{op_id}: the world has no {unresolved} of client B (extend tests/world.py)"
+                )
+                continue
+            url = _PARAM.sub(lambda m: ids[m.group(1)], path)
+            params = {
+                p["name"]: ids.get(p["name"])
+                or instance(p.get("schema", {}), components, name=p["name"], ids=ids)
+                for p in operation.get("parameters", [])
+                if p.get("in") == "query" and (p.get("required") or p["name"] in ids)
+            }
+            body = None
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                body = instance(content["application/json"]["schema"], components, ids=ids)
+
+            anonymous = await _request(None, http, method, url, body, params)
+            if op_id not in PUBLIC_OPERATIONS and anonymous.status_code != 401:
+                failures.append(f"{op_id}: anonymous got {anonymous.status_code}, not 401")
+
+            for who, caller in outsiders.items():
+                response = await _request(caller, http, method, url, body, params)
+                checked += 1
+                if response.status_code >= 500:
+                    failures.append(f"{op_id} as {who}: {response.status_code}")
+                if path_params and response.status_code not in (403, 404):
+                    failures.append(
+                        f"{op_id} as {who} with client B's ids: {response.status_code}, not 403/404"
+                    )
+                leaked = [s for s in secrets if s in response.text]
+                if leaked:
+                    failures.append(f"{op_id} as {who}: response contains client B's {leaked}")
+
+            if method == "get" and path_params:
+                # The ids are real: staff reach them, so the 404s above mean refusal.
+                seen = await _request(world.admin, http, method, url, None, params)
+                if seen.status_code != 200:
+                    failures.append(f"{op_id} as admin with client B's ids: {seen.status_code}")
+
+    assert checked > 0
+    assert not failures, "\n".join(failures)
+    assert await world_module.fingerprint(owner_db, world.b.client_id) == before

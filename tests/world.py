@@ -1,0 +1,115 @@
+"""Two clients, each with something of every kind, and callers of every role.
+
+The isolation matrix and the fuzzing suite run against this world. Each feature that
+adds a kind of thing adds it here (for both clients), so that every route taking its id
+is exercised with an id that belongs to someone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from tests.fixtures import Caller, MakeClient, MakeUser
+
+# A path parameter `<entity>_id` names the table `<entity>`; these say otherwise.
+ID_TABLES = {"token_id": "api_token", "user_id": "app_user"}
+
+
+@dataclass
+class Side:
+    client: dict[str, Any]
+    user: Caller
+    token: Caller
+    collector: Caller
+
+    @property
+    def client_id(self) -> str:
+        return str(self.client["client_id"])
+
+
+@dataclass
+class World:
+    admin: Caller
+    supervisor: Caller
+    a: Side
+    b: Side
+
+
+async def _side(
+    http: httpx.AsyncClient, admin: Caller, make_user: MakeUser, make_client: MakeClient
+) -> Side:
+    client = await make_client()
+    user = await make_user("client", client_id=client["client_id"])
+    token = await admin.post(
+        f"/api/v1/clients/{client['client_id']}/tokens", json={"name": "uploads"}
+    )
+    collector = await make_user("collector", client_ids=[client["client_id"]])
+    return Side(client, user, Caller(http, token.json()["token"], role="client"), collector)
+
+
+async def build_world(
+    http: httpx.AsyncClient, admin: Caller, make_user: MakeUser, make_client: MakeClient
+) -> World:
+    supervisor = await make_user("supervisor")
+    a = await _side(http, admin, make_user, make_client)
+    b = await _side(http, admin, make_user, make_client)
+    return World(admin=admin, supervisor=supervisor, a=a, b=b)
+
+
+async def tenant_tables(db: asyncpg.Connection) -> list[str]:
+    rows = await db.fetch(
+        """
+        SELECT table_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND column_name = 'client_id'
+        """
+    )
+    return sorted({row["table_name"] for row in rows} | {"client"})
+
+
+def _owner_column(table: str) -> str:
+    return "id" if table == "client" else "client_id"
+
+
+async def id_of(db: asyncpg.Connection, param: str, client_id: str) -> str | None:
+    """An id of the kind `param` names that belongs to the client."""
+    table = ID_TABLES.get(param, param.removesuffix("_id"))
+    exists = await db.fetchval("SELECT to_regclass($1) IS NOT NULL", f"public.{table}")
+    if not exists:
+        return None
+    value = await db.fetchval(
+        f"SELECT id FROM {table} WHERE {_owner_column(table)} = $1 ORDER BY id LIMIT 1",
+        UUID(client_id),
+    )
+    return None if value is None else str(value)
+
+
+async def fingerprint(db: asyncpg.Connection, client_id: str) -> dict[str, str]:
+    """Every row the client owns, hashed per table: equal before and after means nothing
+    of theirs was changed."""
+    prints = {}
+    for table in await tenant_tables(db):
+        if table == "audit_event":
+            continue
+        prints[table] = await db.fetchval(
+            f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
+            f" WHERE {_owner_column(table)} = $1",
+            UUID(client_id),
+        )
+    return prints
+
+
+async def secrets_of(db: asyncpg.Connection, side: Side) -> set[str]:
+    """Strings that must never appear in a response to anyone outside the client."""
+    found = {side.client_id, side.client["name"], side.user.username or ""}
+    for table in await tenant_tables(db):
+        rows = await db.fetch(
+            f"SELECT id FROM {table} WHERE {_owner_column(table)} = $1",
+            UUID(side.client_id),
+        )
+        found.update(str(row["id"]) for row in rows)
+    return {s for s in found if s}
