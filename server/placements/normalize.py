@@ -261,15 +261,18 @@ _MAX_INTEGER_DIGITS: Final = 13
 
 def parse_dollars(text: str) -> int | Problem:
     """Cents from "1,234.56", "$1234.56", "1234", "-5", "(5.00)"; sign kept."""
-    # The shapes of nearly every cell first, with no more than two string scans.
+    # The shapes of nearly every cell first.
     if text.isdecimal() and len(text) <= _MAX_INTEGER_DIGITS:
         return int(text) * 100
-    whole, _, frac = text.partition(".")
+    grouped, _, frac = text.partition(".")
+    whole = grouped.replace(",", "") if "," in grouped else grouped
     if (
         len(frac) == 2
         and frac.isdecimal()
         and whole.isdecimal()
         and len(whole) <= _MAX_INTEGER_DIGITS
+        # Grouping must be by thousands: "1,234,567", not "12,34".
+        and (whole is grouped or f"{int(whole):,}" == grouped)
     ):
         return int(whole) * 100 + int(frac)
     return _parse_dollars_slowly(text)
@@ -288,7 +291,6 @@ def _parse_dollars_slowly(text: str) -> int | Problem:
     whole, dot, frac = text.partition(".")
     if "," in whole:
         plain = whole.replace(",", "")
-        # Grouping must be by thousands: "1,234,567", not "12,34".
         if not plain.isdecimal() or f"{int(plain):,}" != whole:
             return INVALID_AMOUNT
         whole = plain
