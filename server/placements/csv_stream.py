@@ -214,6 +214,10 @@ class RecordReader:
             lines.append(_SENTINEL)
 
         out: list[Record] = []
+        # The common record (one line, nothing wrong, after the header) is taken inline.
+        max_columns = self.limits.max_columns
+        ready = self._header_seen
+        first_line = self._line
         consumed = 0  # lines of `lines` read by the csv reader or dropped
         if self._skip_in_quote:
             consumed = self._skip_quoted(lines, 0, n_real, in_quote=True)
@@ -229,7 +233,12 @@ class RecordReader:
                         else:
                             consumed = n_real
                         break
-                    self._record(out, fields, consumed, end, sizes, bad)
+                    if end - consumed == 1 and not bad and len(fields) <= max_columns and ready:
+                        if any(fields):
+                            out.append((first_line + consumed, fields))
+                    else:
+                        self._record(out, fields, consumed, end, sizes, bad)
+                        ready = self._header_seen
                     consumed = end
                 else:
                     consumed = n_real

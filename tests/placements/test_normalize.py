@@ -1,0 +1,383 @@
+import csv
+import hmac
+import io
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from server.placements.column_map import default_column_map, parse_column_map, resolve_header
+from server.placements.csv_stream import iter_records
+from server.placements.normalize import (
+    AccountRow,
+    NewBusinessNormalizer,
+    NormalizeContext,
+    Phone,
+    RejectedRow,
+    RowError,
+    duplicate_key,
+    normalize_new_business,
+    zip_table,
+)
+
+TODAY = date(2025, 6, 1)
+KEY = b"test-key"
+CTX = NormalizeContext(TODAY, KEY)
+FIELDS = list(default_column_map().columns)
+GOOD = {
+    "client_account_number": " A-100 ",
+    "first_name": "  Mary   Ann ",
+    "last_name": "Smith",
+    "date_of_birth": "07/04/1980",
+    "ssn": "123-45-6789",
+    "address_line1": "12  Main St",
+    "address_line2": "",
+    "city": "New York",
+    "state": "ny",
+    "zip": "10001-1234",
+    "phone_home": "(212) 555-0100",
+    "phone_mobile": "+1 617 555 0199",
+    "phone_work": "",
+    "email": "Mary@Example.COM",
+    "original_creditor": "Acme Bank",
+    "principal_cents": "1,234.56",
+    "interest_cents": "$12.5",
+    "fees_cents": "0",
+    "delinquency_date": "2024-01-15",
+    "charge_off_date": "2024-06-30",
+    "last_payment_date": "",
+    "statute_of_limitations_date": "2030-01-15",
+}
+
+
+def normalize(line=2, column_map=None, **changes):
+    row = {**GOOD, **changes}
+    layout = resolve_header(FIELDS, column_map or default_column_map())
+    return normalize_new_business(line, [row[f] for f in FIELDS], layout, CTX)
+
+
+def errors(result):
+    assert isinstance(result, RejectedRow), result
+    return [(e.line, e.column, e.code, e.reason) for e in result.errors]
+
+
+def warnings(result):
+    return [(e.field, e.code, e.reason) for e in result.warnings]
+
+
+def test_good_row():
+    row = normalize()
+    assert isinstance(row, AccountRow)
+    assert row.client_account_number == "A-100"
+    assert row.first_name == "Mary Ann"
+    assert row.address_line1 == "12 Main St"
+    assert row.address_line2 is None
+    assert row.date_of_birth == date(1980, 7, 4)
+    assert (row.state, row.zip5, row.time_zone) == ("NY", "10001", "America/New_York")
+    assert row.phones == (
+        Phone("+12125550100", "home", ("America/New_York",)),
+        Phone("+16175550199", "mobile", ("America/New_York",)),
+    )
+    assert row.email == "Mary@example.com"
+    assert (row.principal_cents, row.interest_cents, row.fees_cents) == (123456, 1250, 0)
+    assert row.delinquency_date == date(2024, 1, 15)
+    assert row.last_payment_date is None
+    assert row.ssn_last4 == "6789"
+    assert row.ssn_hash == hmac.new(KEY, b"123456789", "sha256").hexdigest()
+    assert row.warnings == ()
+    assert duplicate_key(row) == "a-100"
+
+
+def test_missing_required_fields():
+    result = normalize(
+        line=7,
+        client_account_number=" ",
+        last_name="",
+        zip="",
+        principal_cents="",
+        delinquency_date="",
+    )
+    assert errors(result) == [
+        (7, "client_account_number", "required", "is required"),
+        (7, "last_name", "required", "is required"),
+        (7, "principal_cents", "required", "is required"),
+        (7, "delinquency_date", "required", "is required"),
+        (7, "zip", "required", "is required"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [
+        ("1,234.56", 123456),
+        ("$1234.56", 123456),
+        ("1234", 123400),
+        ("0.5", 50),
+        ("1,234,567.00", 123456700),
+        (" 7.05 ", 705),
+    ],
+)
+def test_amounts_accepted(text, cents):
+    assert normalize(principal_cents=text).principal_cents == cents
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "reason"),
+    [
+        ("0", "amount_not_positive", "must be greater than zero"),
+        ("-5", "amount_not_positive", "must be greater than zero"),
+        ("(5.00)", "amount_not_positive", "must be greater than zero"),
+        ("12.345", "invalid_amount", "more than two decimal places"),
+        ("12,34.00", "invalid_amount", "not a valid amount"),
+        ("1.2.3", "invalid_amount", "not a valid amount"),
+        ("abc", "invalid_amount", "not a valid amount"),
+        ("1e5", "invalid_amount", "not a valid amount"),
+        ("99999999999999", "invalid_amount", "amount too large"),
+    ],
+)
+def test_principal_rejected(text, code, reason):
+    assert errors(normalize(principal_cents=text)) == [(2, "principal_cents", code, reason)]
+
+
+def test_interest_and_fees_may_be_zero_not_negative():
+    assert normalize(interest_cents="0.00", fees_cents="").interest_cents == 0
+    assert errors(normalize(fees_cents="-1")) == [
+        (2, "fees_cents", "amount_negative", "must not be negative")
+    ]
+
+
+def test_cents_mode():
+    cm = parse_column_map({"amount_format": "cents"})
+    row = normalize(column_map=cm, principal_cents="123456", interest_cents="1250")
+    assert (row.principal_cents, row.interest_cents) == (123456, 1250)
+    assert errors(normalize(column_map=cm, principal_cents="1,234.56"))[0][2] == "invalid_amount"
+
+
+def test_unparseable_date():
+    assert errors(normalize(delinquency_date="2024-02-30")) == [
+        (2, "delinquency_date", "invalid_date", "not a date in the format %Y-%m-%d or %m/%d/%Y"),
+    ]
+
+
+def test_custom_date_format():
+    cm = parse_column_map({"date_formats": ["%d.%m.%Y"]})
+    row = normalize(
+        column_map=cm,
+        delinquency_date="15.01.2024",
+        date_of_birth="",
+        charge_off_date="",
+        statute_of_limitations_date="",
+    )
+    assert row.delinquency_date == date(2024, 1, 15)
+
+
+def test_future_dates():
+    assert errors(normalize(charge_off_date="2025-06-02", delinquency_date="06/02/2025")) == [
+        (2, "delinquency_date", "future_date", "is in the future"),
+        (2, "charge_off_date", "future_date", "is in the future"),
+    ]
+    assert isinstance(normalize(charge_off_date="2025-06-01"), AccountRow)
+
+
+@pytest.mark.parametrize("birth", ["2025-06-02", "1905-05-31"])
+def test_implausible_birth_date(birth):
+    assert errors(normalize(date_of_birth=birth)) == [
+        (2, "date_of_birth", "implausible_birth_date", "is in the future or over 120 years ago")
+    ]
+
+
+def test_time_barred_is_a_warning():
+    row = normalize(statute_of_limitations_date="2025-05-31")
+    assert warnings(row) == [
+        ("statute_of_limitations_date", "time_barred", "statute of limitations date has passed")
+    ]
+
+
+def test_unknown_and_malformed_zip():
+    assert errors(normalize(zip="00000")) == [(2, "zip", "unknown_zip", "unknown ZIP code")]
+    assert errors(normalize(zip="1000A")) == [(2, "zip", "invalid_zip", "not a ZIP code")]
+
+
+def test_zip_lost_its_leading_zero():
+    row = normalize(zip="2134", state="MA")
+    assert (row.zip5, row.state) == ("02134", "MA")
+    assert warnings(row) == [("zip", "zip_padded", "leading zeros restored")]
+
+
+def test_state_contradicting_zip_is_rejected():
+    assert errors(normalize(state="NJ")) == [
+        (2, "state", "state_mismatch", "does not match ZIP (NY)")
+    ]
+    assert errors(normalize(state="New York")) == [
+        (2, "state", "invalid_state", "not a two-letter state code")
+    ]
+    assert normalize(state="").state == "NY"
+
+
+def test_military_zip_has_no_time_zone():
+    row = normalize(zip="09001", state="AE")
+    assert (row.state, row.time_zone) == ("AE", None)
+
+
+def test_invalid_phone_is_a_warning_and_not_loaded():
+    row = normalize(phone_home="555-0100", phone_work="(212) 155-0100", phone_mobile="x")
+    assert isinstance(row, AccountRow)
+    assert row.phones == ()
+    assert warnings(row) == [
+        ("phone_home", "invalid_phone", "not a valid phone number; not loaded"),
+        ("phone_mobile", "invalid_phone", "not a valid phone number; not loaded"),
+        ("phone_work", "invalid_phone", "not a valid phone number; not loaded"),
+    ]
+
+
+def test_phone_forms():
+    row = normalize(
+        phone_home="212.555.0100", phone_mobile="12125550101", phone_work="+44 20 7946 0958"
+    )
+    assert [p.e164 for p in row.phones] == ["+12125550100", "+12125550101", "+442079460958"]
+    assert row.phones[2].time_zones == ("Europe/London",)
+
+
+@pytest.mark.parametrize(
+    ("ssn", "reason"),
+    [
+        ("12345678", "must be 9 digits"),
+        ("1234567890", "must be 9 digits"),
+        ("12a-45-6789", "must be 9 digits"),
+        ("000-00-0000", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
+        ("000-12-3456", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
+        ("666-12-3456", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
+        ("912-34-5678", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
+        ("123-00-4567", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
+        ("123-45-0000", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
+    ],
+)
+def test_bad_ssn(ssn, reason):
+    assert errors(normalize(ssn=ssn)) == [(2, "ssn", "invalid_ssn", reason)]
+
+
+def test_no_ssn():
+    row = normalize(ssn="")
+    assert (row.ssn_last4, row.ssn_hash) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "email", ["plain", "a@b", "a@@b.com", "a b@c.com", "@c.com", "a@c..com", "a@.c.com", "a@c.com."]
+)
+def test_bad_email_is_a_warning(email):
+    row = normalize(email=email)
+    assert row.email is None
+    assert warnings(row) == [("email", "invalid_email", "not a valid e-mail address; not loaded")]
+
+
+def test_error_names_the_clients_column():
+    cm = parse_column_map({"columns": {**{f: f for f in FIELDS}, "principal_cents": "Balance Due"}})
+    header = [("Balance Due" if f == "principal_cents" else f) for f in FIELDS]
+    row = {**GOOD, "principal_cents": "0"}
+    result = normalize_new_business(9, [row[f] for f in FIELDS], resolve_header(header, cm), CTX)
+    assert result.errors == (
+        RowError(
+            9, "Balance Due", "principal_cents", "amount_not_positive", "must be greater than zero"
+        ),
+    )
+
+
+def test_wrong_field_count():
+    layout = resolve_header(FIELDS, default_column_map())
+    result = normalize_new_business(4, ["A1", "x"], layout, CTX)
+    assert errors(result) == [(4, "", "column_count", "expected 22 fields, found 2")]
+
+
+def test_file_through_stream_and_normalizer():
+    rows = [
+        FIELDS,
+        [GOOD[f] for f in FIELDS],
+        [{**GOOD, "address_line1": "1 Main\nSt"}[f] for f in FIELDS],
+        [{**GOOD, "principal_cents": "-5", "last_name": "José"}[f] for f in FIELDS],
+    ]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    data = out.getvalue().encode("cp1252")
+    records = iter_records([data[i : i + 10] for i in range(0, len(data), 10)])
+    _, header = next(records)
+    normalizer = NewBusinessNormalizer(resolve_header(header, default_column_map()), CTX)
+    results = [normalizer(line, fields) for line, fields in records]
+    assert [r.line for r in results] == [2, 3, 5]
+    assert results[1].address_line1 == "1 Main St"
+    assert errors(results[2]) == [
+        (5, "principal_cents", "amount_not_positive", "must be greater than zero")
+    ]
+
+
+# Round trip ---------------------------------------------------------------------------
+
+ZIPS = sorted((z, s) for z, (s, zone) in zip_table().items() if zone)
+names = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzéñ' -"), min_size=1, max_size=20).filter(
+    lambda s: s.strip()
+)
+days = st.dates(min_value=date(1990, 1, 1), max_value=TODAY)
+
+
+@st.composite
+def valid_rows(draw):
+    zip5, state = draw(st.sampled_from(ZIPS))
+    ssn = draw(st.sampled_from(["123-45-6789", "078-05-1120", "", "219099999"]))
+    principal = draw(st.integers(1, 10**11))
+    interest = draw(st.integers(0, 10**9))
+    delinquency = draw(days)
+    birth = draw(st.none() | st.dates(min_value=date(1906, 1, 1), max_value=TODAY))
+    phone = draw(st.sampled_from(["", "(212) 555-0100", "617-555-0199", "+1 415 555 0123"]))
+    text = draw(names)
+    account = draw(st.text(st.sampled_from("ABC0123456789-"), min_size=1, max_size=15))
+    return {
+        **{f: "" for f in FIELDS},
+        "client_account_number": account,
+        "last_name": text,
+        "first_name": draw(st.sampled_from(["", "Zoë", "Jean Luc"])),
+        "city": text,
+        "zip": zip5,
+        "state": draw(st.sampled_from([state, state.lower(), ""])),
+        "ssn": ssn,
+        "phone_mobile": phone,
+        "principal_cents": draw(
+            st.sampled_from(
+                [f"{principal / 100:,.2f}", f"${principal // 100}.{principal % 100:02d}"]
+            )
+        ),
+        "interest_cents": f"{interest // 100}.{interest % 100:02d}",
+        "delinquency_date": draw(
+            st.sampled_from([delinquency.isoformat(), delinquency.strftime("%m/%d/%Y")])
+        ),
+        "date_of_birth": birth.isoformat() if birth else "",
+    }, (zip5, state, principal, interest, delinquency, birth)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(valid_rows(), min_size=1, max_size=5),
+    st.sampled_from(["utf-8", "cp1252"]),
+    st.integers(1, 50),
+)
+def test_valid_rows_round_trip(rows, encoding, chunk):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=["\r\n", "\n"][chunk % 2])
+    writer.writerow(FIELDS)
+    writer.writerows([[row[f] for f in FIELDS] for row, _ in rows])
+    data = out.getvalue().encode(encoding)
+    records = iter_records([data[i : i + chunk] for i in range(0, len(data), chunk)])
+    _, header = next(records)
+    normalizer = NewBusinessNormalizer(resolve_header(header, default_column_map()), CTX)
+    results = [normalizer(line, fields) for line, fields in records]
+    assert len(results) == len(rows)
+    for result, (row, (zip5, state, principal, interest, delinquency, birth)) in zip(
+        results, rows, strict=True
+    ):
+        assert isinstance(result, AccountRow), result
+        assert result.client_account_number == row["client_account_number"].strip()
+        assert result.last_name == " ".join(row["last_name"].split())
+        assert (result.zip5, result.state) == (zip5, state)
+        assert (result.principal_cents, result.interest_cents) == (principal, interest)
+        assert (result.delinquency_date, result.date_of_birth) == (delinquency, birth)
+        assert (result.ssn_last4 or "") == row["ssn"][-4:]
+        assert len(result.phones) == (1 if row["phone_mobile"] else 0)
