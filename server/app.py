@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import msgspec
 import structlog
-from litestar import Controller, Litestar, MediaType, Request, Response
+from litestar import Litestar, MediaType, Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
 from litestar.enums import ScopeType
@@ -132,23 +132,30 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def _document_errors(controllers: list[type[Controller]]) -> None:
+def _handlers(routes: list[Any]) -> list[HTTPRouteHandler]:
+    found: list[HTTPRouteHandler] = []
+    for route in routes:
+        if isinstance(route, HTTPRouteHandler):
+            found.append(route)
+        else:
+            found.extend(h for h in vars(route).values() if isinstance(h, HTTPRouteHandler))
+    return found
+
+
+def _document_errors(routes: list[Any]) -> None:
     """Declare the error body on every route, so clients see it and the fuzzing suite can
     check error responses against the schema too."""
-    for controller in controllers:
-        for handler in vars(controller).values():
-            if not isinstance(handler, HTTPRouteHandler):
-                continue
-            codes = [400, 401, 403, 404, 422, 503]
-            if handler.http_methods & {"POST", "PATCH", "PUT", "DELETE"}:
-                codes.append(409)
-            if handler.opt.get("exclude_from_auth"):
-                codes = [400, 422, 429, 503]
-            documented = {
-                code: ResponseSpec(data_container=ErrorBody, description=_ERROR_DESCRIPTIONS[code])
-                for code in codes
-            }
-            handler.responses = {**documented, **(handler.responses or {})}
+    for handler in _handlers(routes):
+        codes = [400, 401, 403, 404, 422, 503]
+        if handler.http_methods & {"POST", "PATCH", "PUT", "DELETE"}:
+            codes.append(409)
+        if handler.opt.get("exclude_from_auth"):
+            codes = [400, 422, 429, 503]
+        documented = {
+            code: ResponseSpec(data_container=ErrorBody, description=_ERROR_DESCRIPTIONS[code])
+            for code in codes
+        }
+        handler.responses = {**documented, **(handler.responses or {})}
 
 
 def _json(
@@ -258,7 +265,7 @@ def _lifespan(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    controllers: list[type[Controller]] = [SystemController, *auth_routes, *placement_routes]
+    controllers: list[Any] = [SystemController, *auth_routes, *placement_routes]
     _document_errors(controllers)
     app = Litestar(
         route_handlers=controllers,

@@ -10,27 +10,58 @@ import logging
 import re
 import sys
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import structlog
 
 REDACTED = "[redacted]"
 
-# Keys whose values are personal data whatever they look like.
+# Keys whose values are personal data whatever they look like: any key containing one of
+# these (`debtor_phone`, `refreshToken`, `date_of_birth`)...
 _PII_KEYS = re.compile(
-    r"(ssn|social|dob|date_of_birth|birth|phone|mobile|e_?mail|card|pan|password|secret|token)",
-    re.IGNORECASE,
+    r"(ssn|social|birth|phone|mobile|e_?mail|password|passwd|secret|token)", re.IGNORECASE
 )
+# ...or having one of these short words as a word of its own, so that `card_number` and
+# `creditCard` are redacted but `company` (pan), `span_id`, `discarded` or `cardinality`
+# keep their values.
+_PII_KEY_WORDS = frozenset({"dob", "pan", "card", "cards", "cardnumber", "creditcard", "cvv"})
+_CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
+_KEY_WORD_SEPARATOR = re.compile(r"[^a-z0-9]+")
 # Values that look like personal data inside free text. Card numbers before phones, so a
 # 16-digit run is not half-matched as a phone number.
 _PII_PATTERNS = (
     re.compile(r"\b\d{3}-\d{2}-\d{4}\b"),  # SSN with dashes
     re.compile(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"),  # card-like digit runs
-    re.compile(r"(?<![\w.-])\d{9}(?![\w.-])"),  # SSN without dashes
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
-    re.compile(r"(?<![\w-])(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?![\w-])"),  # phone
+    # SSN without dashes; a following full stop ends a sentence, a following decimal
+    # part makes it an amount.
+    re.compile(r"(?<![\w.-])\d{9}(?![\w-]|\.\d)"),
+    re.compile(r"[\w.+-]+(?:'[\w.+-]+)*@[\w-]+(?:\.[\w-]+)+"),  # e-mail, o'brien@ too
+    # phone: +1 (555) 123-4567, 555.123.4567, 5551234567…
+    re.compile(r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}(?![\w-])"),
 )
-_NEVER_REDACTED = frozenset({"timestamp", "level", "logger", "request_id", "job_id", "user_id"})
+# `_record` and `_from_structlog` are structlog's own bookkeeping for standard-library
+# records (the LogRecord itself), removed before rendering.
+_NEVER_REDACTED = frozenset(
+    {
+        "timestamp",
+        "level",
+        "logger",
+        "request_id",
+        "job_id",
+        "user_id",
+        "_record",
+        "_from_structlog",
+    }
+)
+
+
+@lru_cache(maxsize=4096)
+def _is_pii_key(key: str) -> bool:
+    if _PII_KEYS.search(key):
+        return True
+    words = _KEY_WORD_SEPARATOR.split(_CAMEL_BOUNDARY.sub(r"\1_\2", key).lower())
+    return any(word in _PII_KEY_WORDS for word in words)
 
 
 def redact_text(text: str) -> str:
@@ -41,13 +72,14 @@ def redact_text(text: str) -> str:
 
 def _redact_value(key: str, value: Any) -> Any:
     if isinstance(value, bool | int | float) or value is None:
-        return REDACTED if _PII_KEYS.search(key) and not isinstance(value, bool) else value
-    if _PII_KEYS.search(key):
+        return REDACTED if _is_pii_key(key) and not isinstance(value, bool) else value
+    if _is_pii_key(key):
         return REDACTED
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, Mapping):
-        return {k: _redact_value(str(k), v) for k, v in value.items()}
+        # A mapping's keys may be data too (a dict keyed by phone number).
+        return {redact_text(str(k)): _redact_value(str(k), v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_redact_value(key, v) for v in value]
     return redact_text(str(value))

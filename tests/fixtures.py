@@ -129,3 +129,88 @@ def make_client(admin: Caller, fake: Faker) -> MakeClient:
         return dict(response.json())
 
     return make
+
+
+MakeAccount = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def make_account(owner_db: Any, fake: Faker) -> MakeAccount:
+    """An account placed with a client, written the way a loaded placement leaves it
+    (debtor, phones, account), for tests of what comes after ingest."""
+
+    async def make(client_id: str, **fields: Any) -> dict[str, Any]:
+        import hashlib
+        import uuid as uuid_module
+
+        placement_id = await owner_db.fetchval(
+            """
+            INSERT INTO placement (id, client_id, kind, tier, file_name, sha256, byte_size,
+                chunk_count, status, fee_rate_bps, rows_read, rows_accepted, created_at)
+            VALUES (gen_random_uuid(), $1, 'new_business', 'primary', 'seed.csv', $2, 0, 0,
+                'loaded', $3, 1, 1, now())
+            RETURNING id
+            """,
+            uuid_module.UUID(client_id),
+            hashlib.sha256(uuid_module.uuid4().bytes).hexdigest(),
+            fields.pop("fee_rate_bps", 2500),
+        )
+        debtor_id = fields.pop("debtor_id", None)
+        if debtor_id is None:
+            debtor_id = await owner_db.fetchval(
+                """
+                INSERT INTO debtor (id, first_name, last_name, date_of_birth, ssn_last4,
+                    address_line1, city, state, zip5, time_zone, emails, inconvenient_times)
+                VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, '{}', '[]')
+                RETURNING id
+                """,
+                fake.first_name(),
+                fake.last_name(),
+                fake.date_of_birth(minimum_age=25, maximum_age=80),
+                f"{fake.random_int(0, 9999):04d}",
+                fake.street_address(),
+                fields.pop("city", "Columbus"),
+                fields.pop("state", "OH"),
+                fields.pop("zip5", "43215"),
+                fields.pop("time_zone", "America/New_York"),
+            )
+            for kind, e164 in fields.pop(
+                "phones", [("mobile", f"+1614555{fake.unique.random_int(1000, 9999)}")]
+            ):
+                await owner_db.execute(
+                    """
+                    INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, time_zones,
+                        employer_forbids_calls, created_at)
+                    VALUES (gen_random_uuid(), $1, $2, $3, 'valid', $4, false, now())
+                    """,
+                    debtor_id,
+                    e164,
+                    kind,
+                    ["America/New_York"],
+                )
+        principal = fields.pop("principal_cents", 100_000)
+        account = await owner_db.fetchrow(
+            """
+            INSERT INTO account (id, client_id, placement_id, debtor_id, client_account_number,
+                original_creditor, tier, fee_rate_bps, principal_cents, interest_cents,
+                fees_cents, placed_balance_cents, balance_cents, delinquency_date, status,
+                status_since, created_at, updated_at)
+            SELECT gen_random_uuid(), $1, p.id, $2, $3, 'Original Bank', 'primary',
+                p.fee_rate_bps, $4, 0, 0, $4, $4, $5, $6, now(), now(), now()
+            FROM placement p WHERE p.id = $7
+            RETURNING id, client_id, debtor_id, placement_id, client_account_number, balance_cents
+            """,
+            uuid_module.UUID(client_id),
+            debtor_id,
+            fields.pop("client_account_number", f"ACC-{fake.unique.random_int(100000, 999999)}"),
+            principal,
+            fields.pop("delinquency_date", fake.date_between("-2y", "-90d")),
+            fields.pop("status", "active"),
+            placement_id,
+        )
+        assert not fields, f"unknown fields {sorted(fields)}"
+        return {
+            key: str(value) if key.endswith("id") else value for key, value in dict(account).items()
+        }
+
+    return make

@@ -16,7 +16,7 @@ import asyncpg
 import httpx
 
 from tests import world as world_module
-from tests.fixtures import Caller, MakeClient, MakeUser
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 from tests.openapi_bodies import instance
 
 # Reachable without credentials, by the contract: probes and sign-in.
@@ -70,9 +70,10 @@ async def test_no_route_reaches_another_clients_data(
     admin: Caller,
     make_user: MakeUser,
     make_client: MakeClient,
+    make_account: MakeAccount,
     owner_db: asyncpg.Connection,
 ) -> None:
-    world = await world_module.build_world(http, admin, make_user, make_client)
+    world = await world_module.build_world(http, admin, make_user, make_client, make_account)
     spec = (await http.get("/schema/openapi.json")).json()
     components = spec.get("components", {}).get("schemas", {})
     ids = await _ids_for(owner_db, _id_names(spec) | {"client_id"}, world.b.client_id)

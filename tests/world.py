@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from tests.fixtures import Caller, MakeClient, MakeUser
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 
 # A path parameter `<entity>_id` names the table `<entity>`; these say otherwise.
 ID_TABLES = {"token_id": "api_token", "user_id": "app_user"}
@@ -26,6 +26,7 @@ class Side:
     user: Caller
     token: Caller
     collector: Caller
+    account: dict[str, Any]
 
     @property
     def client_id(self) -> str:
@@ -41,23 +42,34 @@ class World:
 
 
 async def _side(
-    http: httpx.AsyncClient, admin: Caller, make_user: MakeUser, make_client: MakeClient
+    http: httpx.AsyncClient,
+    admin: Caller,
+    make_user: MakeUser,
+    make_client: MakeClient,
+    make_account: MakeAccount,
 ) -> Side:
     client = await make_client()
+    account = await make_account(client["client_id"])
     user = await make_user("client", client_id=client["client_id"])
     token = await admin.post(
         f"/api/v1/clients/{client['client_id']}/tokens", json={"name": "uploads"}
     )
     collector = await make_user("collector", client_ids=[client["client_id"]])
-    return Side(client, user, Caller(http, token.json()["token"], role="client"), collector)
+    return Side(
+        client, user, Caller(http, token.json()["token"], role="client"), collector, account
+    )
 
 
 async def build_world(
-    http: httpx.AsyncClient, admin: Caller, make_user: MakeUser, make_client: MakeClient
+    http: httpx.AsyncClient,
+    admin: Caller,
+    make_user: MakeUser,
+    make_client: MakeClient,
+    make_account: MakeAccount,
 ) -> World:
     supervisor = await make_user("supervisor")
-    a = await _side(http, admin, make_user, make_client)
-    b = await _side(http, admin, make_user, make_client)
+    a = await _side(http, admin, make_user, make_client, make_account)
+    b = await _side(http, admin, make_user, make_client, make_account)
     return World(admin=admin, supervisor=supervisor, a=a, b=b)
 
 
@@ -78,8 +90,7 @@ def _owner_column(table: str) -> str:
 async def id_of(db: asyncpg.Connection, param: str, client_id: str) -> str | None:
     """An id of the kind `param` names that belongs to the client."""
     table = ID_TABLES.get(param, param.removesuffix("_id"))
-    exists = await db.fetchval("SELECT to_regclass($1) IS NOT NULL", f"public.{table}")
-    if not exists:
+    if table not in await tenant_tables(db):
         return None
     value = await db.fetchval(
         f"SELECT id FROM {table} WHERE {_owner_column(table)} = $1 ORDER BY id LIMIT 1",

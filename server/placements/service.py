@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
 
 from server import db
 from server.audit import service as audit
-from server.auth.principal import Principal
-from server.errors import FieldError, InvalidInput, NotFound
+from server.auth.principal import Principal, Role
+from server.errors import Conflict, FieldError, InvalidInput, NotFound, NotPermitted
 from server.pagination import Page, PageRequest, make_page
 from server.placements import repository
 from server.placements.column_map import FileKind, InvalidColumnMap, parse_column_map
 from server.placements.errors import ClientNameTaken
 from server.placements.schemas import (
+    AccountRead,
+    AccountSummary,
     ClientCreate,
     ClientRead,
     ClientStatus,
     ClientUpdate,
+    DebtorRead,
     PaymentMethod,
+    PhoneRead,
+    StatusActionRequest,
+    StatusChangeRead,
     Tier,
+)
+from server.placements.statuses import (
+    AccountStatus,
+    Channel,
+    StatusAction,
+    TransitionRefused,
+    next_status,
 )
 from server.settlements.authority import AuthorityInvalid, parse_authority
 
@@ -174,3 +191,229 @@ async def list_clients(actor: Principal, page: PageRequest) -> Page[ClientRead]:
     rows = await repository.list_clients(actor.visible_clients(), page.after, page.fetch_limit)
     reads = [_read(row) for row in rows]
     return make_page(reads, page, key=lambda c: (c.created_at, c.client_id))
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+async def _visible_account(
+    actor: Principal, account_id: UUID, *, for_update: bool = False
+) -> asyncpg.Record:
+    row = await repository.account(account_id, for_update=for_update)
+    if row is None or not actor.may_see_client(row["client_id"]):
+        raise NotFound("no such account")
+    return row
+
+
+async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
+    row = await _visible_account(actor, account_id)
+    debtor = await repository.debtor(row["debtor_id"])
+    assert debtor is not None
+    phones = await repository.debtor_phones(row["debtor_id"])
+    history = await repository.status_history(account_id)
+    return AccountRead(
+        account_id=row["id"],
+        client_id=row["client_id"],
+        placement_id=row["placement_id"],
+        client_account_number=row["client_account_number"],
+        original_creditor=row["original_creditor"],
+        tier=row["tier"],
+        fee_rate_bps=row["fee_rate_bps"],
+        principal_cents=row["principal_cents"],
+        interest_cents=row["interest_cents"],
+        fees_cents=row["fees_cents"],
+        placed_balance_cents=row["placed_balance_cents"],
+        balance_cents=row["balance_cents"],
+        delinquency_date=row["delinquency_date"],
+        charge_off_date=row["charge_off_date"],
+        last_payment_date=row["last_payment_date"],
+        statute_of_limitations_date=row["statute_of_limitations_date"],
+        status=row["status"],
+        status_since=row["status_since"],
+        validation_notice_sent_on=row["validation_notice_sent_on"],
+        validation_period_ends_on=row["validation_period_ends_on"],
+        created_at=row["created_at"],
+        debtor=DebtorRead(
+            debtor_id=debtor["id"],
+            first_name=debtor["first_name"],
+            last_name=debtor["last_name"],
+            date_of_birth=debtor["date_of_birth"],
+            ssn_last4=debtor["ssn_last4"],
+            address_line1=debtor["address_line1"],
+            address_line2=debtor["address_line2"],
+            city=debtor["city"],
+            state=debtor["state"],
+            zip5=debtor["zip5"],
+            time_zone=debtor["time_zone"],
+            emails=list(debtor["emails"] or []),
+            phones=[
+                PhoneRead(
+                    e164=p["e164"],
+                    kind=p["kind"],
+                    status=p["status"],
+                    employer_forbids_calls=p["employer_forbids_calls"],
+                )
+                for p in phones
+            ],
+            no_telephone=debtor["no_telephone"],
+            inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
+        ),
+        status_history=[
+            StatusChangeRead(
+                action=h["action"],
+                from_status=h["from_status"],
+                to_status=h["to_status"],
+                reason=h["reason"],
+                channel=h["channel"],
+                received_at=h["received_at"],
+                created_at=h["created_at"],
+            )
+            for h in history
+        ],
+    )
+
+
+async def list_accounts(
+    actor: Principal,
+    page: PageRequest,
+    *,
+    client_id: UUID | None = None,
+    status: AccountStatus | None = None,
+    query: str | None = None,
+) -> Page[AccountSummary]:
+    if client_id is not None and not actor.may_see_client(client_id):
+        return Page(items=[], next_cursor=None)
+    rows = await repository.list_accounts(
+        visible=actor.visible_clients(),
+        client_id=client_id,
+        status=status,
+        query=query.strip() if query and query.strip() else None,
+        after=page.after,
+        limit=page.fetch_limit,
+    )
+    items = [
+        AccountSummary(
+            account_id=r["id"],
+            client_id=r["client_id"],
+            placement_id=r["placement_id"],
+            client_account_number=r["client_account_number"],
+            debtor_name=r["debtor_name"],
+            status=r["status"],
+            placed_balance_cents=r["placed_balance_cents"],
+            balance_cents=r["balance_cents"],
+            delinquency_date=r["delinquency_date"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+    return make_page(items, page, key=lambda a: (a.created_at, a.account_id))
+
+
+# Who may take each action: a client recalls its own accounts; the agency's people record
+# what consumers tell them.
+_ACTION_ROLES = {
+    StatusAction.RECALL: {Role.ADMIN, Role.SUPERVISOR, Role.CLIENT},
+    StatusAction.DISPUTE: {Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR},
+    StatusAction.VERIFICATION: {Role.ADMIN, Role.SUPERVISOR},
+    StatusAction.CEASE: {Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR},
+    StatusAction.STATUS: {Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR},
+}
+_CHANNEL_REQUIRED = {StatusAction.DISPUTE, StatusAction.CEASE}
+
+
+async def change_status(
+    actor: Principal, account_id: UUID, action: StatusAction, data: StatusActionRequest
+) -> AccountRead:
+    await _visible_account(actor, account_id)
+    if actor.role not in _ACTION_ROLES[action]:
+        raise NotPermitted(f"your role may not record a {action}")
+    if action in _CHANNEL_REQUIRED and data.channel is None:
+        raise InvalidInput.field("channel", f"is required for a {action}")
+    if action == StatusAction.STATUS and data.status is None:
+        raise InvalidInput.field("status", "is required")
+    now = datetime.now(UTC)
+    received_at = data.received_at or now
+    if received_at > now:
+        raise InvalidInput.field("received_at", "must not be in the future")
+    async with db.transaction():
+        row = await _visible_account(actor, account_id, for_update=True)
+        current = AccountStatus(row["status"])
+        try:
+            target = next_status(action, current, channel=data.channel, target=data.status)
+        except TransitionRefused as refused:
+            raise Conflict(refused.reason, code="status_transition_refused") from None
+        if action == StatusAction.CEASE and data.channel == Channel.ORAL:
+            await repository.set_no_telephone(row["debtor_id"], received_at)
+        if target != current:
+            await repository.set_account_status(account_id, target)
+        await repository.insert_status_change(
+            account_id=account_id,
+            client_id=row["client_id"],
+            from_status=current,
+            to_status=target,
+            action=action,
+            reason=data.reason,
+            channel=data.channel,
+            received_at=received_at,
+            actor_id=actor.id,
+        )
+        await audit.record(
+            actor, f"account.{action}", "account", account_id, client_id=row["client_id"],
+            before={"status": current}, after={"status": target, "reason": data.reason,
+            "channel": data.channel, "received_at": received_at},
+        )  # fmt: skip
+    return await get_account(actor, account_id)
+
+
+# --- for the other domains ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactContext:
+    """What the contact rules need to know about an account and its person."""
+
+    account_id: UUID
+    client_id: UUID
+    status: str
+    status_since: datetime
+    debtor_id: UUID
+    address_zone: str | None
+    address_state: str | None
+    no_telephone: bool
+    no_telephone_since: datetime | None
+    inconvenient_times: list[dict[str, Any]]
+    phones: list[dict[str, Any]]
+    # Every account of the same person (any client): a call may be about several.
+    debtor_account_ids: list[UUID]
+
+
+async def contact_context(actor: Principal, account_id: UUID) -> ContactContext:
+    row = await _visible_account(actor, account_id)
+    debtor = await repository.debtor(row["debtor_id"])
+    assert debtor is not None
+    phones = await repository.debtor_phones(row["debtor_id"])
+    siblings = await repository.accounts_of_debtor(row["debtor_id"])
+    return ContactContext(
+        account_id=row["id"],
+        client_id=row["client_id"],
+        status=row["status"],
+        status_since=row["status_since"],
+        debtor_id=row["debtor_id"],
+        address_zone=debtor["time_zone"],
+        address_state=debtor["state"],
+        no_telephone=debtor["no_telephone"],
+        no_telephone_since=debtor["no_telephone_since"],
+        inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
+        phones=[dict(p) for p in phones],
+        debtor_account_ids=[s["id"] for s in siblings],
+    )
+
+
+async def mark_phone(debtor_id: UUID, e164: str, status: str, since: datetime) -> bool:
+    """A number found wrong, not in service or asked not to be called; True if it changed."""
+    return await repository.set_phone_status(debtor_id, e164, status, since)
+
+
+async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
+    """An oral request to stop calling: binds every account of the person."""
+    await repository.set_no_telephone(debtor_id, since)

@@ -1,15 +1,17 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Array
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Bytea
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSONB
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import (
+    JSONB,
+    UUID,
+    Array,
+    BigInt,
+    Boolean,
+    Bytea,
+    Date,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
@@ -21,9 +23,7 @@ DESCRIPTION = "Placements, debtors and accounts"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="placements", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="placements", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PlacementError",
@@ -46,9 +46,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Debtor", tablename="debtor", schema=None, columns=None
-    )
+    manager.add_table(class_name="Debtor", tablename="debtor", schema=None, columns=None)
 
     manager.add_table(
         class_name="PlacementChunk",
@@ -57,13 +55,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Placement", tablename="placement", schema=None, columns=None
-    )
+    manager.add_table(class_name="Placement", tablename="placement", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Account", tablename="account", schema=None, columns=None
-    )
+    manager.add_table(class_name="Account", tablename="account", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="PlacementError",
