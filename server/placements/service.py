@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -205,8 +205,18 @@ async def _visible_account(
     return row
 
 
+# Other domains add what they know of an account to its detail (payments, calls, score)
+# by registering a section here when their service module is imported; placements does not
+# import them, so the dependency runs one way.
+AccountSection = Callable[[Principal, UUID], Awaitable[Any]]
+account_sections: dict[str, AccountSection] = {}
+
+
 async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
     row = await _visible_account(actor, account_id)
+    sections = {
+        name: await section(actor, account_id) for name, section in account_sections.items()
+    }
     debtor = await repository.debtor(row["debtor_id"])
     assert debtor is not None
     phones = await repository.debtor_phones(row["debtor_id"])
@@ -270,6 +280,7 @@ async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
             )
             for h in history
         ],
+        sections=sections,
     )
 
 
