@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -294,3 +294,349 @@ async def change_balance(account_id: UUID, delta_cents: int) -> asyncpg.Record:
     )
     assert record is not None
     return record
+
+
+# --- placements ---------------------------------------------------------------------------
+
+_PLACEMENT_COLUMNS = """
+    id, client_id, kind, tier, file_name, sha256, byte_size, chunk_count, status,
+    fee_rate_bps, rows_read, rows_accepted, rows_rejected, rows_warned, last_line_done,
+    bytes_done, attempts, rejected_reason, created_at, started_at, finished_at
+"""
+
+
+async def insert_placement(
+    *,
+    client_id: UUID,
+    kind: str,
+    tier: str,
+    fee_rate_bps: int,
+    created_by: UUID,
+) -> UUID:
+    """A placement being received: its hash is unknown until the last byte, so it holds a
+    placeholder that cannot collide with a real SHA-256 until `finish_receiving`."""
+    placement_id: UUID = await db.fetchval(
+        """
+        INSERT INTO placement (id, client_id, kind, tier, file_name, sha256, byte_size,
+            chunk_count, status, fee_rate_bps, created_by, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, NULL, 'receiving:' || gen_random_uuid(), 0, 0,
+            'received', $4, $5, now())
+        RETURNING id
+        """,
+        client_id, kind, tier, fee_rate_bps, created_by,
+    )  # fmt: skip
+    return placement_id
+
+
+async def insert_chunk(placement_id: UUID, client_id: UUID, seq: int, data: bytes) -> None:
+    await db.execute(
+        """
+        INSERT INTO placement_chunk (id, placement_id, client_id, seq, data)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4)
+        """,
+        placement_id, client_id, seq, data,
+    )  # fmt: skip
+
+
+async def placement_by_hash(client_id: UUID, kind: str, sha256: str) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        f"SELECT {_PLACEMENT_COLUMNS} FROM placement"  # noqa: S608
+        " WHERE client_id = $1 AND kind = $2 AND sha256 = $3",
+        client_id, kind, sha256,
+    )  # fmt: skip
+
+
+async def finish_receiving(
+    placement_id: UUID, sha256: str, byte_size: int, chunk_count: int, file_name: str | None
+) -> asyncpg.Record:
+    record = await db.fetchrow(
+        f"""
+        UPDATE placement SET sha256 = $2, byte_size = $3, chunk_count = $4, file_name = $5
+        WHERE id = $1 RETURNING {_PLACEMENT_COLUMNS}
+        """,  # noqa: S608
+        placement_id, sha256, byte_size, chunk_count, file_name,
+    )  # fmt: skip
+    assert record is not None
+    return record
+
+
+async def placement(placement_id: UUID) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        f"SELECT {_PLACEMENT_COLUMNS} FROM placement WHERE id = $1",  # noqa: S608
+        placement_id,
+    )
+
+
+async def list_placements(
+    visible: frozenset[UUID] | None,
+    client_id: UUID | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"""
+        SELECT {_PLACEMENT_COLUMNS} FROM placement
+        WHERE ($1::uuid[] IS NULL OR client_id = ANY($1::uuid[]))
+          AND ($2::uuid IS NULL OR client_id = $2)
+          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+        ORDER BY created_at DESC, id DESC LIMIT $5
+        """,  # noqa: S608
+        None if visible is None else list(visible),
+        client_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
+async def placement_errors_after(
+    placement_id: UUID, after: tuple[int, UUID], limit: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT id, line, column_name, field, code, reason, severity FROM placement_error
+        WHERE placement_id = $1 AND (line, id) > ($2, $3) ORDER BY line, id LIMIT $4
+        """,
+        placement_id, after[0], after[1], limit,
+    )  # fmt: skip
+
+
+async def delete_placement(placement_id: UUID) -> None:
+    """Only for a placement rejected whole (nothing of it was loaded), so the same bytes
+    may be sent again."""
+    await db.execute("DELETE FROM placement WHERE id = $1 AND status = 'rejected'", placement_id)
+
+
+async def accepted_accounts(
+    placement_id: UUID, after_line: int, limit: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT id, client_account_number, placement_line, placed_balance_cents, fee_rate_bps
+        FROM account WHERE placement_id = $1 AND placement_line > $2
+        ORDER BY placement_line LIMIT $3
+        """,
+        placement_id, after_line, limit,
+    )  # fmt: skip
+
+
+async def pending_placements(stale_after_s: int) -> list[UUID]:
+    """Placements still to load whose worker is gone: never started, or no heartbeat for
+    a while (a killed worker stops beating; a live one beats every batch)."""
+    rows = await db.fetch(
+        """
+        SELECT id FROM placement
+        WHERE status IN ('received', 'validating')
+          AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $1))
+        ORDER BY created_at
+        """,
+        stale_after_s,
+    )
+    return [row["id"] for row in rows]
+
+
+# --- loading a new-business file ----------------------------------------------------------
+# Set-based by design: a batch of rows is COPYed into a temporary staging table and merged
+# into debtors and accounts with a handful of statements, never a query per row. These take
+# an explicit connection: the loader reads the file on one connection while it writes the
+# previous batch on another.
+
+STAGING_COLUMNS = (
+    "line", "client_account_number", "first_name", "last_name", "date_of_birth",
+    "ssn_last4", "ssn_hash", "address_line1", "address_line2", "city", "state", "zip5",
+    "time_zone", "email", "original_creditor", "principal_cents", "interest_cents",
+    "fees_cents", "delinquency_date", "charge_off_date", "last_payment_date",
+    "statute_of_limitations_date", "identity", "home_e164", "home_zones", "mobile_e164",
+    "mobile_zones", "work_e164", "work_zones",
+)  # fmt: skip
+
+ERROR_COLUMNS = (
+    "id", "placement_id", "client_id", "line", "column_name", "field", "code", "reason",
+    "severity",
+)  # fmt: skip
+
+_CREATE_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS staging_account (
+    line integer NOT NULL,
+    client_account_number text NOT NULL,
+    first_name text, last_name text NOT NULL, date_of_birth date,
+    ssn_last4 text, ssn_hash text,
+    address_line1 text, address_line2 text, city text, state text, zip5 text, time_zone text,
+    email text, original_creditor text,
+    principal_cents bigint NOT NULL, interest_cents bigint NOT NULL, fees_cents bigint NOT NULL,
+    delinquency_date date NOT NULL, charge_off_date date, last_payment_date date,
+    statute_of_limitations_date date,
+    identity text NOT NULL,
+    home_e164 text, home_zones text[], mobile_e164 text, mobile_zones text[],
+    work_e164 text, work_zones text[],
+    debtor_id uuid, new_debtor boolean NOT NULL DEFAULT false,
+    reject_code text, reject_reason text
+) ON COMMIT DELETE ROWS
+"""
+
+# Ingests of different files may meet on the same person; matching and creating debtors
+# is serialized across them so two files never create one person twice.
+_DEBTOR_MERGE_LOCK = 0x64656274  # "debt"
+
+# Each statement with the names of its parameters, in order.
+_MERGE: list[tuple[str, tuple[str, ...]]] = [
+    # Within the batch, the first line with an account number wins.
+    (
+        """
+        UPDATE staging_account s SET reject_code = 'duplicate_in_file',
+            reject_reason = 'account number already on line ' || f.line
+        FROM (SELECT DISTINCT ON (lower(client_account_number))
+                     lower(client_account_number) AS k, line
+              FROM staging_account ORDER BY lower(client_account_number), line) f
+        WHERE lower(s.client_account_number) = f.k AND s.line <> f.line
+        """,
+        (),
+    ),
+    # Against accounts already open for the client: from an earlier batch of this same
+    # file (a duplicate within the file) or from another placement.
+    (
+        """
+        UPDATE staging_account s SET
+            reject_code = CASE WHEN a.placement_id = $2
+                THEN 'duplicate_in_file' ELSE 'already_open' END,
+            reject_reason = CASE WHEN a.placement_id = $2
+                THEN 'account number already on line ' || a.placement_line
+                ELSE 'account number already open for this client' END
+        FROM account a
+        WHERE s.reject_code IS NULL AND a.client_id = $1
+          AND lower(a.client_account_number) = lower(s.client_account_number)
+          AND a.status <> 'recalled'
+        """,
+        ("client_id", "placement_id"),
+    ),
+    ("SELECT pg_advisory_xact_lock($1)", ("debtor_merge_lock",)),
+    # The same person by SSN (its keyed hash) ...
+    (
+        """
+        UPDATE staging_account s SET debtor_id = d.id FROM debtor d
+        WHERE s.reject_code IS NULL AND s.ssn_hash IS NOT NULL AND d.ssn_hash = s.ssn_hash
+        """,
+        (),
+    ),
+    # ... or, without an SSN, by name and date of birth AND the same address or phone:
+    # never by name and birth date alone, which would merge strangers and disclose a debt
+    # to the wrong person.
+    (
+        """
+        UPDATE staging_account s SET debtor_id = (
+            SELECT d.id FROM debtor d
+            WHERE lower(d.last_name) = lower(s.last_name)
+              AND lower(coalesce(d.first_name, '')) = lower(coalesce(s.first_name, ''))
+              AND d.date_of_birth = s.date_of_birth
+              AND ((d.zip5 = s.zip5 AND lower(d.address_line1) = lower(s.address_line1))
+                   OR EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = d.id
+                              AND p.e164 IN (s.home_e164, s.mobile_e164, s.work_e164)))
+            ORDER BY d.created_at, d.id LIMIT 1)
+        WHERE s.reject_code IS NULL AND s.debtor_id IS NULL AND s.ssn_hash IS NULL
+          AND s.date_of_birth IS NOT NULL
+        """,
+        (),
+    ),
+    # New people: one debtor per identity within the batch (the first line's details).
+    (
+        """
+        UPDATE staging_account s SET debtor_id = f.id, new_debtor = (s.line = f.line)
+        FROM (SELECT DISTINCT ON (identity) identity, line, gen_random_uuid() AS id
+              FROM staging_account WHERE reject_code IS NULL AND debtor_id IS NULL
+              ORDER BY identity, line) f
+        WHERE s.reject_code IS NULL AND s.debtor_id IS NULL AND s.identity = f.identity
+        """,
+        (),
+    ),
+    (
+        """
+        INSERT INTO debtor (id, first_name, last_name, date_of_birth, ssn_last4, ssn_hash,
+            address_line1, address_line2, city, state, zip5, time_zone, emails, no_telephone,
+            inconvenient_times, created_at, updated_at)
+        SELECT debtor_id, first_name, last_name, date_of_birth, ssn_last4, ssn_hash,
+            address_line1, address_line2, city, state, zip5, time_zone,
+            CASE WHEN email IS NULL THEN '{}'::varchar[] ELSE ARRAY[email]::varchar[] END,
+            false, '[]', now(), now()
+        FROM staging_account WHERE new_debtor
+        """,
+        (),
+    ),
+    (
+        """
+        UPDATE debtor d SET emails = array_append(d.emails, s.email::varchar), updated_at = now()
+        FROM (SELECT DISTINCT ON (debtor_id, lower(email)) debtor_id, email
+              FROM staging_account
+              WHERE reject_code IS NULL AND NOT new_debtor AND email IS NOT NULL) s
+        WHERE d.id = s.debtor_id AND NOT (s.email = ANY(d.emails))
+        """,
+        (),
+    ),
+    (
+        """
+        INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
+            time_zones, created_at)
+        SELECT DISTINCT ON (s.debtor_id, p.e164) gen_random_uuid(), s.debtor_id, p.e164,
+            p.kind, 'valid', false, coalesce(p.zones, '{}'), now()
+        FROM staging_account s
+        CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
+                                   ('mobile', s.mobile_e164, s.mobile_zones),
+                                   ('work', s.work_e164, s.work_zones)) AS p(kind, e164, zones)
+        WHERE s.reject_code IS NULL AND p.e164 IS NOT NULL
+        ORDER BY s.debtor_id, p.e164, s.line
+        ON CONFLICT (debtor_id, e164) DO NOTHING
+        """,
+        (),
+    ),
+    (
+        """
+        INSERT INTO account (id, client_id, placement_id, placement_line, debtor_id,
+            client_account_number, original_creditor, tier, fee_rate_bps, principal_cents,
+            interest_cents, fees_cents, placed_balance_cents, balance_cents, delinquency_date,
+            charge_off_date, last_payment_date, statute_of_limitations_date, status,
+            status_since, validation_notice_sent_on, validation_period_ends_on, created_at,
+            updated_at)
+        SELECT gen_random_uuid(), $1, $2, line, debtor_id, client_account_number,
+            original_creditor, $3, $4, principal_cents, interest_cents, fees_cents,
+            principal_cents + interest_cents + fees_cents,
+            principal_cents + interest_cents + fees_cents, delinquency_date, charge_off_date,
+            last_payment_date, statute_of_limitations_date, 'active', now(), $5, $6, now(),
+            now()
+        FROM staging_account WHERE reject_code IS NULL
+        """,
+        ("client_id", "placement_id", "tier", "fee_rate_bps", "notice_sent_on",
+         "validation_ends_on"),
+    ),
+]  # fmt: skip
+
+
+async def prepare_staging(conn: db.Connection) -> None:
+    await conn.execute(_CREATE_STAGING)
+
+
+async def merge_batch(
+    conn: db.Connection,
+    *,
+    client_id: UUID,
+    placement_id: UUID,
+    tier: str,
+    fee_rate_bps: int,
+    notice_sent_on: date,
+    validation_ends_on: date,
+) -> list[asyncpg.Record]:
+    """Merge what is staged into debtors and accounts; return the rows refused here
+    (duplicates), as (line, code, reason). Runs inside the caller's transaction."""
+    parameters: dict[str, object] = {
+        "client_id": client_id,
+        "placement_id": placement_id,
+        "tier": tier,
+        "fee_rate_bps": fee_rate_bps,
+        "notice_sent_on": notice_sent_on,
+        "validation_ends_on": validation_ends_on,
+        "debtor_merge_lock": _DEBTOR_MERGE_LOCK,
+    }
+    for statement, names in _MERGE:
+        await conn.execute(statement, *(parameters[name] for name in names))
+    return await conn.fetch(
+        "SELECT line, reject_code, reject_reason FROM staging_account"
+        " WHERE reject_code IS NOT NULL ORDER BY line"
+    )

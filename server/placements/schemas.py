@@ -161,3 +161,37 @@ class StatusActionRequest(msgspec.Struct, forbid_unknown_fields=True):
     channel: Channel | None = None
     received_at: datetime | None = None
     status: AccountStatus | None = None
+
+
+class PlacementRead(msgspec.Struct):
+    placement_id: UUID
+    client_id: UUID
+    kind: str
+    tier: str
+    file_name: str | None
+    status: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_warned: int
+    progress: int  # percent of the file's bytes processed
+    fee_rate_bps: int
+    byte_size: int
+    sha256: str
+    created_at: datetime
+    finished_at: datetime | None = None
+    rejected_reason: str | None = None
+
+
+class PlacementErrorRead(msgspec.Struct):
+    line: int
+    column: str | None
+    field: str | None
+    code: str
+    reason: str
+    severity: str
+
+
+class PlacementErrorPage(msgspec.Struct):
+    items: list[PlacementErrorRead]
+    next_cursor: str | None

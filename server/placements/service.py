@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,11 +17,28 @@ import msgspec
 from server import db
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
-from server.errors import Conflict, FieldError, InvalidInput, NotFound, NotPermitted
-from server.pagination import Page, PageRequest, make_page
+from server.csv_export import csv_stream
+from server.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    PayloadTooLarge,
+)
+from server.jobs import enqueue
+from server.pagination import Page, PageRequest, make_page, page_request
 from server.placements import repository
-from server.placements.column_map import FileKind, InvalidColumnMap, parse_column_map
+from server.placements.column_map import (
+    FileKind,
+    HeaderMismatch,
+    InvalidColumnMap,
+    parse_column_map,
+    resolve_header,
+)
+from server.placements.csv_stream import FileRejected, RecordReader
 from server.placements.errors import ClientNameTaken
+from server.placements.ingest import column_map_for
 from server.placements.schemas import (
     AccountRead,
     AccountSummary,
@@ -30,6 +49,9 @@ from server.placements.schemas import (
     DebtorRead,
     PaymentMethod,
     PhoneRead,
+    PlacementErrorPage,
+    PlacementErrorRead,
+    PlacementRead,
     StatusActionRequest,
     StatusChangeRead,
     Tier,
@@ -41,7 +63,9 @@ from server.placements.statuses import (
     TransitionRefused,
     next_status,
 )
+from server.settings import get_settings
 from server.settlements.authority import AuthorityInvalid, parse_authority
+from server.uploads import Upload
 
 # Business days a payment is held before it counts as cleared, for methods a client's
 # settings leave out: the common bank practice the agency starts new clients on.
@@ -428,3 +452,271 @@ async def mark_phone(debtor_id: UUID, e164: str, status: str, since: datetime) -
 async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
     """An oral request to stop calling: binds every account of the person."""
     await repository.set_no_telephone(debtor_id, since)
+
+
+# --- placements ---------------------------------------------------------------------------
+
+# Stored bytes are cut into pieces of this size: any worker reads them back one at a time.
+CHUNK_BYTES = 1 << 20
+# File kinds the loader understands today.
+LOADABLE_KINDS = frozenset({FileKind.NEW_BUSINESS})
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+def clean_file_name(raw: str | None) -> str | None:
+    """Only the last path segment, without control characters: a name is shown, never
+    used as a path, but `../../x` or a NUL byte in it are stripped all the same."""
+    if not raw:
+        return None
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_NAME.sub("", name).strip()[:255]
+    return name or None
+
+
+def _placement_read(row: asyncpg.Record) -> PlacementRead:
+    size = row["byte_size"]
+    done = row["bytes_done"]
+    finished = row["status"] in ("loaded", "rejected")
+    progress = 100 if finished else (done * 100 // size if size else 0)
+    return PlacementRead(
+        placement_id=row["id"],
+        client_id=row["client_id"],
+        kind=row["kind"],
+        tier=row["tier"],
+        file_name=row["file_name"],
+        status=row["status"],
+        rows_read=row["rows_read"],
+        rows_accepted=row["rows_accepted"],
+        rows_rejected=row["rows_rejected"],
+        rows_warned=row["rows_warned"],
+        progress=min(100, progress),
+        fee_rate_bps=row["fee_rate_bps"],
+        byte_size=size,
+        sha256=row["sha256"],
+        created_at=row["created_at"],
+        finished_at=row["finished_at"],
+        rejected_reason=row["rejected_reason"],
+    )
+
+
+class _SameBytes(Exception):
+    def __init__(self, placement_id: UUID) -> None:
+        self.placement_id = placement_id
+
+
+class _HeaderCheck:
+    """Reads just enough of an upload to see its header and match it to the column map,
+    so a file rejected whole is refused before (and instead of) being kept."""
+
+    def __init__(self, column_map: Any) -> None:
+        self.reader = RecordReader()
+        self.column_map = column_map
+        self.done = False
+
+    def _check(self, records: list[Any]) -> None:
+        if not records:
+            return
+        self.done = True
+        header = records[0][1]
+        if not isinstance(header, list):
+            raise InvalidInput.field("file", header.reason, code="header_unreadable")
+        try:
+            resolve_header(header, self.column_map)
+        except HeaderMismatch as mismatch:
+            details = [
+                FieldError(f"columns.{name}", "missing from the header")
+                for name in mismatch.missing
+            ] + [
+                FieldError(f"columns.{name}", "appears more than once")
+                for name in mismatch.duplicated
+            ]
+            raise InvalidInput(str(mismatch), code="header_mismatch", details=details) from None
+
+    def feed(self, piece: bytes) -> None:
+        try:
+            self._check(self.reader.feed(piece))
+        except FileRejected as refused:
+            raise InvalidInput.field("file", refused.reason, code=refused.code) from None
+
+    def finish(self) -> None:
+        try:
+            self._check(self.reader.finish())
+        except FileRejected as refused:
+            raise InvalidInput.field("file", refused.reason, code=refused.code) from None
+        if not self.done:
+            raise InvalidInput.field("file", "the file holds no records", code="empty_file")
+
+
+async def receive_placement(
+    actor: Principal,
+    *,
+    client_id: UUID,
+    kind: FileKind,
+    tier: Tier,
+    upload: Upload,
+) -> tuple[PlacementRead, bool]:
+    """Store an uploaded file, streamed in pieces, and queue it for loading. Returns the
+    placement and whether it is new: the same bytes again for the same client and kind
+    are the same placement and write nothing."""
+    if not actor.may_see_client(client_id):
+        raise NotFound("no such client")
+    if actor.role not in (Role.ADMIN, Role.CLIENT):
+        raise NotPermitted("only the client or an admin places accounts")
+    client = await repository.client_by_id(client_id)
+    if client is None:
+        raise NotFound("no such client")
+    if kind not in LOADABLE_KINDS:
+        raise InvalidInput.field("kind", f"{kind} files are not accepted by this server")
+    rate = client["fee_rates_bps"].get(tier)
+    if rate is None:
+        raise InvalidInput.field("tier", f"the client has no fee rate for {tier} placements")
+    limit = get_settings().upload_max_bytes
+    header = _HeaderCheck(column_map_for(client, kind))
+    try:
+        async with db.transaction():
+            placement_id = await repository.insert_placement(
+                client_id=client_id, kind=kind, tier=tier, fee_rate_bps=rate, created_by=actor.id,
+            )  # fmt: skip
+            digest = hashlib.sha256()
+            pending = bytearray()
+            size = seq = 0
+            async for piece in upload.body:
+                size += len(piece)
+                if size > limit:
+                    raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+                digest.update(piece)
+                if not header.done:
+                    header.feed(piece)
+                pending += piece
+                while len(pending) >= CHUNK_BYTES:
+                    await repository.insert_chunk(
+                        placement_id, client_id, seq, bytes(pending[:CHUNK_BYTES])
+                    )
+                    del pending[:CHUNK_BYTES]
+                    seq += 1
+            if not header.done:
+                header.finish()
+            if pending:
+                await repository.insert_chunk(placement_id, client_id, seq, bytes(pending))
+                seq += 1
+            sha256 = digest.hexdigest()
+            existing = await repository.placement_by_hash(client_id, kind, sha256)
+            if existing is not None:
+                if existing["status"] != "rejected":
+                    raise _SameBytes(existing["id"])
+                await repository.delete_placement(existing["id"])
+            row = await repository.finish_receiving(
+                placement_id, sha256, size, seq, clean_file_name(upload.file_name)
+            )
+            await audit.record(
+                actor, "placement.receive", "placement", placement_id, client_id=client_id,
+                after={"kind": kind, "tier": tier, "bytes": size, "sha256": sha256,
+                       "file_name": row["file_name"], "fee_rate_bps": rate},
+            )  # fmt: skip
+    except _SameBytes as same:
+        found = await repository.placement(same.placement_id)
+        assert found is not None
+        return _placement_read(found), False
+    except asyncpg.UniqueViolationError:
+        # The same bytes arrived twice at once and the other upload committed first.
+        raced = await repository.placement_by_hash(client_id, kind, digest.hexdigest())
+        if raced is None:
+            raise
+        return _placement_read(raced), False
+    await enqueue(
+        "placements.ingest", str(placement_id), job_id=f"placements.ingest:{placement_id}"
+    )
+    return _placement_read(row), True
+
+
+async def _visible_placement(actor: Principal, placement_id: UUID) -> asyncpg.Record:
+    row = await repository.placement(placement_id)
+    if row is None or not actor.may_see_client(row["client_id"]):
+        raise NotFound("no such placement")
+    return row
+
+
+async def get_placement(actor: Principal, placement_id: UUID) -> PlacementRead:
+    return _placement_read(await _visible_placement(actor, placement_id))
+
+
+async def list_placements(
+    actor: Principal, page: PageRequest, client_id: UUID | None = None
+) -> Page[PlacementRead]:
+    if client_id is not None and not actor.may_see_client(client_id):
+        return Page(items=[], next_cursor=None)
+    rows = await repository.list_placements(
+        actor.visible_clients(), client_id, page.after, page.fetch_limit
+    )
+    reads = [_placement_read(r) for r in rows]
+    return make_page(reads, page, key=lambda p: (p.created_at, p.placement_id))
+
+
+def _error_read(r: asyncpg.Record) -> PlacementErrorRead:
+    return PlacementErrorRead(
+        line=r["line"], column=r["column_name"], field=r["field"], code=r["code"],
+        reason=r["reason"], severity=r["severity"],
+    )  # fmt: skip
+
+
+def _error_cursor(cursor: str | None) -> tuple[int, UUID]:
+    if not cursor:
+        return 0, UUID(int=0)
+    try:
+        line, error_id = cursor.split(":", 1)
+        return int(line), UUID(error_id)
+    except ValueError:
+        raise InvalidInput.field("cursor", "is not a cursor this API issued") from None
+
+
+async def placement_errors(
+    actor: Principal, placement_id: UUID, limit: int | None, cursor: str | None
+) -> PlacementErrorPage:
+    """Row errors and warnings in line order."""
+    await _visible_placement(actor, placement_id)
+    size = page_request(limit, None).limit
+    rows = await repository.placement_errors_after(placement_id, _error_cursor(cursor), size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = f"{rows[-1]['line']}:{rows[-1]['id']}" if more else None
+    return PlacementErrorPage(items=[_error_read(r) for r in rows], next_cursor=next_cursor)
+
+
+async def placement_errors_csv(actor: Principal, placement_id: UUID) -> AsyncIterator[bytes]:
+    await _visible_placement(actor, placement_id)
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        after = (0, UUID(int=0))
+        while batch := await repository.placement_errors_after(placement_id, after, 5000):
+            for r in batch:
+                yield [
+                    r["line"],
+                    r["column_name"],
+                    r["field"],
+                    r["severity"],
+                    r["code"],
+                    r["reason"],
+                ]
+            after = (batch[-1]["line"], batch[-1]["id"])
+
+    return csv_stream(["line", "column", "field", "severity", "code", "reason"], rows())
+
+
+async def acknowledgement_csv(actor: Principal, placement_id: UUID) -> AsyncIterator[bytes]:
+    """What was received and accepted: every loaded account with our id, its line, the
+    balance received and the fee rate locked for it."""
+    await _visible_placement(actor, placement_id)
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        after = 0
+        while batch := await repository.accepted_accounts(placement_id, after, 5000):
+            for r in batch:
+                yield [
+                    r["placement_line"], r["client_account_number"], str(r["id"]),
+                    r["placed_balance_cents"], r["fee_rate_bps"],
+                ]  # fmt: skip
+            after = batch[-1]["placement_line"]
+
+    header = ["line", "client_account_number", "account_id", "balance_received_cents",
+              "fee_rate_bps"]  # fmt: skip
+    return csv_stream(header, rows())

@@ -132,6 +132,8 @@ class Account(Table, tablename="account"):
     id = UUID(primary_key=True)
     client_id = UUID()
     placement_id = UUID(index=True)
+    # The line of the placement file the account came from, for the acknowledgement.
+    placement_line = Integer(null=True, default=None)
     debtor_id = UUID(index=True)
     client_account_number = Varchar(length=64)
     original_creditor = Varchar(length=200, null=True, default=None)

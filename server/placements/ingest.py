@@ -1,0 +1,319 @@
+"""Loading a placement file: stream its stored chunks, parse and normalize the rows, and
+merge them into debtors and accounts in batches.
+
+Restartable: each batch commits with the line it ends on, so a worker killed mid-file is
+replaced and the file resumes after the last committed batch, neither doubling rows nor
+flagging its own rows as duplicates. Only one worker loads a placement at a time (a
+session advisory lock, released by PostgreSQL if the worker dies).
+
+Pipelined: parsing and normalizing (Python, CPU) run in a thread while the previous batch
+is merged by PostgreSQL, so the two cores work at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from server import db
+from server.audit import service as audit
+from server.auth.principal import SYSTEM
+from server.keyring import ssn_hash_key
+from server.logging import get_logger
+from server.placements import repository
+from server.placements.column_map import (
+    FileKind,
+    HeaderLayout,
+    HeaderMismatch,
+    default_column_map,
+    parse_column_map,
+    resolve_header,
+)
+from server.placements.csv_stream import BadRecord, FileRejected, RecordReader
+from server.placements.normalize import (
+    AccountRow,
+    NewBusinessNormalizer,
+    NormalizeContext,
+    RowError,
+)
+from server.queues.rules import validation_period_end
+from server.settings import get_settings
+
+log = get_logger("server.placements.ingest")
+
+# Rows per committed batch: large enough that a batch's fixed costs vanish, small enough
+# that a batch's rows sit comfortably in memory and a restart redoes little.
+BATCH_ROWS = 25_000
+_PLACEMENT_LOCK_NAMESPACE = 0x706C61  # "pla"
+
+
+def column_map_for(client: dict[str, Any], kind: FileKind) -> Any:
+    raw = client["column_map"].get(kind)
+    return default_column_map(kind) if raw is None else parse_column_map(raw, kind)
+
+
+def _identity(row: AccountRow) -> str:
+    """Who a new row's person is within a batch, for creating one debtor per person."""
+    if row.ssn_hash:
+        return "ssn:" + row.ssn_hash
+    if row.date_of_birth:
+        return "|".join(
+            (
+                "nd",
+                (row.first_name or "").casefold(),
+                row.last_name.casefold(),
+                row.date_of_birth.isoformat(),
+                row.zip5,
+                (row.address_line1 or "").casefold(),
+            )
+        )
+    return f"line:{row.line}"
+
+
+def staging_record(row: AccountRow) -> tuple[Any, ...]:
+    phones: dict[str, tuple[str, list[str]]] = {}
+    for phone in row.phones:
+        phones.setdefault(phone.kind, (phone.e164, list(phone.time_zones)))
+    home = phones.get("home", (None, None))
+    mobile = phones.get("mobile", (None, None))
+    work = phones.get("work", (None, None))
+    return (
+        row.line, row.client_account_number, row.first_name, row.last_name,
+        row.date_of_birth, row.ssn_last4, row.ssn_hash, row.address_line1, row.address_line2,
+        row.city, row.state, row.zip5, row.time_zone, row.email, row.original_creditor,
+        row.principal_cents, row.interest_cents, row.fees_cents, row.delinquency_date,
+        row.charge_off_date, row.last_payment_date, row.statute_of_limitations_date,
+        _identity(row), home[0], home[1], mobile[0], mobile[1], work[0], work[1],
+    )  # fmt: skip
+
+
+@dataclass
+class Batch:
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # (problem, "error" | "warning")
+    problems: list[tuple[RowError, str]] = field(default_factory=list)
+    records: int = 0
+    rejected: int = 0
+    warned: int = 0
+    last_line: int = 0
+    bytes_done: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) + self.rejected
+
+
+class Parser:
+    """The CPU side, run in a thread: records from chunks, rows from records."""
+
+    def __init__(self, column_map: Any, ctx: NormalizeContext, resume_after_line: int) -> None:
+        self.reader = RecordReader()
+        self.column_map = column_map
+        self.ctx = ctx
+        self.resume_after_line = resume_after_line
+        self.layout: HeaderLayout | None = None
+        self.normalize: NewBusinessNormalizer | None = None
+
+    def parse(self, chunk: bytes | None, batch: Batch) -> None:
+        records = self.reader.feed(chunk) if chunk is not None else self.reader.finish()
+        for line, fields in records:
+            if self.layout is None:
+                assert isinstance(fields, list)
+                self.layout = resolve_header(fields, self.column_map)
+                self.normalize = NewBusinessNormalizer(self.layout, self.ctx)
+                continue
+            if line <= self.resume_after_line:
+                continue
+            batch.records += 1
+            batch.last_line = line
+            if isinstance(fields, BadRecord):
+                batch.rejected += 1
+                batch.problems.append((RowError(line, "", "", fields.code, fields.reason), "error"))
+                continue
+            assert self.normalize is not None
+            result = self.normalize(line, fields)
+            if isinstance(result, AccountRow):
+                batch.rows.append(staging_record(result))
+                if result.warnings:
+                    batch.warned += 1
+                    batch.problems.extend((w, "warning") for w in result.warnings)
+            else:
+                batch.rejected += 1
+                batch.problems.extend((e, "error") for e in result.errors)
+                batch.problems.extend((w, "warning") for w in result.warnings)
+
+
+def _error_records(
+    placement: Any, problems: list[tuple[RowError, str]], merge_rejects: list[Any]
+) -> list[tuple[Any, ...]]:
+    placement_id, client_id = placement["id"], placement["client_id"]
+    records = [
+        (
+            uuid.uuid4(),
+            placement_id,
+            client_id,
+            p.line,
+            p.column or None,
+            p.field or None,
+            p.code,
+            p.reason,
+            severity,
+        )
+        for p, severity in problems
+    ]
+    records.extend(
+        (
+            uuid.uuid4(),
+            placement_id,
+            client_id,
+            r["line"],
+            None,
+            "client_account_number",
+            r["reject_code"],
+            r["reject_reason"],
+            "error",
+        )
+        for r in merge_rejects
+    )
+    return records
+
+
+async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> None:
+    settings = get_settings()
+    today = datetime.now(ZoneInfo(settings.agency_timezone)).date()
+    async with conn.transaction():
+        merge_rejects: list[Any] = []
+        if batch.rows:
+            await conn.copy_records_to_table(
+                "staging_account", records=batch.rows, columns=repository.STAGING_COLUMNS
+            )
+            merge_rejects = await repository.merge_batch(
+                conn,
+                client_id=placement["client_id"],
+                placement_id=placement["id"],
+                tier=placement["tier"],
+                fee_rate_bps=placement["fee_rate_bps"],
+                notice_sent_on=today,
+                validation_ends_on=validation_period_end(today),
+            )
+        errors = _error_records(placement, batch.problems, merge_rejects)
+        if errors:
+            await conn.copy_records_to_table(
+                "placement_error", records=errors, columns=repository.ERROR_COLUMNS
+            )
+        await conn.execute(
+            """
+            UPDATE placement SET rows_read = rows_read + $2,
+                rows_accepted = rows_accepted + $3, rows_rejected = rows_rejected + $4,
+                rows_warned = rows_warned + $5, last_line_done = GREATEST(last_line_done, $6),
+                bytes_done = $7, heartbeat_at = now()
+            WHERE id = $1
+            """,
+            placement["id"], batch.records, len(batch.rows) - len(merge_rejects),
+            batch.rejected + len(merge_rejects), batch.warned, batch.last_line,
+            batch.bytes_done,
+        )  # fmt: skip
+
+
+async def load_placement(placement_id: UUID) -> str:
+    """Load (or resume loading) one placement; returns its final status, or "busy" when
+    another worker holds it."""
+    engine = db.engine()
+    assert engine.pool is not None
+    async with engine.pool.acquire() as reader, engine.pool.acquire() as writer:
+        locked = await reader.fetchval(
+            "SELECT pg_try_advisory_lock($1, hashtext($2::text))", _PLACEMENT_LOCK_NAMESPACE,
+            str(placement_id),
+        )  # fmt: skip
+        if not locked:
+            return "busy"
+        try:
+            return await _load(reader, writer, placement_id)
+        finally:
+            await reader.execute(
+                "SELECT pg_advisory_unlock($1, hashtext($2::text))", _PLACEMENT_LOCK_NAMESPACE,
+                str(placement_id),
+            )  # fmt: skip
+
+
+async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID) -> str:
+    placement = await reader.fetchrow(
+        """
+        UPDATE placement SET status = 'validating', attempts = attempts + 1,
+            started_at = coalesce(started_at, now()), heartbeat_at = now()
+        WHERE id = $1 AND status IN ('received', 'validating')
+        RETURNING id, client_id, kind, tier, fee_rate_bps, chunk_count, last_line_done,
+            bytes_done
+        """,
+        placement_id,
+    )
+    if placement is None:
+        row = await reader.fetchrow("SELECT status FROM placement WHERE id = $1", placement_id)
+        return "missing" if row is None else str(row["status"])
+    client = await repository.client_by_id(placement["client_id"])
+    assert client is not None
+    settings = get_settings()
+    ctx = NormalizeContext(
+        datetime.now(ZoneInfo(settings.agency_timezone)).date(), ssn_hash_key(settings)
+    )
+    kind = FileKind(placement["kind"])
+    parser = Parser(column_map_for(client, kind), ctx, placement["last_line_done"])
+    await repository.prepare_staging(writer)
+
+    batch = Batch()
+    consumed = 0
+    writing: asyncio.Task[None] | None = None
+    try:
+        for seq in range(placement["chunk_count"] + 1):
+            chunk = None
+            if seq < placement["chunk_count"]:
+                chunk = await reader.fetchval(
+                    "SELECT data FROM placement_chunk WHERE placement_id = $1 AND seq = $2",
+                    placement_id, seq,
+                )  # fmt: skip
+                consumed += len(chunk)
+            await asyncio.to_thread(parser.parse, chunk, batch)
+            batch.bytes_done = consumed
+            if batch.size >= BATCH_ROWS or chunk is None:
+                if writing is not None:
+                    await writing
+                writing = asyncio.create_task(_write_batch(writer, placement, batch))
+                batch = Batch()
+        if writing is not None:
+            await writing
+    except (FileRejected, HeaderMismatch) as refused:
+        if writing is not None:
+            await asyncio.gather(writing, return_exceptions=True)
+        await reader.execute(
+            """
+            UPDATE placement SET status = 'rejected', rejected_reason = $2, finished_at = now()
+            WHERE id = $1
+            """,
+            placement_id, str(refused),
+        )  # fmt: skip
+        return "rejected"
+    except BaseException:
+        if writing is not None:
+            await asyncio.gather(writing, return_exceptions=True)
+        raise
+    async with db.transaction():
+        finished = await db.fetchrow(
+            """
+            UPDATE placement SET status = 'loaded', finished_at = now(), heartbeat_at = now(),
+                bytes_done = byte_size
+            WHERE id = $1 RETURNING rows_read, rows_accepted, rows_rejected, rows_warned
+            """,
+            placement_id,
+        )
+        assert finished is not None
+        await audit.record(
+            SYSTEM, "placement.loaded", "placement", placement_id,
+            client_id=placement["client_id"], after=dict(finished),
+        )  # fmt: skip
+    log.info("placements.ingest.loaded", placement_id=str(placement_id), **dict(finished))
+    return "loaded"
