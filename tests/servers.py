@@ -90,6 +90,8 @@ def test_environment(servers: TestServers, data_dir: Path) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "DB_POOL_MIN": "1",
         "DB_POOL_MAX": "10",
+        # Small batches, so a test file of a few thousand rows spans several of them.
+        "INGEST_BATCH_ROWS": "2000",
     }
 
 

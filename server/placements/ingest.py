@@ -46,9 +46,6 @@ from server.settings import get_settings
 
 log = get_logger("server.placements.ingest")
 
-# Rows per committed batch: large enough that a batch's fixed costs vanish, small enough
-# that a batch's rows sit comfortably in memory and a restart redoes little.
-BATCH_ROWS = 25_000
 _PLACEMENT_LOCK_NAMESPACE = 0x706C61  # "pla"
 
 
@@ -265,6 +262,9 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
     parser = Parser(column_map_for(client, kind), ctx, placement["last_line_done"])
     await repository.prepare_staging(writer)
 
+    # Rows per committed batch (a setting): large enough that a batch's fixed costs vanish,
+    # small enough that its rows sit comfortably in memory and a restart redoes little.
+    batch_rows = settings.ingest_batch_rows
     batch = Batch()
     consumed = 0
     writing: asyncio.Task[None] | None = None
@@ -279,7 +279,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
                 consumed += len(chunk)
             await asyncio.to_thread(parser.parse, chunk, batch)
             batch.bytes_done = consumed
-            if batch.size >= BATCH_ROWS or chunk is None:
+            if batch.size >= batch_rows or chunk is None:
                 if writing is not None:
                     await writing
                 writing = asyncio.create_task(_write_batch(writer, placement, batch))
