@@ -428,3 +428,16 @@ async def mark_phone(debtor_id: UUID, e164: str, status: str, since: datetime) -
 async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
     """An oral request to stop calling: binds every account of the person."""
     await repository.set_no_telephone(debtor_id, since)
+
+
+# --- for queues ---
+
+
+async def status_timeline(account_id: UUID) -> tuple[str, list[dict[str, Any]]]:
+    """The account's status now and every change of it with the date each was received,
+    to judge a call as of its own time. The caller has checked the account is visible."""
+    row = await repository.account(account_id)
+    if row is None:
+        raise NotFound("no such account")
+    history = await repository.status_history(account_id)
+    return row["status"], [dict(h) for h in history]
