@@ -99,7 +99,9 @@ def account_at(
 ) -> AccountState:
     """The status in force at `at` and since when, from the account's status changes
     ordered by when each was received (a change may be recorded after a later one)."""
-    ordered = sorted(changes, key=lambda c: (c["received_at"], c["created_at"]))
+    # An action that left the status as it was (an oral cease) changed nothing here.
+    moves = [c for c in changes if c["from_status"] != c["to_status"]]
+    ordered = sorted(moves, key=lambda c: (c["received_at"], c["created_at"]))
     if not ordered:
         return AccountState(str(account_id), _status(current_status))
     before = [c for c in ordered if c["received_at"] <= at]
