@@ -236,6 +236,10 @@ HISTORY: list[tuple[datetime, str, dict[str, Any]]] = [
     (local(15, 10), "wrong_number", {"phone": HOME}),
     (local(15, 11), "no_answer", {"phone": HOME}),  # a number known to be wrong
     *((local(16 + d // 3, 9 + d), "no_answer", {}) for d in range(9)),  # 9 in 3 days
+    (local(27, 10), "dispute", {"direction": "inbound"}),
+    (local(28, 10), "no_answer", {}),  # while disputed
+    (local(29, 10), "cease_request", {"direction": "inbound"}),  # oral: no more calls
+    (local(30, 10), "no_answer", {"phone": MOBILE}),
 ]
 
 
@@ -256,6 +260,7 @@ async def test_the_same_history_in_any_order_has_the_same_violations(
     expected_rules = {rule for _, found in as_it_happened for rule in found}
     assert expected_rules == {
         "reg_f_after_conversation", "outside_calling_hours", "phone_wrong_number", "reg_f_7_in_7",
+        "status_disputed", "consumer_no_telephone",
     }  # fmt: skip
     for seed in (1, 2):
         order = list(range(len(HISTORY)))
