@@ -10,6 +10,16 @@ or a correction) appends a new evaluation for it, and the newest evaluation of t
 current version of a call is the finding in force. A finding that no longer holds is
 superseded by a newer evaluation with no rules, never deleted; a corrected call's
 findings are superseded by its correction's.
+
+Consent: a `callback` call with `callback_at` stores on that version the window the
+consumer asked for (`rules.consent_from_callback`: that local day, within 7 days). The
+rules end it early at the next conversation; a correction of the call replaces it; an
+oral "stop calling" ends all calls anyway (no telephone for the person).
+
+What a call says about the person binds every account of theirs (a wrong number, an oral
+stop); a dispute is about the debt the call was recorded on, so only that account becomes
+disputed. A correction applies its own outcome's effects but undoes none (a number marked
+wrong stays marked until a maintenance file or a person changes it).
 """
 
 from __future__ import annotations
