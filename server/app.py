@@ -37,6 +37,7 @@ from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
 from server.errors import DomainError, FieldError, error_body
 from server.logging import configure_logging, get_logger
 from server.placements.controllers import routes as placement_routes
+from server.queues.controllers import routes as queue_routes
 from server.redis import close_redis, open_redis
 from server.settings import Settings, get_settings
 from server.system.controllers import SystemController
@@ -265,7 +266,7 @@ def _lifespan(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    controllers: list[Any] = [SystemController, *auth_routes, *placement_routes]
+    controllers: list[Any] = [SystemController, *auth_routes, *placement_routes, *queue_routes]
     _document_errors(controllers)
     app = Litestar(
         route_handlers=controllers,

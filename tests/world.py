@@ -70,6 +70,8 @@ async def build_world(
     supervisor = await make_user("supervisor")
     a = await _side(http, admin, make_user, make_client, make_account)
     b = await _side(http, admin, make_user, make_client, make_account)
+    for side in (a, b):
+        await record_call(side)
     return World(admin=admin, supervisor=supervisor, a=a, b=b)
 
 
@@ -124,3 +126,16 @@ async def secrets_of(db: asyncpg.Connection, side: Side) -> set[str]:
         )
         found.update(str(row["id"]) for row in rows)
     return {s for s in found if s}
+
+
+async def record_call(side: Side) -> None:
+    """A call on the side's account: late in the evening (a finding) and a promise."""
+    response = await side.collector.post(
+        f"/api/v1/accounts/{side.account['id']}/calls",
+        json={"phone": "+16145550199", "direction": "outbound",
+              "started_at": "2025-06-02T21:30:00-04:00", "duration_s": 90,
+              "outcome": "promise_to_pay", "promise_amount_cents": 5000,
+              "callback_at": "2025-06-03T12:00:00-04:00"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    assert response.json()["violations"], "the world's call is meant to be a finding"

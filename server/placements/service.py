@@ -720,3 +720,16 @@ async def acknowledgement_csv(actor: Principal, placement_id: UUID) -> AsyncIter
     header = ["line", "client_account_number", "account_id", "balance_received_cents",
               "fee_rate_bps"]  # fmt: skip
     return csv_stream(header, rows())
+
+
+# --- for queues ---
+
+
+async def status_timeline(account_id: UUID) -> tuple[str, list[dict[str, Any]]]:
+    """The account's status now and every change of it with the date each was received,
+    to judge a call as of its own time. The caller has checked the account is visible."""
+    row = await repository.account(account_id)
+    if row is None:
+        raise NotFound("no such account")
+    history = await repository.status_history(account_id)
+    return row["status"], [dict(h) for h in history]

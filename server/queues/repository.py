@@ -1,0 +1,274 @@
+"""Every query of the queues domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from server import db
+
+# The namespace of the per-person advisory locks (the other half is the person's id
+# hashed): "call".
+_PERSON_LOCK = 0x63616C6C
+
+
+async def lock_person(debtor_id: UUID) -> None:
+    """Until the transaction ends, no one else records a call for this person: two calls
+    recorded at once are each judged with the other in the history."""
+    await db.execute(
+        "SELECT pg_advisory_xact_lock($1, hashtext($2::uuid::text))", _PERSON_LOCK, debtor_id
+    )
+
+
+_CURRENT_CALLS = """
+    SELECT c.id, c.chain_id, c.collector_id, c.phone_e164, c.direction, c.started_at,
+           c.duration_s, c.outcome, c.consent_from, c.consent_until, c.debtor_id,
+           array_agg(ca.account_id ORDER BY ca.account_id) AS account_ids,
+           array_agg(ca.client_id ORDER BY ca.account_id) AS client_ids
+    FROM call c JOIN call_account ca ON ca.call_id = c.id
+    WHERE {where}
+      AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
+    GROUP BY c.id
+"""
+
+
+async def current_calls_of_person(debtor_id: UUID) -> list[asyncpg.Record]:
+    """The current version of every call about the person, with the accounts of each."""
+    return await db.fetch(_CURRENT_CALLS.format(where="c.debtor_id = $1"), debtor_id)
+
+
+async def call_version(call_id: UUID) -> asyncpg.Record | None:
+    """One version of a call, and whether a later version has replaced it."""
+    return await db.fetchrow(
+        """
+        SELECT c.id, c.chain_id, c.debtor_id, c.started_at, c.duration_s, c.outcome,
+               EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id) AS corrected,
+               array_agg(ca.client_id) AS client_ids
+        FROM call c JOIN call_account ca ON ca.call_id = c.id
+        WHERE c.id = $1
+        GROUP BY c.id
+        """,
+        call_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NewCall:
+    id: UUID
+    chain_id: UUID
+    corrects_call_id: UUID | None
+    account_id: UUID
+    client_id: UUID
+    debtor_id: UUID
+    collector_id: UUID
+    phone_e164: str
+    direction: str
+    started_at: datetime
+    duration_s: int
+    outcome: str
+    notes: str | None
+    callback_at: datetime | None
+    consent_from: datetime | None
+    consent_until: datetime | None
+
+
+async def insert_call(call: NewCall, accounts: Sequence[tuple[UUID, UUID]]) -> None:
+    """The call and the (account, client) pairs it was about."""
+    await db.execute(
+        """
+        INSERT INTO call (id, chain_id, corrects_call_id, account_id, client_id, debtor_id,
+            collector_id, phone_e164, direction, started_at, duration_s, outcome, notes,
+            callback_at, consent_from, consent_until, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())
+        """,
+        call.id, call.chain_id, call.corrects_call_id, call.account_id, call.client_id,
+        call.debtor_id, call.collector_id, call.phone_e164, call.direction, call.started_at,
+        call.duration_s, call.outcome, call.notes, call.callback_at, call.consent_from,
+        call.consent_until,
+    )  # fmt: skip
+    await db.execute(
+        """
+        INSERT INTO call_account (id, call_id, account_id, client_id)
+        SELECT gen_random_uuid(), $1, a.account_id, a.client_id
+        FROM unnest($2::uuid[], $3::uuid[]) AS a(account_id, client_id)
+        """,
+        call.id,
+        [a for a, _ in accounts],
+        [c for _, c in accounts],
+    )
+
+
+async def current_evaluations(call_ids: Sequence[UUID]) -> dict[tuple[UUID, UUID], list[str]]:
+    """The newest verdict of each (call version, account)."""
+    rows = await db.fetch(
+        """
+        SELECT DISTINCT ON (call_id, account_id) call_id, account_id, violations
+        FROM call_evaluation WHERE call_id = ANY($1::uuid[])
+        ORDER BY call_id, account_id, evaluated_at DESC, id DESC
+        """,
+        list(call_ids),
+    )
+    return {(r["call_id"], r["account_id"]): list(r["violations"]) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    call_id: UUID
+    chain_id: UUID
+    account_id: UUID
+    client_id: UUID
+    debtor_id: UUID
+    collector_id: UUID
+    started_at: datetime
+    violations: tuple[str, ...]
+
+
+async def insert_evaluations(
+    evaluations: Sequence[Evaluation], *, cause: str, caused_by: UUID
+) -> None:
+    """Set-based: one statement for every verdict of a recording. Rule codes hold no
+    comma, so each list travels as one comma-joined string."""
+    if not evaluations:
+        return
+    columns = list(zip(*(
+        (e.call_id, e.chain_id, e.account_id, e.client_id, e.debtor_id, e.collector_id,
+         e.started_at, ",".join(e.violations))
+        for e in evaluations
+    ), strict=True))  # fmt: skip
+    await db.execute(
+        """
+        INSERT INTO call_evaluation (id, call_id, chain_id, account_id, client_id, debtor_id,
+            collector_id, started_at, violations, cause, caused_by_call_id, evaluated_at)
+        SELECT gen_random_uuid(), e.call_id, e.chain_id, e.account_id, e.client_id,
+               e.debtor_id, e.collector_id, e.started_at,
+               coalesce(string_to_array(nullif(e.violations, ''), ','), '{}'), $9, $10,
+               clock_timestamp()
+        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
+                    $7::timestamptz[], $8::text[])
+             AS e(call_id, chain_id, account_id, client_id, debtor_id, collector_id,
+                  started_at, violations)
+        """,
+        *(list(column) for column in columns),
+        cause,
+        caused_by,
+    )
+
+
+async def insert_promise(
+    *,
+    call_id: UUID,
+    chain_id: UUID,
+    account_id: UUID,
+    client_id: UUID,
+    debtor_id: UUID,
+    amount_cents: int | None,
+    due_on: date | None,
+) -> None:
+    await db.execute(
+        """
+        INSERT INTO promise (id, call_id, chain_id, account_id, client_id, debtor_id,
+            amount_cents, due_on, status, created_at, updated_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, 'open', now(), now())
+        """,
+        call_id, chain_id, account_id, client_id, debtor_id, amount_cents, due_on,
+    )  # fmt: skip
+
+
+async def insert_follow_up(
+    *,
+    call_id: UUID,
+    chain_id: UUID,
+    account_id: UUID,
+    client_id: UUID,
+    debtor_id: UUID,
+    due_at: datetime,
+) -> None:
+    await db.execute(
+        """
+        INSERT INTO follow_up (id, call_id, chain_id, account_id, client_id, debtor_id, kind,
+            due_at, status, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 'callback', $6, 'open', now())
+        """,
+        call_id, chain_id, account_id, client_id, debtor_id, due_at,
+    )  # fmt: skip
+
+
+async def supersede_open_work(chain_id: UUID) -> None:
+    """A corrected call's open promise and follow-up give way to the correction's own."""
+    await db.execute(
+        "UPDATE promise SET status = 'superseded', updated_at = now()"
+        " WHERE chain_id = $1 AND status = 'open'",
+        chain_id,
+    )
+    await db.execute(
+        "UPDATE follow_up SET status = 'superseded' WHERE chain_id = $1 AND status = 'open'",
+        chain_id,
+    )
+
+
+async def list_violations(
+    *,
+    visible: frozenset[UUID] | None,
+    collector_id: UUID | None,
+    client_id: UUID | None,
+    started_from: datetime | None,
+    started_to: datetime | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Current findings: the newest evaluation of each (current call version, account),
+    when it names a rule. Newest call first."""
+    return await db.fetch(
+        """
+        SELECT e.id, e.call_id, e.chain_id, e.account_id, e.client_id, e.collector_id,
+               e.started_at, e.violations, e.cause, e.evaluated_at,
+               c.phone_e164, c.direction, c.outcome
+        FROM call_evaluation e JOIN call c ON c.id = e.call_id
+        WHERE cardinality(e.violations) > 0
+          AND ($1::uuid[] IS NULL OR e.client_id = ANY($1::uuid[]))
+          AND ($2::uuid IS NULL OR e.collector_id = $2)
+          AND ($3::uuid IS NULL OR e.client_id = $3)
+          AND ($4::timestamptz IS NULL OR e.started_at >= $4)
+          AND ($5::timestamptz IS NULL OR e.started_at < $5)
+          AND ($6::timestamptz IS NULL OR (e.started_at, e.id) < ($6, $7))
+          AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = e.call_id)
+          AND NOT EXISTS (
+              SELECT 1 FROM call_evaluation later
+              WHERE later.call_id = e.call_id AND later.account_id = e.account_id
+                AND (later.evaluated_at, later.id) > (e.evaluated_at, e.id))
+        ORDER BY e.started_at DESC, e.id DESC
+        LIMIT $8
+        """,
+        None if visible is None else list(visible),
+        collector_id,
+        client_id,
+        started_from,
+        started_to,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
+async def recent_calls_of_account(account_id: UUID, limit: int) -> list[asyncpg.Record]:
+    """The newest current calls about an account, with their current verdict for it."""
+    return await db.fetch(
+        """
+        SELECT c.id, c.chain_id, c.collector_id, c.phone_e164, c.direction, c.started_at,
+               c.duration_s, c.outcome, c.callback_at,
+               (SELECT e.violations FROM call_evaluation e
+                WHERE e.call_id = c.id AND e.account_id = ca.account_id
+                ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1) AS violations
+        FROM call_account ca JOIN call c ON c.id = ca.call_id
+        WHERE ca.account_id = $1
+          AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
+        ORDER BY c.started_at DESC, c.id DESC
+        LIMIT $2
+        """,
+        account_id,
+        limit,
+    )

@@ -1,0 +1,116 @@
+"""Request and response bodies of the contact routes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+# Offsets are required: a naive time names no instant, and the rules are about instants.
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
+# Checked as E.164 by the service, after the caller is known to see the account.
+PhoneNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+
+
+class Direction(StrEnum):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+
+
+class Outcome(StrEnum):
+    NO_ANSWER = "no_answer"
+    LEFT_MESSAGE = "left_message"
+    BUSY = "busy"
+    NOT_IN_SERVICE = "not_in_service"
+    WRONG_NUMBER = "wrong_number"
+    THIRD_PARTY = "third_party"
+    RIGHT_PARTY_CONTACT = "right_party_contact"
+    PROMISE_TO_PAY = "promise_to_pay"
+    REFUSED = "refused"
+    DISPUTE = "dispute"
+    CEASE_REQUEST = "cease_request"
+    CALLBACK = "callback"
+
+
+class CallCheckRequest(msgspec.Struct, forbid_unknown_fields=True):
+    phone: PhoneNumber | None = None
+    at: Instant | None = None
+
+
+class CallCheckRead(msgspec.Struct):
+    allowed: bool
+    phone: str | None
+    at: datetime
+    rule: str | None
+    reasons: list[str]
+    next_callable_at: datetime | None
+
+
+class CallCreate(msgspec.Struct, forbid_unknown_fields=True):
+    phone: PhoneNumber
+    direction: Direction
+    started_at: Instant
+    duration_s: Annotated[int, msgspec.Meta(ge=0, le=86_400)]
+    outcome: Outcome
+    notes: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+    callback_at: Instant | None = None
+    # Further accounts of the same person the call was about.
+    account_ids: Annotated[list[UUID], msgspec.Meta(max_length=50)] | None = None
+    # The version of a call this one corrects.
+    corrects_call_id: UUID | None = None
+    # What was promised on a `promise_to_pay` call.
+    promise_amount_cents: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    promise_due_on: date | None = None
+
+
+class Violation(msgspec.Struct):
+    account_id: UUID
+    rule: str
+
+
+class Rejudged(msgspec.Struct):
+    """A call stored earlier whose verdict this one changed."""
+
+    call_id: UUID
+    account_id: UUID
+    violations: list[str]
+
+
+class CallRecorded(msgspec.Struct):
+    call_id: UUID
+    # The call's identity across corrections: the id of its first version.
+    chain_id: UUID
+    violations: list[Violation]
+    rejudged: list[Rejudged]
+
+
+class ViolationRead(msgspec.Struct):
+    evaluation_id: UUID
+    call_id: UUID
+    chain_id: UUID
+    account_id: UUID
+    client_id: UUID
+    collector_id: UUID
+    phone: str
+    direction: str
+    outcome: str
+    started_at: datetime
+    rules: list[str]
+    cause: str
+    evaluated_at: datetime
+
+
+class CallSummary(msgspec.Struct):
+    call_id: UUID
+    chain_id: UUID
+    collector_id: UUID
+    phone: str
+    direction: str
+    outcome: str
+    started_at: datetime
+    duration_s: int
+    callback_at: datetime | None
+    violations: list[str]

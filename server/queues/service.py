@@ -1,0 +1,439 @@
+"""Pre-call checks, call records and the findings on them.
+
+Every call is judged by `rules.violations_of` as of its own start, against the current
+version of every other stored call about the same person. Recording never refuses a call
+for breaching a rule: it is stored with its violations.
+
+Findings are append-only. Each (call version, account) gets an evaluation when the call
+is recorded; a call recorded later that changes the verdict of a stored call (back-dated,
+or a correction) appends a new evaluation for it, and the newest evaluation of the
+current version of a call is the finding in force. A finding that no longer holds is
+superseded by a newer evaluation with no rules, never deleted; a corrected call's
+findings are superseded by its correction's.
+
+Consent: a `callback` call with `callback_at` stores on that version the window the
+consumer asked for (`rules.consent_from_callback`: that local day, within 7 days). The
+rules end it early at the next conversation; a correction of the call replaces it; an
+oral "stop calling" ends all calls anyway (no telephone for the person).
+
+What a call says about the person binds every account of theirs (a wrong number, an oral
+stop); a dispute is about the debt the call was recorded on, so only that account becomes
+disputed. A correction applies its own outcome's effects but undoes none (a number marked
+wrong stays marked until a maintenance file or a person changes it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from server import db
+from server.audit import service as audit
+from server.auth.principal import SYSTEM, Principal
+from server.errors import Conflict, InvalidInput, NotFound
+from server.pagination import Page, PageRequest, make_page
+from server.placements import service as placements
+from server.placements.schemas import StatusActionRequest
+from server.placements.statuses import (
+    AccountStatus,
+    Channel,
+    StatusAction,
+    TransitionRefused,
+    next_status,
+)
+from server.queues import judging, repository, rules
+from server.queues.judging import StoredCall
+from server.queues.schemas import (
+    CallCheckRead,
+    CallCheckRequest,
+    CallCreate,
+    CallRecorded,
+    CallSummary,
+    Outcome,
+    Rejudged,
+    Violation,
+    ViolationRead,
+)
+
+# Before this, a time is a typing error rather than history from an earlier system.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+# How far ahead a check or a callback may look.
+HORIZON = timedelta(days=366)
+NO_VALID_PHONE = "no_valid_phone"
+
+
+def _e164(field: str, value: str) -> str:
+    if not judging.E164.match(value):
+        raise InvalidInput.field(field, "must be an E.164 number such as +16145550123")
+    return value
+
+
+def _bounded(field: str, value: datetime, latest: datetime, reason: str) -> None:
+    if value < EARLIEST:
+        raise InvalidInput.field(field, f"must not be before {EARLIEST.date()}")
+    if value > latest:
+        raise InvalidInput.field(field, reason)
+
+
+def _stored(row: asyncpg.Record) -> StoredCall:
+    consent = None
+    if row["consent_from"] is not None:
+        consent = rules.Consent(
+            given_at=row["started_at"],
+            covers_from=row["consent_from"],
+            covers_until=row["consent_until"],
+        )
+    return StoredCall(
+        id=row["id"],
+        chain_id=row["chain_id"],
+        collector_id=row["collector_id"],
+        phone_e164=row["phone_e164"],
+        direction=row["direction"],
+        started_at=row["started_at"],
+        duration_s=row["duration_s"],
+        outcome=row["outcome"],
+        consent=consent,
+        accounts=dict(zip(row["account_ids"], row["client_ids"], strict=True)),
+    )
+
+
+async def _calls_of_person(debtor_id: UUID) -> list[StoredCall]:
+    return [_stored(r) for r in await repository.current_calls_of_person(debtor_id)]
+
+
+def _consumer(ctx: placements.ContactContext, calls: Sequence[StoredCall]) -> rules.Consumer:
+    return judging.consumer_of(
+        address_zone=ctx.address_zone,
+        address_state=ctx.address_state,
+        no_telephone=ctx.no_telephone,
+        no_telephone_since=ctx.no_telephone_since,
+        inconvenient_times=ctx.inconvenient_times,
+        phones=ctx.phones,
+        calls=calls,
+    )
+
+
+Timeline = tuple[str, list[dict[str, Any]]]
+
+
+async def _timelines(account_ids: set[UUID]) -> dict[UUID, Timeline]:
+    return {a: await placements.status_timeline(a) for a in sorted(account_ids)}
+
+
+# --- the pre-call check --------------------------------------------------------------------
+
+
+async def check_call(actor: Principal, account_id: UUID, data: CallCheckRequest) -> CallCheckRead:
+    ctx = await placements.contact_context(actor, account_id)
+    now = datetime.now(UTC)
+    at = data.at or now
+    _bounded("at", at, now + HORIZON, "must be within a year from now")
+    phone = _e164("phone", data.phone) if data.phone else judging.best_phone(ctx.phones)
+    if phone is None:
+        return CallCheckRead(
+            allowed=False, phone=None, at=at, rule=NO_VALID_PHONE, reasons=[NO_VALID_PHONE],
+            next_callable_at=None,
+        )  # fmt: skip
+    calls = await _calls_of_person(ctx.debtor_id)
+    status, changes = await placements.status_timeline(account_id)
+    decision = rules.check_call(
+        judging.account_at(account_id, status, changes, at),
+        _consumer(ctx, calls),
+        phone,
+        at,
+        [c.record() for c in calls],
+    )
+    return CallCheckRead(
+        allowed=decision.allowed,
+        phone=phone,
+        at=at,
+        rule=decision.rule,
+        reasons=list(decision.reasons),
+        next_callable_at=decision.next_callable_at,
+    )
+
+
+# --- recording a call ----------------------------------------------------------------------
+
+
+def _validate(data: CallCreate, now: datetime) -> None:
+    _e164("phone", data.phone)
+    _bounded("started_at", data.started_at, now, "must not be in the future")
+    if data.callback_at is not None and not (
+        data.started_at < data.callback_at <= data.started_at + HORIZON
+    ):
+        raise InvalidInput.field("callback_at", "must be after the call, within a year")
+    promised = data.promise_amount_cents is not None or data.promise_due_on is not None
+    if promised and data.outcome != Outcome.PROMISE_TO_PAY:
+        raise InvalidInput.field("outcome", "a promise is recorded with outcome promise_to_pay")
+
+
+def _not_of_person(account_id: UUID) -> InvalidInput:
+    return InvalidInput.field("account_ids", f"{account_id} is not an account of this person")
+
+
+async def _accounts_of_call(
+    actor: Principal, ctx: placements.ContactContext, further: Sequence[UUID] | None
+) -> dict[UUID, UUID]:
+    """account id -> client id of every account the call was about. Further accounts must
+    be the same person's, and the caller's to see: anything else is named as invalid,
+    without saying which it was."""
+    accounts = {ctx.account_id: ctx.client_id}
+    for account_id in dict.fromkeys(further or ()):
+        if account_id in accounts:
+            continue
+        if account_id not in ctx.debtor_account_ids:
+            raise InvalidInput.field(
+                "account_ids", f"{account_id} is not an account of this person"
+            )
+        try:
+            other = await placements.contact_context(actor, account_id)
+        except NotFound:
+            raise InvalidInput.field(
+                "account_ids", f"{account_id} is not an account of this person"
+            ) from None
+        accounts[account_id] = other.client_id
+    return accounts
+
+
+async def _corrected(
+    actor: Principal, ctx: placements.ContactContext, call_id: UUID | None
+) -> asyncpg.Record | None:
+    if call_id is None:
+        return None
+    version = await repository.call_version(call_id)
+    if (
+        version is None
+        or version["debtor_id"] != ctx.debtor_id
+        or not all(actor.may_see_client(c) for c in version["client_ids"])
+    ):
+        raise InvalidInput.field("corrects_call_id", "is not a call of this person")
+    if version["corrected"]:
+        raise Conflict(
+            "a later version has corrected this call; correct that one", code="call_corrected"
+        )
+    return version
+
+
+async def record_call(actor: Principal, account_id: UUID, data: CallCreate) -> CallRecorded:
+    first = await placements.contact_context(actor, account_id)
+    now = datetime.now(UTC)
+    _validate(data, now)
+    async with db.transaction():
+        await repository.lock_person(first.debtor_id)
+        ctx = await placements.contact_context(actor, account_id)
+        accounts = await _accounts_of_call(actor, ctx, data.account_ids)
+        previous = await _corrected(actor, ctx, data.corrects_call_id)
+        call_id = uuid4()
+        chain_id = previous["chain_id"] if previous else call_id
+        dialed = next((p for p in ctx.phones if p["e164"] == data.phone), None)
+        consent = None
+        if data.outcome == Outcome.CALLBACK and data.callback_at is not None:
+            zone = judging.date_zone(ctx.address_zone, dialed)
+            consent = rules.consent_from_callback(data.started_at, data.callback_at, zone)
+        await repository.insert_call(
+            repository.NewCall(
+                id=call_id, chain_id=chain_id, corrects_call_id=data.corrects_call_id,
+                account_id=account_id, client_id=ctx.client_id, debtor_id=ctx.debtor_id,
+                collector_id=actor.id, phone_e164=data.phone, direction=data.direction,
+                started_at=data.started_at, duration_s=data.duration_s, outcome=data.outcome,
+                notes=data.notes, callback_at=data.callback_at,
+                consent_from=consent.covers_from if consent else None,
+                consent_until=consent.covers_until if consent else None,
+            ),
+            list(accounts.items()),
+        )  # fmt: skip
+        if previous is not None:
+            await repository.supersede_open_work(chain_id)
+        await _follow_ups(ctx, call_id, chain_id, data)
+        await _apply_outcome(actor, ctx, data, now)
+        pivot = min(data.started_at, previous["started_at"]) if previous else data.started_at
+        verdicts, rejudged = await _judge(ctx.debtor_id, call_id, pivot)
+        found = {str(a): v for a, v in verdicts.items()}
+        await audit.record(
+            actor, "call.correct" if previous else "call.record", "call", call_id,
+            client_id=ctx.client_id,
+            after={"chain_id": chain_id, "direction": data.direction, "outcome": data.outcome,
+                   "started_at": data.started_at, "duration_s": data.duration_s,
+                   "account_ids": sorted(map(str, accounts)), "violations": found},
+        )  # fmt: skip
+    return CallRecorded(
+        call_id=call_id,
+        chain_id=chain_id,
+        violations=[
+            Violation(account_id=a, rule=rule) for a, found in verdicts.items() for rule in found
+        ],
+        # Another client's accounts of the same person are re-judged too, but not shown.
+        rejudged=[r for r, client_id in rejudged if actor.may_see_client(client_id)],
+    )
+
+
+async def _follow_ups(
+    ctx: placements.ContactContext, call_id: UUID, chain_id: UUID, data: CallCreate
+) -> None:
+    common = {"call_id": call_id, "chain_id": chain_id, "account_id": ctx.account_id,
+              "client_id": ctx.client_id, "debtor_id": ctx.debtor_id}  # fmt: skip
+    if data.callback_at is not None:
+        await repository.insert_follow_up(**common, due_at=data.callback_at)
+    if data.outcome == Outcome.PROMISE_TO_PAY:
+        await repository.insert_promise(
+            **common, amount_cents=data.promise_amount_cents, due_on=data.promise_due_on
+        )
+
+
+async def _apply_outcome(
+    actor: Principal, ctx: placements.ContactContext, data: CallCreate, now: datetime
+) -> None:
+    """What the call tells us about the person's number, account and wishes, in force
+    from the end of the call (so the call itself is not judged against it)."""
+    since = min(judging.effective_at(data.started_at, data.duration_s), now)
+    mark = judging.PHONE_MARKS.get(data.outcome)
+    if mark is not None:
+        await placements.mark_phone(ctx.debtor_id, data.phone, mark, since)
+        return
+    action = {
+        Outcome.DISPUTE: StatusAction.DISPUTE,
+        # An oral "stop calling" is a cease by telephone: it closes the telephone for the
+        # person and leaves the account's status alone (DESIGN: not a cease).
+        Outcome.CEASE_REQUEST: StatusAction.CEASE,
+    }.get(data.outcome)
+    if action is None:
+        return
+    try:
+        next_status(action, AccountStatus(ctx.status), channel=Channel.ORAL)
+    except TransitionRefused:
+        # Already disputed, or finished: the call is still recorded, and a request to stop
+        # calling still binds the person.
+        if action == StatusAction.CEASE:
+            await placements.stop_telephone(ctx.debtor_id, since)
+        return
+    request = StatusActionRequest(
+        reason=f"{data.outcome} on a call", channel=Channel.ORAL, received_at=since
+    )
+    await placements.change_status(actor, ctx.account_id, action, request)
+
+
+async def _judge(
+    debtor_id: UUID, call_id: UUID, pivot: datetime
+) -> tuple[dict[UUID, list[str]], list[tuple[Rejudged, UUID]]]:
+    """Judge the new call, and re-judge every stored call of the person from `pivot` on
+    (the earliest moment whose verdicts the new version may change), appending an
+    evaluation wherever the verdict changed. Returns the new call's verdict per account
+    and the re-judged (call, account) pairs with their clients."""
+    calls = await _calls_of_person(debtor_id)
+    new = next(c for c in calls if c.id == call_id)
+    later = [c for c in calls if c.id != call_id and c.started_at >= pivot]
+    ctx = await placements.contact_context(SYSTEM, next(iter(new.accounts)))
+    consumer = _consumer(ctx, calls)
+    records = [c.record() for c in calls]
+    timelines = await _timelines({a for c in (new, *later) for a in c.accounts})
+
+    def verdict(call: StoredCall, account_id: UUID) -> list[str]:
+        status, changes = timelines[account_id]
+        account = judging.account_at(account_id, status, changes, call.started_at)
+        return list(rules.violations_of(call.record(), account, consumer, records))
+
+    def evaluation(call: StoredCall, account_id: UUID, found: list[str]) -> repository.Evaluation:
+        return repository.Evaluation(
+            call_id=call.id, chain_id=call.chain_id, account_id=account_id,
+            client_id=call.accounts[account_id], debtor_id=debtor_id,
+            collector_id=call.collector_id, started_at=call.started_at, violations=tuple(found),
+        )  # fmt: skip
+
+    verdicts = {a: verdict(new, a) for a in new.accounts}
+    await repository.insert_evaluations(
+        [evaluation(new, a, found) for a, found in verdicts.items()],
+        cause="recorded",
+        caused_by=call_id,
+    )
+    standing = await repository.current_evaluations([c.id for c in later])
+    changed: list[repository.Evaluation] = []
+    rejudged: list[tuple[Rejudged, UUID]] = []
+    for call in later:
+        for account_id, client_id in call.accounts.items():
+            found = verdict(call, account_id)
+            if standing.get((call.id, account_id)) != found:
+                changed.append(evaluation(call, account_id, found))
+                rejudged.append((Rejudged(call.id, account_id, found), client_id))
+    await repository.insert_evaluations(changed, cause="rejudged", caused_by=call_id)
+    return verdicts, rejudged
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+async def list_violations(
+    actor: Principal,
+    page: PageRequest,
+    *,
+    collector_id: UUID | None = None,
+    client_id: UUID | None = None,
+    started_from: datetime | None = None,
+    started_to: datetime | None = None,
+) -> Page[ViolationRead]:
+    for field, value in (("from", started_from), ("to", started_to)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput.field(field, "needs a UTC offset")
+    if client_id is not None and not actor.may_see_client(client_id):
+        return Page(items=[], next_cursor=None)
+    rows = await repository.list_violations(
+        visible=actor.visible_clients(),
+        collector_id=collector_id,
+        client_id=client_id,
+        started_from=started_from,
+        started_to=started_to,
+        after=page.after,
+        limit=page.fetch_limit,
+    )
+    items = [
+        ViolationRead(
+            evaluation_id=r["id"],
+            call_id=r["call_id"],
+            chain_id=r["chain_id"],
+            account_id=r["account_id"],
+            client_id=r["client_id"],
+            collector_id=r["collector_id"],
+            phone=r["phone_e164"],
+            direction=r["direction"],
+            outcome=r["outcome"],
+            started_at=r["started_at"],
+            rules=list(r["violations"]),
+            cause=r["cause"],
+            evaluated_at=r["evaluated_at"],
+        )
+        for r in rows
+    ]
+    return make_page(items, page, key=lambda v: (v.started_at, v.evaluation_id))
+
+
+# How many calls an account's detail shows.
+RECENT_CALLS = 10
+
+
+async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]:
+    """The account detail's "contacts": its newest calls and their findings."""
+    rows = await repository.recent_calls_of_account(account_id, RECENT_CALLS)
+    return {
+        "recent_calls": [
+            CallSummary(
+                call_id=r["id"],
+                chain_id=r["chain_id"],
+                collector_id=r["collector_id"],
+                phone=r["phone_e164"],
+                direction=r["direction"],
+                outcome=r["outcome"],
+                started_at=r["started_at"],
+                duration_s=r["duration_s"],
+                callback_at=r["callback_at"],
+                violations=list(r["violations"] or []),
+            )
+            for r in rows
+        ]
+    }
+
+
+placements.account_sections["contacts"] = contacts_section
