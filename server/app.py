@@ -39,6 +39,7 @@ from server.logging import configure_logging, get_logger
 from server.placements.controllers import routes as placement_routes
 from server.redis import close_redis, open_redis
 from server.settings import Settings, get_settings
+from server.settlements.controllers import routes as settlement_routes
 from server.system.controllers import SystemController
 
 log = get_logger("server.http")
@@ -265,7 +266,12 @@ def _lifespan(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    controllers: list[Any] = [SystemController, *auth_routes, *placement_routes]
+    controllers: list[Any] = [
+        SystemController,
+        *auth_routes,
+        *placement_routes,
+        *settlement_routes,
+    ]
     _document_errors(controllers)
     app = Litestar(
         route_handlers=controllers,

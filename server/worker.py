@@ -20,7 +20,7 @@ from server.settings import get_settings
 log = get_logger("server.worker")
 
 # Importing a domain's jobs module registers its jobs and sweepers.
-JOB_MODULES: tuple[str, ...] = ()
+JOB_MODULES: tuple[str, ...] = ("server.settlements.jobs",)
 
 
 async def system_sweep(ctx: dict[str, Any]) -> dict[str, int]:

@@ -124,3 +124,27 @@ async def secrets_of(db: asyncpg.Connection, side: Side) -> set[str]:
         )
         found.update(str(row["id"]) for row in rows)
     return {s for s in found if s}
+
+
+# --- settlements: each side has a payment (and so a payment_id for the matrix) ---
+
+_build_world_without_payments = build_world
+
+
+async def build_world(
+    http: httpx.AsyncClient,
+    admin: Caller,
+    make_user: MakeUser,
+    make_client: MakeClient,
+    make_account: MakeAccount,
+) -> World:
+    world = await _build_world_without_payments(http, admin, make_user, make_client, make_account)
+    for side in (world.a, world.b):
+        response = await admin.post(
+            f"/api/v1/accounts/{side.account['id']}/payments",
+            headers={"Idempotency-Key": f"world-{side.client_id}"},
+            json={"amount_cents": 1_000, "method": "ach", "paid_to": "agency",
+                  "received_at": "2026-11-02"},
+        )  # fmt: skip
+        assert response.status_code == 201, response.text
+    return world

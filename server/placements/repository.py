@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -294,3 +294,18 @@ async def change_balance(account_id: UUID, delta_cents: int) -> asyncpg.Record:
     )
     assert record is not None
     return record
+
+
+# --- for settlements ---
+
+
+async def record_payment_date(account_id: UUID, paid_on: date) -> None:
+    """The last payment date only moves forward: a back-dated payment leaves a later one."""
+    await db.execute(
+        """
+        UPDATE account SET last_payment_date = GREATEST(last_payment_date, $2), updated_at = now()
+        WHERE id = $1
+        """,
+        account_id,
+        paid_on,
+    )

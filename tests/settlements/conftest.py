@@ -1,0 +1,45 @@
+"""Helpers for the payment and reversal tests: post a payment as any caller."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fixtures import Caller
+
+Pay = Callable[..., Awaitable[httpx.Response]]
+
+
+def payment_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "amount_cents": 2_500,
+        "method": "ach",
+        "paid_to": "agency",
+        "received_at": "2026-11-02",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def pay() -> Pay:
+    async def post(
+        caller: Caller, account_id: str, *, key: str | None = None, **overrides: Any
+    ) -> httpx.Response:
+        return await caller.post(
+            f"/api/v1/accounts/{account_id}/payments",
+            headers={"Idempotency-Key": key or uuid.uuid4().hex},
+            json=payment_body(**overrides),
+        )
+
+    return post
+
+
+async def reverse(caller: Caller, payment_id: str, **body: Any) -> httpx.Response:
+    return await caller.post(
+        f"/api/v1/payments/{payment_id}/reversal", json={"reason": "NSF", **body}
+    )
