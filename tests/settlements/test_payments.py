@@ -320,3 +320,11 @@ async def test_old_idempotency_keys_are_purged_after_thirty_days(
     again = await pay(admin, account["id"], key="old")
     assert again.status_code == 409
     assert await owner_db.fetchval("SELECT count(*) FROM payment") == 2
+
+
+def test_the_purge_runs_from_the_worker(services: object) -> None:
+    from server import jobs, worker
+
+    assert "server.settlements.jobs" in worker.JOB_MODULES
+    assert "settlements.purge_idempotency_keys" in jobs.registry.jobs
+    assert "settlements.idempotency_keys" in jobs.registry.sweepers
