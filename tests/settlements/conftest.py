@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures import Caller
+from tests.fixtures import Caller, MakeAccount, MakeClient
 
 Pay = Callable[..., Awaitable[httpx.Response]]
 
@@ -43,3 +43,18 @@ async def reverse(caller: Caller, payment_id: str, **body: Any) -> httpx.Respons
     return await caller.post(
         f"/api/v1/payments/{payment_id}/reversal", json={"reason": "NSF", **body}
     )
+
+
+NewAccount = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def new_account(make_client: MakeClient, make_account: MakeAccount) -> NewAccount:
+    """An account of a new client of its own (settings overridable), owing
+    `principal_cents`."""
+
+    async def make(principal_cents: int = 100_000, **client_settings: Any) -> dict[str, Any]:
+        client = await make_client(**client_settings)
+        return await make_account(client["client_id"], principal_cents=principal_cents)
+
+    return make

@@ -11,8 +11,8 @@ import pytest
 
 from server.logging import REDACTED, redact_text
 from server.settlements.cards import card_number_fields, contains_card_number, luhn_valid
-from tests.fixtures import Caller, MakeAccount, MakeClient
-from tests.settlements.conftest import payment_body, reverse
+from tests.fixtures import Caller
+from tests.settlements.conftest import NewAccount, payment_body, reverse
 
 VISA = "4111111111111111"
 CARDS = [
@@ -77,11 +77,10 @@ def test_log_redaction_covers_what_is_refused(card: str) -> None:
     ],
 )
 async def test_a_card_number_in_any_field_is_refused_and_kept_nowhere(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount,
+    admin: Caller, new_account: NewAccount,
     owner_db: asyncpg.Connection, caplog: pytest.LogCaptureFixture, field: str, value: str,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"])
+    account = await new_account()
     before = await owner_db.fetchval("SELECT count(*) FROM audit_event")
     with caplog.at_level(logging.DEBUG):
         response = await admin.post(
@@ -103,11 +102,10 @@ async def test_a_card_number_in_any_field_is_refused_and_kept_nowhere(
 
 
 async def test_a_card_number_as_the_key_or_in_a_reversal_is_refused(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount,
+    admin: Caller, new_account: NewAccount,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"])
+    account = await new_account()
     response = await admin.post(
         f"/api/v1/accounts/{account['id']}/payments",
         headers={"Idempotency-Key": VISA},

@@ -9,22 +9,21 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
-from tests.settlements.conftest import Pay, payment_body
+from tests.settlements.conftest import NewAccount, Pay, payment_body
 
 
 async def test_a_payment_lowers_the_balance_and_is_recorded_with_its_audit_line(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=10_000)
+    account = await new_account(10_000)
     response = await pay(
         admin, account["id"], amount_cents=2_500, method="card", processor_reference="ch_9Xa1"
     )
     assert response.status_code == 201, response.text
     payment = response.json()
     assert payment["account_id"] == account["id"]
-    assert payment["client_id"] == client["client_id"]
+    assert payment["client_id"] == account["client_id"]
     assert payment["amount_cents"] == 2_500
     assert payment["received_on"] == "2026-11-02"
     assert payment["cleared_on"] == "2026-11-03"  # card: 1 business day
@@ -52,16 +51,15 @@ async def test_a_payment_lowers_the_balance_and_is_recorded_with_its_audit_line(
         payment["payment_id"],
     )
     assert [(a["action"], str(a["client_id"])) for a in audit] == [
-        ("payment.create", client["client_id"])
+        ("payment.create", account["client_id"])
     ]
 
 
 async def test_the_idempotency_key_is_required_and_named(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount,
+    admin: Caller, new_account: NewAccount,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"])
+    account = await new_account()
     response = await admin.post(f"/api/v1/accounts/{account['id']}/payments", json=payment_body())
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "Idempotency-Key"
@@ -69,11 +67,10 @@ async def test_the_idempotency_key_is_required_and_named(
 
 
 async def test_the_same_key_and_body_return_the_first_answer(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=10_000)
+    account = await new_account(10_000)
     first = await pay(admin, account["id"], key="k-1", amount_cents=1_000)
     again = await pay(admin, account["id"], key="k-1", amount_cents=1_000)
     assert (first.status_code, again.status_code) == (201, 201)
@@ -86,12 +83,11 @@ async def test_the_same_key_and_body_return_the_first_answer(
 
 
 async def test_the_same_key_with_another_body_or_account_is_a_conflict(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, make_account: MakeAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"])
-    other = await make_account(client["client_id"])
+    account = await new_account()
+    other = await make_account(account["client_id"])
     assert (await pay(admin, account["id"], key="k-2", amount_cents=1_000)).status_code == 201
     changed = await pay(admin, account["id"], key="k-2", amount_cents=1_001)
     assert changed.status_code == 409
@@ -121,11 +117,10 @@ async def test_keys_of_two_clients_do_not_collide(
 
 
 async def test_concurrent_requests_with_one_key_make_one_payment(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=50_000)
+    account = await new_account(50_000)
     responses = await asyncio.gather(
         *(pay(admin, account["id"], key="same", amount_cents=1_000) for _ in range(8))
     )
@@ -138,11 +133,10 @@ async def test_concurrent_requests_with_one_key_make_one_payment(
 
 
 async def test_concurrent_payments_on_one_account_all_land_exactly(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=100_000)
+    account = await new_account(100_000)
     amounts = [1_000 + i for i in range(12)]
     responses = await asyncio.gather(*(pay(admin, account["id"], amount_cents=a) for a in amounts))
     assert [r.status_code for r in responses] == [201] * len(amounts)
@@ -162,11 +156,10 @@ async def test_concurrent_payments_on_one_account_all_land_exactly(
 
 
 async def test_an_overpayment_is_a_credit_due_back_and_pays_the_account_in_full(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=10_000)
+    account = await new_account(10_000)
     response = await pay(admin, account["id"], amount_cents=12_345)
     assert response.status_code == 201
     payment = response.json()
@@ -193,10 +186,9 @@ async def test_an_overpayment_is_a_credit_due_back_and_pays_the_account_in_full(
 
 
 async def test_clearing_counts_business_days_past_thanksgiving(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay
+    admin: Caller, new_account: NewAccount, pay: Pay
 ) -> None:
-    client = await make_client(clearing_days={"ach": 5, "check": 10, "card": 1})
-    account = await make_account(client["client_id"])
+    account = await new_account(clearing_days={"ach": 5, "check": 10, "card": 1})
     response = await pay(admin, account["id"], method="ach", received_at="2026-11-25")
     assert response.status_code == 201, response.text
     # Thu 26 Nov is Thanksgiving: Fri 27, Mon 30, Tue 1, Wed 2, Thu 3.
@@ -208,11 +200,10 @@ async def test_clearing_counts_business_days_past_thanksgiving(
 
 
 async def test_a_received_time_is_dated_in_the_agency_zone_and_never_in_the_future(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"])
+    account = await new_account()
     late = await pay(admin, account["id"], received_at="2026-11-03T03:30:00+00:00")
     assert late.status_code == 201
     assert late.json()["received_on"] == "2026-11-02"  # 22:30 in New York
@@ -260,10 +251,9 @@ async def test_who_may_post_a_payment(
 
 
 async def test_payments_list_newest_first_in_pages(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay
+    admin: Caller, new_account: NewAccount, pay: Pay
 ) -> None:
-    client = await make_client()
-    account = await make_account(client["client_id"])
+    account = await new_account()
     ids = [(await pay(admin, account["id"], amount_cents=100 + i)).json()["payment_id"]
            for i in range(3)]  # fmt: skip
     first = (await admin.get(f"/api/v1/accounts/{account['id']}/payments?limit=2")).json()
@@ -276,14 +266,13 @@ async def test_payments_list_newest_first_in_pages(
 
 
 async def test_the_application_role_cannot_edit_payments(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay
+    admin: Caller, new_account: NewAccount, pay: Pay
 ) -> None:
     import pytest
 
     from server.settings import get_settings
 
-    client = await make_client()
-    account = await make_account(client["client_id"])
+    account = await new_account()
     assert (await pay(admin, account["id"])).status_code == 201
     conn = await asyncpg.connect(get_settings().connection_url())
     try:
@@ -299,13 +288,12 @@ async def test_the_application_role_cannot_edit_payments(
 
 
 async def test_old_idempotency_keys_are_purged_after_thirty_days(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
     from server.settlements import service
 
-    client = await make_client()
-    account = await make_account(client["client_id"])
+    account = await new_account()
     for key in ("old", "recent"):
         assert (await pay(admin, account["id"], key=key)).status_code == 201
     await owner_db.execute(

@@ -8,15 +8,14 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
-from tests.settlements.conftest import Pay, reverse
+from tests.settlements.conftest import NewAccount, Pay, reverse
 
 
 async def test_a_reversal_restores_the_balance(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=10_000)
+    account = await new_account(10_000)
     payment = (await pay(admin, account["id"], amount_cents=3_000)).json()
     response = await reverse(admin, payment["payment_id"], returned_at="2026-11-10T15:00:00Z")
     assert response.status_code == 201, response.text
@@ -43,10 +42,9 @@ async def test_a_reversal_restores_the_balance(
 
 
 async def test_reversing_an_overpayment_removes_its_credit_and_reopens_the_account(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay
+    admin: Caller, new_account: NewAccount, pay: Pay
 ) -> None:
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=10_000)
+    account = await new_account(10_000)
     payment = (await pay(admin, account["id"], amount_cents=12_000)).json()
     assert payment["account_status"] == "paid_in_full"
     reversal = (await reverse(admin, payment["payment_id"], reason="chargeback")).json()
@@ -65,10 +63,9 @@ async def test_reversing_an_overpayment_removes_its_credit_and_reopens_the_accou
 
 
 async def test_reversing_an_earlier_payment_turns_a_later_credit_into_payment(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay
+    admin: Caller, new_account: NewAccount, pay: Pay
 ) -> None:
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=10_000)
+    account = await new_account(10_000)
     first = (await pay(admin, account["id"], amount_cents=8_000)).json()
     second = (await pay(admin, account["id"], amount_cents=5_000)).json()
     assert (second["applied_cents"], second["credit_cents"]) == (2_000, 3_000)
@@ -83,11 +80,10 @@ async def test_reversing_an_earlier_payment_turns_a_later_credit_into_payment(
 
 
 async def test_a_settled_account_reopens(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=10_000)
+    account = await new_account(10_000)
     payment = (await pay(admin, account["id"], amount_cents=7_000)).json()
     # What accepting and paying a settlement will leave (offers are not recorded yet).
     await owner_db.execute(
@@ -98,11 +94,10 @@ async def test_a_settled_account_reopens(
 
 
 async def test_a_payment_is_reversed_once(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"], principal_cents=10_000)
+    account = await new_account(10_000)
     payment = (await pay(admin, account["id"], amount_cents=1_000)).json()
     assert (await reverse(admin, payment["payment_id"])).status_code == 201
     again = await reverse(admin, payment["payment_id"])
@@ -119,11 +114,10 @@ async def test_a_payment_is_reversed_once(
 
 
 async def test_the_return_date_is_checked(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, pay: Pay,
+    admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    client = await make_client()
-    account = await make_account(client["client_id"])
+    account = await new_account()
     payment = (await pay(admin, account["id"], received_at="2026-11-02")).json()
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     for value in (future, "2026-11-01T12:00:00-05:00", "2026-11-03T10:00:00"):
