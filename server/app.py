@@ -40,6 +40,7 @@ from server.placements.controllers import routes as placement_routes
 from server.queues.controllers import routes as queue_routes
 from server.redis import close_redis, open_redis
 from server.settings import Settings, get_settings
+from server.settlements.controllers import routes as settlement_routes
 from server.system.controllers import SystemController
 
 log = get_logger("server.http")
@@ -266,7 +267,13 @@ def _lifespan(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    controllers: list[Any] = [SystemController, *auth_routes, *placement_routes, *queue_routes]
+    controllers: list[Any] = [
+        SystemController,
+        *auth_routes,
+        *placement_routes,
+        *queue_routes,
+        *settlement_routes,
+    ]
     _document_errors(controllers)
     app = Litestar(
         route_handlers=controllers,

@@ -18,7 +18,14 @@ from server.settings import SettingsError, get_settings
 log = get_logger("server.migrate")
 
 # Kept forever, never edited in place.
-APPEND_ONLY_TABLES = ("audit_event", "call", "call_account", "call_evaluation")
+APPEND_ONLY_TABLES = (
+    "audit_event",
+    "call",
+    "call_account",
+    "call_evaluation",
+    "payment",
+    "payment_reversal",
+)
 # Serializes concurrent `agency migrate` runs (two hosts deploying at once).
 _MIGRATION_LOCK = 0x61676E6379  # "agncy"
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -20,7 +20,11 @@ from server.settings import get_settings
 log = get_logger("server.worker")
 
 # Importing a domain's jobs module registers its jobs and sweepers.
-JOB_MODULES: tuple[str, ...] = ("server.auth.jobs", "server.placements.jobs")
+JOB_MODULES: tuple[str, ...] = (
+    "server.auth.jobs",
+    "server.placements.jobs",
+    "server.settlements.jobs",
+)
 
 
 async def system_sweep(ctx: dict[str, Any]) -> dict[str, int]:

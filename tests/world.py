@@ -72,6 +72,7 @@ async def build_world(
     b = await _side(http, admin, make_user, make_client, make_account)
     for side in (a, b):
         await record_call(side)
+        await record_payment(admin, side)
     return World(admin=admin, supervisor=supervisor, a=a, b=b)
 
 
@@ -139,3 +140,14 @@ async def record_call(side: Side) -> None:
     )  # fmt: skip
     assert response.status_code == 201, response.text
     assert response.json()["violations"], "the world's call is meant to be a finding"
+
+
+async def record_payment(admin: Caller, side: Side) -> None:
+    """A payment on the side's account, so the matrix has a payment_id to probe."""
+    response = await admin.post(
+        f"/api/v1/accounts/{side.account['id']}/payments",
+        headers={"Idempotency-Key": f"world-{side.client_id}"},
+        json={"amount_cents": 1_000, "method": "ach", "paid_to": "agency",
+              "received_at": "2026-11-02"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text

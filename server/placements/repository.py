@@ -643,3 +643,18 @@ async def merge_batch(
         "SELECT line, reject_code, reject_reason FROM staging_account"
         " WHERE reject_code IS NOT NULL ORDER BY line"
     )
+
+
+# --- for settlements ---
+
+
+async def record_payment_date(account_id: UUID, paid_on: date) -> None:
+    """The last payment date only moves forward: a back-dated payment leaves a later one."""
+    await db.execute(
+        """
+        UPDATE account SET last_payment_date = GREATEST(last_payment_date, $2), updated_at = now()
+        WHERE id = $1
+        """,
+        account_id,
+        paid_on,
+    )

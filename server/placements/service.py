@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -57,6 +57,7 @@ from server.placements.schemas import (
     Tier,
 )
 from server.placements.statuses import (
+    OPEN,
     AccountStatus,
     Channel,
     StatusAction,
@@ -733,3 +734,84 @@ async def status_timeline(account_id: UUID) -> tuple[str, list[dict[str, Any]]]:
         raise NotFound("no such account")
     history = await repository.status_history(account_id)
     return row["status"], [dict(h) for h in history]
+
+
+# --- for settlements ---
+
+
+async def visible_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
+    """The account if the caller may see it, else NotFound."""
+    return await _visible_account(actor, account_id)
+
+
+async def lock_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
+    """The account if the caller may see it (else NotFound), locked FOR UPDATE until the
+    caller's transaction ends: money movements on one account apply one at a time, so
+    each sees the balance the one before it left."""
+    assert db.in_transaction(), "lock_account outside a transaction locks nothing"
+    return await _visible_account(actor, account_id, for_update=True)
+
+
+@dataclass(frozen=True)
+class BalanceChange:
+    balance_before_cents: int
+    balance_after_cents: int
+    status_before: AccountStatus
+    status_after: AccountStatus
+
+
+# Paid off while being worked: the account is paid in full. A recalled or closed account
+# keeps its status (the money is recorded all the same); a settled one already is done.
+_PAID_OFF_FROM = OPEN
+# A reversal that leaves something owing undoes the payoff (or the settlement).
+_REOPENED_FROM = frozenset({AccountStatus.PAID_IN_FULL, AccountStatus.SETTLED_IN_FULL})
+
+
+def _status_after(current: AccountStatus, balance_cents: int) -> AccountStatus:
+    if balance_cents == 0 and current in _PAID_OFF_FROM:
+        return AccountStatus.PAID_IN_FULL
+    if balance_cents > 0 and current in _REOPENED_FROM:
+        return AccountStatus.ACTIVE
+    return current
+
+
+async def apply_money_movement(
+    actor: Principal,
+    account: asyncpg.Record,
+    delta_cents: int,
+    *,
+    action: str,
+    reason: str,
+    at: datetime,
+    paid_on: date | None = None,
+) -> BalanceChange:
+    """Change the balance of an account locked with `lock_account` (in the same
+    transaction) by `delta_cents`, and its status as the new balance requires: paid to
+    zero → paid_in_full; owing again after paid_in_full / settled_in_full → active, each
+    recorded as a status change with `action` and `reason` and audited. `paid_on` moves the
+    account's last payment date."""
+    current = AccountStatus(account["status"])
+    changed = await repository.change_balance(account["id"], delta_cents)
+    balance = int(changed["balance_cents"])
+    target = _status_after(current, balance)
+    if paid_on is not None:
+        await repository.record_payment_date(account["id"], paid_on)
+    if target != current:
+        await repository.set_account_status(account["id"], target)
+        await repository.insert_status_change(
+            account_id=account["id"],
+            client_id=account["client_id"],
+            from_status=current,
+            to_status=target,
+            action=action,
+            reason=reason,
+            channel=None,
+            received_at=at,
+            actor_id=actor.id,
+        )
+        await audit.record(
+            actor, f"account.{action}", "account", account["id"],
+            client_id=account["client_id"], before={"status": current},
+            after={"status": target, "reason": reason, "received_at": at},
+        )  # fmt: skip
+    return BalanceChange(int(account["balance_cents"]), balance, current, target)

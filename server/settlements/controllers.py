@@ -1,0 +1,114 @@
+"""Payments and reversals: thin controllers over the settlements service."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import MediaType, Request, Response, get, post
+from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from server.auth.guards import CurrentPrincipal, users_only
+from server.pagination import Page, page_request
+from server.params import Cursor, Limit
+from server.settlements import service
+from server.settlements.schemas import PaymentCreate, PaymentRead, ReversalCreate, ReversalRead
+
+# Required, but checked by the service after the caller's access to the account, so that
+# someone else's account is 404 whatever the headers (the framework would answer 400 first).
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name=service.IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=255,
+        description="Required (422 without it). The same key and body return the first "
+        "answer; the same key with another body is 409. Scoped to the caller's client (or "
+        "the agency), kept at least 30 days.",
+    ),
+]
+
+
+async def refuse_card_numbers(request: Request[Any, Any, Any]) -> None:
+    """Before the body is decoded: a card number anywhere in it, even in a field that is
+    unknown or of the wrong type, is refused without the value being echoed back in a
+    validation message (msgspec quotes bad enum values) or stored."""
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return  # not JSON: decoding refuses it as malformed
+    service.refuse_card_numbers(body)
+
+
+@post(
+    "/api/v1/accounts/{account_id:uuid}/payments",
+    operation_id="CreatePayment",
+    status_code=HTTP_201_CREATED,
+    guards=[users_only],
+    before_request=refuse_card_numbers,
+    tags=["payments"],
+)
+async def create_payment(
+    principal: CurrentPrincipal,
+    account_id: FromPath[UUID],
+    data: JSONBody[PaymentCreate],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[PaymentRead]:
+    """Record a payment received on an account. Above the balance, the excess is a credit
+    flagged for refund; paying the balance to zero makes the account paid_in_full."""
+    result = await service.post_payment(principal, account_id, idempotency_key, data)
+    return Response(
+        content=result.payment,
+        status_code=result.status_code,
+        media_type=MediaType.JSON,
+        headers={"Idempotent-Replayed": "true"} if result.replayed else None,
+    )
+
+
+@get(
+    "/api/v1/accounts/{account_id:uuid}/payments",
+    operation_id="ListAccountPayments",
+    guards=[users_only],
+    tags=["payments"],
+)
+async def list_payments(
+    principal: CurrentPrincipal,
+    account_id: FromPath[UUID],
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> Page[PaymentRead]:
+    """An account's payments, newest first, each with its reversal if any."""
+    return await service.list_payments(principal, account_id, page_request(limit, cursor))
+
+
+@get(
+    "/api/v1/payments/{payment_id:uuid}",
+    operation_id="GetPayment",
+    guards=[users_only],
+    tags=["payments"],
+)
+async def get_payment(principal: CurrentPrincipal, payment_id: FromPath[UUID]) -> PaymentRead:
+    """One payment, with its reversal if any."""
+    return await service.get_payment(principal, payment_id)
+
+
+@post(
+    "/api/v1/payments/{payment_id:uuid}/reversal",
+    operation_id="ReversePayment",
+    status_code=HTTP_201_CREATED,
+    guards=[users_only],
+    before_request=refuse_card_numbers,
+    tags=["payments"],
+)
+async def reverse_payment(
+    principal: CurrentPrincipal, payment_id: FromPath[UUID], data: JSONBody[ReversalCreate]
+) -> ReversalRead:
+    """Record a payment returned by the bank (NSF, chargeback): the balance is restored
+    and a paid or settled account reopens. Admins and supervisors; a client for payments
+    made directly to it. Once per payment (409 after)."""
+    return await service.reverse_payment(principal, payment_id, data)
+
+
+routes = [create_payment, list_payments, get_payment, reverse_payment]

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from server.jobs import enqueue, job, sweeper
+from server.settlements import service
+
+PURGE_IDEMPOTENCY_KEYS = "settlements.purge_idempotency_keys"
+
+
+@job(PURGE_IDEMPOTENCY_KEYS, timeout_s=600)
+async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
+    return await service.purge_idempotency_keys()
+
+
+@sweeper("settlements.idempotency_keys")
+async def schedule_purge() -> int:
+    """Once a day (one job id per date; arq refuses a second while it remembers the
+    first): forgetting old keys is housekeeping, never urgent."""
+    today = datetime.now(UTC).date().isoformat()
+    await enqueue(PURGE_IDEMPOTENCY_KEYS, job_id=f"{PURGE_IDEMPOTENCY_KEYS}:{today}")
+    return 0

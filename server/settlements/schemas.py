@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from server.placements.schemas import PaymentMethod
+
+# Below 13 digits: an amount can never be mistaken for (or used to smuggle) a card number.
+MAX_AMOUNT_CENTS = 100_000_000_000
+
+AmountCents = Annotated[int, msgspec.Meta(gt=0, le=MAX_AMOUNT_CENTS)]
+# PostgreSQL text cannot hold NUL.
+_NO_NUL = r"^[^\x00]*$"
+Reference = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=_NO_NUL)]
+Notes = Annotated[str, msgspec.Meta(max_length=2000, pattern=_NO_NUL)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=_NO_NUL)]
+Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+ReceivedAt = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=10,
+        max_length=40,
+        description="A date (YYYY-MM-DD) or a time with its offset; not in the future",
+        examples=["2026-11-25", "2026-11-25T14:30:00-05:00"],
+    ),
+]
+
+
+class PaidTo(StrEnum):
+    AGENCY = "agency"
+    CLIENT = "client"
+
+
+class PaymentCreate(msgspec.Struct, forbid_unknown_fields=True):
+    amount_cents: AmountCents
+    method: PaymentMethod
+    paid_to: PaidTo
+    received_at: ReceivedAt
+    processor_reference: Reference | None = None
+    notes: Notes | None = None
+    offer_id: UUID | None = None
+
+
+class ReversalSummary(msgspec.Struct):
+    reversal_id: UUID
+    reason: str
+    returned_at: datetime
+
+
+class PaymentRead(msgspec.Struct):
+    payment_id: UUID
+    account_id: UUID
+    client_id: UUID
+    amount_cents: int
+    method: PaymentMethod
+    paid_to: PaidTo
+    received_on: date
+    received_at: datetime | None
+    cleared_on: date
+    processor_reference: str | None
+    notes: str | None
+    offer_id: UUID | None
+    fee_rate_bps: int
+    # The part that paid down the balance, and the excess over it: a credit due back to
+    # the debtor (refund_due).
+    applied_cents: int
+    credit_cents: int
+    refund_due: bool
+    balance_before_cents: int
+    balance_after_cents: int
+    account_status: str
+    created_at: datetime
+    reversal: ReversalSummary | None = None
+
+
+class ReversalCreate(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+    returned_at: Moment | None = None
+
+
+class ReversalRead(msgspec.Struct):
+    reversal_id: UUID
+    payment_id: UUID
+    account_id: UUID
+    client_id: UUID
+    amount_cents: int
+    reason: str
+    returned_at: datetime
+    # What came off the account's outstanding credit instead of back onto its balance.
+    credit_removed_cents: int
+    balance_before_cents: int
+    balance_after_cents: int
+    account_status: str
+    created_at: datetime
+
+
+class Movement(msgspec.Struct):
+    """One line of an account's balance history."""
+
+    kind: str  # "payment" | "reversal"
+    movement_id: UUID
+    payment_id: UUID
+    at: datetime
+    amount_cents: int  # signed: what was paid (+) or taken back (-)
+    balance_after_cents: int
+
+
+class MoneySection(msgspec.Struct):
+    """The `money` section of an account's detail."""
+
+    paid_cents: int
+    credit_cents: int
+    refund_due: bool
+    payments: list[PaymentRead]
+    history: list[Movement]

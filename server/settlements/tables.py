@@ -1,0 +1,76 @@
+from piccolo.columns import UUID, BigInt, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Payment(Table, tablename="payment"):
+    """Money received on an account, to the agency or directly to the client. Append-only
+    (the application role may only INSERT and SELECT it): a bounced payment is undone by a
+    PaymentReversal row, never by editing this one."""
+
+    id = UUID(primary_key=True)
+    client_id = UUID()
+    account_id = UUID()
+    amount_cents = BigInt()
+    method = Varchar(length=8)
+    paid_to = Varchar(length=8)
+    received_on = Date()
+    # Only when the caller gave a time, not just a date.
+    received_at = Timestamptz(null=True, default=None)
+    cleared_on = Date()
+    processor_reference = Varchar(length=128, null=True, default=None)
+    notes = Text(null=True, default=None)
+    offer_id = UUID(null=True, default=None)
+    # The account's rate, locked at placement: remittance charges the fee at this rate.
+    fee_rate_bps = Integer()
+    # applied_cents + credit_cents = amount_cents; the credit is what exceeded the balance
+    # and is due back to the debtor.
+    applied_cents = BigInt()
+    credit_cents = BigInt()
+    balance_before_cents = BigInt()
+    balance_after_cents = BigInt()
+    # The account's status once the payment was applied (paid_in_full when it paid it off).
+    account_status_after = Varchar(length=24)
+    idempotency_scope = Varchar(length=64, null=True, default=None)
+    idempotency_key = Varchar(length=255, null=True, default=None)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PaymentReversal(Table, tablename="payment_reversal"):
+    """A payment the bank took back (NSF, chargeback), dated when it was returned. At most
+    one per payment; append-only like the payment."""
+
+    id = UUID(primary_key=True)
+    client_id = UUID()
+    account_id = UUID()
+    payment_id = UUID()
+    amount_cents = BigInt()
+    reason = Text()
+    returned_at = Timestamptz()
+    # What the reversal took back from the account's outstanding credit rather than adding
+    # to its balance: amount_cents = credit_removed_cents + (balance_after - balance_before).
+    credit_removed_cents = BigInt()
+    balance_before_cents = BigInt()
+    balance_after_cents = BigInt()
+    # The account's status once the payment was taken back (active when it reopened it).
+    account_status_after = Varchar(length=24)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class IdempotencyKey(Table, tablename="idempotency_key"):
+    """The first answer to a request made with an Idempotency-Key, kept at least 30 days
+    (purged by the `settlements.purge_idempotency_keys` job). Unique per scope: the
+    caller's client, or `agency` for the agency's own people."""
+
+    id = UUID(primary_key=True)
+    scope = Varchar(length=64)
+    key = Varchar(length=255)
+    # The client whose data the stored answer holds.
+    client_id = UUID()
+    operation = Varchar(length=64)
+    request_hash = Varchar(length=64)
+    status_code = Integer(null=True, default=None)
+    response_body = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
