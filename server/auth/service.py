@@ -158,6 +158,13 @@ async def principal_for_user(user_id: UUID) -> Principal:
     return _principal(user)
 
 
+async def user_id_of(username: str) -> UUID:
+    user = await repository.user_by_username(username)
+    if user is None:
+        raise NotFound("no such user")
+    return UUID(str(user["id"]))
+
+
 def me(principal: Principal) -> MeRead:
     return MeRead(
         id=principal.id,

@@ -204,6 +204,10 @@ async def get_client(actor: Principal, client_id: UUID) -> ClientRead:
     return _read(row)
 
 
+async def client_id_named(name: str) -> UUID | None:
+    return await repository.client_id_named(name)
+
+
 async def client_settings(client_id: UUID) -> dict[str, Any]:
     """For other domains' services: the client's stored settings (fees, holds, authority)."""
     row = await repository.client_by_id(client_id)
