@@ -35,10 +35,17 @@ from server.placements.column_map import (
     resolve_header,
 )
 from server.placements.csv_stream import BadRecord, FileRejected, RecordReader
+from server.placements.file_changes import (
+    NORMALIZERS,
+    ChangeNormalizer,
+    Staged,
+    maintenance_transitions,
+)
 from server.placements.normalize import (
     AccountRow,
     NewBusinessNormalizer,
     NormalizeContext,
+    RejectedRow,
     RowError,
 )
 from server.queues.rules import validation_period_end
@@ -105,6 +112,21 @@ class Batch:
         return len(self.rows) + self.rejected
 
 
+def _row_normalizer(layout: HeaderLayout, ctx: NormalizeContext) -> ChangeNormalizer:
+    """For any kind of file: a row becomes (staging record, warnings), or is refused."""
+    if layout.column_map.kind != FileKind.NEW_BUSINESS:
+        return NORMALIZERS[layout.column_map.kind](layout)
+    new_business = NewBusinessNormalizer(layout, ctx)
+
+    def normalize(line: int, fields: list[str]) -> Staged | RejectedRow:
+        result = new_business(line, fields)
+        if isinstance(result, AccountRow):
+            return staging_record(result), list(result.warnings)
+        return result
+
+    return normalize
+
+
 class Parser:
     """The CPU side, run in a thread: records from chunks, rows from records."""
 
@@ -114,7 +136,7 @@ class Parser:
         self.ctx = ctx
         self.resume_after_line = resume_after_line
         self.layout: HeaderLayout | None = None
-        self.normalize: NewBusinessNormalizer | None = None
+        self.normalize: ChangeNormalizer | None = None
 
     def parse(self, chunk: bytes | None, batch: Batch) -> None:
         records = self.reader.feed(chunk) if chunk is not None else self.reader.finish()
@@ -122,7 +144,7 @@ class Parser:
             if self.layout is None:
                 assert isinstance(fields, list)
                 self.layout = resolve_header(fields, self.column_map)
-                self.normalize = NewBusinessNormalizer(self.layout, self.ctx)
+                self.normalize = _row_normalizer(self.layout, self.ctx)
                 continue
             if line <= self.resume_after_line:
                 continue
@@ -134,11 +156,12 @@ class Parser:
                 continue
             assert self.normalize is not None
             result = self.normalize(line, fields)
-            if isinstance(result, AccountRow):
-                batch.rows.append(staging_record(result))
-                if result.warnings:
+            if not isinstance(result, RejectedRow):
+                record, warnings = result
+                batch.rows.append(record)
+                if warnings:
                     batch.warned += 1
-                    batch.problems.extend((w, "warning") for w in result.warnings)
+                    batch.problems.extend((w, "warning") for w in warnings)
             else:
                 batch.rejected += 1
                 batch.problems.extend((e, "error") for e in result.errors)
@@ -180,24 +203,44 @@ def _error_records(
     return records
 
 
+async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
+    """Stage the batch's rows for the file's kind and apply them; returns the refused."""
+    kind = FileKind(placement["kind"])
+    if kind == FileKind.RECALL:
+        await conn.copy_records_to_table(
+            "staging_recall", records=rows, columns=repository.RECALL_COLUMNS
+        )
+        return await repository.merge_recall(
+            conn, client_id=placement["client_id"], actor_id=placement["created_by"]
+        )
+    if kind == FileKind.MAINTENANCE:
+        await conn.copy_records_to_table(
+            "staging_maintenance", records=rows, columns=repository.MAINTENANCE_COLUMNS
+        )
+        return await repository.merge_maintenance(
+            conn,
+            client_id=placement["client_id"],
+            actor_id=placement["created_by"],
+            transitions=maintenance_transitions(),
+        )
+    today = datetime.now(ZoneInfo(get_settings().agency_timezone)).date()
+    await conn.copy_records_to_table(
+        "staging_account", records=rows, columns=repository.STAGING_COLUMNS
+    )
+    return await repository.merge_batch(
+        conn,
+        client_id=placement["client_id"],
+        placement_id=placement["id"],
+        tier=placement["tier"],
+        fee_rate_bps=placement["fee_rate_bps"],
+        notice_sent_on=today,
+        validation_ends_on=validation_period_end(today),
+    )
+
+
 async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> None:
-    settings = get_settings()
-    today = datetime.now(ZoneInfo(settings.agency_timezone)).date()
     async with conn.transaction():
-        merge_rejects: list[Any] = []
-        if batch.rows:
-            await conn.copy_records_to_table(
-                "staging_account", records=batch.rows, columns=repository.STAGING_COLUMNS
-            )
-            merge_rejects = await repository.merge_batch(
-                conn,
-                client_id=placement["client_id"],
-                placement_id=placement["id"],
-                tier=placement["tier"],
-                fee_rate_bps=placement["fee_rate_bps"],
-                notice_sent_on=today,
-                validation_ends_on=validation_period_end(today),
-            )
+        merge_rejects = await _merge(conn, placement, batch.rows) if batch.rows else []
         errors = _error_records(placement, batch.problems, merge_rejects)
         if errors:
             await conn.copy_records_to_table(
@@ -245,7 +288,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
             started_at = coalesce(started_at, now()), heartbeat_at = now()
         WHERE id = $1 AND status IN ('received', 'validating')
         RETURNING id, client_id, kind, tier, fee_rate_bps, chunk_count, last_line_done,
-            bytes_done
+            bytes_done, created_by
         """,
         placement_id,
     )
@@ -261,6 +304,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
     kind = FileKind(placement["kind"])
     parser = Parser(column_map_for(client, kind), ctx, placement["last_line_done"])
     await repository.prepare_staging(writer)
+    await repository.prepare_change_staging(writer)
 
     # Rows per committed batch (a setting): large enough that a batch's fixed costs vanish,
     # small enough that its rows sit comfortably in memory and a restart redoes little.

@@ -665,3 +665,161 @@ async def record_payment_date(account_id: UUID, paid_on: date) -> None:
         account_id,
         paid_on,
     )
+
+
+# --- loading recall and maintenance files -------------------------------------------------
+
+RECALL_COLUMNS = ("line", "client_account_number", "reason")
+MAINTENANCE_COLUMNS = (
+    "line", "client_account_number", "address_line1", "address_line2", "city", "state",
+    "zip5", "time_zone", "email", "home_e164", "home_zones", "mobile_e164", "mobile_zones",
+    "work_e164", "work_zones", "target_status", "status_reason",
+)  # fmt: skip
+
+_CREATE_CHANGE_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS staging_recall (
+    line integer NOT NULL, client_account_number text NOT NULL, reason text,
+    account_id uuid, from_status text, reject_code text, reject_reason text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS staging_maintenance (
+    line integer NOT NULL, client_account_number text NOT NULL,
+    address_line1 text, address_line2 text, city text, state text, zip5 text, time_zone text,
+    email text, home_e164 text, home_zones text[], mobile_e164 text, mobile_zones text[],
+    work_e164 text, work_zones text[], target_status text, status_reason text,
+    account_id uuid, debtor_id uuid, from_status text, reject_code text, reject_reason text
+) ON COMMIT DELETE ROWS;
+"""
+
+# One change per account and file kind in a batch: the first line wins, later ones are
+# refused, so what a row asks is applied whole or reported.
+_CHANGE_DUPLICATES = """
+UPDATE {table} s SET reject_code = 'duplicate_in_file',
+    reject_reason = 'account number already on line ' || f.line
+FROM (SELECT DISTINCT ON (lower(client_account_number)) lower(client_account_number) AS k, line
+      FROM {table} ORDER BY lower(client_account_number), line) f
+WHERE lower(s.client_account_number) = f.k AND s.line <> f.line
+"""
+_CHANGE_TARGETS = """
+UPDATE {table} s SET account_id = a.id, from_status = a.status{debtor}
+FROM account a
+WHERE s.reject_code IS NULL AND a.client_id = $1 AND a.status <> 'recalled'
+  AND lower(a.client_account_number) = lower(s.client_account_number)
+"""
+_CHANGE_NOT_FOUND = """
+UPDATE {table} SET reject_code = 'not_found',
+    reject_reason = 'no open account with this number for this client'
+WHERE reject_code IS NULL AND account_id IS NULL
+"""
+_STATUS_CHANGE = """
+INSERT INTO account_status_change (id, account_id, client_id, from_status, to_status, action,
+    reason, channel, received_at, actor_id, created_at)
+SELECT gen_random_uuid(), account_id, $1, from_status, {to_status}, '{action}',
+    coalesce({reason}, 'from the client''s {kind} file'), 'electronic', now(), $2, now()
+FROM {table} WHERE reject_code IS NULL AND {changes}
+"""
+_SET_STATUS = """
+UPDATE account a SET status = {to_status}, status_since = now(), updated_at = now()
+FROM {table} s WHERE s.reject_code IS NULL AND a.id = s.account_id AND {changes}
+"""
+
+
+def _change_rejects(table: str) -> str:
+    return (
+        f"SELECT line, reject_code, reject_reason FROM {table}"  # noqa: S608
+        " WHERE reject_code IS NOT NULL ORDER BY line"
+    )
+
+
+async def prepare_change_staging(conn: db.Connection) -> None:
+    await conn.execute(_CREATE_CHANGE_STAGING)
+
+
+async def merge_recall(
+    conn: db.Connection, *, client_id: UUID, actor_id: UUID | None
+) -> list[asyncpg.Record]:
+    table = "staging_recall"
+    await conn.execute(_CHANGE_DUPLICATES.format(table=table))
+    await conn.execute(_CHANGE_TARGETS.format(table=table, debtor=""), client_id)
+    await conn.execute(_CHANGE_NOT_FOUND.format(table=table))
+    await conn.execute(
+        _STATUS_CHANGE.format(
+            table=table, to_status="'recalled'", action="recall", reason="reason", kind="recall",
+            changes="true",
+        ),
+        client_id, actor_id,
+    )  # fmt: skip
+    await conn.execute(_SET_STATUS.format(table=table, to_status="'recalled'", changes="true"))
+    return await conn.fetch(_change_rejects(table))
+
+
+async def merge_maintenance(
+    conn: db.Connection,
+    *,
+    client_id: UUID,
+    actor_id: UUID | None,
+    transitions: list[tuple[str, str]],
+) -> list[asyncpg.Record]:
+    table = "staging_maintenance"
+    await conn.execute(_CHANGE_DUPLICATES.format(table=table))
+    await conn.execute(
+        _CHANGE_TARGETS.format(table=table, debtor=", debtor_id = a.debtor_id"), client_id
+    )
+    await conn.execute(_CHANGE_NOT_FOUND.format(table=table))
+    await conn.execute(
+        """
+        UPDATE staging_maintenance s SET reject_code = 'status_transition_refused',
+            reject_reason = 'an account that is ' || s.from_status || ' cannot become '
+                || s.target_status
+        WHERE s.reject_code IS NULL AND s.target_status IS NOT NULL
+          AND s.target_status IS DISTINCT FROM s.from_status
+          AND (s.from_status, s.target_status) NOT IN (
+              SELECT * FROM unnest($1::text[], $2::text[]))
+        """,
+        [pair[0] for pair in transitions], [pair[1] for pair in transitions],
+    )  # fmt: skip
+    # The person moved: every account of theirs has the new address.
+    await conn.execute(
+        """
+        UPDATE debtor d SET address_line1 = coalesce(s.address_line1, d.address_line1),
+            address_line2 = CASE WHEN s.address_line1 IS NOT NULL THEN s.address_line2
+                                 ELSE d.address_line2 END,
+            city = coalesce(s.city, d.city), state = s.state, zip5 = s.zip5,
+            time_zone = s.time_zone, updated_at = now()
+        FROM staging_maintenance s
+        WHERE s.reject_code IS NULL AND d.id = s.debtor_id AND s.zip5 IS NOT NULL
+        """
+    )
+    await conn.execute(
+        """
+        UPDATE debtor d SET emails = array_append(d.emails, s.email::varchar), updated_at = now()
+        FROM staging_maintenance s
+        WHERE s.reject_code IS NULL AND d.id = s.debtor_id AND s.email IS NOT NULL
+          AND NOT (s.email = ANY(d.emails))
+        """
+    )
+    await conn.execute(
+        """
+        INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
+            time_zones, created_at)
+        SELECT gen_random_uuid(), s.debtor_id, p.e164, p.kind, 'valid', false,
+            coalesce(p.zones, '{}'), now()
+        FROM staging_maintenance s
+        CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
+                                   ('mobile', s.mobile_e164, s.mobile_zones),
+                                   ('work', s.work_e164, s.work_zones)) AS p(kind, e164, zones)
+        WHERE s.reject_code IS NULL AND p.e164 IS NOT NULL
+        ON CONFLICT (debtor_id, e164) DO NOTHING
+        """
+    )
+    changes = "target_status IS NOT NULL AND target_status IS DISTINCT FROM from_status"
+    await conn.execute(
+        _STATUS_CHANGE.format(
+            table=table, to_status="target_status", action="status", reason="status_reason",
+            kind="maintenance", changes=changes,
+        ),
+        client_id, actor_id,
+    )  # fmt: skip
+    await conn.execute(
+        _SET_STATUS.format(table=table, to_status="s.target_status", changes=changes)
+    )
+    return await conn.fetch(_change_rejects(table))

@@ -463,8 +463,8 @@ async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
 
 # Stored bytes are cut into pieces of this size: any worker reads them back one at a time.
 CHUNK_BYTES = 1 << 20
-# File kinds the loader understands today.
-LOADABLE_KINDS = frozenset({FileKind.NEW_BUSINESS})
+# File kinds the loader understands (financial files are the payments' business).
+LOADABLE_KINDS = frozenset({FileKind.NEW_BUSINESS, FileKind.MAINTENANCE, FileKind.RECALL})
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 

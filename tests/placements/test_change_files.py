@@ -1,0 +1,104 @@
+"""Recall and maintenance files: changes to accounts already placed, row by row."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from server.placements import ingest
+from tests.fixtures import Caller, MakeClient
+from tests.placements.test_ingest import csv_bytes, good_row, upload_and_load
+
+
+async def _load(admin: Caller, client_id: str, body: bytes, kind: str) -> dict[str, object]:
+    response = await admin.post(
+        "/api/v1/placements",
+        params={"client_id": client_id, "kind": kind},
+        content=body,
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 202, response.text
+    placement_id = response.json()["placement_id"]
+    assert await ingest.load_placement(UUID(placement_id)) == "loaded"
+    return dict((await admin.get(f"/api/v1/placements/{placement_id}")).json())
+
+
+async def test_a_recall_file_recalls_the_accounts_it_names(
+    admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    client = await make_client()
+    await upload_and_load(admin, client["client_id"], csv_bytes([good_row(i) for i in range(3)]))
+    recall = (
+        b"client_account_number,reason\r\nAC-00000,paid the client\r\nac-00002,\r\n"
+        b"NOPE-1,x\r\nAC-00000,again\r\n"
+    )
+    placement = await _load(admin, client["client_id"], recall, "recall")
+    assert (placement["rows_read"], placement["rows_accepted"], placement["rows_rejected"]) == (
+        4,
+        2,
+        2,
+    )
+    statuses = dict(await owner_db.fetch("SELECT client_account_number, status FROM account"))
+    assert statuses == {"AC-00000": "recalled", "AC-00001": "active", "AC-00002": "recalled"}
+    reasons = {
+        r["reason"] for r in await owner_db.fetch("SELECT reason FROM account_status_change")
+    }
+    assert reasons == {"paid the client", "from the client's recall file"}
+    errors = (await admin.get(f"/api/v1/placements/{placement['placement_id']}/errors")).json()[
+        "items"
+    ]
+    assert {(e["line"], e["code"]) for e in errors} == {(4, "not_found"), (5, "duplicate_in_file")}
+
+
+async def test_a_maintenance_file_changes_addresses_phones_and_statuses(
+    admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    client = await make_client()
+    await upload_and_load(admin, client["client_id"], csv_bytes([good_row(i) for i in range(4)]))
+    header = (
+        "client_account_number,address_line1,city,state,zip,phone_home,email,status,status_reason"
+    )
+    rows = [
+        "AC-00000,5 New Rd,Boston,MA,02108,(617) 555-0100,new@example.com,,",
+        "AC-00001,,,,,,,bankruptcy,Chapter 7 filed",
+        "AC-00002,,,,,,,dispute,disputed in writing",
+        "AC-00003,,,,,,,divorce,",
+        "AC-00002,,,,99999,,,,",
+    ]
+    body = ("\r\n".join([header, *rows]) + "\r\n").encode()
+    placement = await _load(admin, client["client_id"], body, "maintenance")
+    assert (placement["rows_accepted"], placement["rows_rejected"]) == (3, 2)
+    moved = await owner_db.fetchrow(
+        "SELECT d.address_line1, d.state, d.zip5, d.time_zone, d.emails FROM debtor d"
+        " JOIN account a ON a.debtor_id = d.id WHERE a.client_account_number = 'AC-00000'"
+    )
+    assert (moved["address_line1"], moved["state"], moved["zip5"]) == ("5 New Rd", "MA", "02108")
+    assert moved["time_zone"] == "America/New_York"
+    assert "new@example.com" in moved["emails"]
+    phones = await owner_db.fetchval(
+        "SELECT count(*) FROM debtor_phone WHERE e164 = '+16175550100'"
+    )
+    assert phones == 1
+    statuses = dict(await owner_db.fetch("SELECT client_account_number, status FROM account"))
+    assert statuses["AC-00001"] == "bankruptcy"
+    assert statuses["AC-00002"] == "disputed"
+    assert statuses["AC-00003"] == "active"
+    errors = (await admin.get(f"/api/v1/placements/{placement['placement_id']}/errors")).json()[
+        "items"
+    ]
+    assert {(e["line"], e["code"]) for e in errors} >= {(5, "invalid_status"), (6, "unknown_zip")}
+
+
+async def test_a_refused_status_change_refuses_the_whole_row(
+    admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    client = await make_client()
+    await upload_and_load(admin, client["client_id"], csv_bytes([good_row(0)]))
+    first = b"client_account_number,status\r\nAC-00000,bankruptcy\r\n"
+    await _load(admin, client["client_id"], first, "maintenance")
+    second = b"client_account_number,zip,status\r\nAC-00000,02108,dispute\r\n"
+    placement = await _load(admin, client["client_id"], second, "maintenance")
+    assert placement["rows_rejected"] == 1
+    assert await owner_db.fetchval("SELECT zip5 FROM debtor") == "43215"
+    assert await owner_db.fetchval("SELECT status FROM account") == "bankruptcy"
