@@ -92,13 +92,20 @@ def staging_record(row: AccountRow) -> tuple[Any, ...]:
         row.city, row.state, row.zip5, row.time_zone, row.email, row.original_creditor,
         row.principal_cents, row.interest_cents, row.fees_cents, row.delinquency_date,
         row.charge_off_date, row.last_payment_date, row.statute_of_limitations_date,
-        _identity(row), home[0], home[1], mobile[0], mobile[1], work[0], work[1],
+        home[0], home[1], mobile[0], mobile[1], work[0], work[1], _identity(row),
     )  # fmt: skip
 
 
 @dataclass
 class Batch:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # First line of each account number in the batch (casefolded): a later line with the
+    # same number is a duplicate within the file, refused here rather than by a self-join
+    # in SQL. Earlier batches' numbers are in the accounts table, checked there.
+    first_lines: dict[str, int] = field(default_factory=dict)
+    # A new debtor's id per person (identity) in the batch, so rows of one new person
+    # share one debtor without SQL grouping the batch against itself.
+    new_debtors: dict[str, uuid.UUID] = field(default_factory=dict)
     # (problem, "error" | "warning")
     problems: list[tuple[RowError, str]] = field(default_factory=list)
     records: int = 0
@@ -132,6 +139,8 @@ class Parser:
 
     def __init__(self, column_map: Any, ctx: NormalizeContext, resume_after_line: int) -> None:
         self.reader = RecordReader()
+        # New-business records end with the person's identity; a new debtor id follows it.
+        self.assigns_debtors = column_map.kind == FileKind.NEW_BUSINESS
         self.column_map = column_map
         self.ctx = ctx
         self.resume_after_line = resume_after_line
@@ -158,6 +167,16 @@ class Parser:
             result = self.normalize(line, fields)
             if not isinstance(result, RejectedRow):
                 record, warnings = result
+                # Every kind's record has the account number second.
+                first = batch.first_lines.setdefault(record[1].casefold(), line)
+                if first != line:
+                    reason = f"account number already on line {first}"
+                    error = RowError(line, "", "client_account_number", "duplicate_in_file", reason)
+                    batch.rejected += 1
+                    batch.problems.append((error, "error"))
+                    continue
+                if self.assigns_debtors:
+                    record = (*record, batch.new_debtors.setdefault(record[-1], uuid.uuid4()))
                 batch.rows.append(record)
                 if warnings:
                     batch.warned += 1

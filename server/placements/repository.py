@@ -451,8 +451,8 @@ STAGING_COLUMNS = (
     "ssn_last4", "ssn_hash", "address_line1", "address_line2", "city", "state", "zip5",
     "time_zone", "email", "original_creditor", "principal_cents", "interest_cents",
     "fees_cents", "delinquency_date", "charge_off_date", "last_payment_date",
-    "statute_of_limitations_date", "identity", "home_e164", "home_zones", "mobile_e164",
-    "mobile_zones", "work_e164", "work_zones",
+    "statute_of_limitations_date", "home_e164", "home_zones", "mobile_e164",
+    "mobile_zones", "work_e164", "work_zones", "identity", "new_debtor_id",
 )  # fmt: skip
 
 ERROR_COLUMNS = (
@@ -471,10 +471,10 @@ CREATE TEMP TABLE IF NOT EXISTS staging_account (
     principal_cents bigint NOT NULL, interest_cents bigint NOT NULL, fees_cents bigint NOT NULL,
     delinquency_date date NOT NULL, charge_off_date date, last_payment_date date,
     statute_of_limitations_date date,
-    identity text NOT NULL,
     home_e164 text, home_zones text[], mobile_e164 text, mobile_zones text[],
     work_e164 text, work_zones text[],
-    debtor_id uuid, new_debtor boolean NOT NULL DEFAULT false,
+    identity text NOT NULL, new_debtor_id uuid NOT NULL,
+    debtor_id uuid,
     reject_code text, reject_reason text
 ) ON COMMIT DELETE ROWS
 """
@@ -489,18 +489,6 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
     # nested loops over the batch and a merge of 25,000 rows takes minutes, not seconds.
     # Only the columns the merge joins and groups on: analyzing all of them costs more.
     ("ANALYZE staging_account (client_account_number, ssn_hash, identity, last_name)", ()),
-    # Within the batch, the first line with an account number wins.
-    (
-        """
-        UPDATE staging_account s SET reject_code = 'duplicate_in_file',
-            reject_reason = 'account number already on line ' || f.line
-        FROM (SELECT DISTINCT ON (lower(client_account_number))
-                     lower(client_account_number) AS k, line
-              FROM staging_account ORDER BY lower(client_account_number), line) f
-        WHERE lower(s.client_account_number) = f.k AND s.line <> f.line
-        """,
-        (),
-    ),
     # Against accounts already open for the client: from an earlier batch of this same
     # file (a duplicate within the file) or from another placement.
     (
@@ -546,37 +534,35 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
         """,
         (),
     ),
-    # New people: one debtor per identity within the batch (the first line's details).
-    (
-        """
-        UPDATE staging_account s SET debtor_id = f.id, new_debtor = (s.line = f.line)
-        FROM (SELECT DISTINCT ON (identity) identity, line, gen_random_uuid() AS id
-              FROM staging_account WHERE reject_code IS NULL AND debtor_id IS NULL
-              ORDER BY identity, line) f
-        WHERE s.reject_code IS NULL AND s.debtor_id IS NULL AND s.identity = f.identity
-        """,
-        (),
-    ),
+    # New people: one debtor per person of the batch (the first line's details), its id
+    # assigned while parsing.
     (
         """
         INSERT INTO debtor (id, first_name, last_name, date_of_birth, ssn_last4, ssn_hash,
             address_line1, address_line2, city, state, zip5, time_zone, emails, no_telephone,
             inconvenient_times, created_at, updated_at)
-        SELECT debtor_id, first_name, last_name, date_of_birth, ssn_last4, ssn_hash,
-            address_line1, address_line2, city, state, zip5, time_zone,
-            CASE WHEN email IS NULL THEN '{}'::varchar[] ELSE ARRAY[email]::varchar[] END,
-            false, '[]', now(), now()
-        FROM staging_account WHERE new_debtor
+        SELECT DISTINCT ON (new_debtor_id) new_debtor_id, first_name, last_name,
+            date_of_birth, ssn_last4, ssn_hash, address_line1, address_line2, city, state,
+            zip5, time_zone, '{}'::varchar[], false, '[]', now(), now()
+        FROM staging_account WHERE reject_code IS NULL AND debtor_id IS NULL
+        ORDER BY new_debtor_id, line
         """,
         (),
     ),
     (
         """
-        UPDATE debtor d SET emails = array_append(d.emails, s.email::varchar), updated_at = now()
-        FROM (SELECT DISTINCT ON (debtor_id, lower(email)) debtor_id, email
-              FROM staging_account
-              WHERE reject_code IS NULL AND NOT new_debtor AND email IS NOT NULL) s
-        WHERE d.id = s.debtor_id AND NOT (s.email = ANY(d.emails))
+        UPDATE staging_account SET debtor_id = new_debtor_id
+        WHERE reject_code IS NULL AND debtor_id IS NULL
+        """,
+        (),
+    ),
+    (
+        """
+        UPDATE debtor d SET emails = d.emails || s.emails, updated_at = now()
+        FROM (SELECT debtor_id, array_agg(DISTINCT email)::varchar[] AS emails
+              FROM staging_account WHERE reject_code IS NULL AND email IS NOT NULL
+              GROUP BY debtor_id) s
+        WHERE d.id = s.debtor_id AND NOT (s.emails <@ d.emails)
         """,
         (),
     ),
@@ -690,15 +676,6 @@ CREATE TEMP TABLE IF NOT EXISTS staging_maintenance (
 ) ON COMMIT DELETE ROWS;
 """
 
-# One change per account and file kind in a batch: the first line wins, later ones are
-# refused, so what a row asks is applied whole or reported.
-_CHANGE_DUPLICATES = """
-UPDATE {table} s SET reject_code = 'duplicate_in_file',
-    reject_reason = 'account number already on line ' || f.line
-FROM (SELECT DISTINCT ON (lower(client_account_number)) lower(client_account_number) AS k, line
-      FROM {table} ORDER BY lower(client_account_number), line) f
-WHERE lower(s.client_account_number) = f.k AND s.line <> f.line
-"""
 _CHANGE_TARGETS = """
 UPDATE {table} s SET account_id = a.id, from_status = a.status{debtor}
 FROM account a
@@ -738,7 +715,6 @@ async def merge_recall(
     conn: db.Connection, *, client_id: UUID, actor_id: UUID | None
 ) -> list[asyncpg.Record]:
     table = "staging_recall"
-    await conn.execute(_CHANGE_DUPLICATES.format(table=table))
     await conn.execute(_CHANGE_TARGETS.format(table=table, debtor=""), client_id)
     await conn.execute(_CHANGE_NOT_FOUND.format(table=table))
     await conn.execute(
@@ -760,7 +736,6 @@ async def merge_maintenance(
     transitions: list[tuple[str, str]],
 ) -> list[asyncpg.Record]:
     table = "staging_maintenance"
-    await conn.execute(_CHANGE_DUPLICATES.format(table=table))
     await conn.execute(
         _CHANGE_TARGETS.format(table=table, debtor=", debtor_id = a.debtor_id"), client_id
     )
