@@ -441,3 +441,15 @@ async def test_fulfilling_an_offer_keeps_the_promise(
     await pay(admin, account_id, amount_cents=90_000, offer_id=offer["offer_id"])
     statuses = await owner_db.fetch("SELECT status FROM promise WHERE account_id = $1", account_id)
     assert [s["status"] for s in statuses] == ["kept"]
+
+
+async def test_the_nightly_job_is_registered_and_swept_daily(shop: Shop) -> None:
+    from server.jobs import registry
+    from server.settlements import jobs
+
+    assert registry.jobs[jobs.BREAK_MISSED_PLANS].function is jobs.break_missed_plans
+    assert registry.sweepers["settlements.lapsed_offers"] is jobs.schedule_break_missed_plans
+    account_id = await shop.account(100_000)
+    await make_offer(shop.collector, account_id, kind="lump_sum", amount_cents=85_000)
+    # Run today, nothing is due yet.
+    assert await jobs.break_missed_plans({}) == {"broken": 0, "expired": 0}
