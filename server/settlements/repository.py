@@ -207,16 +207,22 @@ async def insert_reversal(values: dict[str, Any]) -> asyncpg.Record:
 
 
 async def balance_history(account_id: UUID, limit: int) -> list[asyncpg.Record]:
-    """Payments and reversals of the account, newest first, each with the balance it left."""
+    """Payments, reversals and settlement write-offs (and their undoing) of the account,
+    newest first, each with the balance it left."""
     return await db.fetch(
         """
         (SELECT 'payment' AS kind, id AS movement_id, id AS payment_id, created_at AS at,
-                amount_cents, balance_after_cents
+                amount_cents, balance_after_cents, 0 AS consequence
          FROM payment WHERE account_id = $1)
         UNION ALL
-        (SELECT 'reversal', id, payment_id, created_at, -amount_cents, balance_after_cents
+        (SELECT 'reversal', id, payment_id, created_at, -amount_cents, balance_after_cents, 0
          FROM payment_reversal WHERE account_id = $1)
-        ORDER BY at DESC, movement_id DESC
+        UNION ALL
+        (SELECT kind, id, payment_id, created_at, -amount_cents, balance_after_cents, 1
+         FROM balance_adjustment WHERE account_id = $1)
+        -- A write-off shares its payment's transaction time (and an undo its reversal's):
+        -- it follows the movement that caused it.
+        ORDER BY at DESC, consequence DESC, movement_id DESC
         LIMIT $2
         """,
         account_id,

@@ -101,11 +101,14 @@ class ReversalRead(msgspec.Struct):
 class Movement(msgspec.Struct):
     """One line of an account's balance history."""
 
-    kind: str  # "payment" | "reversal"
+    # "payment" | "reversal" | "settlement_write_off" | "write_off_undone"
+    kind: str
     movement_id: UUID
+    # The payment moved, or for a write-off the payment that settled the account.
     payment_id: UUID
     at: datetime
-    amount_cents: int  # signed: what was paid (+) or taken back (-)
+    # Signed: what came off the balance (+: paid or written off) or went back on (-).
+    amount_cents: int
     balance_after_cents: int
 
 

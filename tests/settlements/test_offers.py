@@ -331,6 +331,11 @@ async def test_a_paid_lump_sum_settles_and_its_reversal_reopens(
     assert [(k["kind"], k["amount_cents"]) for k in kinds] == [
         ("settlement_write_off", -20_000), ("write_off_undone", 20_000),
     ]  # fmt: skip
+    history = account["sections"]["money"]["history"]
+    assert [(h["kind"], h["amount_cents"], h["balance_after_cents"]) for h in history] == [
+        ("write_off_undone", -20_000, 100_000), ("reversal", -80_000, 80_000),
+        ("settlement_write_off", 20_000, 0), ("payment", 80_000, 20_000),
+    ]  # fmt: skip
     fetched = (await admin.get(f"/api/v1/offers/{offer['offer_id']}")).json()
     assert (fetched["status"], fetched["paid_cents"]) == ("accepted", 0)
 
