@@ -624,6 +624,13 @@ async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) ->
         target = OfferStatus.ACCEPTED if accepted else OfferStatus.REJECTED
         due_on = None
         if accepted:
+            # Disputed, paid or recalled since the offer was made: accepting it now would
+            # collect what may not be collected. It can still be rejected.
+            account = await placements.visible_account(actor, row["account_id"])
+            if account["status"] != AccountStatus.ACTIVE or int(account["balance_cents"]) <= 0:
+                raise AccountNotSettleable(
+                    f"the account is {account['status']}; the offer can only be rejected"
+                )
             installments = msgspec.json.decode(row["installments"], type=list[InstallmentRead])
             due_on = _due_on(
                 OfferKind(row["kind"]), now.astimezone(_agency_zone()).date(), installments

@@ -458,3 +458,23 @@ async def test_the_nightly_job_is_registered_and_swept_daily(shop: Shop) -> None
     await make_offer(shop.collector, account_id, kind="lump_sum", amount_cents=85_000)
     # Run today, nothing is due yet.
     assert await jobs.break_missed_plans({}) == {"broken": 0, "expired": 0}
+
+
+async def test_an_offer_on_an_account_disputed_since_cannot_be_accepted(
+    shop: Shop, admin: Caller
+) -> None:
+    account_id = await shop.account()
+    offer = (
+        await make_offer(shop.collector, account_id, kind="lump_sum", amount_cents=70_000)
+    ).json()
+    disputed = await admin.post(
+        f"/api/v1/accounts/{account_id}/dispute", json={"reason": "not mine", "channel": "written"}
+    )
+    assert disputed.status_code == 200, disputed.text
+    response = await decide(admin, offer["offer_id"], "accept")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "account_not_settleable"
+    assert (await decide(admin, offer["offer_id"], "reject")).json()["status"] == "rejected"
+    again = await make_offer(shop.collector, account_id, kind="lump_sum", amount_cents=90_000)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "account_not_settleable"
