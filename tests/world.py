@@ -73,6 +73,7 @@ async def build_world(
     for side in (a, b):
         await record_call(side)
         await record_payment(admin, side)
+        await record_offer(side)
     return World(admin=admin, supervisor=supervisor, a=a, b=b)
 
 
@@ -151,3 +152,15 @@ async def record_payment(admin: Caller, side: Side) -> None:
               "received_at": "2026-11-02"},
     )  # fmt: skip
     assert response.status_code == 201, response.text
+
+
+async def record_offer(side: Side) -> None:
+    """A pending offer on the side's account (below the collector's band), so the matrix has
+    an offer_id to probe, decide and withdraw."""
+    balance = int(side.account["balance_cents"])
+    response = await side.collector.post(
+        f"/api/v1/accounts/{side.account['id']}/offers",
+        json={"kind": "lump_sum", "amount_cents": balance * 70 // 100},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "pending_supervisor", response.text

@@ -819,3 +819,66 @@ async def apply_money_movement(
             after={"status": target, "reason": reason, "received_at": at},
         )  # fmt: skip
     return BalanceChange(int(account["balance_cents"]), balance, current, target)
+
+
+# --- for offers ---
+
+
+async def _change_balance_and_status(
+    actor: Principal,
+    account_id: UUID,
+    delta_cents: int,
+    target: Callable[[AccountStatus, int], AccountStatus],
+    *,
+    action: str,
+    reason: str,
+    at: datetime,
+) -> BalanceChange:
+    row = await repository.account(account_id, for_update=True)
+    assert row is not None
+    current = AccountStatus(row["status"])
+    changed = await repository.change_balance(account_id, delta_cents)
+    balance = int(changed["balance_cents"])
+    status = target(current, balance)
+    if status != current:
+        await repository.set_account_status(account_id, status)
+        await repository.insert_status_change(
+            account_id=account_id, client_id=row["client_id"], from_status=current,
+            to_status=status, action=action, reason=reason, channel=None, received_at=at,
+            actor_id=actor.id,
+        )  # fmt: skip
+        await audit.record(
+            actor, f"account.{action}", "account", account_id, client_id=row["client_id"],
+            before={"status": current},
+            after={"status": status, "reason": reason, "received_at": at},
+        )  # fmt: skip
+    return BalanceChange(int(row["balance_cents"]), balance, current, status)
+
+
+async def settle_account(
+    actor: Principal, account_id: UUID, write_off_cents: int, *, reason: str, at: datetime
+) -> BalanceChange:
+    """Write `write_off_cents` off the balance of an account locked with `lock_account` and
+    mark it settled_in_full: the debtor paid what the accepted settlement asked, and the
+    rest is forgiven. Recorded as a status change with action `settlement` and audited."""
+    assert db.in_transaction(), "settle_account outside a transaction"
+
+    def settled(current: AccountStatus, balance: int) -> AccountStatus:
+        # A recalled or closed account keeps its status, as a payment leaves it.
+        return AccountStatus.SETTLED_IN_FULL if current in OPEN | _REOPENED_FROM else current
+
+    return await _change_balance_and_status(
+        actor, account_id, -write_off_cents, settled, action="settlement", reason=reason, at=at
+    )
+
+
+async def reinstate_write_off(
+    actor: Principal, account_id: UUID, cents: int, *, reason: str, at: datetime
+) -> BalanceChange:
+    """Put a settlement's write-off back on the balance of a locked account (the money that
+    paid the settlement was reversed): a settled_in_full or paid_in_full account owing
+    again reopens as active."""
+    assert db.in_transaction(), "reinstate_write_off outside a transaction"
+    return await _change_balance_and_status(
+        actor, account_id, cents, _status_after, action="reversal", reason=reason, at=at
+    )

@@ -272,3 +272,16 @@ async def recent_calls_of_account(account_id: UUID, limit: int) -> list[asyncpg.
         account_id,
         limit,
     )
+
+
+# --- for offers ---
+
+
+async def close_open_promises(account_id: UUID, status: str) -> int:
+    result = await db.execute(
+        "UPDATE promise SET status = $2, updated_at = now()"
+        " WHERE account_id = $1 AND status = 'open'",
+        account_id,
+        status,
+    )
+    return int(result.split()[-1])

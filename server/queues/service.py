@@ -437,3 +437,13 @@ async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]
 
 
 placements.account_sections["contacts"] = contacts_section
+
+
+# --- for offers ---
+
+
+async def close_open_promises(account_id: UUID, *, kept: bool) -> int:
+    """The account's open promises are kept (an arrangement was paid) or broken (it was
+    missed or never paid); a broken promise raises the account's priority when scored.
+    Runs inside the caller's transaction; returns how many promises it closed."""
+    return await repository.close_open_promises(account_id, "kept" if kept else "broken")

@@ -7,14 +7,25 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import MediaType, Request, Response, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from server.auth.guards import CurrentPrincipal, users_only
+from server.auth.guards import CurrentPrincipal, requires, users_only
+from server.auth.principal import Role
 from server.pagination import Page, page_request
 from server.params import Cursor, Limit
 from server.settlements import service
-from server.settlements.schemas import PaymentCreate, PaymentRead, ReversalCreate, ReversalRead
+from server.settlements.schemas import (
+    OfferCreate,
+    OfferDecision,
+    OfferRead,
+    OfferStatus,
+    OfferWithdraw,
+    PaymentCreate,
+    PaymentRead,
+    ReversalCreate,
+    ReversalRead,
+)
 
 # Required, but checked by the service after the caller's access to the account, so that
 # someone else's account is 404 whatever the headers (the framework would answer 400 first).
@@ -111,4 +122,87 @@ async def reverse_payment(
     return await service.reverse_payment(principal, payment_id, data)
 
 
-routes = [create_payment, list_payments, get_payment, reverse_payment]
+agency_only = requires(Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR)
+
+
+@post(
+    "/api/v1/accounts/{account_id:uuid}/offers",
+    operation_id="CreateOffer",
+    status_code=HTTP_201_CREATED,
+    guards=[agency_only],
+    tags=["offers"],
+)
+async def create_offer(
+    principal: CurrentPrincipal, account_id: FromPath[UUID], data: JSONBody[OfferCreate]
+) -> OfferRead:
+    """Record a lump sum or plan the debtor agreed to. Inside the collector's band it is
+    accepted at once; beyond it, pending_supervisor or pending_client. One live offer per
+    account (409 while another is pending or accepted)."""
+    return await service.create_offer(principal, account_id, data)
+
+
+@get("/api/v1/offers", operation_id="ListOffers", guards=[users_only], tags=["offers"])
+async def list_offers(
+    principal: CurrentPrincipal,
+    status: Annotated[OfferStatus | None, QueryParameter(name="status")] = None,
+    client_id: Annotated[UUID | None, QueryParameter(name="client_id")] = None,
+    account_id: Annotated[UUID | None, QueryParameter(name="account_id")] = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> Page[OfferRead]:
+    """Offers the caller may see, newest first; `status=pending_supervisor` is a
+    supervisor's approval list, `status=pending_client` a client's."""
+    return await service.list_offers(
+        principal, page_request(limit, cursor), status=status, client_id=client_id,
+        account_id=account_id,
+    )  # fmt: skip
+
+
+@get(
+    "/api/v1/offers/{offer_id:uuid}", operation_id="GetOffer", guards=[users_only], tags=["offers"]
+)
+async def get_offer(principal: CurrentPrincipal, offer_id: FromPath[UUID]) -> OfferRead:
+    """One offer with its instalments, decision and what was paid against it."""
+    return await service.get_offer(principal, offer_id)
+
+
+@post(
+    "/api/v1/offers/{offer_id:uuid}/decision",
+    operation_id="DecideOffer",
+    status_code=200,
+    guards=[users_only],
+    tags=["offers"],
+)
+async def decide_offer(
+    principal: CurrentPrincipal, offer_id: FromPath[UUID], data: JSONBody[OfferDecision]
+) -> OfferRead:
+    """Accept or reject a pending offer: supervisors pending_supervisor, the client its
+    own pending_client, admins any. 409 once decided; a collector may not (403)."""
+    return await service.decide_offer(principal, offer_id, data)
+
+
+@post(
+    "/api/v1/offers/{offer_id:uuid}/withdraw",
+    operation_id="WithdrawOffer",
+    status_code=200,
+    guards=[users_only],
+    tags=["offers"],
+)
+async def withdraw_offer(
+    principal: CurrentPrincipal, offer_id: FromPath[UUID], data: JSONBody[OfferWithdraw]
+) -> OfferRead:
+    """The collector who made a pending offer (or staff) takes it back; 409 once decided."""
+    return await service.withdraw_offer(principal, offer_id, data)
+
+
+routes = [
+    create_payment,
+    list_payments,
+    get_payment,
+    reverse_payment,
+    create_offer,
+    list_offers,
+    get_offer,
+    decide_offer,
+    withdraw_offer,
+]

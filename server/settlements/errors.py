@@ -7,3 +7,19 @@ class IdempotencyKeyReused(Conflict):
 
 class PaymentAlreadyReversed(Conflict):
     code = "payment_already_reversed"
+
+
+class OfferExists(Conflict):
+    code = "offer_exists"
+
+
+class OfferNotPending(Conflict):
+    code = "offer_not_pending"
+
+
+class OfferNotPayable(Conflict):
+    code = "offer_not_payable"
+
+
+class AccountNotSettleable(Conflict):
+    code = "account_not_settleable"

@@ -21,3 +21,20 @@ async def schedule_purge() -> int:
     today = datetime.now(UTC).date().isoformat()
     await enqueue(PURGE_IDEMPOTENCY_KEYS, job_id=f"{PURGE_IDEMPOTENCY_KEYS}:{today}")
     return 0
+
+
+BREAK_MISSED_PLANS = "settlements.break_missed_plans"
+
+
+@job(BREAK_MISSED_PLANS, timeout_s=600)
+async def break_missed_plans(ctx: dict[str, Any]) -> dict[str, int]:
+    return await service.close_lapsed_offers()
+
+
+@sweeper("settlements.lapsed_offers")
+async def schedule_break_missed_plans() -> int:
+    """Daily (one job id per date, like a cron that catches up: a night the worker was
+    down is covered by the next sweep, and a late run judges every offer as of its day)."""
+    today = datetime.now(UTC).date().isoformat()
+    await enqueue(BREAK_MISSED_PLANS, job_id=f"{BREAK_MISSED_PLANS}:{today}")
+    return 0

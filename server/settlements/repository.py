@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -207,18 +207,235 @@ async def insert_reversal(values: dict[str, Any]) -> asyncpg.Record:
 
 
 async def balance_history(account_id: UUID, limit: int) -> list[asyncpg.Record]:
-    """Payments and reversals of the account, newest first, each with the balance it left."""
+    """Payments, reversals and settlement write-offs (and their undoing) of the account,
+    newest first, each with the balance it left."""
     return await db.fetch(
         """
         (SELECT 'payment' AS kind, id AS movement_id, id AS payment_id, created_at AS at,
-                amount_cents, balance_after_cents
+                amount_cents, balance_after_cents, 0 AS consequence
          FROM payment WHERE account_id = $1)
         UNION ALL
-        (SELECT 'reversal', id, payment_id, created_at, -amount_cents, balance_after_cents
+        (SELECT 'reversal', id, payment_id, created_at, -amount_cents, balance_after_cents, 0
          FROM payment_reversal WHERE account_id = $1)
-        ORDER BY at DESC, movement_id DESC
+        UNION ALL
+        (SELECT kind, id, payment_id, created_at, -amount_cents, balance_after_cents, 1
+         FROM balance_adjustment WHERE account_id = $1)
+        -- A write-off shares its payment's transaction time (and an undo its reversal's):
+        -- it follows the movement that caused it.
+        ORDER BY at DESC, consequence DESC, movement_id DESC
         LIMIT $2
         """,
         account_id,
         limit,
+    )
+
+
+# --- offers -------------------------------------------------------------------------------
+
+LIVE_OFFER_STATUSES = ("pending_supervisor", "pending_client", "accepted")
+
+_OFFER_COLUMNS = """
+    o.id, o.client_id, o.account_id, o.kind, o.amount_cents, o.balance_cents, o.offered_on,
+    o.band, o.status, o.created_by, o.created_at, o.decided_by, o.decided_role,
+    o.decided_at, o.decision_reason, o.accepted_at, o.due_on, o.closed_at, o.closed_reason,
+    o.updated_at,
+    COALESCE((SELECT json_agg(json_build_object('seq', i.seq, 'due_date', i.due_date,
+                                                'amount_cents', i.amount_cents)
+                              ORDER BY i.seq)::text
+              FROM offer_installment i WHERE i.offer_id = o.id), '[]') AS installments,
+    (SELECT COALESCE(sum(p.amount_cents), 0) - COALESCE(sum(r.amount_cents), 0)
+     FROM payment p LEFT JOIN payment_reversal r ON r.payment_id = p.id
+     WHERE p.offer_id = o.id) AS paid_cents
+"""
+
+
+async def insert_offer(values: dict[str, Any], installments: list[tuple[Any, int]]) -> UUID:
+    offer_id: UUID = await db.fetchval(
+        """
+        INSERT INTO offer (id, client_id, account_id, kind, amount_cents, balance_cents,
+            offered_on, band, status, created_by, created_at, accepted_at, due_on, updated_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8::text, $9, now(),
+            CASE WHEN $8::text = 'accepted' THEN now() END, $10, now())
+        RETURNING id
+        """,
+        values["client_id"], values["account_id"], values["kind"], values["amount_cents"],
+        values["balance_cents"], values["offered_on"], values["band"], values["status"],
+        values["created_by"], values["due_on"],
+    )  # fmt: skip
+    if installments:
+        # One statement for the whole schedule, however long.
+        await db.execute(
+            """
+            INSERT INTO offer_installment (id, client_id, offer_id, seq, due_date, amount_cents)
+            SELECT gen_random_uuid(), $1, $2, s.seq, s.due_date, s.amount_cents
+            FROM unnest($3::date[], $4::bigint[]) WITH ORDINALITY
+                AS s(due_date, amount_cents, seq)
+            """,
+            values["client_id"], offer_id, [d for d, _ in installments],
+            [a for _, a in installments],
+        )  # fmt: skip
+    return offer_id
+
+
+async def offer(offer_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
+    if for_update:
+        # Lock the row first: the columns computed from other tables are read after it.
+        await db.execute("SELECT 1 FROM offer WHERE id = $1 FOR UPDATE", offer_id)
+    return await db.fetchrow(
+        f"SELECT {_OFFER_COLUMNS} FROM offer o WHERE o.id = $1",  # noqa: S608
+        offer_id,
+    )
+
+
+async def live_offer_of(account_id: UUID) -> UUID | None:
+    value: UUID | None = await db.fetchval(
+        "SELECT id FROM offer WHERE account_id = $1 AND status = ANY($2::text[])",
+        account_id,
+        list(LIVE_OFFER_STATUSES),
+    )
+    return value
+
+
+async def list_offers(
+    *,
+    visible: frozenset[UUID] | None,
+    client_id: UUID | None,
+    account_id: UUID | None,
+    status: str | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"""
+        SELECT {_OFFER_COLUMNS} FROM offer o
+        WHERE ($1::uuid[] IS NULL OR o.client_id = ANY($1::uuid[]))
+          AND ($2::uuid IS NULL OR o.client_id = $2)
+          AND ($3::uuid IS NULL OR o.account_id = $3)
+          AND ($4::text IS NULL OR o.status = $4)
+          AND ($5::timestamptz IS NULL OR (o.created_at, o.id) < ($5, $6))
+        ORDER BY o.created_at DESC, o.id DESC
+        LIMIT $7
+        """,  # noqa: S608
+        None if visible is None else list(visible),
+        client_id,
+        account_id,
+        status,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
+async def decide_offer(
+    offer_id: UUID,
+    status: str,
+    *,
+    actor_id: UUID,
+    role: str,
+    reason: str | None,
+    due_on: date | None,
+) -> None:
+    await db.execute(
+        """
+        UPDATE offer SET status = $2::text, decided_by = $3, decided_role = $4,
+            decided_at = now(), decision_reason = $5,
+            accepted_at = CASE WHEN $2::text = 'accepted' THEN now() END,
+            due_on = $6, updated_at = now()
+        WHERE id = $1
+        """,
+        offer_id, status, actor_id, role, reason, due_on,
+    )  # fmt: skip
+
+
+async def close_offer(offer_id: UUID, status: str, reason: str) -> None:
+    await db.execute(
+        """
+        UPDATE offer SET status = $2, closed_at = now(), closed_reason = $3, updated_at = now()
+        WHERE id = $1
+        """,
+        offer_id,
+        status,
+        reason,
+    )
+
+
+async def reopen_offer(offer_id: UUID, reason: str) -> None:
+    """A fulfilled offer whose money was reversed is owed again."""
+    await db.execute(
+        """
+        UPDATE offer SET status = 'accepted', closed_at = NULL, closed_reason = $2,
+            updated_at = now()
+        WHERE id = $1
+        """,
+        offer_id,
+        reason,
+    )
+
+
+async def lapsed_offers(
+    today: date, grace_days: int, only: UUID | None = None
+) -> list[asyncpg.Record]:
+    """Accepted offers past their time, as (id, account_id, kind, why): a plan with an
+    instalment unpaid more than `grace_days` after its due date (counting what was paid
+    against the offer toward the instalments in order), a lump sum not paid in full by its
+    due date. Set-based: the nightly sweep reads every accepted offer at once."""
+    return await db.fetch(
+        """
+        WITH paid AS (
+            SELECT p.offer_id, sum(p.amount_cents) - COALESCE(sum(r.amount_cents), 0) AS cents
+            FROM payment p LEFT JOIN payment_reversal r ON r.payment_id = p.id
+            WHERE p.offer_id IS NOT NULL
+            GROUP BY p.offer_id
+        ),
+        owed AS (
+            SELECT i.offer_id, i.due_date,
+                   sum(i.amount_cents) OVER (PARTITION BY i.offer_id ORDER BY i.seq) AS cumulative
+            FROM offer_installment i JOIN offer o ON o.id = i.offer_id
+            WHERE o.status = 'accepted' AND o.kind = 'plan'
+        )
+        SELECT o.id, o.account_id, o.kind, min(w.due_date) AS missed_due_date
+        FROM offer o
+        JOIN owed w ON w.offer_id = o.id
+        LEFT JOIN paid ON paid.offer_id = o.id
+        WHERE w.due_date + $2::int < $1::date AND w.cumulative > COALESCE(paid.cents, 0)
+          AND ($3::uuid IS NULL OR o.id = $3)
+        GROUP BY o.id, o.account_id, o.kind
+        UNION ALL
+        SELECT o.id, o.account_id, o.kind, o.due_on
+        FROM offer o LEFT JOIN paid ON paid.offer_id = o.id
+        WHERE o.status = 'accepted' AND o.kind = 'lump_sum' AND o.due_on < $1::date
+          AND COALESCE(paid.cents, 0) < o.amount_cents AND ($3::uuid IS NULL OR o.id = $3)
+        """,
+        today,
+        grace_days,
+        only,
+    )
+
+
+async def insert_adjustment(values: dict[str, Any]) -> UUID:
+    adjustment_id: UUID = await db.fetchval(
+        """
+        INSERT INTO balance_adjustment (id, client_id, account_id, offer_id, kind,
+            amount_cents, payment_id, reversal_id, undoes_id, balance_before_cents,
+            balance_after_cents, created_by, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+        RETURNING id
+        """,
+        values["client_id"], values["account_id"], values["offer_id"], values["kind"],
+        values["amount_cents"], values.get("payment_id"), values.get("reversal_id"),
+        values.get("undoes_id"), values["balance_before_cents"], values["balance_after_cents"],
+        values["created_by"],
+    )  # fmt: skip
+    return adjustment_id
+
+
+async def write_off_by(payment_id: UUID) -> asyncpg.Record | None:
+    """The settlement write-off the payment caused, if it is not undone yet."""
+    return await db.fetchrow(
+        """
+        SELECT w.id, w.offer_id, w.amount_cents FROM balance_adjustment w
+        WHERE w.payment_id = $1 AND w.kind = 'settlement_write_off'
+          AND NOT EXISTS (SELECT 1 FROM balance_adjustment u WHERE u.undoes_id = w.id)
+        """,
+        payment_id,
     )

@@ -101,11 +101,14 @@ class ReversalRead(msgspec.Struct):
 class Movement(msgspec.Struct):
     """One line of an account's balance history."""
 
-    kind: str  # "payment" | "reversal"
+    # "payment" | "reversal" | "settlement_write_off" | "write_off_undone"
+    kind: str
     movement_id: UUID
+    # The payment moved, or for a write-off the payment that settled the account.
     payment_id: UUID
     at: datetime
-    amount_cents: int  # signed: what was paid (+) or taken back (-)
+    # Signed: what came off the balance (+: paid or written off) or went back on (-).
+    amount_cents: int
     balance_after_cents: int
 
 
@@ -117,3 +120,81 @@ class MoneySection(msgspec.Struct):
     refund_due: bool
     payments: list[PaymentRead]
     history: list[Movement]
+
+
+# --- offers -------------------------------------------------------------------------------
+
+
+class OfferKind(StrEnum):
+    LUMP_SUM = "lump_sum"
+    PLAN = "plan"
+
+
+class OfferStatus(StrEnum):
+    PENDING_SUPERVISOR = "pending_supervisor"
+    PENDING_CLIENT = "pending_client"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    FULFILLED = "fulfilled"
+    BROKEN = "broken"
+    EXPIRED = "expired"
+
+
+class Decision(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+class InstallmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    due_date: date
+    amount_cents: AmountCents
+
+
+class OfferCreate(msgspec.Struct, forbid_unknown_fields=True):
+    kind: OfferKind
+    amount_cents: AmountCents
+    # A plan's schedule (1–120 instalments); a lump sum has none.
+    installments: Annotated[list[InstallmentIn], msgspec.Meta(max_length=120)] | None = None
+
+
+class OfferDecision(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Decision
+    reason: Reason | None = None
+
+
+class OfferWithdraw(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason | None = None
+
+
+class InstallmentRead(msgspec.Struct):
+    seq: int
+    due_date: date
+    amount_cents: int
+
+
+class OfferRead(msgspec.Struct):
+    offer_id: UUID
+    account_id: UUID
+    client_id: UUID
+    kind: OfferKind
+    amount_cents: int
+    installments: list[InstallmentRead]
+    # The balance the band was judged against, and who may accept the offer.
+    balance_cents: int
+    band: str
+    status: OfferStatus
+    offered_on: date
+    created_by: UUID
+    created_at: datetime
+    decided_by: UUID | None
+    decided_role: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    accepted_at: datetime | None
+    # When the money is due: a lump sum's deadline, a plan's last instalment.
+    due_on: date | None
+    paid_cents: int
+    closed_at: datetime | None
+    closed_reason: str | None
+    updated_at: datetime

@@ -20,18 +20,45 @@ import msgspec
 
 from server import db
 from server.audit import service as audit
-from server.auth.principal import Principal, Role
+from server.auth.principal import SYSTEM, Principal, Role
 from server.errors import FieldError, InvalidInput, NotFound, NotPermitted
 from server.pagination import Page, PageRequest, make_page
 from server.placements import service as placements
 from server.placements.schemas import PaymentMethod
+from server.placements.statuses import AccountStatus
+from server.queues import service as queues
 from server.settings import get_settings
 from server.settlements import cards, repository
-from server.settlements.errors import IdempotencyKeyReused, PaymentAlreadyReversed
+from server.settlements.authority import (
+    Band,
+    Installment,
+    LumpSum,
+    OfferInvalid,
+    Plan,
+    offer_band,
+    parse_authority,
+    validate_plan,
+)
+from server.settlements.errors import (
+    AccountNotSettleable,
+    IdempotencyKeyReused,
+    OfferExists,
+    OfferNotPayable,
+    OfferNotPending,
+    PaymentAlreadyReversed,
+)
 from server.settlements.money import cleared_on
 from server.settlements.schemas import (
+    Decision,
+    InstallmentRead,
     MoneySection,
     Movement,
+    OfferCreate,
+    OfferDecision,
+    OfferKind,
+    OfferRead,
+    OfferStatus,
+    OfferWithdraw,
     PaidTo,
     PaymentCreate,
     PaymentRead,
@@ -193,10 +220,6 @@ async def post_payment(
     now = datetime.now(UTC)
     zone = _agency_zone()
     received_on, received_at = _received(data.received_at, now, zone)
-    if data.offer_id is not None:
-        # Offers are not recorded yet: no id can name one. The offers work links a payment
-        # to its offer (and fulfils it) here.
-        raise InvalidInput.field("offer_id", "no such offer")
     scope = _scope(actor)
     request_hash = _request_hash("payment.create", account_id, data)
 
@@ -210,6 +233,11 @@ async def post_payment(
         if not claimed:
             return await _replay(scope, key, request_hash)
 
+        # Checked after the key is claimed: a replay of a payment that fulfilled its offer
+        # returns the first answer rather than "the offer is fulfilled".
+        offer = None
+        if data.offer_id is not None:
+            offer = await _payable_offer(account_id, data.offer_id)
         client = await placements.client_settings(client_id)
         hold = client["clearing_days"].get(
             data.method, placements.DEFAULT_CLEARING_DAYS[data.method]
@@ -234,7 +262,7 @@ async def post_payment(
             "cleared_on": cleared_on(received_on, hold),
             "processor_reference": data.processor_reference,
             "notes": data.notes,
-            "offer_id": None,
+            "offer_id": data.offer_id,
             "fee_rate_bps": account["fee_rate_bps"],
             "applied_cents": applied,
             "credit_cents": credit,
@@ -257,6 +285,8 @@ async def post_payment(
             actor, "payment.create", "payment", payment_id, client_id=client_id,
             after={k: v for k, v in values.items() if k not in ("idempotency_scope", "notes")},
         )  # fmt: skip
+        if offer is not None:
+            await _apply_to_offer(actor, offer, payment_id, received_at or now)
         row = await repository.payment(payment_id)
         assert row is not None
         read = _payment_read(row)
@@ -289,11 +319,15 @@ async def purge_idempotency_keys() -> int:
             return total
 
 
-async def _visible_payment(actor: Principal, payment_id: UUID) -> asyncpg.Record:
-    row = await repository.payment(payment_id)
+def _theirs(actor: Principal, row: asyncpg.Record | None, what: str) -> asyncpg.Record:
+    """The row if the caller may see its client; someone else's is as good as missing."""
     if row is None or not actor.may_see_client(row["client_id"]):
-        raise NotFound("no such payment")
+        raise NotFound(f"no such {what}")
     return row
+
+
+async def _visible_payment(actor: Principal, payment_id: UUID) -> asyncpg.Record:
+    return _theirs(actor, await repository.payment(payment_id), "payment")
 
 
 async def get_payment(actor: Principal, payment_id: UUID) -> PaymentRead:
@@ -346,8 +380,6 @@ async def reverse_payment(actor: Principal, payment_id: UUID, data: ReversalCrea
             actor, account, amount - credit_removed, action="reversal",
             reason=f"payment {payment_id} reversed: {data.reason}", at=returned_at,
         )  # fmt: skip
-        # A settled_in_full account reopened here also needs its settlement's write-off
-        # undone: the offers work records write-offs and reverses them at this point.
         values = {
             "client_id": payment["client_id"],
             "account_id": payment["account_id"],
@@ -369,6 +401,9 @@ async def reverse_payment(actor: Principal, payment_id: UUID, data: ReversalCrea
             actor, "payment.reverse", "payment_reversal", row["id"],
             client_id=payment["client_id"], after=values,
         )  # fmt: skip
+        # A settlement this payment paid is undone with it: the write-off goes back on the
+        # balance and the offer is owed again.
+        await _undo_for_reversal(actor, payment, row["id"], returned_at)
     return _reversal_read(row)
 
 
@@ -401,3 +436,361 @@ async def money_section(actor: Principal, account_id: UUID) -> MoneySection:
 
 
 placements.account_sections["money"] = money_section
+
+
+# --- offers -------------------------------------------------------------------------------
+
+# An instalment is missed once this many days have passed after its due date unpaid: the
+# debtor's bank may take a few business days to move the money. On the sixth day after the
+# due date the plan is broken.
+GRACE_DAYS = 5
+# A lump sum is due within this many days of its acceptance; unpaid by then, it expires.
+LUMP_SUM_DAYS = 30
+
+_PENDING = frozenset({OfferStatus.PENDING_SUPERVISOR, OfferStatus.PENDING_CLIENT})
+_STATUS_OF_BAND = {
+    Band.COLLECTOR: OfferStatus.ACCEPTED,
+    Band.SUPERVISOR: OfferStatus.PENDING_SUPERVISOR,
+    Band.CLIENT: OfferStatus.PENDING_CLIENT,
+}
+
+
+def _offer_read(row: asyncpg.Record) -> OfferRead:
+    return OfferRead(
+        offer_id=row["id"],
+        account_id=row["account_id"],
+        client_id=row["client_id"],
+        kind=OfferKind(row["kind"]),
+        amount_cents=row["amount_cents"],
+        installments=msgspec.json.decode(row["installments"], type=list[InstallmentRead]),
+        balance_cents=row["balance_cents"],
+        band=row["band"],
+        status=OfferStatus(row["status"]),
+        offered_on=row["offered_on"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        decided_by=row["decided_by"],
+        decided_role=row["decided_role"],
+        decided_at=row["decided_at"],
+        decision_reason=row["decision_reason"],
+        accepted_at=row["accepted_at"],
+        due_on=row["due_on"],
+        paid_cents=int(row["paid_cents"]),
+        closed_at=row["closed_at"],
+        closed_reason=row["closed_reason"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _terms(data: OfferCreate, offered_on: date) -> LumpSum | Plan:
+    if data.kind == OfferKind.LUMP_SUM:
+        if data.installments:
+            raise InvalidInput.field("installments", "a lump sum has no instalments")
+        return LumpSum(data.amount_cents)
+    if not data.installments:
+        raise InvalidInput.field("installments", "a plan needs its instalments")
+    return Plan(
+        data.amount_cents,
+        offered_on,
+        tuple(Installment(i.due_date, i.amount_cents) for i in data.installments),
+    )
+
+
+def _due_on(kind: OfferKind, accepted_on: date, installments: list[InstallmentRead]) -> date:
+    if kind == OfferKind.LUMP_SUM:
+        return accepted_on + timedelta(days=LUMP_SUM_DAYS)
+    return installments[-1].due_date
+
+
+async def create_offer(actor: Principal, account_id: UUID, data: OfferCreate) -> OfferRead:
+    """Record an arrangement the debtor agreed to. Inside the collector's band (whoever
+    records it) it is accepted at once; beyond it, it waits for a supervisor or the
+    client. One live offer per account: withdraw a pending one to make another."""
+    await placements.visible_account(actor, account_id)
+    if actor.role == Role.CLIENT:
+        raise NotPermitted("offers are made by the agency's collectors and staff")
+    now = datetime.now(UTC)
+    today = now.astimezone(_agency_zone()).date()
+    terms = _terms(data, today)
+    if isinstance(terms, Plan):
+        try:
+            validate_plan(terms)
+        except OfferInvalid as invalid:
+            raise InvalidInput(str(invalid), details=invalid.errors) from None
+
+    async with db.transaction():
+        account = await placements.lock_account(actor, account_id)
+        balance = int(account["balance_cents"])
+        if account["status"] != AccountStatus.ACTIVE or balance <= 0:
+            raise AccountNotSettleable(
+                f"an offer needs an active account with a balance (status {account['status']},"
+                f" balance {balance} cents)"
+            )
+        if await repository.live_offer_of(account_id) is not None:
+            raise OfferExists("the account already has a pending or accepted offer")
+        client_id: UUID = account["client_id"]
+        authority = parse_authority((await placements.client_settings(client_id))["authority"])
+        band = offer_band(authority, balance, terms)
+        status = _STATUS_OF_BAND[band]
+        schedule = (
+            [(i.due_date, i.amount_cents) for i in terms.installments]
+            if isinstance(terms, Plan)
+            else []
+        )
+        due_on = None
+        if status == OfferStatus.ACCEPTED:
+            due_on = schedule[-1][0] if schedule else today + timedelta(days=LUMP_SUM_DAYS)
+        values = {
+            "client_id": client_id, "account_id": account_id, "kind": str(data.kind),
+            "amount_cents": data.amount_cents, "balance_cents": balance, "offered_on": today,
+            "band": str(band), "status": str(status), "created_by": actor.id, "due_on": due_on,
+        }  # fmt: skip
+        try:
+            offer_id = await repository.insert_offer(values, schedule)
+        except asyncpg.UniqueViolationError:
+            raise OfferExists("the account already has a pending or accepted offer") from None
+        after = {**values, "installments": [[d, a] for d, a in schedule]}
+        await audit.record(
+            actor, "offer.create", "offer", offer_id, client_id=client_id, after=after
+        )
+        row = await repository.offer(offer_id)
+        assert row is not None
+    return _offer_read(row)
+
+
+async def _visible_offer(actor: Principal, offer_id: UUID) -> asyncpg.Record:
+    return _theirs(actor, await repository.offer(offer_id), "offer")
+
+
+async def get_offer(actor: Principal, offer_id: UUID) -> OfferRead:
+    return _offer_read(await _visible_offer(actor, offer_id))
+
+
+async def list_offers(
+    actor: Principal,
+    page: PageRequest,
+    *,
+    status: OfferStatus | None,
+    client_id: UUID | None,
+    account_id: UUID | None,
+) -> Page[OfferRead]:
+    """Offers the caller may see, newest first: a supervisor's approval list is
+    `status=pending_supervisor`, a client's `status=pending_client` (its own only)."""
+    if client_id is not None:
+        await placements.require_client(actor, client_id)
+    if account_id is not None:
+        await placements.visible_account(actor, account_id)
+    rows = await repository.list_offers(
+        visible=actor.visible_clients(), client_id=client_id, account_id=account_id,
+        status=None if status is None else str(status), after=page.after,
+        limit=page.fetch_limit,
+    )  # fmt: skip
+    return make_page([_offer_read(r) for r in rows], page, key=lambda o: (o.created_at, o.offer_id))
+
+
+def _may_decide(actor: Principal, status: OfferStatus) -> bool:
+    if actor.role == Role.ADMIN:
+        return True
+    if actor.role == Role.SUPERVISOR:
+        return status == OfferStatus.PENDING_SUPERVISOR
+    if actor.role == Role.CLIENT:
+        return status == OfferStatus.PENDING_CLIENT
+    return False
+
+
+async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) -> OfferRead:
+    """Accept or reject a pending offer: a supervisor those beyond the collector's band,
+    the client (user or token) those beyond the supervisor's on its own accounts, an admin
+    any. The offer row is locked, so of two decisions at once exactly one applies and the
+    other finds it decided (409)."""
+    found = await _visible_offer(actor, offer_id)
+    if actor.role == Role.COLLECTOR:
+        reason = (
+            "a collector cannot decide its own offer"
+            if found["created_by"] == actor.id
+            else "collectors do not decide offers"
+        )
+        raise NotPermitted(reason)
+    now = datetime.now(UTC)
+    async with db.transaction():
+        row = await repository.offer(offer_id, for_update=True)
+        assert row is not None
+        status = OfferStatus(row["status"])
+        if status not in _PENDING:
+            raise OfferNotPending(f"the offer is {status}, not pending a decision")
+        if not _may_decide(actor, status):
+            raise NotPermitted(f"your role may not decide an offer that is {status}")
+        accepted = data.decision == Decision.ACCEPT
+        target = OfferStatus.ACCEPTED if accepted else OfferStatus.REJECTED
+        due_on = None
+        if accepted:
+            # Disputed, paid or recalled since the offer was made: accepting it now would
+            # collect what may not be collected. It can still be rejected.
+            account = await placements.visible_account(actor, row["account_id"])
+            if account["status"] != AccountStatus.ACTIVE or int(account["balance_cents"]) <= 0:
+                raise AccountNotSettleable(
+                    f"the account is {account['status']}; the offer can only be rejected"
+                )
+            installments = msgspec.json.decode(row["installments"], type=list[InstallmentRead])
+            due_on = _due_on(
+                OfferKind(row["kind"]), now.astimezone(_agency_zone()).date(), installments
+            )
+        await repository.decide_offer(
+            offer_id, str(target), actor_id=actor.id, role=str(actor.role), reason=data.reason,
+            due_on=due_on,
+        )  # fmt: skip
+        await audit.record(
+            actor, f"offer.{data.decision}", "offer", offer_id, client_id=row["client_id"],
+            before={"status": status},
+            after={"status": target, "reason": data.reason, "due_on": due_on},
+        )  # fmt: skip
+        decided = await repository.offer(offer_id)
+        assert decided is not None
+    return _offer_read(decided)
+
+
+async def withdraw_offer(actor: Principal, offer_id: UUID, data: OfferWithdraw) -> OfferRead:
+    """The collector who made a pending offer (or staff) takes it back."""
+    found = await _visible_offer(actor, offer_id)
+    if not (actor.is_staff or found["created_by"] == actor.id):
+        raise NotPermitted("only the collector who made the offer may withdraw it")
+    async with db.transaction():
+        row = await repository.offer(offer_id, for_update=True)
+        assert row is not None
+        status = OfferStatus(row["status"])
+        if status not in _PENDING:
+            raise OfferNotPending(f"the offer is {status}; only a pending offer is withdrawn")
+        reason = data.reason or "withdrawn"
+        await repository.close_offer(offer_id, str(OfferStatus.WITHDRAWN), reason)
+        await audit.record(
+            actor, "offer.withdraw", "offer", offer_id, client_id=row["client_id"],
+            before={"status": status}, after={"status": OfferStatus.WITHDRAWN, "reason": reason},
+        )  # fmt: skip
+        withdrawn = await repository.offer(offer_id)
+        assert withdrawn is not None
+    return _offer_read(withdrawn)
+
+
+async def _payable_offer(account_id: UUID, offer_id: UUID) -> asyncpg.Record:
+    """The accepted offer a payment names, locked (the account is already locked, so the
+    order is always account, then offer)."""
+    row = await repository.offer(offer_id, for_update=True)
+    if row is None or row["account_id"] != account_id:
+        raise InvalidInput.field("offer_id", "no such offer on this account")
+    if row["status"] != OfferStatus.ACCEPTED:
+        raise OfferNotPayable(f"the offer is {row['status']}; payments go to an accepted offer")
+    return row
+
+
+async def _apply_to_offer(
+    actor: Principal, offer: asyncpg.Record, payment_id: UUID, at: datetime
+) -> None:
+    """After a payment against an accepted offer: paid its amount, the offer is fulfilled,
+    the account's open promises kept, and whatever the account still owes written off
+    (the settlement), leaving it settled_in_full."""
+    row = await repository.offer(offer["id"])
+    assert row is not None
+    if int(row["paid_cents"]) < int(row["amount_cents"]):
+        return
+    reason = f"paid {row['paid_cents']} of {row['amount_cents']} cents agreed"
+    await repository.close_offer(row["id"], str(OfferStatus.FULFILLED), reason)
+    await audit.record(
+        actor, "offer.fulfil", "offer", row["id"], client_id=row["client_id"],
+        before={"status": row["status"]},
+        after={"status": OfferStatus.FULFILLED, "payment_id": payment_id},
+    )  # fmt: skip
+    await queues.close_open_promises(row["account_id"], kept=True)
+    account = await placements.visible_account(actor, row["account_id"])
+    remainder = int(account["balance_cents"])
+    if remainder <= 0:
+        return
+    change = await placements.settle_account(
+        actor, row["account_id"], remainder, at=at,
+        reason=f"settled by offer {row['id']}: {remainder} cents written off",
+    )  # fmt: skip
+    values = {
+        "client_id": row["client_id"], "account_id": row["account_id"], "offer_id": row["id"],
+        "kind": "settlement_write_off", "amount_cents": -remainder, "payment_id": payment_id,
+        "balance_before_cents": change.balance_before_cents,
+        "balance_after_cents": change.balance_after_cents, "created_by": actor.id,
+    }  # fmt: skip
+    adjustment_id = await repository.insert_adjustment(values)
+    await audit.record(
+        actor, "account.write_off", "balance_adjustment", adjustment_id,
+        client_id=row["client_id"], after=values,
+    )  # fmt: skip
+
+
+async def _undo_for_reversal(
+    actor: Principal, payment: asyncpg.Record, reversal_id: UUID, at: datetime
+) -> None:
+    """A reversed payment that paid an offer: the write-off it caused goes back on the
+    balance (reopening the settled account) and the offer is owed again (accepted)."""
+    write_off = await repository.write_off_by(payment["id"])
+    if write_off is not None:
+        cents = -int(write_off["amount_cents"])
+        change = await placements.reinstate_write_off(
+            actor, payment["account_id"], cents, at=at,
+            reason=f"payment {payment['id']} reversed: the settlement's write-off undone",
+        )  # fmt: skip
+        values = {
+            "client_id": payment["client_id"], "account_id": payment["account_id"],
+            "offer_id": write_off["offer_id"], "kind": "write_off_undone", "amount_cents": cents,
+            "payment_id": payment["id"], "reversal_id": reversal_id,
+            "undoes_id": write_off["id"],
+            "balance_before_cents": change.balance_before_cents,
+            "balance_after_cents": change.balance_after_cents, "created_by": actor.id,
+        }  # fmt: skip
+        adjustment_id = await repository.insert_adjustment(values)
+        await audit.record(
+            actor, "account.write_off_undone", "balance_adjustment", adjustment_id,
+            client_id=payment["client_id"], after=values,
+        )  # fmt: skip
+    if payment["offer_id"] is None:
+        return
+    offer = await repository.offer(payment["offer_id"], for_update=True)
+    assert offer is not None
+    if offer["status"] == OfferStatus.FULFILLED and int(offer["paid_cents"]) < int(
+        offer["amount_cents"]
+    ):
+        await repository.reopen_offer(offer["id"], f"payment {payment['id']} reversed")
+        await audit.record(
+            actor, "offer.reopen", "offer", offer["id"], client_id=offer["client_id"],
+            before={"status": OfferStatus.FULFILLED},
+            after={"status": OfferStatus.ACCEPTED, "reversal_id": reversal_id},
+        )  # fmt: skip
+
+
+async def close_lapsed_offers(today: date | None = None) -> dict[str, int]:
+    """The nightly sweep over accepted offers: a plan with an instalment unpaid more than
+    GRACE_DAYS after it fell due is broken, a lump sum unpaid by its due date expired; the
+    account's open promises are broken either way. Each offer is rechecked under its
+    account's lock (a payment may land while the sweep runs); running it twice changes
+    nothing the second time."""
+    today = today or datetime.now(UTC).astimezone(_agency_zone()).date()
+    counts = {"broken": 0, "expired": 0}
+    for candidate in await repository.lapsed_offers(today, GRACE_DAYS):
+        async with db.transaction():
+            await placements.lock_account(SYSTEM, candidate["account_id"])
+            row = await repository.offer(candidate["id"], for_update=True)
+            assert row is not None
+            still = await repository.lapsed_offers(today, GRACE_DAYS, only=row["id"])
+            if row["status"] != OfferStatus.ACCEPTED or not still:
+                continue
+            plan = row["kind"] == OfferKind.PLAN
+            target = OfferStatus.BROKEN if plan else OfferStatus.EXPIRED
+            due = candidate["missed_due_date"]
+            reason = (
+                f"the instalment due {due} was not paid within {GRACE_DAYS} days"
+                if plan
+                else f"not paid in full by {due}"
+            )
+            await repository.close_offer(row["id"], str(target), reason)
+            await queues.close_open_promises(row["account_id"], kept=False)
+            await audit.record(
+                SYSTEM, f"offer.{'break' if plan else 'expire'}", "offer", row["id"],
+                client_id=row["client_id"], before={"status": row["status"]},
+                after={"status": target, "reason": reason},
+            )  # fmt: skip
+            counts[str(target)] += 1
+    return counts

@@ -74,3 +74,67 @@ class IdempotencyKey(Table, tablename="idempotency_key"):
     status_code = Integer(null=True, default=None)
     response_body = Text(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Offer(Table, tablename="offer"):
+    """An arrangement the debtor agreed to on a call: a lump sum, or a plan whose
+    instalments are OfferInstallment rows. The terms never change once recorded; the
+    status moves pending → accepted | rejected | withdrawn, and accepted → fulfilled |
+    broken | expired, each move stamped here and written to the audit log."""
+
+    id = UUID(primary_key=True)
+    client_id = UUID()
+    account_id = UUID()
+    kind = Varchar(length=16)
+    amount_cents = BigInt()
+    # The balance the band was judged against, and the agency-local date it was offered.
+    balance_cents = BigInt()
+    offered_on = Date()
+    band = Varchar(length=16)
+    status = Varchar(length=24)
+    created_by = UUID()
+    created_at = Timestamptz(default=TimestamptzNow())
+    # Who accepted or rejected a pending offer (null when the collector's band accepted it).
+    decided_by = UUID(null=True, default=None)
+    decided_role = Varchar(length=16, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_reason = Text(null=True, default=None)
+    accepted_at = Timestamptz(null=True, default=None)
+    # A lump sum is due within LUMP_SUM_DAYS of its acceptance; a plan by its schedule.
+    due_on = Date(null=True, default=None)
+    # The move out of accepted (or a withdrawal): when and why.
+    closed_at = Timestamptz(null=True, default=None)
+    closed_reason = Text(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class OfferInstallment(Table, tablename="offer_installment"):
+    """One instalment of a plan offer, numbered from 1 in date order."""
+
+    id = UUID(primary_key=True)
+    client_id = UUID()
+    offer_id = UUID()
+    seq = Integer()
+    due_date = Date()
+    amount_cents = BigInt()
+
+
+class BalanceAdjustment(Table, tablename="balance_adjustment"):
+    """A change to an account's balance that is not money: the rest of the balance written
+    off when a settlement is paid, and that write-off undone when the paying money is
+    reversed. Append-only: an undo is a new row pointing at the one it undoes."""
+
+    id = UUID(primary_key=True)
+    client_id = UUID()
+    account_id = UUID()
+    offer_id = UUID()
+    # 'settlement_write_off' (negative amount) or 'write_off_undone' (positive).
+    kind = Varchar(length=24)
+    amount_cents = BigInt()
+    payment_id = UUID(null=True, default=None)
+    reversal_id = UUID(null=True, default=None)
+    undoes_id = UUID(null=True, default=None)
+    balance_before_cents = BigInt()
+    balance_after_cents = BigInt()
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
