@@ -20,31 +20,42 @@ from server.queues import scoring
 _DISPATCH_LOCK = 0x64697370
 
 # scoring.score() in SQL, over every open account at once. $1 = as-of instant, then the
-# weights in scoring.Weights field order. The facts are EXISTS probes per account:
-# hash semi-joins when the call, promise and follow-up tables are large.
+# weights in scoring.Weights field order. Each fact is one aggregate over its table joined
+# by hash (not a probe per account), and only scores that changed are written: a refill
+# every few minutes rewrites few rows, so the narrow table does not bloat either.
 RESCORE = """
-WITH facts AS (
+WITH phones AS (
+    SELECT debtor_id,
+           bool_or(status = 'valid' AND cardinality(time_zones) > 0) AS zoned,
+           bool_or(status = 'valid') AS valid,
+           bool_or(status = 'wrong_number') AS wrong
+    FROM debtor_phone GROUP BY debtor_id
+), talked AS (
+    SELECT DISTINCT ca.account_id FROM call_account ca JOIN call c ON c.id = ca.call_id
+    WHERE c.outcome IN ('right_party_contact', 'promise_to_pay', 'refused', 'dispute',
+                        'cease_request', 'callback')
+), due AS (
+    SELECT DISTINCT account_id FROM follow_up WHERE status = 'open' AND due_at <= $1
+), broken AS (
+    SELECT DISTINCT account_id FROM promise WHERE status = 'broken'
+), facts AS (
     SELECT a.id,
            greatest(a.balance_cents, 0)::float8 AS balance,
            greatest(($1::timestamptz)::date - a.delinquency_date, 0) / 7.0 AS weeks,
            d.ssn_hash IS NOT NULL AS ssn,
            (d.address_line1 IS NOT NULL AND d.zip5 IS NOT NULL
             AND d.time_zone IS NOT NULL) AS address,
-           EXISTS (SELECT 1 FROM debtor_phone p
-                   WHERE p.debtor_id = a.debtor_id AND p.status = 'valid'
-                     AND (cardinality(p.time_zones) > 0 OR d.time_zone IS NOT NULL)) AS phone,
-           EXISTS (SELECT 1 FROM call_account ca JOIN call c ON c.id = ca.call_id
-                   WHERE ca.account_id = a.id
-                     AND c.outcome IN ('right_party_contact', 'promise_to_pay', 'refused',
-                                       'dispute', 'cease_request', 'callback')) AS rpc,
-           EXISTS (SELECT 1 FROM debtor_phone p
-                   WHERE p.debtor_id = a.debtor_id AND p.status = 'wrong_number') AS wrong,
-           EXISTS (SELECT 1 FROM follow_up f
-                   WHERE f.account_id = a.id AND f.status = 'open'
-                     AND f.due_at <= $1) AS callback_due,
-           EXISTS (SELECT 1 FROM promise pr
-                   WHERE pr.account_id = a.id AND pr.status = 'broken') AS broken
-    FROM account a JOIN debtor d ON d.id = a.debtor_id
+           coalesce(ph.zoned OR (ph.valid AND d.time_zone IS NOT NULL), false) AS phone,
+           t.account_id IS NOT NULL AS rpc,
+           coalesce(ph.wrong, false) AS wrong,
+           du.account_id IS NOT NULL AS callback_due,
+           b.account_id IS NOT NULL AS broken
+    FROM account a
+    JOIN debtor d ON d.id = a.debtor_id
+    LEFT JOIN phones ph ON ph.debtor_id = a.debtor_id
+    LEFT JOIN talked t ON t.account_id = a.id
+    LEFT JOIN due du ON du.account_id = a.id
+    LEFT JOIN broken b ON b.account_id = a.id
     WHERE a.status NOT IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')
 ), parts AS (
     SELECT id, balance,
@@ -78,12 +89,18 @@ ON CONFLICT (account_id) DO UPDATE SET
     balance_permille = excluded.balance_permille,
     priority = excluded.priority,
     scored_at = excluded.scored_at
+WHERE (s.score, s.expected_recovery_cents, s.age_permille, s.contact_permille,
+       s.balance_permille, s.priority)
+      IS DISTINCT FROM (excluded.score, excluded.expected_recovery_cents,
+       excluded.age_permille, excluded.contact_permille, excluded.balance_permille,
+       excluded.priority)
 """
 
 
 async def rescore(as_of: datetime, weights: scoring.Weights) -> int:
-    """Score every open account; returns how many were scored."""
-    status = await db.execute(RESCORE, as_of, *weights.as_params())
+    """Score every open account; returns how many were scored (whether or not the
+    score changed)."""
+    await db.execute(RESCORE, as_of, *weights.as_params())
     # Scores of accounts no longer open are stale: gone, so nothing reads them.
     await db.execute(
         """
@@ -92,7 +109,12 @@ async def rescore(as_of: datetime, weights: scoring.Weights) -> int:
           AND a.status IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')
         """
     )
-    return int(status.split()[-1])
+    return int(
+        await db.fetchval(
+            "SELECT count(*) FROM account"
+            " WHERE status NOT IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')"
+        )
+    )
 
 
 async def lock_dispatch() -> None:
@@ -116,19 +138,23 @@ async def drop_unleased() -> None:
 # `rank` = (2 − priority) × 10000 + (1000 − score): lower first, the same in every round.
 DEAL = """
 WITH collectors AS (
-    SELECT u.id, u.capacity
-           - (SELECT count(*) FROM queue_item q WHERE q.collector_id = u.id) AS room
+    SELECT u.id, u.capacity - coalesce(q.held, 0) AS room
     FROM app_user u
+    LEFT JOIN (SELECT collector_id, count(*) AS held FROM queue_item GROUP BY collector_id) q
+           ON q.collector_id = u.id
     WHERE u.role = 'collector' AND u.active AND coalesce(u.capacity, 0) > 0
 ), coverage AS (
-    SELECT p.client_id, p.user_id,
+    SELECT p.client_id, p.user_id, c.room,
            row_number() OVER (PARTITION BY p.client_id ORDER BY p.user_id) - 1 AS k,
            count(*) OVER (PARTITION BY p.client_id) AS n
     FROM collector_portfolio p JOIN collectors c ON c.id = p.user_id
     WHERE c.room > 0
+), covered AS (
+    SELECT client_id, min(n) AS n FROM coverage GROUP BY client_id
 ), workable AS (
     SELECT a.id, a.debtor_id, a.client_id, s.score, s.priority
     FROM account a
+    JOIN covered cc ON cc.client_id = a.client_id
     JOIN account_score s ON s.account_id = a.id
     JOIN debtor d ON d.id = a.debtor_id
     WHERE queue_status_callable(a.status)
@@ -136,26 +162,29 @@ WITH collectors AS (
       AND EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = a.debtor_id
                   AND queue_phone_callable(p.status, p.employer_forbids_calls))
       AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
-      AND a.client_id IN (SELECT client_id FROM coverage)
 ), best AS (
     SELECT DISTINCT ON (debtor_id) debtor_id, client_id, score, priority
     FROM workable
     ORDER BY debtor_id, priority DESC, score DESC, id
 ), ranked AS (
-    SELECT b.*, row_number() OVER (PARTITION BY client_id
-                                   ORDER BY priority DESC, score DESC, debtor_id) - 1 AS r
-    FROM best b
+    SELECT b.*, cc.n, row_number() OVER (PARTITION BY b.client_id
+                                         ORDER BY priority DESC, score DESC, debtor_id) - 1 AS r
+    FROM best b JOIN covered cc ON cc.client_id = b.client_id
+), placed AS (
+    SELECT debtor_id, client_id, priority, score, r / n AS slot,
+           CASE WHEN (r / n) % 2 = 0 THEN r % n ELSE n - 1 - r % n END AS k
+    FROM ranked
 ), dealt AS (
-    SELECT r.debtor_id, c.user_id AS collector_id, r.priority, r.score, r.r / c.n AS slot
-    FROM ranked r JOIN coverage c ON c.client_id = r.client_id
-     AND c.k = CASE WHEN (r.r / c.n) % 2 = 0 THEN r.r % c.n ELSE c.n - 1 - r.r % c.n END
+    SELECT p.debtor_id, c.user_id AS collector_id, c.room, p.priority, p.score, p.slot
+    FROM placed p JOIN coverage c ON c.client_id = p.client_id AND c.k = p.k
+    WHERE p.slot < c.room
 ), kept AS (
     SELECT d.*, row_number() OVER (PARTITION BY d.collector_id
                                    ORDER BY d.slot, d.priority DESC, d.score DESC,
                                             d.debtor_id) AS pos
     FROM dealt d
 ), chosen AS (
-    SELECT k.* FROM kept k JOIN collectors c ON c.id = k.collector_id WHERE k.pos <= c.room
+    SELECT * FROM kept WHERE pos <= room
 )
 INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
     account_ids, queued_at)

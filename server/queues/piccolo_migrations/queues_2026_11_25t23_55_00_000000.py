@@ -21,6 +21,7 @@ forwards = sql_migration(
         contact_permille integer NOT NULL,
         balance_permille smallint NOT NULL,
         priority smallint NOT NULL CHECK (priority BETWEEN 0 AND 2),
+        -- When it last changed: a rescore that finds the same score leaves the row alone.
         scored_at timestamptz NOT NULL
     );
 
