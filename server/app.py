@@ -38,6 +38,7 @@ from server.errors import DomainError, FieldError, error_body
 from server.logging import configure_logging, get_logger
 from server.placements.controllers import routes as placement_routes
 from server.queues.controllers import routes as queue_routes
+from server.queues.work_queue_controllers import routes as work_queue_routes
 from server.redis import close_redis, open_redis
 from server.settings import Settings, get_settings
 from server.settlements.controllers import routes as settlement_routes
@@ -272,6 +273,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *auth_routes,
         *placement_routes,
         *queue_routes,
+        *work_queue_routes,
         *settlement_routes,
     ]
     _document_errors(controllers)

@@ -14,6 +14,8 @@ from arq.connections import RedisSettings
 
 from server import db, jobs
 from server.logging import configure_logging, get_logger
+from server.queues.jobs import DISPATCH_TIMEOUT_S
+from server.queues.jobs import dispatch as queues_dispatch
 from server.redis import close_redis, open_redis
 from server.settings import get_settings
 
@@ -23,6 +25,7 @@ log = get_logger("server.worker")
 JOB_MODULES: tuple[str, ...] = (
     "server.auth.jobs",
     "server.placements.jobs",
+    "server.queues.jobs",
     "server.settlements.jobs",
 )
 
@@ -67,7 +70,18 @@ class WorkerSettings:
         )
         for spec in jobs.registry.jobs.values()
     ]
-    cron_jobs = [cron(system_sweep, name="system.sweep", second=0, timeout=120, unique=True)]
+    cron_jobs = [
+        cron(system_sweep, name="system.sweep", second=0, timeout=120, unique=True),
+        # Every five minutes; a missed run is harmless, the next one deals from scratch.
+        cron(
+            queues_dispatch,  # type: ignore[arg-type]
+            name="queues.dispatch.cron",
+            minute=set(range(0, 60, 5)),
+            second=30,
+            timeout=DISPATCH_TIMEOUT_S,
+            unique=True,
+        ),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://localhost")

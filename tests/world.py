@@ -93,6 +93,13 @@ def _owner_column(table: str) -> str:
 
 async def id_of(db: asyncpg.Connection, param: str, client_id: str) -> str | None:
     """An id of the kind `param` names that belongs to the client."""
+    if param == "collector_id":
+        # A collector belongs to no client: the one whose portfolio holds the client.
+        value = await db.fetchval(
+            "SELECT user_id FROM collector_portfolio WHERE client_id = $1 ORDER BY user_id LIMIT 1",
+            UUID(client_id),
+        )
+        return None if value is None else str(value)
     table = ID_TABLES.get(param, param.removesuffix("_id"))
     if table not in await tenant_tables(db):
         return None

@@ -1,0 +1,199 @@
+"""Dispatcher benchmark: rescore N open accounts and refill C collector queues through our
+dispatcher, against a bare `INSERT … SELECT` that ranks the same eligible people by score
+with a window function and deals them round-robin to the same collectors, up to capacity.
+
+Seeding is bare SQL, untimed: 20 clients, N accounts over 0.8 N people (one in four has a
+second account), one phone each (5 % found wrong), 95 % of accounts active, C collectors
+of capacity 50 each working two clients. Runs alternate A/B; medians are quoted. The
+baseline reads the scores our runs wrote (it does no scoring: that is the point of
+comparing against it).
+
+    python -m scripts.bench_dispatch [--accounts 1000000] [--collectors 300] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from typing import Any
+
+import asyncpg
+
+from scripts import benchkit
+
+CLIENTS = 20
+CAPACITY = 50
+
+SEED = """
+INSERT INTO client (id, name, status, fee_rates_bps, remittance_cycle, remittance_method,
+    clearing_days, authority, column_map, created_at, updated_at)
+SELECT gen_random_uuid(), 'Bench client ' || g, 'active', '{"primary": 2500}', 'monthly',
+    'net', '{}', '{}', '{}', now(), now()
+FROM generate_series(1, {clients}) g;
+
+INSERT INTO placement (id, client_id, kind, tier, file_name, sha256, byte_size, chunk_count,
+    status, fee_rate_bps, rows_read, rows_accepted, created_at)
+SELECT gen_random_uuid(), c.id, 'new_business', 'primary', 'seed.csv', md5(c.id::text), 0, 0,
+    'loaded', 2500, 0, 0, now()
+FROM client c;
+
+CREATE TEMP TABLE seq_client AS
+SELECT row_number() OVER (ORDER BY c.id) - 1 AS n, c.id AS client_id, p.id AS placement_id
+FROM client c JOIN placement p ON p.client_id = c.id;
+
+INSERT INTO debtor (id, first_name, last_name, ssn_hash, address_line1, city, state, zip5,
+    time_zone, emails, inconvenient_times, no_telephone, created_at, updated_at)
+SELECT gen_random_uuid(), 'First' || g, 'Last' || g,
+    CASE WHEN g % 3 = 0 THEN NULL ELSE md5('ssn' || g) END,
+    CASE WHEN g % 5 = 0 THEN NULL ELSE g || ' Main St' END, 'Columbus', 'OH', '43215',
+    'America/New_York', '{}', '[]', g % 50 = 0, now(), now()
+FROM generate_series(1, {people}) g;
+
+CREATE TEMP TABLE seq_debtor AS
+SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM debtor;
+
+INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
+    time_zones, created_at)
+SELECT gen_random_uuid(), d.id, '+1614' || lpad((d.n % 10000000)::text, 7, '0'), 'mobile',
+    CASE WHEN d.n % 20 = 0 THEN 'wrong_number' ELSE 'valid' END, false,
+    ARRAY['America/New_York'], now()
+FROM seq_debtor d;
+
+INSERT INTO account (id, client_id, placement_id, debtor_id, client_account_number,
+    original_creditor, tier, fee_rate_bps, principal_cents, interest_cents, fees_cents,
+    placed_balance_cents, balance_cents, delinquency_date, status, status_since,
+    created_at, updated_at)
+SELECT gen_random_uuid(), c.client_id, c.placement_id, d.id, 'B' || g, 'Bank', 'primary',
+    2500, b, 0, 0, b, b, current_date - (g % 900),
+    CASE WHEN g % 20 = 0 THEN 'disputed' ELSE 'active' END, now(), now(), now()
+FROM generate_series(0, {accounts} - 1) g
+CROSS JOIN LATERAL (SELECT 5000 + (g * 7919) % 500000 AS b) amounts
+JOIN seq_debtor d ON d.n = g % {people}
+JOIN seq_client c ON c.n = g % {clients};
+
+INSERT INTO app_user (id, username, password_hash, role, capacity, active, created_at,
+    updated_at)
+SELECT gen_random_uuid(), 'bench.collector.' || g, 'x', 'collector', {capacity}, true,
+    now(), now()
+FROM generate_series(1, {collectors}) g;
+
+INSERT INTO collector_portfolio (id, user_id, client_id)
+SELECT gen_random_uuid(), u.id, c.client_id
+FROM (SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM app_user
+      WHERE role = 'collector') u
+JOIN seq_client c ON c.n IN (u.n % {clients}, (u.n + 7) % {clients});
+
+CREATE TABLE bench_queue (debtor_id uuid PRIMARY KEY, collector_id uuid, rank bigint);
+"""
+
+# The baseline: the same eligible people (the same pre-filter), best score per person,
+# ranked per client with a window function, dealt round-robin to the collectors of that
+# client up to their capacity, in one statement.
+BARE = """
+INSERT INTO bench_queue (debtor_id, collector_id, rank)
+WITH best AS (
+    SELECT DISTINCT ON (a.debtor_id) a.debtor_id, a.client_id, s.score, s.priority
+    FROM account a
+    JOIN account_score s ON s.account_id = a.id
+    JOIN debtor d ON d.id = a.debtor_id
+    WHERE a.status = 'active' AND NOT d.no_telephone
+      AND EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = a.debtor_id
+                  AND p.status = 'valid' AND NOT p.employer_forbids_calls)
+    ORDER BY a.debtor_id, s.priority DESC, s.score DESC
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY client_id
+                                 ORDER BY priority DESC, score DESC, debtor_id) - 1 AS r
+    FROM best
+), coverage AS (
+    SELECT p.client_id, p.user_id,
+           row_number() OVER (PARTITION BY p.client_id ORDER BY p.user_id) - 1 AS k,
+           count(*) OVER (PARTITION BY p.client_id) AS n
+    FROM collector_portfolio p
+)
+SELECT r.debtor_id, c.user_id, r.r
+FROM ranked r JOIN coverage c ON c.client_id = r.client_id AND c.k = r.r % c.n
+WHERE r.r / c.n < {capacity} / 2
+ON CONFLICT (debtor_id) DO NOTHING
+"""
+
+
+async def seed(url: str, accounts: int, collectors: int) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            SEED.replace("{clients}", str(CLIENTS))
+            .replace("{people}", str(accounts * 4 // 5))
+            .replace("{accounts}", str(accounts))
+            .replace("{collectors}", str(collectors))
+            .replace("{capacity}", str(CAPACITY))
+        )
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def ours() -> dict[str, Any]:
+    from server.auth.principal import SYSTEM
+    from server.queues import work_queue
+
+    started = time.perf_counter()
+    result = await work_queue.dispatch(SYSTEM)
+    return {"seconds": time.perf_counter() - started, "scored": result.scored,
+            "queued": result.queued}  # fmt: skip
+
+
+async def bare(url: str) -> dict[str, Any]:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("TRUNCATE bench_queue")
+        started = time.perf_counter()
+        # Each collector works two clients: half its capacity from each.
+        status = await conn.execute(BARE.replace("{capacity}", str(CAPACITY)))
+        return {"seconds": time.perf_counter() - started, "queued": int(status.split()[-1])}
+    finally:
+        await conn.close()
+
+
+async def run(env: dict[str, str], accounts: int, collectors: int, runs: int) -> None:
+    from server import db
+
+    seeded = time.perf_counter()
+    await seed(env["DATABASE_URL"], accounts, collectors)
+    print(f"seeded in {time.perf_counter() - seeded:.1f} s (untimed)", flush=True)
+    await db.start_pool(1, 4)
+    try:
+        mine: list[dict[str, Any]] = []
+        theirs: list[dict[str, Any]] = []
+        await ours()  # warm-up: the first scores, which the baseline reads
+        for i in range(runs):
+            mine.append(await ours())
+            theirs.append(await bare(env["DATABASE_URL"]))
+            print(f"run {i + 1}: ours {mine[-1]}, bare {theirs[-1]}", flush=True)
+    finally:
+        await db.close_pool()
+    ours_s = benchkit.median([r["seconds"] for r in mine])
+    bare_s = benchkit.median([r["seconds"] for r in theirs])
+    print()
+    print(f"machine: {benchkit.machine()}")
+    print(f"accounts: {accounts:,}, collectors: {collectors} x capacity {CAPACITY}, runs: {runs}")
+    print(f"ours (rescore + refill): median {ours_s:.2f} s, queued {mine[0]['queued']:,}")
+    print(f"bare INSERT ... SELECT:  median {bare_s:.2f} s, queued {theirs[0]['queued']:,}")
+    print(f"ratio (ours / bare): {ours_s / bare_s:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--collectors", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    env = benchkit.prepare("agency_bench_dispatch")
+    # Our code reads its settings from the environment, once, on first import.
+    os.environ.update(env)
+    asyncio.run(run(env, args.accounts, args.collectors, args.runs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+"""Next-account benchmark: `POST /api/v1/queues/me/next` over HTTP against a live
+`agency api`, rules checked on every claim, beside bare SQL claims on the same queues.
+
+Seeds with bench_dispatch's bare SQL (untimed), fills the queues with our dispatcher, and
+moves every person to a zone where it is mid-afternoon now, so claims are callable. Then:
+1. steady: claims arriving at a fixed rate (default 200/s) from C collectors in turn;
+   p50 / p99 latency;
+2. closed loop: `--clients` concurrent callers claiming as fast as they can; claims/s
+   (latency in a closed loop is only clients ÷ throughput, so it is not quoted);
+3. bare: the same closed loop with a bare `FOR UPDATE SKIP LOCKED` claim over asyncpg;
+4. checks by SQL: no person leased twice, and no lease breaking a rule the pre-filter or
+   the clock can see (status, no telephone, no valid number, outside 08:00-21:00 local).
+Leases are cleared between phases so every phase has the same queues to work.
+
+    python -m scripts.bench_next [--accounts 100000] [--collectors 200] [--rate 200]
+                                 [--seconds 10] [--clients 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+
+from scripts import bench_dispatch, benchkit
+
+BARE_CLAIM = """
+WITH item AS (
+    SELECT id FROM queue_item
+    WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= now())
+    ORDER BY rank, debtor_id LIMIT 1 FOR UPDATE SKIP LOCKED
+)
+UPDATE queue_item q SET leased_until = now() + interval '15 minutes', leased_at = now(),
+    leased_account_id = q.account_ids[1]
+FROM item WHERE q.id = item.id
+RETURNING q.debtor_id
+"""
+
+CHECKS = """
+SELECT
+  (SELECT count(*) FROM queue_item WHERE leased_until > now()) AS leased,
+  (SELECT count(*) FROM queue_item q JOIN account a ON a.id = q.leased_account_id
+     JOIN debtor d ON d.id = q.debtor_id
+   WHERE q.leased_until > now()
+     AND (a.status <> 'active' OR d.no_telephone
+          OR NOT EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = d.id
+                         AND p.status = 'valid' AND NOT p.employer_forbids_calls)
+          OR extract(hour FROM q.leased_at AT TIME ZONE d.time_zone) NOT BETWEEN 8 AND 20
+          OR a.id <> ALL (q.account_ids))) AS breaches
+"""
+
+
+def zone_at(hour: int) -> str:
+    offset = (hour - datetime.now(UTC).hour + 12) % 24 - 12
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def setup(env: dict[str, str], accounts: int, collectors: int) -> list[str]:
+    """Seed, dispatch, and mint one access token per collector."""
+    from server import db
+    from server.auth import tokens
+    from server.auth.principal import SYSTEM
+    from server.queues import work_queue
+
+    await bench_dispatch.seed(env["DATABASE_URL"], accounts, collectors)
+    conn = await asyncpg.connect(env["DATABASE_URL"])
+    try:
+        zone = zone_at(15)
+        await conn.execute("UPDATE debtor SET time_zone = $1", zone)
+        await conn.execute("UPDATE debtor_phone SET time_zones = ARRAY[$1]", zone)
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM app_user ORDER BY id")]
+    finally:
+        await conn.close()
+    await db.start_pool(1, 4)
+    try:
+        print(f"dispatch: {await work_queue.dispatch(SYSTEM)}", flush=True)
+    finally:
+        await db.close_pool()
+    return [tokens.issue_access_token({"sub": str(i), "role": "collector"})[0] for i in ids]
+
+
+async def clear_leases(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "UPDATE queue_item SET leased_until = NULL, leased_at = NULL, leased_account_id = NULL"
+        )
+    finally:
+        await conn.close()
+
+
+async def claim(http: httpx.AsyncClient, token: str, seen: list[str]) -> float:
+    started = time.perf_counter()
+    response = await http.post(
+        "/api/v1/queues/me/next", headers={"Authorization": f"Bearer {token}"}
+    )
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"next: {response.status_code} {response.text[:300]}")
+    account = response.json()["account"]
+    if account is not None:
+        seen.append(account["debtor_id"])
+    return elapsed
+
+
+async def steady(base: str, tokens: list[str], rate: int, seconds: float) -> dict[str, Any]:
+    seen: list[str] = []
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        tasks = []
+        start = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(claim(http, tokens[i % len(tokens)], seen)))
+        latencies = await asyncio.gather(*tasks)
+    return {
+        "claims": len(latencies),
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "leased": len(seen),
+        "distinct": len(set(seen)),
+    }
+
+
+async def closed_loop(base: str, tokens: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    seen: list[str] = []
+    done = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        stop = time.perf_counter() + seconds
+
+        async def caller(n: int) -> None:
+            nonlocal done
+            i = n
+            while time.perf_counter() < stop:
+                await claim(http, tokens[i % len(tokens)], seen)
+                done += 1
+                i += clients
+
+        started = time.perf_counter()
+        await asyncio.gather(*(caller(n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    return {"claims_per_s": done / elapsed, "leased": len(seen), "distinct": len(set(seen))}
+
+
+async def bare_loop(url: str, ids: list[Any], clients: int, seconds: float) -> dict[str, Any]:
+    seen: list[Any] = []
+    done = 0
+    pool = await asyncpg.create_pool(url, min_size=8, max_size=8)
+    stop = time.perf_counter() + seconds
+
+    async def caller(n: int) -> None:
+        nonlocal done
+        i = n
+        while time.perf_counter() < stop:
+            async with pool.acquire() as conn:
+                debtor = await conn.fetchval(BARE_CLAIM, ids[i % len(ids)])
+            if debtor is not None:
+                seen.append(debtor)
+            done += 1
+            i += clients
+
+    started = time.perf_counter()
+    await asyncio.gather(*(caller(n) for n in range(clients)))
+    elapsed = time.perf_counter() - started
+    await pool.close()
+    return {"claims_per_s": done / elapsed, "leased": len(seen), "distinct": len(set(seen))}
+
+
+async def checks(url: str) -> dict[str, int]:
+    conn = await asyncpg.connect(url)
+    try:
+        row = await conn.fetchrow(CHECKS)
+        assert row is not None
+        return {"leased": row["leased"], "rule_breaches": row["breaches"]}
+    finally:
+        await conn.close()
+
+
+def wait_ready(base: str, api: subprocess.Popen[bytes]) -> None:
+    for _ in range(120):
+        if api.poll() is not None:
+            raise SystemExit("agency api exited")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("agency api did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--collectors", type=int, default=200)
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    env = benchkit.prepare("agency_bench_next")
+    os.environ.update(env)
+    from server.keyring import ensure_development_keys
+    from server.settings import get_settings
+
+    ensure_development_keys(get_settings())
+    tokens = asyncio.run(setup(env, args.accounts, args.collectors))
+    url = env["DATABASE_URL"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    api = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "api", "--port", str(port),
+         "--workers", str(args.workers)],
+        env=env, cwd=benchkit.ROOT,
+    )  # fmt: skip
+    try:
+        wait_ready(base, api)
+        asyncio.run(clear_leases(url))
+        steady_result = asyncio.run(steady(base, tokens, args.rate, args.seconds))
+        steady_checks = asyncio.run(checks(url))
+        print(f"steady {args.rate}/s: {steady_result} {steady_checks}", flush=True)
+        asyncio.run(clear_leases(url))
+        loop_result = asyncio.run(closed_loop(base, tokens, args.clients, args.seconds))
+        loop_checks = asyncio.run(checks(url))
+        print(f"closed loop x{args.clients}: {loop_result} {loop_checks}", flush=True)
+    finally:
+        api.terminate()
+        api.wait(timeout=30)
+    asyncio.run(clear_leases(url))
+
+    async def collector_ids() -> list[Any]:
+        conn = await asyncpg.connect(url)
+        try:
+            return [r["id"] for r in await conn.fetch("SELECT id FROM app_user ORDER BY id")]
+        finally:
+            await conn.close()
+
+    bare_result = asyncio.run(
+        bare_loop(url, asyncio.run(collector_ids()), args.clients, args.seconds)
+    )
+    print(f"bare SQL closed loop x{args.clients}: {bare_result}", flush=True)
+    print()
+    print(f"machine: {benchkit.machine()}")
+    print(f"accounts: {args.accounts:,}, collectors: {args.collectors}, "
+          f"API workers: {args.workers}")  # fmt: skip
+    print(f"steady {args.rate}/s over HTTP: p50 {steady_result['p50_ms']:.1f} ms, "
+          f"p99 {steady_result['p99_ms']:.1f} ms")  # fmt: skip
+    print(f"closed loop over HTTP: {loop_result['claims_per_s']:,.0f} claims/s; "
+          f"bare SQL: {bare_result['claims_per_s']:,.0f} claims/s")  # fmt: skip
+    for name, r in (("steady", steady_result), ("closed loop", loop_result)):
+        print(f"{name}: double leases {r['leased'] - r['distinct']}")
+    print(f"rule breaches (SQL): steady {steady_checks['rule_breaches']}, "
+          f"closed loop {loop_checks['rule_breaches']}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

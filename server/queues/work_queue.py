@@ -1,0 +1,167 @@
+"""The dispatcher and the work queues: scores, refills, and the next account to call.
+
+The dispatcher rescores every open account and refills every active collector's queue in
+one transaction of set-based SQL (work_queue_repository), serialized by an advisory lock
+so a cron run and a supervisor's run never deal the same people twice. What it admits is
+only pre-filtered; whether an account may be called is decided when a collector claims
+it, by the same rule function the pre-call check uses (`service.check_call`).
+
+Leases: `next` leases the person of the account it returns for `LEASE`; a call recorded
+by the collector on the person ends the item (a trigger on `call`), a release ends the
+lease, and an expired lease is simply claimable again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from server import db
+from server.audit import service as audit
+from server.auth.principal import Principal
+from server.errors import NotFound
+from server.logging import get_logger
+from server.placements import service as placements
+from server.queues import scoring, service
+from server.queues import work_queue_repository as repository
+from server.queues.schemas import CallCheckRequest
+from server.queues.work_queue_schemas import (
+    DispatchRead,
+    NextAccountRead,
+    QueueAccount,
+    QueueItemRead,
+    QueueRead,
+    ReleaseRead,
+    ScoreRead,
+)
+
+log = get_logger("server.queues")
+
+# Long enough to dial, talk and record the call; short enough that a closed browser tab
+# does not keep a person from being worked for long.
+LEASE = timedelta(minutes=15)
+# How many of my best unheld items one claim looks at for one callable now: items early
+# in the queue may be outside calling hours in their zone; past these, the answer is
+# "nothing now" with the soonest time seen.
+CLAIM_WINDOW = 25
+# Rounds of dealing: each deals the people the full collectors could not take to the
+# collectors with room left; it stops as soon as a round deals no one.
+MAX_DEAL_ROUNDS = 4
+
+
+async def dispatch(actor: Principal) -> DispatchRead:
+    now = datetime.now(UTC)
+    weights = scoring.configured_weights()
+    async with db.transaction():
+        await repository.lock_dispatch()
+        scored = await repository.rescore(now, weights)
+        await repository.drop_unleased()
+        for _ in range(MAX_DEAL_ROUNDS):
+            if await repository.deal_round() == 0:
+                break
+        queued = await repository.queued_count()
+        await audit.record(
+            actor, "queues.dispatch", "dispatch", None, after={"scored": scored, "queued": queued}
+        )
+    log.info("queues.dispatch.done", scored=scored, queued=queued)
+    return DispatchRead(scored=scored, queued=queued)
+
+
+async def next_account(actor: Principal) -> NextAccountRead:
+    soonest: datetime | None = None
+    passed: list[UUID] = []
+    async with db.transaction():
+        while len(passed) < CLAIM_WINDOW:
+            item = await repository.claim_one(actor.id, passed)
+            if item is None:
+                break
+            passed.append(item["id"])
+            for account_id in item["account_ids"]:
+                try:
+                    verdict = await service.check_call(actor, account_id, CallCheckRequest())
+                except NotFound:
+                    # No longer in the collector's portfolio: the next refill drops it.
+                    continue
+                if verdict.allowed:
+                    until = await repository.lease(item["id"], account_id, LEASE)
+                    account = await placements.visible_account(actor, account_id)
+                    return NextAccountRead(
+                        account=QueueAccount(
+                            account_id=account_id,
+                            client_id=account["client_id"],
+                            debtor_id=item["debtor_id"],
+                            balance_cents=account["balance_cents"],
+                            phone=verdict.phone,
+                            account_ids=list(item["account_ids"]),
+                        ),
+                        lease_expires_at=until,
+                    )
+                later = verdict.next_callable_at
+                if later is not None and (soonest is None or later < soonest):
+                    soonest = later
+    return NextAccountRead(account=None, next_callable_at=soonest)
+
+
+async def release(actor: Principal, account_id: UUID) -> ReleaseRead:
+    if not await repository.release(actor.id, account_id):
+        raise NotFound("you hold no lease on this account")
+    return ReleaseRead(released=True)
+
+
+def _score(row: Any) -> ScoreRead:
+    return ScoreRead(
+        account_id=row["account_id"],
+        score=row["score"],
+        expected_recovery_cents=row["expected_recovery_cents"],
+        age_permille=row["age_permille"],
+        contact_permille=row["contact_permille"],
+        balance_permille=row["balance_permille"],
+        priority=row["priority"],
+        scored_at=row["scored_at"],
+    )
+
+
+async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> QueueRead:
+    found = await repository.collector(collector_id)
+    if found is None:
+        raise NotFound("no such collector")
+    rows = await repository.queue_of(collector_id)
+    scores: dict[UUID, ScoreRead] = {}
+    if with_scores:
+        ids = [a for r in rows for a in r["account_ids"]]
+        scores = {
+            s["account_id"]: _score(s)
+            for s in await repository.scores_of(ids)
+            if actor.may_see_client(s["client_id"])
+        }
+    return QueueRead(
+        collector_id=collector_id,
+        capacity=found["capacity"],
+        items=[
+            QueueItemRead(
+                debtor_id=r["debtor_id"],
+                rank=r["rank"],
+                priority=r["priority"],
+                best_score=r["best_score"],
+                account_ids=list(r["account_ids"]),
+                leased_until=r["leased_until"],
+                leased_account_id=r["leased_account_id"],
+                queued_at=r["queued_at"],
+                scores=[scores[a] for a in r["account_ids"] if a in scores]
+                if with_scores
+                else None,
+            )
+            for r in rows
+        ],
+    )
+
+
+async def score_section(actor: Principal, account_id: UUID) -> ScoreRead | None:
+    """The account detail's "score": the last score and its parts (None: not scored
+    yet, or no longer open)."""
+    row = await repository.score_of(account_id)
+    return None if row is None else _score(row)
+
+
+placements.account_sections["score"] = score_section

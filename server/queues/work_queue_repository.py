@@ -1,0 +1,289 @@
+"""Every query of scores and work queues.
+
+Set-based SQL on purpose: the dispatcher rescores every open account and refills every
+queue in a handful of statements over a million rows, which row-at-a-time code could not
+do in the time a refill cron has.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+
+from server import db
+from server.queues import scoring
+
+# The namespace of the dispatcher's advisory lock: "disp". Two refills at once would deal
+# the same people twice (the unique constraint would catch it, but as an error).
+_DISPATCH_LOCK = 0x64697370
+
+# scoring.score() in SQL, over every open account at once. $1 = as-of instant, then the
+# weights in scoring.Weights field order. Each fact is one aggregate over its table joined
+# by hash (not a probe per account), and only scores that changed are written: a refill
+# every few minutes rewrites few rows, so the narrow table does not bloat either.
+RESCORE = """
+WITH phones AS (
+    SELECT debtor_id,
+           bool_or(status = 'valid' AND cardinality(time_zones) > 0) AS zoned,
+           bool_or(status = 'valid') AS valid,
+           bool_or(status = 'wrong_number') AS wrong
+    FROM debtor_phone GROUP BY debtor_id
+), talked AS (
+    SELECT DISTINCT ca.account_id FROM call_account ca JOIN call c ON c.id = ca.call_id
+    WHERE c.outcome IN ('right_party_contact', 'promise_to_pay', 'refused', 'dispute',
+                        'cease_request', 'callback')
+), due AS (
+    SELECT DISTINCT account_id FROM follow_up WHERE status = 'open' AND due_at <= $1
+), broken AS (
+    SELECT DISTINCT account_id FROM promise WHERE status = 'broken'
+), facts AS (
+    SELECT a.id,
+           greatest(a.balance_cents, 0)::float8 AS balance,
+           greatest(($1::timestamptz)::date - a.delinquency_date, 0) / 7.0 AS weeks,
+           d.ssn_hash IS NOT NULL AS ssn,
+           (d.address_line1 IS NOT NULL AND d.zip5 IS NOT NULL
+            AND d.time_zone IS NOT NULL) AS address,
+           coalesce(ph.zoned OR (ph.valid AND d.time_zone IS NOT NULL), false) AS phone,
+           t.account_id IS NOT NULL AS rpc,
+           coalesce(ph.wrong, false) AS wrong,
+           du.account_id IS NOT NULL AS callback_due,
+           b.account_id IS NOT NULL AS broken
+    FROM account a
+    JOIN debtor d ON d.id = a.debtor_id
+    LEFT JOIN phones ph ON ph.debtor_id = a.debtor_id
+    LEFT JOIN talked t ON t.account_id = a.id
+    LEFT JOIN due du ON du.account_id = a.id
+    LEFT JOIN broken b ON b.account_id = a.id
+    WHERE a.status NOT IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')
+), parts AS (
+    SELECT id, balance,
+           exp(-$3::float8 * weeks) AS age,
+           (CASE WHEN ssn THEN $4::float8 ELSE 1 END)
+           * (CASE WHEN address THEN $5::float8 ELSE 1 END)
+           * (CASE WHEN phone THEN $6::float8 ELSE $7::float8 END)
+           * (CASE WHEN rpc THEN $8::float8 ELSE 1 END)
+           * (CASE WHEN wrong THEN $9::float8 ELSE 1 END) AS contact,
+           $10::float8 / ($10::float8 + balance) AS size,
+           CASE WHEN callback_due THEN 2 WHEN broken THEN 1 ELSE 0 END AS priority
+    FROM facts
+), expected AS (
+    SELECT id, age, contact, size, priority,
+           balance * least(1.0, $2::float8 * age * contact * size) AS cents
+    FROM parts
+)
+INSERT INTO account_score AS s (account_id, score, expected_recovery_cents, age_permille,
+    contact_permille, balance_permille, priority, scored_at)
+SELECT id,
+       greatest(0, least(1000, round(1000 * ln(1 + cents / 100)
+                                     / ln(1 + $11::float8 / 100))))::smallint,
+       round(cents)::bigint, round(age * 1000)::smallint, round(contact * 1000)::integer,
+       round(size * 1000)::smallint, priority::smallint, $1
+FROM expected
+ON CONFLICT (account_id) DO UPDATE SET
+    score = excluded.score,
+    expected_recovery_cents = excluded.expected_recovery_cents,
+    age_permille = excluded.age_permille,
+    contact_permille = excluded.contact_permille,
+    balance_permille = excluded.balance_permille,
+    priority = excluded.priority,
+    scored_at = excluded.scored_at
+WHERE (s.score, s.expected_recovery_cents, s.age_permille, s.contact_permille,
+       s.balance_permille, s.priority)
+      IS DISTINCT FROM (excluded.score, excluded.expected_recovery_cents,
+       excluded.age_permille, excluded.contact_permille, excluded.balance_permille,
+       excluded.priority)
+"""
+
+
+async def rescore(as_of: datetime, weights: scoring.Weights) -> int:
+    """Score every open account; returns how many were scored (whether or not the
+    score changed)."""
+    await db.execute(RESCORE, as_of, *weights.as_params())
+    # Scores of accounts no longer open are stale: gone, so nothing reads them.
+    await db.execute(
+        """
+        DELETE FROM account_score s USING account a
+        WHERE a.id = s.account_id
+          AND a.status IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')
+        """
+    )
+    return int(
+        await db.fetchval(
+            "SELECT count(*) FROM account"
+            " WHERE status NOT IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')"
+        )
+    )
+
+
+async def lock_dispatch() -> None:
+    await db.execute("SELECT pg_advisory_xact_lock($1)", _DISPATCH_LOCK)
+
+
+async def drop_unleased() -> None:
+    """Items nobody holds are dealt again from fresh scores; held ones stay with their
+    collector until the lease ends."""
+    await db.execute("DELETE FROM queue_item WHERE leased_until IS NULL OR leased_until <= now()")
+
+
+# One round of dealing. The pre-filter (queue_status_callable, no telephone,
+# queue_phone_callable) drops what the rules plainly refuse; the rules decide at claim
+# time. Each person's best account names their client; the people of a client, ranked by
+# priority and score, are dealt round-robin across the collectors covering that client
+# who still have room, in serpentine order (slot r div n; collector r mod n on even slots,
+# n − 1 − r mod n on odd ones), so queues come out even in count and in balance; a collector
+# covering several clients keeps, slot by slot, as many as its room. A person a full
+# collector could not take is dealt in the next round among those with room left.
+# `rank` = (2 − priority) × 10000 + (1000 − score): lower first, the same in every round.
+DEAL = """
+WITH collectors AS (
+    SELECT u.id, u.capacity - coalesce(q.held, 0) AS room
+    FROM app_user u
+    LEFT JOIN (SELECT collector_id, count(*) AS held FROM queue_item GROUP BY collector_id) q
+           ON q.collector_id = u.id
+    WHERE u.role = 'collector' AND u.active AND coalesce(u.capacity, 0) > 0
+), coverage AS (
+    SELECT p.client_id, p.user_id, c.room,
+           row_number() OVER (PARTITION BY p.client_id ORDER BY p.user_id) - 1 AS k,
+           count(*) OVER (PARTITION BY p.client_id) AS n
+    FROM collector_portfolio p JOIN collectors c ON c.id = p.user_id
+    WHERE c.room > 0
+), covered AS (
+    SELECT client_id, min(n) AS n FROM coverage GROUP BY client_id
+), workable AS (
+    SELECT a.id, a.debtor_id, a.client_id, s.score, s.priority
+    FROM account a
+    JOIN covered cc ON cc.client_id = a.client_id
+    JOIN account_score s ON s.account_id = a.id
+    JOIN debtor d ON d.id = a.debtor_id
+    WHERE queue_status_callable(a.status)
+      AND NOT d.no_telephone
+      AND EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = a.debtor_id
+                  AND queue_phone_callable(p.status, p.employer_forbids_calls))
+      AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
+), best AS (
+    SELECT DISTINCT ON (debtor_id) debtor_id, client_id, score, priority
+    FROM workable
+    ORDER BY debtor_id, priority DESC, score DESC, id
+), ranked AS (
+    SELECT b.*, cc.n, row_number() OVER (PARTITION BY b.client_id
+                                         ORDER BY priority DESC, score DESC, debtor_id) - 1 AS r
+    FROM best b JOIN covered cc ON cc.client_id = b.client_id
+), placed AS (
+    SELECT debtor_id, client_id, priority, score, r / n AS slot,
+           CASE WHEN (r / n) % 2 = 0 THEN r % n ELSE n - 1 - r % n END AS k
+    FROM ranked
+), dealt AS (
+    SELECT p.debtor_id, c.user_id AS collector_id, c.room, p.priority, p.score, p.slot
+    FROM placed p JOIN coverage c ON c.client_id = p.client_id AND c.k = p.k
+    WHERE p.slot < c.room
+), kept AS (
+    SELECT d.*, row_number() OVER (PARTITION BY d.collector_id
+                                   ORDER BY d.slot, d.priority DESC, d.score DESC,
+                                            d.debtor_id) AS pos
+    FROM dealt d
+), chosen AS (
+    SELECT * FROM kept WHERE pos <= room
+)
+INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
+    account_ids, queued_at)
+SELECT gen_random_uuid(), ch.debtor_id, ch.collector_id,
+       (2 - ch.priority) * 10000 + (1000 - ch.score), ch.priority, ch.score,
+       array_agg(a.id ORDER BY s.priority DESC, s.score DESC, a.id), now()
+FROM chosen ch
+JOIN account a ON a.debtor_id = ch.debtor_id AND queue_status_callable(a.status)
+JOIN account_score s ON s.account_id = a.id
+JOIN collector_portfolio p ON p.user_id = ch.collector_id AND p.client_id = a.client_id
+GROUP BY ch.debtor_id, ch.collector_id, ch.priority, ch.score
+ON CONFLICT (debtor_id) DO NOTHING
+"""
+
+
+async def deal_round() -> int:
+    status = await db.execute(DEAL)
+    return int(status.split()[-1])
+
+
+async def queued_count() -> int:
+    return int(await db.fetchval("SELECT count(*) FROM queue_item"))
+
+
+async def claim_one(collector_id: UUID, passed: list[UUID]) -> asyncpg.Record | None:
+    """The collector's best item nobody holds, besides those already looked at, locked
+    until the transaction ends. One row at a time, and SKIP LOCKED: a claim running at
+    the same moment takes the next item instead of waiting for this one."""
+    return await db.fetchrow(
+        """
+        SELECT id, debtor_id, account_ids FROM queue_item
+        WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= now())
+          AND NOT (id = ANY ($2::uuid[]))
+        ORDER BY rank, debtor_id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+        """,
+        collector_id,
+        passed,
+    )
+
+
+async def lease(item_id: UUID, account_id: UUID, duration: timedelta) -> datetime:
+    value = await db.fetchval(
+        """
+        UPDATE queue_item SET leased_until = now() + $3, leased_at = now(),
+            leased_account_id = $2
+        WHERE id = $1
+        RETURNING leased_until
+        """,
+        item_id,
+        account_id,
+        duration,
+    )
+    assert isinstance(value, datetime)
+    return value
+
+
+async def release(collector_id: UUID, account_id: UUID) -> bool:
+    status = await db.execute(
+        """
+        UPDATE queue_item SET leased_until = NULL, leased_at = NULL, leased_account_id = NULL
+        WHERE collector_id = $1 AND $2 = ANY (account_ids) AND leased_until > now()
+        """,
+        collector_id,
+        account_id,
+    )
+    return status != "UPDATE 0"
+
+
+async def collector(user_id: UUID) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        "SELECT id, capacity, active FROM app_user WHERE id = $1 AND role = 'collector'",
+        user_id,
+    )
+
+
+async def queue_of(collector_id: UUID) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT q.debtor_id, q.rank, q.priority, q.best_score, q.account_ids, q.leased_until,
+               q.leased_account_id, q.queued_at
+        FROM queue_item q WHERE q.collector_id = $1
+        ORDER BY q.rank, q.debtor_id
+        """,
+        collector_id,
+    )
+
+
+async def scores_of(account_ids: list[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT s.*, a.client_id, a.balance_cents FROM account_score s
+        JOIN account a ON a.id = s.account_id
+        WHERE s.account_id = ANY ($1::uuid[])
+        """,
+        account_ids,
+    )
+
+
+async def score_of(account_id: UUID) -> asyncpg.Record | None:
+    return await db.fetchrow("SELECT * FROM account_score WHERE account_id = $1", account_id)
