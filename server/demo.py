@@ -26,10 +26,17 @@ from server.placements.column_map import FileKind
 from server.placements.sample_files import new_business_csv
 from server.placements.schemas import ClientCreate, Tier
 from server.queues import service as queues
+from server.queues import work_queue
 from server.queues.schemas import CallCreate
 from server.settings import Settings
 from server.settlements import service as settlements
-from server.settlements.schemas import PaymentCreate, ReversalCreate
+from server.settlements.schemas import (
+    InstallmentIn,
+    OfferCreate,
+    OfferDecision,
+    PaymentCreate,
+    ReversalCreate,
+)
 from server.uploads import Upload
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -119,6 +126,8 @@ async def _history(collector: Principal, client_id: UUID, rng: random.Random) ->
                 await queues.record_call(collector, account.account_id, call)
         if number % 5 == 0:
             await _payments(collector, account.account_id, detail.balance_cents, today, rng, number)
+        elif number % 7 == 0:
+            await _offer(collector, account.account_id, detail.balance_cents, today, number)
 
 
 async def _payments(
@@ -137,6 +146,34 @@ async def _payments(
                 SYSTEM, result.payment.payment_id,
                 ReversalCreate(reason="NSF: returned by the bank",
                                returned_at=datetime.now(UTC) - timedelta(days=1)),
+            )  # fmt: skip
+
+
+async def _offer(
+    collector: Principal, account_id: UUID, balance: int, today: date, number: int
+) -> None:
+    """Offers across the bands: inside the collector's (accepted at once), a supervisor's
+    (some accepted, some waiting), the client's (waiting for the client's approval)."""
+    percent = (90, 70, 50, 85)[number % 4]
+    if number % 3 == 0:
+        count = 4 if percent >= 80 else 10
+        share = balance * percent // 100 // count
+        installments = [
+            InstallmentIn(due_date=today + timedelta(days=30 * (i + 1)), amount_cents=share)
+            for i in range(count)
+        ]
+        offer = OfferCreate(kind="plan", amount_cents=share * count, installments=installments)  # type: ignore[arg-type]
+    else:
+        offer = OfferCreate(kind="lump_sum", amount_cents=balance * percent // 100)  # type: ignore[arg-type]
+    with contextlib.suppress(DomainError):
+        made = await settlements.create_offer(collector, account_id, offer)
+        # Of the supervisor's offers, a third wait, a third are accepted, a third rejected.
+        turn = (number // 7) % 3
+        if made.status == "pending_supervisor" and turn:
+            decision = "accept" if turn == 1 else "reject"
+            await settlements.decide_offer(
+                SYSTEM, made.offer_id,
+                OfferDecision(decision=decision, reason="reviewed by the supervisor"),  # type: ignore[arg-type]
             )  # fmt: skip
 
 
@@ -163,4 +200,6 @@ async def seed(settings: Settings, accounts_per_client: int) -> list[tuple[str, 
         if newly_placed[index - 1]:
             collector = await auth_service.principal_for_user(user_id)
             await _history(collector, client_ids[index - 1], rng)
+    # Every demo collector starts with a filled queue.
+    await work_queue.dispatch(SYSTEM)
     return logins
