@@ -25,6 +25,9 @@ APPEND_ONLY_TABLES = (
     "call_evaluation",
     "payment",
     "payment_reversal",
+    "statement",
+    "statement_line",
+    "remittance_run",
 )
 # Serializes concurrent `agency migrate` runs (two hosts deploying at once).
 _MIGRATION_LOCK = 0x61676E6379  # "agncy"

@@ -24,6 +24,7 @@ JOB_MODULES: tuple[str, ...] = (
     "server.auth.jobs",
     "server.placements.jobs",
     "server.settlements.jobs",
+    "server.settlements.remittance_jobs",
 )
 
 
@@ -56,6 +57,8 @@ def _load_job_modules() -> None:
 
 _load_job_modules()
 
+from server.settlements.remittance_jobs import nightly as remittance_nightly  # noqa: E402
+
 
 class WorkerSettings:
     functions = [
@@ -67,7 +70,19 @@ class WorkerSettings:
         )
         for spec in jobs.registry.jobs.values()
     ]
-    cron_jobs = [cron(system_sweep, name="system.sweep", second=0, timeout=120, unique=True)]
+    cron_jobs = [
+        cron(system_sweep, name="system.sweep", second=0, timeout=120, unique=True),
+        # Hourly, so that it follows the agency's midnight whatever its zone: it enqueues
+        # the run only while no run as of today (agency zone) has finished.
+        cron(
+            remittance_nightly,
+            name="settlements.remittance.nightly",
+            minute=5,
+            second=0,
+            timeout=60,
+            unique=True,
+        ),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://localhost")
