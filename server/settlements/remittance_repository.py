@@ -121,10 +121,10 @@ bucket AS (
     SELECT end_date, gen_random_uuid() AS statement_id FROM all_lines GROUP BY end_date
 ),
 inserted AS (
-    INSERT INTO statement_line (movement_kind, movement_id, statement_id, client_id, kind,
+    INSERT INTO statement_line (movement_kind, movement_id, statement_id, kind,
         payment_id, account_id, moved_on, fee_rate_bps, collected_cents, gross_cents,
         fee_cents, net_cents)
-    SELECT l.movement_kind, l.movement_id, b.statement_id, $1, l.kind, l.payment_id,
+    SELECT l.movement_kind, l.movement_id, b.statement_id, l.kind, l.payment_id,
         l.account_id, l.moved_on, l.fee_rate_bps, l.collected_cents, l.gross_cents,
         l.fee_cents, l.gross_cents - l.fee_cents
     FROM all_lines l JOIN bucket b USING (end_date)

@@ -371,3 +371,74 @@ async def test_statements_reconcile_with_raw_movements(
             totals.remit_cents, totals.carried_out_cents, totals.invoiced_fees_cents
         )  # fmt: skip
         carried[s["client_id"]] = totals.carried_out_cents
+
+
+async def test_statement_downloads_and_who_sees_them(
+    admin: Caller, book: Any, make_user: Any
+) -> None:
+    client, account = await book()
+    await pay(admin, account, 4_000, D1)
+    [statement] = mine(await run(admin, D2), client)
+    sid = statement["statement_id"]
+
+    csv_response = await admin.get(f"/api/v1/statements/{sid}.csv")
+    assert csv_response.status_code == 200, csv_response.text
+    assert csv_response.headers["content-type"].startswith("text/csv")
+    rows = csv_response.text.splitlines()
+    assert rows[0].startswith("statement_id,client,period_start")
+    assert any(",line,agency_payment," in r and r.endswith(",4000,4000,1200,2800") for r in rows)
+    assert any(",remit," in r and r.endswith(",2800") for r in rows)
+
+    pdf_response = await admin.get(f"/api/v1/statements/{sid}.pdf")
+    assert pdf_response.status_code == 200
+    assert pdf_response.headers["content-type"] == "application/pdf"
+    assert pdf_response.content.startswith(b"%PDF")
+
+    own = await make_user("client", client_id=client["client_id"])
+    assert (await own.get(f"/api/v1/statements/{sid}")).status_code == 200
+    listed = (await own.get("/api/v1/statements")).json()["items"]
+    assert [s["statement_id"] for s in listed] == [sid]
+
+    other, _ = await book()
+    stranger = await make_user("client", client_id=other["client_id"])
+    for suffix in ("", ".csv", ".pdf"):
+        assert (await stranger.get(f"/api/v1/statements/{sid}{suffix}")).status_code == 404
+    listed = await stranger.get(f"/api/v1/statements?client_id={client['client_id']}")
+    assert listed.json()["items"] == []
+    assert (await admin.get(f"/api/v1/statements/{sid}.xls")).status_code == 404
+    assert (await admin.get("/api/v1/statements/not-an-id")).status_code == 404
+    assert (await own.post("/api/v1/remittance/run", json={})).status_code == 403
+
+
+def test_csv_escapes_a_client_name_that_is_a_formula() -> None:
+    from server.settlements.remittance_schemas import StatementRead, StatementTotalsRead
+    from server.settlements.statements import statement_csv_text
+
+    moment = datetime(2026, 11, 3, tzinfo=TZ)
+    statement = StatementRead(
+        statement_id=uuid.uuid4(), client_id=uuid.uuid4(), cycle="daily", method="net",
+        period_start=moment - timedelta(days=1), period_end=moment, line_count=0,
+        totals=StatementTotalsRead(0, 0, 0, 0, 0, 0, 0, 0), previous_statement_id=None,
+        as_of=moment, created_at=moment, lines=[],
+    )  # fmt: skip
+    text = statement_csv_text(statement, "=HYPERLINK(1)")
+    assert ",'=HYPERLINK(1)," in text
+
+
+async def test_agency_remit_command(
+    admin: Caller, book: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from server.cli_actions import remit
+    from server.settings import get_settings
+
+    client, account = await book()
+    await pay(admin, account, 1_000, D1)
+    await pay(admin, account, 2_000, D2)
+    await remit(get_settings(), argparse.Namespace(as_of=D3.isoformat()))
+    out = capsys.readouterr().out
+    assert f"{client['client_id']}  2026-11-03  remit 700 cents" in out
+    assert f"{client['client_id']}  2026-11-04  remit 1400 cents" in out
+    with pytest.raises(SystemExit):
+        await remit(get_settings(), argparse.Namespace(as_of="2999-01-01"))

@@ -54,6 +54,7 @@ forwards = sql_migration(
     );
     CREATE INDEX statement_client_newest ON statement (client_id, created_at DESC, id DESC);
 
+    -- A line belongs to its client through its statement (no client_id of its own).
     -- Exactly once: the primary key is the movement, so a payment or a reversal is on one
     -- statement at most, whatever runs race or crash.
     CREATE TABLE statement_line (
@@ -62,7 +63,6 @@ forwards = sql_migration(
         -- Deferred: a client's lines are inserted before its statements, in one transaction,
         -- so the statement's totals are written once from the lines as stored.
         statement_id uuid NOT NULL REFERENCES statement (id) DEFERRABLE INITIALLY DEFERRED,
-        client_id uuid NOT NULL,
         kind varchar(16) NOT NULL
             CHECK (kind IN ('agency_payment', 'direct_payment', 'reversal')),
         payment_id uuid NOT NULL,
