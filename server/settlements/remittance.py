@@ -132,14 +132,13 @@ async def issue_for_client(
                            "remit_cents": row["remit_cents"],
                            "carried_out_cents": row["carried_out_cents"]},
                 )  # fmt: skip
-    for row in rows:
-        log.info(
-            "settlements.remittance.issued",
-            client_id=str(client_id),
-            statement_id=str(row["id"]),
-            lines=row["line_count"],
-            remit_cents=row["remit_cents"],
-        )
+    log.info(
+        "settlements.remittance.issued",
+        client_id=str(client_id),
+        statements=len(rows),
+        lines=sum(row["line_count"] for row in rows),
+        remit_cents=sum(row["remit_cents"] for row in rows),
+    )
     return [row["id"] for row in rows]
 
 

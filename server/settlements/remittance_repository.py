@@ -149,6 +149,16 @@ async def issue_lines(
 ) -> list[asyncpg.Record]:
     """Insert the lines of every period of the client that ended by `through` (a local
     date) after `after` (its last statement's end); one row of sums per new statement."""
+    # asyncpg prepares the statement once per connection and PostgreSQL turns to a generic
+    # plan after five runs; without the cycle and the client's bounds as constants that plan
+    # loses the index ranges. One plan per client and run is cheap.
+    await db.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+    # Every table this statement reads is reached by the client (payment, payment_reversal)
+    # or by a movement id (statement_line's primary key, payment_reversal_once), so an index
+    # always serves. The planner's estimates lag behind a big batch — statement_line grows
+    # by millions of rows within one run, its statistics say it is small — and a scan of
+    # it (or of every reversal) per client makes the run quadratic in the clients.
+    await db.execute("SET LOCAL enable_seqscan = off")
     return await db.fetch(
         _ISSUE_LINES,
         client_id,
