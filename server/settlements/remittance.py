@@ -54,6 +54,9 @@ from server.settlements.remittance_schemas import (
 
 log = get_logger("server.settlements.remittance")
 
+# Before any money the agency could have moved; keeps time zone arithmetic in range.
+_EARLIEST_AS_OF = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def _local_date(moment: datetime, agency_tz: str) -> date:
     return moment.astimezone(ZoneInfo(agency_tz)).date()
@@ -149,6 +152,8 @@ def _check_as_of(as_of: datetime | None, now: datetime) -> datetime:
         raise InvalidInput.field("as_of", "must have a time zone offset")
     if as_of > now:
         raise InvalidInput.field("as_of", "must not be in the future", code="as_of_in_future")
+    if as_of < _EARLIEST_AS_OF:
+        raise InvalidInput.field("as_of", f"must not be before {_EARLIEST_AS_OF.date()}")
     return as_of.astimezone(UTC)
 
 

@@ -177,6 +177,8 @@ async def test_future_as_of_is_refused(admin: Caller) -> None:
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     response = await admin.post("/api/v1/remittance/run", json={"as_of": later})
     assert response.status_code == 422, response.text
+    ancient = await admin.post("/api/v1/remittance/run", json={"as_of": "0001-01-01T00:00:00Z"})
+    assert ancient.status_code == 422, ancient.text
 
 
 async def snapshot(owner_db: asyncpg.Connection) -> list[tuple[Any, ...]]:
