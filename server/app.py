@@ -42,6 +42,7 @@ from server.queues.work_queue_controllers import routes as work_queue_routes
 from server.redis import close_redis, open_redis
 from server.settings import Settings, get_settings
 from server.settlements.controllers import routes as settlement_routes
+from server.settlements.remittance_controllers import routes as remittance_routes
 from server.system.controllers import SystemController
 
 log = get_logger("server.http")
@@ -275,6 +276,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *queue_routes,
         *work_queue_routes,
         *settlement_routes,
+        *remittance_routes,
     ]
     _document_errors(controllers)
     app = Litestar(

@@ -1,4 +1,4 @@
-"""`agency run | api | worker | migrate | create-user | seed-demo`.
+"""`agency run | api | worker | migrate | create-user | seed-demo | remit`.
 
 `agency run` is the zero-configuration start: with no DATABASE_URL / REDIS_URL it starts
 the embedded PostgreSQL and Redis under the data directory, migrates, and runs the API
@@ -187,6 +187,12 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return _with_database(lambda settings: seed_demo(settings, args))
 
 
+def cmd_remit(args: argparse.Namespace) -> int:
+    from server.cli_actions import remit
+
+    return _with_database(lambda settings: remit(settings, args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agency", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -218,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed-demo", help="demo users and data, logins printed")
     seed.add_argument("--accounts", type=int, default=3000, help="accounts per demo client")
     seed.set_defaults(handler=cmd_seed_demo)
+
+    remit = commands.add_parser("remit", help="issue the remittance statements now due")
+    remit.add_argument(
+        "--as-of",
+        help="a date (the agency's 00:00 of it) or a time with its offset; now by default",
+    )
+    remit.set_defaults(handler=cmd_remit)
     return parser
 
 

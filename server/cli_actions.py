@@ -1,4 +1,4 @@
-"""What `agency create-user` and `agency seed-demo` do, once the database is up."""
+"""What `agency create-user`, `seed-demo` and `remit` do, once the database is up."""
 
 from __future__ import annotations
 
@@ -25,3 +25,31 @@ async def seed_demo(settings: Settings, args: argparse.Namespace) -> None:
     print("Demo logins (username / password):")
     for role, username, password in logins:
         print(f"  {role:<11} {username:<22} {password}")
+
+
+async def remit(settings: Settings, args: argparse.Namespace) -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from server.auth.principal import SYSTEM
+    from server.errors import InvalidInput
+    from server.settlements import remittance
+
+    as_of = None
+    if args.as_of:
+        try:
+            day = date.fromisoformat(args.as_of)
+            as_of = datetime.combine(day, datetime.min.time(), ZoneInfo(settings.agency_timezone))
+        except ValueError:
+            try:
+                as_of = datetime.fromisoformat(args.as_of)
+            except ValueError:
+                raise SystemExit(f"agency remit: --as-of {args.as_of!r} is not a date") from None
+    try:
+        result = await remittance.run_remittance(SYSTEM, as_of)
+    except InvalidInput as error:
+        raise SystemExit(f"agency remit: {error.message}") from None
+    print(f"remittance as of {result.as_of.isoformat()}: {len(result.statements)} statements")
+    for s in result.statements:
+        print(f"  {s.client_id}  {s.period_end.date()}  remit {s.totals.remit_cents} cents"
+              f"  carried {s.totals.carried_out_cents}")  # fmt: skip

@@ -26,6 +26,9 @@ APPEND_ONLY_TABLES = (
     "payment",
     "payment_reversal",
     "balance_adjustment",
+    "statement",
+    "statement_line",
+    "remittance_run",
 )
 # Serializes concurrent `agency migrate` runs (two hosts deploying at once).
 _MIGRATION_LOCK = 0x61676E6379  # "agncy"

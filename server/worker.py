@@ -27,6 +27,7 @@ JOB_MODULES: tuple[str, ...] = (
     "server.placements.jobs",
     "server.queues.jobs",
     "server.settlements.jobs",
+    "server.settlements.remittance_jobs",
 )
 
 
@@ -59,6 +60,8 @@ def _load_job_modules() -> None:
 
 _load_job_modules()
 
+from server.settlements.remittance_jobs import nightly as remittance_nightly  # noqa: E402
+
 
 class WorkerSettings:
     functions = [
@@ -79,6 +82,16 @@ class WorkerSettings:
             minute=set(range(0, 60, 5)),
             second=30,
             timeout=DISPATCH_TIMEOUT_S,
+            unique=True,
+        ),
+        # Hourly, so that it follows the agency's midnight whatever its zone: it enqueues
+        # the run only while no run as of today (agency zone) has finished.
+        cron(
+            remittance_nightly,
+            name="settlements.remittance.nightly",
+            minute=5,
+            second=0,
+            timeout=60,
             unique=True,
         ),
     ]

@@ -74,6 +74,7 @@ async def build_world(
         await record_call(side)
         await record_payment(admin, side)
         await record_offer(side)
+    await issue_statements(admin, a, b)
     return World(admin=admin, supervisor=supervisor, a=a, b=b)
 
 
@@ -171,3 +172,20 @@ async def record_offer(side: Side) -> None:
     )
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "pending_supervisor", response.text
+
+
+async def issue_statements(admin: Caller, *sides: Side) -> None:
+    """A payment that cleared in an ended period for each side, then the remittance batch
+    as of now, so the matrix has a statement_id of each client to probe."""
+    for side in sides:
+        response = await admin.post(
+            f"/api/v1/accounts/{side.account['id']}/payments",
+            headers={"Idempotency-Key": f"world-remit-{side.client_id}"},
+            json={"amount_cents": 2_000, "method": "ach", "paid_to": "agency",
+                  "received_at": "2026-10-01"},
+        )  # fmt: skip
+        assert response.status_code == 201, response.text
+    response = await admin.post("/api/v1/remittance/run", json={})
+    assert response.status_code == 200, response.text
+    issued = {s["client_id"] for s in response.json()["statements"]}
+    assert issued >= {side.client_id for side in sides}, response.text

@@ -1,0 +1,38 @@
+"""The nightly remittance batch: a cron trigger, and a sweep for a night the cron missed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from server.jobs import enqueue, job, sweeper
+from server.settlements import remittance
+
+RUN_REMITTANCE = "settlements.remittance.run"
+
+
+@job(RUN_REMITTANCE, timeout_s=3_600, max_tries=3)
+async def run_remittance(ctx: dict[str, Any]) -> int:
+    _, issued = await remittance.run_batch()
+    return len(issued)
+
+
+async def nightly(ctx: dict[str, Any]) -> None:
+    """The cron's trigger, once a night: one job per agency date, so two workers' crons
+    enqueue one run."""
+    if await remittance.run_due_today():
+        return
+    today = remittance.agency_today().isoformat()
+    await enqueue(RUN_REMITTANCE, job_id=f"{RUN_REMITTANCE}:{today}")
+
+
+@sweeper("settlements.remittance")
+async def schedule_missed_run() -> int:
+    """arq's cron never catches up: until a run as of today (agency zone) has finished,
+    re-enqueue it (one job id per UTC hour, so a lost or killed run is retried within the
+    hour and never stacked). A run that finds nothing due issues nothing."""
+    if await remittance.run_due_today():
+        return 0
+    hour = datetime.now(UTC).strftime("%Y-%m-%dT%H")
+    await enqueue(RUN_REMITTANCE, job_id=f"{RUN_REMITTANCE}:sweep:{hour}")
+    return 1

@@ -1,0 +1,63 @@
+"""Request and response types of remittance and statements."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class RemittanceRun(msgspec.Struct, forbid_unknown_fields=True):
+    as_of: Moment | None = msgspec.field(
+        default=None,
+        # msgspec.field takes no description; documented on the route.
+    )
+
+
+class StatementTotalsRead(msgspec.Struct):
+    collected_cents: int
+    gross_cents: int
+    fees_cents: int
+    net_cents: int
+    carried_in_cents: int
+    remit_cents: int
+    carried_out_cents: int
+    invoiced_fees_cents: int
+
+
+class StatementLineRead(msgspec.Struct):
+    movement_kind: str
+    movement_id: UUID
+    kind: str
+    payment_id: UUID
+    account_id: UUID
+    moved_on: date
+    fee_rate_bps: int
+    collected_cents: int
+    gross_cents: int
+    fee_cents: int
+    net_cents: int
+
+
+class StatementRead(msgspec.Struct):
+    statement_id: UUID
+    client_id: UUID
+    cycle: str
+    method: str
+    period_start: datetime
+    period_end: datetime
+    line_count: int
+    totals: StatementTotalsRead
+    previous_statement_id: UUID | None
+    as_of: datetime
+    created_at: datetime
+    lines: list[StatementLineRead] | None = None
+
+
+class RemittanceRunRead(msgspec.Struct):
+    as_of: datetime
+    statements: list[StatementRead]
