@@ -34,6 +34,7 @@ from server.settlements.schemas import (
     InstallmentIn,
     OfferCreate,
     OfferDecision,
+    OfferWithdraw,
     PaymentCreate,
     ReversalCreate,
 )
@@ -167,6 +168,17 @@ async def _offer(
         offer = OfferCreate(kind="lump_sum", amount_cents=balance * percent // 100)  # type: ignore[arg-type]
     with contextlib.suppress(DomainError):
         made = await settlements.create_offer(collector, account_id, offer)
+        if made.status == "accepted" and made.kind == "lump_sum" and number % 2:
+            # Paid in full: the offer is fulfilled and the account settled.
+            await settlements.post_payment(
+                collector, account_id, f"demo-offer-{made.offer_id}",
+                PaymentCreate(amount_cents=made.amount_cents, method="ach", paid_to="agency",  # type: ignore[arg-type]
+                              received_at=today.isoformat(), offer_id=made.offer_id),
+            )  # fmt: skip
+        if made.status == "pending_client" and (number // 7) % 2:
+            await settlements.withdraw_offer(
+                collector, made.offer_id, OfferWithdraw(reason="the consumer changed their mind")
+            )
         # Of the supervisor's offers, a third wait, a third are accepted, a third rejected.
         turn = (number // 7) % 3
         if made.status == "pending_supervisor" and turn:
