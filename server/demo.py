@@ -29,6 +29,7 @@ from server.queues import service as queues
 from server.queues import work_queue
 from server.queues.schemas import CallCreate
 from server.settings import Settings
+from server.settlements import remittance
 from server.settlements import service as settlements
 from server.settlements.schemas import (
     InstallmentIn,
@@ -212,6 +213,8 @@ async def seed(settings: Settings, accounts_per_client: int) -> list[tuple[str, 
         if newly_placed[index - 1]:
             collector = await auth_service.principal_for_user(user_id)
             await _history(collector, client_ids[index - 1], rng)
-    # Every demo collector starts with a filled queue.
+    # Every demo collector starts with a filled queue, and every client with the
+    # statements of the periods its cleared payments fell in.
     await work_queue.dispatch(SYSTEM)
+    await remittance.run_remittance(SYSTEM, None)
     return logins
