@@ -326,3 +326,29 @@ def test_file_names_are_cleaned(raw: str, clean: str | None) -> None:
     from server.placements.service import clean_file_name
 
     assert clean_file_name(raw) == clean
+
+
+async def test_an_upload_over_the_limit_is_refused_and_nothing_kept(
+    admin: Caller,
+    make_client: MakeClient,
+    owner_db: asyncpg.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from server.settings import get_settings
+
+    client = await make_client()
+    body = csv_bytes([good_row(i) for i in range(100)])
+    monkeypatch.setenv("UPLOAD_MAX_BYTES", str(len(body) - 1))
+    get_settings.cache_clear()
+    try:
+        response = await upload(admin, client["client_id"], body)
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == "payload_too_large"
+        assert await owner_db.fetchval("SELECT count(*) FROM placement") == 0
+        assert await owner_db.fetchval("SELECT count(*) FROM placement_chunk") == 0
+        monkeypatch.setenv("UPLOAD_MAX_BYTES", str(len(body)))
+        get_settings.cache_clear()
+        assert (await upload(admin, client["client_id"], body)).status_code == 202
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
