@@ -489,13 +489,6 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
     # nested loops over the batch and a merge of 25,000 rows takes minutes, not seconds.
     # Only the columns the merge joins and groups on: analyzing all of them costs more.
     ("ANALYZE staging_account (client_account_number, ssn_hash, identity, last_name)", ()),
-    # Every lookup into accounts and debtors below has an index; statistics of tables that
-    # grew fast since autovacuum last looked (a first large file) would otherwise make the
-    # planner scan them once per staged row. The staging table itself has no index, so it
-    # is still read whole. Custom plans: asyncpg prepares each statement once per
-    # connection, and a generic plan made after a few batches goes stale the same way.
-    ("SET LOCAL enable_seqscan = off", ()),
-    ("SET LOCAL plan_cache_mode = force_custom_plan", ()),
     # Against accounts already open for the client: from an earlier batch of this same
     # file (a duplicate within the file) or from another placement.
     (
@@ -718,17 +711,10 @@ async def prepare_change_staging(conn: db.Connection) -> None:
     await conn.execute(_CREATE_CHANGE_STAGING)
 
 
-_INDEXED_LOOKUPS = """
-SET LOCAL enable_seqscan = off;
-SET LOCAL plan_cache_mode = force_custom_plan;
-"""
-
-
 async def merge_recall(
     conn: db.Connection, *, client_id: UUID, actor_id: UUID | None
 ) -> list[asyncpg.Record]:
     table = "staging_recall"
-    await conn.execute(_INDEXED_LOOKUPS)  # as for new business, see _MERGE
     await conn.execute(_CHANGE_TARGETS.format(table=table, debtor=""), client_id)
     await conn.execute(_CHANGE_NOT_FOUND.format(table=table))
     await conn.execute(
@@ -750,7 +736,6 @@ async def merge_maintenance(
     transitions: list[tuple[str, str]],
 ) -> list[asyncpg.Record]:
     table = "staging_maintenance"
-    await conn.execute(_INDEXED_LOOKUPS)  # as for new business, see _MERGE
     await conn.execute(
         _CHANGE_TARGETS.format(table=table, debtor=", debtor_id = a.debtor_id"), client_id
     )
