@@ -15,6 +15,7 @@ import asyncpg
 import httpx
 
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
+from tests.settlements.conftest import new_key
 
 # A path parameter `<entity>_id` names the table `<entity>`; these say otherwise.
 ID_TABLES = {"token_id": "api_token", "user_id": "app_user"}
@@ -155,7 +156,7 @@ async def record_payment(admin: Caller, side: Side) -> None:
     """A payment on the side's account, so the matrix has a payment_id to probe."""
     response = await admin.post(
         f"/api/v1/accounts/{side.account['id']}/payments",
-        headers={"Idempotency-Key": f"world-{side.client_id}"},
+        headers={"Idempotency-Key": "world-" + new_key()},
         json={"amount_cents": 1_000, "method": "ach", "paid_to": "agency",
               "received_at": "2026-11-02"},
     )  # fmt: skip
@@ -180,7 +181,7 @@ async def issue_statements(admin: Caller, *sides: Side) -> None:
     for side in sides:
         response = await admin.post(
             f"/api/v1/accounts/{side.account['id']}/payments",
-            headers={"Idempotency-Key": f"world-remit-{side.client_id}"},
+            headers={"Idempotency-Key": "world-remit-" + new_key()},
             json={"amount_cents": 2_000, "method": "ach", "paid_to": "agency",
                   "received_at": "2026-10-01"},
         )  # fmt: skip

@@ -23,7 +23,7 @@ from server.settlements.money import (
     statement_totals,
 )
 from tests.fixtures import Caller, MakeAccount, MakeClient
-from tests.settlements.conftest import reverse
+from tests.settlements.conftest import new_key, reverse
 
 TZ = ZoneInfo("America/New_York")
 NO_HOLD = {"ach": 0, "check": 0, "card": 0}
@@ -57,7 +57,7 @@ async def pay(admin: Caller, account: dict[str, Any], cents: int, on: date, to: 
               ) -> str:  # fmt: skip
     response = await admin.post(
         f"/api/v1/accounts/{account['id']}/payments",
-        headers={"Idempotency-Key": uuid.uuid4().hex},
+        headers={"Idempotency-Key": new_key()},
         json={"amount_cents": cents, "method": "ach", "paid_to": to,
               "received_at": on.isoformat()},
     )  # fmt: skip
