@@ -6,11 +6,13 @@ moves every person to a zone where it is mid-afternoon now, so claims are callab
 1. steady: claims arriving at a fixed rate (default 200/s) from C collectors in turn;
    p50 / p99 latency;
 2. closed loop: `--clients` concurrent callers claiming as fast as they can; claims/s
-   (latency in a closed loop is only clients ÷ throughput, so it is not quoted);
+   (latency in a closed loop is only clients ÷ throughput, so it is not quoted), driven
+   by wrk when it is installed (`apt-get install wrk`), else by aiohttp;
 3. bare: the same closed loop with a bare `FOR UPDATE SKIP LOCKED` claim over asyncpg;
 4. checks by SQL: no person leased twice, and no lease breaking a rule the pre-filter or
    the clock can see (status, no telephone, no valid number, outside 08:00-21:00 local).
-Leases are cleared between phases so every phase has the same queues to work.
+A few seconds of claims first warm every API process's pool; leases are cleared between
+phases so every phase has the same queues to work.
 
     python -m scripts.bench_next [--accounts 100000] [--collectors 200] [--rate 200]
                                  [--seconds 10] [--clients 200]
@@ -21,17 +23,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import asyncpg
 import httpx
 
 from scripts import bench_dispatch, benchkit
+
+NEXT = "/api/v1/queues/me/next"
+WARM_UP_S = 3
 
 BARE_CLAIM = """
 WITH item AS (
@@ -109,15 +119,23 @@ async def clear_leases(url: str) -> None:
         await conn.close()
 
 
-async def claim(http: httpx.AsyncClient, token: str, seen: list[str]) -> float:
-    started = time.perf_counter()
-    response = await http.post(
-        "/api/v1/queues/me/next", headers={"Authorization": f"Bearer {token}"}
+def session(clients: int) -> aiohttp.ClientSession:
+    # aiohttp rather than httpx here: with hundreds of connections httpx's own pool costs
+    # more CPU than the server's work, on the same two cores.
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=clients),
+        timeout=aiohttp.ClientTimeout(total=30),
     )
+
+
+async def claim(http: aiohttp.ClientSession, url: str, token: str, seen: list[str]) -> float:
+    started = time.perf_counter()
+    async with http.post(url, headers={"Authorization": f"Bearer {token}"}) as response:
+        body = await response.json()
+        if response.status != 200:
+            raise SystemExit(f"next: {response.status} {body}")
     elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise SystemExit(f"next: {response.status_code} {response.text[:300]}")
-    account = response.json()["account"]
+    account = body["account"]
     if account is not None:
         seen.append(account["debtor_id"])
     return elapsed
@@ -125,15 +143,15 @@ async def claim(http: httpx.AsyncClient, token: str, seen: list[str]) -> float:
 
 async def steady(base: str, tokens: list[str], rate: int, seconds: float) -> dict[str, Any]:
     seen: list[str] = []
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+    url = base + NEXT
+    async with session(400) as http:
         tasks = []
         start = time.perf_counter()
         for i in range(int(rate * seconds)):
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(claim(http, tokens[i % len(tokens)], seen)))
+            tasks.append(asyncio.create_task(claim(http, url, tokens[i % len(tokens)], seen)))
         latencies = await asyncio.gather(*tasks)
     return {
         "claims": len(latencies),
@@ -147,15 +165,15 @@ async def steady(base: str, tokens: list[str], rate: int, seconds: float) -> dic
 async def closed_loop(base: str, tokens: list[str], clients: int, seconds: float) -> dict[str, Any]:
     seen: list[str] = []
     done = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+    url = base + NEXT
+    async with session(clients) as http:
         stop = time.perf_counter() + seconds
 
         async def caller(n: int) -> None:
             nonlocal done
             i = n
             while time.perf_counter() < stop:
-                await claim(http, tokens[i % len(tokens)], seen)
+                await claim(http, url, tokens[i % len(tokens)], seen)
                 done += 1
                 i += clients
 
@@ -163,6 +181,44 @@ async def closed_loop(base: str, tokens: list[str], clients: int, seconds: float
         await asyncio.gather(*(caller(n) for n in range(clients)))
         elapsed = time.perf_counter() - started
     return {"claims_per_s": done / elapsed, "leased": len(seen), "distinct": len(set(seen))}
+
+
+# wrk, when the machine has it, drives the closed loop: it needs a fraction of the CPU a
+# Python client needs, and the server shares the machine's cores with its load.
+WRK_SCRIPT = """
+tokens = {%s}
+counter = 0
+out = io.open("%s", "w")
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", "%s", {["Authorization"] = "Bearer " .. tokens[counter %% #tokens + 1],
+                                   ["Content-Length"] = "0"}, "")
+end
+response = function(status, headers, body)
+  if status ~= 200 then out:write("status ", status, " ", body, "\\n") return end
+  local debtor = string.match(body, '"debtor_id":"([^"]+)"')
+  out:write(debtor or "none", "\\n")
+end
+"""
+
+
+def wrk_loop(base: str, tokens: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as work:
+        script, answers = Path(work, "next.lua"), Path(work, "answers")
+        quoted = ",".join(f'"{t}"' for t in tokens)
+        script.write_text(WRK_SCRIPT % (quoted, answers, NEXT))
+        run = subprocess.run(
+            ["wrk", "-t1", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(script), base],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        lines = answers.read_text().splitlines()
+    failed = [line for line in lines if line.startswith("status ")]
+    if failed:
+        raise SystemExit(f"next: {failed[0][:300]}")
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout)
+    assert rate is not None, run.stdout
+    seen = [line for line in lines if line != "none"]
+    return {"claims_per_s": float(rate.group(1)), "leased": len(seen), "distinct": len(set(seen))}
 
 
 async def bare_loop(url: str, ids: list[Any], clients: int, seconds: float) -> dict[str, Any]:
@@ -238,12 +294,18 @@ def main() -> None:
     )  # fmt: skip
     try:
         wait_ready(base, api)
+        # Every API process opens its pool's connections on its first requests.
+        asyncio.run(closed_loop(base, tokens, args.clients, WARM_UP_S))
         asyncio.run(clear_leases(url))
         steady_result = asyncio.run(steady(base, tokens, args.rate, args.seconds))
         steady_checks = asyncio.run(checks(url))
         print(f"steady {args.rate}/s: {steady_result} {steady_checks}", flush=True)
         asyncio.run(clear_leases(url))
-        loop_result = asyncio.run(closed_loop(base, tokens, args.clients, args.seconds))
+        generator = "wrk" if shutil.which("wrk") else "aiohttp"
+        if generator == "wrk":
+            loop_result = wrk_loop(base, tokens, args.clients, args.seconds)
+        else:
+            loop_result = asyncio.run(closed_loop(base, tokens, args.clients, args.seconds))
         loop_checks = asyncio.run(checks(url))
         print(f"closed loop x{args.clients}: {loop_result} {loop_checks}", flush=True)
     finally:
@@ -268,7 +330,7 @@ def main() -> None:
           f"API workers: {args.workers}")  # fmt: skip
     print(f"steady {args.rate}/s over HTTP: p50 {steady_result['p50_ms']:.1f} ms, "
           f"p99 {steady_result['p99_ms']:.1f} ms")  # fmt: skip
-    print(f"closed loop over HTTP: {loop_result['claims_per_s']:,.0f} claims/s; "
+    print(f"closed loop over HTTP ({generator}): {loop_result['claims_per_s']:,.0f} claims/s; "
           f"bare SQL: {bare_result['claims_per_s']:,.0f} claims/s")  # fmt: skip
     for name, r in (("steady", steady_result), ("closed loop", loop_result)):
         print(f"{name}: double leases {r['leased'] - r['distinct']}")

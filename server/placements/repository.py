@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -173,11 +174,29 @@ async def status_history(account_id: UUID) -> list[asyncpg.Record]:
     )
 
 
-async def accounts_of_debtor(debtor_id: UUID) -> list[asyncpg.Record]:
-    return await db.fetch(
-        "SELECT id, client_id, status FROM account WHERE debtor_id = $1 ORDER BY created_at",
-        debtor_id,
-    )
+# Everything the contact rules need about some accounts and their people, in one round
+# trip: the next-account claim judges several candidates per request.
+_CONTACT_ROWS = """
+    SELECT a.id, a.client_id, a.status, a.status_since, a.debtor_id, a.balance_cents,
+           d.time_zone, d.state, d.no_telephone, d.no_telephone_since, d.inconvenient_times,
+           (SELECT array_agg(ROW(p.e164, p.kind, p.status, p.status_since,
+                                 p.employer_forbids_calls, p.time_zones::text[])
+                             ORDER BY p.created_at, p.e164)
+            FROM debtor_phone p WHERE p.debtor_id = a.debtor_id) AS phones,
+           (SELECT array_agg(s.id ORDER BY s.created_at)
+            FROM account s WHERE s.debtor_id = a.debtor_id) AS debtor_account_ids,
+           (SELECT array_agg(ROW(h.from_status, h.to_status, h.received_at, h.created_at)
+                             ORDER BY h.created_at, h.id)
+            FROM account_status_change h WHERE h.account_id = a.id) AS status_changes
+    FROM account a JOIN debtor d ON d.id = a.debtor_id
+    WHERE a.id = ANY ($1::uuid[])
+"""
+PHONE_FIELDS = ("e164", "kind", "status", "status_since", "employer_forbids_calls", "time_zones")
+STATUS_CHANGE_FIELDS = ("from_status", "to_status", "received_at", "created_at")
+
+
+async def contact_rows(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(_CONTACT_ROWS, list(account_ids))
 
 
 async def list_accounts(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -416,6 +416,7 @@ class ContactContext:
     client_id: UUID
     status: str
     status_since: datetime
+    balance_cents: int
     debtor_id: UUID
     address_zone: str | None
     address_state: str | None
@@ -425,28 +426,48 @@ class ContactContext:
     phones: list[dict[str, Any]]
     # Every account of the same person (any client): a call may be about several.
     debtor_account_ids: list[UUID]
+    # Every change of the status, to judge a call as of its own time.
+    status_changes: list[dict[str, Any]]
 
 
-async def contact_context(actor: Principal, account_id: UUID) -> ContactContext:
-    row = await _visible_account(actor, account_id)
-    debtor = await repository.debtor(row["debtor_id"])
-    assert debtor is not None
-    phones = await repository.debtor_phones(row["debtor_id"])
-    siblings = await repository.accounts_of_debtor(row["debtor_id"])
+def _contact_context(row: asyncpg.Record) -> ContactContext:
     return ContactContext(
         account_id=row["id"],
         client_id=row["client_id"],
         status=row["status"],
         status_since=row["status_since"],
+        balance_cents=row["balance_cents"],
         debtor_id=row["debtor_id"],
-        address_zone=debtor["time_zone"],
-        address_state=debtor["state"],
-        no_telephone=debtor["no_telephone"],
-        no_telephone_since=debtor["no_telephone_since"],
-        inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
-        phones=[dict(p) for p in phones],
-        debtor_account_ids=[s["id"] for s in siblings],
+        address_zone=row["time_zone"],
+        address_state=row["state"],
+        no_telephone=row["no_telephone"],
+        no_telephone_since=row["no_telephone_since"],
+        inconvenient_times=json.loads(row["inconvenient_times"] or "[]"),
+        phones=[dict(zip(repository.PHONE_FIELDS, p, strict=True)) for p in row["phones"] or ()],
+        debtor_account_ids=list(row["debtor_account_ids"]),
+        status_changes=[
+            dict(zip(repository.STATUS_CHANGE_FIELDS, c, strict=True))
+            for c in row["status_changes"] or ()
+        ],
     )
+
+
+async def contact_contexts(
+    actor: Principal, account_ids: Sequence[UUID]
+) -> dict[UUID, ContactContext]:
+    """The contact contexts of those accounts the caller may see, by account id."""
+    return {
+        row["id"]: _contact_context(row)
+        for row in await repository.contact_rows(account_ids)
+        if actor.may_see_client(row["client_id"])
+    }
+
+
+async def contact_context(actor: Principal, account_id: UUID) -> ContactContext:
+    found = (await contact_contexts(actor, [account_id])).get(account_id)
+    if found is None:
+        raise NotFound("no such account")
+    return found
 
 
 async def mark_phone(debtor_id: UUID, e164: str, status: str, since: datetime) -> bool:

@@ -36,9 +36,11 @@ _CURRENT_CALLS = """
 """
 
 
-async def current_calls_of_person(debtor_id: UUID) -> list[asyncpg.Record]:
-    """The current version of every call about the person, with the accounts of each."""
-    return await db.fetch(_CURRENT_CALLS.format(where="c.debtor_id = $1"), debtor_id)
+async def current_calls_of_people(debtor_ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    """The current version of every call about these people, with the accounts of each."""
+    return await db.fetch(
+        _CURRENT_CALLS.format(where="c.debtor_id = ANY ($1::uuid[])"), list(debtor_ids)
+    )
 
 
 async def call_version(call_id: UUID) -> asyncpg.Record | None:

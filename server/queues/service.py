@@ -102,7 +102,15 @@ def _stored(row: asyncpg.Record) -> StoredCall:
 
 
 async def _calls_of_person(debtor_id: UUID) -> list[StoredCall]:
-    return [_stored(r) for r in await repository.current_calls_of_person(debtor_id)]
+    return (await calls_of_people([debtor_id]))[debtor_id]
+
+
+async def calls_of_people(debtor_ids: Sequence[UUID]) -> dict[UUID, list[StoredCall]]:
+    """The current version of every call about each of these people, by person."""
+    found: dict[UUID, list[StoredCall]] = {d: [] for d in debtor_ids}
+    for row in await repository.current_calls_of_people(debtor_ids):
+        found[row["debtor_id"]].append(_stored(row))
+    return found
 
 
 def _consumer(ctx: placements.ContactContext, calls: Sequence[StoredCall]) -> rules.Consumer:
@@ -132,16 +140,23 @@ async def check_call(actor: Principal, account_id: UUID, data: CallCheckRequest)
     now = datetime.now(UTC)
     at = data.at or now
     _bounded("at", at, now + HORIZON, "must be within a year from now")
-    phone = _e164("phone", data.phone) if data.phone else judging.best_phone(ctx.phones)
+    phone = _e164("phone", data.phone) if data.phone else None
+    return verdict(ctx, await _calls_of_person(ctx.debtor_id), at, phone)
+
+
+def verdict(
+    ctx: placements.ContactContext, calls: Sequence[StoredCall], at: datetime, phone: str | None
+) -> CallCheckRead:
+    """Whether the account may be called at `at` on `phone` (by default the best number
+    on file), given every stored call about its person."""
+    phone = phone or judging.best_phone(ctx.phones)
     if phone is None:
         return CallCheckRead(
             allowed=False, phone=None, at=at, rule=NO_VALID_PHONE, reasons=[NO_VALID_PHONE],
             next_callable_at=None,
         )  # fmt: skip
-    calls = await _calls_of_person(ctx.debtor_id)
-    status, changes = await placements.status_timeline(account_id)
     decision = rules.check_call(
-        judging.account_at(account_id, status, changes, at),
+        judging.account_at(ctx.account_id, ctx.status, ctx.status_changes, at),
         _consumer(ctx, calls),
         phone,
         at,

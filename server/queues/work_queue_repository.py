@@ -209,21 +209,22 @@ async def queued_count() -> int:
     return int(await db.fetchval("SELECT count(*) FROM queue_item"))
 
 
-async def claim_one(collector_id: UUID, passed: list[UUID]) -> asyncpg.Record | None:
-    """The collector's best item nobody holds, besides those already looked at, locked
-    until the transaction ends. One row at a time, and SKIP LOCKED: a claim running at
-    the same moment takes the next item instead of waiting for this one."""
-    return await db.fetchrow(
+async def claim(collector_id: UUID, passed: list[UUID], count: int) -> list[asyncpg.Record]:
+    """The collector's best `count` items nobody holds, besides those already looked at,
+    locked until the transaction ends. SKIP LOCKED: a claim running at the same moment
+    takes the next items instead of waiting for these."""
+    return await db.fetch(
         """
         SELECT id, debtor_id, account_ids FROM queue_item
         WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= now())
           AND NOT (id = ANY ($2::uuid[]))
         ORDER BY rank, debtor_id
-        LIMIT 1
+        LIMIT $3
         FOR UPDATE SKIP LOCKED
         """,
         collector_id,
         passed,
+        count,
     )
 
 
