@@ -69,15 +69,17 @@ async def _client() -> UUID:
 async def _ours(path: Path) -> dict[str, Any]:
     from server import db
     from server.auth.principal import SYSTEM
-    from server.placements import ingest, service
+    from server.placements import ingest, normalize, service
     from server.placements.column_map import FileKind
     from server.placements.schemas import Tier
     from server.redis import open_redis
     from server.settings import get_settings
     from server.uploads import Upload
 
-    # No worker listens here: the load below runs in this process, timed.
+    # No worker listens here: the load below runs in this process, timed, warmed up as a
+    # worker is when it starts.
     open_redis(get_settings().redis_url or "")
+    normalize.warm_up()
     await db.start_pool(2, 8)
     try:
         client_id = await _client()
@@ -161,6 +163,7 @@ async def _bare(path: Path) -> dict[str, Any]:
                         validation_ends_on=validation_period_end(today),
                     )  # fmt: skip
                     accepted += len(batch.rows) - len(rejects)
+                await repository.refresh_statistics(conn)
             finished = time.perf_counter()
     finally:
         await db.close_pool()

@@ -50,6 +50,7 @@ def _grants_sql(app_user: str) -> str:
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app_user};
     REVOKE UPDATE, DELETE, TRUNCATE ON {append_only} FROM {app_user};
     REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON migration FROM {app_user};
+    GRANT EXECUTE ON FUNCTION refresh_ingest_statistics() TO {app_user};
     """  # noqa: S608
     return sql
 

@@ -7,6 +7,7 @@ re-enqueues whatever lost its trigger.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from arq import cron, func
@@ -14,6 +15,7 @@ from arq.connections import RedisSettings
 
 from server import db, jobs
 from server.logging import configure_logging, get_logger
+from server.placements import normalize
 from server.queues.jobs import DISPATCH_TIMEOUT_S
 from server.queues.jobs import dispatch as queues_dispatch
 from server.redis import close_redis, open_redis
@@ -43,6 +45,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging(settings.log_format, settings.log_level)
     await db.start_pool(settings.db_pool_min, settings.db_pool_max)
     open_redis(settings.redis_url or "")
+    await asyncio.to_thread(normalize.warm_up)
     log.info("worker.started", jobs=sorted(jobs.registry.jobs))
 
 

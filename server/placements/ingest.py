@@ -54,6 +54,9 @@ from server.settings import get_settings
 log = get_logger("server.placements.ingest")
 
 _PLACEMENT_LOCK_NAMESPACE = 0x706C61  # "pla"
+# The first batch of a file is this many times smaller than the rest: the merge of batch
+# N overlaps the parsing of batch N + 1, but nothing overlaps the parsing of the first.
+FIRST_BATCH_DIVISOR = 8
 
 
 def column_map_for(client: dict[str, Any], kind: FileKind) -> Any:
@@ -277,6 +280,7 @@ async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> Non
             batch.rejected + len(merge_rejects), batch.warned, batch.last_line,
             batch.bytes_done,
         )  # fmt: skip
+    await repository.refresh_statistics(conn)
 
 
 async def load_placement(placement_id: UUID) -> str:
@@ -327,7 +331,8 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
 
     # Rows per committed batch (a setting): large enough that a batch's fixed costs vanish,
     # small enough that its rows sit comfortably in memory and a restart redoes little.
-    batch_rows = settings.ingest_batch_rows
+    # The database waits idle while the first batch is parsed, so that one is smaller.
+    batch_rows = max(1, settings.ingest_batch_rows // FIRST_BATCH_DIVISOR)
     batch = Batch()
     consumed = 0
     writing: asyncio.Task[None] | None = None
@@ -347,6 +352,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
                     await writing
                 writing = asyncio.create_task(_write_batch(writer, placement, batch))
                 batch = Batch()
+                batch_rows = settings.ingest_batch_rows
         if writing is not None:
             await writing
     except (FileRejected, HeaderMismatch) as refused:

@@ -209,6 +209,13 @@ def _zones(number: phonenumbers.PhoneNumber) -> tuple[str, ...]:
     return tuple(z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE)
 
 
+def warm_up() -> None:
+    """Load the ZIP table and the phone metadata now (about a second) rather than inside
+    the first file a worker loads."""
+    zip_table()
+    normalize_phone("+12025550123", "home")
+
+
 def normalize_phone(raw: str, kind: str) -> Phone | None:
     """E.164 and zones of a number, or None when it is not a valid number."""
     plus = raw.startswith("+")

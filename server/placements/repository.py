@@ -624,6 +624,12 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
 ]  # fmt: skip
 
 
+async def refresh_statistics(conn: db.Connection) -> None:
+    """After a committed batch: re-analyze the tables the loader grows if they changed by a
+    tenth since last analyzed, so the next batch is planned for their real size."""
+    await conn.execute("SELECT refresh_ingest_statistics()")
+
+
 async def prepare_staging(conn: db.Connection) -> None:
     await conn.execute(_CREATE_STAGING)
 
