@@ -69,7 +69,7 @@ SELECT gen_random_uuid(), c.client_id, c.placement_id, d.id, 'B' || g, 'Bank', '
     2500, b, 0, 0, b, b, current_date - (g % 900),
     CASE WHEN g % 20 = 0 THEN 'disputed' ELSE 'active' END, now(), now(), now()
 FROM generate_series(0, {accounts} - 1) g
-CROSS JOIN LATERAL (SELECT 5000 + (g * 7919) % 500000 AS b) amounts
+CROSS JOIN LATERAL (SELECT 5000 + (g::bigint * 7919) % 500000 AS b) amounts
 JOIN seq_debtor d ON d.n = g % {people}
 JOIN seq_client c ON c.n = g % {clients};
 
