@@ -16,6 +16,8 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.queues.scoring import Weights, WeightsError, weights_from
+
 Environment = Literal["development", "test", "production"]
 LogFormat = Literal["auto", "json", "console"]
 DatabaseRole = Literal["app", "owner"]
@@ -68,6 +70,8 @@ class Settings:
     login_window_s: int
     ssn_hash_key: bytes | None
     portal_session_ttl_s: int
+    # The dispatcher's scoring weights (queues/scoring.py: the defaults and what each means).
+    score_weights: Weights
 
     @property
     def embedded_database(self) -> bool:
@@ -173,6 +177,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if pool_max < pool_min:
         raise SettingsError("DB_POOL_MAX", f"must be at least DB_POOL_MIN ({pool_min})")
 
+    try:
+        score_weights = weights_from(env.text("AGENCY_SCORE_WEIGHTS"))
+    except WeightsError as error:
+        raise SettingsError("AGENCY_SCORE_WEIGHTS", str(error)) from None
     return Settings(
         environment=environment,  # type: ignore[arg-type]
         database_url=database_url,
@@ -205,6 +213,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         login_window_s=env.integer("LOGIN_WINDOW_S", 300, 1, 86_400),
         ssn_hash_key=ssn_key_text.encode() if ssn_key_text else None,
         portal_session_ttl_s=env.integer("PORTAL_SESSION_TTL_S", 1800, 60, 86_400),
+        score_weights=score_weights,
     )
 
 

@@ -234,3 +234,18 @@ def test_cli_reports_a_bad_setting_in_one_line_and_exits_2() -> None:
     assert len(lines) == 1, result.stderr
     assert "AGENCY_PORT" in lines[0]
     assert "notaport" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "value", ["not json", "[1]", '{"nonsense": 1}', '{"ssn_factor": -1}', '{"cap_cents": 1.5}']
+)
+def test_bad_score_weights_name_the_variable(value: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings({"AGENCY_SCORE_WEIGHTS": value})
+    _assert_names(error, "AGENCY_SCORE_WEIGHTS")
+
+
+def test_score_weights_override_the_defaults() -> None:
+    settings = load_settings({"AGENCY_SCORE_WEIGHTS": '{"ssn_factor": 3}'})
+    assert settings.score_weights.ssn_factor == 3
+    assert settings.score_weights.address_factor == load_settings({}).score_weights.address_factor

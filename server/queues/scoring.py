@@ -25,19 +25,15 @@ due, 1 = a promise to pay was broken, 0 otherwise; queues are ranked by priority
 The defaults are calibrated on the industry figures in DESIGN.md (a fresh account with
 SSN, address and a known number at about 25-30 % likelihood, an average book near the
 15-22 % yearly liquidation). They are configuration: `AGENCY_SCORE_WEIGHTS` holds a JSON
-object overriding any of them, read once.
+object overriding any of them, read with the other settings (server/settings.py).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
-from functools import lru_cache
-
-ENVIRONMENT_VARIABLE = "AGENCY_SCORE_WEIGHTS"
 
 PRIORITY_CALLBACK_DUE = 2
 PRIORITY_BROKEN_PROMISE = 1
@@ -76,24 +72,19 @@ def weights_from(raw: str | None) -> Weights:
     try:
         given = json.loads(raw)
     except ValueError as error:
-        raise WeightsError(f"{ENVIRONMENT_VARIABLE}: not JSON ({error})") from None
+        raise WeightsError(f"not JSON ({error})") from None
     if not isinstance(given, dict):
-        raise WeightsError(f"{ENVIRONMENT_VARIABLE}: must be a JSON object")
+        raise WeightsError("must be a JSON object")
     known = asdict(DEFAULT_WEIGHTS)
     unknown = sorted(set(given) - set(known))
     if unknown:
-        raise WeightsError(f"{ENVIRONMENT_VARIABLE}: unknown weights {unknown}")
+        raise WeightsError(f"unknown weights {unknown}")
     for name, value in given.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise WeightsError(f"{ENVIRONMENT_VARIABLE}: {name} must be a positive number")
+            raise WeightsError(f"{name} must be a positive number")
         if isinstance(known[name], int) and not isinstance(value, int):
-            raise WeightsError(f"{ENVIRONMENT_VARIABLE}: {name} must be a whole number of cents")
+            raise WeightsError(f"{name} must be a whole number of cents")
     return replace(DEFAULT_WEIGHTS, **given)
-
-
-@lru_cache(maxsize=1)
-def configured_weights() -> Weights:
-    return weights_from(os.environ.get(ENVIRONMENT_VARIABLE))
 
 
 @dataclass(frozen=True, slots=True)

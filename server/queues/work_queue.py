@@ -23,7 +23,7 @@ from server.auth.principal import Principal
 from server.errors import NotFound
 from server.logging import get_logger
 from server.placements import service as placements
-from server.queues import scoring, service
+from server.queues import service
 from server.queues import work_queue_repository as repository
 from server.queues.work_queue_schemas import (
     DispatchRead,
@@ -34,6 +34,7 @@ from server.queues.work_queue_schemas import (
     ReleaseRead,
     ScoreRead,
 )
+from server.settings import get_settings
 
 log = get_logger("server.queues")
 
@@ -53,7 +54,7 @@ MAX_DEAL_ROUNDS = 4
 
 async def dispatch(actor: Principal) -> DispatchRead:
     now = datetime.now(UTC)
-    weights = scoring.configured_weights()
+    weights = get_settings().score_weights
     async with db.transaction():
         await repository.lock_dispatch()
         scored = await repository.rescore(now, weights)
