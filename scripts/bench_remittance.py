@@ -133,17 +133,14 @@ async def _owner() -> asyncpg.Connection:
 
 async def _seed(conn: asyncpg.Connection, movements: int, clients: int) -> None:
     payments = movements * 20 // 21  # plus one reversal per twenty payments
-    if True:
-        await conn.execute(_SEED.replace("$1", str(int(clients))))
-        await conn.execute("SET work_mem = '256MB'")
-        for statement in _SEED_PAYMENTS.split(";\n"):
-            if statement.strip():
-                sql = statement.replace("$1", str(int(payments))).replace("$2", str(clients))
-                await conn.execute(sql)
-        await conn.execute("ANALYZE")
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS bench_line (LIKE statement_line INCLUDING ALL)"
-        )
+    await conn.execute(_SEED.replace("$1", str(int(clients))))
+    await conn.execute("SET work_mem = '256MB'")
+    for statement in _SEED_PAYMENTS.split(";\n"):
+        if statement.strip():
+            sql = statement.replace("$1", str(int(payments))).replace("$2", str(clients))
+            await conn.execute(sql)
+    await conn.execute("ANALYZE")
+    await conn.execute("CREATE TABLE IF NOT EXISTS bench_line (LIKE statement_line INCLUDING ALL)")
 
 
 async def _empty(conn: asyncpg.Connection) -> None:

@@ -80,6 +80,14 @@ async def client_by_id(client_id: UUID, *, for_update: bool = False) -> dict[str
     return None if record is None else client_row(record)
 
 
+async def clients_by_ids(client_ids: Sequence[UUID]) -> list[dict[str, Any]]:
+    records = await db.fetch(
+        f"SELECT {_CLIENT_COLUMNS} FROM client WHERE id = ANY ($1::uuid[])",  # noqa: S608
+        list(client_ids),
+    )
+    return [client_row(record) for record in records]
+
+
 async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, Any]:
     record = await db.fetchrow(
         f"""

@@ -216,6 +216,11 @@ async def client_settings(client_id: UUID) -> dict[str, Any]:
     return row
 
 
+async def clients_settings(client_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+    """client_settings of many clients at once, by id; unknown ids are left out."""
+    return {row["id"]: row for row in await repository.clients_by_ids(client_ids)}
+
+
 async def list_clients(actor: Principal, page: PageRequest) -> Page[ClientRead]:
     rows = await repository.list_clients(actor.visible_clients(), page.after, page.fetch_limit)
     reads = [_read(row) for row in rows]

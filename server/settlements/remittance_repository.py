@@ -20,11 +20,17 @@ from server import db
 _LOCK_CLASS = 0x72656D  # "rem"
 
 
-async def lock_client(client_id: UUID) -> None:
+async def lock_clients(client_ids: list[UUID]) -> None:
     """Serializes the batch per client until the transaction ends (parallel runs, a rerun
-    racing a crashed one's successor): the second run then sees the first's statements."""
+    racing a crashed one's successor): the second run then sees the first's statements.
+    Taken in one order, so two runs over overlapping clients never deadlock."""
     await db.execute(
-        "SELECT pg_advisory_xact_lock($1, hashtext($2::uuid::text))", _LOCK_CLASS, client_id
+        """
+        SELECT pg_advisory_xact_lock($1, hashtext(c::text))
+        FROM (SELECT DISTINCT unnest($2::uuid[]) AS c ORDER BY 1) ordered
+        """,
+        _LOCK_CLASS,
+        client_ids,
     )
 
 
@@ -46,44 +52,52 @@ async def clients_with_payments() -> list[UUID]:
     return [row["client_id"] for row in rows]
 
 
-async def last_statement(client_id: UUID) -> asyncpg.Record | None:
-    return await db.fetchrow(
+async def last_statements(client_ids: list[UUID]) -> dict[UUID, asyncpg.Record]:
+    """The latest statement of each client that has one."""
+    rows = await db.fetch(
         """
-        SELECT id, period_end_date, carried_out_cents FROM statement
-        WHERE client_id = $1 ORDER BY period_end_date DESC LIMIT 1
+        SELECT DISTINCT ON (client_id) client_id, id, period_end_date, carried_out_cents
+        FROM statement WHERE client_id = ANY ($1::uuid[])
+        ORDER BY client_id, period_end_date DESC
         """,
-        client_id,
+        client_ids,
     )
+    return {row["client_id"]: row for row in rows}
 
 
-# One statement per client and run: which period each pending movement belongs to, and
-# its line, in SQL, so three million movements are one pass and not three million rows
-# through Python. `$2` is the end (local date) of the client's last statement, `$3` the
-# local date of `as_of`: a period has ended by then when its end date is on or before it.
+# One statement per group of clients and run: which period each pending movement belongs
+# to, and its line, in SQL, so three million movements are a few passes and not three
+# million rows through Python. `$1`, `$2`, `$4` are the clients, the end (local date) of
+# each one's last statement and each one's cycle, side by side; `$3` the local date of
+# `as_of`: a period has ended by then when its end date is on or before it.
 #
 # - A movement belongs to the period holding its local date (the payment's cleared_on, the
 #   reversal's returned_at in the agency's zone), unless that period is already issued:
-#   then to the client's next period (`greatest(…, $2)`), as a late-recorded movement.
+#   then to the client's next period (`greatest(…, after)`), as a late-recorded movement.
 # - A payment is withdrawn when its reversal was returned before the end of the payment's
 #   own period: neither appears (money.statement_lines).
 # - A reversal's line copies its payment's line with the opposite sign, whether that line
 #   is stored (an earlier statement) or issued by this very statement.
 # - Every bucket gets a fresh statement id; the statement rows themselves follow from the
-#   sums this returns (the foreign key is deferred to the commit).
+#   sums this returns, and are written before the staged lines (add_staged_lines).
 # One statement, so one snapshot: a movement committed while this runs is either wholly in
 # it or left for the next statement.
 _ISSUE_LINES = """
-WITH payment_pending AS (
-    SELECT p.id, p.account_id, p.amount_cents, p.fee_rate_bps, p.paid_to, p.cleared_on,
-           remittance_period_end($4, greatest(p.cleared_on, $2)) AS end_date
-    FROM payment p
-    WHERE p.client_id = $1 AND p.cleared_on < $3
+WITH scope AS (
+    SELECT * FROM unnest($1::uuid[], $2::date[], $4::text[]) AS s(client_id, after, cycle)
+),
+payment_pending AS (
+    SELECT p.id, p.client_id, p.account_id, p.amount_cents, p.fee_rate_bps, p.paid_to,
+           p.cleared_on, remittance_period_end(s.cycle, greatest(p.cleared_on, s.after))
+           AS end_date
+    FROM scope s JOIN payment p ON p.client_id = s.client_id
+    WHERE p.cleared_on < $3
       AND NOT EXISTS (SELECT FROM statement_line l
                       WHERE l.movement_kind = 'payment' AND l.movement_id = p.id)
 ),
 payment_lines AS (
     SELECT 'payment' AS movement_kind, p.id AS movement_id, p.id AS payment_id,
-           p.account_id, p.end_date, p.cleared_on AS moved_on,
+           p.client_id, p.account_id, p.end_date, p.cleared_on AS moved_on,
            CASE p.paid_to WHEN 'agency' THEN 'agency_payment' ELSE 'direct_payment' END AS kind,
            p.fee_rate_bps, p.amount_cents AS collected_cents,
            CASE p.paid_to WHEN 'agency' THEN p.amount_cents ELSE 0 END AS gross_cents,
@@ -94,17 +108,17 @@ payment_lines AS (
                       AND (r.returned_at AT TIME ZONE $5)::date < p.end_date)
 ),
 reversal_pending AS (
-    SELECT r.id, r.payment_id, r.account_id, d.returned_on,
-           remittance_period_end($4, greatest(d.returned_on, $2)) AS end_date
-    FROM payment_reversal r
+    SELECT r.id, r.payment_id, r.client_id, r.account_id, d.returned_on,
+           remittance_period_end(s.cycle, greatest(d.returned_on, s.after)) AS end_date
+    FROM scope s JOIN payment_reversal r ON r.client_id = s.client_id
     CROSS JOIN LATERAL (SELECT (r.returned_at AT TIME ZONE $5)::date AS returned_on) d
-    WHERE r.client_id = $1 AND r.returned_at < $6
+    WHERE r.returned_at < $6
       AND NOT EXISTS (SELECT FROM statement_line l
                       WHERE l.movement_kind = 'reversal' AND l.movement_id = r.id)
 ),
 reversal_lines AS (
-    SELECT 'reversal' AS movement_kind, r.id AS movement_id, r.payment_id, r.account_id,
-           r.end_date, r.returned_on AS moved_on, 'reversal' AS kind,
+    SELECT 'reversal' AS movement_kind, r.id AS movement_id, r.payment_id, r.client_id,
+           r.account_id, r.end_date, r.returned_on AS moved_on, 'reversal' AS kind,
            coalesce(o.fee_rate_bps, n.fee_rate_bps) AS fee_rate_bps,
            -coalesce(o.collected_cents, n.collected_cents) AS collected_cents,
            -coalesce(o.gross_cents, n.gross_cents) AS gross_cents,
@@ -118,55 +132,73 @@ all_lines AS (
     SELECT * FROM payment_lines UNION ALL SELECT * FROM reversal_lines
 ),
 bucket AS (
-    SELECT end_date, gen_random_uuid() AS statement_id FROM all_lines GROUP BY end_date
+    SELECT client_id, end_date, gen_random_uuid() AS statement_id
+    FROM all_lines GROUP BY client_id, end_date
 ),
-inserted AS (
-    INSERT INTO statement_line (movement_kind, movement_id, statement_id, kind,
+staged AS (
+    INSERT INTO pending_line (movement_kind, movement_id, statement_id, kind,
         payment_id, account_id, moved_on, fee_rate_bps, collected_cents, gross_cents,
         fee_cents, net_cents)
     SELECT l.movement_kind, l.movement_id, b.statement_id, l.kind, l.payment_id,
         l.account_id, l.moved_on, l.fee_rate_bps, l.collected_cents, l.gross_cents,
         l.fee_cents, l.gross_cents - l.fee_cents
-    FROM all_lines l JOIN bucket b USING (end_date)
+    FROM all_lines l JOIN bucket b USING (client_id, end_date)
 )
-SELECT b.statement_id, b.end_date, count(*) AS line_count,
+SELECT b.statement_id, b.client_id, b.end_date, count(*) AS line_count,
        sum(l.collected_cents)::bigint AS collected_cents,
        sum(l.gross_cents)::bigint AS gross_cents, sum(l.fee_cents)::bigint AS fees_cents
-FROM all_lines l JOIN bucket b USING (end_date)
-GROUP BY b.statement_id, b.end_date
-ORDER BY b.end_date
+FROM all_lines l JOIN bucket b USING (client_id, end_date)
+GROUP BY b.statement_id, b.client_id, b.end_date
+ORDER BY b.client_id, b.end_date
 """
 
 
-async def issue_lines(
-    client_id: UUID,
+# A group's lines wait here, in the batch's transaction, until their statements exist.
+_CREATE_PENDING = """
+CREATE TEMP TABLE IF NOT EXISTS pending_line (LIKE statement_line) ON COMMIT DELETE ROWS
+"""
+_LINE_COLUMNS = """
+    movement_kind, movement_id, statement_id, kind, payment_id, account_id, moved_on,
+    fee_rate_bps, collected_cents, gross_cents, fee_cents, net_cents
+"""
+
+
+async def stage_lines(
+    clients: list[tuple[UUID, date | None, str]],
     *,
-    after: date | None,
     through: date,
-    cycle: str,
     agency_tz: str,
     as_of: datetime,
 ) -> list[asyncpg.Record]:
-    """Insert the lines of every period of the client that ended by `through` (a local
-    date) after `after` (its last statement's end); one row of sums per new statement."""
+    """Stage the lines of every period that ended by `through` (a local date) of each
+    client (id, its last statement's end, its cycle) after that end; one row of sums per
+    new statement, by client and period."""
+    await db.execute(_CREATE_PENDING)
     # asyncpg prepares the statement once per connection and PostgreSQL turns to a generic
-    # plan after five runs; without the cycle and the client's bounds as constants that plan
-    # loses the index ranges. One plan per client and run is cheap.
+    # plan after five runs; without the cycles and the clients' bounds as constants that
+    # plan loses the index ranges. One plan per group and run is cheap.
     await db.execute("SET LOCAL plan_cache_mode = force_custom_plan")
     # Every table this statement reads is reached by the client (payment, payment_reversal)
     # or by a movement id (statement_line's primary key, payment_reversal_once), so an index
     # always serves. The planner's estimates lag behind a big batch — statement_line grows
     # by millions of rows within one run, its statistics say it is small — and a scan of
-    # it (or of every reversal) per client makes the run quadratic in the clients.
+    # it (or of every reversal) per group makes the run quadratic in the clients.
     await db.execute("SET LOCAL enable_seqscan = off")
     return await db.fetch(
         _ISSUE_LINES,
-        client_id,
-        after if after is not None else date.min,
+        [client_id for client_id, _, _ in clients],
+        [after if after is not None else date.min for _, after, _ in clients],
         through,
-        cycle,
+        [cycle for _, _, cycle in clients],
         agency_tz,
         as_of,
+    )
+
+
+async def add_staged_lines() -> None:
+    """The staged lines, into statement_line, once their statements are written."""
+    await db.execute(
+        f"INSERT INTO statement_line ({_LINE_COLUMNS}) SELECT {_LINE_COLUMNS} FROM pending_line"  # noqa: S608
     )
 
 

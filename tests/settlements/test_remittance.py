@@ -220,11 +220,27 @@ async def test_parallel_runs_issue_once(
     assert await snapshot(owner_db) == parallel
 
 
+async def test_clients_issued_together_or_one_by_one_get_the_same_statements(
+    admin: Caller, book: Any, owner_db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed_many(admin, book)
+    as_of = datetime(2026, 11, 5, tzinfo=TZ)
+    assert remittance.CLIENTS_PER_TRANSACTION > 1
+    await remittance.run_batch(as_of)
+    together = await snapshot(owner_db)
+    assert len({row[0] for row in together}) == 2
+    await owner_db.execute("TRUNCATE statement, statement_line, remittance_run")
+    monkeypatch.setattr(remittance, "CLIENTS_PER_TRANSACTION", 1)
+    await remittance.run_batch(as_of)
+    assert await snapshot(owner_db) == together
+
+
 async def test_a_crash_part_way_then_rerun_equals_a_clean_run(
     admin: Caller, book: Any, owner_db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await seed_many(admin, book)
-    real = remittance.issue_for_client
+    monkeypatch.setattr(remittance, "CLIENTS_PER_TRANSACTION", 1)
+    real = remittance.issue_for_clients
     calls = 0
 
     async def crash_after_first(*args: Any, **kwargs: Any) -> Any:
@@ -234,12 +250,12 @@ async def test_a_crash_part_way_then_rerun_equals_a_clean_run(
             raise RuntimeError("worker killed")
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(remittance, "issue_for_client", crash_after_first)
+    monkeypatch.setattr(remittance, "issue_for_clients", crash_after_first)
     as_of = datetime(2026, 11, 5, tzinfo=TZ)
     with pytest.raises(RuntimeError):
         await remittance.run_batch(as_of)
     assert len(await snapshot(owner_db)) == 3  # the first client's statements only
-    monkeypatch.setattr(remittance, "issue_for_client", real)
+    monkeypatch.setattr(remittance, "issue_for_clients", real)
     await remittance.run_batch(as_of)
     after_crash = await snapshot(owner_db)
     await owner_db.execute("TRUNCATE statement, statement_line, remittance_run")
@@ -444,3 +460,19 @@ async def test_agency_remit_command(
     assert f"{client['client_id']}  2026-11-04  remit 1400 cents" in out
     with pytest.raises(SystemExit):
         await remit(get_settings(), argparse.Namespace(as_of="2999-01-01"))
+
+
+async def test_a_line_without_its_statement_is_refused(
+    admin: Caller, owner_db: asyncpg.Connection
+) -> None:
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await owner_db.execute(
+            """
+            INSERT INTO statement_line (movement_kind, movement_id, statement_id, kind,
+                payment_id, account_id, moved_on, fee_rate_bps, collected_cents, gross_cents,
+                fee_cents, net_cents)
+            VALUES ('payment', gen_random_uuid(), gen_random_uuid(), 'agency_payment',
+                gen_random_uuid(), gen_random_uuid(), current_date, 2500, 100, 100, 25, 75)
+            """
+        )
+    assert await owner_db.fetchval("SELECT count(*) FROM statement_line") == 0
