@@ -22,8 +22,8 @@ from server.settlements.money import (
     statement_lines,
     statement_totals,
 )
-from tests.fixtures import Caller, MakeAccount, MakeClient
-from tests.settlements.conftest import new_key, reverse
+from tests.fixtures import Caller, MakeAccount, MakeClient, new_key
+from tests.settlements.conftest import reverse
 
 TZ = ZoneInfo("America/New_York")
 NO_HOLD = {"ach": 0, "check": 0, "card": 0}
