@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -764,6 +765,17 @@ class BalanceChange:
     status_after: AccountStatus
 
 
+class MoneyAction(StrEnum):
+    """What moves an account's balance; each names its status changes and audit lines."""
+
+    PAYMENT = "payment"
+    REVERSAL = "reversal"
+    # The rest of a paid settlement's balance written off.
+    SETTLEMENT = "settlement"
+    # The client changed the balance (a financial file's adjustment).
+    ADJUSTMENT = "adjustment"
+
+
 # Paid off while being worked: the account is paid in full. A recalled or closed account
 # keeps its status (the money is recorded all the same); a settled one already is done.
 _PAID_OFF_FROM = OPEN
@@ -771,7 +783,11 @@ _PAID_OFF_FROM = OPEN
 _REOPENED_FROM = frozenset({AccountStatus.PAID_IN_FULL, AccountStatus.SETTLED_IN_FULL})
 
 
-def _status_after(current: AccountStatus, balance_cents: int) -> AccountStatus:
+def _status_after(action: MoneyAction, current: AccountStatus, balance_cents: int) -> AccountStatus:
+    if action == MoneyAction.SETTLEMENT:
+        # Settled whatever is left; a recalled or closed account keeps its status, as a
+        # payment leaves it.
+        return AccountStatus.SETTLED_IN_FULL if current in OPEN | _REOPENED_FROM else current
     if balance_cents == 0 and current in _PAID_OFF_FROM:
         return AccountStatus.PAID_IN_FULL
     if balance_cents > 0 and current in _REOPENED_FROM:
@@ -784,20 +800,21 @@ async def apply_money_movement(
     account: asyncpg.Record,
     delta_cents: int,
     *,
-    action: str,
+    action: MoneyAction,
     reason: str,
     at: datetime,
     paid_on: date | None = None,
 ) -> BalanceChange:
     """Change the balance of an account locked with `lock_account` (in the same
-    transaction) by `delta_cents`, and its status as the new balance requires: paid to
-    zero → paid_in_full; owing again after paid_in_full / settled_in_full → active, each
-    recorded as a status change with `action` and `reason` and audited. `paid_on` moves the
-    account's last payment date."""
+    transaction) by `delta_cents`, and its status as the new balance and the action
+    require: paid to zero → paid_in_full; owing again after paid_in_full / settled_in_full
+    → active; a settlement → settled_in_full. A status change is recorded with `action`
+    and `reason` and audited. `paid_on` moves the account's last payment date."""
+    assert db.in_transaction(), "a money movement outside a transaction"
     current = AccountStatus(account["status"])
     changed = await repository.change_balance(account["id"], delta_cents)
     balance = int(changed["balance_cents"])
-    target = _status_after(current, balance)
+    target = _status_after(action, current, balance)
     if paid_on is not None:
         await repository.record_payment_date(account["id"], paid_on)
     if target != current:
@@ -824,35 +841,10 @@ async def apply_money_movement(
 # --- for offers ---
 
 
-async def _change_balance_and_status(
-    actor: Principal,
-    account_id: UUID,
-    delta_cents: int,
-    target: Callable[[AccountStatus, int], AccountStatus],
-    *,
-    action: str,
-    reason: str,
-    at: datetime,
-) -> BalanceChange:
+async def _locked(account_id: UUID) -> asyncpg.Record:
     row = await repository.account(account_id, for_update=True)
     assert row is not None
-    current = AccountStatus(row["status"])
-    changed = await repository.change_balance(account_id, delta_cents)
-    balance = int(changed["balance_cents"])
-    status = target(current, balance)
-    if status != current:
-        await repository.set_account_status(account_id, status)
-        await repository.insert_status_change(
-            account_id=account_id, client_id=row["client_id"], from_status=current,
-            to_status=status, action=action, reason=reason, channel=None, received_at=at,
-            actor_id=actor.id,
-        )  # fmt: skip
-        await audit.record(
-            actor, f"account.{action}", "account", account_id, client_id=row["client_id"],
-            before={"status": current},
-            after={"status": status, "reason": reason, "received_at": at},
-        )  # fmt: skip
-    return BalanceChange(int(row["balance_cents"]), balance, current, status)
+    return row
 
 
 async def settle_account(
@@ -861,15 +853,10 @@ async def settle_account(
     """Write `write_off_cents` off the balance of an account locked with `lock_account` and
     mark it settled_in_full: the debtor paid what the accepted settlement asked, and the
     rest is forgiven. Recorded as a status change with action `settlement` and audited."""
-    assert db.in_transaction(), "settle_account outside a transaction"
-
-    def settled(current: AccountStatus, balance: int) -> AccountStatus:
-        # A recalled or closed account keeps its status, as a payment leaves it.
-        return AccountStatus.SETTLED_IN_FULL if current in OPEN | _REOPENED_FROM else current
-
-    return await _change_balance_and_status(
-        actor, account_id, -write_off_cents, settled, action="settlement", reason=reason, at=at
-    )
+    return await apply_money_movement(
+        actor, await _locked(account_id), -write_off_cents, action=MoneyAction.SETTLEMENT,
+        reason=reason, at=at,
+    )  # fmt: skip
 
 
 async def reinstate_write_off(
@@ -878,7 +865,7 @@ async def reinstate_write_off(
     """Put a settlement's write-off back on the balance of a locked account (the money that
     paid the settlement was reversed): a settled_in_full or paid_in_full account owing
     again reopens as active."""
-    assert db.in_transaction(), "reinstate_write_off outside a transaction"
-    return await _change_balance_and_status(
-        actor, account_id, cents, _status_after, action="reversal", reason=reason, at=at
-    )
+    return await apply_money_movement(
+        actor, await _locked(account_id), cents, action=MoneyAction.REVERSAL, reason=reason,
+        at=at,
+    )  # fmt: skip

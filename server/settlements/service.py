@@ -247,7 +247,7 @@ async def post_payment(
         applied = min(data.amount_cents, max(balance_before, 0))
         credit = data.amount_cents - applied
         change = await placements.apply_money_movement(
-            actor, account, -applied, action="payment",
+            actor, account, -applied, action=placements.MoneyAction.PAYMENT,
             reason=f"payment of {data.amount_cents} cents received {received_on}",
             at=received_at or now, paid_on=received_on,
         )  # fmt: skip
@@ -377,7 +377,7 @@ async def reverse_payment(actor: Principal, payment_id: UUID, data: ReversalCrea
         amount = int(payment["amount_cents"])
         credit_removed = min(amount, max((await repository.paid_and_credit(account["id"]))[1], 0))
         change = await placements.apply_money_movement(
-            actor, account, amount - credit_removed, action="reversal",
+            actor, account, amount - credit_removed, action=placements.MoneyAction.REVERSAL,
             reason=f"payment {payment_id} reversed: {data.reason}", at=returned_at,
         )  # fmt: skip
         values = {
