@@ -59,6 +59,16 @@ CALL_OUTCOMES = (
 )  # fmt: skip
 
 
+# Idempotency-Keys are refused when they hold a card-number-like run of digits (a UUID's
+# groups joined by dashes can pass Luhn): the demo's keys spell the digits as letters.
+_NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def _demo_key(name: str, entity_id: UUID) -> str:
+    """A key for the demo's payment about `entity_id`: the same on every run, no digits."""
+    return f"demo-{name}-{entity_id.hex.translate(_NO_DIGITS)}"
+
+
 async def _ensure_user(role: str, username: str, client_id: UUID | None = None) -> UUID:
     with contextlib.suppress(UsernameTaken):
         await auth_service.create_user_unchecked(
@@ -139,7 +149,7 @@ async def _payments(
     amount = min(balance, rng.randint(25, 400) * 100) if number % 15 else balance
     with contextlib.suppress(DomainError):
         result = await settlements.post_payment(
-            actor, account_id, f"demo-{account_id}",
+            actor, account_id, _demo_key("payment", account_id),
             PaymentCreate(amount_cents=amount, method=rng.choice(["ach", "card", "check"]),  # type: ignore[arg-type]
                           paid_to="agency", received_at=received.isoformat()),  # type: ignore[arg-type]
         )  # fmt: skip
@@ -172,7 +182,7 @@ async def _offer(
         if made.status == "accepted" and made.kind == "lump_sum" and number % 2:
             # Paid in full: the offer is fulfilled and the account settled.
             await settlements.post_payment(
-                collector, account_id, f"demo-offer-{made.offer_id}",
+                collector, account_id, _demo_key("offer", made.offer_id),
                 PaymentCreate(amount_cents=made.amount_cents, method="ach", paid_to="agency",  # type: ignore[arg-type]
                               received_at=today.isoformat(), offer_id=made.offer_id),
             )  # fmt: skip
