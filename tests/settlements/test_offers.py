@@ -460,6 +460,18 @@ async def test_the_nightly_job_is_registered_and_swept_daily(shop: Shop) -> None
     assert await jobs.break_missed_plans({}) == {"broken": 0, "expired": 0}
 
 
+def test_the_break_and_expire_job_has_a_daily_cron_of_its_own() -> None:
+    from server.settlements import jobs
+    from server.worker import WorkerSettings
+
+    crons = {c.name: c for c in WorkerSettings.cron_jobs}
+    entry = crons[f"{jobs.BREAK_MISSED_PLANS}.cron"]
+    assert entry.coroutine is jobs.break_missed_plans
+    # Once a day: one hour, one minute, one second.
+    assert (entry.hour, entry.minute, entry.second) == (9, 15, 0)
+    assert entry.unique
+
+
 async def test_an_offer_on_an_account_disputed_since_cannot_be_accepted(
     shop: Shop, admin: Caller
 ) -> None:
