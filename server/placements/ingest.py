@@ -13,7 +13,9 @@ is merged by PostgreSQL, so the two cores work at once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,7 +40,9 @@ from server.placements.csv_stream import BadRecord, FileRejected, RecordReader
 from server.placements.file_changes import (
     NORMALIZERS,
     ChangeNormalizer,
+    FinancialRow,
     Staged,
+    financial_normalizer,
     maintenance_transitions,
 )
 from server.placements.normalize import (
@@ -54,6 +58,17 @@ from server.settings import get_settings
 log = get_logger("server.placements.ingest")
 
 _PLACEMENT_LOCK_NAMESPACE = 0x706C61  # "pla"
+
+# A financial file's rows are money: settlements applies them through its own service,
+# each row in a transaction of its own, and registers that here when it is imported, so
+# placements never imports settlements. The applier returns one error per refused row
+# (its column left blank: the loader knows the file's headers).
+RowApplier = Callable[[UUID, UUID, list[FinancialRow]], Awaitable[list[RowError]]]
+row_appliers: dict[FileKind, RowApplier] = {}
+# Rows per committed batch of a financial file, at most: its rows are applied one
+# transaction each, so a batch is only where the counts and errors commit, and what a
+# restarted worker looks over again (rows already applied are found and skipped).
+FINANCIAL_BATCH_ROWS = 500
 
 
 def column_map_for(client: dict[str, Any], kind: FileKind) -> Any:
@@ -108,6 +123,8 @@ class Batch:
     new_debtors: dict[str, uuid.UUID] = field(default_factory=dict)
     # (problem, "error" | "warning")
     problems: list[tuple[RowError, str]] = field(default_factory=list)
+    # Our field -> the file's header, for the errors of rows applied after parsing.
+    headers: dict[str, str] = field(default_factory=dict)
     records: int = 0
     rejected: int = 0
     warned: int = 0
@@ -121,6 +138,8 @@ class Batch:
 
 def _row_normalizer(layout: HeaderLayout, ctx: NormalizeContext) -> ChangeNormalizer:
     """For any kind of file: a row becomes (staging record, warnings), or is refused."""
+    if layout.column_map.kind == FileKind.FINANCIAL:
+        return financial_normalizer(layout, ctx.today)
     if layout.column_map.kind != FileKind.NEW_BUSINESS:
         return NORMALIZERS[layout.column_map.kind](layout)
     new_business = NewBusinessNormalizer(layout, ctx)
@@ -141,6 +160,8 @@ class Parser:
         self.reader = RecordReader()
         # New-business records end with the person's identity; a new debtor id follows it.
         self.assigns_debtors = column_map.kind == FileKind.NEW_BUSINESS
+        # A financial file may move one account many times; the others name each once.
+        self.one_row_per_account = column_map.kind != FileKind.FINANCIAL
         self.column_map = column_map
         self.ctx = ctx
         self.resume_after_line = resume_after_line
@@ -157,6 +178,7 @@ class Parser:
                 continue
             if line <= self.resume_after_line:
                 continue
+            batch.headers = self.layout.headers
             batch.records += 1
             batch.last_line = line
             if isinstance(fields, BadRecord):
@@ -169,7 +191,7 @@ class Parser:
                 record, warnings = result
                 # Every kind's record has the account number second.
                 first = batch.first_lines.setdefault(record[1].casefold(), line)
-                if first != line:
+                if first != line and self.one_row_per_account:
                     reason = f"account number already on line {first}"
                     error = RowError(line, "", "client_account_number", "duplicate_in_file", reason)
                     batch.rejected += 1
@@ -257,9 +279,32 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
     )
 
 
+async def _apply_rows(placement: Any, batch: Batch) -> None:
+    """Apply a financial batch's rows through the service that owns them; the rows it
+    refuses join the batch's problems, counted as rejected."""
+    applier = row_appliers.get(FileKind(placement["kind"]))
+    if applier is None:
+        raise RuntimeError(f"no service applies {placement['kind']} files: import settlements")
+    rows = [FinancialRow._make(row) for row in batch.rows]
+    refused = await applier(placement["id"], placement["client_id"], rows)
+    refused_lines = {error.line for error in refused}
+    batch.rows = [row for row in batch.rows if row[0] not in refused_lines]
+    batch.rejected += len(refused_lines)
+    batch.problems.extend(
+        (dataclasses.replace(error, column=batch.headers.get(error.field, "")), "error")
+        for error in refused
+    )
+
+
 async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> None:
+    if placement["kind"] == FileKind.FINANCIAL and batch.rows:
+        await _apply_rows(placement, batch)
     async with conn.transaction():
-        merge_rejects = await _merge(conn, placement, batch.rows) if batch.rows else []
+        merge_rejects = (
+            await _merge(conn, placement, batch.rows)
+            if batch.rows and placement["kind"] != FileKind.FINANCIAL
+            else []
+        )
         errors = _error_records(placement, batch.problems, merge_rejects)
         if errors:
             await conn.copy_records_to_table(
@@ -328,6 +373,8 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
     # Rows per committed batch (a setting): large enough that a batch's fixed costs vanish,
     # small enough that its rows sit comfortably in memory and a restart redoes little.
     batch_rows = settings.ingest_batch_rows
+    if kind == FileKind.FINANCIAL:
+        batch_rows = min(batch_rows, FINANCIAL_BATCH_ROWS)
     batch = Batch()
     consumed = 0
     writing: asyncio.Task[None] | None = None

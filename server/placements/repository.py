@@ -140,6 +140,20 @@ async def account(account_id: UUID, *, for_update: bool = False) -> asyncpg.Reco
     )
 
 
+async def placed_account_by_number(client_id: UUID, number: str) -> asyncpg.Record | None:
+    """Locked FOR UPDATE; on account_number_open, the index of accounts not recalled."""
+    return await db.fetchrow(
+        f"""
+        SELECT {_ACCOUNT_COLUMNS} FROM account a
+        WHERE a.client_id = $1 AND lower(a.client_account_number) = lower($2)
+          AND a.status <> 'recalled'
+        FOR UPDATE
+        """,  # noqa: S608
+        client_id,
+        number,
+    )
+
+
 async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(

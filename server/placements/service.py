@@ -40,6 +40,7 @@ from server.placements.column_map import (
 from server.placements.csv_stream import FileRejected, RecordReader
 from server.placements.errors import ClientNameTaken
 from server.placements.ingest import column_map_for
+from server.placements.ingest import row_appliers as row_appliers
 from server.placements.schemas import (
     AccountRead,
     AccountSummary,
@@ -464,8 +465,6 @@ async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
 
 # Stored bytes are cut into pieces of this size: any worker reads them back one at a time.
 CHUNK_BYTES = 1 << 20
-# File kinds the loader understands (financial files are the payments' business).
-LOADABLE_KINDS = frozenset({FileKind.NEW_BUSINESS, FileKind.MAINTENANCE, FileKind.RECALL})
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
@@ -571,8 +570,6 @@ async def receive_placement(
     client = await repository.client_by_id(client_id)
     if client is None:
         raise NotFound("no such client")
-    if kind not in LOADABLE_KINDS:
-        raise InvalidInput.field("kind", f"{kind} files are not accepted by this server")
     rate = client["fee_rates_bps"].get(tier)
     if rate is None:
         raise InvalidInput.field("tier", f"the client has no fee rate for {tier} placements")
@@ -755,6 +752,15 @@ async def lock_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
     each sees the balance the one before it left."""
     assert db.in_transaction(), "lock_account outside a transaction locks nothing"
     return await _visible_account(actor, account_id, for_update=True)
+
+
+async def lock_client_account(client_id: UUID, client_account_number: str) -> asyncpg.Record | None:
+    """The client's account with this number that is placed with the agency (not
+    recalled), locked FOR UPDATE until the caller's transaction ends; None if it has none.
+    For a client's own files: the number is the client's, so no other client's account
+    can ever be found."""
+    assert db.in_transaction(), "lock_client_account outside a transaction locks nothing"
+    return await repository.placed_account_by_number(client_id, client_account_number)
 
 
 @dataclass(frozen=True)
