@@ -82,8 +82,19 @@ def _values(layout: HeaderLayout, fields: list[str]) -> dict[str, str]:
     return dict(zip(names, layout.pick([*fields, ""]), strict=True))
 
 
+def _column_count(layout: HeaderLayout, line: int, fields: list[str]) -> RejectedRow | None:
+    """A record whose field count is not the header's: its values cannot be placed in
+    their columns (and a short one would be read past its end)."""
+    if len(fields) == layout.width:
+        return None
+    reason = f"expected {layout.width} fields, found {len(fields)}"
+    return RejectedRow(line, (RowError(line, "", "", "column_count", reason),), ())
+
+
 def recall_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
     def normalize(line: int, fields: list[str]) -> Staged | RejectedRow:
+        if refused := _column_count(layout, line, fields):
+            return refused
         values = _values(layout, fields)
         number = values["client_account_number"].strip()
         if not number:
@@ -99,6 +110,8 @@ def maintenance_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
     zips = zip_table()
 
     def normalize(line: int, fields: list[str]) -> Staged | RejectedRow:
+        if refused := _column_count(layout, line, fields):
+            return refused
         values = {k: v.strip() for k, v in _values(layout, fields).items()}
         errors: list[RowError] = []
         warnings: list[RowError] = []
@@ -203,6 +216,8 @@ def financial_normalizer(layout: HeaderLayout, today: date) -> ChangeNormalizer:
     methods = {m.value for m in PaymentMethod}
 
     def normalize(line: int, fields: list[str]) -> Staged | RejectedRow:
+        if refused := _column_count(layout, line, fields):
+            return refused
         values = {k: v.strip() for k, v in _values(layout, fields).items()}
         errors: list[RowError] = []
 
