@@ -507,6 +507,12 @@ async def _file_reversal(
         raise _row_refused(
             "original_transaction_id", "account_mismatch", "the payment is on another account"
         )
+    if payment["reversal_id"] is not None:
+        raise _row_refused(
+            "original_transaction_id",
+            PaymentAlreadyReversed.code,
+            "the payment is already reversed",
+        )
     if row.amount_cents != payment["amount_cents"]:
         reason = f"must be the reversed payment's amount ({payment['amount_cents']} cents)"
         raise _row_refused("amount_cents", "amount_mismatch", reason)
