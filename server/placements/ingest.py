@@ -156,8 +156,11 @@ def _row_normalizer(layout: HeaderLayout, ctx: NormalizeContext) -> ChangeNormal
 class Parser:
     """The CPU side, run in a thread: records from chunks, rows from records."""
 
-    def __init__(self, column_map: Any, ctx: NormalizeContext, resume_after_line: int) -> None:
+    def __init__(
+        self, column_map: Any, ctx: NormalizeContext, resume_after_line: int, batch_rows: int
+    ) -> None:
         self.reader = RecordReader()
+        self.batch_rows = batch_rows
         # New-business records end with the person's identity; a new debtor id follows it.
         self.assigns_debtors = column_map.kind == FileKind.NEW_BUSINESS
         # A financial file may move one account many times; the others name each once.
@@ -168,7 +171,10 @@ class Parser:
         self.layout: HeaderLayout | None = None
         self.normalize: ChangeNormalizer | None = None
 
-    def parse(self, chunk: bytes | None, batch: Batch) -> None:
+    def parse(self, chunk: bytes | None, batch: Batch) -> list[Batch]:
+        """The chunk's records into `batch`, and into a new batch each time one is full
+        (`batch_rows`); returns them in order, the last one still open."""
+        batches = [batch]
         records = self.reader.feed(chunk) if chunk is not None else self.reader.finish()
         for line, fields in records:
             if self.layout is None:
@@ -178,6 +184,9 @@ class Parser:
                 continue
             if line <= self.resume_after_line:
                 continue
+            if batch.size >= self.batch_rows:
+                batch = Batch()
+                batches.append(batch)
             batch.headers = self.layout.headers
             batch.records += 1
             batch.last_line = line
@@ -207,6 +216,7 @@ class Parser:
                 batch.rejected += 1
                 batch.problems.extend((e, "error") for e in result.errors)
                 batch.problems.extend((w, "warning") for w in result.warnings)
+        return batches
 
 
 def _error_records(
@@ -366,15 +376,14 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
         datetime.now(ZoneInfo(settings.agency_timezone)).date(), ssn_hash_key(settings)
     )
     kind = FileKind(placement["kind"])
-    parser = Parser(column_map_for(client, kind), ctx, placement["last_line_done"])
-    await repository.prepare_staging(writer)
-    await repository.prepare_change_staging(writer)
-
     # Rows per committed batch (a setting): large enough that a batch's fixed costs vanish,
     # small enough that its rows sit comfortably in memory and a restart redoes little.
     batch_rows = settings.ingest_batch_rows
     if kind == FileKind.FINANCIAL:
         batch_rows = min(batch_rows, FINANCIAL_BATCH_ROWS)
+    parser = Parser(column_map_for(client, kind), ctx, placement["last_line_done"], batch_rows)
+    await repository.prepare_staging(writer)
+    await repository.prepare_change_staging(writer)
     batch = Batch()
     consumed = 0
     writing: asyncio.Task[None] | None = None
@@ -387,13 +396,16 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
                     placement_id, seq,
                 )  # fmt: skip
                 consumed += len(chunk)
-            await asyncio.to_thread(parser.parse, chunk, batch)
-            batch.bytes_done = consumed
-            if batch.size >= batch_rows or chunk is None:
+            *full, batch = await asyncio.to_thread(parser.parse, chunk, batch)
+            if chunk is None or batch.size >= batch_rows:
+                full.append(batch)
+                batch = Batch()
+            for done in full:
+                # Progress is counted in whole chunks: a batch ends somewhere in this one.
+                done.bytes_done = consumed
                 if writing is not None:
                     await writing
-                writing = asyncio.create_task(_write_batch(writer, placement, batch))
-                batch = Batch()
+                writing = asyncio.create_task(_write_batch(writer, placement, done))
         if writing is not None:
             await writing
     except (FileRejected, HeaderMismatch) as refused:

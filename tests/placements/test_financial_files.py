@@ -384,3 +384,66 @@ async def test_the_client_column_map_and_amounts_in_cents_and_no_transaction_ids
                            kind="financial")  # fmt: skip
     assert missing.status_code == 422
     assert missing.json()["error"]["code"] == "header_mismatch"
+
+
+async def test_a_killed_worker_resumes_a_financial_file_applying_each_row_once(
+    admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    from server.placements.sample_files import financial_csv, new_business_csv
+    from tests.placements.test_ingest_restart import kill_worker_when
+
+    accounts, rows = 100, 3 * ingest.FINANCIAL_BATCH_ROWS + 123
+    client = await make_client()
+    await upload_and_load(admin, client["client_id"], new_business_csv(accounts, prefix="F"))
+    response = await upload(
+        admin, client["client_id"], financial_csv(accounts, rows, prefix="F"), kind="financial"
+    )
+    assert response.status_code == 202, response.text
+    placement_id = UUID(response.json()["placement_id"])
+
+    async def state() -> tuple[int, int, int]:
+        counts = await owner_db.fetchrow(
+            "SELECT rows_read, rows_accepted, (SELECT count(*) FROM client_transaction t"
+            " WHERE t.placement_id = p.id) AS applied FROM placement p WHERE id = $1",
+            placement_id,
+        )
+        assert counts is not None
+        return counts["rows_read"], counts["rows_accepted"], counts["applied"]
+
+    async def rows_applied_past_the_last_commit() -> bool:
+        read, accepted, applied = await state()
+        return read > 0 and applied > accepted
+
+    await kill_worker_when(rows_applied_past_the_last_commit)
+    read, accepted, applied = await state()
+    assert 0 < read < rows
+    # Rows of the unfinished batch are applied, their counts are not: the resume must
+    # find them done, neither applying them again nor refusing them as duplicates.
+    assert applied > accepted
+
+    assert await ingest.load_placement(placement_id) == "loaded"
+    placement = (await admin.get(f"/api/v1/placements/{placement_id}")).json()
+    assert (placement["rows_read"], placement["rows_accepted"], placement["rows_rejected"]) == (
+        rows, rows, 0,
+    )  # fmt: skip
+    assert await errors_of(admin, placement) == []
+    kinds = dict(
+        await owner_db.fetch(
+            "SELECT kind, count(*) FROM client_transaction WHERE placement_id = $1 GROUP BY kind",
+            placement_id,
+        )
+    )
+    assert sum(kinds.values()) == rows
+    assert await owner_db.fetchval("SELECT count(*) FROM payment") == kinds["payment"]
+    assert await owner_db.fetchval("SELECT count(*) FROM payment_reversal") == kinds["reversal"]
+    # Every cent accounted for: the balances are what was placed, less what was applied,
+    # plus what reversals put back and the adjustments.
+    money = await owner_db.fetchrow(
+        """
+        SELECT (SELECT sum(placed_balance_cents) - sum(balance_cents) FROM account) AS moved,
+               (SELECT sum(applied_cents) FROM payment) AS paid,
+               (SELECT sum(amount_cents - credit_removed_cents) FROM payment_reversal) AS back,
+               (SELECT sum(amount_cents) FROM balance_adjustment) AS adjusted
+        """
+    )
+    assert money["moved"] == money["paid"] - money["back"] - money["adjusted"]
