@@ -702,16 +702,25 @@ def _due_on(kind: OfferKind, accepted_on: date, installments: list[InstallmentRe
     return installments[-1].due_date
 
 
-async def create_offer(actor: Principal, account_id: UUID, data: OfferCreate) -> OfferRead:
+async def create_offer(
+    actor: Principal, account_id: UUID, data: OfferCreate, *, offered_on: date | None = None
+) -> OfferRead:
     """Record an arrangement the debtor agreed to. Inside the collector's band (whoever
     records it) it is accepted at once; beyond it, it waits for a supervisor or the
-    client. One live offer per account: withdraw a pending one to make another."""
+    client. One live offer per account: withdraw a pending one to make another.
+
+    `offered_on` (today by default) records an arrangement made earlier, e.g. history from
+    the agency's earlier system: its schedule and a lump sum's due date run from that day,
+    so the nightly sweep judges it as it would have been judged all along."""
     await placements.visible_account(actor, account_id)
     if actor.role == Role.CLIENT:
         raise NotPermitted("offers are made by the agency's collectors and staff")
     now = datetime.now(UTC)
     today = now.astimezone(_agency_zone()).date()
-    terms = _terms(data, today)
+    if offered_on is not None and offered_on > today:
+        raise InvalidInput.field("offered_on", "must not be in the future")
+    offered = offered_on or today
+    terms = _terms(data, offered)
     if isinstance(terms, Plan):
         try:
             validate_plan(terms)
@@ -739,10 +748,10 @@ async def create_offer(actor: Principal, account_id: UUID, data: OfferCreate) ->
         )
         due_on = None
         if status == OfferStatus.ACCEPTED:
-            due_on = schedule[-1][0] if schedule else today + timedelta(days=LUMP_SUM_DAYS)
+            due_on = schedule[-1][0] if schedule else offered + timedelta(days=LUMP_SUM_DAYS)
         values = {
             "client_id": client_id, "account_id": account_id, "kind": str(data.kind),
-            "amount_cents": data.amount_cents, "balance_cents": balance, "offered_on": today,
+            "amount_cents": data.amount_cents, "balance_cents": balance, "offered_on": offered,
             "band": str(band), "status": str(status), "created_by": actor.id, "due_on": due_on,
         }  # fmt: skip
         try:
