@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -59,12 +59,23 @@ log = get_logger("server.placements.ingest")
 
 _PLACEMENT_LOCK_NAMESPACE = 0x706C61  # "pla"
 
-# A financial file's rows are money: settlements applies them through its own service,
-# each row in a transaction of its own, and registers that here when it is imported, so
-# placements never imports settlements. The applier returns one error per refused row
-# (its column left blank: the loader knows the file's headers).
-RowApplier = Callable[[UUID, UUID, list[FinancialRow]], Awaitable[list[RowError]]]
-row_appliers: dict[FileKind, RowApplier] = {}
+
+@dataclass(frozen=True)
+class RowOwner:
+    """The domain that applies and acknowledges a kind of file's rows. A financial file's
+    rows are money: settlements applies them through its own service, each row in a
+    transaction of its own, and registers here when it is imported, so placements never
+    imports settlements."""
+
+    # (placement id, client id, rows) -> one error per refused row, its column left blank
+    # (the loader knows the file's headers).
+    apply: Callable[[UUID, UUID, list[FinancialRow]], Awaitable[list[RowError]]]
+    # The acknowledgement: its columns, and its rows for a placement in line order.
+    acknowledgement_columns: tuple[str, ...]
+    acknowledged: Callable[[UUID], AsyncIterator[list[Any]]]
+
+
+row_owners: dict[FileKind, RowOwner] = {}
 # Rows per committed batch of a financial file, at most: its rows are applied one
 # transaction each, so a batch is only where the counts and errors commit, and what a
 # restarted worker looks over again (rows already applied are found and skipped).
@@ -292,11 +303,11 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
 async def _apply_rows(placement: Any, batch: Batch) -> None:
     """Apply a financial batch's rows through the service that owns them; the rows it
     refuses join the batch's problems, counted as rejected."""
-    applier = row_appliers.get(FileKind(placement["kind"]))
-    if applier is None:
+    owner = row_owners.get(FileKind(placement["kind"]))
+    if owner is None:
         raise RuntimeError(f"no service applies {placement['kind']} files: import settlements")
     rows = [FinancialRow._make(row) for row in batch.rows]
-    refused = await applier(placement["id"], placement["client_id"], rows)
+    refused = await owner.apply(placement["id"], placement["client_id"], rows)
     refused_lines = {error.line for error in refused}
     batch.rows = [row for row in batch.rows if row[0] not in refused_lines]
     batch.rejected += len(refused_lines)

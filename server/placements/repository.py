@@ -154,6 +154,13 @@ async def placed_account_by_number(client_id: UUID, number: str) -> asyncpg.Reco
     )
 
 
+async def account_numbers(account_ids: list[UUID]) -> dict[UUID, str]:
+    rows = await db.fetch(
+        "SELECT id, client_account_number FROM account WHERE id = ANY($1::uuid[])", account_ids
+    )
+    return {row["id"]: row["client_account_number"] for row in rows}
+
+
 async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(

@@ -39,8 +39,9 @@ from server.placements.column_map import (
 )
 from server.placements.csv_stream import FileRejected, RecordReader
 from server.placements.errors import ClientNameTaken
+from server.placements.ingest import RowOwner as RowOwner
 from server.placements.ingest import column_map_for
-from server.placements.ingest import row_appliers as row_appliers
+from server.placements.ingest import row_owners as row_owners
 from server.placements.schemas import (
     AccountRead,
     AccountSummary,
@@ -707,8 +708,12 @@ async def placement_errors_csv(actor: Principal, placement_id: UUID) -> AsyncIte
 
 async def acknowledgement_csv(actor: Principal, placement_id: UUID) -> AsyncIterator[bytes]:
     """What was received and accepted: every loaded account with our id, its line, the
-    balance received and the fee rate locked for it."""
-    await _visible_placement(actor, placement_id)
+    balance received and the fee rate locked for it; for a financial file, every movement
+    it made, as the domain that applied it tells."""
+    placement = await _visible_placement(actor, placement_id)
+    owner = row_owners.get(FileKind(placement["kind"]))
+    if owner is not None:
+        return csv_stream(list(owner.acknowledgement_columns), owner.acknowledged(placement_id))
 
     async def rows() -> AsyncIterator[list[Any]]:
         after = 0
@@ -752,6 +757,11 @@ async def lock_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
     each sees the balance the one before it left."""
     assert db.in_transaction(), "lock_account outside a transaction locks nothing"
     return await _visible_account(actor, account_id, for_update=True)
+
+
+async def account_numbers(account_ids: list[UUID]) -> dict[UUID, str]:
+    """The client's own number of each account (for another domain's reports)."""
+    return await repository.account_numbers(account_ids)
 
 
 async def lock_client_account(client_id: UUID, client_account_number: str) -> asyncpg.Record | None:

@@ -488,3 +488,28 @@ async def insert_client_transaction(values: dict[str, Any]) -> UUID:
         values.get("reversal_id"), values.get("adjustment_id"),
     )  # fmt: skip
     return transaction_id
+
+
+async def client_transactions_after(
+    placement_id: UUID, after_line: int, limit: int
+) -> list[asyncpg.Record]:
+    """A financial placement's applied rows in line order, each with its movement: the
+    amount as the file gave it (an adjustment signed) and the balance it left."""
+    return await db.fetch(
+        """
+        SELECT t.line, t.kind, t.transaction_id, t.account_id,
+               coalesce(t.reversal_id, t.adjustment_id, t.payment_id) AS movement_id,
+               coalesce(r.amount_cents, b.amount_cents, p.amount_cents) AS amount_cents,
+               coalesce(r.balance_after_cents, b.balance_after_cents, p.balance_after_cents)
+                   AS balance_after_cents
+        FROM client_transaction t
+        LEFT JOIN payment p ON p.id = t.payment_id
+        LEFT JOIN payment_reversal r ON r.id = t.reversal_id
+        LEFT JOIN balance_adjustment b ON b.id = t.adjustment_id
+        WHERE t.placement_id = $1 AND t.line > $2
+        ORDER BY t.line LIMIT $3
+        """,
+        placement_id,
+        after_line,
+        limit,
+    )

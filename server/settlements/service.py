@@ -9,6 +9,7 @@ commit together or not at all.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -604,7 +605,28 @@ async def apply_financial_rows(
     return refused
 
 
-placements.row_appliers[FileKind.FINANCIAL] = apply_financial_rows
+async def financial_acknowledgement(placement_id: UUID) -> AsyncIterator[list[Any]]:
+    """A financial placement's acknowledgement rows: each row applied and its movement."""
+    after = 0
+    while batch := await repository.client_transactions_after(placement_id, after, 5000):
+        numbers = await placements.account_numbers(list({r["account_id"] for r in batch}))
+        for r in batch:
+            yield [
+                r["line"], numbers[r["account_id"]], r["kind"], r["transaction_id"],
+                str(r["account_id"]), str(r["movement_id"]), r["amount_cents"],
+                r["balance_after_cents"],
+            ]  # fmt: skip
+        after = batch[-1]["line"]
+
+
+placements.row_owners[FileKind.FINANCIAL] = placements.RowOwner(
+    apply=apply_financial_rows,
+    acknowledgement_columns=(
+        "line", "client_account_number", "transaction_type", "transaction_id", "account_id",
+        "movement_id", "amount_cents", "balance_after_cents",
+    ),
+    acknowledged=financial_acknowledgement,
+)  # fmt: skip
 
 
 # --- the account detail's `money` section -------------------------------------------------

@@ -119,6 +119,19 @@ async def test_direct_payments_and_adjustments_move_balances_as_the_api_would(
     assert [tuple(r.values()) for r in ledger] == [
         (2, "payment"), (3, "adjustment"), (4, "adjustment"), (5, "payment"),
     ]  # fmt: skip
+    # The acknowledgement: every row applied, with the movement it made.
+    ack = await admin.get(f"/api/v1/placements/{placement['placement_id']}/acknowledgement.csv")
+    ack_rows = list(csv.reader(io.StringIO(ack.text)))
+    assert ack_rows[0] == [
+        "line", "client_account_number", "transaction_type", "transaction_id", "account_id",
+        "movement_id", "amount_cents", "balance_after_cents",
+    ]  # fmt: skip
+    assert [(r[0], r[1], r[2], r[3], r[6], r[7]) for r in ack_rows[1:]] == [
+        ("2", "AC-00000", "payment", "T-1", "10000", str(PLACED - 10_000)),
+        ("3", "AC-00001", "adjustment", "", "-4456", str(PLACED - 4_456)),
+        ("4", "AC-00001", "adjustment", "", "1000", str(PLACED - 3_456)),
+        ("5", "AC-00002", "payment", "T-2", str(PLACED), "0"),
+    ]
     # The account detail's history shows them, the adjustment without a payment.
     account_id = await owner_db.fetchval(
         "SELECT id FROM account WHERE client_account_number = 'AC-00001'"
