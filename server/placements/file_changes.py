@@ -198,6 +198,8 @@ class FinancialRow(NamedTuple):
 
 # The longest client transaction id kept (client_transaction.transaction_id).
 TRANSACTION_ID_MAX = 64
+# The longest reason kept: a reversal's reason is at most this long (as through the API).
+REASON_MAX = 500
 # Older than any debt the agency could hold (as for payments through the API).
 EARLIEST_TRANSACTION = date(1970, 1, 1)
 _ZERO: Final = Problem("amount_zero", "must not be zero")
@@ -254,10 +256,14 @@ def financial_normalizer(layout: HeaderLayout, today: date) -> ChangeNormalizer:
         if method not in methods:
             reason = "must be one of: " + ", ".join(sorted(methods))
             problem("payment_method", Problem("invalid_payment_method", reason))
-        for field in ("transaction_id", "original_transaction_id"):
-            if len(values.get(field, "")) > TRANSACTION_ID_MAX:
-                reason = f"must be at most {TRANSACTION_ID_MAX} characters"
-                problem(field, Problem("too_long", reason))
+        values["reason"] = collapse_spaces(values.get("reason", ""))
+        for field, longest in (
+            ("transaction_id", TRANSACTION_ID_MAX),
+            ("original_transaction_id", TRANSACTION_ID_MAX),
+            ("reason", REASON_MAX),
+        ):
+            if len(values.get(field, "")) > longest:
+                problem(field, Problem("too_long", f"must be at most {longest} characters"))
         if kind == "reversal" and not values.get("original_transaction_id"):
             reason = "is required for a reversal: the id of the direct payment it reverses"
             problem("original_transaction_id", Problem("required", reason))
@@ -272,7 +278,7 @@ def financial_normalizer(layout: HeaderLayout, today: date) -> ChangeNormalizer:
         row = FinancialRow(
             line, values["client_account_number"], kind, amount, day, method,
             values.get("transaction_id") or None, values.get("original_transaction_id") or None,
-            collapse_spaces(values.get("reason", ""))[:500] or None,
+            values["reason"] or None,
         )  # fmt: skip
         return row, []
 

@@ -199,6 +199,10 @@ async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_not
         row(0, "payment", "1.00", transaction_id="y" * 64),  # 26: accepted
         row(0, "payment", "1.00", amount_cents=""),  # 27
         row(0, "payment", "1.00", transaction_date=""),  # 28
+        row(0, "payment", "1.00", transaction_date="1969-12-31"),  # 29
+        row(0, "payment", "1.00", transaction_date="1970-01-01"),  # 30: accepted
+        row(0, "payment", "1.00", reason="r" * 501),  # 31
+        row(0, "payment", "1.00", reason="r" * 249 + "  " + "r" * 250),  # 32: 500, spaces collapsed
     ]  # fmt: skip
     placement = await load_financial(admin, client["client_id"], financial(rows))
     errors = await errors_of(admin, placement)
@@ -227,6 +231,8 @@ async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_not
         (25, "transaction_id", "too_long"),
         (27, "amount_cents", "required"),
         (28, "transaction_date", "required"),
+        (29, "transaction_date", "invalid_date"),
+        (31, "reason", "too_long"),
     ]
     assert all(e["severity"] == "error" and e["reason"] for e in errors)
     assert all(e["column"] == e["field"] for e in errors)  # the default map's headers
@@ -235,20 +241,22 @@ async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_not
     assert reasons[18].startswith("already reported on line 2 of placement ")
     assert reasons[20] == "must be the reversed payment's amount (10000 cents)"
     assert "4111" not in " ".join(reasons.values())
+    assert reasons[29] == "must not be before 1970-01-01"
+    assert reasons[31] == "must be at most 500 characters"
     assert (placement["rows_read"], placement["rows_accepted"], placement["rows_rejected"]) == (
-        27, 3, 24,
+        31, 5, 26,
     )  # fmt: skip
     assert await balances(owner_db, client["client_id"]) == {
-        "AC-00000": (PLACED - 10_000 - 100, "active"),
+        "AC-00000": (PLACED - 10_000 - 300, "active"),
         "AC-00001": (PLACED, "active"),
         "AC-00002": (0, "paid_in_full"),
         "AC-00003": (PLACED, "closed"),
         "AC-00004": (PLACED, "recalled"),
     }
-    assert await owner_db.fetchval("SELECT count(*) FROM payment") == 2
+    assert await owner_db.fetchval("SELECT count(*) FROM payment") == 4
     assert await owner_db.fetchval("SELECT count(*) FROM payment_reversal") == 0
     assert await owner_db.fetchval("SELECT count(*) FROM balance_adjustment") == 1
-    assert await owner_db.fetchval("SELECT count(*) FROM client_transaction") == 3
+    assert await owner_db.fetchval("SELECT count(*) FROM client_transaction") == 5
     # The same errors as CSV, with the client's column names.
     csv_text = (await admin.get(f"/api/v1/placements/{placement['placement_id']}/errors.csv")).text
     lines = csv_text.splitlines()
@@ -430,6 +438,8 @@ async def test_a_killed_worker_resumes_a_financial_file_applying_each_row_once(
     await kill_worker_when(rows_applied_past_the_last_commit)
     read, accepted, applied = await state()
     assert 0 < read < rows
+    # Committed 500 rows at a time, however large the file's chunks.
+    assert read % 500 == 0
     # Rows of the unfinished batch are applied, their counts are not: the resume must
     # find them done, neither applying them again nor refusing them as duplicates.
     assert applied > accepted
