@@ -267,8 +267,9 @@ def financial_normalizer(layout: HeaderLayout, today: date) -> ChangeNormalizer:
         if kind == "reversal" and not values.get("original_transaction_id"):
             reason = "is required for a reversal: the id of the direct payment it reverses"
             problem("original_transaction_id", Problem("required", reason))
-        for field in ("client_account_number", "transaction_id", "original_transaction_id",
-                      "reason"):  # fmt: skip
+        # What is kept as the payment's reference, notes or reversal reason, where a card
+        # number is never stored (the account number is the client's, as placed).
+        for field in ("transaction_id", "original_transaction_id", "reason"):
             if contains_card_number(values.get(field, "")):
                 problem(field, _CARD_NUMBER)
         if errors:
