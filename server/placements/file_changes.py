@@ -210,7 +210,8 @@ def financial_normalizer(layout: HeaderLayout, today: date) -> ChangeNormalizer:
     """Rows of a financial file: each names an account, a type, an amount and a date.
     Refused here, with every reason: a missing or unreadable value, a date after `today`,
     a payment or reversal of zero or less, an adjustment of zero, an unknown payment
-    method, a reversal without the transaction it reverses, a card number anywhere."""
+    method, a reversal without the transaction it reverses, a value too long, a card
+    number in what is kept as a reference or a reason."""
     parse_amount = (
         parse_cents if layout.column_map.amount_format is AmountFormat.CENTS else parse_dollars
     )
