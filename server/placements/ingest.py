@@ -210,8 +210,12 @@ class Parser:
             if not isinstance(result, RejectedRow):
                 record, warnings = result
                 # Every kind's record has the account number second.
-                first = batch.first_lines.setdefault(record[1].casefold(), line)
-                if first != line and self.one_row_per_account:
+                first = (
+                    batch.first_lines.setdefault(record[1].casefold(), line)
+                    if self.one_row_per_account
+                    else line
+                )
+                if first != line:
                     reason = f"account number already on line {first}"
                     error = RowError(line, "", "client_account_number", "duplicate_in_file", reason)
                     batch.rejected += 1
