@@ -123,15 +123,16 @@ async def _bare(path: Path) -> dict[str, Any]:
 
     batch_rows = get_settings().ingest_batch_rows
     parser = ingest.Parser(
-        default_column_map(), NormalizeContext(date.today(), ssn_hash_key(get_settings())), 1
+        default_column_map(),
+        NormalizeContext(date.today(), ssn_hash_key(get_settings())),
+        1,
+        batch_rows,
     )
     batches: list[ingest.Batch] = [ingest.Batch()]
     with path.open("rb") as handle:
         while piece := handle.read(1 << 20):
-            parser.parse(piece, batches[-1])
-            if batches[-1].size >= batch_rows:
-                batches.append(ingest.Batch())
-    parser.parse(None, batches[-1])
+            batches[-1:] = parser.parse(piece, batches[-1])
+    batches[-1:] = parser.parse(None, batches[-1])
 
     await db.start_pool(2, 8)
     try:

@@ -25,6 +25,7 @@ from server.placements import service as placements
 from server.placements.column_map import FileKind
 from server.placements.sample_files import new_business_csv
 from server.placements.schemas import ClientCreate, Tier
+from server.placements.statuses import AccountStatus
 from server.queues import service as queues
 from server.queues import work_queue
 from server.queues.schemas import CallCreate
@@ -57,6 +58,16 @@ CALL_OUTCOMES = (
     "no_answer", "no_answer", "left_message", "busy", "right_party_contact", "promise_to_pay",
     "callback", "refused", "third_party",
 )  # fmt: skip
+
+
+# Idempotency-Keys are refused when they hold a card-number-like run of digits (a UUID's
+# groups joined by dashes can pass Luhn): the demo's keys spell the digits as letters.
+_NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def _demo_key(name: str, entity_id: UUID) -> str:
+    """A key for the demo's payment about `entity_id`: the same on every run, no digits."""
+    return f"demo-{name}-{entity_id.hex.translate(_NO_DIGITS)}"
 
 
 async def _ensure_user(role: str, username: str, client_id: UUID | None = None) -> UUID:
@@ -139,7 +150,7 @@ async def _payments(
     amount = min(balance, rng.randint(25, 400) * 100) if number % 15 else balance
     with contextlib.suppress(DomainError):
         result = await settlements.post_payment(
-            actor, account_id, f"demo-{account_id}",
+            actor, account_id, _demo_key("payment", account_id),
             PaymentCreate(amount_cents=amount, method=rng.choice(["ach", "card", "check"]),  # type: ignore[arg-type]
                           paid_to="agency", received_at=received.isoformat()),  # type: ignore[arg-type]
         )  # fmt: skip
@@ -172,7 +183,7 @@ async def _offer(
         if made.status == "accepted" and made.kind == "lump_sum" and number % 2:
             # Paid in full: the offer is fulfilled and the account settled.
             await settlements.post_payment(
-                collector, account_id, f"demo-offer-{made.offer_id}",
+                collector, account_id, _demo_key("offer", made.offer_id),
                 PaymentCreate(amount_cents=made.amount_cents, method="ach", paid_to="agency",  # type: ignore[arg-type]
                               received_at=today.isoformat(), offer_id=made.offer_id),
             )  # fmt: skip
@@ -188,6 +199,70 @@ async def _offer(
                 SYSTEM, made.offer_id,
                 OfferDecision(decision=decision, reason="reviewed by the supervisor"),  # type: ignore[arg-type]
             )  # fmt: skip
+
+
+# Of the accounts it may use, the demo's every-state offers take those owing at least this:
+# a plan of 90 % in three instalments then stays above the smallest instalment a collector
+# may agree to (2500 cents), inside the collector's band.
+_OFFER_MIN_BALANCE = 10_000
+
+
+async def _offers_in_every_state(collector: Principal, client_id: UUID) -> None:
+    """An offer in every state, each on an account of its own with no offer yet: two
+    waiting for the client, one for a supervisor, accepted, rejected, withdrawn, fulfilled,
+    and — recorded through the service as made weeks ago, then judged by the nightly
+    break/expire use case as of today — a plan broken after its first instalment and a
+    lump sum that expired unpaid."""
+    today = remittance.agency_today()
+    page = await placements.list_accounts(
+        collector, page_request(500, None), client_id=client_id, status=AccountStatus.ACTIVE
+    )
+    accounts = iter(a for a in page.items if a.balance_cents >= _OFFER_MIN_BALANCE)
+
+    async def offer(percent: int, offered_on: date | None = None, plan: bool = False) -> Any:
+        for account in accounts:
+            amount = account.balance_cents * percent // 100
+            data = OfferCreate(kind="lump_sum", amount_cents=amount)  # type: ignore[arg-type]
+            if plan and offered_on is not None:
+                share = amount // 3
+                data = OfferCreate(
+                    kind="plan", amount_cents=share * 3,  # type: ignore[arg-type]
+                    installments=[InstallmentIn(due_date=offered_on + timedelta(days=7 + 30 * i),
+                                                amount_cents=share) for i in range(3)],
+                )  # fmt: skip
+            with contextlib.suppress(DomainError):
+                return await settlements.create_offer(
+                    collector, account.account_id, data, offered_on=offered_on
+                )
+        return None
+
+    async def pay(made: Any, cents: int, on: date) -> None:
+        await settlements.post_payment(
+            collector, made.account_id, _demo_key("offer", made.offer_id),
+            PaymentCreate(amount_cents=cents, method="ach", paid_to="agency",  # type: ignore[arg-type]
+                          received_at=on.isoformat(), offer_id=made.offer_id),
+        )  # fmt: skip
+
+    for _ in range(2):
+        await offer(50)  # beyond the supervisor's band: waits for the client
+    await offer(70)  # waits for a supervisor
+    await offer(90)  # accepted at once, due in a month
+    if rejected := await offer(70):
+        await settlements.decide_offer(
+            SYSTEM, rejected.offer_id,
+            OfferDecision(decision="reject", reason="too low for this balance"),  # type: ignore[arg-type]
+        )  # fmt: skip
+    if withdrawn := await offer(50):
+        await settlements.withdraw_offer(
+            collector, withdrawn.offer_id, OfferWithdraw(reason="the consumer found the money")
+        )
+    if fulfilled := await offer(90):
+        await pay(fulfilled, fulfilled.amount_cents, today)
+    if broken := await offer(90, today - timedelta(days=75), plan=True):
+        first = broken.installments[0]
+        await pay(broken, first.amount_cents, first.due_date)
+    await offer(90, today - timedelta(days=45))  # a lump sum never paid: expires
+    await settlements.close_lapsed_offers(today)
 
 
 async def seed(settings: Settings, accounts_per_client: int) -> list[tuple[str, str, str]]:
@@ -213,6 +288,7 @@ async def seed(settings: Settings, accounts_per_client: int) -> list[tuple[str, 
         if newly_placed[index - 1]:
             collector = await auth_service.principal_for_user(user_id)
             await _history(collector, client_ids[index - 1], rng)
+            await _offers_in_every_state(collector, client_ids[index - 1])
     # Every demo collector starts with a filled queue, and every client with the
     # statements of the periods its cleared payments fell in.
     await work_queue.dispatch(SYSTEM)

@@ -26,6 +26,7 @@ APPEND_ONLY_TABLES = (
     "payment",
     "payment_reversal",
     "balance_adjustment",
+    "client_transaction",
     "statement",
     "statement_line",
     "remittance_run",

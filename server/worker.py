@@ -63,6 +63,8 @@ def _load_job_modules() -> None:
 
 _load_job_modules()
 
+from server.settlements.jobs import BREAK_MISSED_PLANS  # noqa: E402
+from server.settlements.jobs import break_missed_plans as settlements_break_missed_plans  # noqa: E402
 from server.settlements.remittance_jobs import nightly as remittance_nightly  # noqa: E402
 
 
@@ -95,6 +97,19 @@ class WorkerSettings:
             minute=5,
             second=0,
             timeout=60,
+            unique=True,
+        ),
+        # Daily at 09:15 UTC, after midnight in every contiguous-US zone, so the day's
+        # missed instalments and lapsed lump sums are judged on the new date. Idempotent:
+        # an offer already broken or expired is not touched again, and a missed day is
+        # caught by the sweeper's daily job (or the next run, which judges every offer).
+        cron(
+            settlements_break_missed_plans,  # type: ignore[arg-type]
+            name=f"{BREAK_MISSED_PLANS}.cron",
+            hour=9,
+            minute=15,
+            second=0,
+            timeout=600,
             unique=True,
         ),
     ]

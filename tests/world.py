@@ -14,8 +14,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
-from tests.settlements.conftest import new_key
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
 
 # A path parameter `<entity>_id` names the table `<entity>`; these say otherwise.
 ID_TABLES = {"token_id": "api_token", "user_id": "app_user"}

@@ -22,6 +22,7 @@ from typing import Final, cast
 
 class FileKind(enum.StrEnum):
     NEW_BUSINESS = "new_business"
+    FINANCIAL = "financial"
     MAINTENANCE = "maintenance"
     RECALL = "recall"
 
@@ -83,7 +84,26 @@ FIELDS: Final[dict[FileKind, tuple[FieldSpec, ...]]] = {
         FieldSpec("client_account_number", required=True),
         FieldSpec("reason"),
     ),
+    # Money the client received or a balance it changed, one movement a row.
+    # `transaction_type` is one of FINANCIAL_TYPES; `amount_cents` is in the map's amount
+    # format (an adjustment's sign says which way the balance moves); `transaction_date`
+    # is when the debtor paid, the adjustment took effect or the bank returned the money.
+    # `transaction_id` is the client's own id of the row, which makes a transaction sent
+    # twice a duplicate; a reversal names the direct payment it undoes by its id in
+    # `original_transaction_id`.
+    FileKind.FINANCIAL: (
+        FieldSpec("client_account_number", required=True),
+        FieldSpec("transaction_type", required=True),
+        FieldSpec("amount_cents", required=True),
+        FieldSpec("transaction_date", required=True),
+        FieldSpec("payment_method"),
+        FieldSpec("transaction_id"),
+        FieldSpec("original_transaction_id"),
+        FieldSpec("reason"),
+    ),
 }
+
+FINANCIAL_TYPES: Final = ("payment", "adjustment", "reversal")
 
 MAINTENANCE_STATUSES: Final = frozenset(
     {"dispute", "cease", "bankruptcy", "deceased", "attorney_represented"}

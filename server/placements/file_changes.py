@@ -1,26 +1,46 @@
 """Rows of the files that change accounts already placed: recall (account numbers the
-client takes back) and maintenance (a new address, phone or e-mail, or a status the
-client learned of: dispute, cease, bankruptcy, deceased, attorney represented).
+client takes back), maintenance (a new address, phone or e-mail, or a status the client
+learned of: dispute, cease, bankruptcy, deceased, attorney represented) and financial
+(money the debtor paid the client directly, a balance the client adjusted, a direct
+payment the bank returned).
 
 Each row is normalized here into a staging record, or refused with its reasons; a row is
-applied whole or not at all. The set-based SQL that applies them is in repository.py.
+applied whole or not at all. The set-based SQL that applies recall and maintenance rows is
+in repository.py; financial rows are money, applied by the settlements service.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import date
+from typing import Any, Final, NamedTuple
 
-from server.placements.column_map import FIELDS, MAINTENANCE_STATUSES, FileKind, HeaderLayout
+from server.placements.column_map import (
+    FIELDS,
+    FINANCIAL_TYPES,
+    MAINTENANCE_STATUSES,
+    AmountFormat,
+    FileKind,
+    HeaderLayout,
+)
 from server.placements.normalize import (
+    FUTURE_DATE,
+    NOT_POSITIVE,
+    REQUIRED,
+    Problem,
     RejectedRow,
     RowError,
     collapse_spaces,
+    date_parser,
     normalize_email,
     normalize_phone,
+    parse_cents,
+    parse_dollars,
     zip_table,
 )
+from server.placements.schemas import PaymentMethod
 from server.placements.statuses import OPEN, STATUS_TARGETS, AccountStatus
+from server.settlements.cards import contains_card_number
 
 # A maintenance file's status words, as our statuses.
 MAINTENANCE_TARGETS = {
@@ -62,8 +82,19 @@ def _values(layout: HeaderLayout, fields: list[str]) -> dict[str, str]:
     return dict(zip(names, layout.pick([*fields, ""]), strict=True))
 
 
+def _column_count(layout: HeaderLayout, line: int, fields: list[str]) -> RejectedRow | None:
+    """A record whose field count is not the header's: its values cannot be placed in
+    their columns (and a short one would be read past its end)."""
+    if len(fields) == layout.width:
+        return None
+    reason = f"expected {layout.width} fields, found {len(fields)}"
+    return RejectedRow(line, (RowError(line, "", "", "column_count", reason),), ())
+
+
 def recall_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
     def normalize(line: int, fields: list[str]) -> Staged | RejectedRow:
+        if refused := _column_count(layout, line, fields):
+            return refused
         values = _values(layout, fields)
         number = values["client_account_number"].strip()
         if not number:
@@ -79,6 +110,8 @@ def maintenance_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
     zips = zip_table()
 
     def normalize(line: int, fields: list[str]) -> Staged | RejectedRow:
+        if refused := _column_count(layout, line, fields):
+            return refused
         values = {k: v.strip() for k, v in _values(layout, fields).items()}
         errors: list[RowError] = []
         warnings: list[RowError] = []
@@ -144,6 +177,112 @@ def maintenance_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
             target, collapse_spaces(values.get("status_reason", "")) or None,
         )  # fmt: skip
         return record, warnings
+
+    return normalize
+
+
+class FinancialRow(NamedTuple):
+    """A financial file's row, checked: what the settlements service applies."""
+
+    line: int
+    client_account_number: str
+    transaction_type: str  # one of FINANCIAL_TYPES
+    # Positive for a payment or a reversal; an adjustment's sign is the balance's move.
+    amount_cents: int
+    transaction_date: date
+    payment_method: str
+    transaction_id: str | None
+    original_transaction_id: str | None
+    reason: str | None
+
+
+# The longest client transaction id kept (client_transaction.transaction_id).
+TRANSACTION_ID_MAX = 64
+# The longest reason kept: a reversal's reason is at most this long (as through the API).
+REASON_MAX = 500
+# Older than any debt the agency could hold (as for payments through the API).
+EARLIEST_TRANSACTION = date(1970, 1, 1)
+_ZERO: Final = Problem("amount_zero", "must not be zero")
+_CARD_NUMBER: Final = Problem("card_number_refused", "must not contain a card number")
+
+
+def financial_normalizer(layout: HeaderLayout, today: date) -> ChangeNormalizer:
+    """Rows of a financial file: each names an account, a type, an amount and a date.
+    Refused here, with every reason: a missing or unreadable value, a date after `today`,
+    a payment or reversal of zero or less, an adjustment of zero, an unknown payment
+    method, a reversal without the transaction it reverses, a value too long, a card
+    number in what is kept as a reference or a reason."""
+    parse_amount = (
+        parse_cents if layout.column_map.amount_format is AmountFormat.CENTS else parse_dollars
+    )
+    parse_date = date_parser(layout.column_map.date_formats)
+    methods = {m.value for m in PaymentMethod}
+
+    def normalize(line: int, fields: list[str]) -> Staged | RejectedRow:
+        if refused := _column_count(layout, line, fields):
+            return refused
+        values = {k: v.strip() for k, v in _values(layout, fields).items()}
+        errors: list[RowError] = []
+
+        def problem(field: str, found: Problem) -> None:
+            errors.append(
+                RowError(line, layout.headers.get(field, ""), field, found.code, found.reason)
+            )
+
+        for field in ("client_account_number", "transaction_type", "amount_cents"):
+            if not values[field]:
+                problem(field, REQUIRED)
+        kind = values["transaction_type"].lower()
+        if kind and kind not in FINANCIAL_TYPES:
+            reason = "must be one of: " + ", ".join(FINANCIAL_TYPES)
+            problem("transaction_type", Problem("invalid_transaction_type", reason))
+        amount = parse_amount(values["amount_cents"]) if values["amount_cents"] else 0
+        if isinstance(amount, Problem):
+            problem("amount_cents", amount)
+        elif values["amount_cents"] and kind == "adjustment" and amount == 0:
+            problem("amount_cents", _ZERO)
+        elif values["amount_cents"] and kind != "adjustment" and amount <= 0:
+            problem("amount_cents", NOT_POSITIVE)
+        day = parse_date(values["transaction_date"]) if values["transaction_date"] else None
+        if day is None:
+            problem("transaction_date", REQUIRED)
+        elif isinstance(day, Problem):
+            problem("transaction_date", day)
+        elif day > today:
+            problem("transaction_date", FUTURE_DATE)
+        elif day < EARLIEST_TRANSACTION:
+            reason = f"must not be before {EARLIEST_TRANSACTION.isoformat()}"
+            problem("transaction_date", Problem("invalid_date", reason))
+        method = values.get("payment_method", "").lower() or PaymentMethod.OTHER.value
+        if method not in methods:
+            reason = "must be one of: " + ", ".join(sorted(methods))
+            problem("payment_method", Problem("invalid_payment_method", reason))
+        values["reason"] = collapse_spaces(values.get("reason", ""))
+        for field, longest in (
+            ("transaction_id", TRANSACTION_ID_MAX),
+            ("original_transaction_id", TRANSACTION_ID_MAX),
+            ("reason", REASON_MAX),
+        ):
+            if len(values.get(field, "")) > longest:
+                problem(field, Problem("too_long", f"must be at most {longest} characters"))
+        if kind == "reversal" and not values.get("original_transaction_id"):
+            reason = "is required for a reversal: the id of the direct payment it reverses"
+            problem("original_transaction_id", Problem("required", reason))
+        # What is kept as the payment's reference, notes or reversal reason, where a card
+        # number is never stored (the account number is the client's, as placed).
+        for field in ("transaction_id", "original_transaction_id", "reason"):
+            if contains_card_number(values.get(field, "")):
+                problem(field, _CARD_NUMBER)
+        if errors:
+            return RejectedRow(line, tuple(errors), ())
+        assert isinstance(amount, int)
+        assert isinstance(day, date)
+        row = FinancialRow(
+            line, values["client_account_number"], kind, amount, day, method,
+            values.get("transaction_id") or None, values.get("original_transaction_id") or None,
+            values["reason"] or None,
+        )  # fmt: skip
+        return row, []
 
     return normalize
 

@@ -13,7 +13,9 @@ is merged by PostgreSQL, so the two cores work at once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,7 +40,9 @@ from server.placements.csv_stream import BadRecord, FileRejected, RecordReader
 from server.placements.file_changes import (
     NORMALIZERS,
     ChangeNormalizer,
+    FinancialRow,
     Staged,
+    financial_normalizer,
     maintenance_transitions,
 )
 from server.placements.normalize import (
@@ -54,9 +58,28 @@ from server.settings import get_settings
 log = get_logger("server.placements.ingest")
 
 _PLACEMENT_LOCK_NAMESPACE = 0x706C61  # "pla"
-# The first batch of a file is this many times smaller than the rest: the merge of batch
-# N overlaps the parsing of batch N + 1, but nothing overlaps the parsing of the first.
-FIRST_BATCH_DIVISOR = 8
+
+
+@dataclass(frozen=True)
+class RowOwner:
+    """The domain that applies and acknowledges a kind of file's rows. A financial file's
+    rows are money: settlements applies them through its own service, each row in a
+    transaction of its own, and registers here when it is imported, so placements never
+    imports settlements."""
+
+    # (placement id, client id, rows) -> one error per refused row, its column left blank
+    # (the loader knows the file's headers).
+    apply: Callable[[UUID, UUID, list[FinancialRow]], Awaitable[list[RowError]]]
+    # The acknowledgement: its columns, and its rows for a placement in line order.
+    acknowledgement_columns: tuple[str, ...]
+    acknowledged: Callable[[UUID], AsyncIterator[list[Any]]]
+
+
+row_owners: dict[FileKind, RowOwner] = {}
+# Rows per committed batch of a financial file, at most: its rows are applied one
+# transaction each, so a batch is only where the counts and errors commit, and what a
+# restarted worker looks over again (rows already applied are found and skipped).
+FINANCIAL_BATCH_ROWS = 500
 
 
 def column_map_for(client: dict[str, Any], kind: FileKind) -> Any:
@@ -111,6 +134,8 @@ class Batch:
     new_debtors: dict[str, uuid.UUID] = field(default_factory=dict)
     # (problem, "error" | "warning")
     problems: list[tuple[RowError, str]] = field(default_factory=list)
+    # Our field -> the file's header, for the errors of rows applied after parsing.
+    headers: dict[str, str] = field(default_factory=dict)
     records: int = 0
     rejected: int = 0
     warned: int = 0
@@ -124,6 +149,8 @@ class Batch:
 
 def _row_normalizer(layout: HeaderLayout, ctx: NormalizeContext) -> ChangeNormalizer:
     """For any kind of file: a row becomes (staging record, warnings), or is refused."""
+    if layout.column_map.kind == FileKind.FINANCIAL:
+        return financial_normalizer(layout, ctx.today)
     if layout.column_map.kind != FileKind.NEW_BUSINESS:
         return NORMALIZERS[layout.column_map.kind](layout)
     new_business = NewBusinessNormalizer(layout, ctx)
@@ -140,17 +167,25 @@ def _row_normalizer(layout: HeaderLayout, ctx: NormalizeContext) -> ChangeNormal
 class Parser:
     """The CPU side, run in a thread: records from chunks, rows from records."""
 
-    def __init__(self, column_map: Any, ctx: NormalizeContext, resume_after_line: int) -> None:
+    def __init__(
+        self, column_map: Any, ctx: NormalizeContext, resume_after_line: int, batch_rows: int
+    ) -> None:
         self.reader = RecordReader()
+        self.batch_rows = batch_rows
         # New-business records end with the person's identity; a new debtor id follows it.
         self.assigns_debtors = column_map.kind == FileKind.NEW_BUSINESS
+        # A financial file may move one account many times; the others name each once.
+        self.one_row_per_account = column_map.kind != FileKind.FINANCIAL
         self.column_map = column_map
         self.ctx = ctx
         self.resume_after_line = resume_after_line
         self.layout: HeaderLayout | None = None
         self.normalize: ChangeNormalizer | None = None
 
-    def parse(self, chunk: bytes | None, batch: Batch) -> None:
+    def parse(self, chunk: bytes | None, batch: Batch) -> list[Batch]:
+        """The chunk's records into `batch`, and into a new batch each time one is full
+        (`batch_rows`); returns them in order, the last one still open."""
+        batches = [batch]
         records = self.reader.feed(chunk) if chunk is not None else self.reader.finish()
         for line, fields in records:
             if self.layout is None:
@@ -160,6 +195,10 @@ class Parser:
                 continue
             if line <= self.resume_after_line:
                 continue
+            if batch.size >= self.batch_rows:
+                batch = Batch()
+                batches.append(batch)
+            batch.headers = self.layout.headers
             batch.records += 1
             batch.last_line = line
             if isinstance(fields, BadRecord):
@@ -171,7 +210,11 @@ class Parser:
             if not isinstance(result, RejectedRow):
                 record, warnings = result
                 # Every kind's record has the account number second.
-                first = batch.first_lines.setdefault(record[1].casefold(), line)
+                first = (
+                    batch.first_lines.setdefault(record[1].casefold(), line)
+                    if self.one_row_per_account
+                    else line
+                )
                 if first != line:
                     reason = f"account number already on line {first}"
                     error = RowError(line, "", "client_account_number", "duplicate_in_file", reason)
@@ -188,6 +231,7 @@ class Parser:
                 batch.rejected += 1
                 batch.problems.extend((e, "error") for e in result.errors)
                 batch.problems.extend((w, "warning") for w in result.warnings)
+        return batches
 
 
 def _error_records(
@@ -260,9 +304,32 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
     )
 
 
+async def _apply_rows(placement: Any, batch: Batch) -> None:
+    """Apply a financial batch's rows through the service that owns them; the rows it
+    refuses join the batch's problems, counted as rejected."""
+    owner = row_owners.get(FileKind(placement["kind"]))
+    if owner is None:
+        raise RuntimeError(f"no service applies {placement['kind']} files: import settlements")
+    rows = [FinancialRow._make(row) for row in batch.rows]
+    refused = await owner.apply(placement["id"], placement["client_id"], rows)
+    refused_lines = {error.line for error in refused}
+    batch.rows = [row for row in batch.rows if row[0] not in refused_lines]
+    batch.rejected += len(refused_lines)
+    batch.problems.extend(
+        (dataclasses.replace(error, column=batch.headers.get(error.field, "")), "error")
+        for error in refused
+    )
+
+
 async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> None:
+    if placement["kind"] == FileKind.FINANCIAL and batch.rows:
+        await _apply_rows(placement, batch)
     async with conn.transaction():
-        merge_rejects = await _merge(conn, placement, batch.rows) if batch.rows else []
+        merge_rejects = (
+            await _merge(conn, placement, batch.rows)
+            if batch.rows and placement["kind"] != FileKind.FINANCIAL
+            else []
+        )
         errors = _error_records(placement, batch.problems, merge_rejects)
         if errors:
             await conn.copy_records_to_table(
@@ -325,14 +392,14 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
         datetime.now(ZoneInfo(settings.agency_timezone)).date(), ssn_hash_key(settings)
     )
     kind = FileKind(placement["kind"])
-    parser = Parser(column_map_for(client, kind), ctx, placement["last_line_done"])
-    await repository.prepare_staging(writer)
-    await repository.prepare_change_staging(writer)
-
     # Rows per committed batch (a setting): large enough that a batch's fixed costs vanish,
     # small enough that its rows sit comfortably in memory and a restart redoes little.
-    # The database waits idle while the first batch is parsed, so that one is smaller.
-    batch_rows = max(1, settings.ingest_batch_rows // FIRST_BATCH_DIVISOR)
+    batch_rows = settings.ingest_batch_rows
+    if kind == FileKind.FINANCIAL:
+        batch_rows = min(batch_rows, FINANCIAL_BATCH_ROWS)
+    parser = Parser(column_map_for(client, kind), ctx, placement["last_line_done"], batch_rows)
+    await repository.prepare_staging(writer)
+    await repository.prepare_change_staging(writer)
     batch = Batch()
     consumed = 0
     writing: asyncio.Task[None] | None = None
@@ -345,14 +412,16 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
                     placement_id, seq,
                 )  # fmt: skip
                 consumed += len(chunk)
-            await asyncio.to_thread(parser.parse, chunk, batch)
-            batch.bytes_done = consumed
-            if batch.size >= batch_rows or chunk is None:
+            *full, batch = await asyncio.to_thread(parser.parse, chunk, batch)
+            if chunk is None or batch.size >= batch_rows:
+                full.append(batch)
+                batch = Batch()
+            for done in full:
+                # Progress is counted in whole chunks: a batch ends somewhere in this one.
+                done.bytes_done = consumed
                 if writing is not None:
                     await writing
-                writing = asyncio.create_task(_write_batch(writer, placement, batch))
-                batch = Batch()
-                batch_rows = settings.ingest_batch_rows
+                writing = asyncio.create_task(_write_batch(writer, placement, done))
         if writing is not None:
             await writing
     except (FileRejected, HeaderMismatch) as refused:

@@ -149,6 +149,27 @@ async def account(account_id: UUID, *, for_update: bool = False) -> asyncpg.Reco
     )
 
 
+async def placed_account_by_number(client_id: UUID, number: str) -> asyncpg.Record | None:
+    """Locked FOR UPDATE; on account_number_open, the index of accounts not recalled."""
+    return await db.fetchrow(
+        f"""
+        SELECT {_ACCOUNT_COLUMNS} FROM account a
+        WHERE a.client_id = $1 AND lower(a.client_account_number) = lower($2)
+          AND a.status <> 'recalled'
+        FOR UPDATE
+        """,  # noqa: S608
+        client_id,
+        number,
+    )
+
+
+async def account_numbers(account_ids: list[UUID]) -> dict[UUID, str]:
+    rows = await db.fetch(
+        "SELECT id, client_account_number FROM account WHERE id = ANY($1::uuid[])", account_ids
+    )
+    return {row["id"]: row["client_account_number"] for row in rows}
+
+
 async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from server.placements.column_map import default_column_map
+from server.placements.column_map import FileKind, default_column_map
 from server.placements.normalize import zip_table
 
 FIRST = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "José"]
@@ -62,4 +62,46 @@ def new_business_csv(rows: int, seed: int = 7, prefix: str = "ACCT") -> bytes:
                 (delinquent + timedelta(days=365 * 6)).isoformat(),
             ]
         )
+    return out.getvalue().encode()
+
+
+def financial_csv(
+    accounts: int, rows: int, seed: int = 7, prefix: str = "ACCT", first_day: date | None = None
+) -> bytes:
+    """`rows` transactions a client reports on the accounts of `new_business_csv(accounts,
+    prefix=prefix)`, in our default financial layout: direct payments with the client's
+    transaction ids, balance adjustments both ways, and every tenth payment reversed by a
+    later row. Dates run from `first_day` (by default 60 days before today) a day at a time
+    every `accounts` rows, never past yesterday."""
+    rng = random.Random(seed)  # noqa: S311 - made-up data, repeatable by seed
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(list(default_column_map(FileKind.FINANCIAL).columns))
+    # Yesterday in UTC is not in the future anywhere a client or the agency may be.
+    today = datetime.now(UTC).date() - timedelta(days=1)
+    start = first_day or today - timedelta(days=60)
+    payments: list[tuple[str, str, str, date]] = []
+    for i in range(rows):
+        account = f"{prefix}{rng.randrange(accounts):09d}"
+        day = min(today, start + timedelta(days=i // max(accounts, 1)))
+        if i % 10 == 9 and payments:
+            # The bank returned an earlier direct payment.
+            number, amount, paid_id, paid_on = payments.pop(rng.randrange(len(payments)))
+            writer.writerow(
+                [number, "reversal", amount, max(day, paid_on).isoformat(), "", f"T{seed}-{i}",
+                 paid_id, "NSF"]
+            )  # fmt: skip
+        elif i % 4 == 3:
+            cents = rng.choice([-1, 1]) * rng.randrange(100, 500)
+            writer.writerow(
+                [account, "adjustment", f"{cents / 100:.2f}", day.isoformat(), "",
+                 f"T{seed}-{i}", "", "interest recalculated"]
+            )  # fmt: skip
+        else:
+            amount = f"{rng.randrange(100, 1000) / 100:,.2f}"
+            method = rng.choice(["ach", "check", "card", "cash"])
+            writer.writerow(
+                [account, "payment", amount, day.isoformat(), method, f"T{seed}-{i}", "", ""]
+            )
+            payments.append((account, amount, f"T{seed}-{i}", day))
     return out.getvalue().encode()

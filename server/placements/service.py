@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -38,7 +39,9 @@ from server.placements.column_map import (
 )
 from server.placements.csv_stream import FileRejected, RecordReader
 from server.placements.errors import ClientNameTaken
+from server.placements.ingest import RowOwner as RowOwner
 from server.placements.ingest import column_map_for
+from server.placements.ingest import row_owners as row_owners
 from server.placements.schemas import (
     AccountRead,
     AccountSummary,
@@ -489,8 +492,6 @@ async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
 
 # Stored bytes are cut into pieces of this size: any worker reads them back one at a time.
 CHUNK_BYTES = 1 << 20
-# File kinds the loader understands (financial files are the payments' business).
-LOADABLE_KINDS = frozenset({FileKind.NEW_BUSINESS, FileKind.MAINTENANCE, FileKind.RECALL})
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
@@ -596,8 +597,6 @@ async def receive_placement(
     client = await repository.client_by_id(client_id)
     if client is None:
         raise NotFound("no such client")
-    if kind not in LOADABLE_KINDS:
-        raise InvalidInput.field("kind", f"{kind} files are not accepted by this server")
     rate = client["fee_rates_bps"].get(tier)
     if rate is None:
         raise InvalidInput.field("tier", f"the client has no fee rate for {tier} placements")
@@ -735,8 +734,12 @@ async def placement_errors_csv(actor: Principal, placement_id: UUID) -> AsyncIte
 
 async def acknowledgement_csv(actor: Principal, placement_id: UUID) -> AsyncIterator[bytes]:
     """What was received and accepted: every loaded account with our id, its line, the
-    balance received and the fee rate locked for it."""
-    await _visible_placement(actor, placement_id)
+    balance received and the fee rate locked for it; for a financial file, every movement
+    it made, as the domain that applied it tells."""
+    placement = await _visible_placement(actor, placement_id)
+    owner = row_owners.get(FileKind(placement["kind"]))
+    if owner is not None:
+        return csv_stream(list(owner.acknowledgement_columns), owner.acknowledged(placement_id))
 
     async def rows() -> AsyncIterator[list[Any]]:
         after = 0
@@ -782,12 +785,37 @@ async def lock_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
     return await _visible_account(actor, account_id, for_update=True)
 
 
+async def account_numbers(account_ids: list[UUID]) -> dict[UUID, str]:
+    """The client's own number of each account (for another domain's reports)."""
+    return await repository.account_numbers(account_ids)
+
+
+async def lock_client_account(client_id: UUID, client_account_number: str) -> asyncpg.Record | None:
+    """The client's account with this number that is placed with the agency (not
+    recalled), locked FOR UPDATE until the caller's transaction ends; None if it has none.
+    For a client's own files: the number is the client's, so no other client's account
+    can ever be found."""
+    assert db.in_transaction(), "lock_client_account outside a transaction locks nothing"
+    return await repository.placed_account_by_number(client_id, client_account_number)
+
+
 @dataclass(frozen=True)
 class BalanceChange:
     balance_before_cents: int
     balance_after_cents: int
     status_before: AccountStatus
     status_after: AccountStatus
+
+
+class MoneyAction(StrEnum):
+    """What moves an account's balance; each names its status changes and audit lines."""
+
+    PAYMENT = "payment"
+    REVERSAL = "reversal"
+    # The rest of a paid settlement's balance written off.
+    SETTLEMENT = "settlement"
+    # The client changed the balance (a financial file's adjustment).
+    ADJUSTMENT = "adjustment"
 
 
 # Paid off while being worked: the account is paid in full. A recalled or closed account
@@ -797,7 +825,11 @@ _PAID_OFF_FROM = OPEN
 _REOPENED_FROM = frozenset({AccountStatus.PAID_IN_FULL, AccountStatus.SETTLED_IN_FULL})
 
 
-def _status_after(current: AccountStatus, balance_cents: int) -> AccountStatus:
+def _status_after(action: MoneyAction, current: AccountStatus, balance_cents: int) -> AccountStatus:
+    if action == MoneyAction.SETTLEMENT:
+        # Settled whatever is left; a recalled or closed account keeps its status, as a
+        # payment leaves it.
+        return AccountStatus.SETTLED_IN_FULL if current in OPEN | _REOPENED_FROM else current
     if balance_cents == 0 and current in _PAID_OFF_FROM:
         return AccountStatus.PAID_IN_FULL
     if balance_cents > 0 and current in _REOPENED_FROM:
@@ -810,20 +842,21 @@ async def apply_money_movement(
     account: asyncpg.Record,
     delta_cents: int,
     *,
-    action: str,
+    action: MoneyAction,
     reason: str,
     at: datetime,
     paid_on: date | None = None,
 ) -> BalanceChange:
     """Change the balance of an account locked with `lock_account` (in the same
-    transaction) by `delta_cents`, and its status as the new balance requires: paid to
-    zero → paid_in_full; owing again after paid_in_full / settled_in_full → active, each
-    recorded as a status change with `action` and `reason` and audited. `paid_on` moves the
-    account's last payment date."""
+    transaction) by `delta_cents`, and its status as the new balance and the action
+    require: paid to zero → paid_in_full; owing again after paid_in_full / settled_in_full
+    → active; a settlement → settled_in_full. A status change is recorded with `action`
+    and `reason` and audited. `paid_on` moves the account's last payment date."""
+    assert db.in_transaction(), "a money movement outside a transaction"
     current = AccountStatus(account["status"])
     changed = await repository.change_balance(account["id"], delta_cents)
     balance = int(changed["balance_cents"])
-    target = _status_after(current, balance)
+    target = _status_after(action, current, balance)
     if paid_on is not None:
         await repository.record_payment_date(account["id"], paid_on)
     if target != current:
@@ -850,35 +883,10 @@ async def apply_money_movement(
 # --- for offers ---
 
 
-async def _change_balance_and_status(
-    actor: Principal,
-    account_id: UUID,
-    delta_cents: int,
-    target: Callable[[AccountStatus, int], AccountStatus],
-    *,
-    action: str,
-    reason: str,
-    at: datetime,
-) -> BalanceChange:
+async def _locked(account_id: UUID) -> asyncpg.Record:
     row = await repository.account(account_id, for_update=True)
     assert row is not None
-    current = AccountStatus(row["status"])
-    changed = await repository.change_balance(account_id, delta_cents)
-    balance = int(changed["balance_cents"])
-    status = target(current, balance)
-    if status != current:
-        await repository.set_account_status(account_id, status)
-        await repository.insert_status_change(
-            account_id=account_id, client_id=row["client_id"], from_status=current,
-            to_status=status, action=action, reason=reason, channel=None, received_at=at,
-            actor_id=actor.id,
-        )  # fmt: skip
-        await audit.record(
-            actor, f"account.{action}", "account", account_id, client_id=row["client_id"],
-            before={"status": current},
-            after={"status": status, "reason": reason, "received_at": at},
-        )  # fmt: skip
-    return BalanceChange(int(row["balance_cents"]), balance, current, status)
+    return row
 
 
 async def settle_account(
@@ -887,15 +895,10 @@ async def settle_account(
     """Write `write_off_cents` off the balance of an account locked with `lock_account` and
     mark it settled_in_full: the debtor paid what the accepted settlement asked, and the
     rest is forgiven. Recorded as a status change with action `settlement` and audited."""
-    assert db.in_transaction(), "settle_account outside a transaction"
-
-    def settled(current: AccountStatus, balance: int) -> AccountStatus:
-        # A recalled or closed account keeps its status, as a payment leaves it.
-        return AccountStatus.SETTLED_IN_FULL if current in OPEN | _REOPENED_FROM else current
-
-    return await _change_balance_and_status(
-        actor, account_id, -write_off_cents, settled, action="settlement", reason=reason, at=at
-    )
+    return await apply_money_movement(
+        actor, await _locked(account_id), -write_off_cents, action=MoneyAction.SETTLEMENT,
+        reason=reason, at=at,
+    )  # fmt: skip
 
 
 async def reinstate_write_off(
@@ -904,7 +907,7 @@ async def reinstate_write_off(
     """Put a settlement's write-off back on the balance of a locked account (the money that
     paid the settlement was reversed): a settled_in_full or paid_in_full account owing
     again reopens as active."""
-    assert db.in_transaction(), "reinstate_write_off outside a transaction"
-    return await _change_balance_and_status(
-        actor, account_id, cents, _status_after, action="reversal", reason=reason, at=at
-    )
+    return await apply_money_movement(
+        actor, await _locked(account_id), cents, action=MoneyAction.REVERSAL, reason=reason,
+        at=at,
+    )  # fmt: skip

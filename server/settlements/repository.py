@@ -287,6 +287,13 @@ async def offer(offer_id: UUID, *, for_update: bool = False) -> asyncpg.Record |
     )
 
 
+async def accepted_offer_of(account_id: UUID) -> UUID | None:
+    value: UUID | None = await db.fetchval(
+        "SELECT id FROM offer WHERE account_id = $1 AND status = 'accepted'", account_id
+    )
+    return value
+
+
 async def live_offer_of(account_id: UUID) -> UUID | None:
     value: UUID | None = await db.fetchval(
         "SELECT id FROM offer WHERE account_id = $1 AND status = ANY($2::text[])",
@@ -417,14 +424,15 @@ async def insert_adjustment(values: dict[str, Any]) -> UUID:
         """
         INSERT INTO balance_adjustment (id, client_id, account_id, offer_id, kind,
             amount_cents, payment_id, reversal_id, undoes_id, balance_before_cents,
-            balance_after_cents, created_by, created_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+            balance_after_cents, reason, effective_on, created_by, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+            now())
         RETURNING id
         """,
-        values["client_id"], values["account_id"], values["offer_id"], values["kind"],
+        values["client_id"], values["account_id"], values.get("offer_id"), values["kind"],
         values["amount_cents"], values.get("payment_id"), values.get("reversal_id"),
         values.get("undoes_id"), values["balance_before_cents"], values["balance_after_cents"],
-        values["created_by"],
+        values.get("reason"), values.get("effective_on"), values["created_by"],
     )  # fmt: skip
     return adjustment_id
 
@@ -438,4 +446,70 @@ async def write_off_by(payment_id: UUID) -> asyncpg.Record | None:
           AND NOT EXISTS (SELECT 1 FROM balance_adjustment u WHERE u.undoes_id = w.id)
         """,
         payment_id,
+    )
+
+
+# --- client transactions (financial files) ------------------------------------------------
+
+_CLIENT_TRANSACTION_COLUMNS = """
+    id, client_id, placement_id, line, transaction_id, kind, account_id, payment_id,
+    reversal_id, adjustment_id, created_at
+"""
+
+
+async def client_transaction_at(placement_id: UUID, line: int) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        f"SELECT {_CLIENT_TRANSACTION_COLUMNS} FROM client_transaction"  # noqa: S608
+        " WHERE placement_id = $1 AND line = $2",
+        placement_id,
+        line,
+    )
+
+
+async def client_transaction_by_id(client_id: UUID, transaction_id: str) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        f"SELECT {_CLIENT_TRANSACTION_COLUMNS} FROM client_transaction"  # noqa: S608
+        " WHERE client_id = $1 AND transaction_id = $2",
+        client_id,
+        transaction_id,
+    )
+
+
+async def insert_client_transaction(values: dict[str, Any]) -> UUID:
+    transaction_id: UUID = await db.fetchval(
+        """
+        INSERT INTO client_transaction (id, client_id, placement_id, line, transaction_id,
+            kind, account_id, payment_id, reversal_id, adjustment_id, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+        RETURNING id
+        """,
+        values["client_id"], values["placement_id"], values["line"], values["transaction_id"],
+        values["kind"], values["account_id"], values.get("payment_id"),
+        values.get("reversal_id"), values.get("adjustment_id"),
+    )  # fmt: skip
+    return transaction_id
+
+
+async def client_transactions_after(
+    placement_id: UUID, after_line: int, limit: int
+) -> list[asyncpg.Record]:
+    """A financial placement's applied rows in line order, each with its movement: the
+    amount as the file gave it (an adjustment signed) and the balance it left."""
+    return await db.fetch(
+        """
+        SELECT t.line, t.kind, t.transaction_id, t.account_id,
+               coalesce(t.reversal_id, t.adjustment_id, t.payment_id) AS movement_id,
+               coalesce(r.amount_cents, b.amount_cents, p.amount_cents) AS amount_cents,
+               coalesce(r.balance_after_cents, b.balance_after_cents, p.balance_after_cents)
+                   AS balance_after_cents
+        FROM client_transaction t
+        LEFT JOIN payment p ON p.id = t.payment_id
+        LEFT JOIN payment_reversal r ON r.id = t.reversal_id
+        LEFT JOIN balance_adjustment b ON b.id = t.adjustment_id
+        WHERE t.placement_id = $1 AND t.line > $2
+        ORDER BY t.line LIMIT $3
+        """,
+        placement_id,
+        after_line,
+        limit,
     )

@@ -101,11 +101,13 @@ class ReversalRead(msgspec.Struct):
 class Movement(msgspec.Struct):
     """One line of an account's balance history."""
 
-    # "payment" | "reversal" | "settlement_write_off" | "write_off_undone"
+    # "payment" | "reversal" | "settlement_write_off" | "write_off_undone" |
+    # "client_adjustment"
     kind: str
     movement_id: UUID
-    # The payment moved, or for a write-off the payment that settled the account.
-    payment_id: UUID
+    # The payment moved, or for a write-off the payment that settled the account; none
+    # for a client's adjustment.
+    payment_id: UUID | None
     at: datetime
     # Signed: what came off the balance (+: paid or written off) or went back on (-).
     amount_cents: int

@@ -9,6 +9,7 @@ commit together or not at all.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,9 +22,12 @@ import msgspec
 from server import db
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal, Role
-from server.errors import FieldError, InvalidInput, NotFound, NotPermitted
+from server.errors import DomainError, FieldError, InvalidInput, NotFound, NotPermitted
 from server.pagination import Page, PageRequest, make_page
 from server.placements import service as placements
+from server.placements.column_map import FileKind
+from server.placements.file_changes import FinancialRow
+from server.placements.normalize import RowError
 from server.placements.schemas import PaymentMethod
 from server.placements.statuses import AccountStatus
 from server.queues import service as queues
@@ -48,6 +52,7 @@ from server.settlements.errors import (
     PaymentAlreadyReversed,
 )
 from server.settlements.money import cleared_on
+from server.settlements.periods import start_of_day
 from server.settlements.schemas import (
     Decision,
     InstallmentRead,
@@ -238,55 +243,10 @@ async def post_payment(
         offer = None
         if data.offer_id is not None:
             offer = await _payable_offer(account_id, data.offer_id)
-        client = await placements.client_settings(client_id)
-        hold = client["clearing_days"].get(
-            data.method, placements.DEFAULT_CLEARING_DAYS[data.method]
-        )
-        balance_before = int(account["balance_cents"])
-        # Money received is never refused: what exceeds the balance is a credit due back.
-        applied = min(data.amount_cents, max(balance_before, 0))
-        credit = data.amount_cents - applied
-        change = await placements.apply_money_movement(
-            actor, account, -applied, action="payment",
-            reason=f"payment of {data.amount_cents} cents received {received_on}",
-            at=received_at or now, paid_on=received_on,
+        payment_id = await _record_payment(
+            actor, account, data, received_on, received_at or now, offer=offer,
+            received_at=received_at, idempotency=(scope, key),
         )  # fmt: skip
-        values = {
-            "client_id": client_id,
-            "account_id": account_id,
-            "amount_cents": data.amount_cents,
-            "method": str(data.method),
-            "paid_to": str(data.paid_to),
-            "received_on": received_on,
-            "received_at": received_at,
-            "cleared_on": cleared_on(received_on, hold),
-            "processor_reference": data.processor_reference,
-            "notes": data.notes,
-            "offer_id": data.offer_id,
-            "fee_rate_bps": account["fee_rate_bps"],
-            "applied_cents": applied,
-            "credit_cents": credit,
-            "balance_before_cents": change.balance_before_cents,
-            "balance_after_cents": change.balance_after_cents,
-            "account_status_after": str(change.status_after),
-            "idempotency_scope": scope,
-            "idempotency_key": key,
-            "created_by": actor.id,
-        }
-        try:
-            payment_id = await repository.insert_payment(values)
-        except asyncpg.UniqueViolationError:
-            # Only a key whose idempotency row was purged (older than the retention) can
-            # get here: a payment is never recorded twice for one key.
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was used for an earlier payment"
-            ) from None
-        await audit.record(
-            actor, "payment.create", "payment", payment_id, client_id=client_id,
-            after={k: v for k, v in values.items() if k not in ("idempotency_scope", "notes")},
-        )  # fmt: skip
-        if offer is not None:
-            await _apply_to_offer(actor, offer, payment_id, received_at or now)
         row = await repository.payment(payment_id)
         assert row is not None
         read = _payment_read(row)
@@ -294,6 +254,69 @@ async def post_payment(
             scope, key, 201, msgspec.json.encode(read).decode()
         )
     return IdempotentResult(201, read, replayed=False)
+
+
+async def _record_payment(
+    actor: Principal,
+    account: asyncpg.Record,
+    data: PaymentCreate,
+    received_on: date,
+    at: datetime,
+    *,
+    offer: asyncpg.Record | None,
+    received_at: datetime | None = None,
+    idempotency: tuple[str, str] | None = None,
+) -> UUID:
+    """A payment on an account locked in the caller's transaction: the balance and status
+    it moves, the payment row, its audit line, the offer it pays. Every payment, whether
+    from the API or a client's file, is recorded here."""
+    client_id: UUID = account["client_id"]
+    client = await placements.client_settings(client_id)
+    hold = client["clearing_days"].get(data.method, placements.DEFAULT_CLEARING_DAYS[data.method])
+    balance_before = int(account["balance_cents"])
+    # Money received is never refused: what exceeds the balance is a credit due back.
+    applied = min(data.amount_cents, max(balance_before, 0))
+    credit = data.amount_cents - applied
+    change = await placements.apply_money_movement(
+        actor, account, -applied, action=placements.MoneyAction.PAYMENT,
+        reason=f"payment of {data.amount_cents} cents received {received_on}",
+        at=at, paid_on=received_on,
+    )  # fmt: skip
+    values = {
+        "client_id": client_id,
+        "account_id": account["id"],
+        "amount_cents": data.amount_cents,
+        "method": str(data.method),
+        "paid_to": str(data.paid_to),
+        "received_on": received_on,
+        "received_at": received_at,
+        "cleared_on": cleared_on(received_on, hold),
+        "processor_reference": data.processor_reference,
+        "notes": data.notes,
+        "offer_id": None if offer is None else offer["id"],
+        "fee_rate_bps": account["fee_rate_bps"],
+        "applied_cents": applied,
+        "credit_cents": credit,
+        "balance_before_cents": change.balance_before_cents,
+        "balance_after_cents": change.balance_after_cents,
+        "account_status_after": str(change.status_after),
+        "idempotency_scope": None if idempotency is None else idempotency[0],
+        "idempotency_key": None if idempotency is None else idempotency[1],
+        "created_by": actor.id,
+    }
+    try:
+        payment_id = await repository.insert_payment(values)
+    except asyncpg.UniqueViolationError:
+        # Only a key whose idempotency row was purged (older than the retention) can get
+        # here: a payment is never recorded twice for one key.
+        raise IdempotencyKeyReused("this Idempotency-Key was used for an earlier payment") from None
+    await audit.record(
+        actor, "payment.create", "payment", payment_id, client_id=client_id,
+        after={k: v for k, v in values.items() if k not in ("idempotency_scope", "notes")},
+    )  # fmt: skip
+    if offer is not None:
+        await _apply_to_offer(actor, offer, payment_id, at)
+    return payment_id
 
 
 async def _replay(scope: str, key: str, request_hash: str) -> IdempotentResult:
@@ -372,39 +395,238 @@ async def reverse_payment(actor: Principal, payment_id: UUID, data: ReversalCrea
 
     async with db.transaction():
         account = await placements.lock_account(actor, payment["account_id"])
-        if await repository.reversal_of(payment_id) is not None:
-            raise PaymentAlreadyReversed("the payment is already reversed")
-        amount = int(payment["amount_cents"])
-        credit_removed = min(amount, max((await repository.paid_and_credit(account["id"]))[1], 0))
-        change = await placements.apply_money_movement(
-            actor, account, amount - credit_removed, action="reversal",
-            reason=f"payment {payment_id} reversed: {data.reason}", at=returned_at,
-        )  # fmt: skip
-        values = {
-            "client_id": payment["client_id"],
-            "account_id": payment["account_id"],
-            "payment_id": payment_id,
-            "amount_cents": amount,
-            "reason": data.reason,
-            "returned_at": returned_at,
-            "credit_removed_cents": credit_removed,
-            "balance_before_cents": change.balance_before_cents,
-            "balance_after_cents": change.balance_after_cents,
-            "account_status_after": str(change.status_after),
-            "created_by": actor.id,
-        }
-        try:
-            row = await repository.insert_reversal(values)
-        except asyncpg.UniqueViolationError:
-            raise PaymentAlreadyReversed("the payment is already reversed") from None
-        await audit.record(
-            actor, "payment.reverse", "payment_reversal", row["id"],
-            client_id=payment["client_id"], after=values,
-        )  # fmt: skip
-        # A settlement this payment paid is undone with it: the write-off goes back on the
-        # balance and the offer is owed again.
-        await _undo_for_reversal(actor, payment, row["id"], returned_at)
+        row = await _record_reversal(actor, payment, account, data.reason, returned_at)
     return _reversal_read(row)
+
+
+async def _record_reversal(
+    actor: Principal,
+    payment: asyncpg.Record,
+    account: asyncpg.Record,
+    reason: str,
+    returned_at: datetime,
+) -> asyncpg.Record:
+    """The reversal of a payment on its account, locked in the caller's transaction: the
+    balance (and credit) it restores, the status it reopens, the row, its audit line, and
+    the settlement the payment paid undone. Every reversal is recorded here."""
+    payment_id: UUID = payment["id"]
+    if await repository.reversal_of(payment_id) is not None:
+        raise PaymentAlreadyReversed("the payment is already reversed")
+    amount = int(payment["amount_cents"])
+    credit_removed = min(amount, max((await repository.paid_and_credit(account["id"]))[1], 0))
+    change = await placements.apply_money_movement(
+        actor, account, amount - credit_removed, action=placements.MoneyAction.REVERSAL,
+        reason=f"payment {payment_id} reversed: {reason}", at=returned_at,
+    )  # fmt: skip
+    values = {
+        "client_id": payment["client_id"],
+        "account_id": payment["account_id"],
+        "payment_id": payment_id,
+        "amount_cents": amount,
+        "reason": reason,
+        "returned_at": returned_at,
+        "credit_removed_cents": credit_removed,
+        "balance_before_cents": change.balance_before_cents,
+        "balance_after_cents": change.balance_after_cents,
+        "account_status_after": str(change.status_after),
+        "created_by": actor.id,
+    }
+    try:
+        row = await repository.insert_reversal(values)
+    except asyncpg.UniqueViolationError:
+        raise PaymentAlreadyReversed("the payment is already reversed") from None
+    await audit.record(
+        actor, "payment.reverse", "payment_reversal", row["id"],
+        client_id=payment["client_id"], after=values,
+    )  # fmt: skip
+    # A settlement this payment paid is undone with it: the write-off goes back on the
+    # balance and the offer is owed again.
+    await _undo_for_reversal(actor, payment, row["id"], returned_at)
+    return row
+
+
+# --- a client's financial files ---------------------------------------------------------
+
+
+async def _record_adjustment(
+    actor: Principal,
+    account: asyncpg.Record,
+    amount_cents: int,
+    *,
+    reason: str | None,
+    effective_on: date,
+    at: datetime,
+) -> UUID:
+    """A balance the client changed (interest or fees it added or took off), on an account
+    locked in the caller's transaction: signed, `amount_cents` < 0 lowers the balance.
+    It is not money: no fee, nothing to remit. A balance is never taken below zero."""
+    balance = int(account["balance_cents"])
+    if balance + amount_cents < 0:
+        raise InvalidInput.field(
+            "amount_cents",
+            f"would take the balance ({balance} cents) below zero",
+            code="balance_below_zero",
+        )
+    change = await placements.apply_money_movement(
+        actor, account, amount_cents, action=placements.MoneyAction.ADJUSTMENT,
+        reason=f"balance adjusted by {amount_cents} cents by the client: {reason or 'no reason'}",
+        at=at,
+    )  # fmt: skip
+    values = {
+        "client_id": account["client_id"], "account_id": account["id"],
+        "kind": "client_adjustment", "amount_cents": amount_cents, "reason": reason,
+        "effective_on": effective_on, "balance_before_cents": change.balance_before_cents,
+        "balance_after_cents": change.balance_after_cents, "created_by": actor.id,
+    }  # fmt: skip
+    adjustment_id = await repository.insert_adjustment(values)
+    await audit.record(
+        actor, "account.client_adjustment", "balance_adjustment", adjustment_id,
+        client_id=account["client_id"], after=values,
+    )  # fmt: skip
+    return adjustment_id
+
+
+def _row_refused(field: str, code: str, reason: str) -> InvalidInput:
+    return InvalidInput(f"{field}: {reason}", code=code, details=[FieldError(field, reason)])
+
+
+async def _file_reversal(
+    client_id: UUID, account: asyncpg.Record, row: FinancialRow
+) -> tuple[UUID, UUID]:
+    """The reversal of a direct payment an earlier row (of this file or another) reported:
+    (payment id, reversal id)."""
+    assert row.original_transaction_id is not None
+    original = await repository.client_transaction_by_id(client_id, row.original_transaction_id)
+    if original is None or original["kind"] != "payment":
+        raise _row_refused(
+            "original_transaction_id", "not_found",
+            "no direct payment with this transaction id was reported by this client",
+        )  # fmt: skip
+    payment = await repository.payment(original["payment_id"])
+    assert payment is not None
+    if payment["account_id"] != account["id"]:
+        raise _row_refused(
+            "original_transaction_id", "account_mismatch", "the payment is on another account"
+        )
+    if payment["reversal_id"] is not None:
+        raise _row_refused(
+            "original_transaction_id",
+            PaymentAlreadyReversed.code,
+            "the payment is already reversed",
+        )
+    if row.amount_cents != payment["amount_cents"]:
+        reason = f"must be the reversed payment's amount ({payment['amount_cents']} cents)"
+        raise _row_refused("amount_cents", "amount_mismatch", reason)
+    if row.transaction_date < payment["received_on"]:
+        reason = f"must not be before the payment was received ({payment['received_on']})"
+        raise _row_refused("transaction_date", "invalid_date", reason)
+    # The bank returned the money on that day: the reversal belongs to its period.
+    returned_at = start_of_day(row.transaction_date, get_settings().agency_timezone)
+    reason = row.reason or "returned, as reported in the client's financial file"
+    reversal = await _record_reversal(SYSTEM, payment, account, reason, returned_at)
+    return payment["id"], reversal["id"]
+
+
+async def _apply_financial_row(placement_id: UUID, client_id: UUID, row: FinancialRow) -> None:
+    """One row, in one transaction with the ledger line that makes it idempotent."""
+    now = datetime.now(UTC)
+    async with db.transaction():
+        if await repository.client_transaction_at(placement_id, row.line) is not None:
+            # Applied by a worker that died before its batch's counts committed.
+            return
+        if row.transaction_id is not None:
+            seen = await repository.client_transaction_by_id(client_id, row.transaction_id)
+            if seen is not None:
+                reason = (
+                    f"already reported on line {seen['line']} of placement {seen['placement_id']}"
+                )
+                raise _row_refused("transaction_id", "duplicate_transaction", reason)
+        account = await placements.lock_client_account(client_id, row.client_account_number)
+        if account is None:
+            raise _row_refused(
+                "client_account_number", "not_found",
+                "no account with this number is placed with the agency for this client",
+            )  # fmt: skip
+        if account["status"] == AccountStatus.CLOSED:
+            reason = "the account is closed: no money moves on it any more"
+            raise _row_refused("client_account_number", "account_closed", reason)
+        ledger: dict[str, Any] = {
+            "client_id": client_id, "placement_id": placement_id, "line": row.line,
+            "transaction_id": row.transaction_id, "kind": row.transaction_type,
+            "account_id": account["id"],
+        }  # fmt: skip
+        if row.transaction_type == "payment":
+            offer_id = await repository.accepted_offer_of(account["id"])
+            offer = None if offer_id is None else await _payable_offer(account["id"], offer_id)
+            payment = PaymentCreate(
+                amount_cents=row.amount_cents, method=PaymentMethod(row.payment_method),
+                paid_to=PaidTo.CLIENT, received_at=row.transaction_date.isoformat(),
+                processor_reference=row.transaction_id, notes=row.reason, offer_id=offer_id,
+            )  # fmt: skip
+            ledger["payment_id"] = await _record_payment(
+                SYSTEM, account, payment, row.transaction_date, now, offer=offer
+            )
+        elif row.transaction_type == "adjustment":
+            ledger["adjustment_id"] = await _record_adjustment(
+                SYSTEM, account, row.amount_cents, reason=row.reason,
+                effective_on=row.transaction_date, at=now,
+            )  # fmt: skip
+        else:
+            ledger["payment_id"], ledger["reversal_id"] = await _file_reversal(
+                client_id, account, row
+            )
+        try:
+            await repository.insert_client_transaction(ledger)
+        except asyncpg.UniqueViolationError:
+            # Another file of the client's with the same transaction id committed first.
+            raise _row_refused(
+                "transaction_id", "duplicate_transaction", "already reported by this client"
+            ) from None
+
+
+async def apply_financial_rows(
+    placement_id: UUID, client_id: UUID, rows: list[FinancialRow]
+) -> list[RowError]:
+    """The rows of a client's financial file, checked by the loader: direct payments,
+    balance adjustments and reversals of direct payments, each through the same code as
+    the API's payments and reversals (balance, status, audit, offers) and each in its own
+    transaction with its `client_transaction` line. One error per row refused.
+
+    Row by row, not set-based like the other files: each row moves money under its
+    account's lock, and financial files are a client's day of transactions, not its book.
+    Idempotent per (placement, line): a row applied before a worker died is skipped."""
+    refused: list[RowError] = []
+    for row in rows:
+        try:
+            await _apply_financial_row(placement_id, client_id, row)
+        except DomainError as error:
+            detail = error.details[0] if error.details else FieldError("", error.message)
+            refused.append(RowError(row.line, "", detail.field, error.code, detail.reason))
+    return refused
+
+
+async def financial_acknowledgement(placement_id: UUID) -> AsyncIterator[list[Any]]:
+    """A financial placement's acknowledgement rows: each row applied and its movement."""
+    after = 0
+    while batch := await repository.client_transactions_after(placement_id, after, 5000):
+        numbers = await placements.account_numbers(list({r["account_id"] for r in batch}))
+        for r in batch:
+            yield [
+                r["line"], numbers[r["account_id"]], r["kind"], r["transaction_id"],
+                str(r["account_id"]), str(r["movement_id"]), r["amount_cents"],
+                r["balance_after_cents"],
+            ]  # fmt: skip
+        after = batch[-1]["line"]
+
+
+placements.row_owners[FileKind.FINANCIAL] = placements.RowOwner(
+    apply=apply_financial_rows,
+    acknowledgement_columns=(
+        "line", "client_account_number", "transaction_type", "transaction_id", "account_id",
+        "movement_id", "amount_cents", "balance_after_cents",
+    ),
+    acknowledged=financial_acknowledgement,
+)  # fmt: skip
 
 
 # --- the account detail's `money` section -------------------------------------------------
@@ -502,16 +724,25 @@ def _due_on(kind: OfferKind, accepted_on: date, installments: list[InstallmentRe
     return installments[-1].due_date
 
 
-async def create_offer(actor: Principal, account_id: UUID, data: OfferCreate) -> OfferRead:
+async def create_offer(
+    actor: Principal, account_id: UUID, data: OfferCreate, *, offered_on: date | None = None
+) -> OfferRead:
     """Record an arrangement the debtor agreed to. Inside the collector's band (whoever
     records it) it is accepted at once; beyond it, it waits for a supervisor or the
-    client. One live offer per account: withdraw a pending one to make another."""
+    client. One live offer per account: withdraw a pending one to make another.
+
+    `offered_on` (today by default) records an arrangement made earlier, e.g. history from
+    the agency's earlier system: its schedule and a lump sum's due date run from that day,
+    so the nightly sweep judges it as it would have been judged all along."""
     await placements.visible_account(actor, account_id)
     if actor.role == Role.CLIENT:
         raise NotPermitted("offers are made by the agency's collectors and staff")
     now = datetime.now(UTC)
     today = now.astimezone(_agency_zone()).date()
-    terms = _terms(data, today)
+    if offered_on is not None and offered_on > today:
+        raise InvalidInput.field("offered_on", "must not be in the future")
+    offered = offered_on or today
+    terms = _terms(data, offered)
     if isinstance(terms, Plan):
         try:
             validate_plan(terms)
@@ -539,10 +770,10 @@ async def create_offer(actor: Principal, account_id: UUID, data: OfferCreate) ->
         )
         due_on = None
         if status == OfferStatus.ACCEPTED:
-            due_on = schedule[-1][0] if schedule else today + timedelta(days=LUMP_SUM_DAYS)
+            due_on = schedule[-1][0] if schedule else offered + timedelta(days=LUMP_SUM_DAYS)
         values = {
             "client_id": client_id, "account_id": account_id, "kind": str(data.kind),
-            "amount_cents": data.amount_cents, "balance_cents": balance, "offered_on": today,
+            "amount_cents": data.amount_cents, "balance_cents": balance, "offered_on": offered,
             "band": str(band), "status": str(status), "created_by": actor.id, "due_on": due_on,
         }  # fmt: skip
         try:

@@ -121,20 +121,48 @@ class OfferInstallment(Table, tablename="offer_installment"):
 
 class BalanceAdjustment(Table, tablename="balance_adjustment"):
     """A change to an account's balance that is not money: the rest of the balance written
-    off when a settlement is paid, and that write-off undone when the paying money is
-    reversed. Append-only: an undo is a new row pointing at the one it undoes."""
+    off when a settlement is paid, that write-off undone when the paying money is
+    reversed, and an adjustment the client reports in a financial file. Append-only: an
+    undo is a new row pointing at the one it undoes."""
 
     id = UUID(primary_key=True)
     client_id = UUID()
     account_id = UUID()
-    offer_id = UUID()
-    # 'settlement_write_off' (negative amount) or 'write_off_undone' (positive).
+    # The settlement a write-off (or its undoing) belongs to; none for a client's own.
+    offer_id = UUID(null=True, default=None)
+    # 'settlement_write_off' (negative amount), 'write_off_undone' (positive) or
+    # 'client_adjustment' (either sign).
     kind = Varchar(length=24)
     amount_cents = BigInt()
+    # The client's reason and the date it dated the adjustment (client adjustments only).
+    reason = Text(null=True, default=None)
+    effective_on = Date(null=True, default=None)
     payment_id = UUID(null=True, default=None)
     reversal_id = UUID(null=True, default=None)
     undoes_id = UUID(null=True, default=None)
     balance_before_cents = BigInt()
     balance_after_cents = BigInt()
     created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ClientTransaction(Table, tablename="client_transaction"):
+    """A row of a client's financial file and the movement it made on an account (a direct
+    payment, a balance adjustment, the reversal of a direct payment). Its unique keys make
+    the file's rows idempotent: one movement per (placement, line), so a worker that dies
+    and resumes never applies a row twice; and one per client transaction id when the file
+    carries one, so a transaction reported again is refused, not paid twice. Append-only."""
+
+    id = UUID(primary_key=True)
+    client_id = UUID()
+    placement_id = UUID()
+    line = Integer()
+    # The client's own id of the transaction, when its column map has one.
+    transaction_id = Varchar(length=64, null=True, default=None)
+    # 'payment', 'adjustment' or 'reversal': which of the three ids below is set.
+    kind = Varchar(length=16)
+    account_id = UUID()
+    payment_id = UUID(null=True, default=None)
+    reversal_id = UUID(null=True, default=None)
+    adjustment_id = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

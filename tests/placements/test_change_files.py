@@ -102,3 +102,20 @@ async def test_a_refused_status_change_refuses_the_whole_row(
     assert placement["rows_rejected"] == 1
     assert await owner_db.fetchval("SELECT zip5 FROM debtor") == "43215"
     assert await owner_db.fetchval("SELECT status FROM account") == "bankruptcy"
+
+
+async def test_a_row_with_too_few_or_too_many_fields_is_refused_not_read_past_its_end(
+    admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    client = await make_client()
+    await upload_and_load(admin, client["client_id"], csv_bytes([good_row(i) for i in range(3)]))
+    recall = b"client_account_number,reason\r\nAC-00000\r\nAC-00001,x,y\r\nAC-00002,ok\r\n"
+    placement = await _load(admin, client["client_id"], recall, "recall")
+    assert (placement["rows_accepted"], placement["rows_rejected"]) == (1, 2)
+    errors = (await admin.get(f"/api/v1/placements/{placement['placement_id']}/errors")).json()
+    assert [(e["line"], e["code"], e["reason"]) for e in errors["items"]] == [
+        (2, "column_count", "expected 2 fields, found 1"),
+        (3, "column_count", "expected 2 fields, found 3"),
+    ]
+    statuses = dict(await owner_db.fetch("SELECT client_account_number, status FROM account"))
+    assert statuses == {"AC-00000": "active", "AC-00001": "active", "AC-00002": "recalled"}

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import asyncpg
@@ -20,6 +21,28 @@ from tests.fixtures import Caller, MakeClient
 from tests.servers import ROOT
 
 ROWS = 3 * int(os.environ.get("INGEST_BATCH_ROWS", "2000")) + 1234
+
+
+async def kill_worker_when(ready: Callable[[], Awaitable[bool]], timeout_s: float = 60) -> None:
+    """Run a real `agency worker` until `ready()` (polled) and kill -9 it, its whole
+    process group, there and then."""
+    worker = subprocess.Popen(  # noqa: ASYNC220 - started once; the loop awaits the DB meanwhile
+        [sys.executable, "-m", "server.cli", "worker"],
+        cwd=ROOT,
+        env={**os.environ, "LOG_LEVEL": "warning"},
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not await ready():
+            assert worker.poll() is None, "the worker exited"
+            assert time.monotonic() < deadline, "the worker never got there"
+            await asyncio.sleep(0.05)
+        os.killpg(worker.pid, signal.SIGKILL)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 async def _placement(db: asyncpg.Connection, placement_id: str) -> asyncpg.Record:
@@ -46,23 +69,10 @@ async def test_killed_worker_resumes_without_losing_or_doubling(
     assert response.status_code == 202
     placement_id = response.json()["placement_id"]
 
-    worker = subprocess.Popen(  # noqa: ASYNC220 - started once; the loop awaits the DB meanwhile
-        [sys.executable, "-m", "server.cli", "worker"],
-        cwd=ROOT,
-        env={**os.environ, "LOG_LEVEL": "warning"},
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while (await _placement(owner_db, placement_id))["rows_read"] == 0:
-            assert worker.poll() is None, "the worker exited"
-            assert time.monotonic() < deadline, "the worker never committed a batch"
-            await asyncio.sleep(0.05)
-        os.killpg(worker.pid, signal.SIGKILL)
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+    async def committed_a_batch() -> bool:
+        return bool((await _placement(owner_db, placement_id))["rows_read"])
+
+    await kill_worker_when(committed_a_batch)
 
     interrupted = await _placement(owner_db, placement_id)
     assert interrupted["status"] == "validating"

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.fixtures import Caller, MakeAccount, MakeClient
+from tests.fixtures import Caller, MakeAccount, MakeClient, new_key
 
 Pay = Callable[..., Awaitable[httpx.Response]]
-
-# A random hex key holds a Luhn-valid run of 13+ digits about once in 450 (a "card
-# number", refused with 422): spell the digits as letters so no key ever does.
-_NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex.translate(_NO_DIGITS)
 
 
 def payment_body(**overrides: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -460,6 +461,18 @@ async def test_the_nightly_job_is_registered_and_swept_daily(shop: Shop) -> None
     assert await jobs.break_missed_plans({}) == {"broken": 0, "expired": 0}
 
 
+def test_the_break_and_expire_job_has_a_daily_cron_of_its_own() -> None:
+    from server.settlements import jobs
+    from server.worker import WorkerSettings
+
+    crons = {c.name: c for c in WorkerSettings.cron_jobs}
+    entry = crons[f"{jobs.BREAK_MISSED_PLANS}.cron"]
+    assert entry.coroutine is jobs.break_missed_plans
+    # Once a day: one hour, one minute, one second.
+    assert (entry.hour, entry.minute, entry.second) == (9, 15, 0)
+    assert entry.unique
+
+
 async def test_an_offer_on_an_account_disputed_since_cannot_be_accepted(
     shop: Shop, admin: Caller
 ) -> None:
@@ -478,3 +491,26 @@ async def test_an_offer_on_an_account_disputed_since_cannot_be_accepted(
     again = await make_offer(shop.collector, account_id, kind="lump_sum", amount_cents=90_000)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "account_not_settleable"
+
+
+async def test_an_offer_recorded_after_the_fact_runs_from_its_own_date(
+    make_client: Any, make_account: Any
+) -> None:
+    from server.auth.principal import SYSTEM
+    from server.errors import InvalidInput
+    from server.settlements import service
+    from server.settlements.schemas import OfferCreate
+
+    client = await make_client()
+    account = await make_account(client["client_id"], principal_cents=100_000)
+    lump = OfferCreate(kind="lump_sum", amount_cents=90_000)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="offered_on: must not be in the future"):
+        await service.create_offer(
+            SYSTEM, UUID(account["id"]), lump, offered_on=_today() + timedelta(days=1)
+        )
+    offered_on = _today() - timedelta(days=40)
+    made = await service.create_offer(SYSTEM, UUID(account["id"]), lump, offered_on=offered_on)
+    assert (made.offered_on, made.due_on) == (
+        offered_on, offered_on + timedelta(days=service.LUMP_SUM_DAYS),
+    )  # fmt: skip
+    assert await service.close_lapsed_offers(_today()) == {"broken": 0, "expired": 1}

@@ -22,8 +22,8 @@ from server.settlements.money import (
     statement_lines,
     statement_totals,
 )
-from tests.fixtures import Caller, MakeAccount, MakeClient
-from tests.settlements.conftest import new_key, reverse
+from tests.fixtures import Caller, MakeAccount, MakeClient, new_key
+from tests.settlements.conftest import reverse
 
 TZ = ZoneInfo("America/New_York")
 NO_HOLD = {"ach": 0, "check": 0, "card": 0}
@@ -476,3 +476,68 @@ async def test_a_line_without_its_statement_is_refused(
             """
         )
     assert await owner_db.fetchval("SELECT count(*) FROM statement_line") == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "remit", "invoiced"),
+    # Net: 70.00 + 23.33 − 15.00 − 28.00 + 6.00. Gross: 100.00 + 33.33 − 40.00 remitted,
+    # fees 30.00 + 10.00 + 15.00 − 12.00 − 6.00 invoiced.
+    [("net", 5_633, 0), ("gross", 9_333, 3_700)],
+)
+async def test_a_financial_file_on_the_statements_to_the_cent(
+    admin: Caller, book: Any, method: str, remit: int, invoiced: int
+) -> None:
+    """The worked example with its direct payment reported in the client's financial file,
+    and a direct payment of an earlier file reversed: the fee on it is credited back."""
+    from tests.placements.test_financial_files import financial, load_financial
+
+    client, account = await book(method)
+    number = account["client_account_number"]
+
+    def row(kind: str, amount: str, day: date, **fields: str) -> dict[str, str]:
+        return {"client_account_number": number, "transaction_type": kind,
+                "amount_cents": amount, "transaction_date": day.isoformat(),
+                "payment_method": "ach", **fields}  # fmt: skip
+
+    forty = await pay(admin, account, 4_000, D1)
+    await load_financial(
+        admin, client["client_id"], financial([row("payment", "20.00", D1, transaction_id="A")])
+    )
+    [first] = mine(await run(admin, D2), client)
+    # 40.00 at 30 %: net 28.00; 20.00 paid to the client: it owes the fee, 6.00.
+    assert (first["totals"]["net_cents"], first["totals"]["fees_cents"]) == (2_200, 1_800)
+
+    await pay(admin, account, 10_000, D2)
+    await pay(admin, account, 3_333, D2)
+    await bounce(admin, forty, D2)
+    placement = await load_financial(
+        admin,
+        client["client_id"],
+        financial(
+            [
+                row("payment", "50.00", D2, transaction_id="B"),
+                row("adjustment", "-1,000.00", D2, transaction_id="C"),
+                row("reversal", "20.00", D2, transaction_id="D", original_transaction_id="A"),
+                # Paid and returned within the period: on no statement.
+                row("payment", "10.00", D2, transaction_id="E"),
+                row("reversal", "10.00", D2, transaction_id="F", original_transaction_id="E"),
+            ]
+        ),
+    )
+    assert placement["rows_accepted"] == 5
+    [second] = mine(await run(admin, D3), client)
+    totals = second["totals"]
+    assert (totals["remit_cents"], totals["invoiced_fees_cents"]) == (remit, invoiced)
+    assert totals["net_cents"] == 5_633
+    detail = (await admin.get(f"/api/v1/statements/{second['statement_id']}")).json()
+    lines = sorted((line["kind"], line["net_cents"], line["fee_cents"]) for line in detail["lines"])
+    # The lines are the same whatever the method; only what is remitted differs.
+    assert lines == sorted(
+        [
+            ("agency_payment", 7_000, 3_000),
+            ("agency_payment", 2_333, 1_000),
+            ("direct_payment", -1_500, 1_500),
+            ("reversal", -2_800, -1_200),
+            ("reversal", 600, -600),
+        ]
+    )
