@@ -42,6 +42,16 @@ class Page(msgspec.Struct, Generic[T]):
     next_cursor: str | None
 
 
+def visible_param(visible: frozenset[UUID] | None) -> list[UUID] | None:
+    """A list query's bound value for the clients the caller may see (None: all)."""
+    return None if visible is None else list(visible)
+
+
+def cursor_params(after: tuple[datetime, UUID] | None) -> tuple[datetime | None, UUID | None]:
+    """A list query's bound values for the keyset cursor ((None, None): the first page)."""
+    return (after[0], after[1]) if after else (None, None)
+
+
 def page_request(limit: int | None, cursor: str | None) -> PageRequest:
     if limit is None:
         limit = DEFAULT_LIMIT

@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from server import db
+from server.pagination import cursor_params, visible_param
 
 
 async def existing_client_ids(client_ids: list[UUID]) -> set[UUID]:
@@ -122,9 +123,8 @@ async def list_clients(
         ORDER BY created_at DESC, id DESC
         LIMIT $4
         """,  # noqa: S608
-        None if visible is None else list(visible),
-        after[0] if after else None,
-        after[1] if after else None,
+        visible_param(visible),
+        *cursor_params(after),
         limit,
     )
     return [client_row(record) for record in records]
@@ -259,12 +259,11 @@ async def list_accounts(
         ORDER BY a.created_at DESC, a.id DESC
         LIMIT $7
         """,
-        None if visible is None else list(visible),
+        visible_param(visible),
         client_id,
         status,
         pattern,
-        after[0] if after else None,
-        after[1] if after else None,
+        *cursor_params(after),
         limit,
     )
 
@@ -434,10 +433,9 @@ async def list_placements(
           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
         ORDER BY created_at DESC, id DESC LIMIT $5
         """,  # noqa: S608
-        None if visible is None else list(visible),
+        visible_param(visible),
         client_id,
-        after[0] if after else None,
-        after[1] if after else None,
+        *cursor_params(after),
         limit,
     )
 

@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from server import db
+from server.pagination import cursor_params, visible_param
 
 # The namespace of the per-person advisory locks (the other half is the person's id
 # hashed): "call".
@@ -245,13 +246,12 @@ async def list_violations(
         ORDER BY e.started_at DESC, e.id DESC
         LIMIT $8
         """,
-        None if visible is None else list(visible),
+        visible_param(visible),
         collector_id,
         client_id,
         started_from,
         started_to,
-        after[0] if after else None,
-        after[1] if after else None,
+        *cursor_params(after),
         limit,
     )
 

@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from server import db
+from server.pagination import cursor_params, visible_param
 
 # Two-key advisory locks: this class key keeps remittance's locks apart from any other
 # module's. Two clients whose ids hash alike only wait for each other.
@@ -283,10 +284,9 @@ async def list_statements(
         ORDER BY s.created_at DESC, s.id DESC
         LIMIT $5
         """,  # noqa: S608
-        None if visible is None else list(visible),
+        visible_param(visible),
         client_id,
-        after[0] if after else None,
-        after[1] if after else None,
+        *cursor_params(after),
         limit,
     )
 

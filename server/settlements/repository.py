@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from server import db
+from server.pagination import cursor_params, visible_param
 
 # --- idempotency keys ---------------------------------------------------------------------
 
@@ -141,8 +142,7 @@ async def account_payments(
         LIMIT $4
         """,  # noqa: S608
         account_id,
-        after[0] if after else None,
-        after[1] if after else None,
+        *cursor_params(after),
         limit,
     )
 
@@ -323,12 +323,11 @@ async def list_offers(
         ORDER BY o.created_at DESC, o.id DESC
         LIMIT $7
         """,  # noqa: S608
-        None if visible is None else list(visible),
+        visible_param(visible),
         client_id,
         account_id,
         status,
-        after[0] if after else None,
-        after[1] if after else None,
+        *cursor_params(after),
         limit,
     )
 
