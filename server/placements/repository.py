@@ -798,3 +798,17 @@ async def merge_maintenance(
         _SET_STATUS.format(table=table, to_status="s.target_status", changes=changes)
     )
     return await conn.fetch(_change_rejects(table))
+
+
+# --- for the client portal's dashboard ------------------------------------------------------
+
+
+async def client_accounts_by_status(client_id: UUID) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT status, count(*) AS accounts, sum(placed_balance_cents) AS placed_cents,
+               sum(balance_cents) AS balance_cents
+        FROM account WHERE client_id = $1 GROUP BY status ORDER BY count(*) DESC, status
+        """,
+        client_id,
+    )

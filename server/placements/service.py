@@ -54,6 +54,7 @@ from server.placements.schemas import (
     PlacementRead,
     StatusActionRequest,
     StatusChangeRead,
+    StatusTotalsRead,
     Tier,
 )
 from server.placements.statuses import (
@@ -347,6 +348,20 @@ async def list_accounts(
         for r in rows
     ]
     return make_page(items, page, key=lambda a: (a.created_at, a.account_id))
+
+
+async def accounts_by_status(actor: Principal, client_id: UUID) -> list[StatusTotalsRead]:
+    """The client's accounts per status, most numerous first."""
+    await require_client(actor, client_id)
+    return [
+        StatusTotalsRead(
+            status=r["status"],
+            accounts=r["accounts"],
+            placed_balance_cents=r["placed_cents"],
+            balance_cents=r["balance_cents"],
+        )
+        for r in await repository.client_accounts_by_status(client_id)
+    ]
 
 
 # Who may take each action: a client recalls its own accounts; the agency's people record
