@@ -357,8 +357,9 @@ async def accounts_by_status(actor: Principal, client_id: UUID) -> list[StatusTo
         StatusTotalsRead(
             status=r["status"],
             accounts=r["accounts"],
-            placed_balance_cents=r["placed_cents"],
-            balance_cents=r["balance_cents"],
+            # sum() of bigint is numeric: back to integer cents.
+            placed_balance_cents=int(r["placed_cents"]),
+            balance_cents=int(r["balance_cents"]),
         )
         for r in await repository.client_accounts_by_status(client_id)
     ]
