@@ -5,7 +5,7 @@ which checks that the signed-in client may see it (another client's id is NotFou
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -28,14 +28,14 @@ from server.placements.schemas import (
     StatusTotalsRead,
     Tier,
 )
-from server.placements.statuses import AccountStatus, Channel, StatusAction
+from server.placements.statuses import FINISHED, AccountStatus, Channel, StatusAction
 from server.settlements import remittance
 from server.settlements import service as settlements
 from server.settlements.remittance_schemas import RemittedRead, StatementRead
 from server.settlements.schemas import OfferDecision, OfferRead, OfferStatus, VintageRead
 from server.uploads import Upload
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 # The placement page shows this many row errors; the CSV download has them all.
 ERRORS_SHOWN = 200
 # A client rarely has more offers waiting than this; the count says "at least" beyond.
@@ -194,8 +194,8 @@ class AccountsPage:
     query: str
     status: str
     statuses: list[AccountStatus]
-    errors: dict[str, str] = field(default_factory=dict)
-    notice: str | None = None
+    # Statuses an account is no longer the agency's in: nothing to recall.
+    finished: frozenset[str] = FINISHED
 
 
 async def accounts_page(
@@ -229,7 +229,7 @@ class AccountView:
 
     @property
     def recallable(self) -> bool:
-        return self.account.status != AccountStatus.RECALLED
+        return self.account.status not in FINISHED
 
 
 async def account_view(principal: Principal, account_id: UUID) -> AccountView:

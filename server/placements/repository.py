@@ -812,3 +812,18 @@ async def client_accounts_by_status(client_id: UUID) -> list[asyncpg.Record]:
         """,
         client_id,
     )
+
+
+async def set_placed_at(placement_id: UUID, placed_at: datetime) -> None:
+    await db.execute(
+        """
+        UPDATE placement SET created_at = $2, started_at = $2, finished_at = $2 WHERE id = $1
+        """,
+        placement_id,
+        placed_at,
+    )
+    await db.execute(
+        "UPDATE account SET created_at = $2, status_since = $2 WHERE placement_id = $1",
+        placement_id,
+        placed_at,
+    )

@@ -650,6 +650,23 @@ async def receive_placement(
     return _placement_read(row), True
 
 
+async def record_placed_at(actor: Principal, placement_id: UUID, placed_at: datetime) -> None:
+    """Accounts brought over from the agency's earlier system were placed before they were
+    loaded here: the placement and its accounts take the moment they were really placed, so
+    their age, vintage and liquidation read true. Admins only; audited."""
+    if actor.role != Role.ADMIN:
+        raise NotPermitted("only an admin records when accounts were placed")
+    async with db.transaction():
+        row = await repository.placement(placement_id)
+        if row is None:
+            raise NotFound("no such placement")
+        await repository.set_placed_at(placement_id, placed_at)
+        await audit.record(
+            actor, "placement.placed_at", "placement", placement_id, client_id=row["client_id"],
+            before={"created_at": row["created_at"]}, after={"created_at": placed_at},
+        )  # fmt: skip
+
+
 async def _visible_placement(actor: Principal, placement_id: UUID) -> asyncpg.Record:
     row = await repository.placement(placement_id)
     if row is None or not actor.may_see_client(row["client_id"]):
