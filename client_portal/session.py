@@ -125,10 +125,11 @@ class Form:
 async def read_form(request: Request[Any, Any, Any]) -> Form:
     """The body as a url-encoded form (the app caps bodies at 1 MiB). Multipart is refused:
     the only file the portal takes is an upload, streamed by its own route."""
+    raw = await request.body()
     content_type, _ = parse_options_header(request.headers.get("content-type", ""))
-    if content_type != "application/x-www-form-urlencoded":
+    if raw and content_type != "application/x-www-form-urlencoded":
         raise BadRequest("forms are sent url-encoded", code="unsupported_form")
-    body = (await request.body()).decode("utf-8", "replace")
+    body = raw.decode("utf-8", "replace")
     try:
         fields = parse_qs(body, keep_blank_values=True, max_num_fields=_MAX_FORM_FIELDS)
     except ValueError:

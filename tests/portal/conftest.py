@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures import PASSWORD
+from tests import world as world_module
+from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -65,3 +66,50 @@ async def browser(app: Any, clean_state: None) -> AsyncIterator[NewBrowser]:
     yield make
     for client in opened:
         await client.aclose()
+
+
+@dataclass
+class PortalWorld:
+    """The isolation matrix's world (two clients, each with an account, a call, payments,
+    an offer and a statement), with client A's offer waiting for the client and both
+    clients' users signed in to the portal."""
+
+    world: world_module.World
+    a: Browser
+    b: Browser
+    a_offer: str
+    b_offer: str
+
+
+async def _client_offer(admin: Caller, side: world_module.Side) -> str:
+    """The world's offer waits for a supervisor; this one, below the supervisor's band,
+    waits for the client."""
+    offers = await admin.get("/api/v1/offers", params={"client_id": side.client_id})
+    pending = offers.json()["items"][0]
+    withdrawn = await admin.post(f"/api/v1/offers/{pending['offer_id']}/withdraw", json={})
+    assert withdrawn.status_code == 200, withdrawn.text
+    balance = int(side.account["balance_cents"])
+    made = await side.collector.post(
+        f"/api/v1/accounts/{side.account['id']}/offers",
+        json={"kind": "lump_sum", "amount_cents": balance * 50 // 100},
+    )
+    assert made.status_code == 201 and made.json()["status"] == "pending_client", made.text
+    return str(made.json()["offer_id"])
+
+
+@pytest.fixture
+async def portal_world(
+    http: httpx.AsyncClient,
+    admin: Caller,
+    make_user: MakeUser,
+    make_client: MakeClient,
+    make_account: MakeAccount,
+    browser: NewBrowser,
+) -> PortalWorld:
+    world = await world_module.build_world(http, admin, make_user, make_client, make_account)
+    a_offer = await _client_offer(admin, world.a)
+    b_offer = await _client_offer(admin, world.b)
+    a, b = await browser(), await browser("203.0.113.21")
+    assert (await a.sign_in(world.a.user.username or "")).status_code == 303
+    assert (await b.sign_in(world.b.user.username or "")).status_code == 303
+    return PortalWorld(world, a, b, a_offer, b_offer)
