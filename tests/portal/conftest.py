@@ -93,7 +93,8 @@ async def _client_offer(admin: Caller, side: world_module.Side) -> str:
         f"/api/v1/accounts/{side.account['id']}/offers",
         json={"kind": "lump_sum", "amount_cents": balance * 50 // 100},
     )
-    assert made.status_code == 201 and made.json()["status"] == "pending_client", made.text
+    assert made.status_code == 201, made.text
+    assert made.json()["status"] == "pending_client", made.text
     return str(made.json()["offer_id"])
 
 

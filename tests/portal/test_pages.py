@@ -89,9 +89,11 @@ async def test_upload_with_a_bad_row_shows_the_error_and_both_downloads(
     page = await a.get(location)
     assert page.status_code == 200
     assert "data-poll-url" not in page.text
-    assert "not a valid amount" in page.text and ">4<" in page.text
+    assert "not a valid amount" in page.text
+    assert ">4<" in page.text
     errors = await a.get(location + "/errors.csv")
-    assert errors.status_code == 200 and "not a valid amount" in errors.text
+    assert errors.status_code == 200
+    assert "not a valid amount" in errors.text
     acknowledgement = await a.get(location + "/acknowledgement.csv")
     assert acknowledgement.status_code == 200
     assert len(acknowledgement.text.strip().splitlines()) == 1 + 7
@@ -103,7 +105,8 @@ async def test_an_upload_whose_header_does_not_match_is_refused_with_its_reasons
     response = await upload(portal_world.a, b"account,name\r\n1,x\r\n")
     assert response.status_code == 422
     body = response.json()["error"]
-    assert body["code"] == "header_mismatch" and body["details"]
+    assert body["code"] == "header_mismatch"
+    assert body["details"]
 
 
 async def test_recall_one_account_and_a_list(
@@ -111,7 +114,8 @@ async def test_recall_one_account_and_a_list(
 ) -> None:
     a, side = portal_world.a, portal_world.world.a
     refused = await a.post_form(f"/portal/accounts/{side.account['id']}/recall", {"reason": ""})
-    assert refused.status_code == 422 and "field-error" in refused.text
+    assert refused.status_code == 422
+    assert "field-error" in refused.text
     done = await a.post_form(
         f"/portal/accounts/{side.account['id']}/recall", {"reason": "paid us directly"}
     )
@@ -127,7 +131,8 @@ async def test_recall_one_account_and_a_list(
     unknown = await a.post_form(
         "/portal/accounts/recall", {"numbers": "NOPE-1", "reason": "sold the debt"}
     )
-    assert unknown.status_code == 422 and "NOPE-1" in unknown.text
+    assert unknown.status_code == 422
+    assert "NOPE-1" in unknown.text
     numbers = "\n".join(o["client_account_number"] for o in others)
     listed = await a.post_form("/portal/accounts/recall", {"numbers": numbers, "reason": "sold"})
     assert listed.status_code == 303
@@ -144,7 +149,8 @@ async def test_accept_and_reject_offers(
     a = portal_world.a
     url = f"/portal/approvals/{portal_world.a_offer}"
     no_reason = await a.post_form(url, {"decision": "reject", "reason": ""})
-    assert no_reason.status_code == 422 and "say why" in no_reason.text
+    assert no_reason.status_code == 422
+    assert "say why" in no_reason.text
     accepted = await a.post_form(url, {"decision": "accept", "reason": "fair"})
     assert accepted.status_code == 303
     assert "accepted" in (await a.get(accepted.headers["location"])).text
@@ -153,24 +159,29 @@ async def test_accept_and_reject_offers(
     )
     assert (row["status"], row["decided_role"]) == ("accepted", "client")
     again = await a.post_form(url, {"decision": "reject", "reason": "changed my mind"})
-    assert again.status_code == 409 and "text/html" in again.headers["content-type"]
+    assert again.status_code == 409
+    assert "text/html" in again.headers["content-type"]
 
 
 async def test_statement_downloads(portal_world: PortalWorld) -> None:
     side = portal_world.world.a
     statement_id = (await side.user.get("/api/v1/statements")).json()["items"][0]["statement_id"]
     pdf = await portal_world.a.get(f"/portal/statements/{statement_id}.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     assert "attachment" in pdf.headers["content-disposition"]
     csv_file = await portal_world.a.get(f"/portal/statements/{statement_id}.csv")
-    assert csv_file.status_code == 200 and csv_file.text.startswith("statement_id,")
+    assert csv_file.status_code == 200
+    assert csv_file.text.startswith("statement_id,")
 
 
 async def test_errors_are_pages_under_portal_and_json_under_api(
     portal_world: PortalWorld, http: httpx.AsyncClient
 ) -> None:
     page = await portal_world.a.get("/portal/no-such-page")
-    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert page.status_code == 404
+    assert "text/html" in page.headers["content-type"]
     api = await http.get("/api/v1/no-such-route")
-    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "not_found"
     assert "/portal" not in (await http.get("/schema/openapi.json")).text

@@ -85,7 +85,9 @@ async def test_the_session_cookie_is_http_only_same_site_and_scoped(
         c for c in response.headers.get_list("set-cookie") if c.startswith("portal_session=")
     )
     flags = cookie.lower()
-    assert "httponly" in flags and "samesite=lax" in flags and "path=/portal" in flags
+    assert "httponly" in flags
+    assert "samesite=lax" in flags
+    assert "path=/portal" in flags
     # Tests run as AGENCY_ENV=test over plain HTTP; production marks it Secure.
     assert ("secure" in flags) == get_settings().secure_cookies
 
@@ -131,7 +133,8 @@ async def test_sign_out_ends_the_session_on_the_server(
     cookie = a.http.cookies.get("portal_session", path="/portal")
     assert cookie
     out = await a.post_form("/portal/sign-out", {})
-    assert out.status_code == 303 and out.headers["location"] == "/portal/sign-in"
+    assert out.status_code == 303
+    assert out.headers["location"] == "/portal/sign-in"
     # The old cookie, replayed, is worth nothing.
     a.http.cookies.set("portal_session", cookie, path="/portal")
     assert (await a.get("/portal/dashboard")).status_code == 303
@@ -143,7 +146,8 @@ async def test_sign_in_is_rate_limited(portal_world: PortalWorld, browser: NewBr
     limit = get_settings().login_attempts_per_window
     # Every sign-in counts, the API's and the portal's alike, right or wrong.
     statuses = [(await guesser.sign_in(username, "wrong")).status_code for _ in range(limit)]
-    assert statuses[0] == 401 and statuses[-1] == 429
+    assert statuses[0] == 401
+    assert statuses[-1] == 429
     refused = await guesser.sign_in(username)
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) > 0
