@@ -81,7 +81,7 @@ class PortalWorld:
     b_offer: str
 
 
-async def _client_offer(admin: Caller, side: world_module.Side) -> str:
+async def client_offer(admin: Caller, side: world_module.Side) -> str:
     """The world's offer waits for a supervisor; this one, below the supervisor's band,
     waits for the client."""
     offers = await admin.get("/api/v1/offers", params={"client_id": side.client_id})
@@ -108,8 +108,8 @@ async def portal_world(
     browser: NewBrowser,
 ) -> PortalWorld:
     world = await world_module.build_world(http, admin, make_user, make_client, make_account)
-    a_offer = await _client_offer(admin, world.a)
-    b_offer = await _client_offer(admin, world.b)
+    a_offer = await client_offer(admin, world.a)
+    b_offer = await client_offer(admin, world.b)
     a, b = await browser(), await browser("203.0.113.21")
     assert (await a.sign_in(world.a.user.username or "")).status_code == 303
     assert (await b.sign_in(world.b.user.username or "")).status_code == 303

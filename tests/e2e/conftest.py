@@ -1,0 +1,118 @@
+"""The portal in a real browser: Debian's headless Chromium driven by Playwright, against
+a live `agency api` and `agency worker` on the test database.
+
+Without /usr/bin/chromium these tests skip, saying so, unless AGENCY_REQUIRE_BROWSER=1
+(CI sets it), when they fail. A failing test leaves a screenshot in tests/e2e/artifacts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fixtures import PASSWORD
+from tests.servers import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _require_browser() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    reason = f"no browser at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("AGENCY_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"AGENCY_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(services: Any) -> Iterator[str]:
+    """The API (and portal) and a worker, so that an upload is loaded as in production."""
+    _require_browser()
+    port = _free_port()
+    env = {**os.environ, "LOG_LEVEL": "error"}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "api", "--port", str(port)], cwd=ROOT, env=env
+        ),
+        subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], cwd=ROOT, env=env),
+    ]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the API did not become ready"
+            time.sleep(0.2)
+        yield base
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+async def chromium(live_server: str) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(
+    chromium: Any, live_server: str, clean_state: None, request: pytest.FixtureRequest
+) -> AsyncIterator[Any]:
+    context = await chromium.new_context(
+        viewport=DESKTOP, base_url=live_server, accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    tab = await context.new_page()
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
+        await tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    await context.close()
+
+
+async def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    await page.goto("/portal/sign-in")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url("**/portal/dashboard")
