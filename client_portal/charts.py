@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from server.settlements.schemas import VintageRead
 
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 52, 20, 16, 44
+LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 48
 # Newest vintages are the ones a client watches; older ones crowd the picture.
 MAX_VINTAGES = 6
 # Distinguishable for the common colour-vision deficiencies, and at 3:1 or more on white.
@@ -64,7 +64,7 @@ def _step(top_bps: int) -> int:
 
 
 def _percent_label(bps: int) -> str:
-    return f"{bps // 100} %" if bps % 100 == 0 else f"{bps / 100:.1f} %"
+    return f"{bps // 100}%" if bps % 100 == 0 else f"{bps // 100}.{bps % 100 // 10}%"
 
 
 def liquidation_chart(vintages: list[VintageRead]) -> LiquidationChart:

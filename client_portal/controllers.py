@@ -312,8 +312,11 @@ class PortalController(Controller):
         except ValueError:
             raise NotFound("no such statement") from None
         if suffix == "":
-            found = await service.statement(session.principal, statement_id)
-            return await page("statement.html", session, nav="statements", statement=found)
+            view = await service.statement(session.principal, statement_id)
+            return await page(
+                "statement.html", session, nav="statements", statement=view.statement,
+                numbers=view.account_numbers,
+            )  # fmt: skip
         if suffix not in ("csv", "pdf"):
             raise NotFound("no such statement")
         document, client_name = await service.statement_document(session.principal, statement_id)

@@ -356,8 +356,16 @@ async def statements_list(principal: Principal) -> list[StatementRead]:
     return sorted(page.items, key=lambda s: s.period_end, reverse=True)
 
 
-async def statement(principal: Principal, statement_id: UUID) -> StatementRead:
-    return await remittance.get_statement(principal, statement_id)
+@dataclass(frozen=True)
+class StatementView:
+    statement: StatementRead
+    account_numbers: dict[UUID, str]
+
+
+async def statement(principal: Principal, statement_id: UUID) -> StatementView:
+    found = await remittance.get_statement(principal, statement_id)
+    ids = sorted({line.account_id for line in found.lines or []})
+    return StatementView(found, await placements.account_numbers(principal, ids))
 
 
 async def statement_document(principal: Principal, statement_id: UUID) -> tuple[StatementRead, str]:

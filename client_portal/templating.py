@@ -60,11 +60,11 @@ def percent(numerator: int, denominator: int) -> str:
     if denominator <= 0:
         return "—"
     tenths = (numerator * 1000 + denominator // 2) // denominator
-    return f"{tenths // 10}.{tenths % 10} %"
+    return f"{tenths // 10}.{tenths % 10}%"
 
 
 def rate(bps: int) -> str:
-    return f"{bps // 100}.{bps % 100:02d} %".replace(".00 %", " %")
+    return f"{bps // 100}.{bps % 100:02d}%".replace(".00%", "%")
 
 
 @cache

@@ -54,7 +54,7 @@
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) {
           bar.value = Math.round((e.loaded * 100) / e.total);
-          status.textContent = "Uploading… " + bar.value + " %";
+          status.textContent = "Uploading… " + bar.value + "%";
         }
       });
       xhr.addEventListener("load", function () {

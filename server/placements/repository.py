@@ -827,3 +827,16 @@ async def set_placed_at(placement_id: UUID, placed_at: datetime) -> None:
         placement_id,
         placed_at,
     )
+
+
+async def account_numbers(
+    account_ids: list[UUID], visible: frozenset[UUID] | None
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT id, client_account_number FROM account
+        WHERE id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR client_id = ANY($2::uuid[]))
+        """,
+        account_ids,
+        None if visible is None else list(visible),
+    )

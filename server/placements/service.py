@@ -365,6 +365,13 @@ async def accounts_by_status(actor: Principal, client_id: UUID) -> list[StatusTo
     ]
 
 
+async def account_numbers(actor: Principal, account_ids: list[UUID]) -> dict[UUID, str]:
+    """The client's own numbers of the accounts the caller may see, by our id (a statement
+    names accounts by id; people know them by their number)."""
+    rows = await repository.account_numbers(account_ids, actor.visible_clients())
+    return {r["id"]: r["client_account_number"] for r in rows}
+
+
 # Who may take each action: a client recalls its own accounts; the agency's people record
 # what consumers tell them.
 _ACTION_ROLES = {
