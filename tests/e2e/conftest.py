@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests import servers
 from tests.fixtures import PASSWORD
-from tests.servers import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -45,41 +40,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_server(services: Any) -> Iterator[str]:
     """The API (and portal) and a worker, so that an upload is loaded as in production."""
     _require_browser()
-    port = _free_port()
-    env = {**os.environ, "LOG_LEVEL": "error"}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "api", "--port", str(port)], cwd=ROOT, env=env
-        ),
-        subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], cwd=ROOT, env=env),
-    ]
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the API did not become ready"
-            time.sleep(0.2)
+    with servers.live_api("worker") as base:
         yield base
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")

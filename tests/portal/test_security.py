@@ -166,3 +166,6 @@ async def test_pages_need_a_session(browser: NewBrowser) -> None:
     response = await anonymous.get("/portal/statements")
     assert response.status_code == 303
     assert response.headers["location"] == "/portal/sign-in?next=/portal/statements"
+    home = await anonymous.get("/portal/")
+    assert home.status_code == 303
+    assert home.headers["location"] == "/portal/dashboard"
