@@ -35,7 +35,6 @@ from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, PortalForClients
 from server.auth.service import PortalSession
 from server.errors import InvalidInput, NotFound
-from server.placements import service as placements
 from server.settings import get_settings
 from server.settlements import statements
 from server.uploads import read_upload
@@ -48,11 +47,7 @@ Session = NamedDependency[PortalSession]
 async def page(
     template: str, session: PortalSession | None, *, status: int = HTTP_200_OK, **context: Any
 ) -> Template:
-    client = None
-    if session is not None:
-        client = await placements.get_client(
-            session.principal, service.client_of(session.principal)
-        )
+    client = None if session is None else await service.client(session.principal)
     return Template(
         template_name=template,
         context={

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -29,10 +30,17 @@ from server.placements.schemas import (
     Tier,
 )
 from server.placements.statuses import FINISHED, AccountStatus, Channel, StatusAction
+from server.queues.schemas import CallSummary
 from server.settlements import remittance
 from server.settlements import service as settlements
 from server.settlements.remittance_schemas import RemittedRead, StatementRead
-from server.settlements.schemas import OfferDecision, OfferRead, OfferStatus, VintageRead
+from server.settlements.schemas import (
+    MoneySection,
+    OfferDecision,
+    OfferRead,
+    OfferStatus,
+    VintageRead,
+)
 from server.uploads import Upload
 
 PAGE_SIZE = 25
@@ -51,6 +59,11 @@ def client_of(principal: Principal) -> UUID:
     # Portal sessions exist only for client users, who each belong to one client.
     assert principal.client_id is not None
     return principal.client_id
+
+
+async def client(principal: Principal) -> ClientRead:
+    """The signed-in user's client, named at the top of every page."""
+    return await placements.get_client(principal, client_of(principal))
 
 
 def _invalid(error: msgspec.ValidationError, prefix: str = "$.") -> InvalidInput:
@@ -104,7 +117,7 @@ async def dashboard(principal: Principal) -> Dashboard:
     )  # fmt: skip
     recent = await placements.list_placements(principal, page_request(5, None), client_id)
     return Dashboard(
-        client=await placements.get_client(principal, client_id),
+        client=await client(principal),
         accounts=sum(s.accounts for s in by_status),
         placed_cents=sum(s.placed_balance_cents for s in by_status),
         balance_cents=sum(s.balance_cents for s in by_status),
@@ -132,14 +145,14 @@ class PlacementsPage:
 
 async def placements_page(principal: Principal, cursor: str | None) -> PlacementsPage:
     client_id = client_of(principal)
-    client = await placements.get_client(principal, client_id)
     page = await placements.list_placements(principal, page_request(PAGE_SIZE, cursor), client_id)
+    found = await client(principal)
     return PlacementsPage(
-        client=client,
+        client=found,
         placements=page.items,
         next_cursor=page.next_cursor,
         kinds=sorted(placements.LOADABLE_KINDS),
-        tiers=[t for t in Tier if t in client.fee_rates_bps],
+        tiers=[t for t in Tier if t in found.fee_rates_bps],
     )
 
 
@@ -216,15 +229,15 @@ async def accounts_page(
 class ContactSummary:
     attempts: int
     conversations: int
-    last_contact: Any
-    recent: list[Any]
+    last_contact: datetime | None
+    recent: list[CallSummary]
 
 
 @dataclass(frozen=True)
 class AccountView:
     account: AccountRead
     contacts: ContactSummary
-    money: Any
+    money: MoneySection | None
     offers: list[OfferRead]
 
     @property
@@ -294,10 +307,11 @@ async def recall_many(
         raise InvalidInput.field("numbers", f"no open account with the number {shown}")
     if not targets:
         raise InvalidInput.field("numbers", "tick accounts or enter account numbers to recall")
+    unique = list(dict.fromkeys(targets))
     async with db.transaction():
-        for account_id in dict.fromkeys(targets):
+        for account_id in unique:
             await placements.change_status(principal, account_id, StatusAction.RECALL, request)
-    return len(dict.fromkeys(targets))
+    return len(unique)
 
 
 async def _open_account_numbered(principal: Principal, number: str) -> UUID | None:

@@ -67,6 +67,18 @@ async def page(
     )
     context.set_default_timeout(15_000)
     tab = await context.new_page()
+    # Script errors and refusals by the Content-Security-Policy. A 4xx answer the test
+    # asked for is logged as a failed load: not a problem of the page.
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    tab.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     yield tab
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -74,6 +86,7 @@ async def page(
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
         await tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     await context.close()
+    assert not problems, "\n".join(problems)
 
 
 async def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:

@@ -141,7 +141,8 @@ async def test_every_page_fits_a_phone(page: Any, world: world_module.World, adm
     await sign_in(page, world.a.user.username or "")
     statement = (await world.a.user.get("/api/v1/statements")).json()["items"][0]
     pages = [
-        "/portal/dashboard", "/portal/placements", "/portal/accounts",
+        "/portal/dashboard", "/portal/placements",
+        f"/portal/placements/{world.a.account['placement_id']}", "/portal/accounts",
         f"/portal/accounts/{world.a.account['id']}", "/portal/approvals", "/portal/statements",
         f"/portal/statements/{statement['statement_id']}",
     ]  # fmt: skip
