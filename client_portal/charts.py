@@ -75,7 +75,8 @@ def liquidation_chart(vintages: list[VintageRead]) -> LiquidationChart:
         default=0,
     )
     step = _step(max(top_share, 1))
-    y_max = step * max(1, -(-max(top_share, 1) // step))
+    # A step of headroom above the highest share, so no line runs along the top edge.
+    y_max = step * (max(top_share, 1) // step + 1)
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
 

@@ -40,7 +40,15 @@ async def test_every_page_renders_the_clients_data(portal_world: PortalWorld) ->
     statements = await side.user.get("/api/v1/statements")
     statement_id = statements.json()["items"][0]["statement_id"]
     pages = {
-        "/portal/dashboard": ["Liquidation by placement month", "<svg", side.client["name"]],
+        # The world's account: $1,000.00 placed, $10.00 and $20.00 paid.
+        "/portal/dashboard": [
+            "Liquidation by placement month",
+            "<svg",
+            side.client["name"],
+            "$1,000.00 placed",
+            "$30.00",
+            "3.0%",
+        ],
         "/portal/placements": ["seed.csv", "Upload a file"],
         "/portal/accounts": [account_number],
         f"/portal/accounts?q={account_number}": [account_number],
