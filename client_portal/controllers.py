@@ -91,12 +91,12 @@ class SignInController(Controller):
     path = "/portal"
     include_in_schema = False
 
-    @get(["/", "/sign-in"])
-    async def sign_in_form(
-        self, request: Request[Any, Any, Any], next: Query = "", expired: Query = ""
-    ) -> Response[Any]:
-        if request.url.path != "/portal/sign-in":
-            return see_other("/portal/dashboard")
+    @get("/")
+    async def home(self) -> Redirect:
+        return see_other("/portal/dashboard")
+
+    @get("/sign-in")
+    async def sign_in_form(self, next: Query = "", expired: Query = "") -> Template:
         token = new_sign_in_token()
         response = await page(
             "sign_in.html", None, sign_in_token=token, next=_safe_next(next), username="",

@@ -32,7 +32,6 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 import client_portal
-from client_portal import portal_aware
 from server import db
 from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
@@ -293,13 +292,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
         # Pages under /portal render their errors as pages; the rest as the API's JSON.
         exception_handlers={
-            DomainError: portal_aware(_domain_error),
-            ValidationException: portal_aware(_validation_error),
-            NotAuthorizedException: portal_aware(_http_error),
-            PermissionDeniedException: portal_aware(_http_error),
-            NotFoundException: portal_aware(_http_error),
-            HTTPException: portal_aware(_http_error),
-            Exception: portal_aware(_unexpected),
+            DomainError: client_portal.portal_aware(_domain_error),
+            ValidationException: client_portal.portal_aware(_validation_error),
+            NotAuthorizedException: client_portal.portal_aware(_http_error),
+            PermissionDeniedException: client_portal.portal_aware(_http_error),
+            NotFoundException: client_portal.portal_aware(_http_error),
+            HTTPException: client_portal.portal_aware(_http_error),
+            Exception: client_portal.portal_aware(_unexpected),
         },
         template_config=client_portal.template_config(settings),
         lifespan=[_lifespan(settings)],
