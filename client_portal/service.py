@@ -30,6 +30,7 @@ from server.placements.schemas import (
     Tier,
 )
 from server.placements.statuses import FINISHED, AccountStatus, Channel, StatusAction
+from server.queues.rules import CONVERSATION_OUTCOMES
 from server.queues.schemas import CallSummary
 from server.settlements import remittance
 from server.settlements import service as settlements
@@ -46,13 +47,10 @@ from server.uploads import Upload
 PAGE_SIZE = 25
 # The placement page shows this many row errors; the CSV download has them all.
 ERRORS_SHOWN = 200
-# A client rarely has more offers waiting than this; the count says "at least" beyond.
+# At most this many on one page: a client rarely has more offers waiting, or more
+# statements than a daily cycle issues in half a year.
 OFFERS_LISTED = 200
 STATEMENTS_LISTED = 200
-# Outcomes of a call in which the agency spoke with the debtor.
-CONVERSATIONS = frozenset(
-    {"right_party_contact", "promise_to_pay", "refused", "dispute", "cease_request", "callback"}
-)
 
 
 def client_of(principal: Principal) -> UUID:
@@ -66,19 +64,16 @@ async def client(principal: Principal) -> ClientRead:
     return await placements.get_client(principal, client_of(principal))
 
 
-def _invalid(error: msgspec.ValidationError, prefix: str = "$.") -> InvalidInput:
-    message = str(error)
-    field, _, path = message.rpartition(" - at `")
-    name = path.rstrip("`").removeprefix(prefix) if path else "form"
-    return InvalidInput(message, details=[FieldError(name, field or message)])
-
-
 def _convert(values: dict[str, Any], kind: type[Any]) -> Any:
-    """A form's values as the domain's request type, checked like an API body."""
+    """A form's values as the domain's request type, checked like an API body; what is
+    wrong is named by its field (msgspec says "… - at `$.reason`")."""
     try:
         return msgspec.convert(values, kind)
     except msgspec.ValidationError as error:
-        raise _invalid(error) from None
+        message = str(error)
+        reason, _, path = message.rpartition(" - at `$.")
+        name = path.rstrip("`") or "form"
+        raise InvalidInput(message, details=[FieldError(name, reason or message)]) from None
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -257,7 +252,7 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
         account=account,
         contacts=ContactSummary(
             attempts=len(calls),
-            conversations=sum(1 for c in calls if c.outcome in CONVERSATIONS),
+            conversations=sum(1 for c in calls if c.outcome in CONVERSATION_OUTCOMES),
             last_contact=max((c.started_at for c in calls), default=None),
             recent=calls,
         ),
@@ -267,6 +262,8 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
 
 
 def _recall_request(reason: str) -> StatusActionRequest:
+    if not reason:
+        raise InvalidInput.field("reason", "say why the account is recalled")
     request: StatusActionRequest = _convert(
         {"reason": reason, "channel": Channel.ELECTRONIC}, StatusActionRequest
     )
