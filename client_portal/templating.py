@@ -5,7 +5,7 @@ they are shown)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -96,6 +96,10 @@ def environment(settings: Settings) -> Environment:
     def month(value: date) -> str:
         return f"{value:%b %Y}"
 
+    def last_day(end: datetime) -> str:
+        """A period's end is the midnight that closes it; people name the day before."""
+        return day(end - timedelta(microseconds=1))
+
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -103,7 +107,10 @@ def environment(settings: Settings) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, label=label, rate=rate, day=day, moment=moment, month=month)
+    env.filters.update(
+        money=money, label=label, rate=rate, day=day, moment=moment, month=month,
+        last_day=last_day,
+    )  # fmt: skip
     env.globals.update(static=static, percent=percent, agency_name=settings.agency_name)
     return env
 
