@@ -13,6 +13,8 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 48
 MAX_VINTAGES = 6
 # Distinguishable for the common colour-vision deficiencies, and at 3:1 or more on white.
 PALETTE = ("#1d4e89", "#d1495b", "#00798c", "#8c6d1f", "#6a4c93", "#3d7a3a")
+# And each line its own dash pattern, so that they differ by more than colour.
+DASHES = ("", "6 3", "2 3", "8 3 2 3", "12 4", "4 4")
 # Steps for the y axis, in basis points of the placed balance.
 _STEPS_BPS = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
 
@@ -31,7 +33,7 @@ class Series:
     end_x: float
     end_y: float
     final: str  # the latest cumulative share, as text
-    dash: str  # a dash pattern, so lines differ by more than colour
+    dash: str
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,6 @@ def liquidation_chart(vintages: list[VintageRead]) -> LiquidationChart:
         return TOP + plot_h - plot_h * min(bps, y_max) / y_max
 
     series = []
-    dashes = ("", "6 3", "2 3", "8 3 2 3", "", "4 4")
     for index, vintage in enumerate(shown):
         shares = [share_bps(c, vintage.placed_balance_cents) for c in vintage.collected_cents]
         points = " ".join(f"{x(m):.1f},{y(s):.1f}" for m, s in enumerate(shares))
@@ -99,7 +100,7 @@ def liquidation_chart(vintages: list[VintageRead]) -> LiquidationChart:
                 end_x=round(x(len(shares) - 1), 1),
                 end_y=round(y(shares[-1]), 1),
                 final=_percent_label(shares[-1]),
-                dash=dashes[index % len(dashes)],
+                dash=DASHES[index % len(DASHES)],
             )
         )
     every = max(1, -(-months // 12))

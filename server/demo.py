@@ -273,12 +273,12 @@ async def _portal_history(client_id: UUID, index: int, rng: random.Random) -> No
     for months_back in VINTAGE_MONTHS:
         seed = 1000 * index + months_back
         data = new_business_csv(VINTAGE_ROWS, seed=seed, prefix=f"V{seed}-")
+        placed_on = _months_before(now.date(), months_back).replace(day=3)
         placement_id, created = await _place_file(
-            client_id, data, f"placement-{months_back}-months-ago.csv"
+            client_id, data, f"new-business-{placed_on:%Y-%m}.csv"
         )
         if not created:
             continue
-        placed_on = _months_before(now.date(), months_back).replace(day=3)
         placed_at = datetime.combine(placed_on, time(10), zone)
         await placements.record_placed_at(SYSTEM, placement_id, placed_at)
         await _collect_vintage(client_id, f"V{seed}-", placed_on, now, rng)
