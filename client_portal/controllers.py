@@ -21,6 +21,7 @@ from client_portal.errors import SECURITY_HEADERS
 from client_portal.session import (
     CSRF_FIELD,
     CSRF_HEADER,
+    SESSION_COOKIE,
     check_csrf,
     check_sign_in_csrf,
     end_session,
@@ -34,7 +35,7 @@ from server.auth import service as auth
 from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, PortalForClients
 from server.auth.service import PortalSession
-from server.errors import InvalidInput, NotFound
+from server.errors import InvalidInput, NotFound, TooManyRequests
 from server.settings import get_settings
 from server.settlements import statements
 from server.uploads import read_upload
@@ -96,7 +97,12 @@ class SignInController(Controller):
         return see_other("/portal/dashboard")
 
     @get("/sign-in")
-    async def sign_in_form(self, next: Query = "", expired: Query = "") -> Template:
+    async def sign_in_form(
+        self, request: Request[Any, Any, Any], next: Query = "", expired: Query = ""
+    ) -> Response[Any]:
+        secret = request.cookies.get(SESSION_COOKIE)
+        if secret and await auth.portal_session(secret) is not None:
+            return see_other(_safe_next(next))
         token = new_sign_in_token()
         response = await page(
             "sign_in.html", None, sign_in_token=token, next=_safe_next(next), username="",
@@ -114,17 +120,20 @@ class SignInController(Controller):
             session = await auth.open_portal_session(
                 username, form.fields.get("password", [""])[0], client_address(request)
             )
-        except (InvalidCredentials, PortalForClients) as refused:
+        except (InvalidCredentials, PortalForClients, TooManyRequests) as refused:
             token = new_sign_in_token()
-            message = (
-                "That username and password do not match."
-                if isinstance(refused, InvalidCredentials)
-                else "This portal is for client businesses. Agency staff use the agency's app."
-            )
+            if isinstance(refused, TooManyRequests):
+                minutes = -(-refused.retry_after_s // 60)
+                message = f"Too many sign-in attempts. Please try again in {minutes} min."
+            elif isinstance(refused, PortalForClients):
+                message = "This portal is for client businesses. Agency staff use the agency's app."
+            else:
+                message = "That username and password do not match."
             response = await page(
-                "sign_in.html", None, status=401, sign_in_token=token, next=target,
-                username=username, error=message,
+                "sign_in.html", None, status=refused.status_code, sign_in_token=token,
+                next=target, username=username, error=message,
             )  # fmt: skip
+            response.headers.update(refused.headers)
             set_sign_in_cookie(response, token)
             return response
         redirect = see_other(target)

@@ -151,13 +151,19 @@ async def test_sign_in_is_rate_limited(portal_world: PortalWorld, browser: NewBr
     refused = await guesser.sign_in(username)
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) > 0
-    assert "Too many attempts" in refused.text
+    assert "Too many sign-in attempts" in refused.text
+
+
+async def test_the_sign_in_page_sends_a_signed_in_browser_on(portal_world: PortalWorld) -> None:
+    again = await portal_world.b.get("/portal/sign-in?next=/portal/statements")
+    assert again.status_code == 303
+    assert again.headers["location"] == "/portal/statements"
 
 
 async def test_staff_cannot_use_the_portal(portal_world: PortalWorld, browser: NewBrowser) -> None:
     staff = await browser("198.51.100.10")
     response = await staff.sign_in(portal_world.world.admin.username or "")
-    assert response.status_code == 401
+    assert response.status_code == 403
     assert "for client businesses" in response.text
 
 
