@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from client_portal.charts import LiquidationChart, liquidation_chart, share_bps
+from client_portal.charts import LiquidationChart, liquidation_chart
 from server import db
 from server.auth.principal import Principal
 from server.errors import FieldError, InvalidInput, NotFound
@@ -92,10 +92,6 @@ class Dashboard:
     chart: LiquidationChart
     offers_waiting: int
     placements: list[PlacementRead]
-
-    @property
-    def recovery_bps(self) -> int:
-        return share_bps(self.collected_cents, self.placed_cents)
 
     def status_share(self, totals: StatusTotalsRead) -> int:
         """A status's share of the accounts, in whole percent (for the bar)."""
@@ -331,10 +327,6 @@ async def _open_account_numbered(principal: Principal, number: str) -> UUID | No
 class Approval:
     offer: OfferRead
     account: AccountRead
-
-    @property
-    def share_bps(self) -> int:
-        return share_bps(self.offer.amount_cents, self.offer.balance_cents)
 
 
 async def approvals(principal: Principal) -> list[Approval]:
