@@ -31,6 +31,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
+import client_portal
 from server import db
 from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
@@ -280,7 +281,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     ]
     _document_errors(controllers)
     app = Litestar(
-        route_handlers=controllers,
+        route_handlers=[*controllers, *client_portal.routes()],
         middleware=[
             DefineMiddleware(
                 BearerAuthenticationMiddleware,
@@ -289,15 +290,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
+        # Pages under /portal render their errors as pages; the rest as the API's JSON.
         exception_handlers={
-            DomainError: _domain_error,
-            ValidationException: _validation_error,
-            NotAuthorizedException: _http_error,
-            PermissionDeniedException: _http_error,
-            NotFoundException: _http_error,
-            HTTPException: _http_error,
-            Exception: _unexpected,
+            DomainError: client_portal.portal_aware(_domain_error),
+            ValidationException: client_portal.portal_aware(_validation_error),
+            NotAuthorizedException: client_portal.portal_aware(_http_error),
+            PermissionDeniedException: client_portal.portal_aware(_http_error),
+            NotFoundException: client_portal.portal_aware(_http_error),
+            HTTPException: client_portal.portal_aware(_http_error),
+            Exception: client_portal.portal_aware(_unexpected),
         },
+        template_config=client_portal.template_config(settings),
         lifespan=[_lifespan(settings)],
         openapi_config=OpenAPIConfig(
             title=f"{settings.agency_name} — agency server",

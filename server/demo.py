@@ -8,8 +8,10 @@ Idempotent: a second run finds what the first made and prints the same logins.
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -289,8 +291,122 @@ async def seed(settings: Settings, accounts_per_client: int) -> list[tuple[str, 
             collector = await auth_service.principal_for_user(user_id)
             await _history(collector, client_ids[index - 1], rng)
             await _offers_in_every_state(collector, client_ids[index - 1])
+    for index, client_id in enumerate(client_ids, start=1):
+        await _portal_history(client_id, index, rng)
     # Every demo collector starts with a filled queue, and every client with the
     # statements of the periods its cleared payments fell in.
     await work_queue.dispatch(SYSTEM)
     await remittance.run_remittance(SYSTEM, None)
     return logins
+
+
+# --- what the client portal shows: vintages with months of collections, a file with errors --
+
+# Months back of each older placement, and the share of its balance collected in each month
+# since, in basis points: steep at first and flattening, as agencies' curves do.
+VINTAGE_MONTHS = (6, 5, 4, 3, 2, 1)
+VINTAGE_ROWS = 60
+MONTHLY_BPS = (450, 380, 300, 240, 190, 150, 120)
+
+
+async def _place_file(client_id: UUID, data: bytes, file_name: str) -> tuple[UUID, bool]:
+    async def body() -> Any:
+        yield data
+
+    placement, created = await placements.receive_placement(
+        SYSTEM, client_id=client_id, kind=FileKind.NEW_BUSINESS, tier=Tier.PRIMARY,
+        upload=Upload(body=body(), file_name=file_name),
+    )  # fmt: skip
+    if placement.status in ("received", "validating"):
+        await ingest.load_placement(placement.placement_id)
+    return placement.placement_id, created
+
+
+def _with_bad_rows(data: bytes) -> bytes:
+    """A file as clients really send them: a few rows with a balance that is not money, a
+    missing name, a date that does not exist."""
+    lines = data.decode().split("\r\n")
+    header = lines[0].split(",")
+    faults = {
+        3: ("principal_cents", "n/a"),
+        7: ("last_name", ""),
+        11: ("delinquency_date", "2024-02-30"),
+    }
+    for line, (column, value) in faults.items():
+        cells = next(csv.reader([lines[line]]))
+        cells[header.index(column)] = value
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(cells)
+        lines[line] = out.getvalue()
+    return "\r\n".join(lines).encode()
+
+
+async def _portal_history(client_id: UUID, index: int, rng: random.Random) -> None:
+    """Placements of the last six months, each paid down month by month, so the dashboard's
+    liquidation curve has its shape; and this week's file with rows in error."""
+    zone = ZoneInfo("America/New_York")
+    now = datetime.now(zone)
+    for months_back in VINTAGE_MONTHS:
+        seed = 1000 * index + months_back
+        data = new_business_csv(VINTAGE_ROWS, seed=seed, prefix=f"V{seed}-")
+        placed_on = _months_before(now.date(), months_back).replace(day=3)
+        placement_id, created = await _place_file(
+            client_id, data, f"new-business-{placed_on:%Y-%m}.csv"
+        )
+        if not created:
+            continue
+        placed_at = datetime.combine(placed_on, time(10), zone)
+        await placements.record_placed_at(SYSTEM, placement_id, placed_at)
+        await _collect_vintage(client_id, f"V{seed}-", placed_on, now, rng)
+    bad = _with_bad_rows(new_business_csv(25, seed=500 + index, prefix=f"W{index}-"))
+    await _place_file(client_id, bad, "weekly-new-business.csv")
+
+
+def _letters(account_id: UUID) -> str:
+    # An Idempotency-Key holding a long run of digits could pass for a card number.
+    return account_id.hex.translate(str.maketrans("0123456789", "ghijklmnop"))
+
+
+def _months_before(day: date, months: int) -> date:
+    total = day.year * 12 + day.month - 1 - months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+async def _collect_vintage(
+    client_id: UUID, prefix: str, placed_on: date, now: datetime, rng: random.Random
+) -> None:
+    """Payments month by month since `placed_on` on the accounts numbered `prefix…`, each
+    month adding about MONTHLY_BPS of the balance placed; one of them bounces."""
+    page = await placements.list_accounts(
+        SYSTEM, page_request(2 * VINTAGE_ROWS, None), client_id=client_id, query=prefix
+    )
+    balances = {a.account_id: a.balance_cents for a in page.items}
+    placed = sum(balances.values())
+    today = now.date()
+    # Vintages differ: some files are better paper than others.
+    pace = rng.randint(70, 135)
+    for since, share_bps in enumerate(MONTHLY_BPS):
+        start = _months_before(placed_on, -since)
+        if start > today:
+            break
+        first = max(start, placed_on + timedelta(days=4))
+        last = min(_months_before(start, -1) - timedelta(days=1), today)
+        target = placed * share_bps * pace * rng.randint(85, 115) // 100_000_000
+        for attempt in range(40):
+            owing = [a for a, b in balances.items() if b > 0]
+            if target <= 0 or not owing or first > last:
+                break
+            account_id = rng.choice(owing)
+            amount = min(balances[account_id], target, rng.randint(50, 900) * 100)
+            received = first + timedelta(days=rng.randrange((last - first).days + 1))
+            result = await settlements.post_payment(
+                SYSTEM, account_id, f"demo-vintage-{_letters(account_id)}-m{since}a{attempt}",
+                PaymentCreate(amount_cents=amount, method=rng.choice(["ach", "card", "check"]),  # type: ignore[arg-type]
+                              paid_to="agency", received_at=received.isoformat()),  # type: ignore[arg-type]
+            )  # fmt: skip
+            balances[account_id] -= amount
+            target -= amount
+            if since == 1 and attempt == 7:
+                returned = datetime.combine(received + timedelta(days=6), time(12), now.tzinfo)
+                bounced = ReversalCreate(reason="NSF: returned", returned_at=min(returned, now))
+                await settlements.reverse_payment(SYSTEM, result.payment.payment_id, bounced)

@@ -5,14 +5,19 @@ the real `agency migrate`."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = ROOT / ".data" / "test"
@@ -114,3 +119,40 @@ async def drop_database(servers: TestServers) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{servers.database}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def live_api(*others: str) -> Iterator[str]:
+    """A real `agency api` process on a free port of this machine, with the test
+    environment (and one process of each further `agency` command named, e.g. "worker");
+    yields its base URL once /ready answers, and stops them all after."""
+    port = _free_port()
+    env = {**os.environ, "LOG_LEVEL": "error"}
+    commands = [["api", "--port", str(port)], *([name] for name in others)]
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "server.cli", *command], cwd=ROOT, env=env)
+        for command in commands
+    ]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the API did not become ready"
+            time.sleep(0.2)
+        yield base
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=15)

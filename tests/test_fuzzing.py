@@ -8,10 +8,8 @@ this file. Bounded (FUZZ_EXAMPLES per operation) to keep CI fast.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,17 +23,12 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from tests import servers
 from tests.fixtures import PASSWORD
 from tests.servers import ROOT
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -51,27 +44,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def live_api(services: Any) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "api", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "LOG_LEVEL": "error"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the API did not become ready"
-            time.sleep(0.2)
+    with servers.live_api() as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-from server.errors import Conflict, Unauthenticated
+from server.errors import Conflict, NotPermitted, Unauthenticated
 
 
 class InvalidCredentials(Unauthenticated):
@@ -11,3 +11,7 @@ class InvalidRefreshToken(Unauthenticated):
 
 class UsernameTaken(Conflict):
     code = "username_taken"
+
+
+class PortalForClients(NotPermitted):
+    code = "portal_for_clients"

@@ -194,3 +194,60 @@ async def active_api_token_by_hash(token_hash: str) -> asyncpg.Record | None:
         """,
         token_hash,
     )
+
+
+# --- portal sessions ------------------------------------------------------------------------
+
+
+async def insert_portal_session(user_id: UUID, token_hash: str, csrf_token: str) -> None:
+    await db.execute(
+        """
+        INSERT INTO portal_session (id, user_id, token_hash, csrf_token, created_at,
+                                    last_seen_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, now(), now())
+        """,
+        user_id,
+        token_hash,
+        csrf_token,
+    )
+
+
+async def live_portal_session(
+    token_hash: str, idle_s: int, lifetime_s: int
+) -> asyncpg.Record | None:
+    """The session if it has been used within `idle_s` and is younger than `lifetime_s`,
+    marked seen now; at most every few seconds, so a page's burst of requests writes once."""
+    return await db.fetchrow(
+        """
+        WITH found AS (
+            SELECT id, user_id, csrf_token FROM portal_session
+            WHERE token_hash = $1
+              AND last_seen_at > now() - make_interval(secs => $2)
+              AND created_at > now() - make_interval(secs => $3)
+        ), touched AS (
+            UPDATE portal_session s SET last_seen_at = now()
+            FROM found WHERE s.id = found.id AND s.last_seen_at < now() - interval '5 seconds'
+        )
+        SELECT id, user_id, csrf_token FROM found
+        """,
+        token_hash,
+        idle_s,
+        lifetime_s,
+    )
+
+
+async def delete_portal_session(token_hash: str) -> None:
+    await db.execute("DELETE FROM portal_session WHERE token_hash = $1", token_hash)
+
+
+async def delete_idle_portal_sessions(idle_s: int, lifetime_s: int) -> int:
+    status = await db.execute(
+        """
+        DELETE FROM portal_session
+        WHERE last_seen_at < now() - make_interval(secs => $1)
+           OR created_at < now() - make_interval(secs => $2)
+        """,
+        idle_s,
+        lifetime_s,
+    )
+    return int(status.split()[-1])

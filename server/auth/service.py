@@ -3,6 +3,8 @@ bearer credential into a Principal."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -12,7 +14,12 @@ import msgspec
 from server import db
 from server.audit import service as audit
 from server.auth import passwords, rate_limit, repository, tokens
-from server.auth.errors import InvalidCredentials, InvalidRefreshToken, UsernameTaken
+from server.auth.errors import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    PortalForClients,
+    UsernameTaken,
+)
 from server.auth.principal import Principal, Role
 from server.auth.schemas import (
     ApiTokenCreated,
@@ -341,3 +348,65 @@ async def revoke_api_token(actor: Principal, client_id: UUID, token_id: UUID) ->
 async def purge_expired_refresh_tokens() -> int:
     # Kept a while past expiry so a late reuse is still recognised as reuse.
     return await repository.delete_expired_refresh_tokens(datetime.now(UTC) - timedelta(days=30))
+
+
+# --- portal sessions ------------------------------------------------------------------------
+
+PORTAL_SESSION_PREFIX = "ps_"
+# However active, a portal session ends after this long: a copied cookie is not good forever.
+PORTAL_SESSION_LIFETIME_S = 12 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class PortalSession:
+    secret: str
+    csrf_token: str
+    principal: Principal
+
+
+async def open_portal_session(username: str, password: str, address: str) -> PortalSession:
+    """Sign a client user in to the portal: the same credentials and rate limit as the
+    API's sign-in. Agency staff have their own app and are refused."""
+    user = await authenticate_password(username, password, address)
+    principal = _principal(user)
+    if principal.role != Role.CLIENT:
+        raise PortalForClients("the client portal is for client users")
+    secret = tokens.new_secret(PORTAL_SESSION_PREFIX)
+    csrf_token = secrets.token_urlsafe(32)
+    async with db.transaction():
+        await repository.insert_portal_session(user["id"], tokens.secret_hash(secret), csrf_token)
+        await audit.record(
+            principal, "auth.portal_sign_in", "user", user["id"], client_id=user["client_id"]
+        )
+    return PortalSession(secret, csrf_token, principal)
+
+
+async def portal_session(secret: str) -> PortalSession | None:
+    """The signed-in session the cookie names, or None when it is unknown, idle past the
+    portal's TTL, older than its lifetime, or its user is no longer an active client user."""
+    if not secret.startswith(PORTAL_SESSION_PREFIX):
+        return None
+    row = await repository.live_portal_session(
+        tokens.secret_hash(secret), get_settings().portal_session_ttl_s, PORTAL_SESSION_LIFETIME_S
+    )
+    if row is None:
+        return None
+    user = await repository.user_by_id(row["user_id"])
+    if user is None or not user["active"] or user["role"] != Role.CLIENT:
+        return None
+    return PortalSession(secret, row["csrf_token"], _principal(user))
+
+
+async def close_portal_session(session: PortalSession) -> None:
+    async with db.transaction():
+        await repository.delete_portal_session(tokens.secret_hash(session.secret))
+        principal = session.principal
+        await audit.record(
+            principal, "auth.portal_sign_out", "user", principal.id, client_id=principal.client_id
+        )
+
+
+async def purge_idle_portal_sessions() -> int:
+    return await repository.delete_idle_portal_sessions(
+        get_settings().portal_session_ttl_s, PORTAL_SESSION_LIFETIME_S
+    )

@@ -50,3 +50,17 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
     last_used_at = Timestamptz(null=True, default=None)
+
+
+class PortalSession(Table, tablename="portal_session"):
+    """A client user's signed-in browser: the cookie holds a secret, stored here hashed,
+    so signing out (or an administrator deactivating the user) ends it at once. Idle past
+    the portal's TTL (last_seen_at) it is over."""
+
+    id = UUID(primary_key=True)
+    user_id = UUID(index=True)
+    token_hash = Varchar(length=64, unique=True)
+    # The session's CSRF token: every form and upload must carry it.
+    csrf_token = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())

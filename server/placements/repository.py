@@ -163,13 +163,6 @@ async def placed_account_by_number(client_id: UUID, number: str) -> asyncpg.Reco
     )
 
 
-async def account_numbers(account_ids: list[UUID]) -> dict[UUID, str]:
-    rows = await db.fetch(
-        "SELECT id, client_account_number FROM account WHERE id = ANY($1::uuid[])", account_ids
-    )
-    return {row["id"]: row["client_account_number"] for row in rows}
-
-
 async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(
@@ -850,3 +843,45 @@ async def merge_maintenance(
         _SET_STATUS.format(table=table, to_status="s.target_status", changes=changes)
     )
     return await conn.fetch(_change_rejects(table))
+
+
+# --- for the client portal's dashboard ------------------------------------------------------
+
+
+async def client_accounts_by_status(client_id: UUID) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT status, count(*) AS accounts, sum(placed_balance_cents) AS placed_cents,
+               sum(balance_cents) AS balance_cents
+        FROM account WHERE client_id = $1 GROUP BY status ORDER BY count(*) DESC, status
+        """,
+        client_id,
+    )
+
+
+async def set_placed_at(placement_id: UUID, placed_at: datetime) -> None:
+    await db.execute(
+        """
+        UPDATE placement SET created_at = $2, started_at = $2, finished_at = $2 WHERE id = $1
+        """,
+        placement_id,
+        placed_at,
+    )
+    await db.execute(
+        "UPDATE account SET created_at = $2, status_since = $2 WHERE placement_id = $1",
+        placement_id,
+        placed_at,
+    )
+
+
+async def account_numbers(
+    account_ids: list[UUID], visible: frozenset[UUID] | None
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT id, client_account_number FROM account
+        WHERE id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR client_id = ANY($2::uuid[]))
+        """,
+        account_ids,
+        visible_param(visible),
+    )

@@ -195,3 +195,12 @@ class PlacementErrorRead(msgspec.Struct):
 class PlacementErrorPage(msgspec.Struct):
     items: list[PlacementErrorRead]
     next_cursor: str | None
+
+
+class StatusTotalsRead(msgspec.Struct):
+    """A client's accounts in one status: how many, placed and still owed."""
+
+    status: str
+    accounts: int
+    placed_balance_cents: int
+    balance_cents: int

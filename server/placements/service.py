@@ -57,6 +57,7 @@ from server.placements.schemas import (
     PlacementRead,
     StatusActionRequest,
     StatusChangeRead,
+    StatusTotalsRead,
     Tier,
 )
 from server.placements.statuses import (
@@ -355,6 +356,28 @@ async def list_accounts(
         for r in rows
     ]
     return make_page(items, page, key=lambda a: (a.created_at, a.account_id))
+
+
+async def accounts_by_status(actor: Principal, client_id: UUID) -> list[StatusTotalsRead]:
+    """The client's accounts per status, most numerous first."""
+    await require_client(actor, client_id)
+    return [
+        StatusTotalsRead(
+            status=r["status"],
+            accounts=r["accounts"],
+            # sum() of bigint is numeric: back to integer cents.
+            placed_balance_cents=int(r["placed_cents"]),
+            balance_cents=int(r["balance_cents"]),
+        )
+        for r in await repository.client_accounts_by_status(client_id)
+    ]
+
+
+async def account_numbers(actor: Principal, account_ids: list[UUID]) -> dict[UUID, str]:
+    """The client's own numbers of the accounts the caller may see, by our id (a statement
+    names accounts by id; people know them by their number)."""
+    rows = await repository.account_numbers(account_ids, actor.visible_clients())
+    return {r["id"]: r["client_account_number"] for r in rows}
 
 
 # Who may take each action: a client recalls its own accounts; the agency's people record
@@ -659,6 +682,23 @@ async def receive_placement(
     return _placement_read(row), True
 
 
+async def record_placed_at(actor: Principal, placement_id: UUID, placed_at: datetime) -> None:
+    """Accounts brought over from the agency's earlier system were placed before they were
+    loaded here: the placement and its accounts take the moment they were really placed, so
+    their age, vintage and liquidation read true. Admins only; audited."""
+    if actor.role != Role.ADMIN:
+        raise NotPermitted("only an admin records when accounts were placed")
+    async with db.transaction():
+        row = await repository.placement(placement_id)
+        if row is None:
+            raise NotFound("no such placement")
+        await repository.set_placed_at(placement_id, placed_at)
+        await audit.record(
+            actor, "placement.placed_at", "placement", placement_id, client_id=row["client_id"],
+            before={"created_at": row["created_at"]}, after={"created_at": placed_at},
+        )  # fmt: skip
+
+
 async def _visible_placement(actor: Principal, placement_id: UUID) -> asyncpg.Record:
     row = await repository.placement(placement_id)
     if row is None or not actor.may_see_client(row["client_id"]):
@@ -783,11 +823,6 @@ async def lock_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
     each sees the balance the one before it left."""
     assert db.in_transaction(), "lock_account outside a transaction locks nothing"
     return await _visible_account(actor, account_id, for_update=True)
-
-
-async def account_numbers(account_ids: list[UUID]) -> dict[UUID, str]:
-    """The client's own number of each account (for another domain's reports)."""
-    return await repository.account_numbers(account_ids)
 
 
 async def lock_client_account(client_id: UUID, client_account_number: str) -> asyncpg.Record | None:

@@ -48,6 +48,7 @@ from server.settlements.money import LineKind, RemittanceMethod, StatementLine, 
 from server.settlements.periods import RemittanceCycle, period_containing, start_of_day
 from server.settlements.remittance_schemas import (
     RemittanceRunRead,
+    RemittedRead,
     StatementLineRead,
     StatementRead,
     StatementTotalsRead,
@@ -287,3 +288,14 @@ async def statement_document(actor: Principal, statement_id: UUID) -> tuple[Stat
     statement = await get_statement(actor, statement_id)
     client = await placements.client_settings(statement.client_id)
     return statement, str(client["name"])
+
+
+async def remitted(actor: Principal, client_id: UUID) -> RemittedRead:
+    await placements.require_client(actor, client_id)
+    row = await repository.client_remitted(client_id)
+    return RemittedRead(
+        statements=row["statements"],
+        remit_cents=int(row["remit_cents"]),
+        invoiced_fees_cents=int(row["invoiced_fees_cents"]),
+        last_period_end=row["last_period_end"],
+    )

@@ -301,3 +301,17 @@ async def statement_lines(statement_id: UUID) -> list[asyncpg.Record]:
         """,
         statement_id,
     )
+
+
+async def client_remitted(client_id: UUID) -> asyncpg.Record:
+    row = await db.fetchrow(
+        """
+        SELECT count(*) AS statements, COALESCE(sum(remit_cents), 0) AS remit_cents,
+               COALESCE(sum(invoiced_fees_cents), 0) AS invoiced_fees_cents,
+               max(period_end) AS last_period_end
+        FROM statement WHERE client_id = $1
+        """,
+        client_id,
+    )
+    assert row is not None
+    return row

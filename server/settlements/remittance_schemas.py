@@ -61,3 +61,12 @@ class StatementRead(msgspec.Struct):
 class RemittanceRunRead(msgspec.Struct):
     as_of: datetime
     statements: list[StatementRead]
+
+
+class RemittedRead(msgspec.Struct):
+    """Everything a client's statements remitted (and, for a gross client, invoiced)."""
+
+    statements: int
+    remit_cents: int
+    invoiced_fees_cents: int
+    last_period_end: datetime | None

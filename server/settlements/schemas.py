@@ -200,3 +200,17 @@ class OfferRead(msgspec.Struct):
     closed_at: datetime | None
     closed_reason: str | None
     updated_at: datetime
+
+
+# --- the client portal's dashboard ----------------------------------------------------------
+
+
+class VintageRead(msgspec.Struct):
+    """One placement vintage's liquidation: `collected_cents[k]` is what its accounts had
+    brought in, net of reversals, by the end of the k-th month since the month they were
+    placed (0 = that month), up to the current month."""
+
+    vintage: date
+    accounts: int
+    placed_balance_cents: int
+    collected_cents: list[int]

@@ -70,6 +70,7 @@ from server.settlements.schemas import (
     ReversalCreate,
     ReversalRead,
     ReversalSummary,
+    VintageRead,
 )
 
 # Kept at least this long (DESIGN.md, API contract); older keys are purged.
@@ -609,7 +610,8 @@ async def financial_acknowledgement(placement_id: UUID) -> AsyncIterator[list[An
     """A financial placement's acknowledgement rows: each row applied and its movement."""
     after = 0
     while batch := await repository.client_transactions_after(placement_id, after, 5000):
-        numbers = await placements.account_numbers(list({r["account_id"] for r in batch}))
+        # The caller of the acknowledgement was checked against the placement's client.
+        numbers = await placements.account_numbers(SYSTEM, list({r["account_id"] for r in batch}))
         for r in batch:
             yield [
                 r["line"], numbers[r["account_id"]], r["kind"], r["transaction_id"],
@@ -1025,3 +1027,40 @@ async def close_lapsed_offers(today: date | None = None) -> dict[str, int]:
             )  # fmt: skip
             counts[str(target)] += 1
     return counts
+
+
+# --- the client portal's dashboard ----------------------------------------------------------
+
+
+async def collected(actor: Principal, client_id: UUID) -> int:
+    """What the client's accounts have paid, net of reversals."""
+    await placements.require_client(actor, client_id)
+    return await repository.client_collected(client_id)
+
+
+def _months_between(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+async def liquidation(actor: Principal, client_id: UUID) -> list[VintageRead]:
+    """The client's liquidation curve per vintage, oldest vintage first."""
+    await placements.require_client(actor, client_id)
+    zone = get_settings().agency_timezone
+    this_month = datetime.now(UTC).astimezone(ZoneInfo(zone)).date().replace(day=1)
+    vintages: dict[date, VintageRead] = {}
+    for row in await repository.liquidation_by_vintage(client_id, zone):
+        vintage: date = row["vintage"]
+        found = vintages.get(vintage)
+        if found is None:
+            months = max(_months_between(vintage, this_month), 0) + 1
+            found = vintages[vintage] = VintageRead(
+                vintage, row["accounts"], int(row["placed_cents"]), [0] * months
+            )
+        if row["month"] is None:
+            continue
+        # Money received before the account reached us (history brought with it) counts
+        # in the month it was placed.
+        since = min(max(_months_between(vintage, row["month"]), 0), len(found.collected_cents) - 1)
+        for later in range(since, len(found.collected_cents)):
+            found.collected_cents[later] += int(row["collected_cents"])
+    return list(vintages.values())

@@ -1,0 +1,338 @@
+"""The portal's pages: thin handlers over client_portal.service, rendered with Jinja.
+
+Every page and form takes the signed-in session (`session`), and every form checks its
+CSRF token before anything else is read from it. Nothing here is in the OpenAPI schema:
+the isolation and fuzzing suites enumerate the API, and tests/portal covers these."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Stream, Template
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_303_SEE_OTHER
+
+from client_portal import service
+from client_portal.errors import SECURITY_HEADERS
+from client_portal.session import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    check_csrf,
+    check_sign_in_csrf,
+    end_session,
+    new_sign_in_token,
+    provide_session,
+    read_form,
+    set_sign_in_cookie,
+    start_session,
+)
+from server.auth import service as auth
+from server.auth.controllers import client_address
+from server.auth.errors import InvalidCredentials, PortalForClients
+from server.auth.service import PortalSession
+from server.errors import InvalidInput, NotFound, TooManyRequests
+from server.settings import get_settings
+from server.settlements import statements
+from server.uploads import read_upload
+
+Query = Annotated[str, QueryParameter(max_length=200)]
+# What a page declares to receive the signed-in session (provided by PortalController).
+Session = NamedDependency[PortalSession]
+
+
+async def page(
+    template: str, session: PortalSession | None, *, status: int = HTTP_200_OK, **context: Any
+) -> Template:
+    client = None if session is None else await service.client(session.principal)
+    return Template(
+        template_name=template,
+        context={
+            "session": session,
+            "client": client,
+            "csrf": session.csrf_token if session else "",
+            "csrf_field": CSRF_FIELD,
+            "nav": "",
+            **context,
+        },
+        status_code=status,
+        media_type=MediaType.HTML,
+        headers=SECURITY_HEADERS,
+    )
+
+
+def see_other(url: str) -> Redirect:
+    return Redirect(url, status_code=HTTP_303_SEE_OTHER, headers=SECURITY_HEADERS)
+
+
+def _errors(invalid: InvalidInput) -> dict[str, str]:
+    return {d.field: d.reason for d in invalid.details} or {"form": invalid.message}
+
+
+def _safe_next(target: str) -> str:
+    """Only a page of the portal: never another site (`//evil`, `/\\evil` in some browsers)."""
+    if target.startswith("/portal/") and "\\" not in target:
+        return target
+    return "/portal/dashboard"
+
+
+def _download(rows: AsyncIterator[bytes], file_name: str) -> Stream:
+    return Stream(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{file_name}"'},
+    )
+
+
+class SignInController(Controller):
+    path = "/portal"
+    include_in_schema = False
+
+    @get("/")
+    async def home(self) -> Redirect:
+        return see_other("/portal/dashboard")
+
+    @get("/sign-in")
+    async def sign_in_form(
+        self, request: Request[Any, Any, Any], next: Query = "", expired: Query = ""
+    ) -> Response[Any]:
+        secret = request.cookies.get(SESSION_COOKIE)
+        if secret and await auth.portal_session(secret) is not None:
+            return see_other(_safe_next(next))
+        token = new_sign_in_token()
+        response = await page(
+            "sign_in.html", None, sign_in_token=token, next=_safe_next(next), username="",
+            error="Your session timed out. Please sign in again." if expired else None,
+        )  # fmt: skip
+        set_sign_in_cookie(response, token)
+        return response
+
+    @post("/sign-in", status_code=HTTP_303_SEE_OTHER)
+    async def sign_in(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        form = await read_form(request)
+        check_sign_in_csrf(request, form.get(CSRF_FIELD))
+        username, target = form.get("username"), _safe_next(form.get("next"))
+        try:
+            session = await auth.open_portal_session(
+                username, form.fields.get("password", [""])[0], client_address(request)
+            )
+        except (InvalidCredentials, PortalForClients, TooManyRequests) as refused:
+            token = new_sign_in_token()
+            if isinstance(refused, TooManyRequests):
+                minutes = -(-refused.retry_after_s // 60)
+                message = f"Too many sign-in attempts. Please try again in {minutes} min."
+            elif isinstance(refused, PortalForClients):
+                message = "This portal is for client businesses. Agency staff use the agency's app."
+            else:
+                message = "That username and password do not match."
+            response = await page(
+                "sign_in.html", None, status=refused.status_code, sign_in_token=token,
+                next=target, username=username, error=message,
+            )  # fmt: skip
+            response.headers.update(refused.headers)
+            set_sign_in_cookie(response, token)
+            return response
+        redirect = see_other(target)
+        start_session(redirect, session)
+        return redirect
+
+
+class PortalController(Controller):
+    path = "/portal"
+    include_in_schema = False
+    dependencies = {"session": Provide(provide_session)}
+
+    @post("/sign-out", status_code=HTTP_303_SEE_OTHER)
+    async def sign_out(self, request: Request[Any, Any, Any], session: Session) -> Redirect:
+        check_csrf(session, (await read_form(request)).get(CSRF_FIELD))
+        await auth.close_portal_session(session)
+        response = see_other("/portal/sign-in")
+        end_session(response)
+        return response
+
+    @get("/dashboard")
+    async def dashboard(self, session: Session) -> Template:
+        view = await service.dashboard(session.principal)
+        return await page("dashboard.html", session, nav="dashboard", view=view)
+
+    # --- placements ---
+
+    @get("/placements")
+    async def placements(self, session: Session, cursor: Query = "") -> Template:
+        view = await service.placements_page(session.principal, cursor or None)
+        return await page("placements.html", session, nav="placements", view=view)
+
+    @post("/placements/upload", request_max_body_size=None, status_code=HTTP_202_ACCEPTED)
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session,
+        kind: Query = "",
+        tier: Query = "",
+    ) -> Response[Any]:
+        """The file as the raw body, streamed; the CSRF token in a header (the body is the
+        file, never read whole). Answers the page's script with where to go next."""
+        check_csrf(session, request.headers.get(CSRF_HEADER))
+        placement, created = await service.upload(
+            session.principal, kind, tier, read_upload(request)
+        )
+        return Response(
+            {"placement_id": str(placement.placement_id), "created": created,
+             "location": f"/portal/placements/{placement.placement_id}"},
+            status_code=HTTP_202_ACCEPTED if created else HTTP_200_OK,
+            media_type=MediaType.JSON, headers=SECURITY_HEADERS,
+        )  # fmt: skip
+
+    @get("/placements/{placement_id:uuid}")
+    async def placement(self, session: Session, placement_id: FromPath[UUID]) -> Template:
+        view = await service.placement_view(session.principal, placement_id)
+        return await page("placement.html", session, nav="placements", view=view)
+
+    @get("/placements/{placement_id:uuid}/progress")
+    async def placement_progress(self, session: Session, placement_id: FromPath[UUID]) -> Template:
+        """The progress panel alone, which the page polls until the file is loaded."""
+        view = await service.placement_view(session.principal, placement_id)
+        return await page("_placement_progress.html", session, view=view)
+
+    @get("/placements/{placement_id:uuid}/errors.csv")
+    async def errors_csv(self, session: Session, placement_id: FromPath[UUID]) -> Stream:
+        rows = await service.placement_errors_csv(session.principal, placement_id)
+        return _download(rows, f"placement-{placement_id}-errors.csv")
+
+    @get("/placements/{placement_id:uuid}/acknowledgement.csv")
+    async def acknowledgement_csv(self, session: Session, placement_id: FromPath[UUID]) -> Stream:
+        rows = await service.acknowledgement_csv(session.principal, placement_id)
+        return _download(rows, f"placement-{placement_id}-acknowledgement.csv")
+
+    # --- accounts ---
+
+    @get("/accounts")
+    async def accounts(
+        self,
+        session: Session,
+        q: Query = "",
+        status: Query = "",
+        cursor: Query = "",
+        recalled: Query = "",
+    ) -> Template:
+        view = await service.accounts_page(session.principal, q.strip(), status, cursor or None)
+        return await page(
+            "accounts.html", session, nav="accounts", view=view, errors={}, numbers="", reason="",
+            notice=f"Recalled {recalled}." if recalled else None,
+        )  # fmt: skip
+
+    @post("/accounts/recall", status_code=HTTP_303_SEE_OTHER)
+    async def recall_many(self, request: Request[Any, Any, Any], session: Session) -> Response[Any]:
+        form = await read_form(request)
+        check_csrf(session, form.get(CSRF_FIELD))
+        numbers = [n.strip() for n in form.get("numbers").replace(",", "\n").splitlines()]
+        try:
+            count = await service.recall_many(
+                session.principal, form.getlist("account_id"), [n for n in numbers if n],
+                form.get("reason"),
+            )  # fmt: skip
+        except InvalidInput as invalid:
+            view = await service.accounts_page(session.principal, "", "", None)
+            return await page(
+                "accounts.html", session, status=422, nav="accounts", view=view,
+                errors=_errors(invalid), numbers=form.get("numbers"), reason=form.get("reason"),
+                notice=None,
+            )  # fmt: skip
+        noun = "account" if count == 1 else "accounts"
+        return see_other(f"/portal/accounts?status=recalled&recalled={count}+{noun}")
+
+    @get("/accounts/{account_id:uuid}")
+    async def account(
+        self, session: Session, account_id: FromPath[UUID], done: Query = ""
+    ) -> Template:
+        view = await service.account_view(session.principal, account_id)
+        return await page(
+            "account.html", session, nav="accounts", view=view, errors={}, reason="",
+            notice="The account is recalled." if done == "recalled" else None,
+        )  # fmt: skip
+
+    @post("/accounts/{account_id:uuid}/recall", status_code=HTTP_303_SEE_OTHER)
+    async def recall(
+        self, request: Request[Any, Any, Any], session: Session, account_id: FromPath[UUID]
+    ) -> Response[Any]:
+        form = await read_form(request)
+        check_csrf(session, form.get(CSRF_FIELD))
+        try:
+            await service.recall(session.principal, account_id, form.get("reason"))
+        except InvalidInput as invalid:
+            view = await service.account_view(session.principal, account_id)
+            return await page(
+                "account.html", session, status=422, nav="accounts", view=view,
+                errors=_errors(invalid), reason=form.get("reason"), notice=None,
+            )  # fmt: skip
+        return see_other(f"/portal/accounts/{account_id}?done=recalled")
+
+    # --- approvals ---
+
+    @get("/approvals")
+    async def approvals(self, session: Session, done: Query = "") -> Template:
+        items = await service.approvals(session.principal)
+        notice = {"accept": "The offer is accepted.", "reject": "The offer is rejected."}.get(done)
+        return await page(
+            "approvals.html", session, nav="approvals", items=items, errors={}, failed=None,
+            notice=notice, values={},
+        )  # fmt: skip
+
+    @post("/approvals/{offer_id:uuid}", status_code=HTTP_303_SEE_OTHER)
+    async def decide(
+        self, request: Request[Any, Any, Any], session: Session, offer_id: FromPath[UUID]
+    ) -> Response[Any]:
+        form = await read_form(request)
+        check_csrf(session, form.get(CSRF_FIELD))
+        decision = form.get("decision")
+        try:
+            await service.decide(session.principal, offer_id, decision, form.get("reason"))
+        except InvalidInput as invalid:
+            items = await service.approvals(session.principal)
+            return await page(
+                "approvals.html", session, status=422, nav="approvals", items=items,
+                errors=_errors(invalid), failed=offer_id, notice=None,
+                values={"reason": form.get("reason")},
+            )  # fmt: skip
+        return see_other(f"/portal/approvals?done={decision}")
+
+    # --- statements ---
+
+    @get("/statements")
+    async def statements(self, session: Session) -> Template:
+        items = await service.statements_list(session.principal)
+        return await page("statements.html", session, nav="statements", items=items)
+
+    # `{id}`, `{id}.csv` and `{id}.pdf`, as the API names them.
+    @get("/statements/{statement_ref:str}")
+    async def statement(self, session: Session, statement_ref: FromPath[str]) -> Response[Any]:
+        base, _, suffix = statement_ref.partition(".")
+        try:
+            statement_id = UUID(base)
+        except ValueError:
+            raise NotFound("no such statement") from None
+        if suffix == "":
+            view = await service.statement(session.principal, statement_id)
+            return await page(
+                "statement.html", session, nav="statements", statement=view.statement,
+                numbers=view.account_numbers,
+            )  # fmt: skip
+        if suffix not in ("csv", "pdf"):
+            raise NotFound("no such statement")
+        document, client_name = await service.statement_document(session.principal, statement_id)
+        name = f"statement-{document.period_end.date().isoformat()}-{statement_id}.{suffix}"
+        disposition = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+        if suffix == "csv":
+            return Stream(
+                statements.statement_csv(document, client_name),
+                media_type="text/csv; charset=utf-8", headers=disposition,
+            )  # fmt: skip
+        pdf = statements.statement_pdf(document, client_name, get_settings().agency_name)
+        return Response(pdf, media_type="application/pdf", headers=disposition)
+
+
+routes = [SignInController, PortalController]

@@ -1,0 +1,375 @@
+"""What each portal page shows, assembled from the domain services the API uses. The
+portal owns no tables and runs no queries of its own: every figure comes from a service,
+which checks that the signed-in client may see it (another client's id is NotFound)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from client_portal.charts import LiquidationChart, liquidation_chart
+from server import db
+from server.auth.principal import Principal
+from server.errors import FieldError, InvalidInput, NotFound
+from server.pagination import page_request
+from server.placements import service as placements
+from server.placements.column_map import FileKind
+from server.placements.schemas import (
+    AccountRead,
+    AccountSummary,
+    ClientRead,
+    PlacementErrorRead,
+    PlacementRead,
+    StatusActionRequest,
+    StatusTotalsRead,
+    Tier,
+)
+from server.placements.statuses import FINISHED, AccountStatus, Channel, StatusAction
+from server.queues.rules import CONVERSATION_OUTCOMES
+from server.queues.schemas import CallSummary
+from server.settlements import remittance
+from server.settlements import service as settlements
+from server.settlements.remittance_schemas import RemittedRead, StatementRead
+from server.settlements.schemas import (
+    MoneySection,
+    OfferDecision,
+    OfferRead,
+    OfferStatus,
+    VintageRead,
+)
+from server.uploads import Upload
+
+PAGE_SIZE = 25
+# The placement page shows this many row errors; the CSV download has them all.
+ERRORS_SHOWN = 200
+# At most this many on one page: a client rarely has more offers waiting, or more
+# statements than a daily cycle issues in half a year.
+OFFERS_LISTED = 200
+STATEMENTS_LISTED = 200
+
+
+def client_of(principal: Principal) -> UUID:
+    # Portal sessions exist only for client users, who each belong to one client.
+    assert principal.client_id is not None
+    return principal.client_id
+
+
+async def client(principal: Principal) -> ClientRead:
+    """The signed-in user's client, named at the top of every page."""
+    return await placements.get_client(principal, client_of(principal))
+
+
+def _convert(values: dict[str, Any], kind: type[Any]) -> Any:
+    """A form's values as the domain's request type, checked like an API body; what is
+    wrong is named by its field (msgspec says "… - at `$.reason`")."""
+    try:
+        return msgspec.convert(values, kind)
+    except msgspec.ValidationError as error:
+        message = str(error)
+        reason, _, path = message.rpartition(" - at `$.")
+        name = path.rstrip("`") or "form"
+        raise InvalidInput(message, details=[FieldError(name, reason or message)]) from None
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    client: ClientRead
+    accounts: int
+    placed_cents: int
+    balance_cents: int
+    collected_cents: int
+    by_status: list[StatusTotalsRead]
+    remitted: RemittedRead
+    vintages: list[VintageRead]
+    chart: LiquidationChart
+    offers_waiting: int
+    placements: list[PlacementRead]
+
+    def status_share(self, totals: StatusTotalsRead) -> int:
+        """A status's share of the accounts, in whole percent (for the bar)."""
+        return totals.accounts * 100 // self.accounts if self.accounts else 0
+
+
+async def dashboard(principal: Principal) -> Dashboard:
+    client_id = client_of(principal)
+    by_status = await placements.accounts_by_status(principal, client_id)
+    vintages = await settlements.liquidation(principal, client_id)
+    waiting = await settlements.list_offers(
+        principal, page_request(OFFERS_LISTED, None), status=OfferStatus.PENDING_CLIENT,
+        client_id=client_id, account_id=None,
+    )  # fmt: skip
+    recent = await placements.list_placements(principal, page_request(5, None), client_id)
+    return Dashboard(
+        client=await client(principal),
+        accounts=sum(s.accounts for s in by_status),
+        placed_cents=sum(s.placed_balance_cents for s in by_status),
+        balance_cents=sum(s.balance_cents for s in by_status),
+        collected_cents=await settlements.collected(principal, client_id),
+        by_status=by_status,
+        remitted=await remittance.remitted(principal, client_id),
+        vintages=vintages,
+        chart=liquidation_chart(vintages),
+        offers_waiting=len(waiting.items),
+        placements=recent.items,
+    )
+
+
+# --- placements -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlacementsPage:
+    client: ClientRead
+    placements: list[PlacementRead]
+    next_cursor: str | None
+    kinds: list[FileKind]
+    tiers: list[str]
+
+
+async def placements_page(principal: Principal, cursor: str | None) -> PlacementsPage:
+    client_id = client_of(principal)
+    page = await placements.list_placements(principal, page_request(PAGE_SIZE, cursor), client_id)
+    found = await client(principal)
+    return PlacementsPage(
+        client=found,
+        placements=page.items,
+        next_cursor=page.next_cursor,
+        kinds=list(FileKind),
+        tiers=[t for t in Tier if t in found.fee_rates_bps],
+    )
+
+
+class _UploadOptions(msgspec.Struct):
+    kind: FileKind
+    tier: Tier
+
+
+async def upload(
+    principal: Principal, kind: str, tier: str, upload: Upload
+) -> tuple[PlacementRead, bool]:
+    values = _convert({"kind": kind or FileKind.NEW_BUSINESS, "tier": tier or Tier.PRIMARY},
+                      _UploadOptions)  # fmt: skip
+    return await placements.receive_placement(
+        principal, client_id=client_of(principal), kind=values.kind, tier=values.tier,
+        upload=upload,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    placement: PlacementRead
+    errors: list[PlacementErrorRead]
+    more_errors: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.placement.status in ("loaded", "rejected")
+
+
+async def placement_view(principal: Principal, placement_id: UUID) -> PlacementView:
+    placement = await placements.get_placement(principal, placement_id)
+    errors = await placements.placement_errors(principal, placement_id, ERRORS_SHOWN, None)
+    return PlacementView(placement, errors.items, errors.next_cursor is not None)
+
+
+async def placement_errors_csv(principal: Principal, placement_id: UUID) -> AsyncIterator[bytes]:
+    return await placements.placement_errors_csv(principal, placement_id)
+
+
+async def acknowledgement_csv(principal: Principal, placement_id: UUID) -> AsyncIterator[bytes]:
+    return await placements.acknowledgement_csv(principal, placement_id)
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountsPage:
+    accounts: list[AccountSummary]
+    next_cursor: str | None
+    query: str
+    status: str
+    statuses: list[AccountStatus]
+    # Statuses an account is no longer the agency's in: nothing to recall.
+    finished: frozenset[str] = FINISHED
+
+
+async def accounts_page(
+    principal: Principal, query: str, status: str, cursor: str | None
+) -> AccountsPage:
+    wanted = AccountStatus(status) if status in AccountStatus.__members__.values() else None
+    page = await placements.list_accounts(
+        principal, page_request(PAGE_SIZE, cursor), client_id=client_of(principal),
+        status=wanted, query=query[:100] or None,
+    )  # fmt: skip
+    return AccountsPage(
+        accounts=page.items, next_cursor=page.next_cursor, query=query,
+        status=wanted or "", statuses=list(AccountStatus),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ContactSummary:
+    attempts: int
+    conversations: int
+    last_contact: datetime | None
+    recent: list[CallSummary]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account: AccountRead
+    contacts: ContactSummary
+    money: MoneySection | None
+    offers: list[OfferRead]
+
+    @property
+    def recallable(self) -> bool:
+        return self.account.status not in FINISHED
+
+
+async def account_view(principal: Principal, account_id: UUID) -> AccountView:
+    account = await placements.get_account(principal, account_id)
+    # The contacts section lists calls without their notes: what collectors write is the
+    # agency's working record, not the client's.
+    calls = list(account.sections.get("contacts", {}).get("recent_calls", []))
+    offers = await settlements.list_offers(
+        principal, page_request(10, None), status=None, client_id=None, account_id=account_id
+    )
+    return AccountView(
+        account=account,
+        contacts=ContactSummary(
+            attempts=len(calls),
+            conversations=sum(1 for c in calls if c.outcome in CONVERSATION_OUTCOMES),
+            last_contact=max((c.started_at for c in calls), default=None),
+            recent=calls,
+        ),
+        money=account.sections.get("money"),
+        offers=offers.items,
+    )
+
+
+def _recall_request(reason: str) -> StatusActionRequest:
+    if not reason:
+        raise InvalidInput.field("reason", "say why the account is recalled")
+    request: StatusActionRequest = _convert(
+        {"reason": reason, "channel": Channel.ELECTRONIC}, StatusActionRequest
+    )
+    return request
+
+
+async def recall(principal: Principal, account_id: UUID, reason: str) -> None:
+    await placements.visible_account(principal, account_id)
+    await placements.change_status(
+        principal, account_id, StatusAction.RECALL, _recall_request(reason)
+    )
+
+
+async def recall_many(
+    principal: Principal, account_ids: list[str], numbers: list[str], reason: str
+) -> int:
+    """Recall every account named, by id (ticked on the list) or by the client's account
+    number (pasted), all or none: an unknown or someone else's id is NotFound, an unknown
+    number is named back, and an account that cannot be recalled stops the whole list."""
+    request = _recall_request(reason)
+    targets: list[UUID] = []
+    for raw in account_ids:
+        try:
+            account_id = UUID(raw)
+        except ValueError:
+            raise NotFound("no such account") from None
+        await placements.visible_account(principal, account_id)
+        targets.append(account_id)
+    unknown = []
+    for number in numbers:
+        found = await _open_account_numbered(principal, number)
+        if found is None:
+            unknown.append(number)
+        else:
+            targets.append(found)
+    if unknown:
+        shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
+        raise InvalidInput.field("numbers", f"no open account with the number {shown}")
+    if not targets:
+        raise InvalidInput.field("numbers", "tick accounts or enter account numbers to recall")
+    unique = list(dict.fromkeys(targets))
+    async with db.transaction():
+        for account_id in unique:
+            await placements.change_status(principal, account_id, StatusAction.RECALL, request)
+    return len(unique)
+
+
+async def _open_account_numbered(principal: Principal, number: str) -> UUID | None:
+    page = await placements.list_accounts(
+        principal, page_request(20, None), client_id=client_of(principal), query=number[:100]
+    )
+    for account in page.items:
+        if (
+            account.client_account_number.lower() == number.lower()
+            and account.status != AccountStatus.RECALLED
+        ):
+            return account.account_id
+    return None
+
+
+# --- approvals --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Approval:
+    offer: OfferRead
+    account: AccountRead
+
+
+async def approvals(principal: Principal) -> list[Approval]:
+    waiting = await settlements.list_offers(
+        principal, page_request(OFFERS_LISTED, None), status=OfferStatus.PENDING_CLIENT,
+        client_id=client_of(principal), account_id=None,
+    )  # fmt: skip
+    return [
+        Approval(offer, await placements.get_account(principal, offer.account_id))
+        for offer in reversed(waiting.items)
+    ]
+
+
+async def decide(principal: Principal, offer_id: UUID, decision: str, reason: str) -> OfferRead:
+    # Seen before the form is judged: someone else's offer is 404 whatever was sent.
+    await settlements.get_offer(principal, offer_id)
+    if decision == "reject" and not reason:
+        raise InvalidInput.field("reason", "say why the offer is rejected")
+    data: OfferDecision = _convert({"decision": decision, "reason": reason or None}, OfferDecision)
+    return await settlements.decide_offer(principal, offer_id, data)
+
+
+# --- statements -------------------------------------------------------------------------------
+
+
+async def statements_list(principal: Principal) -> list[StatementRead]:
+    page = await remittance.list_statements(
+        principal, page_request(STATEMENTS_LISTED, None), client_of(principal)
+    )
+    return sorted(page.items, key=lambda s: s.period_end, reverse=True)
+
+
+@dataclass(frozen=True)
+class StatementView:
+    statement: StatementRead
+    account_numbers: dict[UUID, str]
+
+
+async def statement(principal: Principal, statement_id: UUID) -> StatementView:
+    found = await remittance.get_statement(principal, statement_id)
+    ids = sorted({line.account_id for line in found.lines or []})
+    return StatementView(found, await placements.account_numbers(principal, ids))
+
+
+async def statement_document(principal: Principal, statement_id: UUID) -> tuple[StatementRead, str]:
+    return await remittance.statement_document(principal, statement_id)

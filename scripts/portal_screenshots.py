@@ -1,0 +1,94 @@
+"""Screenshots of every portal page at desktop (1280) and phone (390) width, signed in as a
+demo client, for looking at the portal as its users see it.
+
+    agency seed-demo && agency api --port 8000 &
+    python -m scripts.portal_screenshots --base-url http://127.0.0.1:8000
+
+Uses Debian's Chromium (never a downloaded browser); the PNGs go to .artifacts/screenshots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from server.demo import DEMO_PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/portal/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/portal/dashboard"))
+
+
+def first_link(page: Page, url: str, pattern: str) -> str | None:
+    page.goto(url)
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        if re.fullmatch(pattern, href or ""):
+            return str(href)
+    return None
+
+
+def pages_of(page: Page, base: str) -> dict[str, str]:
+    uuid = r"[0-9a-f-]{36}"
+    found = {
+        "dashboard": "/portal/dashboard",
+        "placements": "/portal/placements",
+        "accounts": "/portal/accounts",
+        "approvals": "/portal/approvals",
+        "statements": "/portal/statements",
+        "not-found": "/portal/accounts/00000000-0000-4000-8000-000000000000",
+    }
+    with_errors = None
+    page.goto(f"{base}/portal/placements")
+    link = page.get_by_role("link", name="weekly-new-business.csv")
+    if link.count():
+        with_errors = link.first.get_attribute("href")
+    statement = first_link(page, f"{base}/portal/statements", rf"/portal/statements/{uuid}")
+    optional = {
+        "placement": with_errors
+        or first_link(page, f"{base}/portal/placements", rf"/portal/placements/{uuid}"),
+        "statement": statement,
+        # An account that paid something: one on a statement.
+        "account": statement and first_link(page, base + statement, rf"/portal/accounts/{uuid}"),
+    }
+    found.update({name: url for name, url in optional.items() if url})
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--username", default="demo.client1")
+    parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument("--out", type=Path, default=Path(".artifacts/screenshots"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    base = args.base_url.rstrip("/")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        for label, (width, height) in WIDTHS.items():
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            page.goto(f"{base}/portal/sign-in")
+            page.screenshot(path=args.out / f"sign-in-{label}.png", full_page=True)
+            sign_in(page, base, args.username, args.password)
+            for name, url in pages_of(page, base).items():
+                page.goto(base + url)
+                page.screenshot(path=args.out / f"{name}-{label}.png", full_page=True)
+                print(f"{name}-{label}.png  {url}")
+            context.close()
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""What a client does in the portal, in Chromium: sign in, upload a file with a bad row
+and read its error, accept an offer, download a statement, try another client's page,
+and every page at phone width."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+
+from tests import world as world_module
+from tests.e2e.conftest import PHONE, sign_in
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
+from tests.portal.conftest import client_offer
+from tests.portal.test_pages import with_a_bad_row
+
+
+async def open_section(page: Any, name: str) -> None:
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+
+
+@pytest.fixture
+async def world(
+    http: httpx.AsyncClient,
+    admin: Caller,
+    make_user: MakeUser,
+    make_client: MakeClient,
+    make_account: MakeAccount,
+) -> world_module.World:
+    return await world_module.build_world(http, admin, make_user, make_client, make_account)
+
+
+async def test_sign_in_by_keyboard_and_sign_out(page: Any, world: world_module.World) -> None:
+    await page.goto("/portal/dashboard")
+    await page.wait_for_url("**/portal/sign-in?next=/portal/dashboard")
+    assert await page.evaluate("document.activeElement.id") == "username"
+    await page.keyboard.type(world.a.user.username or "")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.id") == "password"
+    await page.keyboard.type("correct horse battery staple")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/portal/dashboard")
+    await page.get_by_role("heading", name="Liquidation by placement month").wait_for()
+    assert world.a.client["name"] in await page.content()
+    await page.get_by_role("button", name="Sign out").click()
+    await page.wait_for_url("**/portal/sign-in")
+    await page.goto("/portal/dashboard")
+    await page.wait_for_url(re.compile(r".*/portal/sign-in\?next=.*"))
+
+
+async def test_upload_a_file_with_a_bad_row_and_read_its_error(
+    page: Any, world: world_module.World, tmp_path: Path
+) -> None:
+    await sign_in(page, world.a.user.username or "")
+    await open_section(page, "Placements")
+    await page.get_by_label("CSV file").set_input_files(
+        {"name": "march.csv", "mimeType": "text/csv", "buffer": with_a_bad_row(6, line=3)}
+    )
+    await page.get_by_label("Kind of file").select_option("new_business")
+    await page.get_by_role("button", name="Upload").click()
+    await page.wait_for_url(re.compile(r".*/portal/placements/[0-9a-f-]{36}$"))
+    # The worker loads the file; the page follows its progress and shows the errors.
+    errors = page.locator("#row-errors")
+    await errors.wait_for(timeout=60_000)
+    assert "not a valid amount" in await errors.inner_text()
+    assert "3" in await errors.locator("td").first.inner_text()
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Row errors (CSV)").click()
+    saved = tmp_path / "errors.csv"
+    await (await download_info.value).save_as(saved)
+    assert "not a valid amount" in saved.read_text()
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Acknowledgement (CSV)").click()
+    await (await download_info.value).save_as(tmp_path / "ack.csv")
+    assert len((tmp_path / "ack.csv").read_text().strip().splitlines()) == 1 + 5
+
+
+async def test_a_header_that_does_not_match_is_explained_on_the_page(
+    page: Any, world: world_module.World
+) -> None:
+    await sign_in(page, world.a.user.username or "")
+    await page.goto("/portal/placements")
+    await page.get_by_label("CSV file").set_input_files(
+        {"name": "wrong.csv", "mimeType": "text/csv", "buffer": b"acct,name\r\n1,x\r\n"}
+    )
+    await page.get_by_role("button", name="Upload").click()
+    alert = page.get_by_role("alert")
+    await alert.wait_for()
+    assert "missing from the header" in await alert.inner_text()
+
+
+async def test_accept_an_offer(
+    page: Any, world: world_module.World, admin: Caller, owner_db: asyncpg.Connection
+) -> None:
+    offer_id = await client_offer(admin, world.a)
+    await sign_in(page, world.a.user.username or "")
+    await open_section(page, "Approvals")
+    card = page.locator(f"#offer-{offer_id}")
+    await card.get_by_label("Reason").fill("A fair settlement")
+    await card.get_by_role("button", name="Accept offer").click()
+    await page.get_by_text("The offer is accepted.").wait_for()
+    status = await owner_db.fetchval("SELECT status FROM offer WHERE id = $1", UUID(offer_id))
+    assert status == "accepted"
+
+
+async def test_download_a_statement(page: Any, world: world_module.World, tmp_path: Path) -> None:
+    await sign_in(page, world.a.user.username or "")
+    await open_section(page, "Statements")
+    await page.locator("table a").first.click()
+    await page.get_by_role("heading", name=re.compile("Statement for")).wait_for()
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Download PDF").click()
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    await download.save_as(tmp_path / "statement.pdf")
+    assert (tmp_path / "statement.pdf").read_bytes().startswith(b"%PDF")
+
+
+async def test_another_clients_page_is_not_found(
+    page: Any, world: world_module.World, owner_db: asyncpg.Connection
+) -> None:
+    await sign_in(page, world.a.user.username or "")
+    secrets = await world_module.secrets_of(owner_db, world.b)
+    statement = await world_module.id_of(owner_db, "statement_id", world.b.client_id)
+    for url in [f"/portal/accounts/{world.b.account['id']}", f"/portal/statements/{statement}"]:
+        response = await page.goto(url)
+        assert response.status == 404, url
+        await page.get_by_role("heading", name="Not found").wait_for()
+        body = await page.content()
+        assert not [s for s in secrets if s in body], url
+
+
+async def test_every_page_fits_a_phone(page: Any, world: world_module.World, admin: Caller) -> None:
+    await client_offer(admin, world.a)
+    await page.set_viewport_size(PHONE)
+    await sign_in(page, world.a.user.username or "")
+    statement = (await world.a.user.get("/api/v1/statements")).json()["items"][0]
+    pages = [
+        "/portal/dashboard", "/portal/placements",
+        f"/portal/placements/{world.a.account['placement_id']}", "/portal/accounts",
+        f"/portal/accounts/{world.a.account['id']}", "/portal/approvals", "/portal/statements",
+        f"/portal/statements/{statement['statement_id']}",
+    ]  # fmt: skip
+    for url in pages:
+        response = await page.goto(url)
+        assert response.status == 200, url
+        await page.get_by_role("heading", level=1).wait_for()
+        # Nothing wider than the screen: tables stack or scroll inside their card.
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{url} is {overflow}px wider than a phone"
+        # Every section of the navigation in sight, none scrolled off.
+        hidden = await page.evaluate(
+            "(n => n.scrollWidth - n.clientWidth)(document.querySelector('.mainnav ul'))"
+        )
+        assert hidden <= 0, f"{url}: {hidden}px of the navigation is off the screen"

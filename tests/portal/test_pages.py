@@ -1,0 +1,195 @@
+"""Every page renders with the signed-in client's data, and each form does its work."""
+
+from __future__ import annotations
+
+import csv
+import io
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from server.placements.sample_files import new_business_csv
+from tests.portal.conftest import Browser, PortalWorld
+
+FETCH = {"X-Requested-With": "portal"}
+
+
+def with_a_bad_row(rows: int, line: int) -> bytes:
+    """A new-business file whose `line` (1 = the header) has a balance that is not money."""
+    text = new_business_csv(rows, seed=11, prefix="PRT").decode()
+    records = list(csv.reader(io.StringIO(text)))
+    records[line - 1][records[0].index("principal_cents")] = "twelve dollars"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(records)
+    return out.getvalue().encode()
+
+
+async def upload(browser: Browser, body: bytes, **headers: str) -> httpx.Response:
+    return await browser.http.post(
+        "/portal/placements/upload",
+        params={"kind": "new_business", "tier": "primary", "file_name": "march.csv"},
+        content=body,
+        headers={"Content-Type": "text/csv", "X-CSRF-Token": browser.csrf, **FETCH, **headers},
+    )
+
+
+async def test_every_page_renders_the_clients_data(portal_world: PortalWorld) -> None:
+    a, side = portal_world.a, portal_world.world.a
+    account_number = side.account["client_account_number"]
+    statements = await side.user.get("/api/v1/statements")
+    statement_id = statements.json()["items"][0]["statement_id"]
+    pages = {
+        # The world's account: $1,000.00 placed, $10.00 and $20.00 paid.
+        "/portal/dashboard": [
+            "Liquidation by placement month",
+            "<svg",
+            side.client["name"],
+            "$1,000.00 placed",
+            "$30.00",
+            "3.0%",
+        ],
+        "/portal/placements": ["seed.csv", "Upload a file"],
+        "/portal/accounts": [account_number],
+        f"/portal/accounts?q={account_number}": [account_number],
+        f"/portal/accounts/{side.account['id']}": [account_number, "Promise to pay", "$10.00"],
+        "/portal/approvals": [account_number, "Accept offer"],
+        "/portal/statements": [f"/portal/statements/{statement_id}.pdf"],
+        f"/portal/statements/{statement_id}": ["$20.00", "Download PDF"],
+    }
+    for url, expected in pages.items():
+        response = await a.get(url)
+        assert response.status_code == 200, (url, response.text[:2000])
+        assert response.headers["content-type"].startswith("text/html")
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        for text in expected:
+            assert text in response.text, (url, text)
+
+
+async def test_an_account_never_shows_what_collectors_wrote(portal_world: PortalWorld) -> None:
+    side = portal_world.world.a
+    call = await side.collector.post(
+        f"/api/v1/accounts/{side.account['id']}/calls",
+        json={"phone": "+16145550199", "direction": "outbound",
+              "started_at": "2025-06-10T12:00:00-04:00", "duration_s": 60,
+              "outcome": "right_party_contact", "notes": "Debtor sounded evasive-7731"},
+    )  # fmt: skip
+    assert call.status_code == 201, call.text
+    page = await portal_world.a.get(f"/portal/accounts/{side.account['id']}")
+    assert "Right party contact" in page.text
+    assert "evasive-7731" not in page.text
+
+
+async def test_upload_with_a_bad_row_shows_the_error_and_both_downloads(
+    portal_world: PortalWorld,
+) -> None:
+    from server.placements import ingest
+
+    a = portal_world.a
+    response = await upload(a, with_a_bad_row(8, line=4))
+    assert response.status_code == 202, response.text
+    location = response.json()["location"]
+    assert (await upload(a, with_a_bad_row(8, line=4))).json()["location"] == location
+
+    pending = await a.get(location + "/progress", headers=FETCH)
+    assert "data-poll-url" in pending.text
+    assert await ingest.load_placement(UUID(response.json()["placement_id"])) == "loaded"
+    page = await a.get(location)
+    assert page.status_code == 200
+    assert "data-poll-url" not in page.text
+    assert "not a valid amount" in page.text
+    assert ">4<" in page.text
+    errors = await a.get(location + "/errors.csv")
+    assert errors.status_code == 200
+    assert "not a valid amount" in errors.text
+    acknowledgement = await a.get(location + "/acknowledgement.csv")
+    assert acknowledgement.status_code == 200
+    assert len(acknowledgement.text.strip().splitlines()) == 1 + 7
+
+
+async def test_an_upload_whose_header_does_not_match_is_refused_with_its_reasons(
+    portal_world: PortalWorld,
+) -> None:
+    response = await upload(portal_world.a, b"account,name\r\n1,x\r\n")
+    assert response.status_code == 422
+    body = response.json()["error"]
+    assert body["code"] == "header_mismatch"
+    assert body["details"]
+
+
+async def test_recall_one_account_and_a_list(
+    portal_world: PortalWorld, make_account: object, owner_db: asyncpg.Connection
+) -> None:
+    a, side = portal_world.a, portal_world.world.a
+    refused = await a.post_form(f"/portal/accounts/{side.account['id']}/recall", {"reason": ""})
+    assert refused.status_code == 422
+    assert "field-error" in refused.text
+    done = await a.post_form(
+        f"/portal/accounts/{side.account['id']}/recall", {"reason": "paid us directly"}
+    )
+    assert done.status_code == 303
+    assert (await a.get(done.headers["location"])).text.count("Recalled") >= 1
+    status = await owner_db.fetchval(
+        "SELECT status FROM account WHERE id = $1", UUID(side.account["id"])
+    )
+    assert status == "recalled"
+
+    make = make_account  # type: ignore[assignment]
+    others = [await make(side.client_id) for _ in range(2)]  # type: ignore[operator]
+    unknown = await a.post_form(
+        "/portal/accounts/recall", {"numbers": "NOPE-1", "reason": "sold the debt"}
+    )
+    assert unknown.status_code == 422
+    assert "NOPE-1" in unknown.text
+    numbers = "\n".join(o["client_account_number"] for o in others)
+    listed = await a.post_form("/portal/accounts/recall", {"numbers": numbers, "reason": "sold"})
+    assert listed.status_code == 303
+    recalled = await owner_db.fetchval(
+        "SELECT count(*) FROM account WHERE id = ANY($1::uuid[]) AND status = 'recalled'",
+        [UUID(o["id"]) for o in others],
+    )
+    assert recalled == 2
+
+
+async def test_accept_and_reject_offers(
+    portal_world: PortalWorld, owner_db: asyncpg.Connection
+) -> None:
+    a = portal_world.a
+    url = f"/portal/approvals/{portal_world.a_offer}"
+    no_reason = await a.post_form(url, {"decision": "reject", "reason": ""})
+    assert no_reason.status_code == 422
+    assert "say why" in no_reason.text
+    accepted = await a.post_form(url, {"decision": "accept", "reason": "fair"})
+    assert accepted.status_code == 303
+    assert "accepted" in (await a.get(accepted.headers["location"])).text
+    row = await owner_db.fetchrow(
+        "SELECT status, decided_role FROM offer WHERE id = $1", UUID(portal_world.a_offer)
+    )
+    assert (row["status"], row["decided_role"]) == ("accepted", "client")
+    again = await a.post_form(url, {"decision": "reject", "reason": "changed my mind"})
+    assert again.status_code == 409
+    assert "text/html" in again.headers["content-type"]
+
+
+async def test_statement_downloads(portal_world: PortalWorld) -> None:
+    side = portal_world.world.a
+    statement_id = (await side.user.get("/api/v1/statements")).json()["items"][0]["statement_id"]
+    pdf = await portal_world.a.get(f"/portal/statements/{statement_id}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert "attachment" in pdf.headers["content-disposition"]
+    csv_file = await portal_world.a.get(f"/portal/statements/{statement_id}.csv")
+    assert csv_file.status_code == 200
+    assert csv_file.text.startswith("statement_id,")
+
+
+async def test_errors_are_pages_under_portal_and_json_under_api(
+    portal_world: PortalWorld, http: httpx.AsyncClient
+) -> None:
+    page = await portal_world.a.get("/portal/no-such-page")
+    assert page.status_code == 404
+    assert "text/html" in page.headers["content-type"]
+    api = await http.get("/api/v1/no-such-route")
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "not_found"
+    assert "/portal" not in (await http.get("/schema/openapi.json")).text
