@@ -15,7 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from server.settings import Settings
-from server.settlements.statements import money
+from server.settlements.money import dollars as money
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"

@@ -14,6 +14,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 
 from server import db, jobs
+from server.auth.jobs import purge_refresh_tokens as auth_purge_refresh_tokens
 from server.logging import configure_logging, get_logger
 from server.placements import normalize
 from server.queues.jobs import DISPATCH_TIMEOUT_S
@@ -103,6 +104,16 @@ class WorkerSettings:
         # missed instalments and lapsed lump sums are judged on the new date. Idempotent:
         # an offer already broken or expired is not touched again, and a missed day is
         # caught by the sweeper's daily job (or the next run, which judges every offer).
+        # Expired refresh tokens are refused anyway; the purge only keeps the table small.
+        cron(
+            auth_purge_refresh_tokens,  # type: ignore[arg-type]
+            name="auth.purge_refresh_tokens.cron",
+            hour=4,
+            minute=45,
+            second=0,
+            timeout=300,
+            unique=True,
+        ),
         cron(
             settlements_break_missed_plans,  # type: ignore[arg-type]
             name=f"{BREAK_MISSED_PLANS}.cron",

@@ -226,3 +226,10 @@ def cleared_on(received_on: date, hold_business_days: int) -> date:
     """The date a payment clears: received + the client's hold for its method, in business
     days (weekends and US federal holidays do not count, as at the banks)."""
     return add_business_days(received_on, hold_business_days)
+
+
+def dollars(cents: int) -> str:
+    """Cents as people read them: -$1,234.05."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}${whole:,}.{part:02d}"

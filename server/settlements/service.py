@@ -51,7 +51,7 @@ from server.settlements.errors import (
     OfferNotPending,
     PaymentAlreadyReversed,
 )
-from server.settlements.money import cleared_on
+from server.settlements.money import cleared_on, dollars
 from server.settlements.periods import start_of_day
 from server.settlements.schemas import (
     Decision,
@@ -280,7 +280,7 @@ async def _record_payment(
     credit = data.amount_cents - applied
     change = await placements.apply_money_movement(
         actor, account, -applied, action=placements.MoneyAction.PAYMENT,
-        reason=f"payment of {data.amount_cents} cents received {received_on}",
+        reason=f"payment of {dollars(data.amount_cents)} received {received_on}",
         at=at, paid_on=received_on,
     )  # fmt: skip
     values = {
@@ -470,7 +470,8 @@ async def _record_adjustment(
         )
     change = await placements.apply_money_movement(
         actor, account, amount_cents, action=placements.MoneyAction.ADJUSTMENT,
-        reason=f"balance adjusted by {amount_cents} cents by the client: {reason or 'no reason'}",
+        reason=f"balance adjusted by {dollars(amount_cents)} by the client: "
+        f"{reason or 'no reason'}",
         at=at,
     )  # fmt: skip
     values = {

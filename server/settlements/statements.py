@@ -13,6 +13,7 @@ from typing import Any
 from fpdf import FPDF
 
 from server.csv_export import csv_line, csv_stream
+from server.settlements.money import dollars as money
 from server.settlements.remittance_schemas import StatementRead
 
 CSV_HEADER = (
@@ -58,12 +59,6 @@ async def statement_csv(statement: StatementRead, client_name: str) -> AsyncIter
 def statement_csv_text(statement: StatementRead, client_name: str) -> str:
     """The same CSV, whole (for tests and the CLI)."""
     return "".join(csv_line(r) for r in [list(CSV_HEADER), *_rows(statement, client_name)])
-
-
-def money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{part:02d}"
 
 
 def _latin1(text: str) -> str:

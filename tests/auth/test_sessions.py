@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
 
 from server.settings import get_settings
@@ -104,3 +105,27 @@ async def test_the_count_is_kept_in_redis_for_every_api_process(
     key = f"ratelimit:login:user:{(admin.username or '').lower()}"
     assert int(await get_redis().get(key)) == 2  # the fixture's sign-in and this one
     assert 0 < await get_redis().ttl(key) <= get_settings().login_window_s
+
+
+async def test_refresh_tokens_are_purged_30_days_after_expiry(
+    http: httpx.AsyncClient, admin: Caller, owner_db: asyncpg.Connection
+) -> None:
+    from server.auth import jobs
+    from server.worker import WorkerSettings
+
+    assert admin.username is not None
+    assert (await _login(http, admin.username)).status_code == 200
+    assert await owner_db.fetchval("SELECT count(*) FROM refresh_token") == 2
+    # One expired 30 days ago less a minute (kept: a late reuse is still seen as reuse),
+    # the other 30 days and a minute ago (purged).
+    await owner_db.execute(
+        """
+        UPDATE refresh_token SET expires_at = now() - interval '30 days'
+            + CASE WHEN id = (SELECT id FROM refresh_token ORDER BY id LIMIT 1)
+                   THEN interval '1 minute' ELSE interval '-1 minute' END
+        """
+    )
+    assert await jobs.purge_refresh_tokens({}) == 1
+    assert await owner_db.fetchval("SELECT count(*) FROM refresh_token") == 1
+    crons = {c.name: c for c in WorkerSettings.cron_jobs}
+    assert crons["auth.purge_refresh_tokens.cron"].coroutine is jobs.purge_refresh_tokens

@@ -17,6 +17,7 @@ from server.settlements.money import (
     Reversal,
     StatementLine,
     cleared_on,
+    dollars,
     fee_cents,
     line_for_payment,
     reversal_of,
@@ -330,3 +331,11 @@ def test_cleared_on_counts_business_days(received_on: date, hold: int, expected:
 def test_cleared_on_refuses_a_negative_hold() -> None:
     with pytest.raises(ValueError, match="negative"):
         cleared_on(date(2026, 11, 23), -1)
+
+
+@pytest.mark.parametrize(
+    ("cents", "shown"),
+    [(0, "$0.00"), (5, "$0.05"), (-5, "-$0.05"), (123_456_789, "$1,234,567.89"), (-100, "-$1.00")],
+)
+def test_cents_are_shown_as_dollars(cents: int, shown: str) -> None:
+    assert dollars(cents) == shown

@@ -176,7 +176,7 @@ async def test_an_overpayment_is_a_credit_due_back_and_pays_the_account_in_full(
     assert (change["action"], change["from_status"], change["to_status"]) == (
         "payment", "active", "paid_in_full"
     )  # fmt: skip
-    assert "12345" in change["reason"]
+    assert "$123.45" in change["reason"]
     # A payment on a paid account is all credit.
     more = (await pay(admin, account["id"], amount_cents=500)).json()
     assert (more["applied_cents"], more["credit_cents"]) == (0, 500)
