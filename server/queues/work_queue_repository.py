@@ -136,6 +136,11 @@ async def lock_dispatch() -> None:
     # Rescoring and ranking sort and hash every open account: with the default 4 MB they
     # spill to disk in many batches.
     await db.execute(f"SET LOCAL work_mem = '{DISPATCH_WORK_MEM}'")
+    # Every join here spans all open accounts, so hash joins are right whatever the
+    # statistics say. The first rescore finds account_score analyzed empty: planned as a
+    # nested loop, the check for an existing score rescans the table the same statement
+    # fills, once per account, and a million accounts take hours.
+    await db.execute("SET LOCAL enable_nestloop = off")
 
 
 async def drop_unleased() -> None:
