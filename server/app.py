@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 import uuid
@@ -258,6 +259,9 @@ def _lifespan(settings: Settings) -> Any:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.start_pool(settings.db_pool_min, settings.db_pool_max)
         open_redis(settings.redis_url or "")
+        # What is loaded by now lives as long as the process: kept out of the cyclic
+        # collector's full passes, which otherwise walk it all and stall requests.
+        gc.freeze()
         try:
             yield
         finally:
