@@ -69,8 +69,10 @@ async def last_statements(client_ids: list[UUID]) -> dict[UUID, asyncpg.Record]:
 # One statement per group of clients and run: which period each pending movement belongs
 # to, and its line, in SQL, so three million movements are a few passes and not three
 # million rows through Python. `$1`, `$2`, `$4` are the clients, the end (local date) of
-# each one's last statement and each one's cycle, side by side; `$3` the local date of
-# `as_of`: a period has ended by then when its end date is on or before it.
+# each one's last statement (NULL before the first) and each one's cycle, side by side;
+# `$3` the local date of `as_of`: a period has ended by then when its end date is on or
+# before it. A client with no statement yet has nothing on one, so its movements are not
+# looked up among the issued lines one by one.
 #
 # - A movement belongs to the period holding its local date (the payment's cleared_on, the
 #   reversal's returned_at in the agency's zone), unless that period is already issued:
@@ -92,7 +94,12 @@ payment_pending AS (
            p.cleared_on, remittance_period_end(s.cycle, greatest(p.cleared_on, s.after))
            AS end_date
     FROM scope s JOIN payment p ON p.client_id = s.client_id
-    WHERE p.cleared_on < $3
+    WHERE p.cleared_on < $3 AND s.after IS NULL
+    UNION ALL
+    SELECT p.id, p.client_id, p.account_id, p.amount_cents, p.fee_rate_bps, p.paid_to,
+           p.cleared_on, remittance_period_end(s.cycle, greatest(p.cleared_on, s.after))
+    FROM scope s JOIN payment p ON p.client_id = s.client_id
+    WHERE p.cleared_on < $3 AND s.after IS NOT NULL
       AND NOT EXISTS (SELECT FROM statement_line l
                       WHERE l.movement_kind = 'payment' AND l.movement_id = p.id)
 ),
@@ -114,8 +121,8 @@ reversal_pending AS (
     FROM scope s JOIN payment_reversal r ON r.client_id = s.client_id
     CROSS JOIN LATERAL (SELECT (r.returned_at AT TIME ZONE $5)::date AS returned_on) d
     WHERE r.returned_at < $6
-      AND NOT EXISTS (SELECT FROM statement_line l
-                      WHERE l.movement_kind = 'reversal' AND l.movement_id = r.id)
+      AND (s.after IS NULL OR NOT EXISTS (SELECT FROM statement_line l
+                      WHERE l.movement_kind = 'reversal' AND l.movement_id = r.id))
 ),
 reversal_lines AS (
     SELECT 'reversal' AS movement_kind, r.id AS movement_id, r.payment_id, r.client_id,
@@ -188,7 +195,7 @@ async def stage_lines(
     return await db.fetch(
         _ISSUE_LINES,
         [client_id for client_id, _, _ in clients],
-        [after if after is not None else date.min for _, after, _ in clients],
+        [after for _, after, _ in clients],
         through,
         [cycle for _, _, cycle in clients],
         agency_tz,
