@@ -99,9 +99,10 @@ payment_pending AS (
     SELECT p.id, p.client_id, p.account_id, p.amount_cents, p.fee_rate_bps, p.paid_to,
            p.cleared_on, remittance_period_end(s.cycle, greatest(p.cleared_on, s.after))
     FROM scope s JOIN payment p ON p.client_id = s.client_id
-    WHERE p.cleared_on < $3 AND s.after IS NOT NULL
-      AND NOT EXISTS (SELECT FROM statement_line l
-                      WHERE l.movement_kind = 'payment' AND l.movement_id = p.id)
+    LEFT JOIN LATERAL (SELECT true AS issued FROM statement_line l
+                       WHERE l.movement_kind = 'payment' AND l.movement_id = p.id
+                       LIMIT 1) l ON true
+    WHERE p.cleared_on < $3 AND s.after IS NOT NULL AND l.issued IS NULL
 ),
 payment_lines AS (
     SELECT 'payment' AS movement_kind, p.id AS movement_id, p.id AS payment_id,
@@ -120,9 +121,10 @@ reversal_pending AS (
            remittance_period_end(s.cycle, greatest(d.returned_on, s.after)) AS end_date
     FROM scope s JOIN payment_reversal r ON r.client_id = s.client_id
     CROSS JOIN LATERAL (SELECT (r.returned_at AT TIME ZONE $5)::date AS returned_on) d
-    WHERE r.returned_at < $6
-      AND (s.after IS NULL OR NOT EXISTS (SELECT FROM statement_line l
-                      WHERE l.movement_kind = 'reversal' AND l.movement_id = r.id))
+    LEFT JOIN LATERAL (SELECT true AS issued FROM statement_line l
+                       WHERE l.movement_kind = 'reversal' AND l.movement_id = r.id
+                       LIMIT 1) l ON true
+    WHERE r.returned_at < $6 AND l.issued IS NULL
 ),
 reversal_lines AS (
     SELECT 'reversal' AS movement_kind, r.id AS movement_id, r.payment_id, r.client_id,
@@ -132,7 +134,11 @@ reversal_lines AS (
            -coalesce(o.gross_cents, n.gross_cents) AS gross_cents,
            -coalesce(o.fee_cents, n.fee_cents) AS fee_cents
     FROM reversal_pending r
-    LEFT JOIN statement_line o ON o.movement_kind = 'payment' AND o.movement_id = r.payment_id
+    LEFT JOIN LATERAL (SELECT o.fee_rate_bps, o.collected_cents, o.gross_cents, o.fee_cents,
+                              o.movement_id
+                       FROM statement_line o
+                       WHERE o.movement_kind = 'payment' AND o.movement_id = r.payment_id
+                       LIMIT 1) o ON true
     LEFT JOIN payment_lines n ON n.payment_id = r.payment_id
     WHERE r.end_date <= $3 AND (o.movement_id IS NOT NULL OR n.payment_id IS NOT NULL)
 ),
@@ -190,7 +196,9 @@ async def stage_lines(
     # or by a movement id (statement_line's primary key, payment_reversal_once), so an index
     # always serves. The planner's estimates lag behind a big batch — statement_line grows
     # by millions of rows within one run, its statistics say it is small — and a scan of
-    # it (or of every reversal) per group makes the run quadratic in the clients.
+    # it (or of every reversal) per group makes the run quadratic in the clients: hence
+    # also the lookups among issued lines as LATERAL … LIMIT 1, one index probe per
+    # movement, which no statistics turn into a scan of every issued line.
     await db.execute("SET LOCAL enable_seqscan = off")
     return await db.fetch(
         _ISSUE_LINES,
