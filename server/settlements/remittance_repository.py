@@ -134,11 +134,7 @@ reversal_lines AS (
            -coalesce(o.gross_cents, n.gross_cents) AS gross_cents,
            -coalesce(o.fee_cents, n.fee_cents) AS fee_cents
     FROM reversal_pending r
-    LEFT JOIN LATERAL (SELECT o.fee_rate_bps, o.collected_cents, o.gross_cents, o.fee_cents,
-                              o.movement_id
-                       FROM statement_line o
-                       WHERE o.movement_kind = 'payment' AND o.movement_id = r.payment_id
-                       LIMIT 1) o ON true
+    LEFT JOIN statement_line o ON o.movement_kind = 'payment' AND o.movement_id = r.payment_id
     LEFT JOIN payment_lines n ON n.payment_id = r.payment_id
     WHERE r.end_date <= $3 AND (o.movement_id IS NOT NULL OR n.payment_id IS NOT NULL)
 ),
@@ -197,7 +193,7 @@ async def stage_lines(
     # always serves. The planner's estimates lag behind a big batch — statement_line grows
     # by millions of rows within one run, its statistics say it is small — and a scan of
     # it (or of every reversal) per group makes the run quadratic in the clients: hence
-    # also the lookups among issued lines as LATERAL … LIMIT 1, one index probe per
+    # also the checks for issued movements as LATERAL … LIMIT 1, one index probe per
     # movement, which no statistics turn into a scan of every issued line.
     await db.execute("SET LOCAL enable_seqscan = off")
     return await db.fetch(
