@@ -44,6 +44,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     await db.start_pool(settings.db_pool_min, settings.db_pool_max)
     open_redis(settings.redis_url or "")
     log.info("worker.started", jobs=sorted(jobs.registry.jobs))
+    # A worker starting is often one replacing a worker that died: pick up what it left
+    # now rather than at the next minute's sweep.
+    await system_sweep(ctx)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

@@ -53,8 +53,6 @@ from server.settings import get_settings
 
 log = get_logger("server.placements.ingest")
 
-_PLACEMENT_LOCK_NAMESPACE = 0x706C61  # "pla"
-
 
 def column_map_for(client: dict[str, Any], kind: FileKind) -> Any:
     raw = client["column_map"].get(kind)
@@ -286,7 +284,7 @@ async def load_placement(placement_id: UUID) -> str:
     assert engine.pool is not None
     async with engine.pool.acquire() as reader, engine.pool.acquire() as writer:
         locked = await reader.fetchval(
-            "SELECT pg_try_advisory_lock($1, hashtext($2::text))", _PLACEMENT_LOCK_NAMESPACE,
+            "SELECT pg_try_advisory_lock($1, hashtext($2::text))", repository.PLACEMENT_LOCK,
             str(placement_id),
         )  # fmt: skip
         if not locked:
@@ -295,7 +293,7 @@ async def load_placement(placement_id: UUID) -> str:
             return await _load(reader, writer, placement_id)
         finally:
             await reader.execute(
-                "SELECT pg_advisory_unlock($1, hashtext($2::text))", _PLACEMENT_LOCK_NAMESPACE,
+                "SELECT pg_advisory_unlock($1, hashtext($2::text))", repository.PLACEMENT_LOCK,
                 str(placement_id),
             )  # fmt: skip
 

@@ -173,6 +173,20 @@ async def run_batch(
     return moment, issued
 
 
+async def run_batch_alone() -> list[UUID] | None:
+    """The batch as the worker runs it: under the batch lock, which tells the sweep a run
+    is alive; None when another run holds it (that run issues everything due)."""
+    async with repository.batch_lock() as held:
+        if not held:
+            return None
+        _, issued = await run_batch()
+        return issued
+
+
+async def batch_running() -> bool:
+    return await repository.batch_running()
+
+
 async def run_remittance(actor: Principal, as_of: datetime | None) -> RemittanceRunRead:
     moment, issued = await run_batch(as_of, actor=actor)
     rows = await repository.statements_by_id(issued)

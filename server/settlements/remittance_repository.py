@@ -7,6 +7,8 @@ arithmetic is `money.py`'s, which the tests compare these queries against.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -26,6 +28,30 @@ async def lock_client(client_id: UUID) -> None:
     await db.execute(
         "SELECT pg_advisory_xact_lock($1, hashtext($2::uuid::text))", _LOCK_CLASS, client_id
     )
+
+
+# With _LOCK_CLASS: held by a batch run for as long as it runs (clients' locks use the
+# hash of their id as the second key).
+_BATCH_KEY = 0
+
+
+@asynccontextmanager
+async def batch_lock() -> AsyncIterator[bool]:
+    """Try to hold the batch lock on a connection of its own for the block; yields whether
+    this run holds it."""
+    async with db.connection() as conn:
+        held = bool(
+            await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", _LOCK_CLASS, _BATCH_KEY)
+        )
+        try:
+            yield held
+        finally:
+            if held:
+                await conn.execute("SELECT pg_advisory_unlock($1, $2)", _LOCK_CLASS, _BATCH_KEY)
+
+
+async def batch_running() -> bool:
+    return await db.advisory_lock_held(_LOCK_CLASS, _BATCH_KEY)
 
 
 async def clients_with_payments() -> list[UUID]:
