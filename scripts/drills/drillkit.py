@@ -28,9 +28,10 @@ import asyncpg
 import httpx
 
 from scripts import benchkit
-from scripts.bench_next import free_port
+from scripts.bench_next import free_port, zone_at
 from server import embedded
 from server.demo import AUTHORITY
+from server.placements.sample_files import new_business_csv
 
 ROOT = benchkit.ROOT
 PASSWORD = "drill-password-2026"
@@ -320,10 +321,15 @@ class Report:
 
     title: str
     figures: dict[str, Any] = field(default_factory=dict)
+    blocks: list[str] = field(default_factory=list)
     breaches: list[str] = field(default_factory=list)
 
     def figure(self, name: str, value: Any) -> None:
         self.figures[name] = value
+
+    def block(self, text: str) -> None:
+        """Lines printed as they are (a table)."""
+        self.blocks.append(text)
 
     def check(self, holds: bool, breach: str) -> None:
         if not holds:
@@ -336,6 +342,7 @@ class Report:
     def render(self) -> str:
         lines = [f"== {self.title}: {'PASS' if self.passed else 'FAIL'} =="]
         lines += [f"  {name}: {value}" for name, value in self.figures.items()]
+        lines += [f"  {line}" for block in self.blocks for line in block.splitlines()]
         lines += [f"  BREACH: {breach}" for breach in self.breaches]
         lines.append(f"  machine: {benchkit.machine()}")
         return "\n".join(lines)
@@ -349,3 +356,163 @@ def servers_from_environment() -> tuple[str | None, str | None]:
     """The servers a drill run from the command line uses: DATABASE_URL / REDIS_URL when
     set, else (None) its own embedded ones."""
     return os.environ.get("DATABASE_URL") or None, os.environ.get("REDIS_URL") or None
+
+
+# --- a working agency: clients, placed accounts, collectors with queues -------------------
+
+
+@dataclass
+class Collector:
+    user_id: str
+    username: str
+    token: str
+    refresh_token: str
+    expires_at: float
+    address: str
+
+
+@dataclass
+class World:
+    admin_token: str
+    supervisor_token: str
+    client_ids: list[str]
+    collectors: list[Collector]
+    accounts: int
+    dispatch: dict[str, Any]
+
+
+# Where it is between 09:00 and 19:00 right now: the people of a drill must be callable
+# whatever the hour it runs at, and the rules allow 08:00-21:00 in every zone of a person.
+_DAY_HOURS = range(9, 20)
+
+
+async def _rezone_for_daytime(conn: asyncpg.Connection) -> int:
+    zones = sorted({zone_at(hour) for hour in _DAY_HOURS})
+    await conn.execute(
+        "UPDATE debtor SET time_zone = ($1::text[])[1 + abs(hashtext(id::text)) % $2]",
+        zones,
+        len(zones),
+    )
+    await conn.execute(
+        """
+        UPDATE debtor_phone p SET time_zones = ARRAY[d.time_zone]
+        FROM debtor d WHERE d.id = p.debtor_id
+        """
+    )
+    return len(zones)
+
+
+async def _sign_in(http: httpx.AsyncClient, username: str, address: str) -> dict[str, Any]:
+    # Each collector's workstation behind the agency's proxy (uvicorn trusts a forwarded
+    # address from 127.0.0.1): sign-in is also limited per address.
+    response = await http.post(
+        "/api/v1/auth/login",
+        json={"username": username, "password": PASSWORD},
+        headers={"X-Forwarded-For": address},
+    )
+    if response.status_code != 200:
+        raise DrillError(f"sign-in of {username}: {response.status_code} {response.text}")
+    return dict(response.json())
+
+
+async def _collectors(
+    base_url: str, admin_token: str, client_ids: list[str], count: int, capacity: int
+) -> list[Collector]:
+    gate = asyncio.Semaphore(8)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+
+        async def one(n: int) -> Collector:
+            username = f"collector.{n:03d}"
+            async with gate:
+                made = await http.post(
+                    "/api/v1/users",
+                    headers=bearer(admin_token),
+                    json={"username": username, "password": PASSWORD, "role": "collector",
+                          "client_ids": client_ids, "capacity": capacity},
+                )  # fmt: skip
+                if made.status_code != 201:
+                    raise DrillError(f"create {username}: {made.status_code} {made.text}")
+                address = f"10.20.{n // 250}.{n % 250 + 1}"
+                pair = await _sign_in(http, username, address)
+            return Collector(
+                user_id=str(made.json()["user_id"]),
+                username=username,
+                token=pair["access_token"],
+                refresh_token=pair["refresh_token"],
+                expires_at=time.monotonic() + int(pair["expires_in"]),
+                address=address,
+            )
+
+        return list(await asyncio.gather(*(one(n) for n in range(count))))
+
+
+def seed_world(
+    stack: Stack,
+    api: Api,
+    *,
+    clients: int,
+    accounts_per_client: int,
+    collectors: int,
+    capacity: int,
+) -> World:
+    """Through the real paths: clients over HTTP, generated placement files uploaded over
+    HTTP and loaded by a worker, collectors and a supervisor over HTTP, a dispatch run by
+    the supervisor. Then every person is moved to a zone where it is daytime now (SQL)
+    and dispatched again, so queues are callable whatever the hour the drill runs at."""
+    admin = stack.admin_token(api)
+    client_ids = [
+        str(stack.create_client(api, admin, f"Drill Client {n}")["client_id"])
+        for n in range(clients)
+    ]
+    worker = stack.worker()
+    placements = []
+    for n, client_id in enumerate(client_ids):
+        response = httpx.post(
+            f"{api.base_url}/api/v1/placements",
+            params={"client_id": client_id, "file_name": f"drill-{n}.csv"},
+            content=new_business_csv(accounts_per_client, seed=100 + n, prefix=f"C{n}-"),
+            headers={**bearer(admin), "Content-Type": "text/csv"},
+            timeout=600,
+        )
+        if response.status_code != 202:
+            raise DrillError(f"upload: {response.status_code} {response.text}")
+        placements.append(response.json()["placement_id"])
+    wait_until(
+        lambda: (
+            stack.sql("SELECT count(*) FROM placement WHERE status = 'loaded'") == len(placements)
+        ),
+        "the placements loaded",
+        1800,
+        interval=0.5,
+    )
+    worker.stop()
+
+    async def rezone() -> None:
+        conn = await stack.connect()
+        try:
+            await _rezone_for_daytime(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(rezone())
+    httpx.post(
+        f"{api.base_url}/api/v1/users",
+        headers=bearer(admin),
+        json={"username": "drill.supervisor", "password": PASSWORD, "role": "supervisor"},
+        timeout=30,
+    ).raise_for_status()
+    supervisor = login(api.base_url, "drill.supervisor")
+    team = asyncio.run(_collectors(api.base_url, admin, client_ids, collectors, capacity))
+    dispatched = httpx.post(
+        f"{api.base_url}/api/v1/dispatch/run", headers=bearer(supervisor), timeout=600
+    )
+    if dispatched.status_code != 200:
+        raise DrillError(f"dispatch: {dispatched.status_code} {dispatched.text}")
+    return World(
+        admin_token=admin,
+        supervisor_token=supervisor,
+        client_ids=client_ids,
+        collectors=team,
+        accounts=int(stack.sql("SELECT count(*) FROM account")),
+        dispatch=dict(dispatched.json()),
+    )
