@@ -58,6 +58,10 @@ _DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.InterfaceError,
+    # A pooled connection whose server went away mid-operation is left in a state asyncpg
+    # refuses to use ("another operation is in progress"); seen when PostgreSQL restarts
+    # under load (scripts/drills/restart_postgres.py).
+    asyncpg.exceptions.InternalClientError,
 )
 
 

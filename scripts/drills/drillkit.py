@@ -10,6 +10,7 @@ each in a session of its own so that kill -9 reaches uvicorn's worker processes 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -127,6 +128,23 @@ class Stack:
         if result.returncode != 0:
             raise DrillError(f"agency {' '.join(args)}:\n{result.stdout}\n{result.stderr}")
         return result.stdout
+
+    def unhandled_errors(self) -> list[str]:
+        """The 500s our processes logged, as error type and the last lines of the trace."""
+        found = []
+        for process in self.processes:
+            for line in process.tail(10_000_000).splitlines():
+                if "unhandled_error" in line:
+                    try:
+                        event = json.loads(line)
+                    except ValueError:
+                        found.append(line[:500])
+                        continue
+                    trace = str(event.get("exception", "")).strip().splitlines()
+                    found.append(f"{event.get('error')}: {' | '.join(trace[-3:])}")
+                    if os.environ.get("DRILL_TRACES"):
+                        print("\n".join(trace), file=sys.stderr)
+        return found
 
     def api(self, workers: int = 1, **env: str) -> Api:
         port = free_port()
