@@ -297,9 +297,10 @@ def latency_table(ledger: Ledger, seconds: float) -> str:
         for minute in range(minutes):
             took = [s.seconds for s in samples if minute * 60 <= s.at < (minute + 1) * 60]
             if took:
+                span = min(60.0, seconds - minute * 60) or 60.0
                 cells.append(
-                    f"m{minute + 1} {len(took) / 60:.1f}/s {_ms(took, 0.5)}/{_ms(took, 0.99)}"
-                    f"/{_ms(took, 0.999)}"
+                    f"m{minute + 1} {len(took) / span:.1f}/s {_ms(took, 0.5)}/"
+                    f"{_ms(took, 0.99)}/{_ms(took, 0.999)}"
                 )
         lines.append(f"  {endpoint:<12} " + "; ".join(cells))
     return "\n".join(lines)
