@@ -404,6 +404,19 @@ async def verify(
     }
 
 
+def verify_stack(
+    stack: drillkit.Stack, ledger: Ledger, collectors: list[drillkit.Collector]
+) -> dict[str, Any]:
+    async def run() -> dict[str, Any]:
+        conn = await stack.connect()
+        try:
+            return await verify(conn, ledger, [c.user_id for c in collectors])
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
 def judge(report: drillkit.Report, checks: dict[str, Any], *, ambiguous_ok: bool) -> None:
     """The SQL checks as breaches. `ambiguous_ok`: under a fault, a call committed just as
     the database went away may have been answered 503 (it is stored, the collector was
@@ -480,15 +493,7 @@ def main() -> None:
         elapsed = time.monotonic() - ledger.started
         for process in [*workers, *(a.process for a in apis)]:
             report.check(process.alive(), f"{process.log.name} died during the run")
-
-        async def checks() -> dict[str, Any]:
-            conn = await stack.connect()
-            try:
-                return await verify(conn, ledger, [c.user_id for c in world.collectors])
-            finally:
-                await conn.close()
-
-        found = asyncio.run(checks())
+        found = verify_stack(stack, ledger, world.collectors)
     requests = len(ledger.samples)
     report.figure(
         "requests",

@@ -9,6 +9,7 @@ each in a session of its own so that kill -9 reaches uvicorn's worker processes 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -368,6 +369,33 @@ class Report:
     def exit(self) -> None:
         print(self.render(), flush=True)
         raise SystemExit(0 if self.passed else 1)
+
+
+FaultDrill = Callable[..., Report]
+
+
+def fault_main(name: str, doc: str, drill: FaultDrill, *, stops: str, down_s: float) -> None:
+    """The command line of a fault drill under collectors' load: `stops` names the server
+    it stops ("postgres" or "redis"), always its own; the other comes from the
+    environment when set."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--collectors", type=int, default=20)
+    parser.add_argument("--accounts", type=int, default=5_000)
+    parser.add_argument("--before", type=float, default=10)
+    parser.add_argument("--down", type=float, default=down_s)
+    parser.add_argument("--after", type=float, default=20)
+    args = parser.parse_args()
+    database_url, redis_url = servers_from_environment()
+    with stack(
+        name,
+        database_url=None if stops == "postgres" else database_url,
+        redis_url=None if stops == "redis" else redis_url,
+    ) as running:
+        report = drill(
+            running, collectors=args.collectors, accounts=args.accounts,
+            before_s=args.before, down_s=args.down, after_s=args.after,
+        )  # fmt: skip
+    report.exit()
 
 
 def servers_from_environment() -> tuple[str | None, str | None]:

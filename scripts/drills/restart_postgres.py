@@ -16,10 +16,8 @@ Needs a PostgreSQL of its own to stop: it ignores DATABASE_URL.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
-from typing import Any
 
 from scripts import load_collectors
 from scripts.drills import drillkit
@@ -109,33 +107,15 @@ def drill(
     )
     report.figure("payments answered only after retries", ledger.payments_unacknowledged)
 
-    async def checks() -> dict[str, Any]:
-        conn = await stack.connect()
-        try:
-            return await load_collectors.verify(conn, ledger, [c.user_id for c in world.collectors])
-        finally:
-            await conn.close()
-
-    load_collectors.judge(report, asyncio.run(checks()), ambiguous_ok=True)
+    load_collectors.judge(
+        report, load_collectors.verify_stack(stack, ledger, world.collectors), ambiguous_ok=True
+    )
     report.check(ledger.payments_unacknowledged == 0, "a payment never answered 201")
     return report
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--collectors", type=int, default=20)
-    parser.add_argument("--accounts", type=int, default=5_000)
-    parser.add_argument("--before", type=float, default=10)
-    parser.add_argument("--down", type=float, default=15)
-    parser.add_argument("--after", type=float, default=20)
-    args = parser.parse_args()
-    _, redis_url = drillkit.servers_from_environment()
-    with drillkit.stack("pgrestart", database_url=None, redis_url=redis_url) as stack:
-        report = drill(
-            stack, collectors=args.collectors, accounts=args.accounts, before_s=args.before,
-            down_s=args.down, after_s=args.after,
-        )  # fmt: skip
-    report.exit()
+    drillkit.fault_main("pgrestart", __doc__ or "", drill, stops="postgres", down_s=15)
 
 
 if __name__ == "__main__":

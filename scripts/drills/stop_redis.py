@@ -16,7 +16,6 @@ Needs a Redis of its own to stop: it ignores REDIS_URL.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
 from datetime import UTC, datetime
@@ -126,32 +125,14 @@ def drill(
     report.check(worker.alive(), f"the worker died during the outage: {worker.tail(600)}")
     report.figure("worker restarts of arq", worker.tail(10_000_000).count("worker.redis_lost"))
 
-    async def checks() -> dict[str, Any]:
-        conn = await stack.connect()
-        try:
-            return await load_collectors.verify(conn, ledger, [c.user_id for c in world.collectors])
-        finally:
-            await conn.close()
-
-    load_collectors.judge(report, asyncio.run(checks()), ambiguous_ok=False)
+    load_collectors.judge(
+        report, load_collectors.verify_stack(stack, ledger, world.collectors), ambiguous_ok=False
+    )
     return report
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--collectors", type=int, default=20)
-    parser.add_argument("--accounts", type=int, default=5_000)
-    parser.add_argument("--before", type=float, default=10)
-    parser.add_argument("--down", type=float, default=20)
-    parser.add_argument("--after", type=float, default=20)
-    args = parser.parse_args()
-    database_url, _ = drillkit.servers_from_environment()
-    with drillkit.stack("redis", database_url=database_url, redis_url=None) as stack:
-        report = drill(
-            stack, collectors=args.collectors, accounts=args.accounts, before_s=args.before,
-            down_s=args.down, after_s=args.after,
-        )  # fmt: skip
-    report.exit()
+    drillkit.fault_main("redis", __doc__ or "", drill, stops="redis", down_s=20)
 
 
 if __name__ == "__main__":

