@@ -105,7 +105,7 @@ def drill(
         api.process.alive() and api.process.popen.pid == api_pid,
         "the API process did not survive",
     )
-    report.figure("payments answered only after retries", ledger.payments_unacknowledged)
+    report.figure("payments never answered 201", ledger.payments_unacknowledged)
 
     load_collectors.judge(
         report, load_collectors.verify_stack(stack, ledger, world.collectors), ambiguous_ok=True
