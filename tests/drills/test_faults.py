@@ -16,7 +16,7 @@ from tests import servers as test_servers
 
 pytestmark = pytest.mark.timeout(240)
 
-SMALL = {"collectors": 8, "accounts": 1500, "before_s": 3.0, "down_s": 5.0, "after_s": 6.0}
+SMALL = {"collectors": 6, "accounts": 1000, "before_s": 2.0, "down_s": 4.0, "after_s": 4.0}
 
 
 def test_api_answers_503_while_postgres_restarts_and_recovers_by_itself(
