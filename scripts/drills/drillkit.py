@@ -261,6 +261,10 @@ def _recreate(admin_url: str, database: str, *, drop_only: bool = False) -> None
     asyncio.run(run())
 
 
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 @contextmanager
 def stack(
     name: str, *, database_url: str | None, redis_url: str | None, **env: str
@@ -268,6 +272,9 @@ def stack(
     """Servers for one drill, migrated by the real `agency migrate`; everything started
     is stopped on the way out. `database_url` / `redis_url` None: the drill's own
     embedded ones, which it may stop."""
+    # SIGTERM (what `timeout` and CI send) must stop the servers and processes below as
+    # Ctrl-C does, not leave them running.
+    previous_handler = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # Where the embedded PostgreSQL's own system user (it runs as one when we are root)
     # can reach its data: every directory on the way must be searchable.
     directory = Path(tempfile.mkdtemp(prefix=f"agency-drill-{name}-", dir="/tmp"))
@@ -332,6 +339,7 @@ def stack(
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(directory, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous_handler)
 
 
 @dataclass
