@@ -15,7 +15,14 @@ _settings = get_settings()
 DB = PostgresEngine(
     config={
         "dsn": _settings.connection_url(),
-        "server_settings": {"application_name": f"agency-{_settings.db_role}"},
+        "server_settings": {
+            "application_name": f"agency-{_settings.db_role}",
+            # A process killed mid-query (kill -9, a lost host) leaves its backend running
+            # the query to the end, holding its locks: an ingest's loader lock, a queue
+            # row. Checking the client every second ends such a query, and frees its
+            # locks, within a second of the death (PostgreSQL 14+).
+            "client_connection_check_interval": "1s",
+        },
     },
     extensions=(),
 )

@@ -30,7 +30,15 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseStartEvent,
+    HTTPScope,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 
 import client_portal
 from server import db
@@ -50,6 +58,11 @@ from server.system.controllers import SystemController
 log = get_logger("server.http")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# uvicorn (httptools) takes headers of any size and number; refuse what no browser or
+# client of ours sends (nginx's default buffers hold 32 KiB) before anything parses a
+# 20 MB "bearer token".
+MAX_HEADER_BYTES = 32 * 1024
+MAX_HEADERS = 100
 # Errors that mean PostgreSQL cannot be reached right now: the request did nothing and
 # may be retried, which is what 503 says.
 _DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
@@ -60,6 +73,17 @@ _DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.InterfaceError,
+    # A pooled connection whose server went away mid-operation is left in a state asyncpg
+    # refuses to use ("another operation is in progress"); seen when PostgreSQL restarts
+    # under load (scripts/drills/restart_postgres.py).
+    asyncpg.exceptions.InternalClientError,
+)
+
+
+# PostgreSQL's text cannot hold U+0000, which JSON and query strings can carry.
+_TEXT_POSTGRES_CANNOT_STORE = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
 )
 
 
@@ -81,6 +105,13 @@ class RequestContext:
             await next_app(scope, receive, send)
             return
         http_scope: HTTPScope = scope
+        headers = list(scope["headers"])
+        if (
+            len(headers) > MAX_HEADERS
+            or sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES
+        ):
+            await _refuse_headers(send)
+            return
         incoming = next(
             (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None
         )
@@ -107,6 +138,23 @@ class RequestContext:
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
+
+
+async def _refuse_headers(send: Send) -> None:
+    body = msgspec.json.encode(
+        error_body("headers_too_large", "the request's headers are too large or too many")
+    )
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 431,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 class ErrorDetail(msgspec.Struct):
@@ -250,6 +298,17 @@ def _database_unreachable(_: Request[Any, Any, Any], exc: Exception) -> Response
 def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, _DATABASE_UNREACHABLE):
         return _database_unreachable(_, exc)
+    if isinstance(exc, _TEXT_POSTGRES_CANNOT_STORE):
+        # Any text field, search or filter of any route: PostgreSQL refused the value
+        # whole and the transaction rolled back, so the request changed nothing.
+        return _json(
+            422,
+            error_body(
+                "invalid_text",
+                "text must not contain NUL characters",
+                [FieldError("body", "contains a NUL character")],
+            ),
+        )
     log.exception("http.unhandled_error", error=type(exc).__name__)
     return _json(500, error_body("internal_error", "an unexpected error occurred"))
 

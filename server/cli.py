@@ -135,11 +135,9 @@ def cmd_api(args: argparse.Namespace) -> int:
 
 def cmd_worker(_: argparse.Namespace) -> int:
     with services():
-        from arq.worker import run_worker
+        from server.worker import run
 
-        from server.worker import WorkerSettings
-
-        run_worker(WorkerSettings)  # type: ignore[arg-type]
+        run()
     return 0
 
 

@@ -89,6 +89,26 @@ async def execute(sql: str, *args: Any) -> str:
         return await conn.execute(sql, *args)
 
 
+async def advisory_lock_held(key1: int, key2: int) -> bool:
+    """Whether any session of this database holds the two-key advisory lock: a lock held
+    for as long as work runs says the work is alive, since a process that dies loses its
+    connection and the lock with it."""
+    return bool(
+        await fetchval(
+            """
+            SELECT EXISTS (
+                SELECT FROM pg_locks
+                WHERE locktype = 'advisory' AND objsubid = 2 AND granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND classid = ($1::bigint & 4294967295)::oid
+                  AND objid = ($2::bigint & 4294967295)::oid)
+            """,
+            key1,
+            key2,
+        )
+    )
+
+
 async def start_pool(min_size: int, max_size: int) -> None:
     await engine().start_connection_pool(min_size=min_size, max_size=max_size)
 

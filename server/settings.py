@@ -58,6 +58,7 @@ class Settings:
     log_level: str
     upload_max_bytes: int
     ingest_batch_rows: int
+    remittance_clients_per_transaction: int
     jwt_keys_dir: Path
     jwt_active_kid: str | None
     jwt_issuer: str
@@ -201,6 +202,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ).upper(),
         upload_max_bytes=env.integer("UPLOAD_MAX_BYTES", 512 * 1024 * 1024, 1024, 2**40),
         ingest_batch_rows=env.integer("INGEST_BATCH_ROWS", 25_000, 100, 1_000_000),
+        remittance_clients_per_transaction=env.integer(
+            "REMITTANCE_CLIENTS_PER_TRANSACTION", 50, 1, 10_000
+        ),
         jwt_keys_dir=Path(env.required_text("JWT_KEYS_DIR", str(data_dir / "jwt-keys"))).resolve(),
         jwt_active_kid=env.text("JWT_ACTIVE_KID"),
         jwt_issuer=env.required_text("JWT_ISSUER", "agency"),

@@ -8,10 +8,14 @@ re-enqueues whatever lost its trigger.
 from __future__ import annotations
 
 import asyncio
+import signal
+import time
 from typing import Any
 
 from arq import cron, func
 from arq.connections import RedisSettings
+from arq.worker import run_worker
+from redis.exceptions import RedisError
 
 from server import db, jobs
 from server.auth.jobs import purge_refresh_tokens as auth_purge_refresh_tokens
@@ -23,6 +27,10 @@ from server.redis import close_redis, open_redis
 from server.settings import get_settings
 
 log = get_logger("server.worker")
+
+# While Redis is away, how long the worker waits between attempts to start again (arq
+# itself retries its first connection a few times, a second apart).
+REDIS_RETRY_S = 2.0
 
 # Importing a domain's jobs module registers its jobs and sweepers.
 JOB_MODULES: tuple[str, ...] = (
@@ -48,6 +56,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     open_redis(settings.redis_url or "")
     await asyncio.to_thread(normalize.warm_up)
     log.info("worker.started", jobs=sorted(jobs.registry.jobs))
+    # A worker starting is often one replacing a worker that died: pick up what it left
+    # now rather than at the next minute's sweep.
+    await system_sweep(ctx)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -132,3 +143,23 @@ class WorkerSettings:
     health_check_interval = 30
     # Jobs may run again after a crash; each is written to be idempotent.
     allow_abort_jobs = True
+
+
+def run() -> None:
+    """arq's worker until a signal stops it. arq gives up when Redis goes away mid-run
+    (its poll raises), which would leave queued work waiting for someone to restart the
+    worker: PostgreSQL holds the pending work, so wait for Redis and start again; the
+    start-up sweep then triggers what the outage lost."""
+    while True:
+        try:
+            run_worker(WorkerSettings)  # type: ignore[arg-type]
+            return
+        except (RedisError, OSError) as error:
+            log.warning("worker.redis_lost", error=type(error).__name__, retry_s=REDIS_RETRY_S)
+        loop = asyncio.get_event_loop()
+        # arq's handlers would cancel a worker that is gone: while waiting, a signal
+        # stops the process as usual.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        loop.run_until_complete(shutdown({}))
+        time.sleep(REDIS_RETRY_S)

@@ -34,6 +34,10 @@ class TestServers:
     redis_url: str
     database: str
     owner_url: str
+    # Whether the servers are the machine's own (DATABASE_URL / REDIS_URL), which no test
+    # may stop, rather than embedded ones started for this run.
+    given_database: bool = False
+    given_redis: bool = False
     _stops: list = field(default_factory=list)
 
     def stop(self) -> None:
@@ -78,6 +82,8 @@ def start(data_dir: Path) -> TestServers:
         redis_url=redis_url,
         database=database,
         owner_url=with_database(admin_url, database),
+        given_database=bool(given_db),
+        given_redis=bool(given_redis),
         _stops=stops,
     )
 

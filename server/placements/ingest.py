@@ -57,8 +57,6 @@ from server.settings import get_settings
 
 log = get_logger("server.placements.ingest")
 
-_PLACEMENT_LOCK_NAMESPACE = 0x706C61  # "pla"
-
 
 @dataclass(frozen=True)
 class RowOwner:
@@ -357,7 +355,7 @@ async def load_placement(placement_id: UUID) -> str:
     assert engine.pool is not None
     async with engine.pool.acquire() as reader, engine.pool.acquire() as writer:
         locked = await reader.fetchval(
-            "SELECT pg_try_advisory_lock($1, hashtext($2::text))", _PLACEMENT_LOCK_NAMESPACE,
+            "SELECT pg_try_advisory_lock($1, hashtext($2::text))", repository.PLACEMENT_LOCK,
             str(placement_id),
         )  # fmt: skip
         if not locked:
@@ -366,7 +364,7 @@ async def load_placement(placement_id: UUID) -> str:
             return await _load(reader, writer, placement_id)
         finally:
             await reader.execute(
-                "SELECT pg_advisory_unlock($1, hashtext($2::text))", _PLACEMENT_LOCK_NAMESPACE,
+                "SELECT pg_advisory_unlock($1, hashtext($2::text))", repository.PLACEMENT_LOCK,
                 str(placement_id),
             )  # fmt: skip
 

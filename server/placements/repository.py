@@ -464,17 +464,29 @@ async def accepted_accounts(
     )  # fmt: skip
 
 
-async def pending_placements(stale_after_s: int) -> list[UUID]:
-    """Placements still to load whose worker is gone: never started, or no heartbeat for
-    a while (a killed worker stops beating; a live one beats every batch)."""
+# The loader holds this session lock on a placement (second key: hashtext of its id) for as
+# long as it works on it; a worker that dies loses its connection and with it the lock.
+PLACEMENT_LOCK = 0x706C61  # "pla"
+
+
+async def pending_placements() -> list[UUID]:
+    """Placements still to load that no loader holds: never started, or left by a worker
+    that died (its lock went with its connection). Asking PostgreSQL who holds the lock,
+    not how long ago a batch beat, lets a restarted worker resume at once."""
     rows = await db.fetch(
         """
-        SELECT id FROM placement
-        WHERE status IN ('received', 'validating')
-          AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $1))
-        ORDER BY created_at
+        SELECT p.id FROM placement p
+        WHERE p.status IN ('received', 'validating')
+          AND NOT EXISTS (
+              SELECT FROM pg_locks l
+              WHERE l.locktype = 'advisory' AND l.objsubid = 2
+                AND l.database = (SELECT oid FROM pg_database
+                                  WHERE datname = current_database())
+                AND l.classid = $1::bigint::oid
+                AND l.objid = (hashtext(p.id::text)::bigint & 4294967295)::oid)
+        ORDER BY p.created_at
         """,
-        stale_after_s,
+        PLACEMENT_LOCK,
     )
     return [row["id"] for row in rows]
 

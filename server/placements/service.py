@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -515,17 +515,19 @@ async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
 
 # Stored bytes are cut into pieces of this size: any worker reads them back one at a time.
 CHUNK_BYTES = 1 << 20
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
 def clean_file_name(raw: str | None) -> str | None:
-    """Only the last path segment, without control characters: a name is shown, never
-    used as a path, but `../../x` or a NUL byte in it are stripped all the same."""
+    """Only the last path segment, without control or format characters: a name is
+    shown, never used as a path, but `../../x`, a NUL byte, or a right-to-left override
+    (U+202E, which shows "report<U+202E>gpj.exe" as "reportexe.jpg") are stripped all
+    the same, and `.` or `..` are no name."""
     if not raw:
         return None
     name = raw.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_NAME.sub("", name).strip()[:255]
-    return name or None
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = name.strip()[:255]
+    return None if name.strip(".") == "" else name
 
 
 def _placement_read(row: asyncpg.Record) -> PlacementRead:

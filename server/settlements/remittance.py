@@ -56,10 +56,6 @@ from server.settlements.remittance_schemas import (
 
 log = get_logger("server.settlements.remittance")
 
-# Clients issued in one transaction and one pass of the lines' SQL: each pass has a fixed
-# cost (planning, locks, round trips) that a client of a few hundred movements would
-# otherwise pay alone; a crash loses at most one group's work, which the rerun redoes.
-CLIENTS_PER_TRANSACTION = 50
 # Before any money the agency could have moved; keeps time zone arithmetic in range.
 _EARLIEST_AS_OF = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -205,12 +201,30 @@ async def run_batch(
     moment = _check_as_of(as_of, started)
     issued: list[UUID] = []
     clients = await repository.clients_with_payments()
-    for first in range(0, len(clients), CLIENTS_PER_TRANSACTION):
-        group = clients[first : first + CLIENTS_PER_TRANSACTION]
+    # Clients issued in one transaction and one pass of the lines' SQL (a setting): each
+    # pass has a fixed cost (planning, locks, round trips) a client of a few hundred
+    # movements would otherwise pay alone; a crash loses at most one group's work.
+    size = get_settings().remittance_clients_per_transaction
+    for first in range(0, len(clients), size):
+        group = clients[first : first + size]
         issued.extend(await issue_for_clients(group, moment, actor=actor))
     await repository.record_run(moment, started, len(issued))
     log.info("settlements.remittance.run", as_of=moment.isoformat(), issued=len(issued))
     return moment, issued
+
+
+async def run_batch_alone() -> list[UUID] | None:
+    """The batch as the worker runs it: under the batch lock, which tells the sweep a run
+    is alive; None when another run holds it (that run issues everything due)."""
+    async with repository.batch_lock() as held:
+        if not held:
+            return None
+        _, issued = await run_batch()
+        return issued
+
+
+async def batch_running() -> bool:
+    return await repository.batch_running()
 
 
 async def run_remittance(actor: Principal, as_of: datetime | None) -> RemittanceRunRead:

@@ -13,8 +13,8 @@ RUN_REMITTANCE = "settlements.remittance.run"
 
 @job(RUN_REMITTANCE, timeout_s=3_600, max_tries=3)
 async def run_remittance(ctx: dict[str, Any]) -> int:
-    _, issued = await remittance.run_batch()
-    return len(issued)
+    issued = await remittance.run_batch_alone()
+    return 0 if issued is None else len(issued)
 
 
 async def nightly(ctx: dict[str, Any]) -> None:
@@ -28,11 +28,13 @@ async def nightly(ctx: dict[str, Any]) -> None:
 
 @sweeper("settlements.remittance")
 async def schedule_missed_run() -> int:
-    """arq's cron never catches up: until a run as of today (agency zone) has finished,
-    re-enqueue it (one job id per UTC hour, so a lost or killed run is retried within the
-    hour and never stacked). A run that finds nothing due issues nothing."""
-    if await remittance.run_due_today():
+    """arq's cron never catches up, and arq holds a killed job's id as in progress for
+    hours: until a run as of today (agency zone) has finished, and while no run is alive
+    (a run holds the batch lock; a worker that died lost it with its connection), enqueue
+    one; one job id per second, so workers starting together enqueue one. A run that
+    finds nothing due issues nothing."""
+    if await remittance.run_due_today() or await remittance.batch_running():
         return 0
-    hour = datetime.now(UTC).strftime("%Y-%m-%dT%H")
-    await enqueue(RUN_REMITTANCE, job_id=f"{RUN_REMITTANCE}:sweep:{hour}")
+    second = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    await enqueue(RUN_REMITTANCE, job_id=f"{RUN_REMITTANCE}:sweep:{second}")
     return 1

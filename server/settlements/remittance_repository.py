@@ -7,6 +7,8 @@ arithmetic is `money.py`'s, which the tests compare these queries against.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -33,6 +35,30 @@ async def lock_clients(client_ids: list[UUID]) -> None:
         _LOCK_CLASS,
         client_ids,
     )
+
+
+# With _LOCK_CLASS: held by a batch run for as long as it runs (clients' locks use the
+# hash of their id as the second key).
+_BATCH_KEY = 0
+
+
+@asynccontextmanager
+async def batch_lock() -> AsyncIterator[bool]:
+    """Try to hold the batch lock on a connection of its own for the block; yields whether
+    this run holds it."""
+    async with db.connection() as conn:
+        held = bool(
+            await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", _LOCK_CLASS, _BATCH_KEY)
+        )
+        try:
+            yield held
+        finally:
+            if held:
+                await conn.execute("SELECT pg_advisory_unlock($1, $2)", _LOCK_CLASS, _BATCH_KEY)
+
+
+async def batch_running() -> bool:
+    return await db.advisory_lock_held(_LOCK_CLASS, _BATCH_KEY)
 
 
 async def clients_with_payments() -> list[UUID]:
@@ -99,10 +125,9 @@ payment_pending AS (
     SELECT p.id, p.client_id, p.account_id, p.amount_cents, p.fee_rate_bps, p.paid_to,
            p.cleared_on, remittance_period_end(s.cycle, greatest(p.cleared_on, s.after))
     FROM scope s JOIN payment p ON p.client_id = s.client_id
-    LEFT JOIN LATERAL (SELECT true AS issued FROM statement_line l
-                       WHERE l.movement_kind = 'payment' AND l.movement_id = p.id
-                       LIMIT 1) l ON true
-    WHERE p.cleared_on < $3 AND s.after IS NOT NULL AND l.issued IS NULL
+    WHERE p.cleared_on < $3 AND s.after IS NOT NULL
+      AND NOT EXISTS (SELECT FROM statement_line l
+                      WHERE l.movement_kind = 'payment' AND l.movement_id = p.id)
 ),
 payment_lines AS (
     SELECT 'payment' AS movement_kind, p.id AS movement_id, p.id AS payment_id,
@@ -121,10 +146,9 @@ reversal_pending AS (
            remittance_period_end(s.cycle, greatest(d.returned_on, s.after)) AS end_date
     FROM scope s JOIN payment_reversal r ON r.client_id = s.client_id
     CROSS JOIN LATERAL (SELECT (r.returned_at AT TIME ZONE $5)::date AS returned_on) d
-    LEFT JOIN LATERAL (SELECT true AS issued FROM statement_line l
-                       WHERE l.movement_kind = 'reversal' AND l.movement_id = r.id
-                       LIMIT 1) l ON true
-    WHERE r.returned_at < $6 AND l.issued IS NULL
+    WHERE r.returned_at < $6
+      AND (s.after IS NULL OR NOT EXISTS (SELECT FROM statement_line l
+                      WHERE l.movement_kind = 'reversal' AND l.movement_id = r.id))
 ),
 reversal_lines AS (
     SELECT 'reversal' AS movement_kind, r.id AS movement_id, r.payment_id, r.client_id,
@@ -192,9 +216,7 @@ async def stage_lines(
     # or by a movement id (statement_line's primary key, payment_reversal_once), so an index
     # always serves. The planner's estimates lag behind a big batch — statement_line grows
     # by millions of rows within one run, its statistics say it is small — and a scan of
-    # it (or of every reversal) per group makes the run quadratic in the clients: hence
-    # also the checks for issued movements as LATERAL … LIMIT 1, one index probe per
-    # movement, which no statistics turn into a scan of every issued line.
+    # it (or of every reversal) per group makes the run quadratic in the clients.
     await db.execute("SET LOCAL enable_seqscan = off")
     return await db.fetch(
         _ISSUE_LINES,

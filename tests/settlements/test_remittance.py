@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
+from server.settings import get_settings
 from server.settlements import remittance
 from server.settlements.money import (
     ClearedPayment,
@@ -225,12 +227,13 @@ async def test_clients_issued_together_or_one_by_one_get_the_same_statements(
 ) -> None:
     await seed_many(admin, book)
     as_of = datetime(2026, 11, 5, tzinfo=TZ)
-    assert remittance.CLIENTS_PER_TRANSACTION > 1
+    assert get_settings().remittance_clients_per_transaction > 1
     await remittance.run_batch(as_of)
     together = await snapshot(owner_db)
     assert len({row[0] for row in together}) == 2
     await owner_db.execute("TRUNCATE statement, statement_line, remittance_run")
-    monkeypatch.setattr(remittance, "CLIENTS_PER_TRANSACTION", 1)
+    one_by_one = replace(get_settings(), remittance_clients_per_transaction=1)
+    monkeypatch.setattr(remittance, "get_settings", lambda: one_by_one)
     await remittance.run_batch(as_of)
     assert await snapshot(owner_db) == together
 
@@ -239,7 +242,8 @@ async def test_a_crash_part_way_then_rerun_equals_a_clean_run(
     admin: Caller, book: Any, owner_db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await seed_many(admin, book)
-    monkeypatch.setattr(remittance, "CLIENTS_PER_TRANSACTION", 1)
+    one_by_one = replace(get_settings(), remittance_clients_per_transaction=1)
+    monkeypatch.setattr(remittance, "get_settings", lambda: one_by_one)
     real = remittance.issue_for_clients
     calls = 0
 
