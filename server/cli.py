@@ -152,8 +152,10 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
-def _with_database(action: Callable[[Settings], Any]) -> int:
+def _with_database(action: Callable[[Settings], Any], *, migrate_first: bool = False) -> int:
     with services() as settings:
+        if migrate_first:
+            _run_migrations()
         from server import db
         from server.logging import configure_logging
         from server.redis import close_redis, open_redis
@@ -182,7 +184,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from server.cli_actions import seed_demo
 
-    return _with_database(lambda settings: seed_demo(settings, args))
+    # Often the first command on a fresh machine: the schema is brought up first (a no-op
+    # when it is current), rather than failing on a database nobody migrated.
+    return _with_database(lambda settings: seed_demo(settings, args), migrate_first=True)
 
 
 def cmd_remit(args: argparse.Namespace) -> int:
