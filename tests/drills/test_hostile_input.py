@@ -365,3 +365,21 @@ async def test_password_spraying_from_one_address_is_stopped(app: Any, clean_sta
             answers.append(guess.status_code)
     assert answers[:100] == [401] * 100
     assert answers[100:] == [429] * 5
+
+
+async def test_header_limits_hold_at_32_kib_and_100_headers(http: httpx.AsyncClient) -> None:
+    """At the limit is served, one byte or one header past it is 431."""
+
+    def padded_to(total_bytes: int) -> dict[str, str]:
+        base = http.build_request("GET", "/health", headers={"X-Pad": ""})
+        used = sum(len(k) + len(v) for k, v in base.headers.raw)
+        return {"X-Pad": "a" * (total_bytes - used)}
+
+    def counted(total: int) -> dict[str, str]:
+        base = len(http.build_request("GET", "/health").headers.raw)
+        return {f"X-H{i}": "v" for i in range(total - base)}
+
+    assert (await http.get("/health", headers=padded_to(32 * 1024))).status_code == 200
+    assert (await http.get("/health", headers=padded_to(32 * 1024 + 1))).status_code == 431
+    assert (await http.get("/health", headers=counted(100))).status_code == 200
+    assert (await http.get("/health", headers=counted(101))).status_code == 431
