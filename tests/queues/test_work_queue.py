@@ -288,6 +288,37 @@ async def test_next_answers_when_nothing_is_callable_now(
     assert datetime.fromisoformat(body["next_callable_at"]) > datetime.now(UTC)
 
 
+async def test_one_claim_looks_at_the_25_best_unheld_people_and_no_further(
+    floor: Floor, owner_db: asyncpg.Connection
+) -> None:
+    supervisor = floor.supervisor
+    collector = await floor.collector(30)
+    for _ in range(26):
+        await floor.account()
+    await everyone_in(owner_db, zone_at(2))  # the middle of the night
+    await dispatch(supervisor)
+    ranked = [item["debtor_id"] for item in await queue_of(owner_db, collector)]
+    assert len(ranked) == 26
+
+    async def callable_now(debtor_id: UUID) -> None:
+        await owner_db.execute("UPDATE debtor SET time_zone = $2 WHERE id = $1", debtor_id,
+                               zone_at(14))  # fmt: skip
+        await owner_db.execute(
+            "UPDATE debtor_phone SET time_zones = ARRAY[$2] WHERE debtor_id = $1", debtor_id,
+            zone_at(14),
+        )  # fmt: skip
+
+    # The 26th is past what one claim looks at: nothing now, and no lease taken.
+    await callable_now(ranked[25])
+    body = (await collector.post("/api/v1/queues/me/next")).json()
+    assert body["account"] is None
+    assert not any(item["leased_until"] for item in await queue_of(owner_db, collector))
+    # The 25th is within it.
+    await callable_now(ranked[24])
+    body = (await collector.post("/api/v1/queues/me/next")).json()
+    assert body["account"]["debtor_id"] == str(ranked[24])
+
+
 async def test_many_collectors_claiming_at_once_never_lease_a_person_twice(
     services: Any,
     floor: Floor,
