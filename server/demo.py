@@ -11,11 +11,12 @@ import contextlib
 import csv
 import io
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from server import clock
 from server.auth import service as auth_service
 from server.auth.errors import UsernameTaken
 from server.auth.principal import SYSTEM, Principal
@@ -116,7 +117,7 @@ async def _history(collector: Principal, client_id: UUID, rng: random.Random) ->
     """A few weeks of calls and payments on a sample of the client's accounts."""
     page = await placements.list_accounts(collector, page_request(200, None), client_id=client_id)
     zone = ZoneInfo("America/New_York")
-    today = datetime.now(zone).date()
+    today = clock.now().astimezone(zone).date()
     for number, account in enumerate(page.items):
         detail = await placements.get_account(collector, account.account_id)
         phones = [p.e164 for p in detail.debtor.phones if p.status == "valid"]
@@ -160,7 +161,7 @@ async def _payments(
             await settlements.reverse_payment(
                 SYSTEM, result.payment.payment_id,
                 ReversalCreate(reason="NSF: returned by the bank",
-                               returned_at=datetime.now(UTC) - timedelta(days=1)),
+                               returned_at=clock.now() - timedelta(days=1)),
             )  # fmt: skip
 
 
@@ -215,7 +216,7 @@ async def _offers_in_every_state(collector: Principal, client_id: UUID) -> None:
     and — recorded through the service as made weeks ago, then judged by the nightly
     break/expire use case as of today — a plan broken after its first instalment and a
     lump sum that expired unpaid."""
-    today = remittance.agency_today()
+    today = clock.agency_today()
     page = await placements.list_accounts(
         collector, page_request(500, None), client_id=client_id, status=AccountStatus.ACTIVE
     )
@@ -345,7 +346,7 @@ async def _portal_history(client_id: UUID, index: int, rng: random.Random) -> No
     """Placements of the last six months, each paid down month by month, so the dashboard's
     liquidation curve has its shape; and this week's file with rows in error."""
     zone = ZoneInfo("America/New_York")
-    now = datetime.now(zone)
+    now = clock.now().astimezone(zone)
     for months_back in VINTAGE_MONTHS:
         seed = 1000 * index + months_back
         data = new_business_csv(VINTAGE_ROWS, seed=seed, prefix=f"V{seed}-")

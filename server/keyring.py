@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from server import clock
 from server.settings import Settings, SettingsError
 
 _SSN_KEY_FILE = "ssn-hash.key"
@@ -29,7 +29,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def new_signing_key(keys_dir: Path) -> str:
     """Add a signing key; its id sorts after every earlier one, so it becomes active."""
-    kid = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+    kid = clock.now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
 
-from server import db
+from server import clock, db
 from server.audit import service as audit
 from server.auth import passwords, rate_limit, repository, tokens
 from server.auth.errors import (
@@ -71,7 +71,7 @@ async def _issue_pair(user: asyncpg.Record, family_id: UUID) -> TokenPair:
         family_id=family_id,
         user_id=user["id"],
         token_hash=tokens.secret_hash(refresh),
-        expires_at=datetime.now(UTC) + timedelta(seconds=get_settings().refresh_token_ttl_s),
+        expires_at=clock.now() + timedelta(seconds=get_settings().refresh_token_ttl_s),
     )
     return TokenPair(access_token=access, refresh_token=refresh, expires_in=lifetime)
 
@@ -126,7 +126,7 @@ async def refresh(refresh_token: str) -> TokenPair:
         if found["used_at"] is not None:
             await repository.revoke_refresh_family(found["family_id"])
             reused_family = found["family_id"]
-        elif found["expires_at"] <= datetime.now(UTC):
+        elif found["expires_at"] <= clock.now():
             raise InvalidRefreshToken("refresh token has expired")
         else:
             user = await repository.user_by_id(found["user_id"])
@@ -347,7 +347,7 @@ async def revoke_api_token(actor: Principal, client_id: UUID, token_id: UUID) ->
 
 async def purge_expired_refresh_tokens() -> int:
     # Kept a while past expiry so a late reuse is still recognised as reuse.
-    return await repository.delete_expired_refresh_tokens(datetime.now(UTC) - timedelta(days=30))
+    return await repository.delete_expired_refresh_tokens(clock.now() - timedelta(days=30))
 
 
 # --- portal sessions ------------------------------------------------------------------------

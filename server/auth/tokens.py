@@ -13,13 +13,14 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from server import clock
 from server.keyring import load_signing_keys
 from server.settings import get_settings
 
@@ -52,7 +53,7 @@ def key_set() -> KeySet:
 def issue_access_token(claims: dict[str, Any], now: datetime | None = None) -> tuple[str, int]:
     settings = get_settings()
     keys = key_set()
-    issued = now or datetime.now(UTC)
+    issued = now or clock.now()
     lifetime = settings.access_token_ttl_s
     payload = {
         **claims,

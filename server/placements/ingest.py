@@ -17,12 +17,10 @@ import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from server import db
+from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import SYSTEM
 from server.keyring import ssn_hash_key
@@ -287,7 +285,7 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
             actor_id=placement["created_by"],
             transitions=maintenance_transitions(),
         )
-    today = datetime.now(ZoneInfo(get_settings().agency_timezone)).date()
+    today = clock.agency_today()
     await conn.copy_records_to_table(
         "staging_account", records=rows, columns=repository.STAGING_COLUMNS
     )
@@ -386,9 +384,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
     client = await repository.client_by_id(placement["client_id"])
     assert client is not None
     settings = get_settings()
-    ctx = NormalizeContext(
-        datetime.now(ZoneInfo(settings.agency_timezone)).date(), ssn_hash_key(settings)
-    )
+    ctx = NormalizeContext(clock.agency_today(), ssn_hash_key(settings))
     kind = FileKind(placement["kind"])
     # Rows per committed batch (a setting): large enough that a batch's fixed costs vanish,
     # small enough that its rows sit comfortably in memory and a restart redoes little.

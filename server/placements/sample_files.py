@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+from server import clock
 from server.placements.column_map import FileKind, default_column_map
 from server.placements.normalize import zip_table
 
@@ -78,7 +79,7 @@ def financial_csv(
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(list(default_column_map(FileKind.FINANCIAL).columns))
     # Yesterday in UTC is not in the future anywhere a client or the agency may be.
-    today = datetime.now(UTC).date() - timedelta(days=1)
+    today = clock.now().date() - timedelta(days=1)
     start = first_day or today - timedelta(days=60)
     payments: list[tuple[str, str, str, date]] = []
     for i in range(rows):

@@ -7,7 +7,7 @@ import json
 import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from server import db
+from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
 from server.csv_export import csv_stream
@@ -402,7 +402,7 @@ async def change_status(
         raise InvalidInput.field("channel", f"is required for a {action}")
     if action == StatusAction.STATUS and data.status is None:
         raise InvalidInput.field("status", "is required")
-    now = datetime.now(UTC)
+    now = clock.now()
     received_at = data.received_at or now
     if received_at > now:
         raise InvalidInput.field("received_at", "must not be in the future")

@@ -31,7 +31,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from server import db
+from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal
 from server.errors import Conflict, InvalidInput, NotFound
@@ -137,7 +137,7 @@ async def _timelines(account_ids: set[UUID]) -> dict[UUID, Timeline]:
 
 async def check_call(actor: Principal, account_id: UUID, data: CallCheckRequest) -> CallCheckRead:
     ctx = await placements.contact_context(actor, account_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     at = data.at or now
     _bounded("at", at, now + HORIZON, "must be within a year from now")
     phone = _e164("phone", data.phone) if data.phone else None
@@ -236,7 +236,7 @@ async def _corrected(
 
 async def record_call(actor: Principal, account_id: UUID, data: CallCreate) -> CallRecorded:
     first = await placements.contact_context(actor, account_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     _validate(data, now)
     async with db.transaction():
         await repository.lock_person(first.debtor_id)

@@ -13,11 +13,11 @@ lease, and an expired lease is simply claimable again.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from server import db
+from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import Principal
 from server.errors import NotFound
@@ -53,7 +53,7 @@ MAX_DEAL_ROUNDS = 4
 
 
 async def dispatch(actor: Principal) -> DispatchRead:
-    now = datetime.now(UTC)
+    now = clock.now()
     weights = get_settings().score_weights
     async with db.transaction():
         await repository.lock_dispatch()
@@ -85,7 +85,7 @@ async def next_account(actor: Principal) -> NextAccountRead:
                 actor, [a for item in items for a in item["account_ids"]]
             )
             calls = await service.calls_of_people([item["debtor_id"] for item in items])
-            now = datetime.now(UTC)
+            now = clock.now()
             for item in items:
                 for account_id in item["account_ids"]:
                     ctx = contexts.get(account_id)

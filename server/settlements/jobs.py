@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from server import clock
 from server.jobs import enqueue, job, sweeper
 from server.settlements import service
 
@@ -18,7 +18,7 @@ async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
 async def schedule_purge() -> int:
     """Once a day (one job id per date; arq refuses a second while it remembers the
     first): forgetting old keys is housekeeping, never urgent."""
-    today = datetime.now(UTC).date().isoformat()
+    today = clock.agency_today().isoformat()
     await enqueue(PURGE_IDEMPOTENCY_KEYS, job_id=f"{PURGE_IDEMPOTENCY_KEYS}:{today}")
     return 0
 
@@ -35,6 +35,6 @@ async def break_missed_plans(ctx: dict[str, Any]) -> dict[str, int]:
 async def schedule_break_missed_plans() -> int:
     """Daily (one job id per date, like a cron that catches up: a night the worker was
     down is covered by the next sweep, and a late run judges every offer as of its day)."""
-    today = datetime.now(UTC).date().isoformat()
+    today = clock.agency_today().isoformat()
     await enqueue(BREAK_MISSED_PLANS, job_id=f"{BREAK_MISSED_PLANS}:{today}")
     return 0

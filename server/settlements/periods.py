@@ -16,9 +16,10 @@ check, made against its own `now` before it calls `periods_ended_by`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+
+from server.clock import local_date, start_of_day
 
 MONDAY = 0
 """`date.weekday()` of the day a weekly period starts (and the previous one ends)."""
@@ -34,16 +35,6 @@ class RemittanceCycle(StrEnum):
 class Period:
     start: datetime
     end: datetime
-
-
-def start_of_day(day: date, agency_tz: str) -> datetime:
-    """The instant (UTC) the agency's day `day` begins.
-
-    Where a DST change falls at midnight (America/Santiago, say) 00:00 may not exist or
-    may happen twice; zoneinfo's fold=0 then reads it with the offset in force before the
-    change, which is the first instant of the day in both cases.
-    """
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(agency_tz)).astimezone(UTC)
 
 
 def _first_day(cycle: RemittanceCycle, day: date) -> date:
@@ -62,14 +53,8 @@ def _first_day_after(cycle: RemittanceCycle, first_day: date) -> date:
     return (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _local_date(moment: datetime, agency_tz: str) -> date:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"a moment must be timezone-aware, not {moment!r}")
-    return moment.astimezone(ZoneInfo(agency_tz)).date()
-
-
 def period_containing(cycle: RemittanceCycle, agency_tz: str, moment: datetime) -> Period:
-    first = _first_day(cycle, _local_date(moment, agency_tz))
+    first = _first_day(cycle, local_date(moment, agency_tz))
     after = _first_day_after(cycle, first)
     return Period(start_of_day(first, agency_tz), start_of_day(after, agency_tz))
 
@@ -83,7 +68,7 @@ def periods_ended_by(
     statement for each of these periods that has none yet and holds something, so a
     missed night is caught up the next.
     """
-    _local_date(as_of, agency_tz)
+    local_date(as_of, agency_tz)
     periods: list[Period] = []
     period = period_containing(cycle, agency_tz, since)
     while period.end <= as_of:

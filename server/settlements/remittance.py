@@ -28,16 +28,16 @@ issues no statement, so the carry waits for the next one that does.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from server import db
+from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import Principal
+from server.clock import start_of_day
 from server.errors import InvalidInput, NotFound
 from server.logging import get_logger
 from server.pagination import Page, PageRequest, make_page
@@ -45,7 +45,7 @@ from server.placements import service as placements
 from server.settings import get_settings
 from server.settlements import remittance_repository as repository
 from server.settlements.money import LineKind, RemittanceMethod, StatementLine, statement_totals
-from server.settlements.periods import RemittanceCycle, period_containing, start_of_day
+from server.settlements.periods import RemittanceCycle, period_containing
 from server.settlements.remittance_schemas import (
     RemittanceRunRead,
     RemittedRead,
@@ -58,10 +58,6 @@ log = get_logger("server.settlements.remittance")
 
 # Before any money the agency could have moved; keeps time zone arithmetic in range.
 _EARLIEST_AS_OF = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _local_date(moment: datetime, agency_tz: str) -> date:
-    return moment.astimezone(ZoneInfo(agency_tz)).date()
 
 
 async def issue_for_client(
@@ -88,7 +84,7 @@ async def issue_for_clients(
                  settings[c]["remittance_cycle"])
                 for c in client_ids
             ],
-            through=_local_date(as_of, agency_tz),
+            through=clock.local_date(as_of, agency_tz),
             agency_tz=agency_tz,
             as_of=as_of,
         )  # fmt: skip
@@ -197,7 +193,7 @@ async def run_batch(
     """Issue every client's due statements as of `as_of` (now by default); clients a group
     at a time, each group in its own transaction, so a crash part-way leaves whole clients
     done and the rest to the next run."""
-    started = datetime.now(UTC)
+    started = clock.now()
     moment = _check_as_of(as_of, started)
     issued: list[UUID] = []
     clients = await repository.clients_with_payments()
@@ -233,14 +229,10 @@ async def run_remittance(actor: Principal, as_of: datetime | None) -> Remittance
     return RemittanceRunRead(as_of=moment, statements=[_read(row) for row in rows])
 
 
-def agency_today() -> date:
-    return _local_date(datetime.now(UTC), get_settings().agency_timezone)
-
-
 async def run_due_today() -> bool:
     """Whether a run as of today's first instant (agency zone) has finished."""
     return await repository.run_finished_since(
-        start_of_day(agency_today(), get_settings().agency_timezone)
+        start_of_day(clock.agency_today(), get_settings().agency_timezone)
     )
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from server import clock
 from server.jobs import enqueue, job, sweeper
 from server.settlements import remittance
 
@@ -22,7 +22,7 @@ async def nightly(ctx: dict[str, Any]) -> None:
     enqueue one run."""
     if await remittance.run_due_today():
         return
-    today = remittance.agency_today().isoformat()
+    today = clock.agency_today().isoformat()
     await enqueue(RUN_REMITTANCE, job_id=f"{RUN_REMITTANCE}:{today}")
 
 
@@ -35,6 +35,6 @@ async def schedule_missed_run() -> int:
     finds nothing due issues nothing."""
     if await remittance.run_due_today() or await remittance.batch_running():
         return 0
-    second = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    second = clock.now().strftime("%Y-%m-%dT%H:%M:%S")
     await enqueue(RUN_REMITTANCE, job_id=f"{RUN_REMITTANCE}:sweep:{second}")
     return 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from server import db
+from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal, Role
+from server.clock import start_of_day
 from server.errors import DomainError, FieldError, InvalidInput, NotFound, NotPermitted
 from server.pagination import Page, PageRequest, make_page
 from server.placements import service as placements
@@ -52,7 +53,6 @@ from server.settlements.errors import (
     PaymentAlreadyReversed,
 )
 from server.settlements.money import cleared_on, dollars
-from server.settlements.periods import start_of_day
 from server.settlements.schemas import (
     Decision,
     InstallmentRead,
@@ -91,10 +91,6 @@ class IdempotentResult:
     status_code: int
     payment: PaymentRead
     replayed: bool
-
-
-def _agency_zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().agency_timezone)
 
 
 def refuse_card_numbers(values: Any, key: str | None = None) -> None:
@@ -223,8 +219,8 @@ async def post_payment(
     if actor.role == Role.CLIENT and data.paid_to != PaidTo.CLIENT:
         raise NotPermitted("a client records only payments made directly to it (paid_to=client)")
     key = _check_key(idempotency_key)
-    now = datetime.now(UTC)
-    zone = _agency_zone()
+    now = clock.now()
+    zone = clock.agency_zone()
     received_on, received_at = _received(data.received_at, now, zone)
     scope = _scope(actor)
     request_hash = _request_hash("payment.create", account_id, data)
@@ -387,11 +383,11 @@ async def reverse_payment(actor: Principal, payment_id: UUID, data: ReversalCrea
         actor.role == Role.CLIENT and payment["paid_to"] != PaidTo.CLIENT
     ):
         raise NotPermitted("your role may not reverse this payment")
-    now = datetime.now(UTC)
+    now = clock.now()
     returned_at = data.returned_at or now
     if returned_at > now:
         raise InvalidInput.field("returned_at", "must not be in the future")
-    if returned_at.astimezone(_agency_zone()).date() < payment["received_on"]:
+    if clock.agency_date(returned_at) < payment["received_on"]:
         raise InvalidInput.field("returned_at", "must not be before the payment was received")
 
     async with db.transaction():
@@ -531,7 +527,7 @@ async def _file_reversal(
 
 async def _apply_financial_row(placement_id: UUID, client_id: UUID, row: FinancialRow) -> None:
     """One row, in one transaction with the ledger line that makes it idempotent."""
-    now = datetime.now(UTC)
+    now = clock.now()
     async with db.transaction():
         if await repository.client_transaction_at(placement_id, row.line) is not None:
             # Applied by a worker that died before its batch's counts committed.
@@ -740,8 +736,8 @@ async def create_offer(
     await placements.visible_account(actor, account_id)
     if actor.role == Role.CLIENT:
         raise NotPermitted("offers are made by the agency's collectors and staff")
-    now = datetime.now(UTC)
-    today = now.astimezone(_agency_zone()).date()
+    now = clock.now()
+    today = clock.agency_date(now)
     if offered_on is not None and offered_on > today:
         raise InvalidInput.field("offered_on", "must not be in the future")
     offered = offered_on or today
@@ -845,7 +841,7 @@ async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) ->
             else "collectors do not decide offers"
         )
         raise NotPermitted(reason)
-    now = datetime.now(UTC)
+    now = clock.now()
     async with db.transaction():
         row = await repository.offer(offer_id, for_update=True)
         assert row is not None
@@ -866,9 +862,7 @@ async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) ->
                     f"the account is {account['status']}; the offer can only be rejected"
                 )
             installments = msgspec.json.decode(row["installments"], type=list[InstallmentRead])
-            due_on = _due_on(
-                OfferKind(row["kind"]), now.astimezone(_agency_zone()).date(), installments
-            )
+            due_on = _due_on(OfferKind(row["kind"]), clock.agency_date(now), installments)
         await repository.decide_offer(
             offer_id, str(target), actor_id=actor.id, role=str(actor.role), reason=data.reason,
             due_on=due_on,
@@ -1001,7 +995,7 @@ async def close_lapsed_offers(today: date | None = None) -> dict[str, int]:
     account's open promises are broken either way. Each offer is rechecked under its
     account's lock (a payment may land while the sweep runs); running it twice changes
     nothing the second time."""
-    today = today or datetime.now(UTC).astimezone(_agency_zone()).date()
+    today = today or clock.agency_today()
     counts = {"broken": 0, "expired": 0}
     for candidate in await repository.lapsed_offers(today, GRACE_DAYS):
         async with db.transaction():
@@ -1047,7 +1041,7 @@ async def liquidation(actor: Principal, client_id: UUID) -> list[VintageRead]:
     """The client's liquidation curve per vintage, oldest vintage first."""
     await placements.require_client(actor, client_id)
     zone = get_settings().agency_timezone
-    this_month = datetime.now(UTC).astimezone(ZoneInfo(zone)).date().replace(day=1)
+    this_month = clock.agency_today().replace(day=1)
     vintages: dict[date, VintageRead] = {}
     for row in await repository.liquidation_by_vintage(client_id, zone):
         vintage: date = row["vintage"]

@@ -1,0 +1,55 @@
+"""The one place that reads the clock and knows the agency's calendar.
+
+Every other module asks here for "now" and "the agency's today", so that a pinned-clock
+run (the whole machine's clock started elsewhere with faketime) moves all of them at
+once, and no two parts of the server disagree about which day it is. ruff's banned-api
+rule forbids reading the clock anywhere else in `server/` and `client_portal/`.
+
+Durations (timeouts, deadlines of a retry loop) use `time.monotonic()`, which is not a
+reading of the date and stays allowed everywhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+
+def now() -> datetime:
+    """The current moment, timezone-aware UTC: what storage holds."""
+    return datetime.now(UTC)  # noqa: TID251 - the one reader of the clock
+
+
+def agency_zone() -> ZoneInfo:
+    """The agency's own time zone (remittance periods, the agency's business day)."""
+    from server.settings import get_settings
+
+    return ZoneInfo(get_settings().agency_timezone)
+
+
+def local_date(moment: datetime, zone: str | ZoneInfo) -> date:
+    """The calendar date of `moment` in `zone`; a naive moment is refused, since its
+    date would depend on the machine's own zone."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"a moment must be timezone-aware, not {moment!r}")
+    return moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone).date()
+
+
+def agency_date(moment: datetime) -> date:
+    """The agency's calendar date of `moment`."""
+    return local_date(moment, agency_zone())
+
+
+def agency_today() -> date:
+    """Today in the agency's time zone: the one answer to "which day is it"."""
+    return agency_date(now())
+
+
+def start_of_day(day: date, zone: str | ZoneInfo) -> datetime:
+    """The instant (UTC) `day` begins in `zone`.
+
+    Where a DST change falls at midnight (America/Santiago, say) 00:00 may not exist or
+    may happen twice; zoneinfo's fold=0 then reads it with the offset in force before the
+    change, which is the first instant of the day in both cases.
+    """
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    return datetime.combine(day, time.min, tz).astimezone(UTC)
