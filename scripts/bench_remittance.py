@@ -14,14 +14,17 @@ import argparse
 import asyncio
 import os
 import time
-from datetime import UTC, datetime
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
 from scripts import benchkit
+from server import clock
+from server.settlements.periods import RemittanceCycle, period_containing
 
-# Every movement clears (and every reversal is returned) before the current month, so all
-# periods — daily, weekly and monthly — have ended by the run.
+# Every movement clears (and every reversal is returned) on or before $3, the last day whose
+# daily, weekly and monthly periods have all ended (`last_remitted_day`), so the run owes a
+# statement for every movement and the check may compare with all of them.
 _SEED = """
 INSERT INTO client (id, name, status, fee_rates_bps, remittance_cycle, remittance_method,
                     clearing_days, authority, column_map, created_at, updated_at)
@@ -65,15 +68,15 @@ SELECT gen_random_uuid(), a.client_id, a.id, s.amount, 'ach',
 FROM generate_series(0::bigint, $1 - 1) i
 JOIN bench_account a ON a.n = i % $2
 CROSS JOIN LATERAL (SELECT (1 + (i * 7919) % 250000)::bigint AS amount,
-    (date_trunc('month', now())::date - 1 - (i % 90)::int) AS cleared) s;
+    ($3::date - (i % 90)::int) AS cleared) s;
 
 -- A reversal for every twentieth payment, returned 0-9 days after it cleared (some inside
--- its own period: withdrawn; some later: a reversal line), always before this month.
+-- its own period: withdrawn; some later: a reversal line), never after $3.
 INSERT INTO payment_reversal (id, client_id, account_id, payment_id, amount_cents, reason,
     returned_at, credit_removed_cents, balance_before_cents, balance_after_cents,
     account_status_after, created_at)
 SELECT gen_random_uuid(), p.client_id, p.account_id, p.id, p.amount_cents, 'NSF',
-       least(p.cleared_on + (hashtext(p.id::text) & 7), date_trunc('month', now())::date - 1)
+       least(p.cleared_on + (hashtext(p.id::text) & 7), $3::date)
            + time '12:00', 0, 0, p.amount_cents, 'active', now()
 FROM (SELECT p.*, row_number() OVER (ORDER BY p.id) AS k FROM payment p) p
 WHERE p.k % 20 = 0 AND p.k <= $1 / 21 * 20;
@@ -131,14 +134,23 @@ async def _owner() -> asyncpg.Connection:
     return await asyncpg.connect(os.environ["DATABASE_URL"])
 
 
-async def _seed(conn: asyncpg.Connection, movements: int, clients: int) -> None:
+def last_remitted_day(agency_tz: str, as_of: datetime) -> date:
+    """The last agency day all of whose periods, whatever the cycle, ended by `as_of`: the
+    day before the earliest start among the periods under way (in December that is the
+    Sunday before the week that holds December 1st, not November 30th)."""
+    under_way = (period_containing(cycle, agency_tz, as_of).start for cycle in RemittanceCycle)
+    return clock.local_date(min(under_way), agency_tz) - timedelta(days=1)
+
+
+async def _seed(conn: asyncpg.Connection, movements: int, clients: int, agency_tz: str) -> None:
     payments = movements * 20 // 21  # plus one reversal per twenty payments
+    last_day = last_remitted_day(agency_tz, clock.now())
     await conn.execute(_SEED.replace("$1", str(int(clients))))
     await conn.execute("SET work_mem = '256MB'")
     for statement in _SEED_PAYMENTS.split(";\n"):
         if statement.strip():
             sql = statement.replace("$1", str(int(payments))).replace("$2", str(clients))
-            await conn.execute(sql)
+            await conn.execute(sql.replace("$3", f"'{last_day.isoformat()}'"))
     await conn.execute("ANALYZE")
     await conn.execute("CREATE TABLE IF NOT EXISTS bench_line (LIKE statement_line INCLUDING ALL)")
 
@@ -152,7 +164,7 @@ async def _ours() -> tuple[float, int]:
     from server.settlements import remittance
 
     started = time.perf_counter()
-    _, issued = await remittance.run_batch(datetime.now(UTC))
+    _, issued = await remittance.run_batch(clock.now())
     return time.perf_counter() - started, len(issued)
 
 
@@ -174,7 +186,7 @@ async def main(args: argparse.Namespace) -> None:
     owner = await _owner()
     try:
         started = time.perf_counter()
-        await _seed(owner, args.movements, args.clients)
+        await _seed(owner, args.movements, args.clients, get_settings().agency_timezone)
         seeded = await owner.fetchrow(
             "SELECT (SELECT count(*) FROM payment) AS p, (SELECT count(*) FROM payment_reversal)"
             " AS r"

@@ -22,6 +22,8 @@ Environment = Literal["development", "test", "production"]
 LogFormat = Literal["auto", "json", "console"]
 DatabaseRole = Literal["app", "owner"]
 
+DEFAULT_AGENCY_TIMEZONE = "America/New_York"
+
 
 class SettingsError(Exception):
     """A configuration value is missing or wrong; the message names the variable."""
@@ -161,7 +163,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             missing, "must be set in production (the embedded servers are for development)"
         )
 
-    timezone = env.required_text("AGENCY_TIMEZONE", "America/New_York")
+    timezone = env.required_text("AGENCY_TIMEZONE", DEFAULT_AGENCY_TIMEZONE)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

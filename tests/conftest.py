@@ -17,9 +17,27 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from tests import pinned as test_pinned
 from tests import servers as test_servers
 
 pytest_plugins = ["tests.fixtures"]
+
+_TESTS = Path(__file__).resolve().parent
+# Marked by where they live, so a new test there is marked without remembering to.
+_MARK_BY_PATH = {"drills": "drill", "e2e": "e2e", "test_fuzzing.py": "fuzz"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`drill`, `e2e` and `fuzz` by place; `clock` on every test that runs the server
+    (through the `services` fixture: the server reads the clock on every write) and on
+    those that say so themselves. `pytest -m "not drill and not e2e and not fuzz"` is the
+    fast everyday loop; CI runs them all, and `-m clock` again at pinned instants."""
+    for item in items:
+        place = Path(str(item.fspath)).relative_to(_TESTS).parts[0]
+        if place in _MARK_BY_PATH:
+            item.add_marker(_MARK_BY_PATH[place])
+        if "services" in getattr(item, "fixturenames", ()):
+            item.add_marker("clock")
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +53,11 @@ def services() -> Iterator[test_servers.TestServers]:
         get_settings.cache_clear()
         ensure_development_keys(get_settings())
         test_servers.migrate(env)
+        pinned = test_pinned.pinned_instant()
+        if pinned is not None:
+            off = test_pinned.check(running, pinned)
+            if off:
+                pytest.exit("the pinned clock did not reach: " + "; ".join(off), returncode=3)
         yield running
     finally:
         import asyncio

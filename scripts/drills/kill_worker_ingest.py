@@ -72,6 +72,43 @@ def _read_past(stack: drillkit.Stack, placement_id: UUID, rows: int) -> bool:
     )
 
 
+async def _kill_inside_batch_after(
+    stack: drillkit.Stack, placement_id: UUID, row: int, worker: drillkit.Process
+) -> None:
+    """Kill the worker inside the first batch it writes after `row` rows are committed.
+
+    Chosen by progress, never by the clock: the drill reads the placement's counters under
+    a lock on its row, and keeps the lock once they pass `row`, so the loader can commit no
+    further batch; it kills the worker once the next batch is blocked on that lock (its
+    rows merged, its transaction open) and only then lets go."""
+    conn = await stack.connect()
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            tx = conn.transaction()
+            await tx.start()
+            done = await conn.fetchval(
+                "SELECT rows_read FROM placement WHERE id = $1 FOR UPDATE", placement_id
+            )
+            if done >= row:
+                break
+            await tx.rollback()
+            if time.monotonic() > deadline:
+                raise drillkit.DrillError(f"the worker never reached row {row:,}")
+            await asyncio.sleep(0.05)
+        while not await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY"
+            " (pg_blocking_pids(pid))"
+        ):
+            if time.monotonic() > deadline:
+                raise drillkit.DrillError("the next batch never reached its commit")
+            await asyncio.sleep(0.02)
+        worker.kill9()
+        await tx.rollback()
+    finally:
+        await conn.close()
+
+
 def drill(
     stack: drillkit.Stack, rows: int, batch_rows: int, kills: int, seed: int = 11
 ) -> drillkit.Report:
@@ -98,16 +135,10 @@ def drill(
     killed_at: list[int] = []
     resumed_s: list[float] = []
     for k in range(1, kills + 1):
-        # Spread over the file, then a random way into the batch under way.
-        target = rows * k // (kills + 1)
-        drillkit.wait_until(
-            partial(_read_past, stack, placement_id, target - 1),
-            f"the worker reaching row {target:,}",
-            300,
-            interval=0.05,
-        )
-        time.sleep(rng.uniform(0.0, 0.5))
-        worker.kill9()
+        # Spread over the file, a random way into the span between two kills.
+        span = rows // (kills + 1)
+        target = span * k - rng.randrange(span // 2)
+        asyncio.run(_kill_inside_batch_after(stack, placement_id, target, worker))
         at_kill = tally(stack, placement_id)
         if at_kill["status"] == "loaded":
             report.breaches.append("the file finished before the kill: use more rows")

@@ -20,11 +20,14 @@ import asyncio
 import random
 import re
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from scripts import bench_remittance
 from scripts.drills import drillkit
+from server.settings import DEFAULT_AGENCY_TIMEZONE
+from server.settlements import remittance_repository
 
 _INTEGRITY = """
 SELECT
@@ -47,7 +50,8 @@ SELECT
 async def _seed(stack: drillkit.Stack, movements: int, clients: int) -> None:
     conn = await stack.connect()
     try:
-        await bench_remittance._seed(conn, movements, clients)
+        zone = stack.env.get("AGENCY_TIMEZONE", DEFAULT_AGENCY_TIMEZONE)
+        await bench_remittance._seed(conn, movements, clients, zone)
     finally:
         await conn.close()
 
@@ -67,9 +71,29 @@ async def _integrity(stack: drillkit.Stack) -> dict[str, Any]:
 GROUP = "5"
 
 
-def _clients_issued(stack: drillkit.Stack, at_least: int) -> bool:
-    issued = stack.sql("SELECT count(DISTINCT client_id) FROM statement")
-    return bool(issued >= at_least)
+async def _kill_at_client(
+    stack: drillkit.Stack, position: int, start_worker: Callable[[], drillkit.Process]
+) -> None:
+    """Start a worker whose batch stops at the client `position` places into its order
+    (client id): the drill holds that client's batch lock as a running batch would, waits
+    until the batch waits for it — every group before it issued, its own group's
+    statements written and not committed — and kills the worker there."""
+    conn = await stack.connect()
+    try:
+        async with conn.transaction():
+            client_id = await conn.fetchval(
+                "SELECT id FROM client ORDER BY id OFFSET $1 LIMIT 1", position
+            )
+            await remittance_repository.hold_client_locks(conn, [client_id])
+            worker = start_worker()
+            deadline = time.monotonic() + 600
+            while not await remittance_repository.waiting_for_client_locks(conn):
+                if time.monotonic() > deadline:
+                    raise drillkit.DrillError("the batch never reached the held client")
+                await asyncio.sleep(0.05)
+            worker.kill9()
+    finally:
+        await conn.close()
 
 
 def _run_finished(stack: drillkit.Stack) -> bool:
@@ -89,17 +113,15 @@ def drill(stack: drillkit.Stack, movements: int, clients: int, seed: int = 5) ->
         f"{seeded:,} movements over {clients} clients in {time.monotonic() - started:.0f} s",
     )
 
-    # Small groups, so the kill lands with clients issued and clients left.
-    worker = stack.worker(REMITTANCE_CLIENTS_PER_TRANSACTION=GROUP)
+    # Small groups, so the kill lands with clients issued and clients left; where, by
+    # progress: inside a group somewhere in the middle third of the clients.
     started = time.monotonic()
-    drillkit.wait_until(
-        partial(_clients_issued, stack, max(1, clients // 3)),
-        "the batch issuing a third of the clients",
-        600,
-        interval=0.05,
+    position = rng.randrange(clients // 3, 2 * clients // 3)
+    asyncio.run(
+        _kill_at_client(
+            stack, position, partial(stack.worker, REMITTANCE_CLIENTS_PER_TRANSACTION=GROUP)
+        )
     )
-    time.sleep(rng.uniform(0.0, 0.3))
-    worker.kill9()
     at_kill = asyncio.run(_integrity(stack))
     clients_at_kill = stack.sql("SELECT count(DISTINCT client_id) FROM statement")
     report.figure(
@@ -107,7 +129,10 @@ def drill(stack: drillkit.Stack, movements: int, clients: int, seed: int = 5) ->
         f"{time.monotonic() - started:.1f} s: {clients_at_kill} of {clients} clients, "
         f"{at_kill['statements']:,} statements, {at_kill['lines']:,} lines",
     )
-    report.check(at_kill["runs"] == 0, "the batch finished before the kill: seed more")
+    report.check(at_kill["runs"] == 0, "the batch finished before the kill")
+    report.check(
+        0 < clients_at_kill < clients, f"{clients_at_kill} of {clients} clients at the kill"
+    )
     report.check(at_kill["statements_off_their_lines"] == 0, "a half-written statement")
 
     restarted = time.monotonic()

@@ -20,24 +20,41 @@ from server.pagination import cursor_params, visible_param
 
 # Two-key advisory locks: this class key keeps remittance's locks apart from any other
 # module's. Two clients whose ids hash alike only wait for each other.
-_LOCK_CLASS = 0x72656D  # "rem"
+LOCK_CLASS = 0x72656D  # "rem"
+
+
+# Each client's lock, until the transaction ends, taken in one order (client id).
+_LOCK_CLIENTS = """
+SELECT pg_advisory_xact_lock($1, hashtext(c::text))
+FROM (SELECT DISTINCT unnest($2::uuid[]) AS c ORDER BY 1) ordered
+"""
 
 
 async def lock_clients(client_ids: list[UUID]) -> None:
     """Serializes the batch per client until the transaction ends (parallel runs, a rerun
     racing a crashed one's successor): the second run then sees the first's statements.
     Taken in one order, so two runs over overlapping clients never deadlock."""
-    await db.execute(
-        """
-        SELECT pg_advisory_xact_lock($1, hashtext(c::text))
-        FROM (SELECT DISTINCT unnest($2::uuid[]) AS c ORDER BY 1) ordered
-        """,
-        _LOCK_CLASS,
-        client_ids,
+    await db.execute(_LOCK_CLIENTS, LOCK_CLASS, client_ids)
+
+
+async def hold_client_locks(conn: db.Connection, client_ids: list[UUID]) -> None:
+    """Take the clients' batch locks on `conn`, inside its open transaction, as a running
+    batch holds them: how drills and tests stop a batch at a client of their choosing."""
+    await conn.execute(_LOCK_CLIENTS, LOCK_CLASS, client_ids)
+
+
+async def waiting_for_client_locks(conn: db.Connection) -> int:
+    """How many sessions wait for a client's batch lock: a batch stopped at a held one."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM pg_locks"
+            " WHERE locktype = 'advisory' AND classid = $1 AND NOT granted",
+            LOCK_CLASS,
+        )
     )
 
 
-# With _LOCK_CLASS: held by a batch run for as long as it runs (clients' locks use the
+# With LOCK_CLASS: held by a batch run for as long as it runs (clients' locks use the
 # hash of their id as the second key).
 _BATCH_KEY = 0
 
@@ -48,17 +65,17 @@ async def batch_lock() -> AsyncIterator[bool]:
     this run holds it."""
     async with db.connection() as conn:
         held = bool(
-            await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", _LOCK_CLASS, _BATCH_KEY)
+            await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LOCK_CLASS, _BATCH_KEY)
         )
         try:
             yield held
         finally:
             if held:
-                await conn.execute("SELECT pg_advisory_unlock($1, $2)", _LOCK_CLASS, _BATCH_KEY)
+                await conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, _BATCH_KEY)
 
 
 async def batch_running() -> bool:
-    return await db.advisory_lock_held(_LOCK_CLASS, _BATCH_KEY)
+    return await db.advisory_lock_held(LOCK_CLASS, _BATCH_KEY)
 
 
 async def clients_with_payments() -> list[UUID]:

@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from server.settings import get_settings
-from server.settlements import remittance
+from server.settlements import remittance, remittance_repository
 from server.settlements.money import (
     ClearedPayment,
     RemittanceMethod,
@@ -272,14 +272,15 @@ async def test_a_movement_recorded_during_a_run_lands_on_the_next_statement(
 ) -> None:
     client, account = await book()
     await pay(admin, account, 1_000, D1)
-    # Hold the client's lock as a running batch would, record a payment meanwhile.
-    lock = await owner_db.fetchval("SELECT hashtext($1::text)", client["client_id"])
-    holder = owner_db
-    tx = holder.transaction()
+    # Hold the client's lock as a running batch would; once the batch waits for it, record
+    # a payment meanwhile.
+    tx = owner_db.transaction()
     await tx.start()
-    await holder.execute("SELECT pg_advisory_xact_lock($1, $2)", 0x72656D, lock)
+    await remittance_repository.hold_client_locks(owner_db, [uuid.UUID(client["client_id"])])
     batch = asyncio.create_task(run(admin, D2))
-    await asyncio.sleep(0.3)
+    while not await remittance_repository.waiting_for_client_locks(owner_db):
+        assert not batch.done(), "the batch ran without waiting for the client's lock"
+        await asyncio.sleep(0.01)
     late = await pay(admin, account, 2_000, D1)
     await tx.commit()
     [first] = mine(await batch, client)
