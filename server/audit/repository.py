@@ -24,7 +24,8 @@ async def insert_event(
         """
         INSERT INTO audit_event (id, occurred_at, actor_id, actor_kind, role, client_id,
                                  entity, entity_id, action, before, after, request_id)
-        VALUES (gen_random_uuid(), now(), $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)
+        VALUES (gen_random_uuid(), now(), -- clock-ok: the audit row's insert time
+            $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)
         """,
         actor_id,
         actor_kind,

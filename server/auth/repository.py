@@ -51,7 +51,8 @@ async def insert_user(
         """
         INSERT INTO app_user (id, username, password_hash, role, client_id, capacity, active,
                               created_at, updated_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, true, now(), now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, true,
+            now(), now()) -- clock-ok: the row's write time
         RETURNING id
         """,
         username,
@@ -67,7 +68,7 @@ async def update_collector(user_id: UUID, *, capacity: int | None, active: bool 
     await db.execute(
         """
         UPDATE app_user SET capacity = COALESCE($2, capacity), active = COALESCE($3, active),
-                            updated_at = now()
+                            updated_at = now() -- clock-ok: the row's write time
         WHERE id = $1
         """,
         user_id,
@@ -99,7 +100,7 @@ async def insert_refresh_token(
     await db.execute(
         """
         INSERT INTO refresh_token (id, family_id, user_id, token_hash, issued_at, expires_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, now(), $4)
+        VALUES (gen_random_uuid(), $1, $2, $3, now(), $4) -- clock-ok: the row's write time
         """,
         family_id,
         user_id,
@@ -119,12 +120,21 @@ async def refresh_token_for_update(token_hash: str) -> asyncpg.Record | None:
 
 
 async def mark_refresh_token_used(token_id: UUID) -> None:
-    await db.execute("UPDATE refresh_token SET used_at = now() WHERE id = $1", token_id)
+    await db.execute(
+        """
+        UPDATE refresh_token SET used_at = now() -- clock-ok: when the token was used
+        WHERE id = $1
+        """,
+        token_id,
+    )
 
 
 async def revoke_refresh_family(family_id: UUID) -> None:
     await db.execute(
-        "UPDATE refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+        """
+        UPDATE refresh_token SET revoked_at = now() -- clock-ok: when the family was revoked
+        WHERE family_id = $1 AND revoked_at IS NULL
+        """,
         family_id,
     )
 
@@ -143,7 +153,7 @@ async def insert_api_token(
     row = await db.fetchrow(
         f"""
         INSERT INTO api_token (id, client_id, name, token_hash, prefix, created_by, created_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now()) -- clock-ok: the row's write time
         RETURNING {_TOKEN_COLUMNS}
         """,  # noqa: S608
         client_id,
@@ -173,11 +183,15 @@ async def api_token(client_id: UUID, token_id: UUID) -> asyncpg.Record | None:
 
 async def revoke_api_token(token_id: UUID) -> None:
     await db.execute(
-        "UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", token_id
+        """
+        UPDATE api_token SET revoked_at = now() -- clock-ok: when the token was revoked
+        WHERE id = $1 AND revoked_at IS NULL
+        """,
+        token_id,
     )
 
 
-async def active_api_token_by_hash(token_hash: str) -> asyncpg.Record | None:
+async def active_api_token_by_hash(token_hash: str, now: datetime) -> asyncpg.Record | None:
     """Marks the token used at most once a minute, so that an integration calling
     steadily does not write on every request."""
     return await db.fetchrow(
@@ -186,13 +200,14 @@ async def active_api_token_by_hash(token_hash: str) -> asyncpg.Record | None:
             SELECT id, client_id, name, prefix FROM api_token
             WHERE token_hash = $1 AND revoked_at IS NULL
         ), touched AS (
-            UPDATE api_token t SET last_used_at = now()
+            UPDATE api_token t SET last_used_at = $2
             FROM found WHERE t.id = found.id
-              AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute')
+              AND (t.last_used_at IS NULL OR t.last_used_at < $2 - interval '1 minute')
         )
         SELECT id, client_id, name, prefix FROM found
         """,
         token_hash,
+        now,
     )
 
 
@@ -204,7 +219,7 @@ async def insert_portal_session(user_id: UUID, token_hash: str, csrf_token: str)
         """
         INSERT INTO portal_session (id, user_id, token_hash, csrf_token, created_at,
                                     last_seen_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, now(), now())
+        VALUES (gen_random_uuid(), $1, $2, $3, now(), now()) -- clock-ok: the session's start
         """,
         user_id,
         token_hash,
@@ -213,7 +228,7 @@ async def insert_portal_session(user_id: UUID, token_hash: str, csrf_token: str)
 
 
 async def live_portal_session(
-    token_hash: str, idle_s: int, lifetime_s: int
+    token_hash: str, idle_s: int, lifetime_s: int, now: datetime
 ) -> asyncpg.Record | None:
     """The session if it has been used within `idle_s` and is younger than `lifetime_s`,
     marked seen now; at most every few seconds, so a page's burst of requests writes once."""
@@ -222,17 +237,18 @@ async def live_portal_session(
         WITH found AS (
             SELECT id, user_id, csrf_token FROM portal_session
             WHERE token_hash = $1
-              AND last_seen_at > now() - make_interval(secs => $2)
-              AND created_at > now() - make_interval(secs => $3)
+              AND last_seen_at > $4::timestamptz - make_interval(secs => $2)
+              AND created_at > $4::timestamptz - make_interval(secs => $3)
         ), touched AS (
-            UPDATE portal_session s SET last_seen_at = now()
-            FROM found WHERE s.id = found.id AND s.last_seen_at < now() - interval '5 seconds'
+            UPDATE portal_session s SET last_seen_at = $4
+            FROM found WHERE s.id = found.id AND s.last_seen_at < $4 - interval '5 seconds'
         )
         SELECT id, user_id, csrf_token FROM found
         """,
         token_hash,
         idle_s,
         lifetime_s,
+        now,
     )
 
 
@@ -240,14 +256,15 @@ async def delete_portal_session(token_hash: str) -> None:
     await db.execute("DELETE FROM portal_session WHERE token_hash = $1", token_hash)
 
 
-async def delete_idle_portal_sessions(idle_s: int, lifetime_s: int) -> int:
+async def delete_idle_portal_sessions(idle_s: int, lifetime_s: int, now: datetime) -> int:
     status = await db.execute(
         """
         DELETE FROM portal_session
-        WHERE last_seen_at < now() - make_interval(secs => $1)
-           OR created_at < now() - make_interval(secs => $2)
+        WHERE last_seen_at < $3::timestamptz - make_interval(secs => $1)
+           OR created_at < $3::timestamptz - make_interval(secs => $2)
         """,
         idle_s,
         lifetime_s,
+        now,
     )
     return int(status.split()[-1])

@@ -140,7 +140,7 @@ async def refresh(refresh_token: str) -> TokenPair:
 
 async def principal_for_bearer(credential: str) -> Principal:
     if credential.startswith(tokens.API_TOKEN_PREFIX):
-        row = await repository.active_api_token_by_hash(tokens.secret_hash(credential))
+        row = await repository.active_api_token_by_hash(tokens.secret_hash(credential), clock.now())
         if row is None:
             raise Unauthenticated("API token is not valid")
         return Principal(
@@ -387,7 +387,10 @@ async def portal_session(secret: str) -> PortalSession | None:
     if not secret.startswith(PORTAL_SESSION_PREFIX):
         return None
     row = await repository.live_portal_session(
-        tokens.secret_hash(secret), get_settings().portal_session_ttl_s, PORTAL_SESSION_LIFETIME_S
+        tokens.secret_hash(secret),
+        get_settings().portal_session_ttl_s,
+        PORTAL_SESSION_LIFETIME_S,
+        clock.now(),
     )
     if row is None:
         return None
@@ -408,5 +411,5 @@ async def close_portal_session(session: PortalSession) -> None:
 
 async def purge_idle_portal_sessions() -> int:
     return await repository.delete_idle_portal_sessions(
-        get_settings().portal_session_ttl_s, PORTAL_SESSION_LIFETIME_S
+        get_settings().portal_session_ttl_s, PORTAL_SESSION_LIFETIME_S, clock.now()
     )

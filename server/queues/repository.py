@@ -86,7 +86,8 @@ async def insert_call(call: NewCall, accounts: Sequence[tuple[UUID, UUID]]) -> N
         INSERT INTO call (id, chain_id, corrects_call_id, account_id, client_id, debtor_id,
             collector_id, phone_e164, direction, started_at, duration_s, outcome, notes,
             callback_at, consent_from, consent_until, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+            now()) -- clock-ok: when the call was recorded
         """,
         call.id, call.chain_id, call.corrects_call_id, call.account_id, call.client_id,
         call.debtor_id, call.collector_id, call.phone_e164, call.direction, call.started_at,
@@ -175,7 +176,8 @@ async def insert_promise(
         """
         INSERT INTO promise (id, call_id, chain_id, account_id, client_id, debtor_id,
             amount_cents, due_on, status, created_at, updated_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, 'open', now(), now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, 'open',
+            now(), now()) -- clock-ok: the row's write time
         """,
         call_id, chain_id, account_id, client_id, debtor_id, amount_cents, due_on,
     )  # fmt: skip
@@ -194,7 +196,8 @@ async def insert_follow_up(
         """
         INSERT INTO follow_up (id, call_id, chain_id, account_id, client_id, debtor_id, kind,
             due_at, status, created_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 'callback', $6, 'open', now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 'callback', $6, 'open',
+            now()) -- clock-ok: the row's write time
         """,
         call_id, chain_id, account_id, client_id, debtor_id, due_at,
     )  # fmt: skip
@@ -203,8 +206,11 @@ async def insert_follow_up(
 async def supersede_open_work(chain_id: UUID) -> None:
     """A corrected call's open promise and follow-up give way to the correction's own."""
     await db.execute(
-        "UPDATE promise SET status = 'superseded', updated_at = now()"
-        " WHERE chain_id = $1 AND status = 'open'",
+        """
+        UPDATE promise SET status = 'superseded',
+            updated_at = now() -- clock-ok: the row's write time
+        WHERE chain_id = $1 AND status = 'open'
+        """,
         chain_id,
     )
     await db.execute(
@@ -281,8 +287,10 @@ async def recent_calls_of_account(account_id: UUID, limit: int) -> list[asyncpg.
 
 async def close_open_promises(account_id: UUID, status: str) -> int:
     result = await db.execute(
-        "UPDATE promise SET status = $2, updated_at = now()"
-        " WHERE account_id = $1 AND status = 'open'",
+        """
+        UPDATE promise SET status = $2, updated_at = now() -- clock-ok: the row's write time
+        WHERE account_id = $1 AND status = 'open'
+        """,
         account_id,
         status,
     )

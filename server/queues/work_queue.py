@@ -58,7 +58,7 @@ async def dispatch(actor: Principal) -> DispatchRead:
     async with db.transaction():
         await repository.lock_dispatch()
         scored = await repository.rescore(now, weights)
-        await repository.drop_unleased()
+        await repository.drop_unleased(now)
         for _ in range(MAX_DEAL_ROUNDS):
             if await repository.deal_round() == 0:
                 break
@@ -73,9 +73,10 @@ async def dispatch(actor: Principal) -> DispatchRead:
 async def next_account(actor: Principal) -> NextAccountRead:
     soonest: datetime | None = None
     passed: list[UUID] = []
+    now = clock.now()
     async with db.transaction():
         for step in CLAIM_STEPS:
-            items = await repository.claim(actor.id, passed, step)
+            items = await repository.claim(actor.id, passed, step, now)
             if not items:
                 break
             passed.extend(item["id"] for item in items)
@@ -85,7 +86,6 @@ async def next_account(actor: Principal) -> NextAccountRead:
                 actor, [a for item in items for a in item["account_ids"]]
             )
             calls = await service.calls_of_people([item["debtor_id"] for item in items])
-            now = clock.now()
             for item in items:
                 for account_id in item["account_ids"]:
                     ctx = contexts.get(account_id)
@@ -93,7 +93,7 @@ async def next_account(actor: Principal) -> NextAccountRead:
                         continue
                     verdict = service.verdict(ctx, calls[item["debtor_id"]], now, None)
                     if verdict.allowed:
-                        until = await repository.lease(item["id"], account_id, LEASE)
+                        until = await repository.lease(item["id"], account_id, LEASE, now)
                         return NextAccountRead(
                             account=QueueAccount(
                                 account_id=account_id,
@@ -112,7 +112,7 @@ async def next_account(actor: Principal) -> NextAccountRead:
 
 
 async def release(actor: Principal, account_id: UUID) -> ReleaseRead:
-    if not await repository.release(actor.id, account_id):
+    if not await repository.release(actor.id, account_id, clock.now()):
         raise NotFound("you hold no lease on this account")
     return ReleaseRead(released=True)
 

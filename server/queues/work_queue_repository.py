@@ -143,10 +143,10 @@ async def lock_dispatch() -> None:
     await db.execute("SET LOCAL enable_nestloop = off")
 
 
-async def drop_unleased() -> None:
+async def drop_unleased(now: datetime) -> None:
     """Items nobody holds are dealt again from fresh scores; held ones stay with their
     collector until the lease ends."""
-    await db.execute("DELETE FROM queue_item WHERE leased_until IS NULL OR leased_until <= now()")
+    await db.execute("DELETE FROM queue_item WHERE leased_until IS NULL OR leased_until <= $1", now)
 
 
 # One round of dealing. The pre-filter (queue_status_callable, no telephone,
@@ -215,7 +215,8 @@ INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
     account_ids, queued_at)
 SELECT gen_random_uuid(), ch.debtor_id, ch.collector_id,
        (2 - ch.priority) * 10000 + (1000 - ch.score), ch.priority, ch.score,
-       array_agg(a.id ORDER BY s.priority DESC, s.score DESC, a.id), now()
+       array_agg(a.id ORDER BY s.priority DESC, s.score DESC, a.id),
+           now() -- clock-ok: row's write time
 FROM chosen ch
 JOIN account a ON a.debtor_id = ch.debtor_id AND queue_status_callable(a.status)
 JOIN account_score s ON s.account_id = a.id
@@ -234,14 +235,16 @@ async def queued_count() -> int:
     return int(await db.fetchval("SELECT count(*) FROM queue_item"))
 
 
-async def claim(collector_id: UUID, passed: list[UUID], count: int) -> list[asyncpg.Record]:
+async def claim(
+    collector_id: UUID, passed: list[UUID], count: int, now: datetime
+) -> list[asyncpg.Record]:
     """The collector's best `count` items nobody holds, besides those already looked at,
     locked until the transaction ends. SKIP LOCKED: a claim running at the same moment
     takes the next items instead of waiting for these."""
     return await db.fetch(
         """
         SELECT id, debtor_id, account_ids FROM queue_item
-        WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= now())
+        WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= $4)
           AND NOT (id = ANY ($2::uuid[]))
         ORDER BY rank, debtor_id
         LIMIT $3
@@ -250,13 +253,14 @@ async def claim(collector_id: UUID, passed: list[UUID], count: int) -> list[asyn
         collector_id,
         passed,
         count,
+        now,
     )
 
 
-async def lease(item_id: UUID, account_id: UUID, duration: timedelta) -> datetime:
+async def lease(item_id: UUID, account_id: UUID, duration: timedelta, now: datetime) -> datetime:
     value = await db.fetchval(
         """
-        UPDATE queue_item SET leased_until = now() + $3, leased_at = now(),
+        UPDATE queue_item SET leased_until = $4::timestamptz + $3, leased_at = $4,
             leased_account_id = $2
         WHERE id = $1
         RETURNING leased_until
@@ -264,19 +268,21 @@ async def lease(item_id: UUID, account_id: UUID, duration: timedelta) -> datetim
         item_id,
         account_id,
         duration,
+        now,
     )
     assert isinstance(value, datetime)
     return value
 
 
-async def release(collector_id: UUID, account_id: UUID) -> bool:
+async def release(collector_id: UUID, account_id: UUID, now: datetime) -> bool:
     status = await db.execute(
         """
         UPDATE queue_item SET leased_until = NULL, leased_at = NULL, leased_account_id = NULL
-        WHERE collector_id = $1 AND $2 = ANY (account_ids) AND leased_until > now()
+        WHERE collector_id = $1 AND $2 = ANY (account_ids) AND leased_until > $3
         """,
         collector_id,
         account_id,
+        now,
     )
     return status != "UPDATE 0"
 
