@@ -202,7 +202,8 @@ async def active_api_token_by_hash(token_hash: str, now: datetime) -> asyncpg.Re
         ), touched AS (
             UPDATE api_token t SET last_used_at = $2
             FROM found WHERE t.id = found.id
-              AND (t.last_used_at IS NULL OR t.last_used_at < $2 - interval '1 minute')
+              AND (t.last_used_at IS NULL
+                   OR t.last_used_at < $2::timestamptz - interval '1 minute')
         )
         SELECT id, client_id, name, prefix FROM found
         """,
@@ -241,7 +242,8 @@ async def live_portal_session(
               AND created_at > $4::timestamptz - make_interval(secs => $3)
         ), touched AS (
             UPDATE portal_session s SET last_seen_at = $4
-            FROM found WHERE s.id = found.id AND s.last_seen_at < $4 - interval '5 seconds'
+            FROM found WHERE s.id = found.id
+              AND s.last_seen_at < $4::timestamptz - interval '5 seconds'
         )
         SELECT id, user_id, csrf_token FROM found
         """,
