@@ -7,6 +7,11 @@ dashes ("4111 1111 1111 1111", "4111-1111-1111-1111"), wherever they sit in a st
 ("ref:4111111111111111"). Within a longer run of groups, every stretch of whole groups
 of 13–19 digits is checked, so a card number after an order number ("12345 4111 1111
 1111 1111") is still found. An unbroken run of more than 19 digits is not a card number.
+
+Identifiers are not card numbers: the dash-joined digit groups of a UUID (the ids every
+body names: `offer_id`, `account_ids`) pass the test above for about one UUID in two
+thousand, so UUID-shaped text is set aside before the search. A card number written in
+the 8-4-4-4-12 layout of a UUID is the one form this does not find.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ MAX_DIGITS = 19
 # Digit groups joined by single spaces or dashes.
 _DIGIT_RUN = re.compile(r"\d+(?:[ -]\d+)*")
 _SEPARATOR = re.compile(r"[ -]")
+_UUID = re.compile(
+    r"(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f-])",
+    re.IGNORECASE,
+)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -47,7 +56,7 @@ def _candidates(groups: list[str]) -> Iterator[str]:
 
 
 def contains_card_number(text: str) -> bool:
-    for run in _DIGIT_RUN.finditer(text):
+    for run in _DIGIT_RUN.finditer(_UUID.sub(" ", text)):
         groups = _SEPARATOR.split(run.group())
         if sum(len(g) for g in groups) < MIN_DIGITS:
             continue

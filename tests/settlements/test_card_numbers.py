@@ -50,6 +50,25 @@ def test_other_numbers_are_not(text: str) -> None:
     assert not contains_card_number(text)
 
 
+def _uuid_whose_digits_pass_luhn() -> str:
+    """A UUID (version 4 layout) whose dash-joined digit groups look like a card number."""
+    for n in range(100_000):
+        candidate = f"{n:08d}-1234-4123-8123-abcdef{n % 1000:06d}"
+        if contains_card_number(candidate.replace("-", " ").replace("abcdef", "x ")):
+            return candidate
+    raise AssertionError("no such UUID")
+
+
+def test_a_uuid_is_an_identifier_not_a_card_number() -> None:
+    identifier = _uuid_whose_digits_pass_luhn()
+    assert not contains_card_number(identifier)
+    assert not contains_card_number(f"see offer {identifier.upper()} from Monday")
+    assert card_number_fields({"offer_id": identifier, "account_ids": [identifier]}) == []
+    # A card number beside an identifier is still found.
+    assert contains_card_number(f"{identifier} {VISA}")
+    assert contains_card_number(f"{identifier}-{VISA}")
+
+
 def test_luhn() -> None:
     assert luhn_valid("79927398713")
     assert not luhn_valid("79927398710")
