@@ -69,7 +69,8 @@ class Settings:
     refresh_token_ttl_s: int
     password_time_cost: int
     password_memory_kib: int
-    login_attempts_per_window: int
+    login_failures_per_username: int
+    login_failures_per_address: int
     login_window_s: int
     ssn_hash_key: bytes | None
     portal_session_ttl_s: int
@@ -215,7 +216,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         refresh_token_ttl_s=env.integer("REFRESH_TOKEN_TTL_S", 14 * 86_400, 60, 365 * 86_400),
         password_time_cost=env.integer("PASSWORD_TIME_COST", 3, 1, 20),
         password_memory_kib=env.integer("PASSWORD_MEMORY_KIB", 65_536, 64, 4_194_304),
-        login_attempts_per_window=env.integer("LOGIN_ATTEMPTS_PER_WINDOW", 10, 1, 10_000),
+        login_failures_per_username=env.integer("LOGIN_FAILURES_PER_USERNAME", 10, 1, 10_000),
+        login_failures_per_address=env.integer("LOGIN_FAILURES_PER_ADDRESS", 200, 1, 100_000),
         login_window_s=env.integer("LOGIN_WINDOW_S", 300, 1, 86_400),
         ssn_hash_key=ssn_key_text.encode() if ssn_key_text else None,
         portal_session_ttl_s=env.integer("PORTAL_SESSION_TTL_S", 1800, 60, 86_400),

@@ -129,6 +129,16 @@ async def mark_refresh_token_used(token_id: UUID) -> None:
     )
 
 
+async def refresh_family_revoked(family_id: UUID) -> bool:
+    return bool(
+        await db.fetchval(
+            "SELECT EXISTS (SELECT FROM refresh_token"
+            " WHERE family_id = $1 AND revoked_at IS NOT NULL)",
+            family_id,
+        )
+    )
+
+
 async def revoke_refresh_family(family_id: UUID) -> None:
     await db.execute(
         """

@@ -13,7 +13,7 @@ import msgspec
 
 from server import clock, db
 from server.audit import service as audit
-from server.auth import passwords, rate_limit, repository, tokens
+from server.auth import passwords, rate_limit, repository, revocations, tokens
 from server.auth.errors import (
     InvalidCredentials,
     InvalidRefreshToken,
@@ -62,7 +62,12 @@ def _principal(row: asyncpg.Record) -> Principal:
 
 
 async def _issue_pair(user: asyncpg.Record, family_id: UUID) -> TokenPair:
-    claims: dict[str, object] = {"sub": str(user["id"]), "role": user["role"]}
+    # `fid`: the refresh family, so revoking it stops its access tokens at once.
+    claims: dict[str, object] = {
+        "sub": str(user["id"]),
+        "role": user["role"],
+        "fid": str(family_id),
+    }
     if user["client_id"] is not None:
         claims["client_id"] = str(user["client_id"])
     access, lifetime = tokens.issue_access_token(claims)
@@ -76,30 +81,41 @@ async def _issue_pair(user: asyncpg.Record, family_id: UUID) -> TokenPair:
     return TokenPair(access_token=access, refresh_token=refresh, expires_in=lifetime)
 
 
-async def _check_rate(username: str, address: str) -> None:
-    """Per username, against one account guessed from many addresses; per address, against
-    one address trying many usernames (with ten times the room, for shared offices)."""
+def _attempt_keys(username: str, address: str) -> tuple[str, str]:
+    return f"login:user:{username.lower()}", f"login:ip:{address}"
+
+
+async def _begin_attempt(username: str, address: str) -> None:
+    """Failed sign-ins are limited per username, against one account guessed from many
+    addresses, and per address, against one address trying many usernames. The answer is
+    the same whether the username exists or not."""
     settings = get_settings()
-    limit, window = settings.login_attempts_per_window, settings.login_window_s
-    for key, allowed in (
-        (f"login:user:{username.lower()}", limit),
-        (f"login:ip:{address}", limit * 10),
-    ):
-        verdict = await rate_limit.hit(key, allowed, window)
+    window = settings.login_window_s
+    by_user, by_address = _attempt_keys(username, address)
+    verdict = await rate_limit.begin(by_user, settings.login_failures_per_username, window)
+    if verdict.allowed:
+        verdict = await rate_limit.begin(by_address, settings.login_failures_per_address, window)
         if not verdict.allowed:
-            raise TooManyRequests(
-                "too many sign-in attempts; try again later", retry_after_s=verdict.retry_after_s
-            )
+            # Refused for the address's failures, not this user's.
+            await rate_limit.succeeded(by_user, forget=False)
+    if not verdict.allowed:
+        raise TooManyRequests(
+            "too many sign-in attempts; try again later", retry_after_s=verdict.retry_after_s
+        )
 
 
 async def authenticate_password(username: str, password: str, address: str) -> asyncpg.Record:
-    await _check_rate(username, address)
+    await _begin_attempt(username, address)
     user = await repository.user_by_username(username)
     if user is None:
         await passwords.burn_time_like_a_verification(password)
         raise InvalidCredentials("wrong username or password")
     if not await passwords.verify_password(user["password_hash"], password) or not user["active"]:
         raise InvalidCredentials("wrong username or password")
+    # Only failures count: a success clears the username's and is no failure of the address.
+    by_user, by_address = _attempt_keys(username, address)
+    await rate_limit.succeeded(by_user, forget=True)
+    await rate_limit.succeeded(by_address, forget=False)
     return user
 
 
@@ -135,6 +151,8 @@ async def refresh(refresh_token: str) -> TokenPair:
             await repository.mark_refresh_token_used(found["id"])
             return await _issue_pair(user, family_id=found["family_id"])
     # Outside the transaction so the revocation commits before we refuse.
+    assert reused_family is not None
+    await revocations.revoke_family(reused_family)
     raise InvalidRefreshToken(f"refresh token reused; sessions of family {reused_family} revoked")
 
 
@@ -153,8 +171,11 @@ async def principal_for_bearer(credential: str) -> Principal:
     try:
         claims = tokens.verify_access_token(credential)
         user_id = UUID(str(claims["sub"]))
+        family_id = UUID(str(claims["fid"])) if "fid" in claims else None
     except (tokens.InvalidToken, ValueError) as error:
         raise Unauthenticated("access token is not valid") from error
+    if family_id is not None and await revocations.family_revoked(family_id):
+        raise Unauthenticated("access token is not valid: its session was revoked")
     return await principal_for_user(user_id)
 
 

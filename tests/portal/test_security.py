@@ -143,10 +143,10 @@ async def test_sign_out_ends_the_session_on_the_server(
 async def test_sign_in_is_rate_limited(portal_world: PortalWorld, browser: NewBrowser) -> None:
     guesser = await browser("198.51.100.9")
     username = portal_world.world.a.user.username or ""
-    limit = get_settings().login_attempts_per_window
-    # Every sign-in counts, the API's and the portal's alike, right or wrong.
-    statuses = [(await guesser.sign_in(username, "wrong")).status_code for _ in range(limit)]
-    assert statuses[0] == 401
+    limit = get_settings().login_failures_per_username
+    # Failed sign-ins count, the API's and the portal's alike.
+    statuses = [(await guesser.sign_in(username, "wrong")).status_code for _ in range(limit + 1)]
+    assert statuses[:limit] == [401] * limit
     assert statuses[-1] == 429
     refused = await guesser.sign_in(username)
     assert refused.status_code == 429
