@@ -45,6 +45,7 @@ from server import db
 from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
 from server.errors import DomainError, FieldError, error_body
+from server.json_body import CheckedJsonRequest
 from server.logging import configure_logging, get_logger
 from server.placements.controllers import routes as placement_routes
 from server.queues.controllers import routes as queue_routes
@@ -353,6 +354,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
+        request_class=CheckedJsonRequest,
         # Pages under /portal render their errors as pages; the rest as the API's JSON.
         exception_handlers={
             DomainError: client_portal.portal_aware(_domain_error),
