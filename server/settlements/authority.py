@@ -289,3 +289,23 @@ def offer_band(authority: Authority, balance_cents: int, offer: Offer) -> Band:
     return max(
         bands_by_dimension(authority, balance_cents, offer).values(), key=lambda band: band.rank
     )
+
+
+# Who decides a pending offer (DESIGN.md "Security", four eyes): an offer beyond the
+# collector's band goes to the agency's supervisors (an admin stands in for one), one beyond
+# the supervisor's to the client alone, whose authority it is — and never to the person who
+# made it, so a supervisor's or an admin's own offer waits for another supervisor or admin.
+DECIDERS: Mapping[str, frozenset[str]] = {
+    "pending_supervisor": frozenset({"supervisor", "admin"}),
+    "pending_client": frozenset({"client"}),
+}
+
+
+def refusal_to_decide(role: str, status: str, *, made_it: bool) -> str | None:
+    """Why a caller of `role` may not decide a pending offer in `status`; None when it may."""
+    if made_it:
+        return "nobody decides an offer they made: another person must"
+    if role not in DECIDERS.get(status, frozenset()):
+        deciders = " or ".join(sorted(DECIDERS.get(status, ())))
+        return f"an offer that is {status} is decided by a {deciders}, not a {role}"
+    return None

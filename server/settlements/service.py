@@ -42,6 +42,7 @@ from server.settlements.authority import (
     Plan,
     offer_band,
     parse_authority,
+    refusal_to_decide,
     validate_plan,
 )
 from server.settlements.errors import (
@@ -818,21 +819,11 @@ async def list_offers(
     return make_page([_offer_read(r) for r in rows], page, key=lambda o: (o.created_at, o.offer_id))
 
 
-def _may_decide(actor: Principal, status: OfferStatus) -> bool:
-    if actor.role == Role.ADMIN:
-        return True
-    if actor.role == Role.SUPERVISOR:
-        return status == OfferStatus.PENDING_SUPERVISOR
-    if actor.role == Role.CLIENT:
-        return status == OfferStatus.PENDING_CLIENT
-    return False
-
-
 async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) -> OfferRead:
-    """Accept or reject a pending offer: a supervisor those beyond the collector's band,
-    the client (user or token) those beyond the supervisor's on its own accounts, an admin
-    any. The offer row is locked, so of two decisions at once exactly one applies and the
-    other finds it decided (409)."""
+    """Accept or reject a pending offer: a supervisor or admin those beyond the collector's
+    band, the client (user or token) those beyond the supervisor's on its own accounts,
+    never the one who made it (authority.refusal_to_decide). The offer row is locked, so of
+    two decisions at once exactly one applies and the other finds it decided (409)."""
     found = await _visible_offer(actor, offer_id)
     if actor.role == Role.COLLECTOR:
         reason = (
@@ -848,8 +839,11 @@ async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) ->
         status = OfferStatus(row["status"])
         if status not in _PENDING:
             raise OfferNotPending(f"the offer is {status}, not pending a decision")
-        if not _may_decide(actor, status):
-            raise NotPermitted(f"your role may not decide an offer that is {status}")
+        refusal = refusal_to_decide(
+            str(actor.role), str(status), made_it=row["created_by"] == actor.id
+        )
+        if refusal is not None:
+            raise NotPermitted(refusal)
         accepted = data.decision == Decision.ACCEPT
         target = OfferStatus.ACCEPTED if accepted else OfferStatus.REJECTED
         due_on = None

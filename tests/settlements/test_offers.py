@@ -514,3 +514,56 @@ async def test_an_offer_recorded_after_the_fact_runs_from_its_own_date(
         offered_on, offered_on + timedelta(days=service.LUMP_SUM_DAYS),
     )  # fmt: skip
     assert await service.close_lapsed_offers(_today()) == {"broken": 0, "expired": 1}
+
+
+# --- four eyes ------------------------------------------------------------------------------
+
+# Of a balance of 1,000.00: 700.00 needs a supervisor (65-79 %), 100.00 the client.
+_NEEDS = {"pending_supervisor": 70_000, "pending_client": 10_000}
+# Who may decide what, when they did not make it themselves.
+_DECIDES = {
+    "pending_supervisor": {"supervisor", "admin"},
+    "pending_client": {"client"},
+}
+
+
+@pytest.mark.parametrize("status", sorted(_NEEDS))
+@pytest.mark.parametrize("maker", ["collector", "supervisor", "admin"])
+async def test_nobody_decides_an_offer_they_made_and_each_band_has_its_deciders(
+    shop: Shop, make_user: MakeUser, admin: Caller, status: str, maker: str
+) -> None:
+    staff = {
+        "collector": shop.collector,
+        "supervisor": await make_user("supervisor"),
+        "admin": await make_user("admin"),
+    }
+    makers_offer = await make_offer(
+        staff[maker], await shop.account(100_000), kind="lump_sum", amount_cents=_NEEDS[status]
+    )
+    assert makers_offer.status_code == 201, makers_offer.text
+    assert makers_offer.json()["status"] == status
+    offer_id = makers_offer.json()["offer_id"]
+    if maker != "collector":
+        own = await decide(staff[maker], offer_id, "accept")
+        assert own.status_code == 403, own.text
+        assert "made" in own.json()["error"]["message"]
+    others = {
+        "another supervisor": ("supervisor", await make_user("supervisor")),
+        "another admin": ("admin", admin),
+        "the client": ("client", shop.user),
+        "a collector": (
+            "collector",
+            await make_user("collector", client_ids=[shop.client["client_id"]]),
+        ),
+    }
+    for who, (role, caller) in others.items():
+        answer = await decide(caller, offer_id, "reject", reason="checked by four eyes")
+        if role in _DECIDES[status]:
+            assert answer.status_code == 200, (who, answer.text)
+            assert answer.json()["status"] == "rejected"
+            return
+        assert answer.status_code == 403, (who, answer.text)
+        # A refusal changes nothing.
+        still = (await admin.get(f"/api/v1/offers/{offer_id}")).json()
+        assert still["status"] == status
+    raise AssertionError("nobody could decide the offer")
