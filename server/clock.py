@@ -13,6 +13,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from server.errors import InvalidInput
+
+# Before this, a time a caller sends is a typing error rather than history from an earlier
+# system; it also keeps time zone arithmetic in range (year 1 at +14:00 has no UTC date).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def now() -> datetime:
     """The current moment, timezone-aware UTC: what storage holds."""
@@ -53,3 +59,12 @@ def start_of_day(day: date, zone: str | ZoneInfo) -> datetime:
     """
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     return datetime.combine(day, time.min, tz).astimezone(UTC)
+
+
+def refuse_outside(field: str, moment: datetime, latest: datetime, reason: str) -> None:
+    """A time a caller sent, refused (422 naming `field`) before EARLIEST or after `latest`
+    (the route's own range, e.g. now), before any arithmetic could overflow on it."""
+    if moment < EARLIEST:
+        raise InvalidInput.field(field, f"must not be before {EARLIEST.date()}")
+    if moment > latest:
+        raise InvalidInput.field(field, reason)

@@ -1,6 +1,10 @@
 """How every JSON body is read: refused whole, with a 400 that says why, when it is not
 UTF-8 or nests deeper than any request of ours needs — before a deeply nested body can
 exhaust the decoder's recursion (a RecursionError, and a 500) or reach a JSONB column.
+And a body's values are of their declared types, not coerced into them: Litestar converts
+bodies leniently, which would read "100" and 1000.0 as an integer amount of cents; a body
+that only the lenient reading accepts is a 422 naming the field (DESIGN.md, API contract:
+amounts are integer `*_cents`, rates integer `*_bps`).
 
 Litestar decodes a route's body through `Request.json()`; the app installs this request
 class, so every route, the sign-in included, reads its body through the same check.
@@ -10,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request
 
-from server.errors import BadRequest, FieldError
+from server.errors import BadRequest, FieldError, InvalidInput
 
 # The deepest body a route takes is a client's authority or column map (four levels);
 # 64 leaves room for any caller's formatting and refuses only what no caller means.
@@ -58,4 +63,30 @@ class CheckedJsonRequest(Request[Any, Any, Any]):
             ) from None
         if json_depth(value) > MAX_JSON_DEPTH:
             raise _too_deep()
+        self._refuse_coerced(value)
         return value
+
+    def _refuse_coerced(self, value: Any) -> None:
+        declared = self.route_handler.parsed_fn_signature.parameters.get("data")
+        if declared is None:
+            return
+        try:
+            msgspec.convert(value, type=declared.annotation, strict=False)
+        except (msgspec.ValidationError, TypeError):
+            return  # wrong even leniently: the framework's own 400 / 422 says so
+        try:
+            msgspec.convert(value, type=declared.annotation, strict=True)
+        except msgspec.ValidationError as error:
+            field, reason = _field_and_reason(str(error))
+            raise InvalidInput.field(field, reason) from None
+
+
+def _field_and_reason(message: str) -> tuple[str, str]:
+    """msgspec's "Expected `int`, got `str` - at `$.amount_cents`" as the field and a
+    reason in words."""
+    reason, _, where = message.partition(" - at `")
+    # msgspec names a map's value `[...]`: the map is the field a person can find.
+    field = where.rstrip("`").removeprefix("$").removeprefix(".").replace("[...]", "") or "body"
+    if "`int`" in reason:
+        reason = "must be a whole number (an integer), not text or a decimal"
+    return field, reason

@@ -25,7 +25,7 @@ wrong stays marked until a maintenance file or a person changes it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -59,8 +59,6 @@ from server.queues.schemas import (
     ViolationRead,
 )
 
-# Before this, a time is a typing error rather than history from an earlier system.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 # How far ahead a check or a callback may look.
 HORIZON = timedelta(days=366)
 NO_VALID_PHONE = "no_valid_phone"
@@ -70,13 +68,6 @@ def _e164(field: str, value: str) -> str:
     if not judging.E164.match(value):
         raise InvalidInput.field(field, "must be an E.164 number such as +16145550123")
     return value
-
-
-def _bounded(field: str, value: datetime, latest: datetime, reason: str) -> None:
-    if value < EARLIEST:
-        raise InvalidInput.field(field, f"must not be before {EARLIEST.date()}")
-    if value > latest:
-        raise InvalidInput.field(field, reason)
 
 
 def _stored(row: asyncpg.Record) -> StoredCall:
@@ -139,7 +130,7 @@ async def check_call(actor: Principal, account_id: UUID, data: CallCheckRequest)
     ctx = await placements.contact_context(actor, account_id)
     now = clock.now()
     at = data.at or now
-    _bounded("at", at, now + HORIZON, "must be within a year from now")
+    clock.refuse_outside("at", at, now + HORIZON, "must be within a year from now")
     phone = _e164("phone", data.phone) if data.phone else None
     return verdict(ctx, await _calls_of_person(ctx.debtor_id), at, phone)
 
@@ -177,7 +168,7 @@ def verdict(
 
 def _validate(data: CallCreate, now: datetime) -> None:
     _e164("phone", data.phone)
-    _bounded("started_at", data.started_at, now, "must not be in the future")
+    clock.refuse_outside("started_at", data.started_at, now, "must not be in the future")
     if data.callback_at is not None and not (
         data.started_at < data.callback_at <= data.started_at + HORIZON
     ):

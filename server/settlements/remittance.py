@@ -56,9 +56,6 @@ from server.settlements.remittance_schemas import (
 
 log = get_logger("server.settlements.remittance")
 
-# Before any money the agency could have moved; keeps time zone arithmetic in range.
-_EARLIEST_AS_OF = datetime(1970, 1, 1, tzinfo=UTC)
-
 
 async def issue_for_client(
     client_id: UUID, as_of: datetime, *, actor: Principal | None = None
@@ -182,8 +179,7 @@ def _check_as_of(as_of: datetime | None, now: datetime) -> datetime:
         raise InvalidInput.field("as_of", "must have a time zone offset")
     if as_of > now:
         raise InvalidInput.field("as_of", "must not be in the future", code="as_of_in_future")
-    if as_of < _EARLIEST_AS_OF:
-        raise InvalidInput.field("as_of", f"must not be before {_EARLIEST_AS_OF.date()}")
+    clock.refuse_outside("as_of", as_of, now, "must not be in the future")
     return as_of.astimezone(UTC)
 
 

@@ -133,6 +133,7 @@ def _received(value: str, now: datetime, zone: ZoneInfo) -> tuple[date, datetime
             moment = datetime.fromisoformat(value)
             if moment.tzinfo is None:
                 raise InvalidInput.field("received_at", "a time must carry its UTC offset")
+            clock.refuse_outside("received_at", moment, now, "must not be in the future")
             day = moment.astimezone(zone).date()
     except ValueError:
         raise InvalidInput.field(
@@ -386,8 +387,7 @@ async def reverse_payment(actor: Principal, payment_id: UUID, data: ReversalCrea
         raise NotPermitted("your role may not reverse this payment")
     now = clock.now()
     returned_at = data.returned_at or now
-    if returned_at > now:
-        raise InvalidInput.field("returned_at", "must not be in the future")
+    clock.refuse_outside("returned_at", returned_at, now, "must not be in the future")
     if clock.agency_date(returned_at) < payment["received_on"]:
         raise InvalidInput.field("returned_at", "must not be before the payment was received")
 

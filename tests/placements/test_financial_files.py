@@ -435,7 +435,7 @@ async def test_a_killed_worker_resumes_a_financial_file_applying_each_row_once(
         read, accepted, applied = await state()
         return read > 0 and applied > accepted
 
-    await kill_worker_when(rows_applied_past_the_last_commit)
+    await kill_worker_when(rows_applied_past_the_last_commit, placement_id)
     read, accepted, applied = await state()
     assert 0 < read < rows
     # Committed 500 rows at a time, however large the file's chunks.

@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from server.placements import ingest
+from server.placements import repository as placements_repository
 from server.placements.sample_files import new_business_csv
 from tests.fixtures import Caller, MakeClient
 from tests.servers import ROOT
@@ -23,9 +24,13 @@ from tests.servers import ROOT
 ROWS = 3 * int(os.environ.get("INGEST_BATCH_ROWS", "2000")) + 1234
 
 
-async def kill_worker_when(ready: Callable[[], Awaitable[bool]], timeout_s: float = 60) -> None:
+async def kill_worker_when(
+    ready: Callable[[], Awaitable[bool]], placement_id: UUID, timeout_s: float = 60
+) -> None:
     """Run a real `agency worker` until `ready()` (polled) and kill -9 it, its whole
-    process group, there and then."""
+    process group, there and then; return once PostgreSQL has let go of the dead loader's
+    hold on the placement (its session ends a moment after the process), so a resume that
+    follows finds the placement free rather than "busy"."""
     worker = subprocess.Popen(  # noqa: ASYNC220 - started once; the loop awaits the DB meanwhile
         [sys.executable, "-m", "server.cli", "worker"],
         cwd=ROOT,
@@ -43,6 +48,10 @@ async def kill_worker_when(ready: Callable[[], Awaitable[bool]], timeout_s: floa
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
+    released_by = time.monotonic() + 30
+    while placement_id not in await placements_repository.pending_placements():
+        assert time.monotonic() < released_by, "the dead worker's hold on the placement stayed"
+        await asyncio.sleep(0.05)
 
 
 async def _placement(db: asyncpg.Connection, placement_id: str) -> asyncpg.Record:
@@ -72,7 +81,7 @@ async def test_killed_worker_resumes_without_losing_or_doubling(
     async def committed_a_batch() -> bool:
         return bool((await _placement(owner_db, placement_id))["rows_read"])
 
-    await kill_worker_when(committed_a_batch)
+    await kill_worker_when(committed_a_batch, UUID(placement_id))
 
     interrupted = await _placement(owner_db, placement_id)
     assert interrupted["status"] == "validating"
