@@ -78,15 +78,6 @@ def effective_at(started_at: datetime, duration_s: int) -> datetime:
     return started_at + max(timedelta(seconds=duration_s), timedelta(microseconds=1))
 
 
-def date_zone(address_zone: str | None, phone: Mapping[str, Any] | None) -> str:
-    """The zone the consumer's dates are counted in (the rules' choice, repeated for
-    consent, which is given in days)."""
-    if address_zone:
-        return address_zone
-    zones = list(phone["time_zones"] or []) if phone else []
-    return zones[0] if zones else rules.DEFAULT_DATE_ZONE
-
-
 def best_phone(phones: Sequence[Mapping[str, Any]]) -> str | None:
     """The number to try when none is named: a valid one, the consumer's own first."""
     usable = [p for p in phones if p["status"] == "valid"]

@@ -7,9 +7,10 @@ rules never add 24 hours where a day has 23 or 25.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 # The zones a US number or address may be in when nothing better is known. Phoenix is
@@ -31,6 +32,20 @@ def zone(name: str) -> ZoneInfo:
 
 def local_date(at: datetime, zone_name: str) -> date:
     return at.astimezone(zone(zone_name)).date()
+
+
+class DateSpan(NamedTuple):
+    """The local dates an instant falls on across several zones, first to last."""
+
+    first: date
+    last: date
+
+
+def date_span(at: datetime, zone_names: Iterable[str]) -> DateSpan:
+    """The dates `at` falls on in these zones. Read as a span, a date has begun at `at`
+    when it has begun in any of the zones and has ended only when it has ended in all."""
+    dates = [local_date(at, z) for z in zone_names]
+    return DateSpan(min(dates), max(dates))
 
 
 def local_dates(start: datetime, end: datetime, zone_name: str) -> Iterator[date]:

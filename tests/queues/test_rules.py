@@ -26,7 +26,6 @@ from server.queues.rules import (
     Outcome,
     Phone,
     check_call,
-    consent_from_callback,
     is_call_placed,
     is_conversation,
     validation_period_end,
@@ -365,9 +364,7 @@ def test_a_call_about_another_debt_does_not_count() -> None:
 
 
 def _callback(given: datetime, callback: datetime) -> CallRecord:
-    consent = consent_from_callback(
-        given.astimezone(UTC), callback.astimezone(UTC), "America/New_York"
-    )
+    consent = Consent(given.astimezone(UTC), callback.astimezone(UTC))
     return call(given, "callback", consent=consent)
 
 
@@ -389,9 +386,8 @@ def test_calls_under_consent_do_not_count_toward_seven_in_seven() -> None:
 
 
 def test_consent_covers_only_within_seven_days_of_being_given() -> None:
-    given = et(2024, 6, 3, 10).astimezone(UTC)  # Monday 10:00: covers up to Monday 10:00
-    asks_for_next_monday = Consent(given, et(2024, 6, 10, 0), et(2024, 6, 11, 0))
-    asked = call(et(2024, 6, 3, 10), "callback", consent=asks_for_next_monday)
+    # Monday 10:00, "call me next Monday": covers up to next Monday 10:00.
+    asked = _callback(et(2024, 6, 3, 10), et(2024, 6, 10, 15))
     thursday = tuple(call(et(2024, 6, 6, 9 + i)) for i in range(7))  # in June 4..10
     assert check(et(2024, 6, 10, 9, 59), (asked, *thursday)).allowed
     assert_blocked(
@@ -399,15 +395,34 @@ def test_consent_covers_only_within_seven_days_of_being_given() -> None:
     )
 
 
-def test_consent_from_callback_is_the_local_day_clipped_to_seven_days() -> None:
-    given = et(2024, 6, 3, 10).astimezone(UTC)
-    thursday = consent_from_callback(given, et(2024, 6, 6, 15).astimezone(UTC), "America/New_York")
-    assert thursday.covers_from == et(2024, 6, 6, 0)
-    assert thursday.covers_until == et(2024, 6, 7, 0)
-    monday = consent_from_callback(given, et(2024, 6, 10, 15).astimezone(UTC), "America/New_York")
-    assert monday.covers_until == et(2024, 6, 10, 10)  # given + 7 days
-    too_late = consent_from_callback(given, et(2024, 6, 11, 15).astimezone(UTC), "America/New_York")
-    assert too_late.covers_until <= too_late.covers_from
+def test_consent_covers_the_local_day_asked_for_and_no_other() -> None:
+    asked = _callback(et(2024, 6, 3, 10), et(2024, 6, 6, 15))  # "call me Thursday"
+    assert check(et(2024, 6, 6, 8), (asked,)).allowed
+    assert check(et(2024, 6, 6, 20, 59), (asked,)).allowed
+    assert not check(et(2024, 6, 7, 8), (asked,)).allowed
+
+
+def test_consent_day_must_be_the_asked_date_in_every_zone_considered() -> None:
+    # No address, a New York and a Juneau number: Sunday asked for on the New York one.
+    juneau = "+19075550102"
+    who = consumer(
+        address_zone=None,
+        address_state=None,
+        phones=(Phone(HOME, "home", zones=("America/New_York",)),
+                Phone(juneau, "mobile", zones=("America/Juneau",))),
+    )  # fmt: skip
+    asked = call(
+        datetime(2025, 9, 22, 18, tzinfo=UTC),
+        "callback",
+        consent=Consent(
+            datetime(2025, 9, 22, 18, tzinfo=UTC), datetime(2025, 9, 28, 16, tzinfo=UTC)
+        ),
+    )
+    # 00:30 Sunday in New York, 20:30 Saturday in Juneau: not the consented day in Juneau.
+    late = check(datetime(2025, 9, 28, 4, 30, tzinfo=UTC), (asked,), who=who, phone=juneau)
+    assert "reg_f_after_conversation" in late.reasons
+    assert "outside_calling_hours" in late.reasons
+    assert check(datetime(2025, 9, 28, 17, tzinfo=UTC), (asked,), who=who, phone=juneau).allowed
 
 
 def test_the_next_conversation_ends_consent() -> None:
@@ -422,10 +437,7 @@ def test_the_next_conversation_ends_consent() -> None:
 
 def test_revoked_consent_no_longer_covers() -> None:
     given = et(2024, 6, 3, 10).astimezone(UTC)
-    base = consent_from_callback(given, et(2024, 6, 6, 15).astimezone(UTC), "America/New_York")
-    revoked = Consent(
-        base.given_at, base.covers_from, base.covers_until, et(2024, 6, 6, 12).astimezone(UTC)
-    )
+    revoked = Consent(given, et(2024, 6, 6, 15).astimezone(UTC), et(2024, 6, 6, 12).astimezone(UTC))
     asked = call(et(2024, 6, 3, 10), "callback", consent=revoked)
     assert check(et(2024, 6, 6, 11, 59), (asked,)).allowed
     assert not check(et(2024, 6, 6, 12), (asked,)).allowed
@@ -457,13 +469,17 @@ def test_massachusetts_two_in_thirty_days_to_work() -> None:
     assert check(et(2024, 6, 5), home_two, who=MA, phone=WORK).allowed
 
 
-def test_massachusetts_counts_calls_under_consent() -> None:
-    # 209 CMR 18.16 has no consent exception; Regulation F's does not carry over.
+def test_massachusetts_does_not_count_calls_under_consent() -> None:
+    # 209 CMR 18.16(1): only calls "without the prior consent of the consumer given
+    # directly to the debt collector" are limited, like Regulation F's 1006.14(b)(3).
     asked = _callback(et(2024, 6, 3, 10), et(2024, 6, 6, 15))
-    covered = call(et(2024, 6, 6, 9))
-    assert check(et(2024, 6, 6, 10), (asked, covered)).allowed
-    decision = check(et(2024, 6, 6, 10), (asked, covered), who=MA)
-    assert decision.reasons == ("state_ma_2_in_7",)
+    covered = (call(et(2024, 6, 6, 9)), call(et(2024, 6, 6, 10)))
+    assert check(et(2024, 6, 6, 11), (asked, *covered), who=MA).allowed
+    # The consented calls still do not count the next week: Monday's call is 1 of 2.
+    assert check(et(2024, 6, 10, 9), (asked, *covered), who=MA).allowed
+    unconsented = (call(et(2024, 6, 4, 9)),)
+    decision = check(et(2024, 6, 7, 9), (asked, *unconsented, *covered), who=MA)
+    assert "state_ma_2_in_7" in decision.reasons
 
 
 def test_massachusetts_counts_calls_to_unknown_numbers_under_both_caps() -> None:
