@@ -204,7 +204,34 @@ def _nanp_prefix(npa_nxx: str) -> tuple[bool, tuple[str, ...]]:
     return True, _zones(number)
 
 
+# Numbers that say nothing about where the consumer is: `phonenumbers` gives them every
+# zone of their country (a US toll-free number some 42, Guam to Newfoundland), which would
+# leave a sliver of the day callable under 1006.6(b)(1)(i)'s every-zone reading. They add
+# no zone: the address decides, and with none the contact rules take every contiguous-US
+# zone (see queues.rules.zones_considered).
+_PLACELESS_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+        phonenumbers.PhoneNumberType.UAN,
+    }
+)
+# NANP area codes that are not geographic (NANPA): personal communications services
+# (500, 52x, 533, 544, 566, 577, 588), Canadian non-geographic (600), carrier services
+# (700), toll-free (800, 822, 833, 844, 855, 866, 877, 888) and premium (900).
+NON_GEOGRAPHIC_NPAS = frozenset(
+    {"500", *(f"52{d}" for d in range(10)), "533", "544", "566", "577", "588", "600", "700",
+     "800", "822", "833", "844", "855", "866", "877", "888", "900"}
+)  # fmt: skip
+
+
 def _zones(number: phonenumbers.PhoneNumber) -> tuple[str, ...]:
+    if number.country_code == 1 and str(number.national_number)[:3] in NON_GEOGRAPHIC_NPAS:
+        return ()
+    if phonenumbers.number_type(number) in _PLACELESS_TYPES:
+        return ()
     zones = phone_timezone.time_zones_for_number(number)
     return tuple(z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE)
 

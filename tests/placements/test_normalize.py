@@ -240,6 +240,32 @@ def test_phone_forms():
 
 
 @pytest.mark.parametrize(
+    "number",
+    [
+        "+1 800 555 0123",  # toll-free (phonenumbers gives it 42 zones)
+        "+1 888 555 0123",
+        "+1 833 555 0123",
+        "+1 900 555 0123",  # premium rate
+        "+1 500 555 0123",  # personal communications services
+        "+1 521 555 0123",
+        "+1 588 555 0123",
+        "+44 800 123 4567",  # UK toll-free, read by number type
+        "+44 871 234 5678",  # UK premium rate
+        "+44 70 1234 5678",  # UK personal number
+    ],
+)
+def test_numbers_that_say_nothing_about_place_add_no_zone(number):
+    row = normalize(phone_home=number, phone_mobile="", phone_work="")
+    [phone] = row.phones
+    assert phone.time_zones == ()
+
+
+def test_geographic_numbers_keep_their_zones():
+    row = normalize(phone_home="+1 808 555 0123", phone_mobile="+1 801 555 0123", phone_work="")
+    assert [p.time_zones for p in row.phones] == [("Pacific/Honolulu",), ("America/Denver",)]
+
+
+@pytest.mark.parametrize(
     ("ssn", "reason"),
     [
         ("12345678", "must be 9 digits"),

@@ -211,6 +211,21 @@ def test_number_we_do_not_hold_may_be_in_any_contiguous_zone() -> None:
     assert not check(et(2024, 6, 3, 21), who=who, phone=UNKNOWN).allowed
 
 
+def test_a_number_without_zones_adds_none_the_address_decides_else_contiguous_us() -> None:
+    toll_free = "+18005550104"
+    honolulu = consumer(
+        address_zone="Pacific/Honolulu", phones=(Phone(toll_free, "home", zones=()),)
+    )
+    # 16:00 in Honolulu is 22:00 in New York: callable, the address alone decides.
+    assert check(datetime(2024, 6, 4, 2, tzinfo=UTC), who=honolulu, phone=toll_free).allowed
+    nowhere = replace(honolulu, address_zone=None)
+    assert_blocked(
+        check(datetime(2024, 6, 3, 14, 59, tzinfo=UTC), who=nowhere, phone=toll_free),
+        "outside_calling_hours",
+        et(2024, 6, 3, 11),  # 08:00 in Los Angeles
+    )
+
+
 def test_spring_forward_day_opens_at_local_eight() -> None:
     # 2024-03-10: New York jumps from EST to EDT at 02:00, so 08:00 is 12:00 UTC, not 13:00.
     saturday_night = datetime(2024, 3, 9, 21, 30, tzinfo=NY)
