@@ -80,6 +80,11 @@ SSN_NOT_ISSUED: Final = Problem(
 INVALID_PHONE: Final = Problem("invalid_phone", "not a valid phone number; not loaded")
 INVALID_EMAIL: Final = Problem("invalid_email", "not a valid e-mail address; not loaded")
 TIME_BARRED: Final = Problem("time_barred", "statute of limitations date has passed")
+# The width of the account number columns (placements.tables.Account).
+MAX_ACCOUNT_NUMBER: Final = 64
+ACCOUNT_NUMBER_TOO_LONG: Final = Problem(
+    "too_long", f"must be at most {MAX_ACCOUNT_NUMBER} characters"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,7 @@ class AccountRow:
     last_payment_date: date | None
     statute_of_limitations_date: date | None
     warnings: tuple[RowError, ...]
+    serviced_account_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,6 +508,7 @@ class NewBusinessNormalizer:
             charge_off,
             last_payment,
             limitations,
+            serviced,
         ) = layout.pick(fields + _PAD)
         errors: list[tuple[str, Problem]] = []
         warnings: list[tuple[str, Problem]] = []
@@ -576,6 +583,10 @@ class NewBusinessNormalizer:
                 mismatch = Problem("state_mismatch", f"does not match ZIP ({zip_state})")
                 errors.append(("state", mismatch))
 
+        serviced_number = text[serviced]
+        if serviced_number is not None and len(serviced_number) > MAX_ACCOUNT_NUMBER:
+            errors.append(("serviced_account_number", ACCOUNT_NUMBER_TOO_LONG))
+
         ssn_last4 = ssn_hash = None
         if ssn:
             ssn_last4, ssn_hash = self._ssn(ssn, errors)
@@ -620,6 +631,7 @@ class NewBusinessNormalizer:
             last_payment_date,  # type: ignore[arg-type]
             limitations_date,  # type: ignore[arg-type]
             self._issues(line, warnings) if warnings else (),
+            serviced_number,
         )
 
     # The slow paths, taken only by a row with a problem -----------------------------

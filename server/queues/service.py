@@ -122,13 +122,6 @@ def _consumer(ctx: placements.ContactContext, calls: Sequence[StoredCall]) -> ru
     )
 
 
-Timeline = tuple[str, list[dict[str, Any]]]
-
-
-async def _timelines(account_ids: set[UUID]) -> dict[UUID, Timeline]:
-    return {a: await placements.status_timeline(a) for a in sorted(account_ids)}
-
-
 # --- the pre-call check --------------------------------------------------------------------
 
 
@@ -153,7 +146,7 @@ def verdict(
             next_callable_at=None,
         )  # fmt: skip
     decision = rules.check_call(
-        judging.account_at(ctx.account_id, ctx.status, ctx.status_changes, at),
+        judging.account_at(ctx.account_id, ctx.status, ctx.status_changes, at, ctx.serviced_with),
         _consumer(ctx, calls),
         phone,
         at,
@@ -335,11 +328,14 @@ async def _judge(
     ctx = await placements.contact_context(SYSTEM, next(iter(new.accounts)))
     consumer = _consumer(ctx, calls)
     records = [c.record() for c in calls]
-    timelines = await _timelines({a for c in (new, *later) for a in c.accounts})
+    judged = sorted({a for c in (new, *later) for a in c.accounts})
+    contexts = await placements.contact_contexts(SYSTEM, judged)
 
     def verdict(call: StoredCall, account_id: UUID) -> list[str]:
-        status, changes = timelines[account_id]
-        account = judging.account_at(account_id, status, changes, call.started_at)
+        of = contexts[account_id]
+        account = judging.account_at(
+            account_id, of.status, of.status_changes, call.started_at, of.serviced_with
+        )
         return list(rules.violations_of(call.record(), account, consumer, records))
 
     def evaluation(call: StoredCall, account_id: UUID, found: list[str]) -> repository.Evaluation:

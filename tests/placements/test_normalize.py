@@ -48,6 +48,7 @@ GOOD = {
     "charge_off_date": "2024-06-30",
     "last_payment_date": "",
     "statute_of_limitations_date": "2030-01-15",
+    "serviced_account_number": "",
 }
 
 
@@ -312,7 +313,7 @@ def test_error_names_the_clients_column():
 def test_wrong_field_count():
     layout = resolve_header(FIELDS, default_column_map())
     result = normalize_new_business(4, ["A1", "x"], layout, CTX)
-    assert errors(result) == [(4, "", "column_count", "expected 22 fields, found 2")]
+    assert errors(result) == [(4, "", "column_count", "expected 23 fields, found 2")]
 
 
 def test_file_through_stream_and_normalizer():
@@ -407,3 +408,11 @@ def test_valid_rows_round_trip(rows, encoding, chunk):
         assert (result.delinquency_date, result.date_of_birth) == (delinquency, birth)
         assert (result.ssn_last4 or "") == row["ssn"][-4:]
         assert len(result.phones) == (1 if row["phone_mobile"] else 0)
+
+
+def test_serviced_account_number_is_read_and_bounded():
+    assert normalize(serviced_account_number="  SL  77 ").serviced_account_number == "SL 77"
+    assert normalize().serviced_account_number is None
+    assert errors(normalize(serviced_account_number="9" * 65)) == [
+        (2, "serviced_account_number", "too_long", "must be at most 64 characters")
+    ]

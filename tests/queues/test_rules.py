@@ -375,6 +375,29 @@ def test_a_call_about_another_debt_does_not_count() -> None:
     assert check(et(2024, 6, 3, 17), (*only_first, talked), account=OTHER_ACCOUNT).allowed
 
 
+def test_debts_serviced_together_count_as_one_debt() -> None:
+    # 12 CFR 1006.14(b)(4): loans serviced under one account number are one debt.
+    grouped = AccountState("acc-1", "active", serviced_with=frozenset({"acc-2"}))
+    about_other = tuple(
+        call(et(2024, 6, 3, 9 + i), accounts=frozenset({"acc-2"})) for i in range(7)
+    )
+    assert_blocked(
+        check(et(2024, 6, 3, 17), about_other, account=grouped), "reg_f_7_in_7", et(2024, 6, 10, 8)
+    )
+    assert check(et(2024, 6, 3, 17), about_other).allowed  # not grouped: its own count
+    talked = (call(et(2024, 6, 3), "right_party_contact", accounts=frozenset({"acc-2"})),)
+    assert_blocked(
+        check(et(2024, 6, 4), talked, account=grouped),
+        "reg_f_after_conversation",
+        et(2024, 6, 10, 8),
+    )
+    assert check(et(2024, 6, 4), talked).allowed
+    # A call about both loans is one call for the one debt, not two.
+    both = frozenset({"acc-1", "acc-2"})
+    six = tuple(call(et(2024, 6, 3, 9 + i), accounts=both) for i in range(6))
+    assert check(et(2024, 6, 3, 17), six, account=grouped).allowed
+
+
 # -- consent given directly to us ------------------------------------------------------------
 
 

@@ -105,9 +105,14 @@ def histories(draw: st.DrawFn, *, until: datetime | None = None) -> list[CallRec
     return calls
 
 
-accounts = st.one_of(
-    st.just("active"), st.just("active"), st.just("active"), st.sampled_from(ACCOUNT_STATUSES)
-).map(lambda status: AccountState("a", status))
+accounts = st.builds(
+    lambda status, grouped: AccountState("a", status, serviced_with=grouped),
+    st.one_of(
+        st.just("active"), st.just("active"), st.just("active"), st.sampled_from(ACCOUNT_STATUSES)
+    ),
+    # Sometimes serviced together with "b" (one debt, 12 CFR 1006.14(b)(4)).
+    st.sampled_from([frozenset(), frozenset(), frozenset({"b"})]),
+)
 dialed = st.sampled_from((*NUMBERS, UNKNOWN))
 # Moments to check: the last days of the histories and a little beyond, mostly in the
 # hours when a call may be lawful somewhere (12:00-02:00 UTC).
@@ -174,7 +179,8 @@ def test_an_allowed_call_breaks_no_rule(
     if any(c.consent for c in history):
         return
     today = _local_days(at, consumer, e164)
-    ours = [c for c in history if "a" in c.account_ids and c.started_at < at]
+    debt = {"a"} | account.serviced_with
+    ours = [c for c in history if debt & c.account_ids and c.started_at < at]
     wrong = {c.phone_e164 for c in ours if c.outcome == "wrong_number"}
     wrong |= {p.e164 for p in consumer.phones if p.status == "wrong_number"}
     placed_days = [
