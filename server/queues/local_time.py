@@ -57,14 +57,17 @@ def local_dates(start: datetime, end: datetime, zone_name: str) -> Iterator[date
         day += timedelta(days=1)
 
 
-def instants_of(day: date, clock: time, zone_name: str) -> set[datetime]:
+# The search for the next lawful moment asks for the same few weeks of local clocks over
+# and over (every check of a claim, every zone of a person).
+@lru_cache(maxsize=1 << 14)
+def instants_of(day: date, clock: time, zone_name: str) -> frozenset[datetime]:
     """The UTC instants at which the local clock in `zone_name` reads `clock` on `day`.
 
     Both folds are returned, so an hour repeated when clocks go back yields two instants;
     a time skipped when clocks go forward yields instants an hour either side of the jump.
     """
     tz = zone(zone_name)
-    return {
+    return frozenset(
         datetime.combine(day, clock, tzinfo=tz).replace(fold=fold).astimezone(UTC)
         for fold in (0, 1)
-    }
+    )

@@ -384,11 +384,13 @@ class _Judge:
     spans: dict[str, DateSpan] = field(init=False)
     phones: dict[str, Phone] = field(init=False)
     cap_memo: dict[tuple[FrequencyCap, DateSpan, frozenset[str]], bool] = field(init=False)
+    counted_memo: dict[tuple[FrequencyCap, frozenset[str]], list[DateSpan]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.phones = {p.e164: p for p in reversed(self.consumer.phones)}
         self.phone = self.phones.get(self.e164)
         self.cap_memo = {}
+        self.counted_memo = {}
         debt = self.account.debt
         self.calls = tuple(
             sorted(
@@ -498,17 +500,19 @@ class _Judge:
     def _count(self, cap: FrequencyCap, span: DateSpan, wrong: frozenset[str]) -> int:
         """The most calls counted in any window of `cap.days` consecutive dates that holds
         a date of `span`; a call is in a window when any of its dates is."""
-        counted = [
-            self.spans[call.call_id]
-            for call in self.calls
-            if is_call_placed(call)
-            and (
-                self._kind(call.phone_e164) is None
-                or self._kind(call.phone_e164) in cap.phone_kinds
-            )
-            and call.phone_e164 not in wrong
-            and not (cap.consent_exempt and call.call_id in self.consented_calls)
-        ]
+        counted = self.counted_memo.get((cap, wrong))
+        if counted is None:
+            counted = self.counted_memo[(cap, wrong)] = [
+                self.spans[call.call_id]
+                for call in self.calls
+                if is_call_placed(call)
+                and (
+                    self._kind(call.phone_e164) is None
+                    or self._kind(call.phone_e164) in cap.phone_kinds
+                )
+                and call.phone_e164 not in wrong
+                and not (cap.consent_exempt and call.call_id in self.consented_calls)
+            ]
         most = 0
         first = span.first - timedelta(days=cap.days - 1)
         while first <= span.last:
