@@ -176,23 +176,54 @@ def test_an_allowed_call_breaks_no_rule(
     assert not consumer.no_telephone
     for zone in _zones_for(consumer, e164):
         assert time(8) <= at.astimezone(ZoneInfo(zone)).time() < time(21)
-    if any(c.consent for c in history):
-        return
     today = _local_days(at, consumer, e164)
     debt = {"a"} | account.serviced_with
     ours = [c for c in history if debt & c.account_ids and c.started_at < at]
+    zones = _zones_for(consumer, e164)
+
+    def consented(moment: datetime) -> bool:
+        # 1006.14(b)(3)(i): the asked-for date in every zone, within 7 days of asking,
+        # until the next conversation.
+        return any(
+            c.consent is not None
+            and c.consent.given_at <= moment < c.consent.given_at + timedelta(days=7)
+            and all(
+                moment.astimezone(ZoneInfo(z)).date()
+                == c.consent.asked_for.astimezone(ZoneInfo(z)).date()
+                for z in zones
+            )
+            and not any(
+                is_conversation(o) and c.consent.given_at < o.started_at < moment for o in ours
+            )
+            for c in ours
+        )
+
+    if consented(at):
+        return
     wrong = {c.phone_e164 for c in ours if c.outcome == "wrong_number"}
     wrong |= {p.e164 for p in consumer.phones if p.status == "wrong_number"}
-    placed_days = [
-        _local_days(c.started_at, consumer, e164)
+    kinds = {p.e164: p.kind for p in consumer.phones}
+    counted = [
+        c
         for c in ours
-        if is_call_placed(c) and c.phone_e164 not in wrong
+        if is_call_placed(c) and c.phone_e164 not in wrong and not consented(c.started_at)
     ]
-    # Every window of 7 consecutive dates that holds a date today may be holds at most 7
-    # calls, a call being in it when any date it may have been on is.
-    for first in {d - timedelta(days=k) for d in today for k in range(7)}:
-        window = {first + timedelta(days=k) for k in range(7)}
-        assert sum(1 for days in placed_days if days & window) + 1 <= 7
+    caps = [(7, 7, {"home", "mobile", "work", "other"})]
+    if (consumer.address_state or "").upper() == "MA":  # 209 CMR 18.16(1)(d)
+        caps += [(2, 7, {"home", "mobile"}), (2, 30, {"work", "other"})]
+    for most, days, cap_kinds in caps:
+        if kinds.get(e164, next(iter(cap_kinds))) not in cap_kinds:
+            continue
+        placed_days = [
+            _local_days(c.started_at, consumer, e164)
+            for c in counted
+            if kinds.get(c.phone_e164, next(iter(cap_kinds))) in cap_kinds
+        ]
+        # Every window of `days` consecutive dates holding a date today may be holds at
+        # most `most` calls, a call being in it when any date it may have been on is.
+        for first in {d - timedelta(days=k) for d in today for k in range(days)}:
+            window = {first + timedelta(days=k) for k in range(days)}
+            assert sum(1 for dates in placed_days if dates & window) + 1 <= most
     # No date today may be is within 7 days of any date a conversation may have been on.
     for c in ours:
         if is_conversation(c):
