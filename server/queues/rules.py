@@ -126,7 +126,9 @@ class FrequencyCap:
 
     Only calls to numbers of `phone_kinds` count and are capped; a number we do not know
     counts for every cap. `consent_exempt`: calls under direct prior consent do not count
-    (true of Regulation F, 1006.14(b)(3)(i)).
+    (true of Regulation F, 1006.14(b)(3)(i), and of Massachusetts, 209 CMR 18.16(1)); a
+    state whose law has no such exception sets it False. "Per debt" counts the accounts
+    serviced together as one (`AccountState.debt`).
     """
 
     max_calls: int
