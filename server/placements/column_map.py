@@ -69,6 +69,10 @@ FIELDS: Final[dict[FileKind, tuple[FieldSpec, ...]]] = {
         FieldSpec("charge_off_date"),
         FieldSpec("last_payment_date"),
         FieldSpec("statute_of_limitations_date"),
+        # The account number the debt was serviced under, with others, when the client
+        # obtained it (student loans: 12 CFR 1006.14(b)(4)). Only a new-business file sets
+        # it; no other kind of file names it.
+        FieldSpec("serviced_account_number"),
     ),
     # A maintenance row changes what it names and leaves the rest: every field but the
     # account number is optional. `status` is one of MAINTENANCE_STATUSES.

@@ -114,7 +114,8 @@ def staging_record(row: AccountRow) -> tuple[Any, ...]:
         row.city, row.state, row.zip5, row.time_zone, row.email, row.original_creditor,
         row.principal_cents, row.interest_cents, row.fees_cents, row.delinquency_date,
         row.charge_off_date, row.last_payment_date, row.statute_of_limitations_date,
-        home[0], home[1], mobile[0], mobile[1], work[0], work[1], _identity(row),
+        home[0], home[1], mobile[0], mobile[1], work[0], work[1],
+        row.serviced_account_number, _identity(row),
     )  # fmt: skip
 
 

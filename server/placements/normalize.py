@@ -80,6 +80,11 @@ SSN_NOT_ISSUED: Final = Problem(
 INVALID_PHONE: Final = Problem("invalid_phone", "not a valid phone number; not loaded")
 INVALID_EMAIL: Final = Problem("invalid_email", "not a valid e-mail address; not loaded")
 TIME_BARRED: Final = Problem("time_barred", "statute of limitations date has passed")
+# The width of the account number columns (placements.tables.Account).
+MAX_ACCOUNT_NUMBER: Final = 64
+ACCOUNT_NUMBER_TOO_LONG: Final = Problem(
+    "too_long", f"must be at most {MAX_ACCOUNT_NUMBER} characters"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,7 @@ class AccountRow:
     last_payment_date: date | None
     statute_of_limitations_date: date | None
     warnings: tuple[RowError, ...]
+    serviced_account_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +210,34 @@ def _nanp_prefix(npa_nxx: str) -> tuple[bool, tuple[str, ...]]:
     return True, _zones(number)
 
 
+# Numbers that say nothing about where the consumer is: `phonenumbers` gives them every
+# zone of their country (a US toll-free number some 42, Guam to Newfoundland), which would
+# leave a sliver of the day callable under 1006.6(b)(1)(i)'s every-zone reading. They add
+# no zone: the address decides, and with none the contact rules take every contiguous-US
+# zone (see queues.rules.zones_considered).
+_PLACELESS_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+        phonenumbers.PhoneNumberType.UAN,
+    }
+)
+# NANP area codes that are not geographic (NANPA): personal communications services
+# (500, 52x, 533, 544, 566, 577, 588), Canadian non-geographic (600), carrier services
+# (700), toll-free (800, 822, 833, 844, 855, 866, 877, 888) and premium (900).
+NON_GEOGRAPHIC_NPAS = frozenset(
+    {"500", *(f"52{d}" for d in range(10)), "533", "544", "566", "577", "588", "600", "700",
+     "800", "822", "833", "844", "855", "866", "877", "888", "900"}
+)  # fmt: skip
+
+
 def _zones(number: phonenumbers.PhoneNumber) -> tuple[str, ...]:
+    if number.country_code == 1 and str(number.national_number)[:3] in NON_GEOGRAPHIC_NPAS:
+        return ()
+    if phonenumbers.number_type(number) in _PLACELESS_TYPES:
+        return ()
     zones = phone_timezone.time_zones_for_number(number)
     return tuple(z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE)
 
@@ -475,6 +508,7 @@ class NewBusinessNormalizer:
             charge_off,
             last_payment,
             limitations,
+            serviced,
         ) = layout.pick(fields + _PAD)
         errors: list[tuple[str, Problem]] = []
         warnings: list[tuple[str, Problem]] = []
@@ -549,6 +583,10 @@ class NewBusinessNormalizer:
                 mismatch = Problem("state_mismatch", f"does not match ZIP ({zip_state})")
                 errors.append(("state", mismatch))
 
+        serviced_number = text[serviced]
+        if serviced_number is not None and len(serviced_number) > MAX_ACCOUNT_NUMBER:
+            errors.append(("serviced_account_number", ACCOUNT_NUMBER_TOO_LONG))
+
         ssn_last4 = ssn_hash = None
         if ssn:
             ssn_last4, ssn_hash = self._ssn(ssn, errors)
@@ -593,6 +631,7 @@ class NewBusinessNormalizer:
             last_payment_date,  # type: ignore[arg-type]
             limitations_date,  # type: ignore[arg-type]
             self._issues(line, warnings) if warnings else (),
+            serviced_number,
         )
 
     # The slow paths, taken only by a row with a problem -----------------------------

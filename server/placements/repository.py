@@ -137,7 +137,8 @@ _ACCOUNT_COLUMNS = """
     a.original_creditor, a.tier, a.fee_rate_bps, a.principal_cents, a.interest_cents,
     a.fees_cents, a.placed_balance_cents, a.balance_cents, a.delinquency_date,
     a.charge_off_date, a.last_payment_date, a.statute_of_limitations_date, a.status,
-    a.status_since, a.validation_notice_sent_on, a.validation_period_ends_on, a.created_at
+    a.status_since, a.validation_notice_sent_on, a.validation_period_ends_on, a.created_at,
+    a.serviced_account_number
 """
 
 
@@ -207,6 +208,12 @@ _CONTACT_ROWS = """
             FROM debtor_phone p WHERE p.debtor_id = a.debtor_id) AS phones,
            (SELECT array_agg(s.id ORDER BY s.created_at)
             FROM account s WHERE s.debtor_id = a.debtor_id) AS debtor_account_ids,
+           -- Serviced together under one account number (12 CFR 1006.14(b)(4)): the
+           -- person's other accounts of the same client with the same serviced number.
+           (SELECT array_agg(g.id ORDER BY g.id)
+            FROM account g WHERE g.debtor_id = a.debtor_id AND g.client_id = a.client_id
+              AND g.serviced_account_number = a.serviced_account_number
+              AND g.id <> a.id) AS serviced_with,
            (SELECT array_agg(ROW(h.from_status, h.to_status, h.received_at, h.created_at)
                              ORDER BY h.created_at, h.id)
             FROM account_status_change h WHERE h.account_id = a.id) AS status_changes
@@ -503,7 +510,8 @@ STAGING_COLUMNS = (
     "time_zone", "email", "original_creditor", "principal_cents", "interest_cents",
     "fees_cents", "delinquency_date", "charge_off_date", "last_payment_date",
     "statute_of_limitations_date", "home_e164", "home_zones", "mobile_e164",
-    "mobile_zones", "work_e164", "work_zones", "identity", "new_debtor_id",
+    "mobile_zones", "work_e164", "work_zones", "serviced_account_number", "identity",
+    "new_debtor_id",
 )  # fmt: skip
 
 ERROR_COLUMNS = (
@@ -524,6 +532,7 @@ CREATE TEMP TABLE IF NOT EXISTS staging_account (
     statute_of_limitations_date date,
     home_e164 text, home_zones text[], mobile_e164 text, mobile_zones text[],
     work_e164 text, work_zones text[],
+    serviced_account_number text,
     identity text NOT NULL, new_debtor_id uuid NOT NULL,
     debtor_id uuid,
     reject_code text, reject_reason text
@@ -640,14 +649,14 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
             client_account_number, original_creditor, tier, fee_rate_bps, principal_cents,
             interest_cents, fees_cents, placed_balance_cents, balance_cents, delinquency_date,
             charge_off_date, last_payment_date, statute_of_limitations_date, status,
-            status_since, validation_notice_sent_on, validation_period_ends_on, created_at,
-            updated_at)
+            status_since, validation_notice_sent_on, validation_period_ends_on,
+            serviced_account_number, created_at, updated_at)
         SELECT gen_random_uuid(), $1, $2, line, debtor_id, client_account_number,
             original_creditor, $3, $4, principal_cents, interest_cents, fees_cents,
             principal_cents + interest_cents + fees_cents,
             principal_cents + interest_cents + fees_cents, delinquency_date, charge_off_date,
-            last_payment_date, statute_of_limitations_date, 'active', now(), $5, $6, now(),
-            now()
+            last_payment_date, statute_of_limitations_date, 'active', now(), $5, $6,
+            serviced_account_number, now(), now()
         FROM staging_account WHERE reject_code IS NULL
         """,
         ("client_id", "placement_id", "tier", "fee_rate_bps", "notice_sent_on",

@@ -61,6 +61,7 @@ def new_business_csv(rows: int, seed: int = 7, prefix: str = "ACCT") -> bytes:
                 (delinquent + timedelta(days=180)).isoformat(),
                 (delinquent - timedelta(days=30)).isoformat(),
                 (delinquent + timedelta(days=365 * 6)).isoformat(),
+                "",  # serviced_account_number: each debt serviced on its own
             ]
         )
     return out.getvalue().encode()

@@ -134,6 +134,8 @@ class AccountRead(msgspec.Struct):
     placement_id: UUID
     client_account_number: str
     original_creditor: str | None
+    # Debts serviced together under this number count as one debt (12 CFR 1006.14(b)(4)).
+    serviced_account_number: str | None
     tier: str
     fee_rate_bps: int
     principal_cents: int

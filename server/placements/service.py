@@ -265,6 +265,7 @@ async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
         placement_id=row["placement_id"],
         client_account_number=row["client_account_number"],
         original_creditor=row["original_creditor"],
+        serviced_account_number=row["serviced_account_number"],
         tier=row["tier"],
         fee_rate_bps=row["fee_rate_bps"],
         principal_cents=row["principal_cents"],
@@ -457,6 +458,9 @@ class ContactContext:
     phones: list[dict[str, Any]]
     # Every account of the same person (any client): a call may be about several.
     debtor_account_ids: list[UUID]
+    # The person's other accounts of this client serviced with this one under a single
+    # account number: one debt for the frequency rules (12 CFR 1006.14(b)(4)).
+    serviced_with: list[UUID]
     # Every change of the status, to judge a call as of its own time.
     status_changes: list[dict[str, Any]]
 
@@ -476,6 +480,7 @@ def _contact_context(row: asyncpg.Record) -> ContactContext:
         inconvenient_times=json.loads(row["inconvenient_times"] or "[]"),
         phones=[dict(zip(repository.PHONE_FIELDS, p, strict=True)) for p in row["phones"] or ()],
         debtor_account_ids=list(row["debtor_account_ids"]),
+        serviced_with=list(row["serviced_with"] or ()),
         status_changes=[
             dict(zip(repository.STATUS_CHANGE_FIELDS, c, strict=True))
             for c in row["status_changes"] or ()
@@ -799,16 +804,6 @@ async def acknowledgement_csv(actor: Principal, placement_id: UUID) -> AsyncIter
 
 
 # --- for queues ---
-
-
-async def status_timeline(account_id: UUID) -> tuple[str, list[dict[str, Any]]]:
-    """The account's status now and every change of it with the date each was received,
-    to judge a call as of its own time. The caller has checked the account is visible."""
-    row = await repository.account(account_id)
-    if row is None:
-        raise NotFound("no such account")
-    history = await repository.status_history(account_id)
-    return row["status"], [dict(h) for h in history]
 
 
 # --- for settlements ---

@@ -136,6 +136,10 @@ class Account(Table, tablename="account"):
     placement_line = Integer(null=True, default=None)
     debtor_id = UUID(index=True)
     client_account_number = Varchar(length=64)
+    # Set from the new-business file only: accounts of one person and client with the same
+    # value were serviced together when obtained and are one debt for the contact-rule
+    # counts (12 CFR 1006.14(b)(4)). Null: serviced alone.
+    serviced_account_number = Varchar(length=64, null=True, default=None)
     original_creditor = Varchar(length=200, null=True, default=None)
     tier = Varchar(length=16)
     fee_rate_bps = Integer()

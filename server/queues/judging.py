@@ -78,15 +78,6 @@ def effective_at(started_at: datetime, duration_s: int) -> datetime:
     return started_at + max(timedelta(seconds=duration_s), timedelta(microseconds=1))
 
 
-def date_zone(address_zone: str | None, phone: Mapping[str, Any] | None) -> str:
-    """The zone the consumer's dates are counted in (the rules' choice, repeated for
-    consent, which is given in days)."""
-    if address_zone:
-        return address_zone
-    zones = list(phone["time_zones"] or []) if phone else []
-    return zones[0] if zones else rules.DEFAULT_DATE_ZONE
-
-
 def best_phone(phones: Sequence[Mapping[str, Any]]) -> str | None:
     """The number to try when none is named: a valid one, the consumer's own first."""
     usable = [p for p in phones if p["status"] == "valid"]
@@ -95,23 +86,34 @@ def best_phone(phones: Sequence[Mapping[str, Any]]) -> str | None:
 
 
 def account_at(
-    account_id: UUID, current_status: str, changes: Sequence[Mapping[str, Any]], at: datetime
+    account_id: UUID,
+    current_status: str,
+    changes: Sequence[Mapping[str, Any]],
+    at: datetime,
+    serviced_with: Iterable[UUID] = (),
 ) -> AccountState:
     """The status in force at `at` and since when, from the account's status changes
-    ordered by when each was received (a change may be recorded after a later one)."""
+    ordered by when each was received (a change may be recorded after a later one), and
+    the accounts serviced together with it (one debt, 12 CFR 1006.14(b)(4))."""
+    together = frozenset(str(a) for a in serviced_with)
     # An action that left the status as it was (an oral cease) changed nothing here.
     moves = [c for c in changes if c["from_status"] != c["to_status"]]
     ordered = sorted(moves, key=lambda c: (c["received_at"], c["created_at"]))
     if not ordered:
-        return AccountState(str(account_id), _status(current_status))
+        return AccountState(str(account_id), _status(current_status), serviced_with=together)
     before = [c for c in ordered if c["received_at"] <= at]
     if not before:
-        return AccountState(str(account_id), _status(ordered[0]["from_status"]))
+        return AccountState(
+            str(account_id), _status(ordered[0]["from_status"]), serviced_with=together
+        )
     last = before[-1]
     # After the last change, the stored status is the truth (it may have been moved by
     # another domain without a change of its own).
     status = current_status if last is ordered[-1] else last["to_status"]
-    return AccountState(str(account_id), _status(status), status_since=last["received_at"])
+    return AccountState(
+        str(account_id), _status(status), status_since=last["received_at"],
+        serviced_with=together,
+    )  # fmt: skip
 
 
 def _status(value: str) -> rules.AccountStatus:

@@ -27,7 +27,7 @@ async def lock_person(debtor_id: UUID) -> None:
 
 _CURRENT_CALLS = """
     SELECT c.id, c.chain_id, c.collector_id, c.phone_e164, c.direction, c.started_at,
-           c.duration_s, c.outcome, c.consent_from, c.consent_until, c.debtor_id,
+           c.duration_s, c.outcome, c.callback_at, c.debtor_id,
            array_agg(ca.account_id ORDER BY ca.account_id) AS account_ids,
            array_agg(ca.client_id ORDER BY ca.account_id) AS client_ids
     FROM call c JOIN call_account ca ON ca.call_id = c.id
@@ -75,8 +75,6 @@ class NewCall:
     outcome: str
     notes: str | None
     callback_at: datetime | None
-    consent_from: datetime | None
-    consent_until: datetime | None
 
 
 async def insert_call(call: NewCall, accounts: Sequence[tuple[UUID, UUID]]) -> None:
@@ -85,14 +83,13 @@ async def insert_call(call: NewCall, accounts: Sequence[tuple[UUID, UUID]]) -> N
         """
         INSERT INTO call (id, chain_id, corrects_call_id, account_id, client_id, debtor_id,
             collector_id, phone_e164, direction, started_at, duration_s, outcome, notes,
-            callback_at, consent_from, consent_until, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+            callback_at, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
             now()) -- clock-ok: when the call was recorded
         """,
         call.id, call.chain_id, call.corrects_call_id, call.account_id, call.client_id,
         call.debtor_id, call.collector_id, call.phone_e164, call.direction, call.started_at,
-        call.duration_s, call.outcome, call.notes, call.callback_at, call.consent_from,
-        call.consent_until,
+        call.duration_s, call.outcome, call.notes, call.callback_at,
     )  # fmt: skip
     await db.execute(
         """

@@ -21,6 +21,8 @@ from typing import Literal, get_args
 from server.business_days import add_business_days
 from server.queues.local_time import (
     CONTIGUOUS_US_ZONES,
+    DateSpan,
+    date_span,
     instants_of,
     local_date,
     local_dates,
@@ -117,12 +119,6 @@ CONVERSATION_QUIET_DAYS = 7
 # no more than seven consecutive days after it was given.
 CONSENT_DAYS = 7
 
-# Regulation F dates when neither the address nor the number has a zone. Any choice is
-# equally lawful for a call inside calling hours: with every contiguous-US zone applied,
-# the window is 11:00-21:00 Eastern (08:00-18:00 Pacific), and at every such instant all
-# five zones are on the same calendar date. New York is simply the first of them.
-DEFAULT_DATE_ZONE = "America/New_York"
-
 
 @dataclass(frozen=True, slots=True)
 class FrequencyCap:
@@ -130,26 +126,31 @@ class FrequencyCap:
 
     Only calls to numbers of `phone_kinds` count and are capped; a number we do not know
     counts for every cap. `consent_exempt`: calls under direct prior consent do not count
-    (true of Regulation F, 1006.14(b)(3)(i)).
+    (true of Regulation F, 1006.14(b)(3)(i), and of Massachusetts, 209 CMR 18.16(1)); a
+    state whose law has no such exception sets it False. "Per debt" counts the accounts
+    serviced together as one (`AccountState.debt`).
     """
 
     max_calls: int
     days: int
     phone_kinds: frozenset[str] = PHONE_KINDS
-    consent_exempt: bool = False
+    consent_exempt: bool = True
 
     def code(self, prefix: str) -> str:
         return f"{prefix}_{self.max_calls}_in_{self.days}"
 
 
 # 12 CFR 1006.14(b)(2)(i)(A): a call is presumed to violate the rule when placed more than
-# seven times within seven consecutive days, per debt.
-REG_F_CAP = FrequencyCap(max_calls=7, days=7, consent_exempt=True)
+# seven times within seven consecutive days, per debt; calls under direct prior consent
+# are not counted (1006.14(b)(3)(i)).
+REG_F_CAP = FrequencyCap(max_calls=7, days=7)
 
 # 209 CMR 18.16(1)(d): per debt, at most 2 calls in each 7-day period to the debtor's
 # residence, cellular or other personal number, and 2 in each 30-day period to any other
 # number. Counted over rolling local days like Regulation F (the conservative reading of
-# "period"). The regulation names no consent exception, so consented calls count here.
+# "period"). 209 CMR 18.16(1) forbids these calls only when made "without the prior
+# consent of the consumer given directly to the debt collector": a call under such consent
+# (the same consent that takes it out of the Regulation F count) is not counted here either.
 STATE_CALL_CAPS: Mapping[str, tuple[FrequencyCap, ...]] = {
     "MA": (
         FrequencyCap(max_calls=2, days=7, phone_kinds=frozenset({"home", "mobile"})),
@@ -164,7 +165,8 @@ class Phone:
     kind: PhoneKind
     status: PhoneStatus = "valid"
     employer_forbids_calls: bool = False
-    # IANA zones the number may be in (phonenumbers' area-code zones).
+    # IANA zones the number may be in (phonenumbers' area-code zones); () for a number that
+    # says nothing about place (toll-free, non-geographic: see placements.normalize).
     zones: tuple[str, ...] = ()
     # When `status` (or the employer's ban) took effect; None = always. A recorded call is
     # judged as of its own start, so a call that led to marking the number is not itself
@@ -218,15 +220,28 @@ class AccountState:
     status: AccountStatus
     # When the status took effect; None = always (see Phone.status_since).
     status_since: datetime | None = None
+    # The other accounts of the person serviced together with this one under a single
+    # account number when the debt was obtained: 12 CFR 1006.14(b)(4) treats them as one
+    # debt, so a call about any of them counts for this one (every frequency cap, and the
+    # 7 days after a conversation).
+    serviced_with: frozenset[str] = frozenset()
+
+    @property
+    def debt(self) -> frozenset[str]:
+        """The account ids that are this one debt for the frequency rules."""
+        return self.serviced_with | {self.account_id}
 
 
 @dataclass(frozen=True, slots=True)
 class Consent:
-    """Direct prior consent to calls beyond the frequency limits (1006.14(b)(3)(i))."""
+    """Direct prior consent (1006.14(b)(3)(i)) given on a call: "call me back on <day>".
+
+    It covers the calls placed on the local date of `asked_for`, within 7 days of
+    `given_at`; the rules work out the dates in the zones they consider for each call.
+    """
 
     given_at: datetime
-    covers_from: datetime
-    covers_until: datetime
+    asked_for: datetime
     revoked_at: datetime | None = None
 
 
@@ -257,19 +272,6 @@ def is_conversation(call: CallRecord) -> bool:
     # An inbound conversation is a conversation too: 1006.14(b)(2)(i)(B) speaks of
     # "having had a telephone conversation", whoever dialed.
     return call.outcome in CONVERSATION_OUTCOMES
-
-
-def consent_from_callback(given_at: datetime, callback_at: datetime, zone_name: str) -> Consent:
-    """Consent from "call me back on Monday": that local Monday, within 7 days of asking."""
-    day = local_date(callback_at, zone_name)
-    tz = zone(zone_name)
-    day_start = datetime.combine(day, time(0), tzinfo=tz)
-    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return Consent(
-        given_at=given_at,
-        covers_from=max(day_start, given_at),
-        covers_until=min(day_end, given_at + timedelta(days=CONSENT_DAYS)),
-    )
 
 
 # 12 CFR 1006.34(b)(5): receipt may be assumed 5 days after sending, not counting
@@ -334,9 +336,39 @@ def _applies(since: datetime | None, at: datetime) -> bool:
     return since is None or since <= at
 
 
+def zones_considered(consumer: Consumer, e164: str) -> tuple[str, ...]:
+    """Every zone the consumer may be in when called on `e164`; the rules hold in each.
+
+    12 CFR 1006.6(b)(1)(i) and its commentary: when the collector has conflicting or
+    uncertain information on the consumer's location, a time is convenient only if it is
+    convenient in every location the consumer may be. With an address, its zone and the
+    dialed number's; without one, the zones of every number on file for the person (the
+    dialed one may not be where they are). A number that says nothing about place
+    (toll-free, non-geographic: no zones) adds none; a number not on file may ring
+    anywhere in the contiguous US; with no zone at all, every contiguous-US zone.
+    """
+    address = consumer.address_zone
+    dialed = consumer.phone(e164)
+    zones: list[str] = [address] if address else []
+    if dialed is None:
+        zones += CONTIGUOUS_US_ZONES
+    elif address:
+        zones += dialed.zones
+    if not address:
+        zones += (z for p in consumer.phones for z in p.zones)
+    return tuple(dict.fromkeys(zones)) or CONTIGUOUS_US_ZONES
+
+
 @dataclass(slots=True)
 class _Judge:
-    """The rules for one account, person and number over the calls before one moment."""
+    """The rules for one account, person and number over the calls before one moment.
+
+    Dates (12 CFR 1006.14(b): calendar days at the consumer's location) are read in every
+    zone the rule considers for the call: an instant belongs to each of its local dates
+    there (a `DateSpan`), so a day has begun when it has begun in any of those zones and
+    has ended only when it has ended in all of them. Where the consumer's date is
+    uncertain, every count and block takes the reading that calls less.
+    """
 
     account: AccountState
     consumer: Consumer
@@ -346,27 +378,25 @@ class _Judge:
     phone: Phone | None = field(init=False)
     calls: tuple[CallRecord, ...] = field(init=False)
     conversations: tuple[CallRecord, ...] = field(init=False)
-    hour_zones: tuple[str, ...] = field(init=False)
-    date_zone: str = field(init=False)
+    zones: tuple[str, ...] = field(init=False)
     wish_zones: tuple[str, ...] = field(init=False)
     caps: tuple[tuple[str, FrequencyCap], ...] = field(init=False)
     wrong_numbers: frozenset[str] = field(init=False)
     consented_calls: frozenset[str] = field(init=False)
-    dates: dict[str, date] = field(init=False)
+    spans: dict[str, DateSpan] = field(init=False)
     phones: dict[str, Phone] = field(init=False)
-    cap_memo: dict[tuple[FrequencyCap, date, frozenset[str]], bool] = field(init=False)
+    cap_memo: dict[tuple[FrequencyCap, DateSpan, frozenset[str]], bool] = field(init=False)
+    counted_memo: dict[tuple[FrequencyCap, frozenset[str]], list[DateSpan]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.phones = {p.e164: p for p in reversed(self.consumer.phones)}
         self.phone = self.phones.get(self.e164)
         self.cap_memo = {}
+        self.counted_memo = {}
+        debt = self.account.debt
         self.calls = tuple(
             sorted(
-                (
-                    c
-                    for c in self.history
-                    if c.started_at < self.until and self.account.account_id in c.account_ids
-                ),
+                (c for c in self.history if c.started_at < self.until and c.account_ids & debt),
                 key=lambda c: (c.started_at, c.call_id),
             )
         )
@@ -376,21 +406,15 @@ class _Judge:
         self.wrong_numbers = frozenset(
             c.phone_e164 for c in self.calls if c.outcome == "wrong_number"
         )
+        self.zones = zones_considered(self.consumer, self.e164)
+        self.spans = {c.call_id: date_span(c.started_at, self.zones) for c in self.calls}
         self.consented_calls = frozenset(
             c.call_id for c in self.calls if self._consented(c.started_at)
         )
-        address = self.consumer.address_zone
-        # A number we do not hold, or hold without a zone, may ring anywhere.
-        number_zones = self.phone.zones if self.phone and self.phone.zones else None
-        zones = ([address] if address else []) + list(number_zones or CONTIGUOUS_US_ZONES)
-        # 1006.6(b)(1)(i) and its commentary: with conflicting information on where the
-        # consumer is, a time is convenient only if it is convenient in every location.
-        self.hour_zones = tuple(dict.fromkeys(zones))
-        self.date_zone = address or (number_zones[0] if number_zones else DEFAULT_DATE_ZONE)
-        self.dates = {c.call_id: local_date(c.started_at, self.date_zone) for c in self.calls}
         # Stated inconvenient times are the consumer's own clock: their home's, else
         # every zone they might be in.
-        self.wish_zones = (address,) if address else self.hour_zones
+        address = self.consumer.address_zone
+        self.wish_zones = (address,) if address else self.zones
         state = (self.consumer.address_state or "").upper()
         state_caps = STATE_CALL_CAPS.get(state, ())
         self.caps = (("reg_f", REG_F_CAP), *((f"state_{state.lower()}", c) for c in state_caps))
@@ -426,23 +450,23 @@ class _Judge:
             found.append(Rule.INCONVENIENT_TIME)
             if first:
                 return found
-        day = local_date(at, self.date_zone)
+        span = date_span(at, self.zones)
         covered = self._consented(at)
         for prefix, cap in self.caps:
             if cap.consent_exempt and covered:
                 continue
-            if self._over_cap(cap, at, day):
+            if self._over_cap(cap, at, span):
                 found.append(cap.code(prefix))
                 if first:
                     return found
-        if not covered and self._after_conversation(day):
+        if not covered and self._after_conversation(span):
             found.append(Rule.REG_F_AFTER_CONVERSATION)
         return found
 
     def _in_calling_hours(self, at: datetime) -> bool:
         return all(
             CALLING_HOURS_START <= at.astimezone(zone(z)).time() < CALLING_HOURS_END
-            for z in self.hour_zones
+            for z in self.zones
         )
 
     def _inconvenient(self, at: datetime) -> bool:
@@ -464,37 +488,46 @@ class _Judge:
         )
         return self.wrong_numbers.union(marked)
 
-    def _over_cap(self, cap: FrequencyCap, at: datetime, day: date) -> bool:
+    def _over_cap(self, cap: FrequencyCap, at: datetime, span: DateSpan) -> bool:
         kind = self._kind(self.e164)
         if kind is not None and kind not in cap.phone_kinds:
             return False
         wrong = self._wrong_numbers(at)
-        # The search for the next lawful moment asks about the same day many times.
-        key = (cap, day, wrong)
+        # The search for the next lawful moment asks about the same days many times.
+        key = (cap, span, wrong)
         if key not in self.cap_memo:
-            self.cap_memo[key] = self._count(cap, day, wrong) + 1 > cap.max_calls
+            self.cap_memo[key] = self._count(cap, span, wrong) + 1 > cap.max_calls
         return self.cap_memo[key]
 
-    def _count(self, cap: FrequencyCap, day: date, wrong: frozenset[str]) -> int:
-        # Calls before `at` fall on or before `day`, so of the windows of `cap.days`
-        # consecutive days that hold `day`, the one ending on it holds the most of them.
-        first_day = day - timedelta(days=cap.days - 1)
-        counted = 0
-        for call in self.calls:
-            call_kind = self._kind(call.phone_e164)
-            if (
-                is_call_placed(call)
-                and first_day <= self.dates[call.call_id] <= day
-                and (call_kind is None or call_kind in cap.phone_kinds)
+    def _count(self, cap: FrequencyCap, span: DateSpan, wrong: frozenset[str]) -> int:
+        """The most calls counted in any window of `cap.days` consecutive dates that holds
+        a date of `span`; a call is in a window when any of its dates is."""
+        counted = self.counted_memo.get((cap, wrong))
+        if counted is None:
+            counted = self.counted_memo[(cap, wrong)] = [
+                self.spans[call.call_id]
+                for call in self.calls
+                if is_call_placed(call)
+                and (
+                    self._kind(call.phone_e164) is None
+                    or self._kind(call.phone_e164) in cap.phone_kinds
+                )
                 and call.phone_e164 not in wrong
                 and not (cap.consent_exempt and call.call_id in self.consented_calls)
-            ):
-                counted += 1
-        return counted
+            ]
+        most = 0
+        first = span.first - timedelta(days=cap.days - 1)
+        while first <= span.last:
+            last = first + timedelta(days=cap.days - 1)
+            most = max(most, sum(1 for s in counted if s.first <= last and s.last >= first))
+            first += timedelta(days=1)
+        return most
 
-    def _after_conversation(self, day: date) -> bool:
+    def _after_conversation(self, span: DateSpan) -> bool:
+        # The block's first day is the earliest date of the conversation, its seventh is
+        # six days after the latest (1006.14(b)(2)(i)(B), read in every zone considered).
         return any(
-            0 <= (day - self.dates[c.call_id]).days < CONVERSATION_QUIET_DAYS
+            span.first <= self.spans[c.call_id].last + timedelta(days=CONVERSATION_QUIET_DAYS - 1)
             for c in self.conversations
         )
 
@@ -503,10 +536,11 @@ class _Judge:
             consent = call.consent
             if (
                 consent is None
-                or not consent.given_at <= at
-                or not consent.covers_from <= at < consent.covers_until
-                or at >= consent.given_at + timedelta(days=CONSENT_DAYS)
+                or not consent.given_at <= at < consent.given_at + timedelta(days=CONSENT_DAYS)
                 or (consent.revoked_at is not None and at >= consent.revoked_at)
+                # 1006.14(b)(3): the consent covers the day asked for, so the call must be
+                # on that date in every zone the rule considers for it.
+                or any(local_date(at, z) != local_date(consent.asked_for, z) for z in self.zones)
             ):
                 continue
             # The consent is spent at the next conversation: the consumer has been
@@ -538,21 +572,18 @@ class _Judge:
         for wish in self.consumer.inconvenient_times:
             clocks |= {wish.start, wish.end}
         instants: set[datetime] = set()
-        # The date and wish zones are among the hour zones. Clocks change at night, when
-        # calling hours are shut anyway, so a stated time that a DST jump skips needs no
-        # instant of its own: the day's 08:00 is a candidate.
-        for z in self.hour_zones:
+        # The wish zones are among the zones considered, and the dates of every rule turn
+        # at their midnights. Clocks change at night, when calling hours are shut anyway,
+        # so a stated time that a DST jump skips needs no instant of its own: the day's
+        # 08:00 is a candidate.
+        for z in self.zones:
             for day in local_dates(at - timedelta(days=1), horizon, z):
                 for clock in clocks:
                     instants |= instants_of(day, clock, z)
         for call in self.calls:
             if call.consent is not None:
                 consent = call.consent
-                instants |= {
-                    consent.covers_from,
-                    consent.covers_until,
-                    consent.given_at + timedelta(days=CONSENT_DAYS),
-                }
+                instants.add(consent.given_at + timedelta(days=CONSENT_DAYS))
                 if consent.revoked_at is not None:
                     instants.add(consent.revoked_at)
         instants |= {p.status_since for p in self.consumer.phones if p.status_since}

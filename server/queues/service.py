@@ -11,10 +11,11 @@ current version of a call is the finding in force. A finding that no longer hold
 superseded by a newer evaluation with no rules, never deleted; a corrected call's
 findings are superseded by its correction's.
 
-Consent: a `callback` call with `callback_at` stores on that version the window the
-consumer asked for (`rules.consent_from_callback`: that local day, within 7 days). The
-rules end it early at the next conversation; a correction of the call replaces it; an
-oral "stop calling" ends all calls anyway (no telephone for the person).
+Consent: a `callback` call with `callback_at` is the consumer's direct prior consent to
+be called on the day asked for (`rules.Consent`); the rules work out that day in every
+zone they consider for each call, within 7 days of the asking, and end it early at the
+next conversation; a correction of the call replaces it; an oral "stop calling" ends all
+calls anyway (no telephone for the person).
 
 What a call says about the person binds every account of theirs (a wrong number, an oral
 stop); a dispute is about the debt the call was recorded on, so only that account becomes
@@ -72,12 +73,8 @@ def _e164(field: str, value: str) -> str:
 
 def _stored(row: asyncpg.Record) -> StoredCall:
     consent = None
-    if row["consent_from"] is not None:
-        consent = rules.Consent(
-            given_at=row["started_at"],
-            covers_from=row["consent_from"],
-            covers_until=row["consent_until"],
-        )
+    if row["outcome"] == Outcome.CALLBACK and row["callback_at"] is not None:
+        consent = rules.Consent(given_at=row["started_at"], asked_for=row["callback_at"])
     return StoredCall(
         id=row["id"],
         chain_id=row["chain_id"],
@@ -116,13 +113,6 @@ def _consumer(ctx: placements.ContactContext, calls: Sequence[StoredCall]) -> ru
     )
 
 
-Timeline = tuple[str, list[dict[str, Any]]]
-
-
-async def _timelines(account_ids: set[UUID]) -> dict[UUID, Timeline]:
-    return {a: await placements.status_timeline(a) for a in sorted(account_ids)}
-
-
 # --- the pre-call check --------------------------------------------------------------------
 
 
@@ -147,7 +137,7 @@ def verdict(
             next_callable_at=None,
         )  # fmt: skip
     decision = rules.check_call(
-        judging.account_at(ctx.account_id, ctx.status, ctx.status_changes, at),
+        judging.account_at(ctx.account_id, ctx.status, ctx.status_changes, at, ctx.serviced_with),
         _consumer(ctx, calls),
         phone,
         at,
@@ -236,11 +226,6 @@ async def record_call(actor: Principal, account_id: UUID, data: CallCreate) -> C
         previous = await _corrected(actor, ctx, data.corrects_call_id)
         call_id = uuid4()
         chain_id = previous["chain_id"] if previous else call_id
-        dialed = next((p for p in ctx.phones if p["e164"] == data.phone), None)
-        consent = None
-        if data.outcome == Outcome.CALLBACK and data.callback_at is not None:
-            zone = judging.date_zone(ctx.address_zone, dialed)
-            consent = rules.consent_from_callback(data.started_at, data.callback_at, zone)
         await repository.insert_call(
             repository.NewCall(
                 id=call_id, chain_id=chain_id, corrects_call_id=data.corrects_call_id,
@@ -248,8 +233,6 @@ async def record_call(actor: Principal, account_id: UUID, data: CallCreate) -> C
                 collector_id=actor.id, phone_e164=data.phone, direction=data.direction,
                 started_at=data.started_at, duration_s=data.duration_s, outcome=data.outcome,
                 notes=data.notes, callback_at=data.callback_at,
-                consent_from=consent.covers_from if consent else None,
-                consent_until=consent.covers_until if consent else None,
             ),
             list(accounts.items()),
         )  # fmt: skip
@@ -336,11 +319,14 @@ async def _judge(
     ctx = await placements.contact_context(SYSTEM, next(iter(new.accounts)))
     consumer = _consumer(ctx, calls)
     records = [c.record() for c in calls]
-    timelines = await _timelines({a for c in (new, *later) for a in c.accounts})
+    judged = sorted({a for c in (new, *later) for a in c.accounts})
+    contexts = await placements.contact_contexts(SYSTEM, judged)
 
     def verdict(call: StoredCall, account_id: UUID) -> list[str]:
-        status, changes = timelines[account_id]
-        account = judging.account_at(account_id, status, changes, call.started_at)
+        of = contexts[account_id]
+        account = judging.account_at(
+            account_id, of.status, of.status_changes, call.started_at, of.serviced_with
+        )
         return list(rules.violations_of(call.record(), account, consumer, records))
 
     def evaluation(call: StoredCall, account_id: UUID, found: list[str]) -> repository.Evaluation:

@@ -39,10 +39,9 @@ class Call(Table, tablename="call"):
     duration_s = Integer()
     outcome = Varchar(length=24)
     notes = Text(null=True, default=None)
+    # With outcome `callback`: the consumer's direct prior consent (12 CFR 1006.14(b)(3)(i))
+    # to be called on that day, which the rules read in every zone they consider.
     callback_at = Timestamptz(null=True, default=None)
-    # Direct prior consent (12 CFR 1006.14(b)(3)(i)) the consumer gave on this call.
-    consent_from = Timestamptz(null=True, default=None)
-    consent_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

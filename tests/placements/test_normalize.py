@@ -48,6 +48,7 @@ GOOD = {
     "charge_off_date": "2024-06-30",
     "last_payment_date": "",
     "statute_of_limitations_date": "2030-01-15",
+    "serviced_account_number": "",
 }
 
 
@@ -240,6 +241,32 @@ def test_phone_forms():
 
 
 @pytest.mark.parametrize(
+    "number",
+    [
+        "+1 800 555 0123",  # toll-free (phonenumbers gives it 42 zones)
+        "+1 888 555 0123",
+        "+1 833 555 0123",
+        "+1 900 555 0123",  # premium rate
+        "+1 500 555 0123",  # personal communications services
+        "+1 521 555 0123",
+        "+1 588 555 0123",
+        "+44 800 123 4567",  # UK toll-free, read by number type
+        "+44 871 234 5678",  # UK premium rate
+        "+44 70 1234 5678",  # UK personal number
+    ],
+)
+def test_numbers_that_say_nothing_about_place_add_no_zone(number):
+    row = normalize(phone_home=number, phone_mobile="", phone_work="")
+    [phone] = row.phones
+    assert phone.time_zones == ()
+
+
+def test_geographic_numbers_keep_their_zones():
+    row = normalize(phone_home="+1 808 555 0123", phone_mobile="+1 801 555 0123", phone_work="")
+    assert [p.time_zones for p in row.phones] == [("Pacific/Honolulu",), ("America/Denver",)]
+
+
+@pytest.mark.parametrize(
     ("ssn", "reason"),
     [
         ("12345678", "must be 9 digits"),
@@ -286,7 +313,7 @@ def test_error_names_the_clients_column():
 def test_wrong_field_count():
     layout = resolve_header(FIELDS, default_column_map())
     result = normalize_new_business(4, ["A1", "x"], layout, CTX)
-    assert errors(result) == [(4, "", "column_count", "expected 22 fields, found 2")]
+    assert errors(result) == [(4, "", "column_count", "expected 23 fields, found 2")]
 
 
 def test_file_through_stream_and_normalizer():
@@ -381,3 +408,11 @@ def test_valid_rows_round_trip(rows, encoding, chunk):
         assert (result.delinquency_date, result.date_of_birth) == (delinquency, birth)
         assert (result.ssn_last4 or "") == row["ssn"][-4:]
         assert len(result.phones) == (1 if row["phone_mobile"] else 0)
+
+
+def test_serviced_account_number_is_read_and_bounded():
+    assert normalize(serviced_account_number="  SL  77 ").serviced_account_number == "SL 77"
+    assert normalize().serviced_account_number is None
+    assert errors(normalize(serviced_account_number="9" * 65)) == [
+        (2, "serviced_account_number", "too_long", "must be at most 64 characters")
+    ]

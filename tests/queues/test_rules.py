@@ -26,7 +26,6 @@ from server.queues.rules import (
     Outcome,
     Phone,
     check_call,
-    consent_from_callback,
     is_call_placed,
     is_conversation,
     validation_period_end,
@@ -212,6 +211,21 @@ def test_number_we_do_not_hold_may_be_in_any_contiguous_zone() -> None:
     assert not check(et(2024, 6, 3, 21), who=who, phone=UNKNOWN).allowed
 
 
+def test_a_number_without_zones_adds_none_the_address_decides_else_contiguous_us() -> None:
+    toll_free = "+18005550104"
+    honolulu = consumer(
+        address_zone="Pacific/Honolulu", phones=(Phone(toll_free, "home", zones=()),)
+    )
+    # 16:00 in Honolulu is 22:00 in New York: callable, the address alone decides.
+    assert check(datetime(2024, 6, 4, 2, tzinfo=UTC), who=honolulu, phone=toll_free).allowed
+    nowhere = replace(honolulu, address_zone=None)
+    assert_blocked(
+        check(datetime(2024, 6, 3, 14, 59, tzinfo=UTC), who=nowhere, phone=toll_free),
+        "outside_calling_hours",
+        et(2024, 6, 3, 11),  # 08:00 in Los Angeles
+    )
+
+
 def test_spring_forward_day_opens_at_local_eight() -> None:
     # 2024-03-10: New York jumps from EST to EDT at 02:00, so 08:00 is 12:00 UTC, not 13:00.
     saturday_night = datetime(2024, 3, 9, 21, 30, tzinfo=NY)
@@ -361,13 +375,34 @@ def test_a_call_about_another_debt_does_not_count() -> None:
     assert check(et(2024, 6, 3, 17), (*only_first, talked), account=OTHER_ACCOUNT).allowed
 
 
+def test_debts_serviced_together_count_as_one_debt() -> None:
+    # 12 CFR 1006.14(b)(4): loans serviced under one account number are one debt.
+    grouped = AccountState("acc-1", "active", serviced_with=frozenset({"acc-2"}))
+    about_other = tuple(
+        call(et(2024, 6, 3, 9 + i), accounts=frozenset({"acc-2"})) for i in range(7)
+    )
+    assert_blocked(
+        check(et(2024, 6, 3, 17), about_other, account=grouped), "reg_f_7_in_7", et(2024, 6, 10, 8)
+    )
+    assert check(et(2024, 6, 3, 17), about_other).allowed  # not grouped: its own count
+    talked = (call(et(2024, 6, 3), "right_party_contact", accounts=frozenset({"acc-2"})),)
+    assert_blocked(
+        check(et(2024, 6, 4), talked, account=grouped),
+        "reg_f_after_conversation",
+        et(2024, 6, 10, 8),
+    )
+    assert check(et(2024, 6, 4), talked).allowed
+    # A call about both loans is one call for the one debt, not two.
+    both = frozenset({"acc-1", "acc-2"})
+    six = tuple(call(et(2024, 6, 3, 9 + i), accounts=both) for i in range(6))
+    assert check(et(2024, 6, 3, 17), six, account=grouped).allowed
+
+
 # -- consent given directly to us ------------------------------------------------------------
 
 
 def _callback(given: datetime, callback: datetime) -> CallRecord:
-    consent = consent_from_callback(
-        given.astimezone(UTC), callback.astimezone(UTC), "America/New_York"
-    )
+    consent = Consent(given.astimezone(UTC), callback.astimezone(UTC))
     return call(given, "callback", consent=consent)
 
 
@@ -389,9 +424,8 @@ def test_calls_under_consent_do_not_count_toward_seven_in_seven() -> None:
 
 
 def test_consent_covers_only_within_seven_days_of_being_given() -> None:
-    given = et(2024, 6, 3, 10).astimezone(UTC)  # Monday 10:00: covers up to Monday 10:00
-    asks_for_next_monday = Consent(given, et(2024, 6, 10, 0), et(2024, 6, 11, 0))
-    asked = call(et(2024, 6, 3, 10), "callback", consent=asks_for_next_monday)
+    # Monday 10:00, "call me next Monday": covers up to next Monday 10:00.
+    asked = _callback(et(2024, 6, 3, 10), et(2024, 6, 10, 15))
     thursday = tuple(call(et(2024, 6, 6, 9 + i)) for i in range(7))  # in June 4..10
     assert check(et(2024, 6, 10, 9, 59), (asked, *thursday)).allowed
     assert_blocked(
@@ -399,15 +433,34 @@ def test_consent_covers_only_within_seven_days_of_being_given() -> None:
     )
 
 
-def test_consent_from_callback_is_the_local_day_clipped_to_seven_days() -> None:
-    given = et(2024, 6, 3, 10).astimezone(UTC)
-    thursday = consent_from_callback(given, et(2024, 6, 6, 15).astimezone(UTC), "America/New_York")
-    assert thursday.covers_from == et(2024, 6, 6, 0)
-    assert thursday.covers_until == et(2024, 6, 7, 0)
-    monday = consent_from_callback(given, et(2024, 6, 10, 15).astimezone(UTC), "America/New_York")
-    assert monday.covers_until == et(2024, 6, 10, 10)  # given + 7 days
-    too_late = consent_from_callback(given, et(2024, 6, 11, 15).astimezone(UTC), "America/New_York")
-    assert too_late.covers_until <= too_late.covers_from
+def test_consent_covers_the_local_day_asked_for_and_no_other() -> None:
+    asked = _callback(et(2024, 6, 3, 10), et(2024, 6, 6, 15))  # "call me Thursday"
+    assert check(et(2024, 6, 6, 8), (asked,)).allowed
+    assert check(et(2024, 6, 6, 20, 59), (asked,)).allowed
+    assert not check(et(2024, 6, 7, 8), (asked,)).allowed
+
+
+def test_consent_day_must_be_the_asked_date_in_every_zone_considered() -> None:
+    # No address, a New York and a Juneau number: Sunday asked for on the New York one.
+    juneau = "+19075550102"
+    who = consumer(
+        address_zone=None,
+        address_state=None,
+        phones=(Phone(HOME, "home", zones=("America/New_York",)),
+                Phone(juneau, "mobile", zones=("America/Juneau",))),
+    )  # fmt: skip
+    asked = call(
+        datetime(2025, 9, 22, 18, tzinfo=UTC),
+        "callback",
+        consent=Consent(
+            datetime(2025, 9, 22, 18, tzinfo=UTC), datetime(2025, 9, 28, 16, tzinfo=UTC)
+        ),
+    )
+    # 00:30 Sunday in New York, 20:30 Saturday in Juneau: not the consented day in Juneau.
+    late = check(datetime(2025, 9, 28, 4, 30, tzinfo=UTC), (asked,), who=who, phone=juneau)
+    assert "reg_f_after_conversation" in late.reasons
+    assert "outside_calling_hours" in late.reasons
+    assert check(datetime(2025, 9, 28, 17, tzinfo=UTC), (asked,), who=who, phone=juneau).allowed
 
 
 def test_the_next_conversation_ends_consent() -> None:
@@ -422,10 +475,7 @@ def test_the_next_conversation_ends_consent() -> None:
 
 def test_revoked_consent_no_longer_covers() -> None:
     given = et(2024, 6, 3, 10).astimezone(UTC)
-    base = consent_from_callback(given, et(2024, 6, 6, 15).astimezone(UTC), "America/New_York")
-    revoked = Consent(
-        base.given_at, base.covers_from, base.covers_until, et(2024, 6, 6, 12).astimezone(UTC)
-    )
+    revoked = Consent(given, et(2024, 6, 6, 15).astimezone(UTC), et(2024, 6, 6, 12).astimezone(UTC))
     asked = call(et(2024, 6, 3, 10), "callback", consent=revoked)
     assert check(et(2024, 6, 6, 11, 59), (asked,)).allowed
     assert not check(et(2024, 6, 6, 12), (asked,)).allowed
@@ -457,13 +507,17 @@ def test_massachusetts_two_in_thirty_days_to_work() -> None:
     assert check(et(2024, 6, 5), home_two, who=MA, phone=WORK).allowed
 
 
-def test_massachusetts_counts_calls_under_consent() -> None:
-    # 209 CMR 18.16 has no consent exception; Regulation F's does not carry over.
+def test_massachusetts_does_not_count_calls_under_consent() -> None:
+    # 209 CMR 18.16(1): only calls "without the prior consent of the consumer given
+    # directly to the debt collector" are limited, like Regulation F's 1006.14(b)(3).
     asked = _callback(et(2024, 6, 3, 10), et(2024, 6, 6, 15))
-    covered = call(et(2024, 6, 6, 9))
-    assert check(et(2024, 6, 6, 10), (asked, covered)).allowed
-    decision = check(et(2024, 6, 6, 10), (asked, covered), who=MA)
-    assert decision.reasons == ("state_ma_2_in_7",)
+    covered = (call(et(2024, 6, 6, 9)), call(et(2024, 6, 6, 10)))
+    assert check(et(2024, 6, 6, 11), (asked, *covered), who=MA).allowed
+    # The consented calls still do not count the next week: Monday's call is 1 of 2.
+    assert check(et(2024, 6, 10, 9), (asked, *covered), who=MA).allowed
+    unconsented = (call(et(2024, 6, 4, 9)),)
+    decision = check(et(2024, 6, 7, 9), (asked, *unconsented, *covered), who=MA)
+    assert "state_ma_2_in_7" in decision.reasons
 
 
 def test_massachusetts_counts_calls_to_unknown_numbers_under_both_caps() -> None:

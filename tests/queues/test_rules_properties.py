@@ -17,12 +17,12 @@ from server.queues.rules import (
     PLACED_OUTCOMES,
     AccountState,
     CallRecord,
+    Consent,
     Consumer,
     InconvenientTime,
     Outcome,
     Phone,
     check_call,
-    consent_from_callback,
     is_call_placed,
     is_conversation,
     violations_of,
@@ -90,7 +90,7 @@ def histories(draw: st.DrawFn, *, until: datetime | None = None) -> list[CallRec
         consent = None
         if outcome == "callback" and draw(st.booleans()):
             callback = started + timedelta(hours=draw(st.integers(1, 24 * 9)))
-            consent = consent_from_callback(started, callback, draw(zones))
+            consent = Consent(started, callback)
         calls.append(
             CallRecord(
                 call_id=f"c{i}",
@@ -105,9 +105,14 @@ def histories(draw: st.DrawFn, *, until: datetime | None = None) -> list[CallRec
     return calls
 
 
-accounts = st.one_of(
-    st.just("active"), st.just("active"), st.just("active"), st.sampled_from(ACCOUNT_STATUSES)
-).map(lambda status: AccountState("a", status))
+accounts = st.builds(
+    lambda status, grouped: AccountState("a", status, serviced_with=grouped),
+    st.one_of(
+        st.just("active"), st.just("active"), st.just("active"), st.sampled_from(ACCOUNT_STATUSES)
+    ),
+    # Sometimes serviced together with "b" (one debt, 12 CFR 1006.14(b)(4)).
+    st.sampled_from([frozenset(), frozenset(), frozenset({"b"})]),
+)
 dialed = st.sampled_from((*NUMBERS, UNKNOWN))
 # Moments to check: the last days of the histories and a little beyond, mostly in the
 # hours when a call may be lawful somewhere (12:00-02:00 UTC).
@@ -129,15 +134,23 @@ def _placed_now(e164: str, at: datetime, outcome: Outcome) -> CallRecord:
 
 
 def _zones_for(consumer: Consumer, e164: str) -> set[str]:
+    """1006.6(b)(1)(i): every place the consumer may be. The address and the dialed
+    number's zones; with no address, every number on file's; a number not on file may be
+    anywhere in the contiguous US; nothing known, all of it."""
     phone = next((p for p in consumer.phones if p.e164 == e164), None)
-    number = set(phone.zones) if phone and phone.zones else set(CONTIGUOUS_US_ZONES)
-    return number | ({consumer.address_zone} if consumer.address_zone else set())
+    found = {consumer.address_zone} if consumer.address_zone else set()
+    if phone is None:
+        found |= set(CONTIGUOUS_US_ZONES)
+    elif consumer.address_zone:
+        found |= set(phone.zones)
+    if not consumer.address_zone:
+        found |= {z for p in consumer.phones for z in p.zones}
+    return found or set(CONTIGUOUS_US_ZONES)
 
 
-def _local_day(at: datetime, consumer: Consumer, e164: str) -> date:
-    phone = next((p for p in consumer.phones if p.e164 == e164), None)
-    zone = consumer.address_zone or (phone.zones[0] if phone and phone.zones else None)
-    return at.astimezone(ZoneInfo(zone or "America/New_York")).date()
+def _local_days(at: datetime, consumer: Consumer, e164: str) -> set[date]:
+    """Every date `at` may be at the consumer's location."""
+    return {at.astimezone(ZoneInfo(z)).date() for z in _zones_for(consumer, e164)}
 
 
 @PROFILE
@@ -163,24 +176,59 @@ def test_an_allowed_call_breaks_no_rule(
     assert not consumer.no_telephone
     for zone in _zones_for(consumer, e164):
         assert time(8) <= at.astimezone(ZoneInfo(zone)).time() < time(21)
-    if any(c.consent for c in history):
+    today = _local_days(at, consumer, e164)
+    debt = {"a"} | account.serviced_with
+    ours = [c for c in history if debt & c.account_ids and c.started_at < at]
+    zones = _zones_for(consumer, e164)
+
+    def consented(moment: datetime) -> bool:
+        # 1006.14(b)(3)(i): the asked-for date in every zone, within 7 days of asking,
+        # until the next conversation.
+        return any(
+            c.consent is not None
+            and c.consent.given_at <= moment < c.consent.given_at + timedelta(days=7)
+            and all(
+                moment.astimezone(ZoneInfo(z)).date()
+                == c.consent.asked_for.astimezone(ZoneInfo(z)).date()
+                for z in zones
+            )
+            and not any(
+                is_conversation(o) and c.consent.given_at < o.started_at < moment for o in ours
+            )
+            for c in ours
+        )
+
+    if consented(at):
         return
-    day = _local_day(at, consumer, e164)
-    ours = [c for c in history if "a" in c.account_ids and c.started_at < at]
     wrong = {c.phone_e164 for c in ours if c.outcome == "wrong_number"}
     wrong |= {p.e164 for p in consumer.phones if p.status == "wrong_number"}
-    placed_days = [
-        _local_day(c.started_at, consumer, e164)
+    kinds = {p.e164: p.kind for p in consumer.phones}
+    counted = [
+        c
         for c in ours
-        if is_call_placed(c) and c.phone_e164 not in wrong
+        if is_call_placed(c) and c.phone_e164 not in wrong and not consented(c.started_at)
     ]
-    # Every window of 7 consecutive dates that holds today holds at most 7 calls.
-    for first in (day - timedelta(days=k) for k in range(7)):
-        in_window = [d for d in placed_days if first <= d < first + timedelta(days=7)]
-        assert len(in_window) + 1 <= 7
+    caps = [(7, 7, {"home", "mobile", "work", "other"})]
+    if (consumer.address_state or "").upper() == "MA":  # 209 CMR 18.16(1)(d)
+        caps += [(2, 7, {"home", "mobile"}), (2, 30, {"work", "other"})]
+    for most, days, cap_kinds in caps:
+        if kinds.get(e164, next(iter(cap_kinds))) not in cap_kinds:
+            continue
+        placed_days = [
+            _local_days(c.started_at, consumer, e164)
+            for c in counted
+            if kinds.get(c.phone_e164, next(iter(cap_kinds))) in cap_kinds
+        ]
+        # Every window of `days` consecutive dates holding a date today may be holds at
+        # most `most` calls, a call being in it when any date it may have been on is.
+        for first in {d - timedelta(days=k) for d in today for k in range(days)}:
+            window = {first + timedelta(days=k) for k in range(days)}
+            assert sum(1 for dates in placed_days if dates & window) + 1 <= most
+    # No date today may be is within 7 days of any date a conversation may have been on.
     for c in ours:
         if is_conversation(c):
-            assert (day - _local_day(c.started_at, consumer, e164)).days >= 7
+            for then in _local_days(c.started_at, consumer, e164):
+                assert all((d - then).days >= 7 for d in today)
 
 
 @PROFILE
