@@ -21,6 +21,9 @@ MAX_DIGITS = 19
 # Digit groups joined by single spaces or dashes.
 _DIGIT_RUN = re.compile(r"\d+(?:[ -]\d+)*")
 _SEPARATOR = re.compile(r"[ -]")
+# An id (an offer's, a payment's) is a UUID in its canonical form: its groups of 8-4-4-4-12
+# may all be digits and pass Luhn (one random UUID in a few hundred), and it is no card.
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -62,7 +65,7 @@ def card_number_fields(value: Any, path: str = "") -> list[str]:
     checked: the amounts callers send are bounded below 13 digits."""
     found: list[str] = []
     if isinstance(value, str):
-        if contains_card_number(value):
+        if not _UUID.fullmatch(value) and contains_card_number(value):
             found.append(path or "body")
     elif isinstance(value, dict):
         for key, item in value.items():
