@@ -122,7 +122,7 @@ async def _has_clients() -> bool:
         await db.close_pool()
 
 
-def _base_url(settings: Settings) -> str:
+def base_url(settings: Settings) -> str:
     # A wildcard address is not one a browser can open.
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host  # noqa: S104
     return f"http://{host}:{settings.port}"
@@ -132,7 +132,7 @@ def _banner(
     settings: Settings, data: str, *, has_data: bool, ready: bool, migrated: str = ""
 ) -> str:
     """What a person needs from `agency run`: printed as it starts and again when ready."""
-    base = _base_url(settings)
+    base = base_url(settings)
     lines = [
         f"{'Ready' if ready else 'Starting'}: {settings.agency_name} agency server",
         f"  front page     {base}/",
@@ -153,7 +153,7 @@ def _answers(settings: Settings) -> bool:
     """The API is up: its port takes connections and /ready says so."""
     import httpx
 
-    base = _base_url(settings)
+    base = base_url(settings)
     try:
         # Polling the port costs no log line; /ready is asked once it takes connections.
         with socket.create_connection((urlsplit(base).hostname, settings.port), timeout=0.5):
