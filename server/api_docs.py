@@ -25,6 +25,20 @@ STATIC_PATH = f"/static/swagger-ui/{SWAGGER_UI_VERSION}"
 _FILES = Path(str(swagger_ui_path))
 
 
+# Shown under the title of the docs: how to start, where else to go.
+DESCRIPTION = """\
+The JSON API for the agency's own front ends and clients' integrations. The agency
+workspace is not built yet: collectors, supervisors and admins work here.
+
+**To start**: open *auth → POST /api/v1/auth/login*, press *Try it out*, sign in (with
+a login `agency seed-demo` printed, on a demo server), then press **Authorize** and paste
+the access_token. Amounts are integer cents; errors all share one
+body (ErrorBody, below).
+
+[Front page](/) · [Client portal](/portal/) · [OpenAPI JSON](/schema/openapi.json)
+"""
+
+
 def render_plugins() -> list[OpenAPIRenderPlugin]:
     swagger = SwaggerRenderPlugin(
         path=["/", "/swagger"],
@@ -33,6 +47,9 @@ def render_plugins() -> list[OpenAPIRenderPlugin]:
         standalone_preset_js_url=f"{STATIC_PATH}/swagger-ui-standalone-preset.js",
         # Litestar's default icon is fetched from a CDN.
         favicon=f'<link rel="icon" type="image/png" href="{STATIC_PATH}/favicon-32x32.png">',
+        # Swagger UI's 36px title takes a phone's whole first screen.
+        style="<style>body { margin: 0; padding: 0 } @media (max-width: 600px) "
+        "{ .swagger-ui .info .title { font-size: 24px } }</style>",
     )
     return [swagger, JsonRenderPlugin(), YamlRenderPlugin()]
 

@@ -374,6 +374,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title=f"{settings.agency_name} — agency server",
             version="1.0.0",
+            description=api_docs.DESCRIPTION,
             path="/schema",
             render_plugins=api_docs.render_plugins(),
             components=Components(
