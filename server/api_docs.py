@@ -35,7 +35,7 @@ a login `agency seed-demo` printed, on a demo server), then press **Authorize** 
 the access_token. Amounts are integer cents; errors all share one
 body (ErrorBody, below).
 
-[Front page](/) · [Client portal](/portal/) · [OpenAPI JSON](/schema/openapi.json)
+[Front page](/) (the client portal and the other doors) · [OpenAPI JSON](/schema/openapi.json)
 """
 
 
