@@ -1,11 +1,12 @@
 """Who is signed in, and CSRF.
 
 The session cookie holds a secret whose hash names a server-side session (auth's
-`portal_session`): HttpOnly, SameSite=Lax, Secure outside development and tests, scoped to
-/portal. Each session has its CSRF token: every form posts it as a field, an upload (whose
-body is the file, streamed) sends it as the X-CSRF-Token header. The sign-in form, before
-any session exists, carries a token that must match a cookie of its own (double submit),
-so another site cannot sign a browser in to an account of its choosing.
+`portal_session`): HttpOnly, SameSite=Lax, Secure outside development and tests, read by
+/portal and the front page. Each session has its CSRF token: every form posts it as a
+field, an upload (whose body is the file, streamed) sends it as the X-CSRF-Token header.
+The sign-in form, before any session exists, carries a token that must match a cookie of
+its own (double submit), so another site cannot sign a browser in to an account of its
+choosing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ SIGN_IN_COOKIE = "portal_sign_in"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 COOKIE_PATH = "/portal"
+# The session's cookie is sent to the front page too, so that `/` can take a signed-in
+# browser straight to its door. No route outside /portal but `/` reads it: the API
+# authenticates by bearer token only, so the cookie authorizes nothing there.
+SESSION_COOKIE_PATH = "/"
 # Sent by the portal's own scripts: answers to them are JSON, not pages.
 FETCH_HEADER = "X-Requested-With"
 FETCH_VALUE = "portal"
@@ -86,9 +91,9 @@ def new_sign_in_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _cookie_flags() -> dict[str, Any]:
+def _cookie_flags(path: str = COOKIE_PATH) -> dict[str, Any]:
     return {
-        "path": COOKIE_PATH,
+        "path": path,
         "httponly": True,
         "samesite": "lax",
         "secure": get_settings().secure_cookies,
@@ -100,12 +105,12 @@ def set_sign_in_cookie(response: Response[Any], token: str) -> None:
 
 
 def start_session(response: Response[Any], session: PortalSession) -> None:
-    response.set_cookie(SESSION_COOKIE, session.secret, **_cookie_flags())
+    response.set_cookie(SESSION_COOKIE, session.secret, **_cookie_flags(SESSION_COOKIE_PATH))
     response.delete_cookie(SIGN_IN_COOKIE, path=COOKIE_PATH)
 
 
 def end_session(response: Response[Any]) -> None:
-    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
+    response.delete_cookie(SESSION_COOKIE, path=SESSION_COOKIE_PATH)
 
 
 class Form:

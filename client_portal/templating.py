@@ -5,6 +5,7 @@ they are shown)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -77,7 +78,9 @@ def static(name: str) -> str:
     return f"{STATIC_PATH}/{name}?v={_digest(name)}"
 
 
-def environment(settings: Settings) -> Environment:
+def environment(settings: Settings, more_templates: Sequence[Path] = ()) -> Environment:
+    """The portal's environment; `more_templates` are folders of other pages drawn in the
+    portal's look (the front page), searched after the portal's own."""
     zone = ZoneInfo(settings.agency_timezone)
 
     def day(value: date | datetime | None) -> str:
@@ -101,7 +104,7 @@ def environment(settings: Settings) -> Environment:
         return day(end - timedelta(microseconds=1))
 
     env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
+        loader=FileSystemLoader([HERE / "templates", *more_templates]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -115,5 +118,9 @@ def environment(settings: Settings) -> Environment:
     return env
 
 
-def template_config(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment(settings)))
+def template_config(
+    settings: Settings, more_templates: Sequence[Path] = ()
+) -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(
+        instance=JinjaTemplateEngine.from_environment(environment(settings, more_templates))
+    )

@@ -1,5 +1,6 @@
-"""Screenshots of every portal page at desktop (1280) and phone (390) width, signed in as a
-demo client, for looking at the portal as its users see it.
+"""Screenshots of the front page, the API docs and every portal page at desktop (1280) and
+phone (390) width (the portal's signed in as a demo client), for looking at them as their
+users see them.
 
     agency seed-demo && agency api --port 8000 &
     python -m scripts.portal_screenshots --base-url http://127.0.0.1:8000
@@ -78,6 +79,13 @@ def main() -> int:
         for label, (width, height) in WIDTHS.items():
             context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
+            # Before signing in: a signed-in browser is sent on from the front page.
+            for name, url in (("front", "/"), ("api-docs", "/schema")):
+                page.goto(base + url)
+                if name == "api-docs":
+                    page.locator(".opblock").first.wait_for()
+                page.screenshot(path=args.out / f"{name}-{label}.png", full_page=True)
+                print(f"{name}-{label}.png  {url}")
             page.goto(f"{base}/portal/sign-in")
             page.screenshot(path=args.out / f"sign-in-{label}.png", full_page=True)
             sign_in(page, base, args.username, args.password)

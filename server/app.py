@@ -41,7 +41,8 @@ from litestar.types import (
 )
 
 import client_portal
-from server import db
+import front_page
+from server import api_docs, db
 from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
 from server.errors import DomainError, FieldError, error_body
@@ -345,7 +346,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     ]
     _document_errors(controllers)
     app = Litestar(
-        route_handlers=[*controllers, *client_portal.routes()],
+        route_handlers=[
+            *controllers,
+            *client_portal.routes(),
+            *front_page.routes(),
+            api_docs.static_route(),
+        ],
         middleware=[
             DefineMiddleware(
                 BearerAuthenticationMiddleware,
@@ -365,12 +371,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTTPException: client_portal.portal_aware(_http_error),
             Exception: client_portal.portal_aware(_unexpected),
         },
-        template_config=client_portal.template_config(settings),
+        template_config=client_portal.template_config(settings, [front_page.TEMPLATES]),
         lifespan=[_lifespan(settings)],
         openapi_config=OpenAPIConfig(
             title=f"{settings.agency_name} — agency server",
             version="1.0.0",
+            description=api_docs.DESCRIPTION,
             path="/schema",
+            render_plugins=api_docs.render_plugins(),
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(

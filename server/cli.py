@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from server.settings import Settings, SettingsError, get_settings
 
@@ -64,12 +66,20 @@ def _child(command: list[str], **env: str) -> subprocess.Popen[bytes]:
     )
 
 
-def _run_migrations() -> None:
+def _run_migrations() -> str:
+    """`agency migrate` in a process of its own (it connects as the owner). Returns its one
+    line when something ran, else ""; on failure everything it said is shown."""
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "migrate"], env=os.environ.copy(), check=False
+        [sys.executable, "-m", "server.cli", "migrate"],
+        env=os.environ.copy(),
+        check=False,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(result.returncode)
+    return result.stdout.strip()
 
 
 def _stop(children: list[subprocess.Popen[bytes]]) -> None:
@@ -85,6 +95,74 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
             child.wait()
 
 
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    where = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, where, parts.path, "", ""))
+
+
+def _where_data_lives(configured: Settings) -> str:
+    if configured.embedded_database:
+        redis = "and Redis " if configured.embedded_redis else ""
+        return f"{configured.data_dir}  (embedded PostgreSQL {redis}kept between runs)"
+    return _without_password(configured.database_url or "")
+
+
+async def _has_clients() -> bool:
+    from server import db
+    from server.auth.principal import SYSTEM
+    from server.pagination import page_request
+    from server.placements import service as placements
+
+    await db.start_pool(1, 1)
+    try:
+        return bool((await placements.list_clients(SYSTEM, page_request(1, None))).items)
+    finally:
+        await db.close_pool()
+
+
+def base_url(settings: Settings) -> str:
+    # A wildcard address is not one a browser can open.
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host  # noqa: S104
+    return f"http://{host}:{settings.port}"
+
+
+def _banner(
+    settings: Settings, data: str, *, has_data: bool, ready: bool, migrated: str = ""
+) -> str:
+    """What a person needs from `agency run`: printed as it starts and again when ready."""
+    base = base_url(settings)
+    lines = [
+        f"{'Ready' if ready else 'Starting'}: {settings.agency_name} agency server",
+        f"  front page     {base}/",
+        f"  client portal  {base}/portal/",
+        f"  workspace      not built yet: the API docs stand in, {base}/schema",
+        f"  API docs       {base}/schema   (JSON API under {base}/api/v1)",
+        f"  data           {data}",
+        "  stop           Ctrl-C",
+    ]
+    if migrated:
+        lines.append(f"  {migrated}")
+    if not has_data:
+        lines.append("  no data yet: run `agency seed-demo` (in another terminal) for demo data")
+    return "\n".join(lines)
+
+
+def _answers(settings: Settings) -> bool:
+    """The API is up: its port takes connections and /ready says so."""
+    import httpx
+
+    base = base_url(settings)
+    try:
+        # Polling the port costs no log line; /ready is asked once it takes connections.
+        with socket.create_connection((urlsplit(base).hostname, settings.port), timeout=0.5):
+            pass
+        return httpx.get(f"{base}/ready", timeout=2).status_code == 200
+    except (OSError, httpx.HTTPError):
+        return False
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     stopping = False
 
@@ -92,26 +170,33 @@ def cmd_run(args: argparse.Namespace) -> int:
         nonlocal stopping
         stopping = True
 
+    data = _where_data_lives(_settings())
     with services() as settings:
-        _run_migrations()
+        migrated = _run_migrations()
+        has_data = asyncio.run(_has_clients())
+        starting = _banner(settings, data, has_data=has_data, ready=False, migrated=migrated)
+        print(starting, flush=True)
         children = [
             _child(["api", "--workers", str(args.workers)]),
             _child(["worker"]),
         ]
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
-        print(
-            f"Agency server on http://{settings.host}:{settings.port}  "
-            f"(API /api/v1, portal /portal/, OpenAPI /schema)  —  Ctrl-C stops it",
-            flush=True,
-        )
         try:
+            ready = False
             while not stopping and all(child.poll() is None for child in children):
+                if not ready and _answers(settings):
+                    ready = True
+                    print(_banner(settings, data, has_data=has_data, ready=True), flush=True)
                 time.sleep(0.2)
         finally:
             _stop(children)
         failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
-        return 1 if failed and not stopping else 0
+    if failed and not stopping:
+        print("agency run: a process stopped unexpectedly; everything is stopped", flush=True)
+        return 1
+    print("Stopped: everything `agency run` started has ended; the data is kept.", flush=True)
+    return 0
 
 
 def cmd_api(args: argparse.Namespace) -> int:
@@ -148,14 +233,16 @@ def cmd_migrate(_: argparse.Namespace) -> int:
         from server.migrate import migrate
 
         configure_logging(settings.log_format, settings.log_level)
-        asyncio.run(migrate())
+        applied = asyncio.run(migrate())
+        if applied:
+            print(f"migrations: applied {applied}; the schema is current", flush=True)
     return 0
 
 
 def _with_database(action: Callable[[Settings], Any], *, migrate_first: bool = False) -> int:
     with services() as settings:
-        if migrate_first:
-            _run_migrations()
+        if migrate_first and (migrated := _run_migrations()):
+            print(migrated, flush=True)
         from server import db
         from server.logging import configure_logging
         from server.redis import close_redis, open_redis

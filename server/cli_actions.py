@@ -19,12 +19,11 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def seed_demo(settings: Settings, args: argparse.Namespace) -> None:
-    from server.demo import seed
+    from server.cli import base_url
+    from server.demo import report, seed
 
-    logins = await seed(settings, accounts_per_client=args.accounts)
-    print("Demo logins (username / password):")
-    for role, username, password in logins:
-        print(f"  {role:<11} {username:<22} {password}")
+    result = await seed(settings, accounts_per_client=args.accounts)
+    print(report(result, base_url(settings)))
 
 
 async def remit(settings: Settings, args: argparse.Namespace) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -63,6 +64,15 @@ CALL_OUTCOMES = (
 )  # fmt: skip
 
 
+# How long ago the demo's main files were placed: every call, payment and offer of their
+# history falls in the days since (the earliest, an offer, 45 days ago).
+HISTORY_DAYS = 50
+CALL_DAYS_BACK = 40
+PAYMENT_DAYS_BACK = 45
+# The broken plan and the expired lump sum were offered this long ago: the plan's second
+# instalment fell due 8 days ago (past the 5-day grace), the lump sum's 30 days ran out.
+LAPSED_OFFER_DAYS_BACK = 45
+
 # Idempotency-Keys are refused when they hold a card-number-like run of digits (a UUID's
 # groups joined by dashes can pass Luhn): the demo's keys spell the digits as letters.
 _NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")
@@ -73,19 +83,27 @@ def _demo_key(name: str, entity_id: UUID) -> str:
     return f"demo-{name}-{entity_id.hex.translate(_NO_DIGITS)}"
 
 
-async def _ensure_user(role: str, username: str, client_id: UUID | None = None) -> UUID:
-    with contextlib.suppress(UsernameTaken):
+async def _ensure_user(
+    role: str, username: str, client_id: UUID | None = None
+) -> tuple[UUID, bool]:
+    """The demo user's id, and whether this run made it."""
+    try:
         await auth_service.create_user_unchecked(
             username=username, password=DEMO_PASSWORD, role=role,
             client_id=str(client_id) if client_id else None,
         )  # fmt: skip
-    return await auth_service.user_id_of(username)
+        created = True
+    except UsernameTaken:
+        created = False
+    return await auth_service.user_id_of(username), created
 
 
-async def _ensure_client(name: str, cycle: str, method: str, rates: dict[str, int]) -> UUID:
+async def _ensure_client(
+    name: str, cycle: str, method: str, rates: dict[str, int]
+) -> tuple[UUID, bool]:
     existing = await placements.client_id_named(name)
     if existing is not None:
-        return existing
+        return existing, False
     created = await placements.create_client(
         SYSTEM,
         ClientCreate(
@@ -93,11 +111,13 @@ async def _ensure_client(name: str, cycle: str, method: str, rates: dict[str, in
             remittance_method=method, clearing_days={}, authority=AUTHORITY,  # type: ignore[arg-type]
         ),
     )  # fmt: skip
-    return created.client_id
+    return created.client_id, True
 
 
 async def _place(client_id: UUID, rows: int, seed: int) -> bool:
-    """Place a generated file; False when the same file was placed by an earlier run."""
+    """Place a generated file, as placed HISTORY_DAYS ago: its accounts' calls, payments
+    and offers lie in the weeks since, never before they reached the agency. False when
+    the same file was placed by an earlier run."""
 
     async def body() -> Any:
         data = new_business_csv(rows, seed=seed, prefix=f"D{seed}-")
@@ -110,6 +130,10 @@ async def _place(client_id: UUID, rows: int, seed: int) -> bool:
     )  # fmt: skip
     if placement.status in ("received", "validating"):
         await ingest.load_placement(placement.placement_id)
+    if created:
+        placed_on = clock.agency_today() - timedelta(days=HISTORY_DAYS)
+        placed_at = datetime.combine(placed_on, time(9), ZoneInfo("America/New_York"))
+        await placements.record_placed_at(SYSTEM, placement.placement_id, placed_at)
     return created
 
 
@@ -124,7 +148,7 @@ async def _history(collector: Principal, client_id: UUID, rng: random.Random) ->
         if not phones:
             continue
         for _ in range(rng.randint(1, 4)):
-            day = today - timedelta(days=rng.randint(1, 40))
+            day = today - timedelta(days=rng.randint(1, CALL_DAYS_BACK))
             moment = datetime(
                 day.year, day.month, day.day, rng.randint(9, 19), rng.randint(0, 59), tzinfo=zone
             )
@@ -149,7 +173,7 @@ async def _history(collector: Principal, client_id: UUID, rng: random.Random) ->
 async def _payments(
     actor: Principal, account_id: UUID, balance: int, today: date, rng: random.Random, number: int
 ) -> None:
-    received = today - timedelta(days=rng.randint(3, 45))
+    received = today - timedelta(days=rng.randint(3, PAYMENT_DAYS_BACK))
     amount = min(balance, rng.randint(25, 400) * 100) if number % 15 else balance
     with contextlib.suppress(DomainError):
         result = await settlements.post_payment(
@@ -261,44 +285,60 @@ async def _offers_in_every_state(collector: Principal, client_id: UUID) -> None:
         )
     if fulfilled := await offer(90):
         await pay(fulfilled, fulfilled.amount_cents, today)
-    if broken := await offer(90, today - timedelta(days=75), plan=True):
+    if broken := await offer(90, today - timedelta(days=LAPSED_OFFER_DAYS_BACK), plan=True):
         first = broken.installments[0]
         await pay(broken, first.amount_cents, first.due_date)
-    await offer(90, today - timedelta(days=45))  # a lump sum never paid: expires
+    # A lump sum never paid: expires.
+    await offer(90, today - timedelta(days=LAPSED_OFFER_DAYS_BACK))
     await settlements.close_lapsed_offers(today)
 
 
-async def seed(settings: Settings, accounts_per_client: int) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class SeedResult:
+    logins: list[tuple[str, str]]  # (role, username); every password is DEMO_PASSWORD
+    # Whether this run added anything: a second run finds everything made and adds nothing.
+    created: bool
+
+
+async def seed(settings: Settings, accounts_per_client: int) -> SeedResult:
     rng = random.Random(2026)  # noqa: S311 - demo data, repeatable
-    logins: list[tuple[str, str, str]] = []
+    logins: list[tuple[str, str]] = []
+    made: list[bool] = []
     for role, username in (("admin", "demo.admin"), ("supervisor", "demo.supervisor")):
-        await _ensure_user(role, username)
-        logins.append((role, username, DEMO_PASSWORD))
+        made.append((await _ensure_user(role, username))[1])
+        logins.append((role, username))
     client_ids = []
     newly_placed = []
     for index, (name, cycle, method, rates) in enumerate(DEMO_CLIENTS, start=1):
-        client_id = await _ensure_client(name, cycle, method, rates)
+        client_id, created = await _ensure_client(name, cycle, method, rates)
         client_ids.append(client_id)
-        await _ensure_user("client", f"demo.client{index}", client_id)
-        logins.append(("client", f"demo.client{index}", DEMO_PASSWORD))
+        made.append(created)
+        made.append((await _ensure_user("client", f"demo.client{index}", client_id))[1])
+        logins.append(("client", f"demo.client{index}"))
         newly_placed.append(await _place(client_id, accounts_per_client, seed=index))
     for index in range(1, 4):
         username = f"demo.collector{index}"
-        user_id = await _ensure_user("collector", username)
-        portfolio = [client_ids[index - 1], client_ids[index % len(client_ids)]]
-        await auth_service.update_collector(SYSTEM, user_id, CollectorUpdate(client_ids=portfolio))
-        logins.append(("collector", username, DEMO_PASSWORD))
+        user_id, created = await _ensure_user("collector", username)
+        made.append(created)
+        if created:
+            portfolio = [client_ids[index - 1], client_ids[index % len(client_ids)]]
+            await auth_service.update_collector(
+                SYSTEM, user_id, CollectorUpdate(client_ids=portfolio)
+            )
+        logins.append(("collector", username))
         if newly_placed[index - 1]:
             collector = await auth_service.principal_for_user(user_id)
             await _history(collector, client_ids[index - 1], rng)
             await _offers_in_every_state(collector, client_ids[index - 1])
     for index, client_id in enumerate(client_ids, start=1):
-        await _portal_history(client_id, index, rng)
-    # Every demo collector starts with a filled queue, and every client with the
-    # statements of the periods its cleared payments fell in.
-    await work_queue.dispatch(SYSTEM)
-    await remittance.run_remittance(SYSTEM, None)
-    return logins
+        made.append(await _portal_history(client_id, index, rng))
+    created = any(made) or any(newly_placed)
+    if created:
+        # Every demo collector starts with a filled queue, and every client with the
+        # statements of the periods its cleared payments fell in.
+        await work_queue.dispatch(SYSTEM)
+        await remittance.run_remittance(SYSTEM, None)
+    return SeedResult(logins=logins, created=created)
 
 
 # --- what the client portal shows: vintages with months of collections, a file with errors --
@@ -342,11 +382,13 @@ def _with_bad_rows(data: bytes) -> bytes:
     return "\r\n".join(lines).encode()
 
 
-async def _portal_history(client_id: UUID, index: int, rng: random.Random) -> None:
+async def _portal_history(client_id: UUID, index: int, rng: random.Random) -> bool:
     """Placements of the last six months, each paid down month by month, so the dashboard's
-    liquidation curve has its shape; and this week's file with rows in error."""
+    liquidation curve has its shape; and this week's file with rows in error. False when
+    an earlier run placed them all."""
     zone = ZoneInfo("America/New_York")
     now = clock.now().astimezone(zone)
+    placed_any = False
     for months_back in VINTAGE_MONTHS:
         seed = 1000 * index + months_back
         data = new_business_csv(VINTAGE_ROWS, seed=seed, prefix=f"V{seed}-")
@@ -356,11 +398,13 @@ async def _portal_history(client_id: UUID, index: int, rng: random.Random) -> No
         )
         if not created:
             continue
+        placed_any = True
         placed_at = datetime.combine(placed_on, time(10), zone)
         await placements.record_placed_at(SYSTEM, placement_id, placed_at)
         await _collect_vintage(client_id, f"V{seed}-", placed_on, now, rng)
     bad = _with_bad_rows(new_business_csv(25, seed=500 + index, prefix=f"W{index}-"))
-    await _place_file(client_id, bad, "weekly-new-business.csv")
+    _, created = await _place_file(client_id, bad, "weekly-new-business.csv")
+    return placed_any or created
 
 
 def _letters(account_id: UUID) -> str:
@@ -411,3 +455,45 @@ async def _collect_vintage(
                 returned = datetime.combine(received + timedelta(days=6), time(12), now.tzinfo)
                 bounced = ReversalCreate(reason="NSF: returned", returned_at=min(returned, now))
                 await settlements.reverse_payment(SYSTEM, result.payment.payment_id, bounced)
+
+
+# --- what `agency seed-demo` says at the end: where to go, with which login, to try what --
+
+# Each door: its name, its path, a note, and which login to try what with there.
+_DOORS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("client portal", "/portal/", "", (
+        ("demo.client1", f"{DEMO_CLIENTS[0][0]}: Overview (six months of collections),"),
+        ("", "Approvals (offers to decide), Placements (a file with row errors)"),
+        ("demo.client2", f"the same for {DEMO_CLIENTS[1][0]}"),
+        ("demo.client3", f"the same for {DEMO_CLIENTS[2][0]}"),
+    )),
+    ("API docs", "/schema", "in place of the agency workspace, not built yet: sign in with\n"
+     "POST /api/v1/auth/login, then press Authorize and paste the access_token", (
+        ("demo.collector1", "POST /api/v1/queues/me/next (your next account), then"),
+        ("", "POST /api/v1/accounts/{id}/call-check and .../calls"),
+        ("demo.collector2", "the same, on another portfolio"),
+        ("demo.collector3", "the same, on another portfolio"),
+        ("demo.supervisor", "GET /api/v1/offers?status=pending_supervisor, then"),
+        ("", "POST /api/v1/offers/{id}/decision"),
+        ("demo.admin", "POST /api/v1/dispatch/run, POST /api/v1/remittance/run,"),
+        ("", "GET /api/v1/violations"),
+    )),
+)  # fmt: skip
+
+
+def report(result: SeedResult, base_url: str) -> str:
+    """The closing words of `agency seed-demo`: what happened, where to go, which login
+    opens which door and what to try there."""
+    lines = [
+        "Demo data made: every role's users; three clients' accounts, calls, payments, offers"
+        " and statements."
+        if result.created
+        else "The demo data is already here: nothing changed.",
+        f"Open {base_url}/ (while `agency run` runs). Every password: {DEMO_PASSWORD}",
+    ]
+    width = max(len(login) for *_, logins in _DOORS for login, _ in logins)
+    for door, path, note, logins in _DOORS:
+        lines.append(f"  {door:<14} {base_url}{path}")
+        lines.extend(f"  {'':<14} {part}" for part in note.splitlines())
+        lines.extend(f"    {login:<{width}}  {what}" for login, what in logins)
+    return "\n".join(lines)

@@ -98,7 +98,7 @@ def start_postgres(data_dir: Path) -> EmbeddedPostgres:
     )
     if "present" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-    log.info("embedded.postgres.ready", pgdata=str(instance.pgdata))
+    log.debug("embedded.postgres.ready", pgdata=str(instance.pgdata))
     return instance
 
 
@@ -174,7 +174,7 @@ def start_redis(data_dir: Path) -> EmbeddedRedis:
             process.kill()
             raise RuntimeError("redis-server did not start in time")
         time.sleep(0.05)
-    log.info("embedded.redis.ready", socket=str(socket_path), pid=process.pid)
+    log.debug("embedded.redis.ready", socket=str(socket_path), pid=process.pid)
     return EmbeddedRedis(process=process, socket_path=socket_path)
 
 

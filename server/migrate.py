@@ -7,8 +7,11 @@ tables, so they are re-applied after every migration run; they are idempotent.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 
+import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from server import db
@@ -56,7 +59,16 @@ def _grants_sql(app_user: str) -> str:
     return sql
 
 
-async def migrate() -> None:
+async def _applied_count(connection: asyncpg.Connection) -> int:
+    """Migrations recorded as applied (none before the first run made the table)."""
+    if await connection.fetchval("SELECT to_regclass('migration')") is None:
+        return 0
+    return int(await connection.fetchval("SELECT count(*) FROM migration"))
+
+
+async def migrate() -> int:
+    """Apply what has not been applied yet; returns how many migrations ran. Piccolo's
+    report of every app is kept out of sight unless a migration fails."""
     settings = get_settings()
     if settings.db_role != "owner":
         raise SettingsError("AGENCY_DB_ROLE", "migrations run as the owner")
@@ -70,10 +82,15 @@ async def migrate() -> None:
         if owner == app_user:
             raise SettingsError("APP_DB_USER", "must differ from the owner in DATABASE_URL")
         await lock.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
-        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+        before = await _applied_count(lock)
+        report = io.StringIO()
+        with contextlib.redirect_stdout(report):
+            result = await run_forwards(app_name="all", migration_id="all", fake=False)
         if not result.success:
-            raise RuntimeError(f"migrations failed: {result.message}")
+            raise RuntimeError(f"migrations failed: {result.message}\n{report.getvalue()}")
         await lock.execute(_grants_sql(app_user))
-        log.info("migrate.done", app_role=app_user)
+        applied = await _applied_count(lock) - before
+        log.info("migrate.done", app_role=app_user, applied=applied)
+        return applied
     finally:
         await lock.close()

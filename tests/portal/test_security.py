@@ -87,7 +87,8 @@ async def test_the_session_cookie_is_http_only_same_site_and_scoped(
     flags = cookie.lower()
     assert "httponly" in flags
     assert "samesite=lax" in flags
-    assert "path=/portal" in flags
+    # Read by the portal and by the front page (which sends a signed-in browser on).
+    assert "path=/;" in flags
     # Tests run as AGENCY_ENV=test over plain HTTP; production marks it Secure.
     assert ("secure" in flags) == get_settings().secure_cookies
 
@@ -130,13 +131,13 @@ async def test_sign_out_ends_the_session_on_the_server(
     portal_world: PortalWorld, owner_db: asyncpg.Connection
 ) -> None:
     a = portal_world.a
-    cookie = a.http.cookies.get("portal_session", path="/portal")
+    cookie = a.http.cookies.get("portal_session", path="/")
     assert cookie
     out = await a.post_form("/portal/sign-out", {})
     assert out.status_code == 303
     assert out.headers["location"] == "/portal/sign-in"
     # The old cookie, replayed, is worth nothing.
-    a.http.cookies.set("portal_session", cookie, path="/portal")
+    a.http.cookies.set("portal_session", cookie, path="/")
     assert (await a.get("/portal/dashboard")).status_code == 303
 
 

@@ -143,3 +143,23 @@ async def test_a_card_number_as_the_key_or_in_a_reversal_is_refused(
     assert await owner_db.fetchval("SELECT count(*) FROM payment_reversal") == 0
     dump = await owner_db.fetchval("SELECT string_agg(t::text, '|') FROM (SELECT * FROM payment) t")
     assert VISA not in dump
+
+
+def test_an_id_is_never_taken_for_a_card_number() -> None:
+    from uuid import UUID
+
+    from server.settlements.schemas import PaymentCreate
+    from server.settlements.service import refuse_card_numbers
+
+    # Its dashed groups 4111-1111-1111-1111 are a Luhn-valid test card number: one random
+    # UUID in a few hundred holds such a run, and an offer may have that id.
+    offer_id = UUID("41111111-1111-1111-1111-000000000000")
+    payment = PaymentCreate(
+        amount_cents=1000, method="ach", paid_to="agency",  # type: ignore[arg-type]
+        received_at="2026-11-02", offer_id=offer_id,  # type: ignore[arg-type]
+    )  # fmt: skip
+    refuse_card_numbers(payment)
+    # As the API reads it, before decoding: the id is a string.
+    refuse_card_numbers({"offer_id": str(offer_id), "amount_cents": 1000})
+    # The same digits as free text are still a card number.
+    assert card_number_fields({"notes": f"card {offer_id}"}) == ["notes"]
