@@ -161,5 +161,7 @@ def test_an_id_is_never_taken_for_a_card_number() -> None:
     refuse_card_numbers(payment)
     # As the API reads it, before decoding: the id is a string.
     refuse_card_numbers({"offer_id": str(offer_id), "amount_cents": 1000})
-    # The same digits as free text are still a card number.
-    assert card_number_fields({"notes": f"card {offer_id}"}) == ["notes"]
+    # A note that names the id names an identifier; the same digits grouped as a card are
+    # still a card number.
+    assert card_number_fields({"notes": f"see offer {offer_id}"}) == []
+    assert card_number_fields({"notes": "card 4111-1111-1111-1111"}) == ["notes"]
