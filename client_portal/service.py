@@ -353,10 +353,11 @@ async def decide(principal: Principal, offer_id: UUID, decision: str, reason: st
 
 
 async def statements_list(principal: Principal) -> list[StatementRead]:
+    """Newest period first, in the API's own order."""
     page = await remittance.list_statements(
         principal, page_request(STATEMENTS_LISTED, None), client_of(principal)
     )
-    return sorted(page.items, key=lambda s: s.period_end, reverse=True)
+    return page.items
 
 
 @dataclass(frozen=True)
