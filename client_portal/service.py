@@ -257,6 +257,11 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
     )
 
 
+async def payments_csv(principal: Principal, account_id: UUID) -> AsyncIterator[bytes]:
+    """The account's payments as the API's CSV has them."""
+    return await settlements.payments_csv(principal, account_id)
+
+
 def _recall_request(reason: str) -> StatusActionRequest:
     if not reason:
         raise InvalidInput.field("reason", "say why the account is recalled")

@@ -242,3 +242,15 @@ async def test_the_account_page_lists_payments_as_the_api_does(portal_world: Por
         (_day(date.fromisoformat(p["received_on"])), dollars(p["balance_after_cents"]))
         for p in listed
     ]
+    portal_csv = await portal_world.a.get(f"/portal/accounts/{account_id}/payments.csv")
+    assert portal_csv.status_code == 200
+    assert "attachment" in portal_csv.headers["content-disposition"]
+    api_csv = await side.user.get(f"/api/v1/accounts/{account_id}/payments.csv")
+    assert portal_csv.text == api_csv.text
+    rows = list(csv.DictReader(io.StringIO(portal_csv.text)))
+    assert [(r["received_on"], int(r["balance_after_cents"])) for r in rows] == [
+        (p["received_on"], p["balance_after_cents"]) for p in listed
+    ]
+    # Another client's account is not found, as a page and as a download.
+    other = portal_world.world.b.account["id"]
+    assert (await portal_world.a.get(f"/portal/accounts/{other}/payments.csv")).status_code == 404

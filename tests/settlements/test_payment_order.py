@@ -4,11 +4,14 @@ payments list, the account detail's money section and its history agree, page by
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 from typing import Any
 
 import httpx
 
+from server.settlements.service import PAYMENTS_CSV_HEADER
 from tests.fixtures import Caller, MakeUser
 from tests.settlements.conftest import NewAccount, Pay, reverse
 
@@ -33,6 +36,25 @@ async def _all_pages(caller: Caller, account_id: str, limit: int) -> list[dict[s
         if cursor is None:
             return seen
     raise AssertionError("the pages never ended")
+
+
+async def _csv(caller: Caller, account_id: str) -> list[dict[str, str]]:
+    response = await caller.get(f"/api/v1/accounts/{account_id}/payments.csv")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+def _as_listed(payment: dict[str, Any]) -> dict[str, str]:
+    """A listed payment as its CSV row spells it."""
+    reversal = payment["reversal"] or {}
+    values = {**payment, "reversal_id": reversal.get("reversal_id"),
+              "reversal_returned_at": reversal.get("returned_at")}  # fmt: skip
+    return {k: _cell(values[k]) for k in PAYMENTS_CSV_HEADER}
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _rows(payments: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
@@ -60,6 +82,8 @@ async def test_a_back_dated_payment_takes_its_place_and_the_balances_follow(
     for payment in listed:
         fetched = await admin.get(f"/api/v1/payments/{payment['payment_id']}")
         assert fetched.json() == payment
+
+    assert await _csv(admin, account["id"]) == [_as_listed(p) for p in listed]
 
     detail = (await admin.get(f"/api/v1/accounts/{account['id']}")).json()
     assert detail["balance_cents"] == 94_000
@@ -114,6 +138,7 @@ async def test_a_reversal_moves_the_running_balance_of_every_later_payment(
     assert _rows(listed) == [("2026-11-19", 3_000, 96_000), ("2026-10-26", 2_000, 97_000),
                              ("2026-10-07", 1_000, 99_000)]  # fmt: skip
     assert listed[1]["reversal"]["reversal_id"] == reversal.json()["reversal_id"]
+    assert await _csv(admin, account["id"]) == [_as_listed(p) for p in listed]
     detail = (await admin.get(f"/api/v1/accounts/{account['id']}")).json()
     assert detail["balance_cents"] == 96_000
     money = detail["sections"]["money"]
