@@ -228,12 +228,12 @@ async def insert_reversal(values: dict[str, Any]) -> asyncpg.Record:
     return record
 
 
-async def account_ledger(account_id: UUID, agency_tz: str) -> list[asyncpg.Record]:
-    """Every movement of the account's balance, in the order they took effect: payments
-    by when they were received, reversals by when the bank returned the money, a client's
-    adjustment by the day it dated it; a settlement's write-off straight after the payment
-    that paid it, and its undoing straight after the reversal that undid it. Ties go to
-    the one recorded first, then the id, so the order is total.
+async def account_ledgers(account_ids: list[UUID], agency_tz: str) -> list[asyncpg.Record]:
+    """Every movement of the accounts' balances, account by account, in the order they
+    took effect: payments by when they were received, reversals by when the bank returned
+    the money, a client's adjustment by the day it dated it; a settlement's write-off
+    straight after the payment that paid it, and its undoing straight after the reversal
+    that undid it. Ties go to the one recorded first, then the id, so the order is total.
 
     `amount_cents` as stored (a payment's and a reversal's positive, an adjustment's
     signed); `balance_before_cents` as it was when the movement was posted."""
@@ -241,16 +241,16 @@ async def account_ledger(account_id: UUID, agency_tz: str) -> list[asyncpg.Recor
     return await db.fetch(
         f"""
         SELECT * FROM (
-            SELECT 'payment' AS kind, p.id AS movement_id, p.id AS payment_id,
+            SELECT p.account_id, 'payment' AS kind, p.id AS movement_id, p.id AS payment_id,
                    {received} AS at, p.created_at AS recorded_at, p.id AS cause_id,
                    0 AS consequence, p.amount_cents, p.balance_before_cents, p.created_at
-            FROM payment p WHERE p.account_id = $1
+            FROM payment p WHERE p.account_id = ANY($1::uuid[])
             UNION ALL
-            SELECT 'reversal', r.id, r.payment_id, r.returned_at, r.created_at, r.id, 0,
-                   r.amount_cents, r.balance_before_cents, r.created_at
-            FROM payment_reversal r WHERE r.account_id = $1
+            SELECT r.account_id, 'reversal', r.id, r.payment_id, r.returned_at, r.created_at,
+                   r.id, 0, r.amount_cents, r.balance_before_cents, r.created_at
+            FROM payment_reversal r WHERE r.account_id = ANY($1::uuid[])
             UNION ALL
-            SELECT b.kind, b.id, b.payment_id,
+            SELECT b.account_id, b.kind, b.id, b.payment_id,
                    CASE b.kind
                        WHEN 'settlement_write_off' THEN {received}
                        WHEN 'write_off_undone' THEN r.returned_at
@@ -271,11 +271,11 @@ async def account_ledger(account_id: UUID, agency_tz: str) -> list[asyncpg.Recor
             FROM balance_adjustment b
             LEFT JOIN payment p ON p.id = b.payment_id
             LEFT JOIN payment_reversal r ON r.id = b.reversal_id
-            WHERE b.account_id = $1
+            WHERE b.account_id = ANY($1::uuid[])
         ) m
-        ORDER BY at, recorded_at, cause_id, consequence, movement_id
+        ORDER BY account_id, at, recorded_at, cause_id, consequence, movement_id
         """,  # noqa: S608
-        account_id,
+        account_ids,
         agency_tz,
     )
 
@@ -542,15 +542,13 @@ async def insert_client_transaction(values: dict[str, Any]) -> UUID:
 async def client_transactions_after(
     placement_id: UUID, after_line: int, limit: int
 ) -> list[asyncpg.Record]:
-    """A financial placement's applied rows in line order, each with its movement: the
-    amount as the file gave it (an adjustment signed) and the balance it left."""
+    """A financial placement's applied rows in line order, each with its movement and the
+    amount as the file gave it (an adjustment signed)."""
     return await db.fetch(
         """
         SELECT t.line, t.kind, t.transaction_id, t.account_id,
                coalesce(t.reversal_id, t.adjustment_id, t.payment_id) AS movement_id,
-               coalesce(r.amount_cents, b.amount_cents, p.amount_cents) AS amount_cents,
-               coalesce(r.balance_after_cents, b.balance_after_cents, p.balance_after_cents)
-                   AS balance_after_cents
+               coalesce(r.amount_cents, b.amount_cents, p.amount_cents) AS amount_cents
         FROM client_transaction t
         LEFT JOIN payment p ON p.id = t.payment_id
         LEFT JOIN payment_reversal r ON r.id = t.reversal_id

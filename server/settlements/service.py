@@ -195,25 +195,35 @@ class _Ledger:
     by_cause: dict[UUID, Balance]
 
 
-async def _running(account_id: UUID) -> _Ledger:
-    """The account's running balance, computed at read time (issue: a list "balance
-    after" must fit the order it is listed in). It starts from the balance the account had
+async def _running_of(account_ids: list[UUID]) -> dict[UUID, _Ledger]:
+    """The accounts' running balances, computed at read time so that a list's "balance
+    after" fits the order it is listed in. Each starts from the balance the account had
     before its first movement was posted, which is the balance placed."""
-    ledger = await repository.account_ledger(account_id, get_settings().agency_timezone)
-    if not ledger:
+    ledgers: dict[UUID, list[asyncpg.Record]] = {a: [] for a in account_ids}
+    for movement in await repository.account_ledgers(account_ids, get_settings().agency_timezone):
+        ledgers[movement["account_id"]].append(movement)
+    return {account_id: _ledger(movements) for account_id, movements in ledgers.items()}
+
+
+def _ledger(movements: list[asyncpg.Record]) -> _Ledger:
+    if not movements:
         return _Ledger([], {})
-    first = min(ledger, key=lambda m: (m["recorded_at"], m["consequence"], m["movement_id"]))
+    first = min(movements, key=lambda m: (m["recorded_at"], m["consequence"], m["movement_id"]))
     balances = running_balances(
         int(first["balance_before_cents"]),
-        [Step(m["kind"], int(m["amount_cents"])) for m in ledger],
+        [Step(m["kind"], int(m["amount_cents"])) for m in movements],
     )
     by_cause: dict[UUID, Balance] = {}
-    for movement, balance in zip(ledger, balances, strict=True):
+    for movement, balance in zip(movements, balances, strict=True):
         cause = movement["cause_id"]
         started = by_cause.get(cause)
         before = balance.before_cents if started is None else started.before_cents
         by_cause[cause] = Balance(before, balance.after_cents)
-    return _Ledger(list(zip(ledger, balances, strict=True)), by_cause)
+    return _Ledger(list(zip(movements, balances, strict=True)), by_cause)
+
+
+async def _running(account_id: UUID) -> _Ledger:
+    return (await _running_of([account_id]))[account_id]
 
 
 async def _payment_reads(account_id: UUID, rows: list[asyncpg.Record]) -> list[PaymentRead]:
@@ -699,12 +709,17 @@ async def financial_acknowledgement(placement_id: UUID) -> AsyncIterator[list[An
     after = 0
     while batch := await repository.client_transactions_after(placement_id, after, 5000):
         # The caller of the acknowledgement was checked against the placement's client.
-        numbers = await placements.account_numbers(SYSTEM, list({r["account_id"] for r in batch}))
+        accounts = list({r["account_id"] for r in batch})
+        numbers = await placements.account_numbers(SYSTEM, accounts)
+        # The balance each movement left as the account's payments list has it: the
+        # running balance in the order things took effect, not as posted.
+        running = await _running_of(accounts)
         for r in batch:
+            balance = running[r["account_id"]].by_cause[r["movement_id"]]
             yield [
                 r["line"], numbers[r["account_id"]], r["kind"], r["transaction_id"],
                 str(r["account_id"]), str(r["movement_id"]), r["amount_cents"],
-                r["balance_after_cents"],
+                balance.after_cents,
             ]  # fmt: skip
         after = batch[-1]["line"]
 

@@ -9,10 +9,18 @@ import io
 import itertools
 from typing import Any
 
+import asyncpg
 import httpx
 
 from server.settlements.service import PAYMENTS_CSV_HEADER
-from tests.fixtures import Caller, MakeUser
+from tests.fixtures import Caller, MakeClient, MakeUser
+from tests.placements.test_financial_files import (
+    PLACED,
+    financial,
+    load_financial,
+    place_accounts,
+    row,
+)
 from tests.settlements.conftest import NewAccount, Pay, reverse
 
 
@@ -180,3 +188,26 @@ async def test_a_payment_that_settles_answers_settled_with_nothing_left(
     again = (await admin.get(f"/api/v1/payments/{payment['payment_id']}")).json()
     # What the payment did stays as it was; only its reversal is added.
     assert {**again, "reversal": None} == payment
+
+
+async def test_a_financial_files_acknowledgement_has_the_lists_balance_after(
+    admin: Caller, make_client: MakeClient, pay: Pay, owner_db: asyncpg.Connection
+) -> None:
+    client = await make_client()
+    await place_accounts(admin, client["client_id"], 1)
+    account_id = str(await owner_db.fetchval("SELECT id FROM account"))
+    await _paid(await pay(admin, account_id, amount_cents=3_000, received_at="2026-11-19"))
+    # The client reports, later, a payment it received before that one.
+    placement = await load_financial(
+        admin, client["client_id"],
+        financial([row(0, "payment", "10.00", payment_method="check", transaction_date="2026-10-07",
+                       transaction_id="T-7")]),
+    )  # fmt: skip
+    listed = await _all_pages(admin, account_id, limit=50)
+    assert _rows(listed) == [("2026-11-19", 3_000, PLACED - 4_000),
+                             ("2026-10-07", 1_000, PLACED - 1_000)]  # fmt: skip
+    ack = await admin.get(f"/api/v1/placements/{placement['placement_id']}/acknowledgement.csv")
+    rows = list(csv.DictReader(io.StringIO(ack.text)))
+    assert [(r["movement_id"], int(r["balance_after_cents"])) for r in rows] == [
+        (listed[1]["payment_id"], PLACED - 1_000)
+    ]
