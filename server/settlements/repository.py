@@ -94,7 +94,9 @@ _PAYMENT_FROM = """
         SELECT h.to_status FROM balance_adjustment w
         JOIN account_status_change h ON h.account_id = w.account_id
              AND h.action = 'settlement' AND h.created_at = w.created_at
-        WHERE w.payment_id = p.id AND w.kind = 'settlement_write_off'
+        -- By the account first: its index finds the few adjustments it has.
+        WHERE w.account_id = p.account_id AND w.payment_id = p.id
+          AND w.kind = 'settlement_write_off'
         ORDER BY w.created_at, h.id LIMIT 1) settled ON true
 """
 # When a payment was received, to order payments by: the moment given, else the start of
