@@ -255,6 +255,11 @@ class PortalController(Controller):
             notice="The account is recalled." if done == "recalled" else None,
         )  # fmt: skip
 
+    @get("/accounts/{account_id:uuid}/payments.csv")
+    async def payments_csv(self, session: Session, account_id: FromPath[UUID]) -> Stream:
+        rows = await service.payments_csv(session.principal, account_id)
+        return _download(rows, f"account-{account_id}-payments.csv")
+
     @post("/accounts/{account_id:uuid}/recall", status_code=HTTP_303_SEE_OTHER)
     async def recall(
         self, request: Request[Any, Any, Any], session: Session, account_id: FromPath[UUID]

@@ -257,6 +257,11 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
     )
 
 
+async def payments_csv(principal: Principal, account_id: UUID) -> AsyncIterator[bytes]:
+    """The account's payments as the API's CSV has them."""
+    return await settlements.payments_csv(principal, account_id)
+
+
 def _recall_request(reason: str) -> StatusActionRequest:
     if not reason:
         raise InvalidInput.field("reason", "say why the account is recalled")
@@ -353,10 +358,11 @@ async def decide(principal: Principal, offer_id: UUID, decision: str, reason: st
 
 
 async def statements_list(principal: Principal) -> list[StatementRead]:
+    """Newest period first, in the API's own order."""
     page = await remittance.list_statements(
         principal, page_request(STATEMENTS_LISTED, None), client_of(principal)
     )
-    return sorted(page.items, key=lambda s: s.period_end, reverse=True)
+    return page.items
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
 """Keyset pagination: `?limit=&cursor=` → `{"items": [...], "next_cursor": ...}`.
 
-A cursor is the sort key of the last item seen (newest first: `created_at`, then `id` to
-break ties), encoded opaquely. Keyset rather than offset, so a page deep in a large list
-costs what the first page costs and rows inserted meanwhile neither repeat nor vanish.
+Every list is in a total order, newest first: its sort key ends in the row's id, so rows
+that share a timestamp (one transaction's inserts share `now()`) still come in one order
+on every call, and the key of a row is never another row's. A cursor is the sort key of
+the last item seen, encoded opaquely; each list decodes it with the types of its own key
+(most lists: `created_at`, then `id`). Keyset rather than offset, so a page deep in a
+large list costs what the first page costs and rows inserted meanwhile neither repeat
+nor vanish.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Generic, TypeVar
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -24,17 +28,65 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 T = TypeVar("T")
+# What one part of a sort key may be.
+KeyPart = datetime | date | UUID
+Key = tuple[KeyPart, ...]
+
+
+def _refused() -> InvalidInput:
+    return InvalidInput.field("cursor", "is not a cursor this API issued")
+
+
+def _decode_part(text: str, kind: type) -> KeyPart:
+    if kind is datetime:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            raise ValueError("naive time")
+        return moment
+    if kind is date:
+        if len(text) != len("YYYY-MM-DD"):
+            raise ValueError("not a date")
+        return date.fromisoformat(text)
+    if kind is UUID:
+        return UUID(text)
+    raise TypeError(f"no sort key part of type {kind!r}")
 
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
     limit: int
-    after: tuple[datetime, UUID] | None
+    # The cursor's parts as sent, decoded by the list that knows its key's types.
+    cursor: tuple[str, ...] | None = None
 
     @property
     def fetch_limit(self) -> int:
         """One more than asked, to know whether another page follows."""
         return self.limit + 1
+
+    def key(self, *kinds: type) -> Key | None:
+        """The cursor as a sort key of these types (None: the first page). A cursor of
+        another shape — another list's, or not one of ours — is refused as the field."""
+        if self.cursor is None:
+            return None
+        if len(self.cursor) != len(kinds):
+            raise _refused()
+        try:
+            return tuple(
+                _decode_part(text, kind) for text, kind in zip(self.cursor, kinds, strict=True)
+            )
+        except (ValueError, TypeError):
+            raise _refused() from None
+
+    @property
+    def after(self) -> tuple[datetime, UUID] | None:
+        """The cursor of a list sorted by (created_at, id), the common key."""
+        found = self.key(datetime, UUID)
+        if found is None:
+            return None
+        moment, row_id = found
+        assert isinstance(moment, datetime)
+        assert isinstance(row_id, UUID)
+        return moment, row_id
 
 
 class Page(msgspec.Struct, Generic[T]):
@@ -47,9 +99,9 @@ def visible_param(visible: frozenset[UUID] | None) -> list[UUID] | None:
     return None if visible is None else list(visible)
 
 
-def cursor_params(after: tuple[datetime, UUID] | None) -> tuple[datetime | None, UUID | None]:
-    """A list query's bound values for the keyset cursor ((None, None): the first page)."""
-    return (after[0], after[1]) if after else (None, None)
+def cursor_params(after: Sequence[Any] | None, width: int = 2) -> tuple[Any, ...]:
+    """A list query's bound values for the keyset cursor (all None: the first page)."""
+    return tuple(after) if after else (None,) * width
 
 
 def page_request(limit: int | None, cursor: str | None) -> PageRequest:
@@ -57,35 +109,29 @@ def page_request(limit: int | None, cursor: str | None) -> PageRequest:
         limit = DEFAULT_LIMIT
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput.field("limit", f"must be between 1 and {MAX_LIMIT}")
-    return PageRequest(limit=limit, after=decode_cursor(cursor) if cursor else None)
+    return PageRequest(limit=limit, cursor=decode_cursor(cursor) if cursor else None)
 
 
-def encode_cursor(created_at: datetime, row_id: UUID) -> str:
-    raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def encode_cursor(*key: KeyPart) -> str:
+    raw = json.dumps([part.isoformat() if isinstance(part, date) else str(part) for part in key])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+def decode_cursor(cursor: str) -> tuple[str, ...]:
+    """The parts of a cursor we issued, still as text: their types are the list's."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        created_at, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        if not isinstance(created_at, str) or not isinstance(row_id, str):
-            # UUID(123) raises AttributeError, not ValueError: refuse anything but text.
-            raise TypeError("cursor parts must be strings")
-        moment = datetime.fromisoformat(created_at)
-        if moment.tzinfo is None:
-            raise ValueError("naive time")
-        return moment, UUID(row_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise InvalidInput.field("cursor", "is not a cursor this API issued") from None
+        parts = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, binascii.Error, json.JSONDecodeError):
+        raise _refused() from None
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
+        # UUID(123) raises AttributeError, not ValueError: refuse anything but text.
+        raise _refused()
+    return tuple(parts)
 
 
-def make_page(
-    rows: Sequence[T],
-    request: PageRequest,
-    key: Callable[[T], tuple[datetime, UUID]],
-) -> Page[T]:
-    """`rows` were fetched with `request.fetch_limit`, newest first."""
+def make_page(rows: Sequence[T], request: PageRequest, key: Callable[[T], Key]) -> Page[T]:
+    """`rows` were fetched with `request.fetch_limit`, in the list's order."""
     items = list(rows[: request.limit])
     more = len(rows) > request.limit
     return Page(items=items, next_cursor=encode_cursor(*key(items[-1])) if more else None)

@@ -151,15 +151,19 @@ async def record_call(side: Side) -> None:
     assert response.json()["violations"], "the world's call is meant to be a finding"
 
 
-async def record_payment(admin: Caller, side: Side) -> None:
+async def record_payment(
+    admin: Caller, side: Side, *, amount_cents: int = 1_000, received_at: str = "2026-11-02"
+) -> dict[str, Any]:
     """A payment on the side's account, so the matrix has a payment_id to probe."""
     response = await admin.post(
         f"/api/v1/accounts/{side.account['id']}/payments",
         headers={"Idempotency-Key": "world-" + new_key()},
-        json={"amount_cents": 1_000, "method": "ach", "paid_to": "agency",
-              "received_at": "2026-11-02"},
+        json={"amount_cents": amount_cents, "method": "ach", "paid_to": "agency",
+              "received_at": received_at},
     )  # fmt: skip
     assert response.status_code == 201, response.text
+    payment: dict[str, Any] = response.json()
+    return payment
 
 
 async def record_offer(side: Side) -> None:

@@ -178,7 +178,8 @@ async def insert_api_token(
 
 async def api_tokens_of_client(client_id: UUID) -> list[asyncpg.Record]:
     return await db.fetch(
-        f"SELECT {_TOKEN_COLUMNS} FROM api_token WHERE client_id = $1 ORDER BY created_at DESC, id",  # noqa: S608
+        f"SELECT {_TOKEN_COLUMNS} FROM api_token WHERE client_id = $1"  # noqa: S608
+        " ORDER BY created_at DESC, id DESC",
         client_id,
     )
 

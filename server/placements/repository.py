@@ -206,7 +206,7 @@ _CONTACT_ROWS = """
                                  p.employer_forbids_calls, p.time_zones::text[])
                              ORDER BY p.created_at, p.e164)
             FROM debtor_phone p WHERE p.debtor_id = a.debtor_id) AS phones,
-           (SELECT array_agg(s.id ORDER BY s.created_at)
+           (SELECT array_agg(s.id ORDER BY s.created_at, s.id)
             FROM account s WHERE s.debtor_id = a.debtor_id) AS debtor_account_ids,
            -- Serviced together under one account number (12 CFR 1006.14(b)(4)): the
            -- person's other accounts of the same client with the same serviced number.
@@ -491,7 +491,7 @@ async def pending_placements() -> list[UUID]:
                                   WHERE datname = current_database())
                 AND l.classid = $1::bigint::oid
                 AND l.objid = (hashtext(p.id::text)::bigint & 4294967295)::oid)
-        ORDER BY p.created_at
+        ORDER BY p.created_at, p.id
         """,
         PLACEMENT_LOCK,
     )

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from litestar import MediaType, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED
 
 from server.auth.guards import CurrentPrincipal, requires, users_only
@@ -90,8 +91,27 @@ async def list_payments(
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> Page[PaymentRead]:
-    """An account's payments, newest first, each with its reversal if any."""
+    """An account's payments, newest received first (then recorded first, then id),
+    each with its reversal if any and the running balance in the order received."""
     return await service.list_payments(principal, account_id, page_request(limit, cursor))
+
+
+@get(
+    "/api/v1/accounts/{account_id:uuid}/payments.csv",
+    operation_id="DownloadAccountPayments",
+    guards=[users_only],
+    tags=["payments"],
+    media_type="text/csv",
+)
+async def payments_csv(principal: CurrentPrincipal, account_id: FromPath[UUID]) -> Stream:
+    """Every payment of the account as CSV: the list's order, columns and figures."""
+    return Stream(
+        await service.payments_csv(principal, account_id),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="account-{account_id}-payments.csv"'
+        },
+    )
 
 
 @get(
@@ -198,6 +218,7 @@ async def withdraw_offer(
 routes = [
     create_payment,
     list_payments,
+    payments_csv,
     get_payment,
     reverse_payment,
     create_offer,

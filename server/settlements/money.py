@@ -233,3 +233,50 @@ def dollars(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}${whole:,}.{part:02d}"
+
+
+# --- an account's running balance -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One movement of an account's balance, as `running_balances` reads it: `kind` is
+    "payment", "reversal" or an adjustment's kind; `amount_cents` as stored (a payment's
+    and a reversal's positive, an adjustment's signed)."""
+
+    kind: str
+    amount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    before_cents: int
+    after_cents: int
+
+
+def running_balances(start_cents: int, steps: Iterable[Step]) -> list[Balance]:
+    """The balance before and after each movement, taken in the order given (the order
+    they took effect), by the rules that post them: a payment pays the balance down to
+    zero and the rest is credit due back to the debtor; a reversal takes back that credit
+    first and puts the rest back on the balance; an adjustment (a write-off, its undoing,
+    a client's change) moves the balance, never below zero.
+
+    Posted in that order, these are the figures stored at posting. A movement posted out
+    of order (a payment received before one already recorded) is read in its place, so
+    every "balance after" fits the list it is shown in."""
+    balance, credit = start_cents, 0
+    out: list[Balance] = []
+    for step in steps:
+        before = balance
+        if step.kind == "payment":
+            applied = min(step.amount_cents, max(balance, 0))
+            balance -= applied
+            credit += step.amount_cents - applied
+        elif step.kind == "reversal":
+            removed = min(step.amount_cents, max(credit, 0))
+            credit -= removed
+            balance += step.amount_cents - removed
+        else:
+            balance = max(balance + step.amount_cents, 0)
+        out.append(Balance(before, balance))
+    return out

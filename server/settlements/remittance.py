@@ -282,7 +282,7 @@ async def list_statements(
     rows = await repository.list_statements(
         actor.visible_clients(), client_id, page.after, page.fetch_limit
     )
-    return make_page([_read(r) for r in rows], page, key=lambda s: (s.created_at, s.statement_id))
+    return make_page([_read(r) for r in rows], page, key=lambda s: (s.period_end, s.statement_id))
 
 
 async def statement_document(actor: Principal, statement_id: UUID) -> tuple[StatementRead, str]:

@@ -43,7 +43,8 @@ async def list_statements(
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> Page[StatementRead]:
-    """Statements the caller may see (a client its own), newest first, without lines."""
+    """Statements the caller may see (a client its own), newest period first (then id),
+    without lines."""
     return await remittance.list_statements(principal, page_request(limit, cursor), client_id)
 
 

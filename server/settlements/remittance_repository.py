@@ -324,14 +324,16 @@ async def list_statements(
     after: tuple[datetime, UUID] | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    """Newest first; `visible` None means every client."""
+    """Newest period first, then id; `visible` None means every client. By the period,
+    not by when issued: one run issues a client's overdue periods together, in one
+    transaction, so their `created_at` is one and the same."""
     return await db.fetch(
         f"""
         SELECT {_STATEMENT_COLUMNS} FROM statement s
         WHERE ($1::uuid[] IS NULL OR s.client_id = ANY($1::uuid[]))
           AND ($2::uuid IS NULL OR s.client_id = $2)
-          AND ($3::timestamptz IS NULL OR (s.created_at, s.id) < ($3, $4::uuid))
-        ORDER BY s.created_at DESC, s.id DESC
+          AND ($3::timestamptz IS NULL OR (s.period_end, s.id) < ($3, $4::uuid))
+        ORDER BY s.period_end DESC, s.id DESC
         LIMIT $5
         """,  # noqa: S608
         visible_param(visible),

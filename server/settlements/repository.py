@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -81,10 +82,26 @@ _PAYMENT_COLUMNS = """
     p.id, p.client_id, p.account_id, p.amount_cents, p.method, p.paid_to, p.received_on,
     p.received_at, p.cleared_on, p.processor_reference, p.notes, p.offer_id, p.fee_rate_bps,
     p.applied_cents, p.credit_cents, p.balance_before_cents, p.balance_after_cents,
-    p.account_status_after, p.created_at,
+    COALESCE(settled.to_status, p.account_status_after) AS account_status_after, p.created_at,
     r.id AS reversal_id, r.reason AS reversal_reason, r.returned_at AS reversal_returned_at
 """
-_PAYMENT_FROM = "payment p LEFT JOIN payment_reversal r ON r.payment_id = p.id"
+# The status a payment left is the one after everything it did: a payment that paid a
+# settlement wrote off the rest in the same transaction, and that write-off's status
+# change (same transaction, same `now()`) is the account's status once the payment landed.
+_PAYMENT_FROM = """
+    payment p LEFT JOIN payment_reversal r ON r.payment_id = p.id
+    LEFT JOIN LATERAL (
+        SELECT h.to_status FROM balance_adjustment w
+        JOIN account_status_change h ON h.account_id = w.account_id
+             AND h.action = 'settlement' AND h.created_at = w.created_at
+        -- By the account first: its index finds the few adjustments it has.
+        WHERE w.account_id = p.account_id AND w.payment_id = p.id
+          AND w.kind = 'settlement_write_off'
+        ORDER BY w.created_at, h.id LIMIT 1) settled ON true
+"""
+# When a payment was received, to order payments by: the moment given, else the start of
+# the agency-local day given ($tz names the agency's zone).
+_RECEIVED = "COALESCE(p.received_at, p.received_on::timestamp AT TIME ZONE {tz})"
 
 
 async def insert_payment(values: dict[str, Any]) -> UUID:
@@ -96,7 +113,7 @@ async def insert_payment(values: dict[str, Any]) -> UUID:
             balance_after_cents, account_status_after, idempotency_scope, idempotency_key,
             created_by, created_at)
         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-            $15, $16, $17, $18, $19, $20, now())
+            $15, $16, $17, $18, $19, $20, $21)
         RETURNING id
         """,
         values["client_id"],
@@ -119,6 +136,7 @@ async def insert_payment(values: dict[str, Any]) -> UUID:
         values["idempotency_scope"],
         values["idempotency_key"],
         values["created_by"],
+        values["recorded_at"],
     )
     return payment_id
 
@@ -131,18 +149,23 @@ async def payment(payment_id: UUID) -> asyncpg.Record | None:
 
 
 async def account_payments(
-    account_id: UUID, after: tuple[datetime, UUID] | None, limit: int
+    account_id: UUID, agency_tz: str, after: Sequence[Any] | None, limit: int
 ) -> list[asyncpg.Record]:
+    """Newest first by (received, recorded, id): a payment received earlier but recorded
+    later (a back-dated one) takes its place by when it was received; `received_sort` is
+    the first part of the key (see _RECEIVED)."""
+    received = _RECEIVED.format(tz="$2")
     return await db.fetch(
         f"""
-        SELECT {_PAYMENT_COLUMNS} FROM {_PAYMENT_FROM}
+        SELECT {_PAYMENT_COLUMNS}, {received} AS received_sort FROM {_PAYMENT_FROM}
         WHERE p.account_id = $1
-          AND ($2::timestamptz IS NULL OR (p.created_at, p.id) < ($2, $3))
-        ORDER BY p.created_at DESC, p.id DESC
-        LIMIT $4
+          AND ($3::timestamptz IS NULL OR ({received}, p.created_at, p.id) < ($3, $4, $5))
+        ORDER BY {received} DESC, p.created_at DESC, p.id DESC
+        LIMIT $6
         """,  # noqa: S608
         account_id,
-        *cursor_params(after),
+        agency_tz,
+        *cursor_params(after, 3),
         limit,
     )
 
@@ -187,7 +210,7 @@ async def insert_reversal(values: dict[str, Any]) -> asyncpg.Record:
         INSERT INTO payment_reversal (id, client_id, account_id, payment_id, amount_cents,
             reason, returned_at, credit_removed_cents, balance_before_cents,
             balance_after_cents, account_status_after, created_by, created_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
         RETURNING {_REVERSAL_COLUMNS}
         """,  # noqa: S608
         values["client_id"],
@@ -201,32 +224,61 @@ async def insert_reversal(values: dict[str, Any]) -> asyncpg.Record:
         values["balance_after_cents"],
         values["account_status_after"],
         values["created_by"],
+        values["recorded_at"],
     )
     assert record is not None
     return record
 
 
-async def balance_history(account_id: UUID, limit: int) -> list[asyncpg.Record]:
-    """Payments, reversals and settlement write-offs (and their undoing) of the account,
-    newest first, each with the balance it left."""
+async def account_ledgers(account_ids: list[UUID], agency_tz: str) -> list[asyncpg.Record]:
+    """Every movement of the accounts' balances, account by account, in the order they
+    took effect: payments by when they were received, reversals by when the bank returned
+    the money, a client's adjustment by the day it dated it; a settlement's write-off
+    straight after the payment that paid it, and its undoing straight after the reversal
+    that undid it. Ties go to the one recorded first, then the id, so the order is total.
+
+    `amount_cents` as stored (a payment's and a reversal's positive, an adjustment's
+    signed); `balance_before_cents` as it was when the movement was posted."""
+    received = _RECEIVED.format(tz="$2")
     return await db.fetch(
-        """
-        (SELECT 'payment' AS kind, id AS movement_id, id AS payment_id, created_at AS at,
-                amount_cents, balance_after_cents, 0 AS consequence
-         FROM payment WHERE account_id = $1)
-        UNION ALL
-        (SELECT 'reversal', id, payment_id, created_at, -amount_cents, balance_after_cents, 0
-         FROM payment_reversal WHERE account_id = $1)
-        UNION ALL
-        (SELECT kind, id, payment_id, created_at, -amount_cents, balance_after_cents, 1
-         FROM balance_adjustment WHERE account_id = $1)
-        -- A write-off shares its payment's transaction time (and an undo its reversal's):
-        -- it follows the movement that caused it.
-        ORDER BY at DESC, consequence DESC, movement_id DESC
-        LIMIT $2
-        """,
-        account_id,
-        limit,
+        f"""
+        SELECT * FROM (
+            SELECT p.account_id, 'payment' AS kind, p.id AS movement_id, p.id AS payment_id,
+                   {received} AS at, p.created_at AS recorded_at, p.id AS cause_id,
+                   0 AS consequence, p.amount_cents, p.balance_before_cents, p.created_at
+            FROM payment p WHERE p.account_id = ANY($1::uuid[])
+            UNION ALL
+            SELECT r.account_id, 'reversal', r.id, r.payment_id, r.returned_at, r.created_at,
+                   r.id, 0, r.amount_cents, r.balance_before_cents, r.created_at
+            FROM payment_reversal r WHERE r.account_id = ANY($1::uuid[])
+            UNION ALL
+            SELECT b.account_id, b.kind, b.id, b.payment_id,
+                   CASE b.kind
+                       WHEN 'settlement_write_off' THEN {received}
+                       WHEN 'write_off_undone' THEN r.returned_at
+                       ELSE COALESCE(b.effective_on::timestamp AT TIME ZONE $2, b.created_at)
+                   END,
+                   CASE b.kind
+                       WHEN 'settlement_write_off' THEN p.created_at
+                       WHEN 'write_off_undone' THEN r.created_at
+                       ELSE b.created_at
+                   END,
+                   CASE b.kind
+                       WHEN 'settlement_write_off' THEN p.id
+                       WHEN 'write_off_undone' THEN r.id
+                       ELSE b.id
+                   END,
+                   CASE WHEN b.kind = 'client_adjustment' THEN 0 ELSE 1 END,
+                   b.amount_cents, b.balance_before_cents, b.created_at
+            FROM balance_adjustment b
+            LEFT JOIN payment p ON p.id = b.payment_id
+            LEFT JOIN payment_reversal r ON r.id = b.reversal_id
+            WHERE b.account_id = ANY($1::uuid[])
+        ) m
+        ORDER BY account_id, at, recorded_at, cause_id, consequence, movement_id
+        """,  # noqa: S608
+        account_ids,
+        agency_tz,
     )
 
 
@@ -492,15 +544,13 @@ async def insert_client_transaction(values: dict[str, Any]) -> UUID:
 async def client_transactions_after(
     placement_id: UUID, after_line: int, limit: int
 ) -> list[asyncpg.Record]:
-    """A financial placement's applied rows in line order, each with its movement: the
-    amount as the file gave it (an adjustment signed) and the balance it left."""
+    """A financial placement's applied rows in line order, each with its movement and the
+    amount as the file gave it (an adjustment signed)."""
     return await db.fetch(
         """
         SELECT t.line, t.kind, t.transaction_id, t.account_id,
                coalesce(t.reversal_id, t.adjustment_id, t.payment_id) AS movement_id,
-               coalesce(r.amount_cents, b.amount_cents, p.amount_cents) AS amount_cents,
-               coalesce(r.balance_after_cents, b.balance_after_cents, p.balance_after_cents)
-                   AS balance_after_cents
+               coalesce(r.amount_cents, b.amount_cents, p.amount_cents) AS amount_cents
         FROM client_transaction t
         LEFT JOIN payment p ON p.id = t.payment_id
         LEFT JOIN payment_reversal r ON r.id = t.reversal_id

@@ -70,8 +70,12 @@ class PaymentRead(msgspec.Struct):
     applied_cents: int
     credit_cents: int
     refund_due: bool
+    # The running balance around the payment and what it caused (a settlement's
+    # write-off), in the order payments were received: computed when read, so that a
+    # payment received earlier but recorded later moves every later "balance after".
     balance_before_cents: int
     balance_after_cents: int
+    # The account's status once the payment and what it caused were applied.
     account_status: str
     created_at: datetime
     reversal: ReversalSummary | None = None
@@ -108,7 +112,11 @@ class Movement(msgspec.Struct):
     # The payment moved, or for a write-off the payment that settled the account; none
     # for a client's adjustment.
     payment_id: UUID | None
+    # When it took effect (a payment received, a reversal returned, a client's adjustment
+    # dated; a write-off with its payment), which orders the history; and when it was
+    # recorded.
     at: datetime
+    recorded_at: datetime
     # Signed: what came off the balance (+: paid or written off) or went back on (-).
     amount_cents: int
     balance_after_cents: int

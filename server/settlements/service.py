@@ -23,6 +23,7 @@ from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal, Role
 from server.clock import start_of_day
+from server.csv_export import csv_stream
 from server.errors import DomainError, FieldError, InvalidInput, NotFound, NotPermitted
 from server.pagination import Page, PageRequest, make_page
 from server.placements import service as placements
@@ -53,7 +54,7 @@ from server.settlements.errors import (
     OfferNotPending,
     PaymentAlreadyReversed,
 )
-from server.settlements.money import cleared_on, dollars
+from server.settlements.money import Balance, Step, cleared_on, dollars, running_balances
 from server.settlements.schemas import (
     Decision,
     InstallmentRead,
@@ -151,7 +152,9 @@ def _request_hash(operation: str, subject: UUID, data: msgspec.Struct) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def _payment_read(row: asyncpg.Record) -> PaymentRead:
+def _payment_read(row: asyncpg.Record, balance: Balance) -> PaymentRead:
+    """`balance` is the running balance around the payment and what it caused, in the
+    order payments were received (see `_running`), not the figures stored at posting."""
     reversal = None
     if row["reversal_id"] is not None:
         reversal = ReversalSummary(
@@ -176,15 +179,66 @@ def _payment_read(row: asyncpg.Record) -> PaymentRead:
         applied_cents=row["applied_cents"],
         credit_cents=row["credit_cents"],
         refund_due=row["credit_cents"] > 0,
-        balance_before_cents=row["balance_before_cents"],
-        balance_after_cents=row["balance_after_cents"],
+        balance_before_cents=balance.before_cents,
+        balance_after_cents=balance.after_cents,
         account_status=row["account_status_after"],
         created_at=row["created_at"],
         reversal=reversal,
     )
 
 
-def _reversal_read(row: asyncpg.Record) -> ReversalRead:
+@dataclass(frozen=True, slots=True)
+class _Ledger:
+    """An account's movements in the order they took effect, each with the running
+    balance it left; and, per payment or reversal, the balance before it and after
+    everything it caused (a settlement's write-off, its undoing)."""
+
+    movements: list[tuple[asyncpg.Record, Balance]]
+    by_cause: dict[UUID, Balance]
+
+
+async def _running_of(account_ids: list[UUID]) -> dict[UUID, _Ledger]:
+    """The accounts' running balances, computed at read time so that a list's "balance
+    after" fits the order it is listed in. Each starts from the balance the account had
+    before its first movement was posted, which is the balance placed."""
+    ledgers: dict[UUID, list[asyncpg.Record]] = {a: [] for a in account_ids}
+    for movement in await repository.account_ledgers(account_ids, get_settings().agency_timezone):
+        ledgers[movement["account_id"]].append(movement)
+    return {account_id: _ledger(movements) for account_id, movements in ledgers.items()}
+
+
+def _ledger(movements: list[asyncpg.Record]) -> _Ledger:
+    if not movements:
+        return _Ledger([], {})
+    first = min(movements, key=lambda m: (m["recorded_at"], m["consequence"], m["movement_id"]))
+    balances = running_balances(
+        int(first["balance_before_cents"]),
+        [Step(m["kind"], int(m["amount_cents"])) for m in movements],
+    )
+    by_cause: dict[UUID, Balance] = {}
+    for movement, balance in zip(movements, balances, strict=True):
+        cause = movement["cause_id"]
+        started = by_cause.get(cause)
+        before = balance.before_cents if started is None else started.before_cents
+        by_cause[cause] = Balance(before, balance.after_cents)
+    return _Ledger(list(zip(movements, balances, strict=True)), by_cause)
+
+
+async def _running(account_id: UUID) -> _Ledger:
+    return (await _running_of([account_id]))[account_id]
+
+
+async def _payment_reads(account_id: UUID, rows: list[asyncpg.Record]) -> list[PaymentRead]:
+    running = await _running(account_id)
+    return [_payment_read(row, running.by_cause[row["id"]]) for row in rows]
+
+
+async def _read_payment(row: asyncpg.Record) -> PaymentRead:
+    return (await _payment_reads(row["account_id"], [row]))[0]
+
+
+def _reversal_read(row: asyncpg.Record, balance: Balance) -> ReversalRead:
+    """`balance`: around the reversal and the write-off it undid, as `_payment_read`."""
     return ReversalRead(
         reversal_id=row["id"],
         payment_id=row["payment_id"],
@@ -194,8 +248,8 @@ def _reversal_read(row: asyncpg.Record) -> ReversalRead:
         reason=row["reason"],
         returned_at=row["returned_at"],
         credit_removed_cents=row["credit_removed_cents"],
-        balance_before_cents=row["balance_before_cents"],
-        balance_after_cents=row["balance_after_cents"],
+        balance_before_cents=balance.before_cents,
+        balance_after_cents=balance.after_cents,
         account_status=row["account_status_after"],
         created_at=row["created_at"],
     )
@@ -246,9 +300,11 @@ async def post_payment(
             actor, account, data, received_on, received_at or now, offer=offer,
             received_at=received_at, idempotency=(scope, key),
         )  # fmt: skip
+        # Read back after everything the payment did (a settlement it paid wrote off the
+        # rest and settled the account): the answer is what a GET says right after.
         row = await repository.payment(payment_id)
         assert row is not None
-        read = _payment_read(row)
+        read = await _read_payment(row)
         await repository.store_idempotent_response(
             scope, key, 201, msgspec.json.encode(read).decode()
         )
@@ -304,7 +360,10 @@ async def _record_payment(
         "created_by": actor.id,
     }
     try:
-        payment_id = await repository.insert_payment(values)
+        # The time is read under the account's lock, so payments received at one moment
+        # are in the order they were recorded (the transaction's `now()` is when it began,
+        # which may be before another's that got the lock first).
+        payment_id = await repository.insert_payment({**values, "recorded_at": clock.now()})
     except asyncpg.UniqueViolationError:
         # Only a key whose idempotency row was purged (older than the retention) can get
         # here: a payment is never recorded twice for one key.
@@ -353,14 +412,53 @@ async def _visible_payment(actor: Principal, payment_id: UUID) -> asyncpg.Record
 
 
 async def get_payment(actor: Principal, payment_id: UUID) -> PaymentRead:
-    return _payment_read(await _visible_payment(actor, payment_id))
+    return await _read_payment(await _visible_payment(actor, payment_id))
 
 
 async def list_payments(actor: Principal, account_id: UUID, page: PageRequest) -> Page[PaymentRead]:
+    """Newest first by (received, recorded, id), each with the running balance in the
+    order received."""
     await placements.visible_account(actor, account_id)
-    rows = await repository.account_payments(account_id, page.after, page.fetch_limit)
-    reads = [_payment_read(row) for row in rows]
-    return make_page(reads, page, key=lambda p: (p.created_at, p.payment_id))
+    rows = await repository.account_payments(
+        account_id, get_settings().agency_timezone, page.key(datetime, datetime, UUID),
+        page.fetch_limit,
+    )  # fmt: skip
+    found = make_page(rows, page, key=lambda r: (r["received_sort"], r["created_at"], r["id"]))
+    return Page(items=await _payment_reads(account_id, found.items), next_cursor=found.next_cursor)
+
+
+# The payments CSV: the list's columns, in the list's order, with the list's figures.
+PAYMENTS_CSV_HEADER = (
+    "payment_id", "received_on", "received_at", "method", "paid_to", "amount_cents",
+    "applied_cents", "credit_cents", "balance_before_cents", "balance_after_cents",
+    "account_status", "cleared_on", "processor_reference", "offer_id", "reversal_id",
+    "reversal_returned_at", "created_at",
+)  # fmt: skip
+_CSV_BATCH = 500
+
+
+async def payments_csv(actor: Principal, account_id: UUID) -> AsyncIterator[bytes]:
+    """Every payment of the account as CSV, newest first by (received, recorded, id),
+    each with the running balance in received order: what the list and the account's
+    money section show, a batch at a time."""
+    await placements.visible_account(actor, account_id)
+    zone = get_settings().agency_timezone
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        running = await _running(account_id)
+        after: tuple[Any, ...] | None = None
+        while batch := await repository.account_payments(account_id, zone, after, _CSV_BATCH):
+            for row in batch:
+                # The API's own spelling of every value (times in ISO 8601 with Z).
+                listed = msgspec.to_builtins(_payment_read(row, running.by_cause[row["id"]]))
+                reversal = listed.pop("reversal") or {}
+                listed["reversal_id"] = reversal.get("reversal_id")
+                listed["reversal_returned_at"] = reversal.get("returned_at")
+                yield [listed[column] for column in PAYMENTS_CSV_HEADER]
+            last = batch[-1]
+            after = (last["received_sort"], last["created_at"], last["id"])
+
+    return csv_stream(PAYMENTS_CSV_HEADER, rows())
 
 
 # --- reversals ----------------------------------------------------------------------------
@@ -394,7 +492,9 @@ async def reverse_payment(actor: Principal, payment_id: UUID, data: ReversalCrea
     async with db.transaction():
         account = await placements.lock_account(actor, payment["account_id"])
         row = await _record_reversal(actor, payment, account, data.reason, returned_at)
-    return _reversal_read(row)
+        # Read after everything the reversal did, the settlement it undid included.
+        running = await _running(payment["account_id"])
+    return _reversal_read(row, running.by_cause[row["id"]])
 
 
 async def _record_reversal(
@@ -430,7 +530,8 @@ async def _record_reversal(
         "created_by": actor.id,
     }
     try:
-        row = await repository.insert_reversal(values)
+        # Recorded under the account's lock, as a payment is (see _record_payment).
+        row = await repository.insert_reversal({**values, "recorded_at": clock.now()})
     except asyncpg.UniqueViolationError:
         raise PaymentAlreadyReversed("the payment is already reversed") from None
     await audit.record(
@@ -609,12 +710,17 @@ async def financial_acknowledgement(placement_id: UUID) -> AsyncIterator[list[An
     after = 0
     while batch := await repository.client_transactions_after(placement_id, after, 5000):
         # The caller of the acknowledgement was checked against the placement's client.
-        numbers = await placements.account_numbers(SYSTEM, list({r["account_id"] for r in batch}))
+        accounts = list({r["account_id"] for r in batch})
+        numbers = await placements.account_numbers(SYSTEM, accounts)
+        # The balance each movement left as the account's payments list has it: the
+        # running balance in the order things took effect, not as posted.
+        running = await _running_of(accounts)
         for r in batch:
+            balance = running[r["account_id"]].by_cause[r["movement_id"]]
             yield [
                 r["line"], numbers[r["account_id"]], r["kind"], r["transaction_id"],
                 str(r["account_id"]), str(r["movement_id"]), r["amount_cents"],
-                r["balance_after_cents"],
+                balance.after_cents,
             ]  # fmt: skip
         after = batch[-1]["line"]
 
@@ -633,26 +739,32 @@ placements.row_owners[FileKind.FINANCIAL] = placements.RowOwner(
 
 
 async def money_section(actor: Principal, account_id: UUID) -> MoneySection:
-    """Payments, credit due back and balance history; the account is the caller's (the
-    detail checked it before asking its sections)."""
-    payments = await repository.account_payments(account_id, None, _SECTION_PAYMENTS)
-    history = await repository.balance_history(account_id, _SECTION_HISTORY)
+    """Payments, credit due back and balance history, newest first in the order they
+    took effect, with the running balance in that order: the same payments, order and
+    figures as the payments list. The account is the caller's (the detail checked it
+    before asking its sections)."""
+    payments = await repository.account_payments(
+        account_id, get_settings().agency_timezone, None, _SECTION_PAYMENTS
+    )
+    running = await _running(account_id)
     paid, credit = await repository.paid_and_credit(account_id)
     return MoneySection(
         paid_cents=paid,
         credit_cents=credit,
         refund_due=credit > 0,
-        payments=[_payment_read(row) for row in payments],
+        payments=[_payment_read(row, running.by_cause[row["id"]]) for row in payments],
         history=[
             Movement(
-                kind=h["kind"],
-                movement_id=h["movement_id"],
-                payment_id=h["payment_id"],
-                at=h["at"],
-                amount_cents=h["amount_cents"],
-                balance_after_cents=h["balance_after_cents"],
+                kind=m["kind"],
+                movement_id=m["movement_id"],
+                payment_id=m["payment_id"],
+                at=m["at"],
+                recorded_at=m["created_at"],
+                # Signed as the balance sees it: + came off, - went back on.
+                amount_cents=(1 if m["kind"] == "payment" else -1) * int(m["amount_cents"]),
+                balance_after_cents=balance.after_cents,
             )
-            for h in history
+            for m, balance in reversed(running.movements[-_SECTION_HISTORY:])
         ],
     )
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import date
 from uuid import UUID
 
 import asyncpg
 import httpx
 
 from server.placements.sample_files import new_business_csv
+from server.settlements.money import dollars
+from tests import world as world_module
 from tests.portal.conftest import Browser, PortalWorld
 
 FETCH = {"X-Requested-With": "portal"}
@@ -34,11 +38,19 @@ async def upload(browser: Browser, body: bytes, **headers: str) -> httpx.Respons
     )
 
 
+async def statement_holding(side: world_module.Side, collected_cents: int) -> str:
+    """The id of the client's one statement that collected exactly this much (the world
+    issues one per period its payments cleared in: which is newest depends on the day)."""
+    statements = (await side.user.get("/api/v1/statements")).json()["items"]
+    found = [s for s in statements if s["totals"]["collected_cents"] == collected_cents]
+    assert len(found) == 1, statements
+    return str(found[0]["statement_id"])
+
+
 async def test_every_page_renders_the_clients_data(portal_world: PortalWorld) -> None:
     a, side = portal_world.a, portal_world.world.a
     account_number = side.account["client_account_number"]
-    statements = await side.user.get("/api/v1/statements")
-    statement_id = statements.json()["items"][0]["statement_id"]
+    statement_id = await statement_holding(side, 2_000)
     pages = {
         # The world's account: $1,000.00 placed, $10.00 and $20.00 paid.
         "/portal/dashboard": [
@@ -173,7 +185,7 @@ async def test_accept_and_reject_offers(
 
 async def test_statement_downloads(portal_world: PortalWorld) -> None:
     side = portal_world.world.a
-    statement_id = (await side.user.get("/api/v1/statements")).json()["items"][0]["statement_id"]
+    statement_id = await statement_holding(side, 2_000)
     pdf = await portal_world.a.get(f"/portal/statements/{statement_id}.pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
@@ -193,3 +205,52 @@ async def test_errors_are_pages_under_portal_and_json_under_api(
     assert api.status_code == 404
     assert api.json()["error"]["code"] == "not_found"
     assert "/portal" not in (await http.get("/schema/openapi.json")).text
+
+
+def _day(value: date) -> str:
+    """A date as the portal writes it (Nov 2, 2026)."""
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+_PAYMENT_ROW = re.compile(
+    r'<td data-label="Received" class="nowrap">([^<]+)</td>.*?'
+    r'<td class="num" data-label="Balance after">([^<]+)</td>',
+    re.DOTALL,
+)
+
+
+async def test_the_account_page_lists_payments_as_the_api_does(portal_world: PortalWorld) -> None:
+    """Newest received first, each with the running balance in that order, even when a
+    payment received earlier was recorded last."""
+    side = portal_world.world.a
+    account_id = side.account["id"]
+    await world_module.record_payment(
+        portal_world.world.admin, side, amount_cents=500, received_at="2026-09-15"
+    )
+    listed = (await side.user.get(f"/api/v1/accounts/{account_id}/payments")).json()["items"]
+    assert [p["received_on"] for p in listed] == ["2026-11-02", "2026-10-01", "2026-09-15"]
+    detail = (await side.user.get(f"/api/v1/accounts/{account_id}")).json()
+    placed = int(detail["placed_balance_cents"])
+    assert [p["balance_after_cents"] for p in listed] == [
+        placed - 3_500, placed - 2_500, placed - 500,
+    ]  # fmt: skip
+
+    page = await portal_world.a.get(f"/portal/accounts/{account_id}")
+    assert page.status_code == 200, page.text
+    shown = _PAYMENT_ROW.findall(page.text.split('id="payments-title"', 1)[1])
+    assert shown == [
+        (_day(date.fromisoformat(p["received_on"])), dollars(p["balance_after_cents"]))
+        for p in listed
+    ]
+    portal_csv = await portal_world.a.get(f"/portal/accounts/{account_id}/payments.csv")
+    assert portal_csv.status_code == 200
+    assert "attachment" in portal_csv.headers["content-disposition"]
+    api_csv = await side.user.get(f"/api/v1/accounts/{account_id}/payments.csv")
+    assert portal_csv.text == api_csv.text
+    rows = list(csv.DictReader(io.StringIO(portal_csv.text)))
+    assert [(r["received_on"], int(r["balance_after_cents"])) for r in rows] == [
+        (p["received_on"], p["balance_after_cents"]) for p in listed
+    ]
+    # Another client's account is not found, as a page and as a download.
+    other = portal_world.world.b.account["id"]
+    assert (await portal_world.a.get(f"/portal/accounts/{other}/payments.csv")).status_code == 404

@@ -16,11 +16,13 @@ from server.settlements.money import (
     RemittanceMethod,
     Reversal,
     StatementLine,
+    Step,
     cleared_on,
     dollars,
     fee_cents,
     line_for_payment,
     reversal_of,
+    running_balances,
     statement_lines,
     statement_totals,
 )
@@ -339,3 +341,40 @@ def test_cleared_on_refuses_a_negative_hold() -> None:
 )
 def test_cents_are_shown_as_dollars(cents: int, shown: str) -> None:
     assert dollars(cents) == shown
+
+
+# --- running balances ---------------------------------------------------------------------
+
+
+def _after(start: int, *steps: tuple[str, int]) -> list[tuple[int, int]]:
+    return [
+        (b.before_cents, b.after_cents) for b in running_balances(start, [Step(*s) for s in steps])
+    ]
+
+
+def test_running_balance_pays_down_to_zero_and_keeps_the_rest_as_credit() -> None:
+    # 100.00 owed: 60.00 paid, then 70.00 of which 30.00 is credit due back.
+    assert _after(10_000, ("payment", 6_000), ("payment", 7_000)) == [(10_000, 4_000), (4_000, 0)]
+    # Reversing the second takes back the 30.00 credit first: only 40.00 goes back on.
+    assert _after(10_000, ("payment", 6_000), ("payment", 7_000), ("reversal", 7_000))[-1] == (
+        0, 4_000,
+    )  # fmt: skip
+    # Reversing the first then turns that credit into payment: 60.00 less 30.00 credit.
+    assert _after(10_000, ("payment", 6_000), ("payment", 7_000), ("reversal", 6_000))[-1] == (
+        0, 3_000,
+    )  # fmt: skip
+
+
+def test_running_balance_follows_the_order_given() -> None:
+    # The same three payments read in received order, whatever order they were posted in.
+    assert _after(100_000, ("payment", 1_000), ("payment", 2_000), ("payment", 3_000)) == [
+        (100_000, 99_000), (99_000, 97_000), (97_000, 94_000),
+    ]  # fmt: skip
+
+
+def test_an_adjustment_never_takes_the_running_balance_below_zero() -> None:
+    # A settlement's write-off of 200.00 after a back-dated payment left only 150.00 owing.
+    assert _after(100_000, ("payment", 85_000), ("settlement_write_off", -20_000)) == [
+        (100_000, 15_000), (15_000, 0),
+    ]  # fmt: skip
+    assert _after(0, ("client_adjustment", 2_500)) == [(0, 2_500)]

@@ -175,6 +175,31 @@ async def test_a_missed_night_is_caught_up(admin: Caller, book: Any) -> None:
     ]
 
 
+async def test_statements_issued_together_are_listed_newest_period_first(
+    admin: Caller, book: Any
+) -> None:
+    """One run catching up eight daily periods issues their statements in one transaction
+    (one `created_at`): the list is by period, not by the luck of their ids."""
+    client, account = await book()
+    days = [D1 + timedelta(days=i) for i in range(8)]
+    for day in days:
+        await pay(admin, account, 1_000, day)
+    issued = mine(await run(admin, days[-1] + timedelta(days=1)), client)
+    assert len({s["created_at"] for s in issued}) == 1
+    newest_first = [(d + timedelta(days=1)).isoformat() for d in reversed(days)]
+    for limit in (50, 3):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"client_id": client["client_id"], "limit": limit}
+            page = (await admin.get("/api/v1/statements", params={**params, "cursor": cursor}
+                                    if cursor else params)).json()  # fmt: skip
+            seen.extend(s["period_end"][:10] for s in page["items"])
+            if not (cursor := page["next_cursor"]):
+                break
+        assert seen == newest_first, limit
+
+
 async def test_future_as_of_is_refused(admin: Caller) -> None:
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     response = await admin.post("/api/v1/remittance/run", json={"as_of": later})

@@ -1,0 +1,204 @@
+"""Every paginated list is in a total order: rows that share their sort timestamp (one
+transaction's inserts share `now()`, one remittance run issues many statements of one
+period, a dialer logs calls at one second) come in the same order on every call, and
+paging through with any page size visits each row exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import pytest
+
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
+
+ROWS = 7
+# Every row of a list made here shares this sort timestamp.
+TIED = datetime(2026, 10, 14, 16, 0, tzinfo=UTC)
+
+
+@dataclass
+class Listing:
+    caller: Caller
+    url: str
+    params: dict[str, Any]
+    id_field: str
+    expected: int
+
+
+Make = Callable[..., Awaitable[Listing]]
+
+
+async def _pages(listing: Listing, limit: int) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    for _ in range(ROWS * 3):
+        params = {**listing.params, "limit": limit, **({"cursor": cursor} if cursor else {})}
+        page = await listing.caller.get(listing.url, params=params)
+        assert page.status_code == 200, page.text
+        seen.extend(str(item[listing.id_field]) for item in page.json()["items"])
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            return seen
+    raise AssertionError(f"{listing.url}: the pages never ended")
+
+
+async def clients(
+    admin: Caller, make_client: MakeClient, db: asyncpg.Connection, **_: Any
+) -> Listing:
+    ids = [UUID((await make_client())["client_id"]) for _ in range(ROWS)]
+    await db.execute("UPDATE client SET created_at = $1 WHERE id = ANY($2::uuid[])", TIED, ids)
+    return Listing(admin, "/api/v1/clients", {}, "client_id", ROWS)
+
+
+async def accounts(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    for _ in range(ROWS):
+        await make_account(client_id)
+    await db.execute("UPDATE account SET created_at = $1", TIED)
+    return Listing(admin, "/api/v1/accounts", {"client_id": client_id}, "account_id", ROWS)
+
+
+async def placements(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    for _ in range(ROWS):
+        await make_account(client_id)  # each placed by a file of its own
+    await db.execute("UPDATE placement SET created_at = $1", TIED)
+    return Listing(admin, "/api/v1/placements", {"client_id": client_id}, "placement_id", ROWS)
+
+
+async def offers(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    db: asyncpg.Connection, **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    collector = await make_user("collector", client_ids=[client_id])
+    for _ in range(ROWS):
+        account = await make_account(client_id, principal_cents=100_000)
+        made = await collector.post(
+            f"/api/v1/accounts/{account['id']}/offers",
+            json={"kind": "lump_sum", "amount_cents": 90_000},
+        )
+        assert made.status_code == 201, made.text
+    await db.execute("UPDATE offer SET created_at = $1", TIED)
+    return Listing(admin, "/api/v1/offers", {"client_id": client_id}, "offer_id", ROWS)
+
+
+async def _pay(admin: Caller, account_id: str, received_at: str, amount_cents: int = 100) -> None:
+    paid = await admin.post(
+        f"/api/v1/accounts/{account_id}/payments",
+        headers={"Idempotency-Key": new_key()},
+        json={"amount_cents": amount_cents, "method": "ach", "paid_to": "agency",
+              "received_at": received_at},
+    )  # fmt: skip
+    assert paid.status_code == 201, paid.text
+
+
+async def payments(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    account = await make_account((await make_client())["client_id"], principal_cents=100_000)
+    await _pay(admin, account["id"], "2026-10-14T12:00:00-04:00")
+    # Copies of it received and recorded at the very same instants: only the id tells
+    # them apart. Payments are append-only, so the copies are inserted, not edited.
+    await db.execute(
+        """
+        INSERT INTO payment (id, client_id, account_id, amount_cents, method, paid_to,
+            received_on, received_at, cleared_on, fee_rate_bps, applied_cents, credit_cents,
+            balance_before_cents, balance_after_cents, account_status_after, created_at)
+        SELECT gen_random_uuid(), client_id, account_id, amount_cents, method, paid_to,
+            received_on, received_at, cleared_on, fee_rate_bps, applied_cents, credit_cents,
+            balance_before_cents, balance_after_cents, account_status_after, created_at
+        FROM payment, generate_series(2, $1)
+        """,
+        ROWS,
+    )
+    return Listing(admin, f"/api/v1/accounts/{account['id']}/payments", {}, "payment_id", ROWS)
+
+
+async def statements(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, **_: Any
+) -> Listing:
+    # One monthly statement per client for October, all issued by one run.
+    for _ in range(ROWS):
+        account = await make_account((await make_client())["client_id"])
+        await _pay(admin, account["id"], "2026-10-05")
+    ran = await admin.post("/api/v1/remittance/run", json={})
+    assert ran.status_code == 200, ran.text
+    assert len({s["period_end"] for s in ran.json()["statements"]}) == 1, ran.text
+    return Listing(admin, "/api/v1/statements", {}, "statement_id", ROWS)
+
+
+async def violations(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    collector = await make_user("collector", client_ids=[client_id])
+    for _ in range(ROWS):
+        account = await make_account(client_id)
+        # The dialer's log: every call at one second, each too late in the evening.
+        call = await collector.post(
+            f"/api/v1/accounts/{account['id']}/calls",
+            json={"phone": "+16145550199", "direction": "outbound",
+                  "started_at": "2025-06-02T21:30:00-04:00", "duration_s": 30,
+                  "outcome": "no_answer"},
+        )  # fmt: skip
+        assert call.status_code == 201, call.text
+        assert call.json()["violations"], call.text
+    return Listing(admin, "/api/v1/violations", {"client_id": client_id}, "evaluation_id", ROWS)
+
+
+LISTS: dict[str, Make] = {
+    "ListClients": clients,
+    "ListAccounts": accounts,
+    "ListPlacements": placements,
+    "ListOffers": offers,
+    "ListAccountPayments": payments,
+    "ListStatements": statements,
+    "ListViolations": violations,
+}
+
+
+@pytest.mark.parametrize("operation", sorted(LISTS))
+async def test_rows_that_tie_on_their_timestamp_page_once_each_in_one_order(
+    operation: str,
+    admin: Caller,
+    make_client: MakeClient,
+    make_account: MakeAccount,
+    make_user: MakeUser,
+    owner_db: asyncpg.Connection,
+) -> None:
+    listing = await LISTS[operation](
+        admin=admin, make_client=make_client, make_account=make_account, make_user=make_user,
+        db=owner_db,
+    )  # fmt: skip
+    whole = await _pages(listing, 500)
+    assert len(whole) == len(set(whole)) == listing.expected
+    assert await _pages(listing, 500) == whole, "the same list twice in two orders"
+    for limit in (1, 2, 3, ROWS - 1):
+        assert await _pages(listing, limit) == whole, f"pages of {limit}"
+    # The tie-breaker is the id, newest (greatest) first, as the cursor compares.
+    assert whole == sorted(whole, key=UUID, reverse=True)
+
+
+async def test_every_paginated_list_is_checked(admin: Caller) -> None:
+    spec = (await admin.get("/schema/openapi.json")).json()
+    paginated = {
+        item["get"]["operationId"]
+        for item in spec["paths"].values()
+        if "get" in item and any(p["name"] == "cursor" for p in item["get"].get("parameters", []))
+    }
+    # The placement errors list is in line order (line, then id), not by a timestamp.
+    assert paginated - set(LISTS) == {"ListPlacementErrors"}
