@@ -16,13 +16,14 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
 
-from server.errors import InvalidInput
+from server import clock
+from server.errors import BadRequest, FieldError, InvalidInput
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -33,8 +34,19 @@ KeyPart = datetime | date | UUID
 Key = tuple[KeyPart, ...]
 
 
-def _refused() -> InvalidInput:
-    return InvalidInput.field("cursor", "is not a cursor this API issued")
+def invalid_cursor() -> BadRequest:
+    """A cursor the server could not have issued: 400, whatever list it was sent to."""
+    return BadRequest(
+        "cursor: is not a cursor this API issued",
+        code="invalid_cursor",
+        details=[FieldError("cursor", "is not a cursor this API issued")],
+    )
+
+
+_refused = invalid_cursor
+# Sort keys are stored times: none before the clock's EARLIEST, none far in the future. A
+# time outside would reach PostgreSQL out of its range, or overflow on the way.
+_LATEST_AHEAD = timedelta(days=2)
 
 
 def _decode_part(text: str, kind: type) -> KeyPart:
@@ -42,11 +54,16 @@ def _decode_part(text: str, kind: type) -> KeyPart:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             raise ValueError("naive time")
+        if not clock.EARLIEST <= moment <= clock.now() + _LATEST_AHEAD:
+            raise ValueError("a time no stored row has")
         return moment
     if kind is date:
         if len(text) != len("YYYY-MM-DD"):
             raise ValueError("not a date")
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not clock.EARLIEST.date() <= day <= (clock.now() + _LATEST_AHEAD).date():
+            raise ValueError("a date no stored row has")
+        return day
     if kind is UUID:
         return UUID(text)
     raise TypeError(f"no sort key part of type {kind!r}")

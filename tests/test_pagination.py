@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from server.errors import InvalidInput
+from server.errors import BadRequest, DomainError, InvalidInput
 from server.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -34,9 +34,15 @@ def _key(row: Row) -> Row:
     return row
 
 
-def _assert_names(error: pytest.ExceptionInfo[InvalidInput], field: str) -> None:
+def _assert_names(error: pytest.ExceptionInfo[DomainError], field: str) -> None:
     assert error.value.status_code == 422
     assert [d.field for d in error.value.details] == [field]
+
+
+def _assert_invalid_cursor(error: pytest.ExceptionInfo[DomainError]) -> None:
+    """A cursor the server could not have issued is a 400 `invalid_cursor`."""
+    assert (error.value.status_code, error.value.code) == (400, "invalid_cursor")
+    assert [d.field for d in error.value.details] == ["cursor"]
 
 
 def test_default_and_maximum_limits() -> None:
@@ -80,9 +86,9 @@ def test_a_cursor_of_any_sort_key_round_trips_with_its_own_types() -> None:
     assert request.key(datetime, datetime, date, UUID) == key
     # Another list's cursor (another shape of key) is refused as the field, not a 500.
     for kinds in ((datetime, UUID), (datetime, datetime, UUID, UUID), (UUID, datetime, date, UUID)):
-        with pytest.raises(InvalidInput) as error:
+        with pytest.raises(BadRequest) as error:
             request.key(*kinds)
-        _assert_names(error, "cursor")
+        _assert_invalid_cursor(error)
 
 
 def _b64(raw: bytes) -> str:
@@ -106,12 +112,16 @@ def _b64(raw: bytes) -> str:
         _b64(json.dumps(["2026-01-01T00:00:00+00:00", 123]).encode()),
         _b64(json.dumps(["2026-01-01T00:00:00+00:00", ["x"]]).encode()),
         _b64(json.dumps(["2026-01-01T00:00:00+00:00", str(uuid.uuid4()), 3]).encode()),
+        # Times no stored row has, at the edges of what datetime and PostgreSQL can hold.
+        _b64(json.dumps(["9999-12-31T23:59:59-14:00", str(uuid.uuid4())]).encode()),
+        _b64(json.dumps(["0001-01-01T00:00:00+14:00", str(uuid.uuid4())]).encode()),
+        _b64(json.dumps(["1969-12-31T23:59:59+00:00", str(uuid.uuid4())]).encode()),
     ],
 )
-def test_garbage_cursor_names_cursor(cursor: str) -> None:
-    with pytest.raises(InvalidInput) as error:
+def test_garbage_cursor_is_an_invalid_cursor(cursor: str) -> None:
+    with pytest.raises(BadRequest) as error:
         _ = page_request(None, cursor).after
-    _assert_names(error, "cursor")
+    _assert_invalid_cursor(error)
 
 
 def test_no_next_cursor_when_the_rows_fit() -> None:

@@ -28,7 +28,7 @@ from server.errors import (
     PayloadTooLarge,
 )
 from server.jobs import enqueue
-from server.pagination import Page, PageRequest, make_page, page_request
+from server.pagination import Page, PageRequest, invalid_cursor, make_page, page_request
 from server.placements import repository
 from server.placements.column_map import (
     FileKind,
@@ -520,6 +520,8 @@ async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
 
 # Stored bytes are cut into pieces of this size: any worker reads them back one at a time.
 CHUNK_BYTES = 1 << 20
+# The largest line number a placement_error row can hold (a PostgreSQL integer).
+MAX_LINE = 2**31 - 1
 
 
 def clean_file_name(raw: str | None) -> str | None:
@@ -741,9 +743,13 @@ def _error_cursor(cursor: str | None) -> tuple[int, UUID]:
         return 0, UUID(int=0)
     try:
         line, error_id = cursor.split(":", 1)
-        return int(line), UUID(error_id)
+        found = int(line), UUID(error_id)
     except ValueError:
-        raise InvalidInput.field("cursor", "is not a cursor this API issued") from None
+        raise invalid_cursor() from None
+    # A file's line numbers are PostgreSQL integers: what lies past them was never issued.
+    if not 0 <= found[0] <= MAX_LINE:
+        raise invalid_cursor()
+    return found
 
 
 async def placement_errors(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +26,7 @@ async def claim_idempotency_key(
         """
         INSERT INTO idempotency_key (id, scope, key, client_id, operation, request_hash,
             created_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now()) -- clock-ok: the key's write time
         ON CONFLICT (scope, key) DO NOTHING
         RETURNING true
         """,
@@ -61,16 +61,16 @@ async def store_idempotent_response(scope: str, key: str, status_code: int, body
     )
 
 
-async def purge_idempotency_keys(older_than: timedelta, batch: int) -> int:
-    """Delete up to `batch` keys older than `older_than`; batched so that a backlog never
+async def purge_idempotency_keys(before: datetime, batch: int) -> int:
+    """Delete up to `batch` keys made before `before`; batched so that a backlog never
     holds many row locks or one long transaction."""
     result = await db.execute(
         """
         DELETE FROM idempotency_key WHERE id IN (
-            SELECT id FROM idempotency_key WHERE created_at < now() - $1::interval
+            SELECT id FROM idempotency_key WHERE created_at < $1
             ORDER BY created_at LIMIT $2)
         """,
-        older_than,
+        before,
         batch,
     )
     return int(result.split()[-1])
@@ -306,8 +306,10 @@ async def insert_offer(values: dict[str, Any], installments: list[tuple[Any, int
         """
         INSERT INTO offer (id, client_id, account_id, kind, amount_cents, balance_cents,
             offered_on, band, status, created_by, created_at, accepted_at, due_on, updated_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8::text, $9, now(),
-            CASE WHEN $8::text = 'accepted' THEN now() END, $10, now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8::text, $9,
+            now(), -- clock-ok: when the offer was made
+            CASE WHEN $8::text = 'accepted' THEN now() END, -- clock-ok: when accepted
+            $10, now()) -- clock-ok: the row's write time
         RETURNING id
         """,
         values["client_id"], values["account_id"], values["kind"], values["amount_cents"],
@@ -396,9 +398,9 @@ async def decide_offer(
     await db.execute(
         """
         UPDATE offer SET status = $2::text, decided_by = $3, decided_role = $4,
-            decided_at = now(), decision_reason = $5,
-            accepted_at = CASE WHEN $2::text = 'accepted' THEN now() END,
-            due_on = $6, updated_at = now()
+            decided_at = now(), decision_reason = $5, -- clock-ok: when the offer was decided
+            accepted_at = CASE WHEN $2::text = 'accepted' THEN now() END, -- clock-ok: accepted
+            due_on = $6, updated_at = now() -- clock-ok: the row's write time
         WHERE id = $1
         """,
         offer_id, status, actor_id, role, reason, due_on,
@@ -408,7 +410,9 @@ async def decide_offer(
 async def close_offer(offer_id: UUID, status: str, reason: str) -> None:
     await db.execute(
         """
-        UPDATE offer SET status = $2, closed_at = now(), closed_reason = $3, updated_at = now()
+        UPDATE offer SET status = $2,
+            closed_at = now(), -- clock-ok: when the offer was closed
+            closed_reason = $3, updated_at = now() -- clock-ok: the row's write time
         WHERE id = $1
         """,
         offer_id,
@@ -422,7 +426,7 @@ async def reopen_offer(offer_id: UUID, reason: str) -> None:
     await db.execute(
         """
         UPDATE offer SET status = 'accepted', closed_at = NULL, closed_reason = $2,
-            updated_at = now()
+            updated_at = now() -- clock-ok: the row's write time
         WHERE id = $1
         """,
         offer_id,
@@ -477,7 +481,7 @@ async def insert_adjustment(values: dict[str, Any]) -> UUID:
             amount_cents, payment_id, reversal_id, undoes_id, balance_before_cents,
             balance_after_cents, reason, effective_on, created_by, created_at)
         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-            now())
+            now()) -- clock-ok: the row's write time
         RETURNING id
         """,
         values["client_id"], values["account_id"], values.get("offer_id"), values["kind"],
@@ -531,7 +535,8 @@ async def insert_client_transaction(values: dict[str, Any]) -> UUID:
         """
         INSERT INTO client_transaction (id, client_id, placement_id, line, transaction_id,
             kind, account_id, payment_id, reversal_id, adjustment_id, created_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9,
+            now()) -- clock-ok: the row's write time
         RETURNING id
         """,
         values["client_id"], values["placement_id"], values["line"], values["transaction_id"],

@@ -394,7 +394,9 @@ async def purge_idempotency_keys() -> int:
     """Forget keys older than the retention, in batches; returns how many."""
     total = 0
     while True:
-        purged = await repository.purge_idempotency_keys(IDEMPOTENCY_RETENTION, _PURGE_BATCH)
+        purged = await repository.purge_idempotency_keys(
+            clock.now() - IDEMPOTENCY_RETENTION, _PURGE_BATCH
+        )
         total += purged
         if purged < _PURGE_BATCH:
             return total
