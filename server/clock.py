@@ -6,11 +6,17 @@ once, and no two parts of the server disagree about which day it is. ruff's bann
 rule forbids reading the clock anywhere else in `server/` and `client_portal/`.
 
 Durations (timeouts, deadlines of a retry loop) use `time.monotonic()`, which is not a
-reading of the date and stays allowed everywhere."""
+reading of the date and stays allowed everywhere.
+
+Tests move this process's clock with `running_from(instant)` (the clock then runs on from
+there, never frozen); other processes' clocks move only with the whole machine's
+(faketime, scripts/pinned_clock.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from server.errors import InvalidInput
@@ -20,9 +26,27 @@ from server.errors import InvalidInput
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+# How far this process's clock stands from the machine's: zero but inside `running_from`.
+_offset = timedelta(0)
+
+
 def now() -> datetime:
     """The current moment, timezone-aware UTC: what storage holds."""
-    return datetime.now(UTC)  # noqa: TID251 - the one reader of the clock
+    return datetime.now(UTC) + _offset  # noqa: TID251 - the one reader of the clock
+
+
+@contextmanager
+def running_from(instant: datetime) -> Iterator[None]:
+    """This process's clock started at `instant` for the block, running on from there."""
+    global _offset
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"an instant must be timezone-aware, not {instant!r}")
+    before = _offset
+    _offset = instant - datetime.now(UTC)  # noqa: TID251 - the one reader of the clock
+    try:
+        yield
+    finally:
+        _offset = before
 
 
 def agency_zone() -> ZoneInfo:

@@ -13,6 +13,7 @@ lease, and an expired lease is simply claimable again.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -25,6 +26,7 @@ from server.logging import get_logger
 from server.placements import service as placements
 from server.queues import service
 from server.queues import work_queue_repository as repository
+from server.queues.local_time import CONTIGUOUS_US_ZONES
 from server.queues.work_queue_schemas import (
     DispatchRead,
     NextAccountRead,
@@ -38,15 +40,26 @@ from server.settings import get_settings
 
 log = get_logger("server.queues")
 
+CONTIGUOUS = list(CONTIGUOUS_US_ZONES)
+
 # Long enough to dial, talk and record the call; short enough that a closed browser tab
 # does not keep a person from being worked for long.
 LEASE = timedelta(minutes=15)
 # How many of my best unheld items one claim looks at, and in what steps, for one
-# callable now: items early in the queue may be outside calling hours in their zone;
-# past these, the answer is "nothing now" with the soonest time seen. The first step is
-# small because the best item is nearly always callable; each step is one read of the
-# candidates' contact histories.
+# callable now. Items in calling hours now come first (the SQL knows the hours; the rule
+# function knows the rest: stated times, Regulation F's counts). The first step is small
+# because the best item is nearly always callable, the second reads a few more for the
+# soonest time to answer with; the last takes every remaining item in calling hours, so
+# `next` is never empty while my queue holds someone callable now. Each step is one read
+# of the candidates' contact histories.
 CLAIM_STEPS = (3, 22)
+# How far ahead dealing looks: a person whose calling hours open within the hour is dealt
+# before one callable only later (the cron re-deals every few minutes as the day moves),
+# sampled at these steps.
+LOOKAHEAD = timedelta(minutes=60)
+LOOKAHEAD_STEP = timedelta(minutes=15)
+# How many unqueued people of my portfolios a claim that found no one takes into my queue.
+TAKE_UNQUEUED = 10
 # Rounds of dealing: each deals the people the full collectors could not take to the
 # collectors with room left; it stops as soon as a round deals no one.
 MAX_DEAL_ROUNDS = 4
@@ -59,8 +72,9 @@ async def dispatch(actor: Principal) -> DispatchRead:
         await repository.lock_dispatch()
         scored = await repository.rescore(now, weights)
         await repository.drop_unleased(now)
+        soon = [now + LOOKAHEAD_STEP * k for k in range(1, LOOKAHEAD // LOOKAHEAD_STEP + 1)]
         for _ in range(MAX_DEAL_ROUNDS):
-            if await repository.deal_round() == 0:
+            if await repository.deal_round(now, CONTIGUOUS, soon) == 0:
                 break
         queued = await repository.queued_count()
         await audit.record(
@@ -75,40 +89,71 @@ async def next_account(actor: Principal) -> NextAccountRead:
     passed: list[UUID] = []
     now = clock.now()
     async with db.transaction():
-        for step in CLAIM_STEPS:
-            items = await repository.claim(actor.id, passed, step, now)
-            if not items:
-                break
+        async for items in _candidates(actor.id, passed, now):
             passed.extend(item["id"] for item in items)
-            # Accounts no longer in the collector's portfolio are left out here; the next
-            # refill drops them.
-            contexts = await placements.contact_contexts(
-                actor, [a for item in items for a in item["account_ids"]]
-            )
-            calls = await service.calls_of_people([item["debtor_id"] for item in items])
-            for item in items:
-                for account_id in item["account_ids"]:
-                    ctx = contexts.get(account_id)
-                    if ctx is None:
-                        continue
-                    verdict = service.verdict(ctx, calls[item["debtor_id"]], now, None)
-                    if verdict.allowed:
-                        until = await repository.lease(item["id"], account_id, LEASE, now)
-                        return NextAccountRead(
-                            account=QueueAccount(
-                                account_id=account_id,
-                                client_id=ctx.client_id,
-                                debtor_id=item["debtor_id"],
-                                balance_cents=ctx.balance_cents,
-                                phone=verdict.phone,
-                                account_ids=list(item["account_ids"]),
-                            ),
-                            lease_expires_at=until,
-                        )
-                    later = verdict.next_callable_at
-                    if later is not None and (soonest is None or later < soonest):
-                        soonest = later
+            found, later = await _first_callable(actor, items, now)
+            if found is not None:
+                return found
+            if later is not None and (soonest is None or later < soonest):
+                soonest = later
     return NextAccountRead(account=None, next_callable_at=soonest)
+
+
+async def _candidates(
+    collector_id: UUID, passed: list[UUID], now: datetime
+) -> AsyncIterator[list[Any]]:
+    """What one claim looks at, step by step, until the caller stops: my best unheld
+    items, then every other one in calling hours, then people of my portfolios in no queue
+    whose hours hold now, taken into my queue (while it has room)."""
+    for step in CLAIM_STEPS:
+        items = await repository.claim(collector_id, passed, step, now, CONTIGUOUS)
+        if not items:
+            break
+        yield items
+    rest = await repository.claim(collector_id, passed, None, now, CONTIGUOUS, in_hours_only=True)
+    if rest:
+        yield rest
+    taken = await repository.take_unqueued(collector_id, now, CONTIGUOUS, TAKE_UNQUEUED)
+    if taken:
+        yield taken
+
+
+async def _first_callable(
+    actor: Principal, items: list[Any], now: datetime
+) -> tuple[NextAccountRead | None, datetime | None]:
+    """The first account of these items the rules allow now, leased to me; else the
+    soonest moment one of them becomes callable."""
+    soonest: datetime | None = None
+    # Accounts no longer in the collector's portfolio are left out here; the next refill
+    # drops them.
+    contexts = await placements.contact_contexts(
+        actor, [a for item in items for a in item["account_ids"]]
+    )
+    calls = await service.calls_of_people([item["debtor_id"] for item in items])
+    for item in items:
+        for account_id in item["account_ids"]:
+            ctx = contexts.get(account_id)
+            if ctx is None:
+                continue
+            verdict = service.verdict(ctx, calls[item["debtor_id"]], now, None)
+            if verdict.allowed:
+                until = await repository.lease(item["id"], account_id, LEASE, now)
+                found = NextAccountRead(
+                    account=QueueAccount(
+                        account_id=account_id,
+                        client_id=ctx.client_id,
+                        debtor_id=item["debtor_id"],
+                        balance_cents=ctx.balance_cents,
+                        phone=verdict.phone,
+                        account_ids=list(item["account_ids"]),
+                    ),
+                    lease_expires_at=until,
+                )
+                return found, None
+            later = verdict.next_callable_at
+            if later is not None and (soonest is None or later < soonest):
+                soonest = later
+    return None, soonest
 
 
 async def release(actor: Principal, account_id: UUID) -> ReleaseRead:

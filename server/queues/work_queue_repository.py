@@ -152,14 +152,40 @@ async def drop_unleased(now: datetime) -> None:
 # One round of dealing. The pre-filter (queue_status_callable, no telephone,
 # queue_phone_callable) drops what the rules plainly refuse; the rules decide at claim
 # time. Each person's best account names their client; the people of a client, ranked by
-# priority and score, are dealt round-robin across the collectors covering that client
-# who still have room, in serpentine order (slot r div n; collector r mod n on even slots,
-# n − 1 − r mod n on odd ones), so queues come out even in count and in balance; a collector
+# reach (in calling hours now, within the next hour, later), then priority and score, are
+# dealt round-robin across the collectors covering that client who still have room, in
+# serpentine order (slot r div n; collector r mod n on even slots, n − 1 − r mod n on odd
+# ones), so queues come out even in count and in balance, and whoever is callable soonest
+# is dealt first: at any hour the queues hold the people callable then. A collector
 # covering several clients keeps, slot by slot, as many as its room. A person a full
 # collector could not take is dealt in the next round among those with room left.
-# `rank` = (2 − priority) × 10000 + (1000 − score): lower first, the same in every round.
+# `rank` = reach × 100000 + (2 − priority) × 10000 + (1000 − score): lower first.
+# Calling hours are worked out once per distinct set of zones (a few dozen), not per
+# person. $1 = now, $2 = the contiguous-US zones, $3 = the instants of the next hour.
 DEAL = """
-WITH collectors AS (
+WITH person_zones AS (
+    SELECT q.debtor_id, array_agg(DISTINCT z) AS zones
+    FROM debtor_phone q, unnest(q.time_zones) z GROUP BY q.debtor_id
+), dial AS (
+    SELECT p.debtor_id,
+           queue_dial_zones(d.time_zone, p.time_zones, coalesce(pz.zones, '{}'),
+                            $2::varchar[]) AS zones
+    FROM debtor_phone p
+    JOIN debtor d ON d.id = p.debtor_id
+    LEFT JOIN person_zones pz ON pz.debtor_id = p.debtor_id
+    WHERE queue_phone_callable(p.status, p.employer_forbids_calls) AND NOT d.no_telephone
+), zone_sets AS (
+    SELECT zones, queue_hours_open(zones, $1) AS open_now,
+           EXISTS (SELECT FROM unnest($3::timestamptz[]) t
+                   WHERE queue_hours_open(zones, t)) AS open_soon
+    FROM (SELECT DISTINCT zones FROM dial) z
+), reach AS (
+    SELECT d.debtor_id,
+           CASE WHEN bool_or(s.open_now) THEN 0 WHEN bool_or(s.open_soon) THEN 1 ELSE 2 END
+               AS reach
+    FROM dial d JOIN zone_sets s ON s.zones = d.zones
+    GROUP BY d.debtor_id
+), collectors AS (
     SELECT u.id, u.capacity - coalesce(q.held, 0) AS room
     FROM app_user u
     LEFT JOIN (SELECT collector_id, count(*) AS held FROM queue_item GROUP BY collector_id) q
@@ -174,38 +200,36 @@ WITH collectors AS (
 ), covered AS (
     SELECT client_id, min(n) AS n, max(room) AS most_room FROM coverage GROUP BY client_id
 ), workable AS (
-    SELECT a.id, a.debtor_id, a.client_id, s.score, s.priority
+    SELECT a.id, a.debtor_id, a.client_id, s.score, s.priority, re.reach
     FROM account a
     JOIN covered cc ON cc.client_id = a.client_id
     JOIN account_score s ON s.account_id = a.id
-    JOIN debtor d ON d.id = a.debtor_id
+    JOIN reach re ON re.debtor_id = a.debtor_id
     WHERE queue_status_callable(a.status)
-      AND NOT d.no_telephone
-      AND EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = a.debtor_id
-                  AND queue_phone_callable(p.status, p.employer_forbids_calls))
       AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
 ), best AS (
-    SELECT DISTINCT ON (debtor_id) debtor_id, client_id, score, priority
+    SELECT DISTINCT ON (debtor_id) debtor_id, client_id, score, priority, reach
     FROM workable
     ORDER BY debtor_id, priority DESC, score DESC, id
 ), ranked AS (
     SELECT b.*, cc.n, cc.most_room,
            row_number() OVER (PARTITION BY b.client_id
-                              ORDER BY priority DESC, score DESC, debtor_id) - 1 AS r
+                              ORDER BY reach, priority DESC, score DESC, debtor_id) - 1 AS r
     FROM best b JOIN covered cc ON cc.client_id = b.client_id
 ), placed AS (
     -- Only slots some collector of the client has room for: at a million accounts, most
     -- people rank far below what the queues hold.
-    SELECT debtor_id, client_id, priority, score, r / n AS slot,
+    SELECT debtor_id, client_id, reach, priority, score, r / n AS slot,
            CASE WHEN (r / n) % 2 = 0 THEN r % n ELSE n - 1 - r % n END AS k
     FROM ranked WHERE r / n < most_room
 ), dealt AS (
-    SELECT p.debtor_id, c.user_id AS collector_id, c.room, p.priority, p.score, p.slot
+    SELECT p.debtor_id, c.user_id AS collector_id, c.room, p.reach, p.priority, p.score,
+           p.slot
     FROM placed p JOIN coverage c ON c.client_id = p.client_id AND c.k = p.k
     WHERE p.slot < c.room
 ), kept AS (
     SELECT d.*, row_number() OVER (PARTITION BY d.collector_id
-                                   ORDER BY d.slot, d.priority DESC, d.score DESC,
+                                   ORDER BY d.slot, d.reach, d.priority DESC, d.score DESC,
                                             d.debtor_id) AS pos
     FROM dealt d
 ), chosen AS (
@@ -214,20 +238,20 @@ WITH collectors AS (
 INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
     account_ids, queued_at)
 SELECT gen_random_uuid(), ch.debtor_id, ch.collector_id,
-       (2 - ch.priority) * 10000 + (1000 - ch.score), ch.priority, ch.score,
+       ch.reach * 100000 + (2 - ch.priority) * 10000 + (1000 - ch.score), ch.priority, ch.score,
        array_agg(a.id ORDER BY s.priority DESC, s.score DESC, a.id),
            now() -- clock-ok: row's write time
 FROM chosen ch
 JOIN account a ON a.debtor_id = ch.debtor_id AND queue_status_callable(a.status)
 JOIN account_score s ON s.account_id = a.id
 JOIN collector_portfolio p ON p.user_id = ch.collector_id AND p.client_id = a.client_id
-GROUP BY ch.debtor_id, ch.collector_id, ch.priority, ch.score
+GROUP BY ch.debtor_id, ch.collector_id, ch.reach, ch.priority, ch.score
 ON CONFLICT (debtor_id) DO NOTHING
 """
 
 
-async def deal_round() -> int:
-    status = await db.execute(DEAL)
+async def deal_round(now: datetime, contiguous: list[str], soon: list[datetime]) -> int:
+    status = await db.execute(DEAL, now, contiguous, soon)
     return int(status.split()[-1])
 
 
@@ -236,17 +260,24 @@ async def queued_count() -> int:
 
 
 async def claim(
-    collector_id: UUID, passed: list[UUID], count: int, now: datetime
+    collector_id: UUID,
+    passed: list[UUID],
+    count: int | None,
+    now: datetime,
+    contiguous: list[str],
+    *,
+    in_hours_only: bool = False,
 ) -> list[asyncpg.Record]:
-    """The collector's best `count` items nobody holds, besides those already looked at,
-    locked until the transaction ends. SKIP LOCKED: a claim running at the same moment
-    takes the next items instead of waiting for these."""
+    """The collector's best `count` items (None: all) nobody holds, besides those already
+    looked at, those in calling hours now first, locked until the transaction ends. SKIP
+    LOCKED: a claim running at the same moment takes the next items instead of waiting."""
     return await db.fetch(
         """
         SELECT id, debtor_id, account_ids FROM queue_item
         WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= $4)
           AND NOT (id = ANY ($2::uuid[]))
-        ORDER BY rank, debtor_id
+          AND (NOT $6 OR queue_person_in_hours(debtor_id, $4, $5::varchar[]))
+        ORDER BY NOT queue_person_in_hours(debtor_id, $4, $5::varchar[]), rank, debtor_id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
         """,
@@ -254,7 +285,56 @@ async def claim(
         passed,
         count,
         now,
+        contiguous,
+        in_hours_only,
     )
+
+
+# The best people of the collector's portfolios in no queue whose calling hours hold now,
+# put in its queue up to its room: what a claim takes when its queue holds no one callable
+# now (the dealing cron runs every few minutes; hours open meanwhile). The same pre-filter
+# and ranks as DEAL. $1 = collector, $2 = now, $3 = the contiguous-US zones, $4 = how many.
+TAKE_UNQUEUED = """
+WITH room AS (
+    SELECT greatest(u.capacity - (SELECT count(*) FROM queue_item q
+                                  WHERE q.collector_id = u.id), 0) AS room
+    FROM app_user u
+    WHERE u.id = $1 AND u.role = 'collector' AND u.active
+), workable AS (
+    SELECT a.id, a.debtor_id, s.score, s.priority
+    FROM collector_portfolio p
+    JOIN account a ON a.client_id = p.client_id
+    JOIN account_score s ON s.account_id = a.id
+    JOIN debtor d ON d.id = a.debtor_id
+    WHERE p.user_id = $1 AND queue_status_callable(a.status) AND NOT d.no_telephone
+      AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
+), best AS (
+    SELECT DISTINCT ON (debtor_id) debtor_id, score, priority
+    FROM workable
+    ORDER BY debtor_id, priority DESC, score DESC, id
+), taken AS (
+    SELECT * FROM best
+    WHERE queue_person_in_hours(debtor_id, $2, $3::varchar[])
+    ORDER BY priority DESC, score DESC, debtor_id
+    LIMIT least($4, (SELECT room FROM room))
+)
+INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
+    account_ids, queued_at)
+SELECT gen_random_uuid(), t.debtor_id, $1, (2 - t.priority) * 10000 + (1000 - t.score),
+       t.priority, t.score,
+       array_agg(w.id ORDER BY w.priority DESC, w.score DESC, w.id),
+       $2
+FROM taken t JOIN workable w ON w.debtor_id = t.debtor_id
+GROUP BY t.debtor_id, t.priority, t.score
+ON CONFLICT (debtor_id) DO NOTHING
+RETURNING id, debtor_id, account_ids
+"""
+
+
+async def take_unqueued(
+    collector_id: UUID, now: datetime, contiguous: list[str], count: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(TAKE_UNQUEUED, collector_id, now, contiguous, count)
 
 
 async def lease(item_id: UUID, account_id: UUID, duration: timedelta, now: datetime) -> datetime:

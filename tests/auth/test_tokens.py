@@ -144,3 +144,21 @@ async def test_a_second_key_verifies_during_rotation(
     finally:
         (get_settings().jwt_keys_dir / f"{new_kid}.pem").unlink()
         tokens.key_set.cache_clear()
+
+
+@pytest.mark.parametrize(("lifetime_s", "accepted"), [(4, True), (-6, False)])
+async def test_token_times_are_read_on_the_one_clock(
+    http: httpx.AsyncClient, admin: Caller, lifetime_s: int, accepted: bool
+) -> None:
+    """Expiry is judged by server.clock (with 5 s of leeway), not PyJWT's reading of the
+    machine's clock: a token a year old by the real clock is good while the clock says it
+    is young, and one past its expiry by more than the leeway is refused."""
+    from server import clock
+
+    claims = _claims_of(admin.token)
+    then = datetime(2025, 6, 2, 14, 0, tzinfo=UTC)
+    claims.update(iat=then - timedelta(minutes=1), nbf=then - timedelta(minutes=1),
+                  exp=then + timedelta(seconds=lifetime_s))  # fmt: skip
+    with clock.running_from(then):
+        response = await _me(http, _signed(claims))
+    assert (response.status_code == 200) is accepted, response.text

@@ -83,3 +83,46 @@ async def test_the_pre_filter_admits_nothing_the_rules_refuse(
     assert await owner_db.fetchval("SELECT queue_status_callable($1)", status) == (
         status in CALLABLE_STATUSES
     )
+
+
+# --- calling hours in SQL -----------------------------------------------------------------
+# The dispatcher deals, and the claim orders, by the calling hours its SQL works out
+# (queue_dial_zones, queue_hours_open): for any address, numbers and instant they agree
+# with the zones the rule function considers and its hours rule.
+
+ZONE_POOL = (
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+    "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico",
+)  # fmt: skip
+HOURS_IN_SQL = "SELECT queue_hours_open(queue_dial_zones($1, $2, $3, $4), $5)"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    address=st.none() | st.sampled_from(ZONE_POOL),
+    zone_lists=st.lists(st.lists(st.sampled_from(ZONE_POOL), max_size=2), min_size=1, max_size=3),
+    at=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+    ),
+)
+async def test_calling_hours_in_sql_are_the_rules_hours(
+    owner_db: asyncpg.Connection, address: str | None, zone_lists: list[list[str]], at: datetime
+) -> None:
+    from server.queues.local_time import CONTIGUOUS_US_ZONES, zone
+    from server.queues.rules import CALLING_HOURS_END, CALLING_HOURS_START, zones_considered
+
+    numbers = tuple(
+        Phone(e164=f"+1614555{n:04d}", kind="mobile", zones=tuple(dict.fromkeys(z)))
+        for n, z in enumerate(zone_lists)
+    )
+    consumer = Consumer(address_zone=address, address_state=None, phones=numbers)
+    everyone = sorted({z for p in numbers for z in p.zones})
+    for phone in numbers:
+        expected = all(
+            CALLING_HOURS_START <= at.astimezone(zone(z)).time() < CALLING_HOURS_END
+            for z in zones_considered(consumer, phone.e164)
+        )
+        in_sql = await owner_db.fetchval(
+            HOURS_IN_SQL, address, list(phone.zones), everyone, list(CONTIGUOUS_US_ZONES), at
+        )
+        assert in_sql == expected, (address, phone.zones, at)

@@ -261,6 +261,10 @@ async def test_next_leases_my_best_callable_person_and_release_and_calls_end_it(
     assert third is not None
     rest = (await collector.post("/api/v1/queues/me/next")).json()["account"]
     assert rest is not None
+    # The person just called is in no queue now and the rules allow another call: a claim
+    # that finds no one else takes them back into my queue (it has room).
+    recalled = (await collector.post("/api/v1/queues/me/next")).json()["account"]
+    assert recalled["debtor_id"] == first["account"]["debtor_id"]
     assert (await collector.post("/api/v1/queues/me/next")).json()["account"] is None
     await owner_db.execute(
         "UPDATE queue_item SET leased_until = now() - interval '1 second' WHERE debtor_id = $1",
@@ -270,7 +274,7 @@ async def test_next_leases_my_best_callable_person_and_release_and_calls_end_it(
     assert back["debtor_id"] == third["debtor_id"]
 
     mine = (await collector.get("/api/v1/queues/me")).json()
-    assert len(mine["items"]) == 2
+    assert len(mine["items"]) == 3
     assert all(i["leased_until"] for i in mine["items"])
 
 
@@ -288,7 +292,7 @@ async def test_next_answers_when_nothing_is_callable_now(
     assert datetime.fromisoformat(body["next_callable_at"]) > datetime.now(UTC)
 
 
-async def test_one_claim_looks_at_the_25_best_unheld_people_and_no_further(
+async def test_a_claim_finds_whoever_in_my_queue_is_callable_now_however_far_down(
     floor: Floor, owner_db: asyncpg.Connection
 ) -> None:
     supervisor = floor.supervisor
@@ -308,15 +312,14 @@ async def test_one_claim_looks_at_the_25_best_unheld_people_and_no_further(
             zone_at(14),
         )  # fmt: skip
 
-    # The 26th is past what one claim looks at: nothing now, and no lease taken.
-    await callable_now(ranked[25])
+    # Nobody callable: nothing now, and no lease taken.
     body = (await collector.post("/api/v1/queues/me/next")).json()
     assert body["account"] is None
     assert not any(item["leased_until"] for item in await queue_of(owner_db, collector))
-    # The 25th is within it.
-    await callable_now(ranked[24])
+    # The last of 26, past the claim's first steps (3 and 22), in calling hours: found.
+    await callable_now(ranked[25])
     body = (await collector.post("/api/v1/queues/me/next")).json()
-    assert body["account"]["debtor_id"] == str(ranked[24])
+    assert body["account"]["debtor_id"] == str(ranked[25])
 
 
 async def test_many_collectors_claiming_at_once_never_lease_a_person_twice(
