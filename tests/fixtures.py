@@ -18,6 +18,13 @@ PASSWORD = "correct horse battery staple"
 _NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")
 
 
+def client_from(app: Any, address: str) -> httpx.AsyncClient:
+    """An HTTP client of the app whose requests come from `address` (rate limits count
+    per address)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
 def new_key() -> str:
     """A random Idempotency-Key without digits."""
     return uuid.uuid4().hex.translate(_NO_DIGITS)

@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 
 from server.settings import get_settings
-from tests.fixtures import PASSWORD, Caller
+from tests.fixtures import PASSWORD, Caller, client_from
 
 
 async def _login(
@@ -98,11 +98,6 @@ async def test_the_limit_counts_per_username(http: httpx.AsyncClient, admin: Cal
     assert (await _login(http, admin.username or "")).status_code == 200
 
 
-def _from(app: Any, address: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
-
-
 async def test_an_office_signs_in_from_one_address_and_a_sprayer_is_stopped(
     app: Any, admin: Caller
 ) -> None:
@@ -118,7 +113,7 @@ async def test_an_office_signs_in_from_one_address_and_a_sprayer_is_stopped(
         )
     limit = get_settings().login_failures_per_address
     assert limit == 200
-    async with _from(app, "198.51.100.77") as office:
+    async with client_from(app, "198.51.100.77") as office:
         signed_in = [(await _login(office, username)).status_code for username in people]
         assert signed_in == [200] * 500
         # Spread over many usernames, so no username's own limit is reached.
@@ -132,7 +127,7 @@ async def test_an_office_signs_in_from_one_address_and_a_sprayer_is_stopped(
     assert existing.status_code == unknown.status_code == right.status_code == 429
     assert existing.json() == unknown.json()
     # Another address is not held back by this one's failures.
-    async with _from(app, "198.51.100.78") as elsewhere:
+    async with client_from(app, "198.51.100.78") as elsewhere:
         assert (await _login(elsewhere, people[2])).status_code == 200
 
 

@@ -23,7 +23,7 @@ import pytest
 from scripts.drills import drillkit
 from server.placements.column_map import default_column_map
 from tests import servers as test_servers
-from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser
+from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser, client_from
 from tests.placements.test_ingest import csv_bytes, good_row, upload, upload_and_load
 
 HEADER = list(default_column_map().columns)
@@ -318,11 +318,6 @@ async def test_path_tricks_in_uploaded_file_names(
 # --- brute-force sign-in ------------------------------------------------------------------
 
 
-def _from(app: Any, address: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
-
-
 async def test_brute_force_sign_in_from_many_addresses_is_stopped_per_username(
     app: Any, make_user: MakeUser
 ) -> None:
@@ -330,7 +325,7 @@ async def test_brute_force_sign_in_from_many_addresses_is_stopped_per_username(
     bystander = await make_user("supervisor")
     answers = []
     for n in range(40):
-        async with _from(app, f"198.51.{n // 200}.{n % 200 + 1}") as attacker:
+        async with client_from(app, f"198.51.{n // 200}.{n % 200 + 1}") as attacker:
             guess = await attacker.post(
                 "/api/v1/auth/login",
                 json={"username": victim.username.upper() if n % 2 else victim.username,
@@ -343,7 +338,7 @@ async def test_brute_force_sign_in_from_many_addresses_is_stopped_per_username(
     assert answers[:10] == [401] * 10
     assert set(answers[10:]) == {429}
     # Locked for the window even with the right password, from a new address...
-    async with _from(app, "192.0.2.200") as owner:
+    async with client_from(app, "192.0.2.200") as owner:
         right = await owner.post(
             "/api/v1/auth/login", json={"username": victim.username, "password": PASSWORD}
         )
@@ -357,7 +352,7 @@ async def test_brute_force_sign_in_from_many_addresses_is_stopped_per_username(
 
 async def test_password_spraying_from_one_address_is_stopped(app: Any, clean_state: None) -> None:
     answers = []
-    async with _from(app, "203.0.113.99") as sprayer:
+    async with client_from(app, "203.0.113.99") as sprayer:
         for n in range(205):
             guess = await sprayer.post(
                 "/api/v1/auth/login", json={"username": f"user{n}", "password": "Winter2026!"}
