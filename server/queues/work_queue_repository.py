@@ -163,16 +163,18 @@ async def drop_unleased(now: datetime) -> None:
 # Calling hours are worked out once per distinct set of zones (a few dozen), not per
 # person. $1 = now, $2 = the contiguous-US zones, $3 = the instants of the next hour.
 DEAL = """
-WITH person_zones AS (
-    SELECT q.debtor_id, array_agg(DISTINCT z) AS zones
-    FROM debtor_phone q, unnest(q.time_zones) z GROUP BY q.debtor_id
-), dial AS (
+WITH dial AS (
+    -- Every number's zones are read only for the few people without an address.
     SELECT p.debtor_id,
-           queue_dial_zones(d.time_zone, p.time_zones, coalesce(pz.zones, '{}'),
+           queue_dial_zones(d.time_zone, p.time_zones,
+                            CASE WHEN d.time_zone IS NULL THEN
+                                (SELECT coalesce(array_agg(DISTINCT z), '{}')
+                                 FROM debtor_phone q, unnest(q.time_zones) z
+                                 WHERE q.debtor_id = p.debtor_id)
+                            END,
                             $2::varchar[]) AS zones
     FROM debtor_phone p
     JOIN debtor d ON d.id = p.debtor_id
-    LEFT JOIN person_zones pz ON pz.debtor_id = p.debtor_id
     WHERE queue_phone_callable(p.status, p.employer_forbids_calls) AND NOT d.no_telephone
 ), zone_sets AS (
     SELECT zones, queue_hours_open(zones, $1) AS open_now,
