@@ -580,14 +580,21 @@ class _HeaderCheck:
         try:
             resolve_header(header, self.column_map)
         except HeaderMismatch as mismatch:
-            details = [
-                FieldError(f"columns.{name}", "missing from the header")
-                for name in mismatch.missing
-            ] + [
-                FieldError(f"columns.{name}", "appears more than once")
-                for name in mismatch.duplicated
-            ]
-            raise InvalidInput(str(mismatch), code="header_mismatch", details=details) from None
+            details = (
+                [
+                    FieldError(f"columns.{name}", "missing from the header")
+                    for name in mismatch.missing
+                ]
+                + [
+                    FieldError(f"columns.{name}", "appears more than once")
+                    for name in mismatch.duplicated
+                ]
+                + [
+                    FieldError(f"columns.{header}", reason)
+                    for _, header, reason in mismatch.contradicted
+                ]
+            )
+            raise InvalidInput(str(mismatch), code=mismatch.code, details=details) from None
 
     def feed(self, piece: bytes) -> None:
         try:

@@ -14,7 +14,9 @@ from server.placements import ingest
 from server.placements.column_map import default_column_map
 from tests.fixtures import Caller, MakeClient, MakeUser
 
+# Rows are keyed by our fields; the header row is written in the default layout's names.
 HEADER = list(default_column_map().columns)
+LAYOUT = default_column_map().columns
 
 
 def csv_bytes(
@@ -22,7 +24,7 @@ def csv_bytes(
 ) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([LAYOUT.get(column, column) for column in header])
     for row in rows:
         writer.writerow([row.get(column, "") for column in header])
     return out.getvalue().encode(encoding)
@@ -352,3 +354,52 @@ async def test_an_upload_over_the_limit_is_refused_and_nothing_kept(
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+async def test_a_dollar_amount_in_the_default_layout_is_read_as_dollars(
+    admin: Caller, make_client: MakeClient
+) -> None:
+    """The default layout reads dollars and says so: `principal` 250 is $250.00."""
+    client = await make_client()
+    body = csv_bytes([good_row(1, principal_cents="250", interest_cents="0")])
+    assert body.splitlines()[0].decode().split(",")[15:18] == ["principal", "interest", "fees"]
+    placement = await upload_and_load(admin, client["client_id"], body)
+    accounts = (
+        await admin.get("/api/v1/accounts", params={"client_id": client["client_id"]})
+    ).json()["items"]
+    assert [a["placed_balance_cents"] for a in accounts] == [25_000]
+    assert placement["status"] == "loaded"
+
+
+async def test_a_cents_header_read_as_dollars_is_refused_whole(
+    admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    """`principal_cents=25000` under the default map (dollars) was loaded as $25,000.00:
+    now the file is refused, naming the column and both ways out, and nothing is kept."""
+    client = await make_client()
+    rows = [good_row(1, principal_cents="25000", interest_cents="0")]
+    old_layout = csv_bytes(rows).replace(b"principal,", b"principal_cents,", 1)
+    response = await upload(admin, client["client_id"], old_layout)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "amount_unit_mismatch"
+    assert error["details"] == [
+        {
+            "field": "columns.principal_cents",
+            "reason": "this column says cents but your map reads dollars: rename it to"
+            " principal, or set your map to cents",
+        }
+    ]
+    assert await owner_db.fetchval("SELECT count(*) FROM placement") == 0
+    assert await owner_db.fetchval("SELECT count(*) FROM placement_chunk") == 0
+    # The same bytes under a map that reads cents mean what they say: $250.00.
+    await admin.patch(
+        f"/api/v1/clients/{client['client_id']}",
+        json={"column_map": {"new_business": {"amount_format": "cents"}}},
+    )
+    placement = await upload_and_load(admin, client["client_id"], old_layout)
+    assert placement["rows_accepted"] == 1
+    accounts = (
+        await admin.get("/api/v1/accounts", params={"client_id": client["client_id"]})
+    ).json()["items"]
+    assert [a["placed_balance_cents"] for a in accounts] == [25_000]

@@ -19,7 +19,7 @@ def with_a_bad_row(rows: int, line: int) -> bytes:
     """A new-business file whose `line` (1 = the header) has a balance that is not money."""
     text = new_business_csv(rows, seed=11, prefix="PRT").decode()
     records = list(csv.reader(io.StringIO(text)))
-    records[line - 1][records[0].index("principal_cents")] = "twelve dollars"
+    records[line - 1][records[0].index("principal")] = "twelve dollars"
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(records)
     return out.getvalue().encode()
