@@ -118,6 +118,13 @@ def staging_record(row: AccountRow) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+# Where a staged new-business row holds its principal, interest and fees.
+_AMOUNTS = tuple(
+    repository.STAGING_COLUMNS.index(name)
+    for name in ("principal_cents", "interest_cents", "fees_cents")
+)
+
+
 @dataclass
 class Batch:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -326,6 +333,12 @@ async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> Non
             if batch.rows and placement["kind"] != FileKind.FINANCIAL
             else []
         )
+        refused_lines = {r["line"] for r in merge_rejects}
+        balance_placed = (
+            sum(sum(r[i] for i in _AMOUNTS) for r in batch.rows if r[0] not in refused_lines)
+            if placement["kind"] == FileKind.NEW_BUSINESS
+            else 0
+        )
         errors = _error_records(placement, batch.problems, merge_rejects)
         if errors:
             await conn.copy_records_to_table(
@@ -336,12 +349,13 @@ async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> Non
             UPDATE placement SET rows_read = rows_read + $2,
                 rows_accepted = rows_accepted + $3, rows_rejected = rows_rejected + $4,
                 rows_warned = rows_warned + $5, last_line_done = GREATEST(last_line_done, $6),
-                bytes_done = $7, heartbeat_at = now()
+                bytes_done = $7, balance_placed_cents = balance_placed_cents + $8,
+                heartbeat_at = now()
             WHERE id = $1
             """,
             placement["id"], batch.records, len(batch.rows) - len(merge_rejects),
             batch.rejected + len(merge_rejects), batch.warned, batch.last_line,
-            batch.bytes_done,
+            batch.bytes_done, balance_placed,
         )  # fmt: skip
     await repository.refresh_statistics(conn)
 

@@ -21,7 +21,7 @@ async def existing_client_ids(client_ids: list[UUID]) -> set[UUID]:
 
 _CLIENT_COLUMNS = """
     id, name, status, fee_rates_bps, remittance_cycle, remittance_method, clearing_days,
-    authority, column_map, created_at, updated_at
+    authority, column_map, max_plausible_balance_cents, created_at, updated_at
 """
 _CLIENT_JSON = ("fee_rates_bps", "clearing_days", "authority", "column_map")
 
@@ -55,9 +55,10 @@ async def insert_client(values: dict[str, Any]) -> dict[str, Any]:
     record = await db.fetchrow(
         f"""
         INSERT INTO client (id, name, status, fee_rates_bps, remittance_cycle, remittance_method,
-                            clearing_days, authority, column_map, created_at, updated_at)
+                            clearing_days, authority, column_map, max_plausible_balance_cents,
+                            created_at, updated_at)
         VALUES (gen_random_uuid(), $1, 'active', $2::jsonb, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb,
-                now(), now())
+                $8, now(), now())
         RETURNING {_CLIENT_COLUMNS}
         """,  # noqa: S608
         values["name"],
@@ -67,6 +68,7 @@ async def insert_client(values: dict[str, Any]) -> dict[str, Any]:
         json.dumps(values["clearing_days"]),
         json.dumps(values["authority"]),
         json.dumps(values["column_map"]),
+        values["max_plausible_balance_cents"],
     )
     assert record is not None
     return client_row(record)
@@ -94,7 +96,8 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
         f"""
         UPDATE client SET name = $2, status = $3, fee_rates_bps = $4::jsonb,
             remittance_cycle = $5, remittance_method = $6, clearing_days = $7::jsonb,
-            authority = $8::jsonb, column_map = $9::jsonb, updated_at = now()
+            authority = $8::jsonb, column_map = $9::jsonb, max_plausible_balance_cents = $10,
+            updated_at = now()
         WHERE id = $1
         RETURNING {_CLIENT_COLUMNS}
         """,  # noqa: S608
@@ -107,6 +110,7 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
         json.dumps(values["clearing_days"]),
         json.dumps(values["authority"]),
         json.dumps(values["column_map"]),
+        values["max_plausible_balance_cents"],
     )
     assert record is not None
     return client_row(record)
@@ -346,7 +350,8 @@ async def change_balance(account_id: UUID, delta_cents: int) -> asyncpg.Record:
 _PLACEMENT_COLUMNS = """
     id, client_id, kind, tier, file_name, sha256, byte_size, chunk_count, status,
     fee_rate_bps, rows_read, rows_accepted, rows_rejected, rows_warned, last_line_done,
-    bytes_done, attempts, rejected_reason, created_at, started_at, finished_at
+    bytes_done, attempts, rejected_reason, created_at, started_at, finished_at,
+    balance_placed_cents
 """
 
 

@@ -105,6 +105,7 @@ def _read(row: dict[str, Any]) -> ClientRead:
         clearing_days=row["clearing_days"],
         authority=row["authority"],
         column_map=row["column_map"],
+        max_plausible_balance_cents=row["max_plausible_balance_cents"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -155,6 +156,7 @@ async def create_client(actor: Principal, data: ClientCreate) -> ClientRead:
             "clearing_days": {**DEFAULT_CLEARING_DAYS, **data.clearing_days},
             "authority": data.authority,
             "column_map": data.column_map or {},
+            "max_plausible_balance_cents": data.max_plausible_balance_cents,
         }
     )
     _check(values)
@@ -533,8 +535,9 @@ def clean_file_name(raw: str | None) -> str | None:
 def _placement_read(row: asyncpg.Record) -> PlacementRead:
     size = row["byte_size"]
     done = row["bytes_done"]
-    finished = row["status"] in ("loaded", "rejected")
+    finished = row["status"] in ("loaded", "awaiting_confirmation", "rejected")
     progress = 100 if finished else (done * 100 // size if size else 0)
+    places_accounts = row["kind"] == FileKind.NEW_BUSINESS
     return PlacementRead(
         placement_id=row["id"],
         client_id=row["client_id"],
@@ -553,6 +556,8 @@ def _placement_read(row: asyncpg.Record) -> PlacementRead:
         created_at=row["created_at"],
         finished_at=row["finished_at"],
         rejected_reason=row["rejected_reason"],
+        accounts_placed=row["rows_accepted"] if places_accounts else None,
+        balance_placed_cents=row["balance_placed_cents"] if places_accounts else None,
     )
 
 
@@ -799,6 +804,9 @@ async def acknowledgement_csv(actor: Principal, placement_id: UUID) -> AsyncIter
                     r["placed_balance_cents"], r["fee_rate_bps"],
                 ]  # fmt: skip
             after = batch[-1]["placement_line"]
+        # What the client can hold against its own figures: how many and how much.
+        yield ["total", f"{placement['rows_accepted']} accounts", "",
+               placement["balance_placed_cents"], ""]  # fmt: skip
 
     header = ["line", "client_account_number", "account_id", "balance_received_cents",
               "fee_rate_bps"]  # fmt: skip

@@ -212,8 +212,25 @@ async def test_acknowledgement_lists_every_accepted_account(
         "balance_received_cents",
         "fee_rate_bps",
     ]
-    assert [row[1] for row in lines[1:]] == ["AC-00000", "AC-00001", "AC-00002"]
-    assert all(row[3] == "124456" and row[4] == "3100" for row in lines[1:])
+    *accounts, total = lines[1:]
+    assert [row[1] for row in accounts] == ["AC-00000", "AC-00001", "AC-00002"]
+    assert all(row[3] == "124456" and row[4] == "3100" for row in accounts)
+    # The count and the total balance placed, to hold against the client's own figures.
+    assert total == ["total", "3 accounts", "", str(3 * 124456), ""]
+    assert (placement["accounts_placed"], placement["balance_placed_cents"]) == (3, 3 * 124456)
+
+
+async def test_the_totals_placed_leave_out_rows_the_merge_refuses(
+    admin: Caller, make_client: MakeClient
+) -> None:
+    """A row refused by the merge (its account already open) is neither counted nor summed."""
+    client = await make_client()
+    await upload_and_load(admin, client["client_id"], csv_bytes([good_row(0)]))
+    rows = [good_row(i, principal_cents=f"{i + 1}.00", interest_cents="0") for i in range(10)]
+    placement = await upload_and_load(admin, client["client_id"], csv_bytes(rows))
+    assert placement["rows_rejected"] == 1
+    assert placement["accounts_placed"] == 9
+    assert placement["balance_placed_cents"] == sum((i + 1) * 100 for i in range(1, 10))
 
 
 async def test_an_account_open_elsewhere_is_refused_and_a_recalled_one_may_return(

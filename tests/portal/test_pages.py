@@ -104,7 +104,14 @@ async def test_upload_with_a_bad_row_shows_the_error_and_both_downloads(
     assert "not a valid amount" in errors.text
     acknowledgement = await a.get(location + "/acknowledgement.csv")
     assert acknowledgement.status_code == 200
-    assert len(acknowledgement.text.strip().splitlines()) == 1 + 7
+    lines = list(csv.reader(io.StringIO(acknowledgement.text)))
+    assert len(lines) == 1 + 7 + 1
+    total = int(lines[-1][3])
+    assert lines[-1][:2] == ["total", "7 accounts"]
+    assert total == sum(int(line[3]) for line in lines[1:-1])
+    # The page says the same: how many accounts, and their balance.
+    placed = f"<strong>7</strong> accounts with a balance of <strong>${total / 100:,.2f}</strong>"
+    assert placed in page.text
 
 
 async def test_an_upload_whose_header_does_not_match_is_refused_with_its_reasons(
