@@ -50,6 +50,7 @@ from server.placements.normalize import (
     RejectedRow,
     RowError,
 )
+from server.placements.plausibility import BalanceFacts, hold_reason
 from server.queues.rules import validation_period_end
 from server.settings import get_settings
 
@@ -448,18 +449,15 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
             await asyncio.gather(writing, return_exceptions=True)
         raise
     async with db.transaction():
-        finished = await db.fetchrow(
-            """
-            UPDATE placement SET status = 'loaded', finished_at = now(), heartbeat_at = now(),
-                bytes_done = byte_size
-            WHERE id = $1 RETURNING rows_read, rows_accepted, rows_rejected, rows_warned
-            """,
-            placement_id,
-        )
-        assert finished is not None
+        held = None
+        if kind == FileKind.NEW_BUSINESS:
+            facts = await repository.balance_facts(placement["client_id"], placement_id)
+            held = hold_reason(BalanceFacts(**dict(facts)), client["max_plausible_balance_cents"])
+        status = "awaiting_confirmation" if held else "loaded"
+        finished = await repository.finish_loading(placement_id, status, held)
         await audit.record(
-            SYSTEM, "placement.loaded", "placement", placement_id,
-            client_id=placement["client_id"], after=dict(finished),
+            SYSTEM, "placement.held" if held else "placement.loaded", "placement", placement_id,
+            client_id=placement["client_id"], after={**dict(finished), "held_reason": held},
         )  # fmt: skip
-    log.info("placements.ingest.loaded", placement_id=str(placement_id), **dict(finished))
-    return "loaded"
+    log.info(f"placements.ingest.{status}", placement_id=str(placement_id), **dict(finished))
+    return status

@@ -192,6 +192,8 @@ class PlacementRead(msgspec.Struct):
     # summed (null for other kinds of file, which place no accounts).
     accounts_placed: int | None = None
     balance_placed_cents: int | None = None
+    # Why an `awaiting_confirmation` placement waits for the client (null otherwise).
+    held_reason: str | None = None
 
 
 class PlacementErrorRead(msgspec.Struct):

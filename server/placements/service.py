@@ -233,6 +233,13 @@ async def list_clients(actor: Principal, page: PageRequest) -> Page[ClientRead]:
     return make_page(reads, page, key=lambda c: (c.created_at, c.client_id))
 
 
+def file_layout(column_map: dict[str, Any], kind: FileKind) -> dict[str, Any]:
+    """The headers a client's files of `kind` carry, in order, and the unit their amounts
+    are read in, for showing the client its layout."""
+    layout = column_map_for({"column_map": column_map}, kind)
+    return {"layout": list(layout.columns.values()), "amount_format": str(layout.amount_format)}
+
+
 # --- accounts -----------------------------------------------------------------------------
 
 
@@ -558,7 +565,55 @@ def _placement_read(row: asyncpg.Record) -> PlacementRead:
         rejected_reason=row["rejected_reason"],
         accounts_placed=row["rows_accepted"] if places_accounts else None,
         balance_placed_cents=row["balance_placed_cents"] if places_accounts else None,
+        held_reason=row["held_reason"] if row["status"] == HELD else None,
     )
+
+
+HELD = "awaiting_confirmation"
+CANCELLED_REASON = "cancelled by the client"
+
+
+async def _held_placement(actor: Principal, placement_id: UUID) -> asyncpg.Record:
+    """A placement awaiting confirmation, locked, that the caller may decide: its client's
+    user or token (the client vouches for its own balances; the agency cannot)."""
+    row = await repository.placement(placement_id, for_update=True)
+    if row is None or not actor.may_see_client(row["client_id"]):
+        raise NotFound("no such placement")
+    if actor.role != Role.CLIENT:
+        raise NotPermitted("only the client confirms or cancels its placement")
+    if row["status"] != HELD:
+        raise Conflict(f"the placement is {row['status']}, not awaiting confirmation",
+                       code="placement_not_held")  # fmt: skip
+    return row
+
+
+async def confirm_placement(actor: Principal, placement_id: UUID) -> PlacementRead:
+    """The client vouches for a held placement's balances: its accounts are worked."""
+    async with db.transaction():
+        row = await _held_placement(actor, placement_id)
+        released = await repository.release_placement(placement_id)
+        await audit.record(
+            actor, "placement.confirm", "placement", placement_id, client_id=row["client_id"],
+            before={"status": HELD, "held_reason": row["held_reason"]}, after={"status": "loaded"},
+        )  # fmt: skip
+    return _placement_read(released)
+
+
+async def cancel_placement(actor: Principal, placement_id: UUID) -> PlacementRead:
+    """The client withdraws a held placement: it is rejected and every account it loaded
+    is recalled (kept for the record, never worked), so the same bytes, or the file
+    corrected, may be placed again."""
+    async with db.transaction():
+        row = await _held_placement(actor, placement_id)
+        cancelled, recalled = await repository.cancel_placement(
+            placement_id, CANCELLED_REASON, actor.id, clock.now()
+        )
+        await audit.record(
+            actor, "placement.cancel", "placement", placement_id, client_id=row["client_id"],
+            before={"status": HELD, "held_reason": row["held_reason"]},
+            after={"status": "rejected", "accounts_recalled": recalled},
+        )  # fmt: skip
+    return _placement_read(cancelled)
 
 
 class _SameBytes(Exception):

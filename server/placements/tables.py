@@ -63,6 +63,8 @@ class Placement(Table, tablename="placement"):
     attempts = Integer(default=0)
     heartbeat_at = Timestamptz(null=True, default=None)
     rejected_reason = Text(null=True, default=None)
+    # Why the placement awaits the client's confirmation (see placements/plausibility.py).
+    held_reason = Text(null=True, default=None)
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)

@@ -151,7 +151,9 @@ async def drop_unleased() -> None:
 
 # One round of dealing. The pre-filter (queue_status_callable, no telephone,
 # queue_phone_callable) drops what the rules plainly refuse; the rules decide at claim
-# time. Each person's best account names their client; the people of a client, ranked by
+# time. Only accounts of a loaded placement are dealt: not one still loading, nor one
+# held for the client's confirmation (its balances may be 100× the debt), nor one the
+# client cancelled. Each person's best account names their client; the people of a client, ranked by
 # priority and score, are dealt round-robin across the collectors covering that client
 # who still have room, in serpentine order (slot r div n; collector r mod n on even slots,
 # n − 1 − r mod n on odd ones), so queues come out even in count and in balance; a collector
@@ -180,6 +182,8 @@ WITH collectors AS (
     JOIN account_score s ON s.account_id = a.id
     JOIN debtor d ON d.id = a.debtor_id
     WHERE queue_status_callable(a.status)
+      AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
+                      AND pl.status <> 'loaded')
       AND NOT d.no_telephone
       AND EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = a.debtor_id
                   AND queue_phone_callable(p.status, p.employer_forbids_calls))
@@ -218,6 +222,8 @@ SELECT gen_random_uuid(), ch.debtor_id, ch.collector_id,
        array_agg(a.id ORDER BY s.priority DESC, s.score DESC, a.id), now()
 FROM chosen ch
 JOIN account a ON a.debtor_id = ch.debtor_id AND queue_status_callable(a.status)
+    AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
+                    AND pl.status <> 'loaded')
 JOIN account_score s ON s.account_id = a.id
 JOIN collector_portfolio p ON p.user_id = ch.collector_id AND p.client_id = a.client_id
 GROUP BY ch.debtor_id, ch.collector_id, ch.priority, ch.score

@@ -49,7 +49,12 @@ async def test_every_page_renders_the_clients_data(portal_world: PortalWorld) ->
             "$30.00",
             "3.0%",
         ],
-        "/portal/placements": ["seed.csv", "Upload a file"],
+        "/portal/placements": [
+            "seed.csv",
+            "Upload a file",
+            "original_creditor, principal, interest, fees, delinquency_date",
+            "Amounts are read in <strong>dollars</strong>",
+        ],
         "/portal/accounts": [account_number],
         f"/portal/accounts?q={account_number}": [account_number],
         f"/portal/accounts/{side.account['id']}": [account_number, "Promise to pay", "$10.00"],
@@ -200,3 +205,39 @@ async def test_errors_are_pages_under_portal_and_json_under_api(
     assert api.status_code == 404
     assert api.json()["error"]["code"] == "not_found"
     assert "/portal" not in (await http.get("/schema/openapi.json")).text
+
+
+async def test_a_held_file_is_confirmed_or_cancelled_on_its_page(
+    portal_world: PortalWorld,
+) -> None:
+    """The world's account is $1,000.00: a file of $25,000.00 balances is 25× that, held
+    until the client confirms (or cancels) it on the placement's page."""
+    from server.placements import ingest
+    from tests.placements.test_ingest import csv_bytes, good_row
+
+    a = portal_world.a
+    # Cancelled first: a cancelled file is no history, so the second is held as well.
+    for action, status in (("cancel", "rejected"), ("confirm", "loaded")):
+        body = csv_bytes([good_row(1, principal_cents="25000", interest_cents="0",
+                                   client_account_number=f"HELD-{action}")])  # fmt: skip
+        response = await upload(a, body)
+        assert response.status_code == 202, response.text
+        location = response.json()["location"]
+        held = await ingest.load_placement(UUID(response.json()["placement_id"]))
+        assert held == "awaiting_confirmation"
+        page = await a.get(location)
+        assert "Please confirm these balances" in page.text
+        assert "<strong>$25,000.00</strong>" in page.text
+        assert f'action="{location}/{action}"' in page.text
+        refused = await a.post_form(f"{location}/{action}", {}, csrf=False)
+        assert refused.status_code == 403
+        done = await a.post_form(f"{location}/{action}", {})
+        assert done.status_code == 303, done.text
+        after = await a.get(done.headers["location"])
+        assert "Please confirm these balances" not in after.text
+        api = await portal_world.world.admin.get(
+            f"/api/v1/placements/{response.json()['placement_id']}"
+        )
+        assert api.json()["status"] == status
+        again = await a.post_form(f"{location}/{action}", {})
+        assert again.status_code == 409

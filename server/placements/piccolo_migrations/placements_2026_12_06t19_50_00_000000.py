@@ -20,7 +20,11 @@ forwards = sql_migration(
         ADD CONSTRAINT client_max_plausible_balance_positive
             CHECK (max_plausible_balance_cents > 0);
     ALTER TABLE placement ADD COLUMN balance_placed_cents bigint NOT NULL DEFAULT 0,
-        ALTER COLUMN status TYPE varchar(24);
+        ADD COLUMN held_reason text,
+        ALTER COLUMN status TYPE varchar(24),
+        DROP CONSTRAINT placement_status,
+        ADD CONSTRAINT placement_status CHECK (status IN
+            ('received', 'validating', 'loaded', 'awaiting_confirmation', 'rejected'));
     DROP INDEX placement_same_bytes;
     CREATE UNIQUE INDEX placement_same_bytes ON placement (client_id, kind, sha256)
         WHERE status <> 'rejected';
@@ -30,9 +34,12 @@ forwards = sql_migration(
     DROP INDEX placement_held;
     DROP INDEX placement_same_bytes;
     CREATE UNIQUE INDEX placement_same_bytes ON placement (client_id, kind, sha256);
-    ALTER TABLE placement DROP COLUMN balance_placed_cents;
+    ALTER TABLE placement DROP COLUMN balance_placed_cents, DROP COLUMN held_reason;
     UPDATE placement SET status = 'loaded' WHERE status = 'awaiting_confirmation';
-    ALTER TABLE placement ALTER COLUMN status TYPE varchar(16);
+    ALTER TABLE placement DROP CONSTRAINT placement_status,
+        ADD CONSTRAINT placement_status
+            CHECK (status IN ('received', 'validating', 'loaded', 'rejected')),
+        ALTER COLUMN status TYPE varchar(16);
     ALTER TABLE client DROP CONSTRAINT client_max_plausible_balance_positive,
         DROP COLUMN max_plausible_balance_cents;
     """,
