@@ -80,6 +80,16 @@ def _safe_next(target: str) -> str:
     return "/portal/dashboard"
 
 
+async def _decide_placement(
+    request: Request[Any, Any, Any], session: Session, placement_id: UUID, *, confirm: bool
+) -> Redirect:
+    check_csrf(session, (await read_form(request)).get(CSRF_FIELD))
+    await service.decide_placement(session.principal, placement_id, confirm=confirm)
+    return see_other(
+        f"/portal/placements/{placement_id}?done=" + ("confirmed" if confirm else "cancelled")
+    )
+
+
 def _download(rows: AsyncIterator[bytes], file_name: str) -> Stream:
     return Stream(
         rows,
@@ -188,9 +198,27 @@ class PortalController(Controller):
         )  # fmt: skip
 
     @get("/placements/{placement_id:uuid}")
-    async def placement(self, session: Session, placement_id: FromPath[UUID]) -> Template:
+    async def placement(
+        self, session: Session, placement_id: FromPath[UUID], done: Query = ""
+    ) -> Template:
         view = await service.placement_view(session.principal, placement_id)
-        return await page("placement.html", session, nav="placements", view=view)
+        notice = {
+            "confirmed": "The file is confirmed: its accounts will be worked.",
+            "cancelled": "The file is cancelled: none of its accounts will be worked.",
+        }.get(done)
+        return await page("placement.html", session, nav="placements", view=view, notice=notice)
+
+    @post("/placements/{placement_id:uuid}/confirm", status_code=HTTP_303_SEE_OTHER)
+    async def confirm_placement(
+        self, request: Request[Any, Any, Any], session: Session, placement_id: FromPath[UUID]
+    ) -> Redirect:
+        return await _decide_placement(request, session, placement_id, confirm=True)
+
+    @post("/placements/{placement_id:uuid}/cancel", status_code=HTTP_303_SEE_OTHER)
+    async def cancel_placement(
+        self, request: Request[Any, Any, Any], session: Session, placement_id: FromPath[UUID]
+    ) -> Redirect:
+        return await _decide_placement(request, session, placement_id, confirm=False)
 
     @get("/placements/{placement_id:uuid}/progress")
     async def placement_progress(self, session: Session, placement_id: FromPath[UUID]) -> Template:

@@ -132,6 +132,9 @@ class PlacementsPage:
     next_cursor: str | None
     kinds: list[FileKind]
     tiers: list[str]
+    # The client's new-business layout: its headers in order, and the unit of its amounts.
+    layout: list[str]
+    amount_format: str
 
 
 async def placements_page(principal: Principal, cursor: str | None) -> PlacementsPage:
@@ -144,6 +147,7 @@ async def placements_page(principal: Principal, cursor: str | None) -> Placement
         next_cursor=page.next_cursor,
         kinds=list(FileKind),
         tiers=[t for t in Tier if t in found.fee_rates_bps],
+        **placements.file_layout(found.column_map, FileKind.NEW_BUSINESS),
     )
 
 
@@ -171,13 +175,25 @@ class PlacementView:
 
     @property
     def finished(self) -> bool:
-        return self.placement.status in ("loaded", "rejected")
+        return self.placement.status in ("loaded", "awaiting_confirmation", "rejected")
+
+    @property
+    def held(self) -> bool:
+        return self.placement.status == "awaiting_confirmation"
 
 
 async def placement_view(principal: Principal, placement_id: UUID) -> PlacementView:
     placement = await placements.get_placement(principal, placement_id)
     errors = await placements.placement_errors(principal, placement_id, ERRORS_SHOWN, None)
     return PlacementView(placement, errors.items, errors.next_cursor is not None)
+
+
+async def decide_placement(principal: Principal, placement_id: UUID, confirm: bool) -> None:
+    """The client confirms a held placement's balances, or cancels it."""
+    if confirm:
+        await placements.confirm_placement(principal, placement_id)
+    else:
+        await placements.cancel_placement(principal, placement_id)
 
 
 async def placement_errors_csv(principal: Principal, placement_id: UUID) -> AsyncIterator[bytes]:

@@ -369,7 +369,7 @@ def _with_bad_rows(data: bytes) -> bytes:
     lines = data.decode().split("\r\n")
     header = lines[0].split(",")
     faults = {
-        3: ("principal_cents", "n/a"),
+        3: ("principal", "n/a"),
         7: ("last_name", ""),
         11: ("delinquency_date", "2024-02-30"),
     }

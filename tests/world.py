@@ -75,7 +75,27 @@ async def build_world(
         await record_payment(admin, side)
         await record_offer(side)
     await issue_statements(admin, a, b)
+    await hold_a_placement(b)
     return World(admin=admin, supervisor=supervisor, a=a, b=b)
+
+
+async def hold_a_placement(side: Side) -> None:
+    """A placement of the side's awaiting its confirmation (balances 25× its account's), so
+    the routes that confirm or cancel one meet one they could decide. Only client B's:
+    client A's pages show its figures, which a held file would change."""
+    from server.placements import ingest
+    from tests.placements.test_ingest import csv_bytes, good_row
+
+    balance = int(side.account["balance_cents"]) * 25 // 100
+    body = csv_bytes([good_row(1, principal_cents=str(balance), interest_cents="0",
+                               client_account_number="WORLD-HELD")])  # fmt: skip
+    response = await side.token.post(
+        "/api/v1/placements", params={"client_id": side.client_id}, content=body,
+        headers={"Content-Type": "text/csv"},
+    )  # fmt: skip
+    assert response.status_code == 202, response.text
+    status = await ingest.load_placement(UUID(response.json()["placement_id"]))
+    assert status == "awaiting_confirmation", status
 
 
 async def tenant_tables(db: asyncpg.Connection) -> list[str]:
@@ -104,8 +124,10 @@ async def id_of(db: asyncpg.Connection, param: str, client_id: str) -> str | Non
     table = ID_TABLES.get(param, param.removesuffix("_id"))
     if table not in await tenant_tables(db):
         return None
+    # A held placement first: the one every placement route can act on.
+    first = "(status = 'awaiting_confirmation') DESC, id" if table == "placement" else "id"
     value = await db.fetchval(
-        f"SELECT id FROM {table} WHERE {_owner_column(table)} = $1 ORDER BY id LIMIT 1",
+        f"SELECT id FROM {table} WHERE {_owner_column(table)} = $1 ORDER BY {first} LIMIT 1",
         UUID(client_id),
     )
     return None if value is None else str(value)

@@ -13,6 +13,7 @@ required or not (`FIELDS`).
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -142,24 +143,94 @@ class InvalidColumnMap(ValueError):
         self.errors = errors
 
 
+# (our field, the header as written, why it is refused)
+Contradiction = tuple[str, str, str]
+
+
 class HeaderMismatch(ValueError):
-    """The header row does not carry the columns the map names; the file is rejected whole."""
+    """The header row does not carry the columns the map names, or names an amount in
+    another unit than the map reads; the file is rejected whole."""
 
-    code = "header_mismatch"
-
-    def __init__(self, missing: list[str], duplicated: list[str]) -> None:
+    def __init__(
+        self,
+        missing: list[str],
+        duplicated: list[str],
+        contradicted: list[Contradiction] | None = None,
+    ) -> None:
+        self.missing = missing
+        self.duplicated = duplicated
+        self.contradicted = contradicted or []
         parts = []
         if missing:
             parts.append("missing columns: " + ", ".join(missing))
         if duplicated:
             parts.append("columns appearing more than once: " + ", ".join(duplicated))
+        parts.extend(f"column {header}: {reason}" for _, header, reason in self.contradicted)
         super().__init__("; ".join(parts))
-        self.missing = missing
-        self.duplicated = duplicated
+
+    @property
+    def code(self) -> str:
+        only_units = self.contradicted and not (self.missing or self.duplicated)
+        return "amount_unit_mismatch" if only_units else "header_mismatch"
+
+
+# The money fields (their keys keep `_cents`: the keys are the contract, and what we store
+# is cents) and the header the default layout gives each. The default amount format is
+# dollars, so a default header must not say cents: `principal_cents` holding "250" read
+# as dollars made a $250 debt $25,000.00.
+AMOUNT_FIELDS: Final = frozenset(
+    {"principal_cents", "interest_cents", "fees_cents", "amount_cents"}
+)
+_DEFAULT_HEADERS: Final = {
+    "principal_cents": "principal",
+    "interest_cents": "interest",
+    "fees_cents": "fees",
+    "amount_cents": "amount",
+}
 
 
 def default_column_map(kind: FileKind = FileKind.NEW_BUSINESS) -> ColumnMap:
-    return ColumnMap(kind=kind, columns={f.name: f.name for f in FIELDS[kind]}, strict=False)
+    columns = {f.name: _DEFAULT_HEADERS.get(f.name, f.name) for f in FIELDS[kind]}
+    return ColumnMap(kind=kind, columns=columns, strict=False)
+
+
+# Words in a header that state the unit of its amounts.
+_UNIT_WORDS: Final = {
+    "cents": AmountFormat.CENTS,
+    "cent": AmountFormat.CENTS,
+    "dollars": AmountFormat.DOLLARS,
+    "dollar": AmountFormat.DOLLARS,
+    "usd": AmountFormat.DOLLARS,
+}
+_WORDS: Final = re.compile(r"[a-z]+")
+
+
+def stated_unit(header: str) -> AmountFormat | None:
+    """The unit a header's own words state ("principal_cents", "Balance (USD)", "Fees $"),
+    or None when it states none (or both)."""
+    words = _WORDS.findall(header.casefold())
+    units = {_UNIT_WORDS[w] for w in words if w in _UNIT_WORDS}
+    if "$" in header:
+        units.add(AmountFormat.DOLLARS)
+    return units.pop() if len(units) == 1 else None
+
+
+def _contradiction(spec: str, header: str, column_map: ColumnMap) -> Contradiction | None:
+    """A money column whose name states another unit than the map reads: the file is
+    refused rather than read in a meaning its sender did not give it."""
+    says = stated_unit(header)
+    reads = column_map.amount_format
+    if spec not in AMOUNT_FIELDS or says is None or says == reads:
+        return None
+    if column_map.columns.get(spec) == _DEFAULT_HEADERS[spec]:
+        rename = _DEFAULT_HEADERS[spec]
+    else:
+        rename = "a name without the unit"
+    reason = (
+        f"this column says {says} but your map reads {reads}: rename it to {rename},"
+        f" or set your map to {says}"
+    )
+    return (spec, header, reason)
 
 
 def _header_key(name: str) -> str:
@@ -276,9 +347,15 @@ def resolve_header(header_row: list[str], column_map: ColumnMap) -> HeaderLayout
     headers: dict[str, str] = {}
     missing: list[str] = []
     ambiguous: list[str] = []
+    contradicted: list[Contradiction] = []
     for spec in specs:
         header = column_map.columns.get(spec.name)
         position = None if header is None else index.get(_header_key(header))
+        if position is None and header is not None and header == _DEFAULT_HEADERS.get(spec.name):
+            # The default layout named its amounts by our keys (`principal_cents`) until
+            # the headers said dollars: such a file is read when its map reads cents and
+            # refused below, naming the unit, when it reads dollars.
+            position = index.get(spec.name)
         if header is not None and position is None:
             if spec.required or column_map.strict:
                 missing.append(header)
@@ -286,8 +363,12 @@ def resolve_header(header_row: list[str], column_map: ColumnMap) -> HeaderLayout
             ambiguous.append(header)
         positions[spec.name] = position
         headers[spec.name] = header_row[position].strip() if position is not None else ""
-    if missing or ambiguous:
-        raise HeaderMismatch(missing, ambiguous)
+        if position is not None and (
+            found := _contradiction(spec.name, headers[spec.name], column_map)
+        ):
+            contradicted.append(found)
+    if missing or ambiguous or contradicted:
+        raise HeaderMismatch(missing, ambiguous, contradicted)
 
     width = len(header_row)
     pad = width  # the index of the empty string appended by the reader of the layout

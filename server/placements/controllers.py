@@ -208,6 +208,21 @@ class PlacementController(Controller):
         rows = await service.acknowledgement_csv(principal, placement_id)
         return _csv_download(rows, f"placement-{placement_id}-acknowledgement.csv")
 
+    @post("/{placement_id:uuid}/confirm", operation_id="ConfirmPlacement", status_code=HTTP_200_OK)
+    async def confirm(
+        self, principal: CurrentPrincipal, placement_id: FromPath[UUID]
+    ) -> PlacementRead:
+        """The client confirms a placement held for implausible balances: it is worked."""
+        return await service.confirm_placement(principal, placement_id)
+
+    @post("/{placement_id:uuid}/cancel", operation_id="CancelPlacement", status_code=HTTP_200_OK)
+    async def cancel(
+        self, principal: CurrentPrincipal, placement_id: FromPath[UUID]
+    ) -> PlacementRead:
+        """The client cancels a held placement: rejected, its accounts recalled, never
+        worked; the same bytes may be sent again."""
+        return await service.cancel_placement(principal, placement_id)
+
 
 def _csv_download(rows: AsyncIterator[bytes], file_name: str) -> Stream:
     return Stream(

@@ -50,6 +50,7 @@ from server.placements.normalize import (
     RejectedRow,
     RowError,
 )
+from server.placements.plausibility import BalanceFacts, hold_reason
 from server.queues.rules import validation_period_end
 from server.settings import get_settings
 
@@ -117,6 +118,13 @@ def staging_record(row: AccountRow) -> tuple[Any, ...]:
         home[0], home[1], mobile[0], mobile[1], work[0], work[1],
         row.serviced_account_number, _identity(row),
     )  # fmt: skip
+
+
+# Where a staged new-business row holds its principal, interest and fees.
+_AMOUNTS = tuple(
+    repository.STAGING_COLUMNS.index(name)
+    for name in ("principal_cents", "interest_cents", "fees_cents")
+)
 
 
 @dataclass
@@ -327,6 +335,12 @@ async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> Non
             if batch.rows and placement["kind"] != FileKind.FINANCIAL
             else []
         )
+        refused_lines = {r["line"] for r in merge_rejects}
+        balance_placed = (
+            sum(sum(r[i] for i in _AMOUNTS) for r in batch.rows if r[0] not in refused_lines)
+            if placement["kind"] == FileKind.NEW_BUSINESS
+            else 0
+        )
         errors = _error_records(placement, batch.problems, merge_rejects)
         if errors:
             await conn.copy_records_to_table(
@@ -337,12 +351,13 @@ async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> Non
             UPDATE placement SET rows_read = rows_read + $2,
                 rows_accepted = rows_accepted + $3, rows_rejected = rows_rejected + $4,
                 rows_warned = rows_warned + $5, last_line_done = GREATEST(last_line_done, $6),
-                bytes_done = $7, heartbeat_at = now()
+                bytes_done = $7, balance_placed_cents = balance_placed_cents + $8,
+                heartbeat_at = now()
             WHERE id = $1
             """,
             placement["id"], batch.records, len(batch.rows) - len(merge_rejects),
             batch.rejected + len(merge_rejects), batch.warned, batch.last_line,
-            batch.bytes_done,
+            batch.bytes_done, balance_placed,
         )  # fmt: skip
     await repository.refresh_statistics(conn)
 
@@ -435,18 +450,15 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
             await asyncio.gather(writing, return_exceptions=True)
         raise
     async with db.transaction():
-        finished = await db.fetchrow(
-            """
-            UPDATE placement SET status = 'loaded', finished_at = now(), heartbeat_at = now(),
-                bytes_done = byte_size
-            WHERE id = $1 RETURNING rows_read, rows_accepted, rows_rejected, rows_warned
-            """,
-            placement_id,
-        )
-        assert finished is not None
+        held = None
+        if kind == FileKind.NEW_BUSINESS:
+            facts = await repository.balance_facts(placement["client_id"], placement_id)
+            held = hold_reason(BalanceFacts(**dict(facts)), client["max_plausible_balance_cents"])
+        status = "awaiting_confirmation" if held else "loaded"
+        finished = await repository.finish_loading(placement_id, status, held)
         await audit.record(
-            SYSTEM, "placement.loaded", "placement", placement_id,
-            client_id=placement["client_id"], after=dict(finished),
+            SYSTEM, "placement.held" if held else "placement.loaded", "placement", placement_id,
+            client_id=placement["client_id"], after={**dict(finished), "held_reason": held},
         )  # fmt: skip
-    log.info("placements.ingest.loaded", placement_id=str(placement_id), **dict(finished))
-    return "loaded"
+    log.info(f"placements.ingest.{status}", placement_id=str(placement_id), **dict(finished))
+    return status

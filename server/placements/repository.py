@@ -21,7 +21,7 @@ async def existing_client_ids(client_ids: list[UUID]) -> set[UUID]:
 
 _CLIENT_COLUMNS = """
     id, name, status, fee_rates_bps, remittance_cycle, remittance_method, clearing_days,
-    authority, column_map, created_at, updated_at
+    authority, column_map, max_plausible_balance_cents, created_at, updated_at
 """
 _CLIENT_JSON = ("fee_rates_bps", "clearing_days", "authority", "column_map")
 
@@ -55,9 +55,10 @@ async def insert_client(values: dict[str, Any]) -> dict[str, Any]:
     record = await db.fetchrow(
         f"""
         INSERT INTO client (id, name, status, fee_rates_bps, remittance_cycle, remittance_method,
-                            clearing_days, authority, column_map, created_at, updated_at)
+                            clearing_days, authority, column_map, max_plausible_balance_cents,
+                            created_at, updated_at)
         VALUES (gen_random_uuid(), $1, 'active', $2::jsonb, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb,
-                now(), now())
+                $8, now(), now())
         RETURNING {_CLIENT_COLUMNS}
         """,  # noqa: S608
         values["name"],
@@ -67,6 +68,7 @@ async def insert_client(values: dict[str, Any]) -> dict[str, Any]:
         json.dumps(values["clearing_days"]),
         json.dumps(values["authority"]),
         json.dumps(values["column_map"]),
+        values["max_plausible_balance_cents"],
     )
     assert record is not None
     return client_row(record)
@@ -94,7 +96,8 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
         f"""
         UPDATE client SET name = $2, status = $3, fee_rates_bps = $4::jsonb,
             remittance_cycle = $5, remittance_method = $6, clearing_days = $7::jsonb,
-            authority = $8::jsonb, column_map = $9::jsonb, updated_at = now()
+            authority = $8::jsonb, column_map = $9::jsonb, max_plausible_balance_cents = $10,
+            updated_at = now()
         WHERE id = $1
         RETURNING {_CLIENT_COLUMNS}
         """,  # noqa: S608
@@ -107,6 +110,7 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
         json.dumps(values["clearing_days"]),
         json.dumps(values["authority"]),
         json.dumps(values["column_map"]),
+        values["max_plausible_balance_cents"],
     )
     assert record is not None
     return client_row(record)
@@ -353,7 +357,8 @@ async def change_balance(account_id: UUID, delta_cents: int) -> asyncpg.Record:
 _PLACEMENT_COLUMNS = """
     id, client_id, kind, tier, file_name, sha256, byte_size, chunk_count, status,
     fee_rate_bps, rows_read, rows_accepted, rows_rejected, rows_warned, last_line_done,
-    bytes_done, attempts, rejected_reason, created_at, started_at, finished_at
+    bytes_done, attempts, rejected_reason, created_at, started_at, finished_at,
+    balance_placed_cents, held_reason
 """
 
 
@@ -391,9 +396,12 @@ async def insert_chunk(placement_id: UUID, client_id: UUID, seq: int, data: byte
 
 
 async def placement_by_hash(client_id: UUID, kind: str, sha256: str) -> asyncpg.Record | None:
+    """The placement of these bytes: the one not rejected if there is one (a cancelled
+    placement stays, rejected, beside the one its bytes made when sent again)."""
     return await db.fetchrow(
         f"SELECT {_PLACEMENT_COLUMNS} FROM placement"  # noqa: S608
-        " WHERE client_id = $1 AND kind = $2 AND sha256 = $3",
+        " WHERE client_id = $1 AND kind = $2 AND sha256 = $3"
+        " ORDER BY status = 'rejected', created_at DESC LIMIT 1",
         client_id, kind, sha256,
     )  # fmt: skip
 
@@ -412,11 +420,99 @@ async def finish_receiving(
     return record
 
 
-async def placement(placement_id: UUID) -> asyncpg.Record | None:
+async def placement(placement_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(
-        f"SELECT {_PLACEMENT_COLUMNS} FROM placement WHERE id = $1",  # noqa: S608
+        f"SELECT {_PLACEMENT_COLUMNS} FROM placement WHERE id = $1{lock}",  # noqa: S608
         placement_id,
     )
+
+
+async def balance_facts(client_id: UUID, placement_id: UUID) -> asyncpg.Record:
+    """The median and largest placed balance of a placement's accounts, and the median of
+    the client's accounts of loaded placements (every other: held, cancelled or still
+    loading ones are no history)."""
+    record = await db.fetchrow(
+        """
+        SELECT
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY placed_balance_cents)::numeric
+             FROM account WHERE placement_id = $2) AS median_cents,
+            (SELECT max(placed_balance_cents) FROM account WHERE placement_id = $2)
+                AS largest_cents,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a.placed_balance_cents)::numeric
+             FROM account a JOIN placement p ON p.id = a.placement_id
+             WHERE a.client_id = $1 AND p.status = 'loaded' AND p.id <> $2)
+                AS history_median_cents
+        """,
+        client_id, placement_id,
+    )  # fmt: skip
+    assert record is not None
+    return record
+
+
+async def finish_loading(
+    placement_id: UUID, status: str, held_reason: str | None
+) -> asyncpg.Record:
+    record = await db.fetchrow(
+        """
+        UPDATE placement SET status = $2, held_reason = $3, finished_at = now(),
+            heartbeat_at = now(), bytes_done = byte_size
+        WHERE id = $1 RETURNING rows_read, rows_accepted, rows_rejected, rows_warned,
+            balance_placed_cents
+        """,
+        placement_id, status, held_reason,
+    )  # fmt: skip
+    assert record is not None
+    return record
+
+
+async def release_placement(placement_id: UUID) -> asyncpg.Record:
+    record = await db.fetchrow(
+        f"""
+        UPDATE placement SET status = 'loaded' WHERE id = $1
+        RETURNING {_PLACEMENT_COLUMNS}
+        """,  # noqa: S608
+        placement_id,
+    )
+    assert record is not None
+    return record
+
+
+async def cancel_placement(
+    placement_id: UUID, reason: str, actor_id: UUID | None, at: datetime
+) -> tuple[asyncpg.Record, int]:
+    """The placement rejected and every account it loaded recalled, each with its status
+    change, in one statement each: nothing of it stays workable. Returns the placement
+    and how many accounts were recalled."""
+    recalled = await db.fetchval(
+        """
+        WITH old AS (
+            SELECT id, client_id, status FROM account
+            WHERE placement_id = $1 AND status <> 'recalled' FOR UPDATE
+        ), moved AS (
+            UPDATE account a SET status = 'recalled', status_since = $3, updated_at = now()
+            FROM old WHERE a.id = old.id RETURNING a.id
+        ), changes AS (
+            INSERT INTO account_status_change (id, account_id, client_id, from_status,
+                to_status, action, reason, channel, received_at, actor_id, created_at)
+            SELECT gen_random_uuid(), old.id, old.client_id, old.status, 'recalled', 'recall',
+                $2, NULL, $3, $4, now()
+            FROM old JOIN moved ON moved.id = old.id
+            RETURNING 1
+        )
+        SELECT count(*) FROM changes
+        """,
+        placement_id, reason, at, actor_id,
+    )  # fmt: skip
+    record = await db.fetchrow(
+        f"""
+        UPDATE placement SET status = 'rejected', rejected_reason = $2 WHERE id = $1
+        RETURNING {_PLACEMENT_COLUMNS}
+        """,  # noqa: S608
+        placement_id, reason,
+    )  # fmt: skip
+    assert record is not None
+    return record, int(recalled)
 
 
 async def list_placements(
@@ -455,7 +551,11 @@ async def placement_errors_after(
 async def delete_placement(placement_id: UUID) -> None:
     """Only for a placement rejected whole (nothing of it was loaded), so the same bytes
     may be sent again."""
-    await db.execute("DELETE FROM placement WHERE id = $1 AND status = 'rejected'", placement_id)
+    await db.execute(
+        "DELETE FROM placement WHERE id = $1 AND status = 'rejected'"
+        " AND NOT EXISTS (SELECT FROM account WHERE placement_id = $1)",
+        placement_id,
+    )
 
 
 async def accepted_accounts(

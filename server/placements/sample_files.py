@@ -26,7 +26,7 @@ def new_business_csv(rows: int, seed: int = 7, prefix: str = "ACCT") -> bytes:
     """`rows` realistic new-business rows in our default layout, as CSV bytes."""
     rng = random.Random(seed)  # noqa: S311 - made-up data, repeatable by seed
     zips = [(z, s) for z, (s, zone) in zip_table().items() if zone][:20000]
-    fields = list(default_column_map().columns)
+    fields = list(default_column_map().columns.values())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(fields)
@@ -78,7 +78,7 @@ def financial_csv(
     rng = random.Random(seed)  # noqa: S311 - made-up data, repeatable by seed
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(list(default_column_map(FileKind.FINANCIAL).columns))
+    writer.writerow(list(default_column_map(FileKind.FINANCIAL).columns.values()))
     # Yesterday in UTC is not in the future anywhere a client or the agency may be.
     today = clock.now().date() - timedelta(days=1)
     start = first_day or today - timedelta(days=60)

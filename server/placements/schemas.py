@@ -12,6 +12,10 @@ from server.placements.statuses import AccountStatus, Channel
 ClientName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 RateBps = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
 HoldDays = Annotated[int, msgspec.Meta(ge=0, le=30)]
+# The largest balance a client's first file may carry without its confirmation: $1.00 to
+# $10,000,000,000.00.
+PlausibleCents = Annotated[int, msgspec.Meta(ge=100, le=1_000_000_000_000)]
+DEFAULT_MAX_PLAUSIBLE_BALANCE_CENTS = 10_000_000  # $100,000.00
 
 
 class Tier(StrEnum):
@@ -53,6 +57,7 @@ class ClientCreate(msgspec.Struct, forbid_unknown_fields=True):
     authority: dict[str, Any]
     # {file kind: column map}; kinds left out use our own field names as headers.
     column_map: dict[str, Any] | None = None
+    max_plausible_balance_cents: PlausibleCents = DEFAULT_MAX_PLAUSIBLE_BALANCE_CENTS
 
 
 class ClientUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -64,6 +69,7 @@ class ClientUpdate(msgspec.Struct, forbid_unknown_fields=True):
     clearing_days: dict[PaymentMethod, HoldDays] | msgspec.UnsetType = msgspec.UNSET
     authority: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     column_map: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    max_plausible_balance_cents: PlausibleCents | msgspec.UnsetType = msgspec.UNSET
 
 
 class ClientRead(msgspec.Struct):
@@ -76,6 +82,7 @@ class ClientRead(msgspec.Struct):
     clearing_days: dict[str, int]
     authority: dict[str, Any]
     column_map: dict[str, Any]
+    max_plausible_balance_cents: int
     created_at: datetime
     updated_at: datetime
 
@@ -183,6 +190,12 @@ class PlacementRead(msgspec.Struct):
     created_at: datetime
     finished_at: datetime | None = None
     rejected_reason: str | None = None
+    # The acknowledgement of a new-business file: accounts placed and their balances
+    # summed (null for other kinds of file, which place no accounts).
+    accounts_placed: int | None = None
+    balance_placed_cents: int | None = None
+    # Why an `awaiting_confirmation` placement waits for the client (null otherwise).
+    held_reason: str | None = None
 
 
 class PlacementErrorRead(msgspec.Struct):

@@ -105,6 +105,7 @@ def _read(row: dict[str, Any]) -> ClientRead:
         clearing_days=row["clearing_days"],
         authority=row["authority"],
         column_map=row["column_map"],
+        max_plausible_balance_cents=row["max_plausible_balance_cents"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -155,6 +156,7 @@ async def create_client(actor: Principal, data: ClientCreate) -> ClientRead:
             "clearing_days": {**DEFAULT_CLEARING_DAYS, **data.clearing_days},
             "authority": data.authority,
             "column_map": data.column_map or {},
+            "max_plausible_balance_cents": data.max_plausible_balance_cents,
         }
     )
     _check(values)
@@ -229,6 +231,13 @@ async def list_clients(actor: Principal, page: PageRequest) -> Page[ClientRead]:
     rows = await repository.list_clients(actor.visible_clients(), page.after, page.fetch_limit)
     reads = [_read(row) for row in rows]
     return make_page(reads, page, key=lambda c: (c.created_at, c.client_id))
+
+
+def file_layout(column_map: dict[str, Any], kind: FileKind) -> dict[str, Any]:
+    """The headers a client's files of `kind` carry, in order, and the unit their amounts
+    are read in, for showing the client its layout."""
+    layout = column_map_for({"column_map": column_map}, kind)
+    return {"layout": list(layout.columns.values()), "amount_format": str(layout.amount_format)}
 
 
 # --- accounts -----------------------------------------------------------------------------
@@ -540,8 +549,9 @@ def clean_file_name(raw: str | None) -> str | None:
 def _placement_read(row: asyncpg.Record) -> PlacementRead:
     size = row["byte_size"]
     done = row["bytes_done"]
-    finished = row["status"] in ("loaded", "rejected")
+    finished = row["status"] in ("loaded", "awaiting_confirmation", "rejected")
     progress = 100 if finished else (done * 100 // size if size else 0)
+    places_accounts = row["kind"] == FileKind.NEW_BUSINESS
     return PlacementRead(
         placement_id=row["id"],
         client_id=row["client_id"],
@@ -560,7 +570,57 @@ def _placement_read(row: asyncpg.Record) -> PlacementRead:
         created_at=row["created_at"],
         finished_at=row["finished_at"],
         rejected_reason=row["rejected_reason"],
+        accounts_placed=row["rows_accepted"] if places_accounts else None,
+        balance_placed_cents=row["balance_placed_cents"] if places_accounts else None,
+        held_reason=row["held_reason"] if row["status"] == HELD else None,
     )
+
+
+HELD = "awaiting_confirmation"
+CANCELLED_REASON = "cancelled by the client"
+
+
+async def _held_placement(actor: Principal, placement_id: UUID) -> asyncpg.Record:
+    """A placement awaiting confirmation, locked, that the caller may decide: its client's
+    user or token (the client vouches for its own balances; the agency cannot)."""
+    row = await repository.placement(placement_id, for_update=True)
+    if row is None or not actor.may_see_client(row["client_id"]):
+        raise NotFound("no such placement")
+    if actor.role != Role.CLIENT:
+        raise NotPermitted("only the client confirms or cancels its placement")
+    if row["status"] != HELD:
+        raise Conflict(f"the placement is {row['status']}, not awaiting confirmation",
+                       code="placement_not_held")  # fmt: skip
+    return row
+
+
+async def confirm_placement(actor: Principal, placement_id: UUID) -> PlacementRead:
+    """The client vouches for a held placement's balances: its accounts are worked."""
+    async with db.transaction():
+        row = await _held_placement(actor, placement_id)
+        released = await repository.release_placement(placement_id)
+        await audit.record(
+            actor, "placement.confirm", "placement", placement_id, client_id=row["client_id"],
+            before={"status": HELD, "held_reason": row["held_reason"]}, after={"status": "loaded"},
+        )  # fmt: skip
+    return _placement_read(released)
+
+
+async def cancel_placement(actor: Principal, placement_id: UUID) -> PlacementRead:
+    """The client withdraws a held placement: it is rejected and every account it loaded
+    is recalled (kept for the record, never worked), so the same bytes, or the file
+    corrected, may be placed again."""
+    async with db.transaction():
+        row = await _held_placement(actor, placement_id)
+        cancelled, recalled = await repository.cancel_placement(
+            placement_id, CANCELLED_REASON, actor.id, clock.now()
+        )
+        await audit.record(
+            actor, "placement.cancel", "placement", placement_id, client_id=row["client_id"],
+            before={"status": HELD, "held_reason": row["held_reason"]},
+            after={"status": "rejected", "accounts_recalled": recalled},
+        )  # fmt: skip
+    return _placement_read(cancelled)
 
 
 class _SameBytes(Exception):
@@ -587,14 +647,21 @@ class _HeaderCheck:
         try:
             resolve_header(header, self.column_map)
         except HeaderMismatch as mismatch:
-            details = [
-                FieldError(f"columns.{name}", "missing from the header")
-                for name in mismatch.missing
-            ] + [
-                FieldError(f"columns.{name}", "appears more than once")
-                for name in mismatch.duplicated
-            ]
-            raise InvalidInput(str(mismatch), code="header_mismatch", details=details) from None
+            details = (
+                [
+                    FieldError(f"columns.{name}", "missing from the header")
+                    for name in mismatch.missing
+                ]
+                + [
+                    FieldError(f"columns.{name}", "appears more than once")
+                    for name in mismatch.duplicated
+                ]
+                + [
+                    FieldError(f"columns.{header}", reason)
+                    for _, header, reason in mismatch.contradicted
+                ]
+            )
+            raise InvalidInput(str(mismatch), code=mismatch.code, details=details) from None
 
     def feed(self, piece: bytes) -> None:
         try:
@@ -803,6 +870,9 @@ async def acknowledgement_csv(actor: Principal, placement_id: UUID) -> AsyncIter
                     r["placed_balance_cents"], r["fee_rate_bps"],
                 ]  # fmt: skip
             after = batch[-1]["placement_line"]
+        # What the client can hold against its own figures: how many and how much.
+        yield ["total", f"{placement['rows_accepted']} accounts", "",
+               placement["balance_placed_cents"], ""]  # fmt: skip
 
     header = ["line", "client_account_number", "account_id", "balance_received_cents",
               "fee_rate_bps"]  # fmt: skip

@@ -29,6 +29,8 @@ class Client(Table, tablename="client"):
     clearing_days = JSONB()
     authority = JSONB()
     column_map = JSONB()
+    # A first file with any balance above this is held for the client's confirmation.
+    max_plausible_balance_cents = BigInt(default=10_000_000)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -45,7 +47,7 @@ class Placement(Table, tablename="placement"):
     sha256 = Varchar(length=64)
     byte_size = BigInt()
     chunk_count = Integer()
-    status = Varchar(length=16, default="received")
+    status = Varchar(length=24, default="received")
     # Locked when the file is received: later changes to the client's schedule do not
     # reprice what is already placed.
     fee_rate_bps = Integer()
@@ -53,12 +55,16 @@ class Placement(Table, tablename="placement"):
     rows_accepted = Integer(default=0)
     rows_rejected = Integer(default=0)
     rows_warned = Integer(default=0)
+    # The sum of the placed balances of the accounts loaded (new business).
+    balance_placed_cents = BigInt(default=0)
     # Restart point: every record up to this line is loaded and counted.
     last_line_done = Integer(default=1)
     bytes_done = BigInt(default=0)
     attempts = Integer(default=0)
     heartbeat_at = Timestamptz(null=True, default=None)
     rejected_reason = Text(null=True, default=None)
+    # Why the placement awaits the client's confirmation (see placements/plausibility.py).
+    held_reason = Text(null=True, default=None)
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)

@@ -151,12 +151,15 @@ async def drop_unleased(now: datetime) -> None:
 
 # One round of dealing. The pre-filter (queue_status_callable, no telephone,
 # queue_phone_callable) drops what the rules plainly refuse; the rules decide at claim
-# time. Each person's best account names their client; the people of a client, ranked by
-# reach (in calling hours now, within the next hour, later), then priority and score, are
-# dealt round-robin across the collectors covering that client who still have room, in
-# serpentine order (slot r div n; collector r mod n on even slots, n − 1 − r mod n on odd
-# ones), so queues come out even in count and in balance, and whoever is callable soonest
-# is dealt first: at any hour the queues hold the people callable then. A collector
+# time. Only accounts of a loaded placement are dealt: not one still loading, nor one
+# held for the client's confirmation (its balances may be 100× the debt), nor one the
+# client cancelled. Each person's best account names their client; the people of a
+# client, ranked by reach (in calling hours now, within the next hour, later), then
+# priority and score, are dealt round-robin across the collectors covering that client
+# who still have room, in serpentine order (slot r div n; collector r mod n on even slots,
+# n − 1 − r mod n on odd ones), so queues come out even in count and in balance, and
+# whoever is callable soonest is dealt first: at any hour the queues hold the people
+# callable then. A collector
 # covering several clients keeps, slot by slot, as many as its room. A person a full
 # collector could not take is dealt in the next round among those with room left.
 # `rank` = reach × 100000 + (2 − priority) × 10000 + (1000 − score): lower first.
@@ -208,6 +211,8 @@ WITH dial AS (
     JOIN account_score s ON s.account_id = a.id
     JOIN reach re ON re.debtor_id = a.debtor_id
     WHERE queue_status_callable(a.status)
+      AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
+                      AND pl.status <> 'loaded')
       AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
 ), best AS (
     SELECT DISTINCT ON (debtor_id) debtor_id, client_id, score, priority, reach
@@ -245,6 +250,8 @@ SELECT gen_random_uuid(), ch.debtor_id, ch.collector_id,
            now() -- clock-ok: row's write time
 FROM chosen ch
 JOIN account a ON a.debtor_id = ch.debtor_id AND queue_status_callable(a.status)
+    AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
+                    AND pl.status <> 'loaded')
 JOIN account_score s ON s.account_id = a.id
 JOIN collector_portfolio p ON p.user_id = ch.collector_id AND p.client_id = a.client_id
 GROUP BY ch.debtor_id, ch.collector_id, ch.reach, ch.priority, ch.score
@@ -309,6 +316,8 @@ WITH room AS (
     JOIN account_score s ON s.account_id = a.id
     JOIN debtor d ON d.id = a.debtor_id
     WHERE p.user_id = $1 AND queue_status_callable(a.status) AND NOT d.no_telephone
+      AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
+                      AND pl.status <> 'loaded')
       AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
 ), best AS (
     SELECT DISTINCT ON (debtor_id) debtor_id, score, priority

@@ -107,8 +107,15 @@ def test_header_with_a_mapped_column_twice_is_ambiguous():
 
 
 def test_default_map_needs_only_required_columns():
-    layout = resolve_header(list(REQUIRED.keys()), default_column_map())
+    required = [default_column_map().columns[f] for f in REQUIRED]
+    layout = resolve_header(required, default_column_map())
     assert layout.positions["email"] is None
+
+
+def test_the_default_map_in_cents_reads_the_old_cents_headers():
+    header = [("principal_cents" if h == "principal" else h) for h in DEFAULT_HEADER]
+    layout = resolve_header(header, parse_column_map({"amount_format": "cents"}))
+    assert layout.positions["principal_cents"] == header.index("principal_cents")
 
 
 @pytest.mark.parametrize("kind", [FileKind.MAINTENANCE, FileKind.RECALL])
@@ -119,3 +126,67 @@ def test_other_kinds_share_the_mechanism(kind):
     assert layout.positions["client_account_number"] == 0
     with pytest.raises(InvalidColumnMap):
         parse_column_map({"columns": {"principal_cents": "Bal"}}, kind)
+
+
+def test_the_default_layout_names_amounts_in_dollars():
+    """The field keys stay the contract; the headers of the default layout say what the
+    default amount format reads: dollars."""
+    columns = default_column_map().columns
+    assert (columns["principal_cents"], columns["interest_cents"], columns["fees_cents"]) == (
+        "principal",
+        "interest",
+        "fees",
+    )
+    assert default_column_map(FileKind.FINANCIAL).columns["amount_cents"] == "amount"
+    assert default_column_map().amount_format is AmountFormat.DOLLARS
+
+
+DEFAULT_HEADER = list(default_column_map().columns.values())
+
+
+@pytest.mark.parametrize(
+    ("header", "amount_format", "says", "reads"),
+    [
+        ("principal_cents", "dollars", "cents", "dollars"),
+        ("Balance (cents)", "dollars", "cents", "dollars"),
+        ("Balance USD", "cents", "dollars", "cents"),
+        ("Principal $", "cents", "dollars", "cents"),
+    ],
+)
+def test_a_header_that_states_another_unit_than_the_map_is_refused(
+    header, amount_format, says, reads
+):
+    cm = parse_column_map(
+        {"columns": {**REQUIRED, "principal_cents": header}, "amount_format": amount_format}
+    )
+    with pytest.raises(HeaderMismatch) as caught:
+        resolve_header(["Acct No", "Last", "Zip Code", header, "DLQ Date"], cm)
+    [(field, column, reason)] = caught.value.contradicted
+    assert (field, column) == ("principal_cents", header)
+    assert reason.startswith(f"this column says {says} but your map reads {reads}")
+    assert f"set your map to {says}" in reason
+
+
+def test_the_default_map_refuses_a_cents_header_and_names_the_dollar_one():
+    header = ["principal_cents" if h == "principal" else h for h in DEFAULT_HEADER]
+    with pytest.raises(HeaderMismatch) as caught:
+        resolve_header(header, default_column_map())
+    [(field, column, reason)] = caught.value.contradicted
+    assert (field, column) == ("principal_cents", "principal_cents")
+    assert reason == (
+        "this column says cents but your map reads dollars: rename it to principal,"
+        " or set your map to cents"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "amount_format"),
+    [("Balance", "dollars"), ("Balance", "cents"), ("Balance Cents", "cents"),
+     ("Dollars Owed", "dollars"), ("Percentage", "cents")],
+)  # fmt: skip
+def test_a_header_that_states_no_unit_or_the_maps_own_is_read(header, amount_format):
+    cm = parse_column_map(
+        {"columns": {**REQUIRED, "principal_cents": header}, "amount_format": amount_format}
+    )
+    layout = resolve_header(["Acct No", "Last", "Zip Code", header, "DLQ Date"], cm)
+    assert layout.positions["principal_cents"] == 3

@@ -21,9 +21,11 @@ PLACED = 124_456
 
 
 def financial(rows: list[dict[str, str]], header: list[str] = FINANCIAL_HEADER) -> bytes:
+    """Rows keyed by our fields, the header row in the default layout's names."""
+    layout = default_column_map(FileKind.FINANCIAL).columns
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([layout.get(column, column) for column in header])
     for row in rows:
         writer.writerow([row.get(column, "") for column in header])
     return out.getvalue().encode()
@@ -235,7 +237,8 @@ async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_not
         (31, "reason", "too_long"),
     ]
     assert all(e["severity"] == "error" and e["reason"] for e in errors)
-    assert all(e["column"] == e["field"] for e in errors)  # the default map's headers
+    layout = default_column_map(FileKind.FINANCIAL).columns
+    assert all(e["column"] == layout[e["field"]] for e in errors)  # the default map's headers
     reasons = {e["line"]: e["reason"] for e in errors}
     assert reasons[17] == f"would take the balance ({PLACED} cents) below zero"
     assert reasons[18].startswith("already reported on line 2 of placement ")

@@ -15,7 +15,9 @@ from server.placements import ingest
 from server.placements.column_map import default_column_map
 from tests.fixtures import Caller, MakeClient, MakeUser
 
+# Rows are keyed by our fields; the header row is written in the default layout's names.
 HEADER = list(default_column_map().columns)
+LAYOUT = default_column_map().columns
 
 
 def csv_bytes(
@@ -23,7 +25,7 @@ def csv_bytes(
 ) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([LAYOUT.get(column, column) for column in header])
     for row in rows:
         writer.writerow([row.get(column, "") for column in header])
     return out.getvalue().encode(encoding)
@@ -214,8 +216,25 @@ async def test_acknowledgement_lists_every_accepted_account(
         "balance_received_cents",
         "fee_rate_bps",
     ]
-    assert [row[1] for row in lines[1:]] == ["AC-00000", "AC-00001", "AC-00002"]
-    assert all(row[3] == "124456" and row[4] == "3100" for row in lines[1:])
+    *accounts, total = lines[1:]
+    assert [row[1] for row in accounts] == ["AC-00000", "AC-00001", "AC-00002"]
+    assert all(row[3] == "124456" and row[4] == "3100" for row in accounts)
+    # The count and the total balance placed, to hold against the client's own figures.
+    assert total == ["total", "3 accounts", "", str(3 * 124456), ""]
+    assert (placement["accounts_placed"], placement["balance_placed_cents"]) == (3, 3 * 124456)
+
+
+async def test_the_totals_placed_leave_out_rows_the_merge_refuses(
+    admin: Caller, make_client: MakeClient
+) -> None:
+    """A row refused by the merge (its account already open) is neither counted nor summed."""
+    client = await make_client()
+    await upload_and_load(admin, client["client_id"], csv_bytes([good_row(0)]))
+    rows = [good_row(i, principal_cents=f"{i + 1}.00", interest_cents="0") for i in range(10)]
+    placement = await upload_and_load(admin, client["client_id"], csv_bytes(rows))
+    assert placement["rows_rejected"] == 1
+    assert placement["accounts_placed"] == 9
+    assert placement["balance_placed_cents"] == sum((i + 1) * 100 for i in range(1, 10))
 
 
 async def test_an_account_open_elsewhere_is_refused_and_a_recalled_one_may_return(
@@ -356,3 +375,52 @@ async def test_an_upload_over_the_limit_is_refused_and_nothing_kept(
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+async def test_a_dollar_amount_in_the_default_layout_is_read_as_dollars(
+    admin: Caller, make_client: MakeClient
+) -> None:
+    """The default layout reads dollars and says so: `principal` 250 is $250.00."""
+    client = await make_client()
+    body = csv_bytes([good_row(1, principal_cents="250", interest_cents="0")])
+    assert body.splitlines()[0].decode().split(",")[15:18] == ["principal", "interest", "fees"]
+    placement = await upload_and_load(admin, client["client_id"], body)
+    accounts = (
+        await admin.get("/api/v1/accounts", params={"client_id": client["client_id"]})
+    ).json()["items"]
+    assert [a["placed_balance_cents"] for a in accounts] == [25_000]
+    assert placement["status"] == "loaded"
+
+
+async def test_a_cents_header_read_as_dollars_is_refused_whole(
+    admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    """`principal_cents=25000` under the default map (dollars) was loaded as $25,000.00:
+    now the file is refused, naming the column and both ways out, and nothing is kept."""
+    client = await make_client()
+    rows = [good_row(1, principal_cents="25000", interest_cents="0")]
+    old_layout = csv_bytes(rows).replace(b"principal,", b"principal_cents,", 1)
+    response = await upload(admin, client["client_id"], old_layout)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "amount_unit_mismatch"
+    assert error["details"] == [
+        {
+            "field": "columns.principal_cents",
+            "reason": "this column says cents but your map reads dollars: rename it to"
+            " principal, or set your map to cents",
+        }
+    ]
+    assert await owner_db.fetchval("SELECT count(*) FROM placement") == 0
+    assert await owner_db.fetchval("SELECT count(*) FROM placement_chunk") == 0
+    # The same bytes under a map that reads cents mean what they say: $250.00.
+    await admin.patch(
+        f"/api/v1/clients/{client['client_id']}",
+        json={"column_map": {"new_business": {"amount_format": "cents"}}},
+    )
+    placement = await upload_and_load(admin, client["client_id"], old_layout)
+    assert placement["rows_accepted"] == 1
+    accounts = (
+        await admin.get("/api/v1/accounts", params={"client_id": client["client_id"]})
+    ).json()["items"]
+    assert [a["placed_balance_cents"] for a in accounts] == [25_000]

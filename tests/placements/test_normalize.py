@@ -25,6 +25,8 @@ TODAY = date(2025, 6, 1)
 KEY = b"test-key"
 CTX = NormalizeContext(TODAY, KEY)
 FIELDS = list(default_column_map().columns)
+# The header row of the default layout, in FIELDS order.
+HEADERS = list(default_column_map().columns.values())
 GOOD = {
     "client_account_number": " A-100 ",
     "first_name": "  Mary   Ann ",
@@ -54,7 +56,7 @@ GOOD = {
 
 def normalize(line=2, column_map=None, **changes):
     row = {**GOOD, **changes}
-    layout = resolve_header(FIELDS, column_map or default_column_map())
+    layout = resolve_header(HEADERS, column_map or default_column_map())
     return normalize_new_business(line, [row[f] for f in FIELDS], layout, CTX)
 
 
@@ -102,7 +104,7 @@ def test_missing_required_fields():
     assert errors(result) == [
         (7, "client_account_number", "required", "is required"),
         (7, "last_name", "required", "is required"),
-        (7, "principal_cents", "required", "is required"),
+        (7, "principal", "required", "is required"),
         (7, "delinquency_date", "required", "is required"),
         (7, "zip", "required", "is required"),
     ]
@@ -138,13 +140,13 @@ def test_amounts_accepted(text, cents):
     ],
 )
 def test_principal_rejected(text, code, reason):
-    assert errors(normalize(principal_cents=text)) == [(2, "principal_cents", code, reason)]
+    assert errors(normalize(principal_cents=text)) == [(2, "principal", code, reason)]
 
 
 def test_interest_and_fees_may_be_zero_not_negative():
     assert normalize(interest_cents="0.00", fees_cents="").interest_cents == 0
     assert errors(normalize(fees_cents="-1")) == [
-        (2, "fees_cents", "amount_negative", "must not be negative")
+        (2, "fees", "amount_negative", "must not be negative")
     ]
 
 
@@ -299,8 +301,9 @@ def test_bad_email_is_a_warning(email):
 
 
 def test_error_names_the_clients_column():
-    cm = parse_column_map({"columns": {**{f: f for f in FIELDS}, "principal_cents": "Balance Due"}})
-    header = [("Balance Due" if f == "principal_cents" else f) for f in FIELDS]
+    layout = default_column_map().columns
+    cm = parse_column_map({"columns": {**layout, "principal_cents": "Balance Due"}})
+    header = [("Balance Due" if f == "principal_cents" else layout[f]) for f in FIELDS]
     row = {**GOOD, "principal_cents": "0"}
     result = normalize_new_business(9, [row[f] for f in FIELDS], resolve_header(header, cm), CTX)
     assert result.errors == (
@@ -311,14 +314,14 @@ def test_error_names_the_clients_column():
 
 
 def test_wrong_field_count():
-    layout = resolve_header(FIELDS, default_column_map())
+    layout = resolve_header(HEADERS, default_column_map())
     result = normalize_new_business(4, ["A1", "x"], layout, CTX)
     assert errors(result) == [(4, "", "column_count", "expected 23 fields, found 2")]
 
 
 def test_file_through_stream_and_normalizer():
     rows = [
-        FIELDS,
+        HEADERS,
         [GOOD[f] for f in FIELDS],
         [{**GOOD, "address_line1": "1 Main\nSt"}[f] for f in FIELDS],
         [{**GOOD, "principal_cents": "-5", "last_name": "José"}[f] for f in FIELDS],
@@ -333,7 +336,7 @@ def test_file_through_stream_and_normalizer():
     assert [r.line for r in results] == [2, 3, 5]
     assert results[1].address_line1 == "1 Main St"
     assert errors(results[2]) == [
-        (5, "principal_cents", "amount_not_positive", "must be greater than zero")
+        (5, "principal", "amount_not_positive", "must be greater than zero")
     ]
 
 
@@ -389,7 +392,7 @@ def valid_rows(draw):
 def test_valid_rows_round_trip(rows, encoding, chunk):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=["\r\n", "\n"][chunk % 2])
-    writer.writerow(FIELDS)
+    writer.writerow(HEADERS)
     writer.writerows([[row[f] for f in FIELDS] for row, _ in rows])
     data = out.getvalue().encode(encoding)
     records = iter_records([data[i : i + chunk] for i in range(0, len(data), chunk)])

@@ -23,7 +23,7 @@ def with_a_bad_row(rows: int, line: int) -> bytes:
     """A new-business file whose `line` (1 = the header) has a balance that is not money."""
     text = new_business_csv(rows, seed=11, prefix="PRT").decode()
     records = list(csv.reader(io.StringIO(text)))
-    records[line - 1][records[0].index("principal_cents")] = "twelve dollars"
+    records[line - 1][records[0].index("principal")] = "twelve dollars"
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(records)
     return out.getvalue().encode()
@@ -61,7 +61,12 @@ async def test_every_page_renders_the_clients_data(portal_world: PortalWorld) ->
             "$30.00",
             "3.0%",
         ],
-        "/portal/placements": ["seed.csv", "Upload a file"],
+        "/portal/placements": [
+            "seed.csv",
+            "Upload a file",
+            "original_creditor, principal, interest, fees, delinquency_date",
+            "Amounts are read in <strong>dollars</strong>",
+        ],
         "/portal/accounts": [account_number],
         f"/portal/accounts?q={account_number}": [account_number],
         f"/portal/accounts/{side.account['id']}": [account_number, "Promise to pay", "$10.00"],
@@ -116,7 +121,14 @@ async def test_upload_with_a_bad_row_shows_the_error_and_both_downloads(
     assert "not a valid amount" in errors.text
     acknowledgement = await a.get(location + "/acknowledgement.csv")
     assert acknowledgement.status_code == 200
-    assert len(acknowledgement.text.strip().splitlines()) == 1 + 7
+    lines = list(csv.reader(io.StringIO(acknowledgement.text)))
+    assert len(lines) == 1 + 7 + 1
+    total = int(lines[-1][3])
+    assert lines[-1][:2] == ["total", "7 accounts"]
+    assert total == sum(int(line[3]) for line in lines[1:-1])
+    # The page says the same: how many accounts, and their balance.
+    placed = f"<strong>7</strong> accounts with a balance of <strong>${total / 100:,.2f}</strong>"
+    assert placed in page.text
 
 
 async def test_an_upload_whose_header_does_not_match_is_refused_with_its_reasons(
@@ -254,3 +266,39 @@ async def test_the_account_page_lists_payments_as_the_api_does(portal_world: Por
     # Another client's account is not found, as a page and as a download.
     other = portal_world.world.b.account["id"]
     assert (await portal_world.a.get(f"/portal/accounts/{other}/payments.csv")).status_code == 404
+
+
+async def test_a_held_file_is_confirmed_or_cancelled_on_its_page(
+    portal_world: PortalWorld,
+) -> None:
+    """The world's account is $1,000.00: a file of $25,000.00 balances is 25× that, held
+    until the client confirms (or cancels) it on the placement's page."""
+    from server.placements import ingest
+    from tests.placements.test_ingest import csv_bytes, good_row
+
+    a = portal_world.a
+    # Cancelled first: a cancelled file is no history, so the second is held as well.
+    for action, status in (("cancel", "rejected"), ("confirm", "loaded")):
+        body = csv_bytes([good_row(1, principal_cents="25000", interest_cents="0",
+                                   client_account_number=f"HELD-{action}")])  # fmt: skip
+        response = await upload(a, body)
+        assert response.status_code == 202, response.text
+        location = response.json()["location"]
+        held = await ingest.load_placement(UUID(response.json()["placement_id"]))
+        assert held == "awaiting_confirmation"
+        page = await a.get(location)
+        assert "Please confirm these balances" in page.text
+        assert "<strong>$25,000.00</strong>" in page.text
+        assert f'action="{location}/{action}"' in page.text
+        refused = await a.post_form(f"{location}/{action}", {}, csrf=False)
+        assert refused.status_code == 403
+        done = await a.post_form(f"{location}/{action}", {})
+        assert done.status_code == 303, done.text
+        after = await a.get(done.headers["location"])
+        assert "Please confirm these balances" not in after.text
+        api = await portal_world.world.admin.get(
+            f"/api/v1/placements/{response.json()['placement_id']}"
+        )
+        assert api.json()["status"] == status
+        again = await a.post_form(f"{location}/{action}", {})
+        assert again.status_code == 409
