@@ -1,7 +1,7 @@
 """Keyset pagination: `?limit=&cursor=` → `{"items": [...], "next_cursor": ...}`.
 
 Every list is in a total order, newest first: its sort key ends in the row's id, so rows
-that share a timestamp (one transaction's inserts share `now()`) still come in one order
+that share a timestamp (one transaction's inserts share a clock reading) still come in one order
 on every call, and the key of a row is never another row's. A cursor is the sort key of
 the last item seen, encoded opaquely; each list decodes it with the types of its own key
 (most lists: `created_at`, then `id`). Keyset rather than offset, so a page deep in a

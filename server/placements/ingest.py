@@ -352,7 +352,7 @@ async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> Non
                 rows_accepted = rows_accepted + $3, rows_rejected = rows_rejected + $4,
                 rows_warned = rows_warned + $5, last_line_done = GREATEST(last_line_done, $6),
                 bytes_done = $7, balance_placed_cents = balance_placed_cents + $8,
-                heartbeat_at = now()
+                heartbeat_at = now() -- clock-ok: write time
             WHERE id = $1
             """,
             placement["id"], batch.records, len(batch.rows) - len(merge_rejects),
@@ -387,7 +387,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
     placement = await reader.fetchrow(
         """
         UPDATE placement SET status = 'validating', attempts = attempts + 1,
-            started_at = coalesce(started_at, now()), heartbeat_at = now()
+            started_at = coalesce(started_at, now()), heartbeat_at = now() -- clock-ok: write time
         WHERE id = $1 AND status IN ('received', 'validating')
         RETURNING id, client_id, kind, tier, fee_rate_bps, chunk_count, last_line_done,
             bytes_done, created_by
@@ -439,7 +439,8 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
             await asyncio.gather(writing, return_exceptions=True)
         await reader.execute(
             """
-            UPDATE placement SET status = 'rejected', rejected_reason = $2, finished_at = now()
+            UPDATE placement SET status = 'rejected', rejected_reason = $2,
+                finished_at = now() -- clock-ok: write time
             WHERE id = $1
             """,
             placement_id, str(refused),

@@ -58,7 +58,7 @@ async def insert_client(values: dict[str, Any]) -> dict[str, Any]:
                             clearing_days, authority, column_map, max_plausible_balance_cents,
                             created_at, updated_at)
         VALUES (gen_random_uuid(), $1, 'active', $2::jsonb, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb,
-                $8, now(), now())
+                $8, now(), now()) -- clock-ok: write time
         RETURNING {_CLIENT_COLUMNS}
         """,  # noqa: S608
         values["name"],
@@ -97,7 +97,7 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
         UPDATE client SET name = $2, status = $3, fee_rates_bps = $4::jsonb,
             remittance_cycle = $5, remittance_method = $6, clearing_days = $7::jsonb,
             authority = $8::jsonb, column_map = $9::jsonb, max_plausible_balance_cents = $10,
-            updated_at = now()
+            updated_at = now() -- clock-ok: write time
         WHERE id = $1
         RETURNING {_CLIENT_COLUMNS}
         """,  # noqa: S608
@@ -275,7 +275,8 @@ async def list_accounts(
 async def set_account_status(account_id: UUID, status: str) -> None:
     await db.execute(
         """
-        UPDATE account SET status = $2, status_since = now(), updated_at = now()
+        UPDATE account SET status = $2,
+            status_since = now(), updated_at = now() -- clock-ok: write time
         WHERE id = $1
         """,
         account_id,
@@ -299,7 +300,8 @@ async def insert_status_change(
         """
         INSERT INTO account_status_change (id, account_id, client_id, from_status, to_status,
             action, reason, channel, received_at, actor_id, created_at)
-        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9,
+            now()) -- clock-ok: write time
         """,
         account_id,
         client_id,
@@ -317,7 +319,8 @@ async def set_no_telephone(debtor_id: UUID, since: datetime) -> None:
     await db.execute(
         """
         UPDATE debtor SET no_telephone = true,
-            no_telephone_since = LEAST(COALESCE(no_telephone_since, $2), $2), updated_at = now()
+            no_telephone_since = LEAST(COALESCE(no_telephone_since, $2), $2),
+                updated_at = now() -- clock-ok: write time
         WHERE id = $1
         """,
         debtor_id,
@@ -342,7 +345,8 @@ async def set_phone_status(debtor_id: UUID, e164: str, status: str, since: datet
 async def change_balance(account_id: UUID, delta_cents: int) -> asyncpg.Record:
     record = await db.fetchrow(
         """
-        UPDATE account SET balance_cents = balance_cents + $2, updated_at = now()
+        UPDATE account SET balance_cents = balance_cents + $2,
+            updated_at = now() -- clock-ok: write time
         WHERE id = $1 RETURNING balance_cents, status
         """,
         account_id,
@@ -377,7 +381,7 @@ async def insert_placement(
         INSERT INTO placement (id, client_id, kind, tier, file_name, sha256, byte_size,
             chunk_count, status, fee_rate_bps, created_by, created_at)
         VALUES (gen_random_uuid(), $1, $2, $3, NULL, 'receiving:' || gen_random_uuid(), 0, 0,
-            'received', $4, $5, now())
+            'received', $4, $5, now()) -- clock-ok: write time
         RETURNING id
         """,
         client_id, kind, tier, fee_rate_bps, created_by,
@@ -455,8 +459,9 @@ async def finish_loading(
 ) -> asyncpg.Record:
     record = await db.fetchrow(
         """
-        UPDATE placement SET status = $2, held_reason = $3, finished_at = now(),
-            heartbeat_at = now(), bytes_done = byte_size
+        UPDATE placement SET status = $2, held_reason = $3,
+            finished_at = now(), -- clock-ok: write time
+            heartbeat_at = now(), bytes_done = byte_size -- clock-ok: write time
         WHERE id = $1 RETURNING rows_read, rows_accepted, rows_rejected, rows_warned,
             balance_placed_cents
         """,
@@ -490,13 +495,14 @@ async def cancel_placement(
             SELECT id, client_id, status FROM account
             WHERE placement_id = $1 AND status <> 'recalled' FOR UPDATE
         ), moved AS (
-            UPDATE account a SET status = 'recalled', status_since = $3, updated_at = now()
+            UPDATE account a SET status = 'recalled', status_since = $3,
+                updated_at = now() -- clock-ok: write time
             FROM old WHERE a.id = old.id RETURNING a.id
         ), changes AS (
             INSERT INTO account_status_change (id, account_id, client_id, from_status,
                 to_status, action, reason, channel, received_at, actor_id, created_at)
             SELECT gen_random_uuid(), old.id, old.client_id, old.status, 'recalled', 'recall',
-                $2, NULL, $3, $4, now()
+                $2, NULL, $3, $4, now() -- clock-ok: write time
             FROM old JOIN moved ON moved.id = old.id
             RETURNING 1
         )
@@ -703,7 +709,7 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
             inconvenient_times, created_at, updated_at)
         SELECT DISTINCT ON (new_debtor_id) new_debtor_id, first_name, last_name,
             date_of_birth, ssn_last4, ssn_hash, address_line1, address_line2, city, state,
-            zip5, time_zone, '{}'::varchar[], false, '[]', now(), now()
+            zip5, time_zone, '{}'::varchar[], false, '[]', now(), now() -- clock-ok: write time
         FROM staging_account WHERE reject_code IS NULL AND debtor_id IS NULL
         ORDER BY new_debtor_id, line
         """,
@@ -718,7 +724,8 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         """
-        UPDATE debtor d SET emails = d.emails || s.emails, updated_at = now()
+        UPDATE debtor d SET emails = d.emails || s.emails,
+            updated_at = now() -- clock-ok: write time
         FROM (SELECT debtor_id, array_agg(DISTINCT email)::varchar[] AS emails
               FROM staging_account WHERE reject_code IS NULL AND email IS NOT NULL
               GROUP BY debtor_id) s
@@ -731,7 +738,7 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
         INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
             time_zones, created_at)
         SELECT gen_random_uuid(), s.debtor_id, p.e164,
-            p.kind, 'valid', false, coalesce(p.zones, '{}'), now()
+            p.kind, 'valid', false, coalesce(p.zones, '{}'), now() -- clock-ok: write time
         FROM staging_account s
         CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
                                    ('mobile', s.mobile_e164, s.mobile_zones),
@@ -755,8 +762,9 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
             original_creditor, $3, $4, principal_cents, interest_cents, fees_cents,
             principal_cents + interest_cents + fees_cents,
             principal_cents + interest_cents + fees_cents, delinquency_date, charge_off_date,
-            last_payment_date, statute_of_limitations_date, 'active', now(), $5, $6,
-            serviced_account_number, now(), now()
+            last_payment_date, statute_of_limitations_date, 'active',
+                now(), $5, $6, -- clock-ok: write time
+            serviced_account_number, now(), now() -- clock-ok: write time
         FROM staging_account WHERE reject_code IS NULL
         """,
         ("client_id", "placement_id", "tier", "fee_rate_bps", "notice_sent_on",
@@ -811,7 +819,8 @@ async def record_payment_date(account_id: UUID, paid_on: date) -> None:
     """The last payment date only moves forward: a back-dated payment leaves a later one."""
     await db.execute(
         """
-        UPDATE account SET last_payment_date = GREATEST(last_payment_date, $2), updated_at = now()
+        UPDATE account SET last_payment_date = GREATEST(last_payment_date, $2),
+            updated_at = now() -- clock-ok: write time
         WHERE id = $1
         """,
         account_id,
@@ -857,11 +866,13 @@ _STATUS_CHANGE = """
 INSERT INTO account_status_change (id, account_id, client_id, from_status, to_status, action,
     reason, channel, received_at, actor_id, created_at)
 SELECT gen_random_uuid(), account_id, $1, from_status, {to_status}, '{action}',
-    coalesce({reason}, 'from the client''s {kind} file'), 'electronic', now(), $2, now()
+    coalesce({reason}, 'from the client''s {kind} file'), 'electronic',
+        now(), $2, now() -- clock-ok: write time
 FROM {table} WHERE reject_code IS NULL AND {changes}
 """
 _SET_STATUS = """
-UPDATE account a SET status = {to_status}, status_since = now(), updated_at = now()
+UPDATE account a SET status = {to_status},
+    status_since = now(), updated_at = now() -- clock-ok: write time
 FROM {table} s WHERE s.reject_code IS NULL AND a.id = s.account_id AND {changes}
 """
 
@@ -925,14 +936,15 @@ async def merge_maintenance(
             address_line2 = CASE WHEN s.address_line1 IS NOT NULL THEN s.address_line2
                                  ELSE d.address_line2 END,
             city = coalesce(s.city, d.city), state = s.state, zip5 = s.zip5,
-            time_zone = s.time_zone, updated_at = now()
+            time_zone = s.time_zone, updated_at = now() -- clock-ok: write time
         FROM staging_maintenance s
         WHERE s.reject_code IS NULL AND d.id = s.debtor_id AND s.zip5 IS NOT NULL
         """
     )
     await conn.execute(
         """
-        UPDATE debtor d SET emails = array_append(d.emails, s.email::varchar), updated_at = now()
+        UPDATE debtor d SET emails = array_append(d.emails, s.email::varchar),
+            updated_at = now() -- clock-ok: write time
         FROM staging_maintenance s
         WHERE s.reject_code IS NULL AND d.id = s.debtor_id AND s.email IS NOT NULL
           AND NOT (s.email = ANY(d.emails))
@@ -943,7 +955,7 @@ async def merge_maintenance(
         INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
             time_zones, created_at)
         SELECT gen_random_uuid(), s.debtor_id, p.e164, p.kind, 'valid', false,
-            coalesce(p.zones, '{}'), now()
+            coalesce(p.zones, '{}'), now() -- clock-ok: write time
         FROM staging_maintenance s
         CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
                                    ('mobile', s.mobile_e164, s.mobile_zones),
