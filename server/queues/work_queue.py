@@ -73,8 +73,9 @@ async def dispatch(actor: Principal) -> DispatchRead:
         scored = await repository.rescore(now, weights)
         await repository.drop_unleased(now)
         soon = [now + LOOKAHEAD_STEP * k for k in range(1, LOOKAHEAD // LOOKAHEAD_STEP + 1)]
+        await repository.work_out_reach(now, CONTIGUOUS, soon)
         for _ in range(MAX_DEAL_ROUNDS):
-            if await repository.deal_round(now, CONTIGUOUS, soon) == 0:
+            if await repository.deal_round() == 0:
                 break
         queued = await repository.queued_count()
         await audit.record(

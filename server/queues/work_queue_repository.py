@@ -163,33 +163,10 @@ async def drop_unleased(now: datetime) -> None:
 # covering several clients keeps, slot by slot, as many as its room. A person a full
 # collector could not take is dealt in the next round among those with room left.
 # `rank` = reach × 100000 + (2 − priority) × 10000 + (1000 − score): lower first.
-# Calling hours are worked out once per distinct set of zones (a few dozen), not per
-# person. $1 = now, $2 = the contiguous-US zones, $3 = the instants of the next hour.
+# Each person's reach is worked out once per refill (`REACH`), not once per round.
 DEAL = """
-WITH dial AS (
-    -- Every number's zones are read only for the few people without an address.
-    SELECT p.debtor_id,
-           queue_dial_zones(d.time_zone, p.time_zones,
-                            CASE WHEN d.time_zone IS NULL THEN
-                                (SELECT coalesce(array_agg(DISTINCT z), '{}')
-                                 FROM debtor_phone q, unnest(q.time_zones) z
-                                 WHERE q.debtor_id = p.debtor_id)
-                            END,
-                            $2::varchar[]) AS zones
-    FROM debtor_phone p
-    JOIN debtor d ON d.id = p.debtor_id
-    WHERE queue_phone_callable(p.status, p.employer_forbids_calls) AND NOT d.no_telephone
-), zone_sets AS (
-    SELECT zones, queue_hours_open(zones, $1) AS open_now,
-           EXISTS (SELECT FROM unnest($3::timestamptz[]) t
-                   WHERE queue_hours_open(zones, t)) AS open_soon
-    FROM (SELECT DISTINCT zones FROM dial) z
-), reach AS (
-    SELECT d.debtor_id,
-           CASE WHEN bool_or(s.open_now) THEN 0 WHEN bool_or(s.open_soon) THEN 1 ELSE 2 END
-               AS reach
-    FROM dial d JOIN zone_sets s ON s.zones = d.zones
-    GROUP BY d.debtor_id
+WITH reach AS (
+    SELECT debtor_id, reach FROM dispatch_reach
 ), collectors AS (
     SELECT u.id, u.capacity - coalesce(q.held, 0) AS room
     FROM app_user u
@@ -259,8 +236,53 @@ ON CONFLICT (debtor_id) DO NOTHING
 """
 
 
-async def deal_round(now: datetime, contiguous: list[str], soon: list[datetime]) -> int:
-    status = await db.execute(DEAL, now, contiguous, soon)
+# Each dialable person's reach for this refill: 0 in calling hours now, 1 within the next
+# hour, 2 later. Worked out once per distinct set of zones (a few dozen), not per person;
+# every number's zones are read only for the few people without an address. Kept in a
+# table of the transaction's own, which every round of dealing reads.
+# $1 = now, $2 = the contiguous-US zones, $3 = the instants of the next hour.
+REACH = """
+INSERT INTO dispatch_reach (debtor_id, reach)
+WITH dial AS (
+    -- Every number's zones are read only for the few people without an address.
+    SELECT p.debtor_id,
+           queue_dial_zones(d.time_zone, p.time_zones,
+                            CASE WHEN d.time_zone IS NULL THEN
+                                (SELECT coalesce(array_agg(DISTINCT z), '{}')
+                                 FROM debtor_phone q, unnest(q.time_zones) z
+                                 WHERE q.debtor_id = p.debtor_id)
+                            END,
+                            $2::varchar[]) AS zones
+    FROM debtor_phone p
+    JOIN debtor d ON d.id = p.debtor_id
+    WHERE queue_phone_callable(p.status, p.employer_forbids_calls) AND NOT d.no_telephone
+), zone_sets AS (
+    SELECT zones, queue_hours_open(zones, $1) AS open_now,
+           EXISTS (SELECT FROM unnest($3::timestamptz[]) t
+                   WHERE queue_hours_open(zones, t)) AS open_soon
+    FROM (SELECT DISTINCT zones FROM dial) z
+), reached AS (
+    SELECT d.debtor_id,
+           CASE WHEN bool_or(s.open_now) THEN 0 WHEN bool_or(s.open_soon) THEN 1 ELSE 2 END
+               AS reach
+    FROM dial d JOIN zone_sets s ON s.zones = d.zones
+    GROUP BY d.debtor_id
+)
+SELECT debtor_id, reach FROM reached
+"""
+
+
+async def work_out_reach(now: datetime, contiguous: list[str], soon: list[datetime]) -> None:
+    await db.execute(
+        "CREATE TEMP TABLE dispatch_reach (debtor_id uuid PRIMARY KEY, reach smallint NOT NULL)"
+        " ON COMMIT DROP"
+    )
+    await db.execute(REACH, now, contiguous, soon)
+    await db.execute("ANALYZE dispatch_reach")
+
+
+async def deal_round() -> int:
+    status = await db.execute(DEAL)
     return int(status.split()[-1])
 
 
