@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
 from faker import Faker
 
+from server.placements import ingest
 from server.placements.sample_files import new_business_csv
 from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser, new_key
+from tests.placements.test_ingest import csv_bytes, good_row
 
 WRITE_METHODS = ("post", "put", "patch")
 # Writes with nothing to read back, and why.
@@ -199,6 +202,30 @@ async def create_placement(shop: Shop) -> None:
     assert await _read(shop.admin, f"/api/v1/placements/{made['placement_id']}") == made
 
 
+def _decide_held_placement(action: str) -> Check:
+    """Confirm or cancel a file held for the client: a first file above the client's
+    plausible-balance ceiling, decided by the client's own user."""
+
+    async def check(shop: Shop) -> None:
+        made = await _made_client(shop)
+        user = await shop.make_user("client", client_id=made["client_id"])
+        body = csv_bytes([good_row(1, principal_cents="250000.00")])
+        uploaded = _ok(
+            await shop.admin.post(
+                "/api/v1/placements", params={"client_id": made["client_id"]}, content=body,
+                headers={"Content-Type": "text/csv"},
+            ),
+            202,
+        )  # fmt: skip
+        await ingest.load_placement(UUID(uploaded["placement_id"]))
+        url = f"/api/v1/placements/{uploaded['placement_id']}"
+        assert (await _read(user, url))["status"] == "awaiting_confirmation"
+        decided = _ok(await user.post(f"{url}/{action}"))
+        assert await _read(user, url) == decided
+
+    return check
+
+
 def _status_action(action: str, body: dict[str, Any]) -> Check:
     async def check(shop: Shop) -> None:
         account_id = await shop.fresh_account()
@@ -359,6 +386,8 @@ CHECKS: dict[str, Check] = {
     "CreateClient": create_client,
     "UpdateClient": update_client,
     "CreatePlacement": create_placement,
+    "ConfirmPlacement": _decide_held_placement("confirm"),
+    "CancelPlacement": _decide_held_placement("cancel"),
     "RecallAccount": _status_action("recall", {"reason": "client asked"}),
     "DisputeAccount": _status_action("dispute", {"reason": "not mine", "channel": "written"}),
     "VerificationAccount": _status_action("verification", {"reason": "verification mailed"}),

@@ -77,7 +77,10 @@ async def test_upload_a_file_with_a_bad_row_and_read_its_error(
     async with page.expect_download() as download_info:
         await page.get_by_role("link", name="Acknowledgement (CSV)").click()
     await (await download_info.value).save_as(tmp_path / "ack.csv")
-    assert len((tmp_path / "ack.csv").read_text().strip().splitlines()) == 1 + 5
+    acknowledged = (tmp_path / "ack.csv").read_text().strip().splitlines()
+    # The header, the five accounts placed, and their total.
+    assert len(acknowledged) == 1 + 5 + 1
+    assert acknowledged[-1].startswith("total,5 accounts,")
 
 
 async def test_a_header_that_does_not_match_is_explained_on_the_page(
