@@ -256,7 +256,7 @@ WITH dial AS (
     FROM debtor_phone p
     JOIN debtor d ON d.id = p.debtor_id
     WHERE queue_phone_callable(p.status, p.employer_forbids_calls) AND NOT d.no_telephone
-), zone_sets AS (
+), zone_sets AS MATERIALIZED (
     SELECT zones, queue_hours_open(zones, $1) AS open_now,
            EXISTS (SELECT FROM unnest($3::timestamptz[]) t
                    WHERE queue_hours_open(zones, t)) AS open_soon
@@ -274,7 +274,7 @@ SELECT debtor_id, reach FROM reached
 
 async def work_out_reach(now: datetime, contiguous: list[str], soon: list[datetime]) -> None:
     await db.execute(
-        "CREATE TEMP TABLE dispatch_reach (debtor_id uuid PRIMARY KEY, reach smallint NOT NULL)"
+        "CREATE TEMP TABLE dispatch_reach (debtor_id uuid NOT NULL, reach smallint NOT NULL)"
         " ON COMMIT DROP"
     )
     await db.execute(REACH, now, contiguous, soon)
