@@ -43,7 +43,6 @@ def invalid_cursor() -> BadRequest:
     )
 
 
-_refused = invalid_cursor
 # Sort keys are stored times: none before the clock's EARLIEST, none far in the future. A
 # time outside would reach PostgreSQL out of its range, or overflow on the way.
 _LATEST_AHEAD = timedelta(days=2)
@@ -86,13 +85,13 @@ class PageRequest:
         if self.cursor is None:
             return None
         if len(self.cursor) != len(kinds):
-            raise _refused()
+            raise invalid_cursor()
         try:
             return tuple(
                 _decode_part(text, kind) for text, kind in zip(self.cursor, kinds, strict=True)
             )
         except (ValueError, TypeError):
-            raise _refused() from None
+            raise invalid_cursor() from None
 
     @property
     def after(self) -> tuple[datetime, UUID] | None:
@@ -140,10 +139,10 @@ def decode_cursor(cursor: str) -> tuple[str, ...]:
         padded = cursor + "=" * (-len(cursor) % 4)
         parts = json.loads(base64.urlsafe_b64decode(padded))
     except (ValueError, binascii.Error, json.JSONDecodeError):
-        raise _refused() from None
+        raise invalid_cursor() from None
     if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
         # UUID(123) raises AttributeError, not ValueError: refuse anything but text.
-        raise _refused()
+        raise invalid_cursor()
     return tuple(parts)
 
 

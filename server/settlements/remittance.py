@@ -179,7 +179,7 @@ def _check_as_of(as_of: datetime | None, now: datetime) -> datetime:
         raise InvalidInput.field("as_of", "must have a time zone offset")
     if as_of > now:
         raise InvalidInput.field("as_of", "must not be in the future", code="as_of_in_future")
-    clock.refuse_outside("as_of", as_of, now, "must not be in the future")
+    clock.refuse_outside("as_of", as_of, now, "")  # the lower bound; the upper is above
     return as_of.astimezone(UTC)
 
 

@@ -121,3 +121,35 @@ async def test_next_finds_whoever_is_callable_at_every_quarter_hour(
     await owner_db.execute(
         "DELETE FROM queue_item WHERE collector_id = $1", UUID(collector_user.user_id)
     )
+
+
+async def test_dealing_looks_an_hour_ahead(
+    http: httpx.AsyncClient,
+    owner_db: asyncpg.Connection,
+    make_client: MakeClient,
+    make_account: MakeAccount,
+    make_user: MakeUser,
+) -> None:
+    """At 07:30 in New York and 04:30 in Los Angeles nobody may be called; with room for
+    one, the New Yorker, whose hours open within the hour (LOOKAHEAD, 60 minutes), is dealt
+    before the Californian, whose open in three and a half, though the Californian owes
+    more."""
+    client = await make_client()
+    for zone, principal in (("America/New_York", 10_000), ("America/Los_Angeles", 900_000)):
+        account = await make_account(
+            client["client_id"], principal_cents=principal, time_zone=zone,
+            delinquency_date=date(2026, 10, 1),
+        )  # fmt: skip
+        await owner_db.execute(
+            "UPDATE debtor_phone SET time_zones = $2 WHERE debtor_id = $1",
+            account["debtor_id"], [zone],
+        )  # fmt: skip
+    await make_user("collector", client_ids=[client["client_id"]], capacity=1)
+    supervisor_user = await make_user("supervisor")
+    with clock.running_from(datetime(2027, 1, 13, 12, 30, tzinfo=UTC)):
+        supervisor = await _as(http, supervisor_user)
+        assert (await supervisor.post("/api/v1/dispatch/run")).status_code == 200
+    dealt = await owner_db.fetch(
+        "SELECT d.time_zone FROM queue_item q JOIN debtor d ON d.id = q.debtor_id"
+    )
+    assert [row["time_zone"] for row in dealt] == ["America/New_York"]
