@@ -1,4 +1,4 @@
-"""Piccolo's engine and app registry, both from `server.settings`.
+"""Piccolo's engine and app registry, both from `server.kit.settings`.
 
 The engine connects as the application role, except in `agency migrate`, which runs as
 the owner (settings.db_role). No extensions: gen_random_uuid() is built in, and the
@@ -8,7 +8,7 @@ embedded PostgreSQL has no uuid-ossp.
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 
-from server.settings import get_settings
+from server.kit.settings import get_settings
 
 _settings = get_settings()
 

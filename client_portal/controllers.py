@@ -2,7 +2,7 @@
 
 Every page and form takes the signed-in session (`session`), and every form checks its
 CSRF token before anything else is read from it. Nothing here is in the OpenAPI schema:
-the isolation and fuzzing suites enumerate the API, and tests/portal covers these."""
+the isolation and fuzzing suites enumerate the API, and tests/client_portal covers these."""
 
 from __future__ import annotations
 
@@ -35,10 +35,10 @@ from server.auth import service as auth
 from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, PortalForClients
 from server.auth.service import PortalSession
-from server.errors import InvalidInput, NotFound, TooManyRequests
-from server.settings import get_settings
-from server.settlements import statements
-from server.uploads import read_upload
+from server.kit.errors import InvalidInput, NotFound, TooManyRequests
+from server.kit.settings import get_settings
+from server.kit.uploads import read_upload
+from server.settlements.remittance import statements
 
 Query = Annotated[str, QueryParameter(max_length=200)]
 # What a page declares to receive the signed-in session (provided by PortalController).

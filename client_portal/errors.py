@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from client_portal.session import SignInRequired, is_fetch
-from server.errors import DomainError
+from server.kit.errors import DomainError
 
 E = TypeVar("E", bound=Exception)
 ExceptionHandler = Callable[[Request[Any, Any, Any], E], Response[Any]]

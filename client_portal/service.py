@@ -13,10 +13,11 @@ from uuid import UUID
 import msgspec
 
 from client_portal.charts import LiquidationChart, liquidation_chart
-from server import db
 from server.auth.principal import Principal
-from server.errors import FieldError, InvalidInput, NotFound
-from server.pagination import page_request
+from server.kit import db
+from server.kit.errors import FieldError, InvalidInput, NotFound
+from server.kit.pagination import page_request
+from server.kit.uploads import Upload
 from server.placements import service as placements
 from server.placements.column_map import FileKind
 from server.placements.schemas import (
@@ -32,9 +33,9 @@ from server.placements.schemas import (
 from server.placements.statuses import FINISHED, AccountStatus, Channel, StatusAction
 from server.queues.rules import CONVERSATION_OUTCOMES
 from server.queues.schemas import CallSummary
-from server.settlements import remittance
 from server.settlements import service as settlements
-from server.settlements.remittance_schemas import RemittedRead, StatementRead
+from server.settlements.remittance import service as remittance
+from server.settlements.remittance.schemas import RemittedRead, StatementRead
 from server.settlements.schemas import (
     MoneySection,
     OfferDecision,
@@ -42,7 +43,6 @@ from server.settlements.schemas import (
     OfferStatus,
     VintageRead,
 )
-from server.uploads import Upload
 
 PAGE_SIZE = 25
 # The placement page shows this many row errors; the CSV download has them all.

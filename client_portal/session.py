@@ -22,8 +22,8 @@ from multipart import parse_options_header
 
 from server.auth import service as auth
 from server.auth.service import PortalSession
-from server.errors import BadRequest, DomainError, NotPermitted
-from server.settings import get_settings
+from server.kit.errors import BadRequest, DomainError, NotPermitted
+from server.kit.settings import get_settings
 
 SESSION_COOKIE = "portal_session"
 SIGN_IN_COOKIE = "portal_sign_in"

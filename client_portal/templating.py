@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from server.settings import Settings
+from server.kit.settings import Settings
 from server.settlements.money import dollars as money
 
 HERE = Path(__file__).parent

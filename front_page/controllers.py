@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from client_portal.errors import SECURITY_HEADERS
 from client_portal.session import CSRF_FIELD, SESSION_COOKIE
 from server.auth import service as auth
-from server.settings import get_settings
+from server.kit.settings import get_settings
 
 PORTAL = "/portal/"
 API_DOCS = "/schema"

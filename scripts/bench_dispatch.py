@@ -136,7 +136,7 @@ async def seed(url: str, accounts: int, collectors: int) -> None:
 
 async def ours() -> dict[str, Any]:
     from server.auth.principal import SYSTEM
-    from server.queues import work_queue
+    from server.dispatch import service as work_queue
 
     started = time.perf_counter()
     result = await work_queue.dispatch(SYSTEM)
@@ -157,7 +157,7 @@ async def bare(url: str) -> dict[str, Any]:
 
 
 async def run(env: dict[str, str], accounts: int, collectors: int, runs: int) -> None:
-    from server import db
+    from server.kit import db
 
     seeded = time.perf_counter()
     await seed(env["DATABASE_URL"], accounts, collectors)

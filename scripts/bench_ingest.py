@@ -33,7 +33,7 @@ TENANT_TABLES = (
 
 
 def make_file(rows: int) -> Path:
-    from server.placements.sample_files import new_business_csv
+    from server.sample_files import new_business_csv
 
     FILE_DIR.mkdir(parents=True, exist_ok=True)
     path = FILE_DIR / f"new_business_{rows}.csv"
@@ -67,14 +67,14 @@ async def _client() -> UUID:
 
 
 async def _ours(path: Path) -> dict[str, Any]:
-    from server import db
     from server.auth.principal import SYSTEM
+    from server.kit import db
+    from server.kit.redis import open_redis
+    from server.kit.settings import get_settings
+    from server.kit.uploads import Upload
     from server.placements import ingest, normalize, service
     from server.placements.column_map import FileKind
     from server.placements.schemas import Tier
-    from server.redis import open_redis
-    from server.settings import get_settings
-    from server.uploads import Upload
 
     # No worker listens here: the load below runs in this process, timed, warmed up as a
     # worker is when it starts.
@@ -113,13 +113,13 @@ async def _ours(path: Path) -> dict[str, Any]:
 
 async def _bare(path: Path) -> dict[str, Any]:
     """The same rows, parsed beforehand (untimed), then only COPY + merge."""
-    from server import db
-    from server.keyring import ssn_hash_key
+    from server.kit import db
+    from server.kit.keyring import ssn_hash_key
+    from server.kit.settings import get_settings
     from server.placements import ingest, repository
     from server.placements.column_map import default_column_map
     from server.placements.normalize import NormalizeContext
     from server.queues.rules import validation_period_end
-    from server.settings import get_settings
 
     batch_rows = get_settings().ingest_batch_rows
     parser = ingest.Parser(

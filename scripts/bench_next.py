@@ -87,10 +87,10 @@ def free_port() -> int:
 
 async def setup(env: dict[str, str], accounts: int, collectors: int) -> list[str]:
     """Seed, dispatch, and mint one access token per collector."""
-    from server import db
     from server.auth import tokens
     from server.auth.principal import SYSTEM
-    from server.queues import work_queue
+    from server.dispatch import service as work_queue
+    from server.kit import db
 
     await bench_dispatch.seed(env["DATABASE_URL"], accounts, collectors)
     conn = await asyncpg.connect(env["DATABASE_URL"])
@@ -279,8 +279,8 @@ def main() -> None:
     args = parser.parse_args()
     env = benchkit.prepare("agency_bench_next")
     os.environ.update(env)
-    from server.keyring import ensure_development_keys
-    from server.settings import get_settings
+    from server.kit.keyring import ensure_development_keys
+    from server.kit.settings import get_settings
 
     ensure_development_keys(get_settings())
     tokens = asyncio.run(setup(env, args.accounts, args.collectors))

@@ -19,7 +19,7 @@ from datetime import date
 from server.placements.column_map import default_column_map, resolve_header
 from server.placements.csv_stream import iter_records
 from server.placements.normalize import AccountRow, NewBusinessNormalizer, NormalizeContext
-from server.placements.sample_files import new_business_csv as make_csv
+from server.sample_files import new_business_csv as make_csv
 
 TODAY = date(2025, 6, 1)
 CHUNK = 1 << 20  # the size of a stored chunk of an upload

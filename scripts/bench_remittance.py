@@ -19,8 +19,8 @@ from datetime import date, datetime, timedelta
 import asyncpg
 
 from scripts import benchkit
-from server import clock
-from server.settlements.periods import RemittanceCycle, period_containing
+from server.kit import clock
+from server.settlements.remittance.periods import RemittanceCycle, period_containing
 
 # Every movement clears (and every reversal is returned) on or before $3, the last day whose
 # daily, weekly and monthly periods have all ended (`last_remitted_day`), so the run owes a
@@ -161,7 +161,7 @@ async def _empty(conn: asyncpg.Connection) -> None:
 
 
 async def _ours() -> tuple[float, int]:
-    from server.settlements import remittance
+    from server.settlements.remittance import service as remittance
 
     started = time.perf_counter()
     _, issued = await remittance.run_batch(clock.now())
@@ -169,7 +169,7 @@ async def _ours() -> tuple[float, int]:
 
 
 async def _bare(conn: asyncpg.Connection) -> tuple[float, int]:
-    from server.settings import get_settings
+    from server.kit.settings import get_settings
 
     started = time.perf_counter()
     result = await conn.execute(_BARE, get_settings().agency_timezone)
@@ -177,9 +177,9 @@ async def _bare(conn: asyncpg.Connection) -> tuple[float, int]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    from server import db
-    from server.logging import configure_logging
-    from server.settings import get_settings
+    from server.kit import db
+    from server.kit.logging import configure_logging
+    from server.kit.settings import get_settings
 
     configure_logging(get_settings().log_format, get_settings().log_level)
     await db.start_pool(1, 4)

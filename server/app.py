@@ -42,19 +42,20 @@ from litestar.types import (
 
 import client_portal
 import front_page
-from server import api_docs, db
+from server import api_docs
 from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
-from server.errors import DomainError, FieldError, error_body
-from server.json_body import CheckedJsonRequest
-from server.logging import configure_logging, get_logger
+from server.dispatch.controllers import routes as work_queue_routes
+from server.kit import db
+from server.kit.errors import DomainError, FieldError, error_body
+from server.kit.json_body import CheckedJsonRequest
+from server.kit.logging import configure_logging, get_logger
+from server.kit.redis import close_redis, open_redis
+from server.kit.settings import Settings, get_settings
 from server.placements.controllers import routes as placement_routes
 from server.queues.controllers import routes as queue_routes
-from server.queues.work_queue_controllers import routes as work_queue_routes
-from server.redis import close_redis, open_redis
-from server.settings import Settings, get_settings
 from server.settlements.controllers import routes as settlement_routes
-from server.settlements.remittance_controllers import routes as remittance_routes
+from server.settlements.remittance.controllers import routes as remittance_routes
 from server.system.controllers import SystemController
 
 log = get_logger("server.http")

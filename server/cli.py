@@ -22,7 +22,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from server.settings import Settings, SettingsError, get_settings
+from server.kit.settings import Settings, SettingsError, get_settings
 
 _STOP_GRACE_S = 15.0
 
@@ -37,8 +37,8 @@ def services(*, need_redis: bool = True) -> Iterator[Settings]:
     """The database and Redis this command uses: the configured ones, or the embedded
     ones started (or joined) under the data directory and stopped again on exit."""
     from server import embedded
-    from server.keyring import ensure_development_keys
-    from server.logging import configure_logging
+    from server.kit.keyring import ensure_development_keys
+    from server.kit.logging import configure_logging
 
     settings = _settings()
     configure_logging(settings.log_format, settings.log_level)
@@ -110,9 +110,9 @@ def _where_data_lives(configured: Settings) -> str:
 
 
 async def _has_clients() -> bool:
-    from server import db
     from server.auth.principal import SYSTEM
-    from server.pagination import page_request
+    from server.kit import db
+    from server.kit.pagination import page_request
     from server.placements import service as placements
 
     await db.start_pool(1, 1)
@@ -229,7 +229,7 @@ def cmd_worker(_: argparse.Namespace) -> int:
 def cmd_migrate(_: argparse.Namespace) -> int:
     os.environ["AGENCY_DB_ROLE"] = "owner"
     with services(need_redis=False) as settings:
-        from server.logging import configure_logging
+        from server.kit.logging import configure_logging
         from server.migrate import migrate
 
         configure_logging(settings.log_format, settings.log_level)
@@ -243,9 +243,9 @@ def _with_database(action: Callable[[Settings], Any], *, migrate_first: bool = F
     with services() as settings:
         if migrate_first and (migrated := _run_migrations()):
             print(migrated, flush=True)
-        from server import db
-        from server.logging import configure_logging
-        from server.redis import close_redis, open_redis
+        from server.kit import db
+        from server.kit.logging import configure_logging
+        from server.kit.redis import close_redis, open_redis
 
         configure_logging(settings.log_format, "WARNING")
 

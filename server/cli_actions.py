@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from server.settings import Settings
+from server.kit.settings import Settings
 
 
 async def create_user(settings: Settings, args: argparse.Namespace) -> None:
@@ -31,8 +31,8 @@ async def remit(settings: Settings, args: argparse.Namespace) -> None:
     from zoneinfo import ZoneInfo
 
     from server.auth.principal import SYSTEM
-    from server.errors import InvalidInput
-    from server.settlements import remittance
+    from server.kit.errors import InvalidInput
+    from server.settlements.remittance import service as remittance
 
     as_of = None
     if args.as_of:

@@ -17,25 +17,26 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from server import clock
 from server.auth import service as auth_service
 from server.auth.errors import UsernameTaken
 from server.auth.principal import SYSTEM, Principal
 from server.auth.schemas import CollectorUpdate
-from server.errors import DomainError
-from server.pagination import page_request
+from server.dispatch import service as work_queue
+from server.kit import clock
+from server.kit.errors import DomainError
+from server.kit.pagination import page_request
+from server.kit.settings import Settings
+from server.kit.uploads import Upload
 from server.placements import ingest
 from server.placements import service as placements
 from server.placements.column_map import FileKind
-from server.placements.sample_files import new_business_csv
 from server.placements.schemas import ClientCreate, Tier
 from server.placements.statuses import AccountStatus
 from server.queues import service as queues
-from server.queues import work_queue
 from server.queues.schemas import CallCreate
-from server.settings import Settings
-from server.settlements import remittance
+from server.sample_files import new_business_csv
 from server.settlements import service as settlements
+from server.settlements.remittance import service as remittance
 from server.settlements.schemas import (
     InstallmentIn,
     OfferCreate,
@@ -44,7 +45,6 @@ from server.settlements.schemas import (
     PaymentCreate,
     ReversalCreate,
 )
-from server.uploads import Upload
 
 DEMO_PASSWORD = "demo-password-2026"
 AUTHORITY = {

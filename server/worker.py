@@ -17,14 +17,14 @@ from arq.connections import RedisSettings
 from arq.worker import run_worker
 from redis.exceptions import RedisError
 
-from server import db, jobs
 from server.auth.jobs import purge_refresh_tokens as auth_purge_refresh_tokens
-from server.logging import configure_logging, get_logger
+from server.dispatch.jobs import DISPATCH_TIMEOUT_S
+from server.dispatch.jobs import dispatch as queues_dispatch
+from server.kit import db, jobs
+from server.kit.logging import configure_logging, get_logger
+from server.kit.redis import close_redis, open_redis
+from server.kit.settings import get_settings
 from server.placements import normalize
-from server.queues.jobs import DISPATCH_TIMEOUT_S
-from server.queues.jobs import dispatch as queues_dispatch
-from server.redis import close_redis, open_redis
-from server.settings import get_settings
 
 log = get_logger("server.worker")
 
@@ -36,9 +36,9 @@ REDIS_RETRY_S = 2.0
 JOB_MODULES: tuple[str, ...] = (
     "server.auth.jobs",
     "server.placements.jobs",
-    "server.queues.jobs",
+    "server.dispatch.jobs",
     "server.settlements.jobs",
-    "server.settlements.remittance_jobs",
+    "server.settlements.remittance.jobs",
 )
 
 
@@ -77,7 +77,7 @@ _load_job_modules()
 
 from server.settlements.jobs import BREAK_MISSED_PLANS  # noqa: E402
 from server.settlements.jobs import break_missed_plans as settlements_break_missed_plans  # noqa: E402
-from server.settlements.remittance_jobs import nightly as remittance_nightly  # noqa: E402
+from server.settlements.remittance.jobs import nightly as remittance_nightly  # noqa: E402
 
 
 class WorkerSettings:

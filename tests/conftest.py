@@ -47,8 +47,8 @@ def services() -> Iterator[test_servers.TestServers]:
     try:
         env = test_servers.test_environment(running, data_dir)
         os.environ.update(env)
-        from server.keyring import ensure_development_keys
-        from server.settings import get_settings
+        from server.kit.keyring import ensure_development_keys
+        from server.kit.settings import get_settings
 
         get_settings.cache_clear()
         ensure_development_keys(get_settings())
@@ -88,7 +88,7 @@ async def clean_state(app: Any, owner_db: asyncpg.Connection, _tables: list[str]
     wrapping rollback: a rejected request must be seen to have written nothing."""
     if _tables:
         await owner_db.execute(f"TRUNCATE {', '.join(_tables)} RESTART IDENTITY CASCADE")
-    from server.redis import get_redis
+    from server.kit.redis import get_redis
 
     await get_redis().flushdb()
 

@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 import asyncpg
 import httpx
 
-from server import clock
+from server.kit import clock
 from tests import servers as test_servers
 
 # How far a process's clock may stand from the pinned one (the bound).

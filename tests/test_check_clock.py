@@ -45,7 +45,7 @@ def test_a_line_that_says_why_or_pythons_clock_is_not(tmp_path: Path) -> None:
 
 def test_migrations_and_the_clock_module_are_not_looked_at(tmp_path: Path) -> None:
     _tree(tmp_path, "DEFAULT now()\n", "server/things/piccolo_migrations/m1.py")
-    root = _tree(tmp_path, "return now()\n", "server/clock.py")
+    root = _tree(tmp_path, "return now()\n", "server/kit/clock.py")
     assert check_clock.offences(root) == []
 
 

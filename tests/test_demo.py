@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from server.demo import _demo_key
-from server.settlements.cards import contains_card_number
+from server.kit.cards import contains_card_number
 
 
 def test_demo_payment_keys_never_hold_a_card_number() -> None:
@@ -89,7 +89,7 @@ async def test_the_demo_invents_no_event_and_a_second_run_changes_nothing(
     clean_state: None, owner_db: asyncpg.Connection
 ) -> None:
     from server.demo import report, seed
-    from server.settings import get_settings
+    from server.kit.settings import get_settings
 
     public = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
     tables = [row["tablename"] for row in await owner_db.fetch(public)]

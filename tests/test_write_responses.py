@@ -19,7 +19,7 @@ import pytest
 from faker import Faker
 
 from server.placements import ingest
-from server.placements.sample_files import new_business_csv
+from server.sample_files import new_business_csv
 from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser, new_key
 from tests.placements.test_ingest import csv_bytes, good_row
 

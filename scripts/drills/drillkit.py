@@ -33,7 +33,7 @@ from scripts import benchkit
 from scripts.bench_next import free_port, zone_at
 from server import embedded
 from server.demo import AUTHORITY
-from server.placements.sample_files import new_business_csv
+from server.sample_files import new_business_csv
 
 ROOT = benchkit.ROOT
 PASSWORD = "drill-password-2026"

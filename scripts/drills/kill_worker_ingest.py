@@ -25,7 +25,7 @@ from uuid import UUID
 import httpx
 
 from scripts.drills import drillkit
-from server.placements.sample_files import new_business_csv
+from server.sample_files import new_business_csv
 
 # What the loader leaves, in one row: the placement's counters against what is stored.
 _TALLY = """

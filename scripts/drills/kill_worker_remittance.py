@@ -26,8 +26,8 @@ from typing import Any
 
 from scripts import bench_remittance
 from scripts.drills import drillkit
-from server.settings import DEFAULT_AGENCY_TIMEZONE
-from server.settlements import remittance_repository
+from server.kit.settings import DEFAULT_AGENCY_TIMEZONE
+from server.settlements.remittance import repository as remittance_repository
 
 _INTEGRITY = """
 SELECT

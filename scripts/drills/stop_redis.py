@@ -25,7 +25,7 @@ import httpx
 
 from scripts import load_collectors
 from scripts.drills import drillkit
-from server.placements.sample_files import new_business_csv
+from server.sample_files import new_business_csv
 
 BRISK = (0.05, 0.4)
 

@@ -4,7 +4,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from server import db
+from server.kit import db
 
 
 async def insert_event(

@@ -1,4 +1,4 @@
-from server.errors import Conflict, NotPermitted, Unauthenticated
+from server.kit.errors import Conflict, NotPermitted, Unauthenticated
 
 
 class InvalidCredentials(Unauthenticated):

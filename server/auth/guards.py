@@ -19,7 +19,7 @@ from litestar.types import Guard
 
 from server.auth import service
 from server.auth.principal import Principal, Role
-from server.errors import Unauthenticated
+from server.kit.errors import Unauthenticated
 
 
 class BearerAuthenticationMiddleware(AbstractAuthenticationMiddleware):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.auth import service
-from server.jobs import job, sweeper
+from server.kit.jobs import job, sweeper
 
 
 @job("auth.purge_refresh_tokens", timeout_s=300)

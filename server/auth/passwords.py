@@ -11,7 +11,7 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.settings import get_settings
+from server.kit.settings import get_settings
 
 
 @lru_cache(maxsize=1)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from server.logging import get_logger
-from server.redis import get_redis
+from server.kit.logging import get_logger
+from server.kit.redis import get_redis
 
 log = get_logger("server.auth.rate_limit")
 

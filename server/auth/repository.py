@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from server import db
+from server.kit import db
 
 _USER_COLUMNS = """
     u.id, u.username, u.password_hash, u.role, u.client_id, u.capacity, u.active, u.created_at,

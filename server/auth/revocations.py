@@ -14,9 +14,9 @@ from uuid import UUID
 from redis.exceptions import RedisError
 
 from server.auth import repository
-from server.logging import get_logger
-from server.redis import get_redis
-from server.settings import get_settings
+from server.kit.logging import get_logger
+from server.kit.redis import get_redis
+from server.kit.settings import get_settings
 
 log = get_logger("server.auth.revocations")
 

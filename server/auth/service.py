@@ -11,7 +11,6 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 
-from server import clock, db
 from server.audit import service as audit
 from server.auth import passwords, rate_limit, repository, revocations, tokens
 from server.auth.errors import (
@@ -30,9 +29,10 @@ from server.auth.schemas import (
     UserCreate,
     UserRead,
 )
-from server.errors import FieldError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from server.kit import clock, db
+from server.kit.errors import FieldError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from server.kit.settings import get_settings
 from server.placements import service as placements
-from server.settings import get_settings
 
 DEFAULT_COLLECTOR_CAPACITY = 50
 

@@ -20,9 +20,9 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from server import clock
-from server.keyring import load_signing_keys
-from server.settings import get_settings
+from server.kit import clock
+from server.kit.keyring import load_signing_keys
+from server.kit.settings import get_settings
 
 ALGORITHM = "EdDSA"
 # Clock skew allowed between the processes that sign and verify, in seconds.
@@ -86,7 +86,7 @@ def verify_access_token(token: str) -> dict[str, Any]:
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            # The times are checked below against the one clock (server/clock.py), which
+            # The times are checked below against the one clock (server/kit/clock.py), which
             # also signed them, rather than PyJWT's own reading of the machine's.
             options={
                 "require": ["exp", "iat", "iss", "aud", "sub"],

@@ -14,9 +14,10 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from server.auth.guards import CurrentPrincipal, admin_only
-from server.errors import InvalidInput
-from server.pagination import Page, page_request
-from server.params import Cursor, Limit
+from server.kit.errors import InvalidInput
+from server.kit.pagination import Page, page_request
+from server.kit.params import Cursor, Limit
+from server.kit.uploads import read_upload
 from server.placements import service
 from server.placements.column_map import FileKind
 from server.placements.schemas import (
@@ -31,7 +32,6 @@ from server.placements.schemas import (
     Tier,
 )
 from server.placements.statuses import AccountStatus, StatusAction
-from server.uploads import read_upload
 
 
 class ClientController(Controller):

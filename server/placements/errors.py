@@ -1,4 +1,4 @@
-from server.errors import Conflict
+from server.kit.errors import Conflict
 
 
 class ClientNameTaken(Conflict):

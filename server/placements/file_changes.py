@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Final, NamedTuple
 
+from server.kit.cards import contains_card_number
 from server.placements.column_map import (
     FIELDS,
     FINANCIAL_TYPES,
@@ -40,7 +41,6 @@ from server.placements.normalize import (
 )
 from server.placements.schemas import PaymentMethod
 from server.placements.statuses import OPEN, STATUS_TARGETS, AccountStatus
-from server.settlements.cards import contains_card_number
 
 # A maintenance file's status words, as our statuses.
 MAINTENANCE_TARGETS = {

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import SYSTEM
-from server.keyring import ssn_hash_key
-from server.logging import get_logger
+from server.kit import clock, db, locks
+from server.kit.keyring import ssn_hash_key
+from server.kit.logging import get_logger
+from server.kit.settings import get_settings
 from server.placements import repository
 from server.placements.column_map import (
     FileKind,
@@ -52,7 +53,6 @@ from server.placements.normalize import (
 )
 from server.placements.plausibility import BalanceFacts, hold_reason
 from server.queues.rules import validation_period_end
-from server.settings import get_settings
 
 log = get_logger("server.placements.ingest")
 
@@ -369,7 +369,7 @@ async def load_placement(placement_id: UUID) -> str:
     assert engine.pool is not None
     async with engine.pool.acquire() as reader, engine.pool.acquire() as writer:
         locked = await reader.fetchval(
-            "SELECT pg_try_advisory_lock($1, hashtext($2::text))", repository.PLACEMENT_LOCK,
+            "SELECT pg_try_advisory_lock($1, hashtext($2::text))", locks.PLACEMENT,
             str(placement_id),
         )  # fmt: skip
         if not locked:
@@ -378,7 +378,7 @@ async def load_placement(placement_id: UUID) -> str:
             return await _load(reader, writer, placement_id)
         finally:
             await reader.execute(
-                "SELECT pg_advisory_unlock($1, hashtext($2::text))", repository.PLACEMENT_LOCK,
+                "SELECT pg_advisory_unlock($1, hashtext($2::text))", locks.PLACEMENT,
                 str(placement_id),
             )  # fmt: skip
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from server.jobs import enqueue, job, sweeper
+from server.kit.jobs import enqueue, job, sweeper
 from server.placements import ingest, repository
 
 

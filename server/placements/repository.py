@@ -10,8 +10,8 @@ from uuid import UUID
 
 import asyncpg
 
-from server import db
-from server.pagination import cursor_params, visible_param
+from server.kit import db, locks
+from server.kit.pagination import created_keyset, cursor_params, visible_param
 
 
 async def existing_client_ids(client_ids: list[UUID]) -> set[UUID]:
@@ -116,6 +116,9 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
     return client_row(record)
 
 
+_CLIENT_ORDER = created_keyset()
+
+
 async def list_clients(
     visible: frozenset[UUID] | None, after: tuple[datetime, UUID] | None, limit: int
 ) -> list[dict[str, Any]]:
@@ -123,8 +126,8 @@ async def list_clients(
         f"""
         SELECT {_CLIENT_COLUMNS} FROM client
         WHERE ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))
-          AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
-        ORDER BY created_at DESC, id DESC
+          AND {_CLIENT_ORDER.after(2)}
+        {_CLIENT_ORDER.order_by}
         LIMIT $4
         """,  # noqa: S608
         visible_param(visible),
@@ -577,11 +580,6 @@ async def accepted_accounts(
     )  # fmt: skip
 
 
-# The loader holds this session lock on a placement (second key: hashtext of its id) for as
-# long as it works on it; a worker that dies loses its connection and with it the lock.
-PLACEMENT_LOCK = 0x706C61  # "pla"
-
-
 async def pending_placements() -> list[UUID]:
     """Placements still to load that no loader holds: never started, or left by a worker
     that died (its lock went with its connection). Asking PostgreSQL who holds the lock,
@@ -599,7 +597,7 @@ async def pending_placements() -> list[UUID]:
                 AND l.objid = (hashtext(p.id::text)::bigint & 4294967295)::oid)
         ORDER BY p.created_at, p.id
         """,
-        PLACEMENT_LOCK,
+        locks.PLACEMENT,
     )
     return [row["id"] for row in rows]
 
@@ -645,9 +643,6 @@ CREATE TEMP TABLE IF NOT EXISTS staging_account (
 ) ON COMMIT DELETE ROWS
 """
 
-# Ingests of different files may meet on the same person; matching and creating debtors
-# is serialized across them so two files never create one person twice.
-_DEBTOR_MERGE_LOCK = 0x64656274  # "debt"
 
 # Each statement with the names of its parameters, in order.
 _MERGE: list[tuple[str, tuple[str, ...]]] = [
@@ -802,7 +797,7 @@ async def merge_batch(
         "fee_rate_bps": fee_rate_bps,
         "notice_sent_on": notice_sent_on,
         "validation_ends_on": validation_ends_on,
-        "debtor_merge_lock": _DEBTOR_MERGE_LOCK,
+        "debtor_merge_lock": locks.DEBTOR_MERGE,
     }
     for statement, names in _MERGE:
         await conn.execute(statement, *(parameters[name] for name in names))

@@ -15,11 +15,11 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
-from server.csv_export import csv_stream
-from server.errors import (
+from server.kit import clock, db
+from server.kit.csv_export import csv_stream
+from server.kit.errors import (
     Conflict,
     FieldError,
     InvalidInput,
@@ -27,8 +27,10 @@ from server.errors import (
     NotPermitted,
     PayloadTooLarge,
 )
-from server.jobs import enqueue
-from server.pagination import Page, PageRequest, invalid_cursor, make_page, page_request
+from server.kit.jobs import enqueue
+from server.kit.pagination import Page, PageRequest, invalid_cursor, make_page, page_request
+from server.kit.settings import get_settings
+from server.kit.uploads import Upload
 from server.placements import repository
 from server.placements.column_map import (
     FileKind,
@@ -68,9 +70,7 @@ from server.placements.statuses import (
     TransitionRefused,
     next_status,
 )
-from server.settings import get_settings
 from server.settlements.authority import AuthorityInvalid, parse_authority
-from server.uploads import Upload
 
 # Business days a payment is held before it counts as cleared, for methods a client's
 # settings leave out: the common bank practice the agency starts new clients on.

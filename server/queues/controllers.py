@@ -12,8 +12,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from server.auth.guards import CurrentPrincipal, requires
 from server.auth.principal import Role
-from server.pagination import Page, page_request
-from server.params import Cursor, Limit
+from server.kit.pagination import Page, page_request
+from server.kit.params import Cursor, Limit
 from server.queues import service
 from server.queues.schemas import (
     CallCheckRead,

@@ -9,19 +9,15 @@ from uuid import UUID
 
 import asyncpg
 
-from server import db
-from server.pagination import cursor_params, visible_param
-
-# The namespace of the per-person advisory locks (the other half is the person's id
-# hashed): "call".
-_PERSON_LOCK = 0x63616C6C
+from server.kit import db, locks
+from server.kit.pagination import cursor_params, visible_param
 
 
 async def lock_person(debtor_id: UUID) -> None:
     """Until the transaction ends, no one else records a call for this person: two calls
     recorded at once are each judged with the other in the history."""
     await db.execute(
-        "SELECT pg_advisory_xact_lock($1, hashtext($2::uuid::text))", _PERSON_LOCK, debtor_id
+        "SELECT pg_advisory_xact_lock($1, hashtext($2::uuid::text))", locks.PERSON_CALLS, debtor_id
     )
 
 

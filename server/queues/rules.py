@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal, get_args
 
-from server.business_days import add_business_days
+from server.kit.business_days import add_business_days
 from server.queues.local_time import (
     CONTIGUOUS_US_ZONES,
     DateSpan,

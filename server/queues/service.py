@@ -32,11 +32,11 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal
-from server.errors import Conflict, InvalidInput, NotFound
-from server.pagination import Page, PageRequest, make_page
+from server.kit import clock, db
+from server.kit.errors import Conflict, InvalidInput, NotFound
+from server.kit.pagination import Page, PageRequest, make_page
 from server.placements import service as placements
 from server.placements.schemas import StatusActionRequest
 from server.placements.statuses import (

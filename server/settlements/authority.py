@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from server.errors import FieldError
+from server.kit.errors import FieldError
 
 
 class FieldErrors(ValueError):

@@ -13,8 +13,8 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from server.auth.guards import CurrentPrincipal, requires, users_only
 from server.auth.principal import Role
-from server.pagination import Page, page_request
-from server.params import Cursor, Limit
+from server.kit.pagination import Page, page_request
+from server.kit.params import Cursor, Limit
 from server.settlements import service
 from server.settlements.schemas import (
     OfferCreate,

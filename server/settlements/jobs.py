@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import clock
-from server.jobs import enqueue, job, sweeper
+from server.kit import clock
+from server.kit.jobs import enqueue, job, sweeper
 from server.settlements import service
 
 PURGE_IDEMPOTENCY_KEYS = "settlements.purge_idempotency_keys"

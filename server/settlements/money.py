@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from server.business_days import add_business_days
+from server.kit.business_days import add_business_days
 
 BPS_PER_WHOLE = 10_000
 """A rate of 10,000 basis points is 100 %."""

@@ -9,8 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
-from server import db
-from server.pagination import cursor_params, visible_param
+from server.kit import db
+from server.kit.pagination import cursor_params, visible_param
 
 # --- idempotency keys ---------------------------------------------------------------------
 

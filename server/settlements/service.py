@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from server import clock, db
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal, Role
-from server.clock import start_of_day
-from server.csv_export import csv_stream
-from server.errors import DomainError, FieldError, InvalidInput, NotFound, NotPermitted
-from server.pagination import Page, PageRequest, make_page
+from server.kit import cards, clock, db
+from server.kit.clock import start_of_day
+from server.kit.csv_export import csv_stream
+from server.kit.errors import DomainError, FieldError, InvalidInput, NotFound, NotPermitted
+from server.kit.pagination import Page, PageRequest, make_page
+from server.kit.settings import get_settings
 from server.placements import service as placements
 from server.placements.column_map import FileKind
 from server.placements.file_changes import FinancialRow
@@ -33,8 +34,7 @@ from server.placements.normalize import RowError
 from server.placements.schemas import PaymentMethod
 from server.placements.statuses import AccountStatus
 from server.queues import service as queues
-from server.settings import get_settings
-from server.settlements import cards, repository
+from server.settlements import repository
 from server.settlements.authority import (
     Band,
     Installment,

@@ -10,8 +10,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from redis.exceptions import RedisError
 
-from server import db
-from server.redis import get_redis
+from server.kit import db
+from server.kit.redis import get_redis
 
 PROBE_TIMEOUT_S = 1.0
 

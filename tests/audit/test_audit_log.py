@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from server.settings import get_settings
+from server.kit.settings import get_settings
 from tests.fixtures import Caller, MakeClient
 
 

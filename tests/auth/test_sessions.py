@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from server.settings import get_settings
+from server.kit.settings import get_settings
 from tests.fixtures import PASSWORD, Caller, client_from
 
 
@@ -155,7 +155,7 @@ async def test_an_access_token_stops_working_when_its_family_is_revoked(
 async def test_a_revoked_family_is_refused_from_the_database_while_redis_is_down(
     http: httpx.AsyncClient, admin: Caller
 ) -> None:
-    from server.redis import close_redis, get_redis, open_redis
+    from server.kit.redis import close_redis, get_redis, open_redis
 
     first = (await _login(http, admin.username or "")).json()
     await http.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
@@ -176,7 +176,7 @@ async def test_a_revoked_family_is_refused_from_the_database_while_redis_is_down
 async def test_rate_limit_falls_back_to_the_process_when_redis_is_down() -> None:
     """With Redis unreachable the limit still holds (per process), neither open nor shut."""
     from server.auth import rate_limit
-    from server.redis import close_redis, get_redis, open_redis
+    from server.kit.redis import close_redis, get_redis, open_redis
 
     url = get_settings().redis_url or ""
     await close_redis()
@@ -195,7 +195,7 @@ async def test_rate_limit_falls_back_to_the_process_when_redis_is_down() -> None
 async def test_the_count_is_kept_in_redis_for_every_api_process(
     http: httpx.AsyncClient, admin: Caller
 ) -> None:
-    from server.redis import get_redis
+    from server.kit.redis import get_redis
 
     await _login(http, admin.username or "", "wrong password!!")
     key = f"ratelimit:login:user:{(admin.username or '').lower()}"

@@ -129,8 +129,8 @@ async def test_a_second_key_verifies_during_rotation(
 ) -> None:
     """Tokens signed with the previous key keep working once a new key signs."""
     from server.auth import tokens
-    from server.keyring import new_signing_key
-    from server.settings import get_settings
+    from server.kit.keyring import new_signing_key
+    from server.kit.settings import get_settings
 
     old_token = admin.token
     new_kid = new_signing_key(get_settings().jwt_keys_dir)
@@ -150,10 +150,10 @@ async def test_a_second_key_verifies_during_rotation(
 async def test_token_times_are_read_on_the_one_clock(
     http: httpx.AsyncClient, admin: Caller, lifetime_s: int, accepted: bool
 ) -> None:
-    """Expiry is judged by server.clock (with 5 s of leeway), not PyJWT's reading of the
+    """Expiry is judged by server.kit.clock (with 5 s of leeway), not PyJWT's reading of the
     machine's clock: a token a year old by the real clock is good while the clock says it
     is young, and one past its expiry by more than the leeway is refused."""
-    from server import clock
+    from server.kit import clock
 
     claims = _claims_of(admin.token)
     then = datetime(2025, 6, 2, 14, 0, tzinfo=UTC)

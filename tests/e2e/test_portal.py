@@ -16,8 +16,8 @@ import pytest
 from tests import world as world_module
 from tests.e2e.conftest import PHONE, sign_in
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
-from tests.portal.conftest import client_offer
-from tests.portal.test_pages import with_a_bad_row
+from tests.client_portal.conftest import client_offer
+from tests.client_portal.test_pages import with_a_bad_row
 
 
 async def open_section(page: Any, name: str) -> None:

@@ -157,7 +157,7 @@ async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_not
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from server.settings import get_settings
+    from server.kit.settings import get_settings
 
     client = await make_client()
     await place_accounts(admin, client["client_id"], 5)
@@ -413,7 +413,7 @@ async def test_the_client_column_map_and_amounts_in_cents_and_no_transaction_ids
 async def test_a_killed_worker_resumes_a_financial_file_applying_each_row_once(
     admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
 ) -> None:
-    from server.placements.sample_files import financial_csv, new_business_csv
+    from server.sample_files import financial_csv, new_business_csv
     from tests.placements.test_ingest_restart import kill_worker_when
 
     accounts, rows = 100, 3 * ingest.FINANCIAL_BATCH_ROWS + 123

@@ -357,7 +357,7 @@ async def test_an_upload_over_the_limit_is_refused_and_nothing_kept(
     owner_db: asyncpg.Connection,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from server.settings import get_settings
+    from server.kit.settings import get_settings
 
     client = await make_client()
     body = csv_bytes([good_row(i) for i in range(100)])

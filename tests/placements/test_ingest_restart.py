@@ -17,7 +17,7 @@ import asyncpg
 
 from server.placements import ingest
 from server.placements import repository as placements_repository
-from server.placements.sample_files import new_business_csv
+from server.sample_files import new_business_csv
 from tests.fixtures import Caller, MakeClient
 from tests.servers import ROOT
 

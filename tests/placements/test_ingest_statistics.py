@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from server.settings import get_settings
+from server.kit.settings import get_settings
 from tests import servers as test_servers
 
 GROWN = ("account", "debtor", "debtor_phone")

@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
-from server.settings import get_settings
+from server.kit.settings import get_settings
 from server.settlements.authority import months_later
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 from tests.settlements.conftest import Pay, reverse
@@ -450,7 +450,7 @@ async def test_fulfilling_an_offer_keeps_the_promise(
 
 
 async def test_the_nightly_job_is_registered_and_swept_daily(shop: Shop) -> None:
-    from server.jobs import registry
+    from server.kit.jobs import registry
     from server.settlements import jobs
 
     assert registry.jobs[jobs.BREAK_MISSED_PLANS].function is jobs.break_missed_plans
@@ -497,7 +497,7 @@ async def test_an_offer_recorded_after_the_fact_runs_from_its_own_date(
     make_client: Any, make_account: Any
 ) -> None:
     from server.auth.principal import SYSTEM
-    from server.errors import InvalidInput
+    from server.kit.errors import InvalidInput
     from server.settlements import service
     from server.settlements.schemas import OfferCreate
 

@@ -270,7 +270,7 @@ async def test_the_application_role_cannot_edit_payments(
 ) -> None:
     import pytest
 
-    from server.settings import get_settings
+    from server.kit.settings import get_settings
 
     account = await new_account()
     assert (await pay(admin, account["id"])).status_code == 201
@@ -311,7 +311,8 @@ async def test_old_idempotency_keys_are_purged_after_thirty_days(
 
 
 def test_the_purge_runs_from_the_worker(services: object) -> None:
-    from server import jobs, worker
+    from server import worker
+    from server.kit import jobs
 
     assert "server.settlements.jobs" in worker.JOB_MODULES
     assert "settlements.purge_idempotency_keys" in jobs.registry.jobs

@@ -1,4 +1,4 @@
-from server.migration_sql import sql_migration
+from server.kit.migration_sql import sql_migration
 
 ID = "2026-11-26T02:23:30:000000"
 VERSION = "1.38.0"

@@ -1,7 +1,7 @@
 import phonenumbers
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from server import db
+from server.kit import db
 
 ID = "2026-12-06T19:30:00:000000"
 VERSION = "1.38.0"

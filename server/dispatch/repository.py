@@ -1,0 +1,431 @@
+"""Every query of scores and work queues.
+
+Set-based SQL on purpose: the dispatcher rescores every open account and refills every
+queue in a handful of statements over a million rows, which row-at-a-time code could not
+do in the time a refill cron has.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+
+from server.dispatch import scoring
+from server.kit import db, locks
+
+DISPATCH_WORK_MEM = "64MB"
+
+# scoring.score() in SQL, over every open account at once. $1 = as-of instant, then the
+# weights in scoring.Weights field order. Each fact is one aggregate over its table joined
+# by hash (not a probe per account), and only scores that changed are written: a refill
+# every few minutes rewrites few rows, so the narrow table does not bloat either. The
+# fresh scores meet the stored ones in one hash join (an update of the changed, an insert
+# of the new): an upsert would probe the index once per account, half the time at 1M.
+# Both parts see the table as it was before the statement, so none is written twice.
+RESCORE = """
+WITH phones AS (
+    SELECT debtor_id,
+           bool_or(status = 'valid' AND cardinality(time_zones) > 0) AS zoned,
+           bool_or(status = 'valid') AS valid,
+           bool_or(status = 'wrong_number') AS wrong
+    FROM debtor_phone GROUP BY debtor_id
+), talked AS (
+    SELECT DISTINCT ca.account_id FROM call_account ca JOIN call c ON c.id = ca.call_id
+    WHERE c.outcome IN ('right_party_contact', 'promise_to_pay', 'refused', 'dispute',
+                        'cease_request', 'callback')
+), due AS (
+    SELECT DISTINCT account_id FROM follow_up WHERE status = 'open' AND due_at <= $1
+), broken AS (
+    SELECT DISTINCT account_id FROM promise WHERE status = 'broken'
+), facts AS (
+    SELECT a.id,
+           greatest(a.balance_cents, 0)::float8 AS balance,
+           greatest(($1::timestamptz)::date - a.delinquency_date, 0) / 7.0 AS weeks,
+           d.ssn_hash IS NOT NULL AS ssn,
+           (d.address_line1 IS NOT NULL AND d.zip5 IS NOT NULL
+            AND d.time_zone IS NOT NULL) AS address,
+           coalesce(ph.zoned OR (ph.valid AND d.time_zone IS NOT NULL), false) AS phone,
+           t.account_id IS NOT NULL AS rpc,
+           coalesce(ph.wrong, false) AS wrong,
+           du.account_id IS NOT NULL AS callback_due,
+           b.account_id IS NOT NULL AS broken
+    FROM account a
+    JOIN debtor d ON d.id = a.debtor_id
+    LEFT JOIN phones ph ON ph.debtor_id = a.debtor_id
+    LEFT JOIN talked t ON t.account_id = a.id
+    LEFT JOIN due du ON du.account_id = a.id
+    LEFT JOIN broken b ON b.account_id = a.id
+    WHERE a.status NOT IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')
+), parts AS (
+    SELECT id, balance,
+           exp(-$3::float8 * weeks) AS age,
+           (CASE WHEN ssn THEN $4::float8 ELSE 1 END)
+           * (CASE WHEN address THEN $5::float8 ELSE 1 END)
+           * (CASE WHEN phone THEN $6::float8 ELSE $7::float8 END)
+           * (CASE WHEN rpc THEN $8::float8 ELSE 1 END)
+           * (CASE WHEN wrong THEN $9::float8 ELSE 1 END) AS contact,
+           $10::float8 / ($10::float8 + balance) AS size,
+           CASE WHEN callback_due THEN 2 WHEN broken THEN 1 ELSE 0 END AS priority
+    FROM facts
+), expected AS (
+    SELECT id, age, contact, size, priority,
+           balance * least(1.0, $2::float8 * age * contact * size) AS cents
+    FROM parts
+), fresh AS MATERIALIZED (
+    SELECT id AS account_id,
+           greatest(0, least(1000, round(1000 * ln(1 + cents / 100)
+                                         / ln(1 + $11::float8 / 100))))::smallint AS score,
+           round(cents)::bigint AS expected_recovery_cents,
+           round(age * 1000)::smallint AS age_permille,
+           round(contact * 1000)::integer AS contact_permille,
+           round(size * 1000)::smallint AS balance_permille,
+           priority::smallint AS priority
+    FROM expected
+), changed AS (
+    UPDATE account_score s SET
+        score = f.score,
+        expected_recovery_cents = f.expected_recovery_cents,
+        age_permille = f.age_permille,
+        contact_permille = f.contact_permille,
+        balance_permille = f.balance_permille,
+        priority = f.priority,
+        scored_at = $1
+    FROM fresh f
+    WHERE s.account_id = f.account_id
+      AND (s.score, s.expected_recovery_cents, s.age_permille, s.contact_permille,
+           s.balance_permille, s.priority)
+          IS DISTINCT FROM (f.score, f.expected_recovery_cents, f.age_permille,
+           f.contact_permille, f.balance_permille, f.priority)
+)
+INSERT INTO account_score (account_id, score, expected_recovery_cents, age_permille,
+    contact_permille, balance_permille, priority, scored_at)
+SELECT f.account_id, f.score, f.expected_recovery_cents, f.age_permille, f.contact_permille,
+       f.balance_permille, f.priority, $1
+FROM fresh f
+WHERE NOT EXISTS (SELECT FROM account_score s WHERE s.account_id = f.account_id)
+"""
+
+
+async def rescore(as_of: datetime, weights: scoring.Weights) -> int:
+    """Score every open account; returns how many were scored (whether or not the
+    score changed)."""
+    await db.execute(RESCORE, as_of, *weights.as_params())
+    # Scores of accounts no longer open are stale: gone, so nothing reads them.
+    await db.execute(
+        """
+        DELETE FROM account_score s USING account a
+        WHERE a.id = s.account_id
+          AND a.status IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')
+        """
+    )
+    return int(
+        await db.fetchval(
+            "SELECT count(*) FROM account"
+            " WHERE status NOT IN ('recalled', 'paid_in_full', 'settled_in_full', 'closed')"
+        )
+    )
+
+
+async def lock_dispatch() -> None:
+    await db.execute("SELECT pg_advisory_xact_lock($1)", locks.DISPATCH)
+    # Rescoring and ranking sort and hash every open account: with the default 4 MB they
+    # spill to disk in many batches.
+    await db.execute(f"SET LOCAL work_mem = '{DISPATCH_WORK_MEM}'")
+    # Every join here spans all open accounts, so hash joins are right whatever the
+    # statistics say. The first rescore finds account_score analyzed empty: planned as a
+    # nested loop, the check for an existing score rescans the table the same statement
+    # fills, once per account, and a million accounts take hours.
+    await db.execute("SET LOCAL enable_nestloop = off")
+
+
+async def drop_unleased(now: datetime) -> None:
+    """Items nobody holds are dealt again from fresh scores; held ones stay with their
+    collector until the lease ends."""
+    await db.execute("DELETE FROM queue_item WHERE leased_until IS NULL OR leased_until <= $1", now)
+
+
+# One round of dealing. The pre-filter (queue_status_callable, no telephone,
+# queue_phone_callable) drops what the rules plainly refuse; the rules decide at claim
+# time. Only accounts of a loaded placement are dealt: not one still loading, nor one
+# held for the client's confirmation (its balances may be 100× the debt), nor one the
+# client cancelled. Each person's best account names their client; the people of a
+# client, ranked by reach (in calling hours now, within the next hour, later), then
+# priority and score, are dealt round-robin across the collectors covering that client
+# who still have room, in serpentine order (slot r div n; collector r mod n on even slots,
+# n − 1 − r mod n on odd ones), so queues come out even in count and in balance, and
+# whoever is callable soonest is dealt first: at any hour the queues hold the people
+# callable then. A collector
+# covering several clients keeps, slot by slot, as many as its room. A person a full
+# collector could not take is dealt in the next round among those with room left.
+# `rank` = reach × 100000 + (2 − priority) × 10000 + (1000 − score): lower first.
+# Each person's reach is worked out once per refill (`REACH`), not once per round.
+DEAL = """
+WITH reach AS (
+    SELECT debtor_id, reach FROM dispatch_reach
+), collectors AS (
+    SELECT u.id, u.capacity - coalesce(q.held, 0) AS room
+    FROM app_user u
+    LEFT JOIN (SELECT collector_id, count(*) AS held FROM queue_item GROUP BY collector_id) q
+           ON q.collector_id = u.id
+    WHERE u.role = 'collector' AND u.active AND coalesce(u.capacity, 0) > 0
+), coverage AS (
+    SELECT p.client_id, p.user_id, c.room,
+           row_number() OVER (PARTITION BY p.client_id ORDER BY p.user_id) - 1 AS k,
+           count(*) OVER (PARTITION BY p.client_id) AS n
+    FROM collector_portfolio p JOIN collectors c ON c.id = p.user_id
+    WHERE c.room > 0
+), covered AS (
+    SELECT client_id, min(n) AS n, max(room) AS most_room FROM coverage GROUP BY client_id
+), workable AS (
+    SELECT a.id, a.debtor_id, a.client_id, s.score, s.priority, re.reach
+    FROM account a
+    JOIN covered cc ON cc.client_id = a.client_id
+    JOIN account_score s ON s.account_id = a.id
+    JOIN reach re ON re.debtor_id = a.debtor_id
+    WHERE queue_status_callable(a.status)
+      AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
+                      AND pl.status <> 'loaded')
+      AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
+), best AS (
+    SELECT DISTINCT ON (debtor_id) debtor_id, client_id, score, priority, reach
+    FROM workable
+    ORDER BY debtor_id, priority DESC, score DESC, id
+), ranked AS (
+    SELECT b.*, cc.n, cc.most_room,
+           row_number() OVER (PARTITION BY b.client_id
+                              ORDER BY reach, priority DESC, score DESC, debtor_id) - 1 AS r
+    FROM best b JOIN covered cc ON cc.client_id = b.client_id
+), placed AS (
+    -- Only slots some collector of the client has room for: at a million accounts, most
+    -- people rank far below what the queues hold.
+    SELECT debtor_id, client_id, reach, priority, score, r / n AS slot,
+           CASE WHEN (r / n) % 2 = 0 THEN r % n ELSE n - 1 - r % n END AS k
+    FROM ranked WHERE r / n < most_room
+), dealt AS (
+    SELECT p.debtor_id, c.user_id AS collector_id, c.room, p.reach, p.priority, p.score,
+           p.slot
+    FROM placed p JOIN coverage c ON c.client_id = p.client_id AND c.k = p.k
+    WHERE p.slot < c.room
+), kept AS (
+    SELECT d.*, row_number() OVER (PARTITION BY d.collector_id
+                                   ORDER BY d.slot, d.reach, d.priority DESC, d.score DESC,
+                                            d.debtor_id) AS pos
+    FROM dealt d
+), chosen AS (
+    SELECT * FROM kept WHERE pos <= room
+)
+INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
+    account_ids, queued_at)
+SELECT gen_random_uuid(), ch.debtor_id, ch.collector_id,
+       ch.reach * 100000 + (2 - ch.priority) * 10000 + (1000 - ch.score), ch.priority, ch.score,
+       array_agg(a.id ORDER BY s.priority DESC, s.score DESC, a.id),
+           now() -- clock-ok: row's write time
+FROM chosen ch
+JOIN account a ON a.debtor_id = ch.debtor_id AND queue_status_callable(a.status)
+    AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
+                    AND pl.status <> 'loaded')
+JOIN account_score s ON s.account_id = a.id
+JOIN collector_portfolio p ON p.user_id = ch.collector_id AND p.client_id = a.client_id
+GROUP BY ch.debtor_id, ch.collector_id, ch.reach, ch.priority, ch.score
+ON CONFLICT (debtor_id) DO NOTHING
+"""
+
+
+# Each dialable person's reach for this refill: 0 in calling hours now, 1 within the next
+# hour, 2 later. Worked out once per distinct set of zones (a few dozen), not per person;
+# every number's zones are read only for the few people without an address. Kept in a
+# table of the transaction's own, which every round of dealing reads.
+# $1 = now, $2 = the contiguous-US zones, $3 = the instants of the next hour.
+REACH = """
+INSERT INTO dispatch_reach (debtor_id, reach)
+WITH dial AS (
+    -- Every number's zones are read only for the few people without an address.
+    SELECT p.debtor_id,
+           queue_dial_zones(d.time_zone, p.time_zones,
+                            CASE WHEN d.time_zone IS NULL THEN
+                                (SELECT coalesce(array_agg(DISTINCT z), '{}')
+                                 FROM debtor_phone q, unnest(q.time_zones) z
+                                 WHERE q.debtor_id = p.debtor_id)
+                            END,
+                            $2::varchar[]) AS zones
+    FROM debtor_phone p
+    JOIN debtor d ON d.id = p.debtor_id
+    WHERE queue_phone_callable(p.status, p.employer_forbids_calls) AND NOT d.no_telephone
+), zone_sets AS MATERIALIZED (
+    SELECT zones, queue_hours_open(zones, $1) AS open_now,
+           EXISTS (SELECT FROM unnest($3::timestamptz[]) t
+                   WHERE queue_hours_open(zones, t)) AS open_soon
+    FROM (SELECT DISTINCT zones FROM dial) z
+), reached AS (
+    SELECT d.debtor_id,
+           CASE WHEN bool_or(s.open_now) THEN 0 WHEN bool_or(s.open_soon) THEN 1 ELSE 2 END
+               AS reach
+    FROM dial d JOIN zone_sets s ON s.zones = d.zones
+    GROUP BY d.debtor_id
+)
+SELECT debtor_id, reach FROM reached
+"""
+
+
+async def work_out_reach(now: datetime, contiguous: list[str], soon: list[datetime]) -> None:
+    await db.execute(
+        "CREATE TEMP TABLE dispatch_reach (debtor_id uuid NOT NULL, reach smallint NOT NULL)"
+        " ON COMMIT DROP"
+    )
+    await db.execute(REACH, now, contiguous, soon)
+    await db.execute("ANALYZE dispatch_reach")
+
+
+async def deal_round() -> int:
+    status = await db.execute(DEAL)
+    return int(status.split()[-1])
+
+
+async def queued_count() -> int:
+    return int(await db.fetchval("SELECT count(*) FROM queue_item"))
+
+
+async def claim(
+    collector_id: UUID,
+    passed: list[UUID],
+    count: int | None,
+    now: datetime,
+    contiguous: list[str],
+    *,
+    in_hours_only: bool = False,
+) -> list[asyncpg.Record]:
+    """The collector's best `count` items (None: all) nobody holds, besides those already
+    looked at, those in calling hours now first, locked until the transaction ends. SKIP
+    LOCKED: a claim running at the same moment takes the next items instead of waiting."""
+    return await db.fetch(
+        """
+        SELECT id, debtor_id, account_ids FROM queue_item
+        WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= $4)
+          AND NOT (id = ANY ($2::uuid[]))
+          AND (NOT $6 OR queue_person_in_hours(debtor_id, $4, $5::varchar[]))
+        ORDER BY NOT queue_person_in_hours(debtor_id, $4, $5::varchar[]), rank, debtor_id
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+        """,
+        collector_id,
+        passed,
+        count,
+        now,
+        contiguous,
+        in_hours_only,
+    )
+
+
+# The best people of the collector's portfolios in no queue whose calling hours hold now,
+# put in its queue up to its room: what a claim takes when its queue holds no one callable
+# now (the dealing cron runs every few minutes; hours open meanwhile). The same pre-filter
+# and ranks as DEAL. $1 = collector, $2 = now, $3 = the contiguous-US zones, $4 = how many.
+TAKE_UNQUEUED = """
+WITH room AS (
+    SELECT greatest(u.capacity - (SELECT count(*) FROM queue_item q
+                                  WHERE q.collector_id = u.id), 0) AS room
+    FROM app_user u
+    WHERE u.id = $1 AND u.role = 'collector' AND u.active
+), workable AS (
+    SELECT a.id, a.debtor_id, s.score, s.priority
+    FROM collector_portfolio p
+    JOIN account a ON a.client_id = p.client_id
+    JOIN account_score s ON s.account_id = a.id
+    JOIN debtor d ON d.id = a.debtor_id
+    WHERE p.user_id = $1 AND queue_status_callable(a.status) AND NOT d.no_telephone
+      AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
+                      AND pl.status <> 'loaded')
+      AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
+), best AS (
+    SELECT DISTINCT ON (debtor_id) debtor_id, score, priority
+    FROM workable
+    ORDER BY debtor_id, priority DESC, score DESC, id
+), taken AS (
+    SELECT * FROM best
+    WHERE queue_person_in_hours(debtor_id, $2, $3::varchar[])
+    ORDER BY priority DESC, score DESC, debtor_id
+    LIMIT least($4, (SELECT room FROM room))
+)
+INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
+    account_ids, queued_at)
+SELECT gen_random_uuid(), t.debtor_id, $1, (2 - t.priority) * 10000 + (1000 - t.score),
+       t.priority, t.score,
+       array_agg(w.id ORDER BY w.priority DESC, w.score DESC, w.id),
+       $2
+FROM taken t JOIN workable w ON w.debtor_id = t.debtor_id
+GROUP BY t.debtor_id, t.priority, t.score
+ON CONFLICT (debtor_id) DO NOTHING
+RETURNING id, debtor_id, account_ids
+"""
+
+
+async def take_unqueued(
+    collector_id: UUID, now: datetime, contiguous: list[str], count: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(TAKE_UNQUEUED, collector_id, now, contiguous, count)
+
+
+async def lease(item_id: UUID, account_id: UUID, duration: timedelta, now: datetime) -> datetime:
+    value = await db.fetchval(
+        """
+        UPDATE queue_item SET leased_until = $4::timestamptz + $3, leased_at = $4,
+            leased_account_id = $2
+        WHERE id = $1
+        RETURNING leased_until
+        """,
+        item_id,
+        account_id,
+        duration,
+        now,
+    )
+    assert isinstance(value, datetime)
+    return value
+
+
+async def release(collector_id: UUID, account_id: UUID, now: datetime) -> bool:
+    status = await db.execute(
+        """
+        UPDATE queue_item SET leased_until = NULL, leased_at = NULL, leased_account_id = NULL
+        WHERE collector_id = $1 AND $2 = ANY (account_ids) AND leased_until > $3
+        """,
+        collector_id,
+        account_id,
+        now,
+    )
+    return status != "UPDATE 0"
+
+
+async def collector(user_id: UUID) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        "SELECT id, capacity, active FROM app_user WHERE id = $1 AND role = 'collector'",
+        user_id,
+    )
+
+
+async def queue_of(collector_id: UUID) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT q.debtor_id, q.rank, q.priority, q.best_score, q.account_ids, q.leased_until,
+               q.leased_account_id, q.queued_at
+        FROM queue_item q WHERE q.collector_id = $1
+        ORDER BY q.rank, q.debtor_id
+        """,
+        collector_id,
+    )
+
+
+async def scores_of(account_ids: list[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT s.*, a.client_id, a.balance_cents FROM account_score s
+        JOIN account a ON a.id = s.account_id
+        WHERE s.account_id = ANY ($1::uuid[])
+        """,
+        account_ids,
+    )
+
+
+async def score_of(account_id: UUID) -> asyncpg.Record | None:
+    return await db.fetchrow("SELECT * FROM account_score WHERE account_id = $1", account_id)

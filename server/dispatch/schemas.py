@@ -1,0 +1,71 @@
+"""Request and response bodies of the dispatcher and the work queues."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+
+class DispatchRead(msgspec.Struct):
+    scored: int
+    queued: int
+
+
+class ScoreRead(msgspec.Struct):
+    """An account's score and its parts (see server/dispatch/scoring.py)."""
+
+    account_id: UUID
+    score: int
+    expected_recovery_cents: int
+    age_permille: int
+    contact_permille: int
+    balance_permille: int
+    priority: int
+    scored_at: datetime
+
+
+class QueueAccount(msgspec.Struct):
+    account_id: UUID
+    client_id: UUID
+    debtor_id: UUID
+    balance_cents: int
+    phone: str | None
+    # Every workable account of the person in this queue, best first; a call may be
+    # about all of them.
+    account_ids: list[UUID]
+
+
+class NextAccountRead(msgspec.Struct):
+    account: QueueAccount | None
+    lease_expires_at: datetime | None = None
+    next_callable_at: datetime | None = None
+
+
+class ReleaseRequest(msgspec.Struct, forbid_unknown_fields=True):
+    account_id: UUID
+
+
+class ReleaseRead(msgspec.Struct):
+    released: bool
+
+
+class QueueItemRead(msgspec.Struct):
+    debtor_id: UUID
+    rank: int
+    priority: int
+    best_score: int
+    account_ids: list[UUID]
+    leased_until: datetime | None
+    leased_account_id: UUID | None
+    queued_at: datetime
+    # Supervisors see why each account is where it is.
+    scores: list[ScoreRead] | None = None
+
+
+class QueueRead(msgspec.Struct):
+    collector_id: UUID
+    capacity: int | None
+    items: list[QueueItemRead]
+    next_cursor: str | None = None

@@ -1,0 +1,145 @@
+"""The account score: expected recovery per call, 0-1000, with its parts kept.
+
+Pure: the weights and the formula. The dispatcher computes the same formula set-based in
+SQL (`work_queue_repository.RESCORE`) with these weights bound as parameters; `score()`
+here is the reference a test holds the SQL to.
+
+    likelihood = min(1, base_rate × age × contact × balance)
+      age      = exp(−age_decay_per_week × weeks since the delinquency date)
+                 (decay ln 4 / 52 ≈ 2.6 % a week: a quarter of the early level at 12
+                 months — industry figures put the fall at 1-3 % a week)
+      contact  = ssn_factor (an SSN on file: about twice the recovery)
+               × address_factor (a full address with a zone: several times better)
+               × phone_factor (a valid number whose zone is known) or no_zone_factor
+               × right_party_factor (a conversation with the consumer on record)
+               × wrong_number_factor (a number found to be someone else's)
+      balance  = balance_half_cents / (balance_half_cents + balance)  (lower balances
+                 are paid more often)
+    expected recovery = balance × likelihood
+    score    = round(1000 × ln(1 + expected dollars) / ln(1 + cap dollars)), in [0, 1000]
+
+Priority sits beside the score, not inside it: 2 = a callback the consumer asked for is
+due, 1 = a promise to pay was broken, 0 otherwise; queues are ranked by priority first
+(DESIGN: due callbacks and broken promises come first), then score.
+
+The defaults are calibrated on the industry figures in DESIGN.md (a fresh account with
+SSN, address and a known number at about 25-30 % likelihood, an average book near the
+15-22 % yearly liquidation). They are configuration: `AGENCY_SCORE_WEIGHTS` holds a JSON
+object overriding any of them, read with the other settings (server/kit/settings.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
+
+PRIORITY_CALLBACK_DUE = 2
+PRIORITY_BROKEN_PROMISE = 1
+PRIORITY_NONE = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    base_rate: float = 0.05
+    age_decay_per_week: float = math.log(4) / 52
+    ssn_factor: float = 2.0
+    address_factor: float = 3.0
+    phone_factor: float = 1.25
+    no_zone_factor: float = 1.0
+    right_party_factor: float = 1.5
+    wrong_number_factor: float = 0.6
+    balance_half_cents: int = 250_000
+    cap_cents: int = 500_000
+
+    def as_params(self) -> tuple[float | int, ...]:
+        """The weights in the order the rescoring SQL binds them ($2 onwards)."""
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+class WeightsError(ValueError):
+    pass
+
+
+def weights_from(raw: str | None) -> Weights:
+    """The defaults, overridden by a JSON object of weight names to positive numbers."""
+    if not raw:
+        return DEFAULT_WEIGHTS
+    try:
+        given = json.loads(raw)
+    except ValueError as error:
+        raise WeightsError(f"not JSON ({error})") from None
+    if not isinstance(given, dict):
+        raise WeightsError("must be a JSON object")
+    known = asdict(DEFAULT_WEIGHTS)
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise WeightsError(f"unknown weights {unknown}")
+    for name, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise WeightsError(f"{name} must be a positive number")
+        if isinstance(known[name], int) and not isinstance(value, int):
+            raise WeightsError(f"{name} must be a whole number of cents")
+    return replace(DEFAULT_WEIGHTS, **given)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the score reads of one account and its person."""
+
+    balance_cents: int
+    delinquency_date: date
+    ssn_on_file: bool
+    good_address: bool
+    phone_with_zone: bool
+    right_party_contact: bool
+    wrong_number: bool
+    callback_due: bool
+    broken_promise: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    score: int
+    expected_recovery_cents: int
+    age_permille: int
+    contact_permille: int
+    balance_permille: int
+    priority: int
+
+
+def score(facts: Facts, as_of: date, weights: Weights = DEFAULT_WEIGHTS) -> Score:
+    w = weights
+    weeks = max(0, (as_of - facts.delinquency_date).days) / 7.0
+    age = math.exp(-w.age_decay_per_week * weeks)
+    contact = (
+        (w.ssn_factor if facts.ssn_on_file else 1.0)
+        * (w.address_factor if facts.good_address else 1.0)
+        * (w.phone_factor if facts.phone_with_zone else w.no_zone_factor)
+        * (w.right_party_factor if facts.right_party_contact else 1.0)
+        * (w.wrong_number_factor if facts.wrong_number else 1.0)
+    )
+    balance = max(0, facts.balance_cents)
+    size = w.balance_half_cents / (w.balance_half_cents + balance)
+    likelihood = min(1.0, w.base_rate * age * contact * size)
+    expected = balance * likelihood
+    scaled = 1000 * math.log1p(expected / 100) / math.log1p(w.cap_cents / 100)
+    priority = (
+        PRIORITY_CALLBACK_DUE
+        if facts.callback_due
+        else PRIORITY_BROKEN_PROMISE
+        if facts.broken_promise
+        else PRIORITY_NONE
+    )
+    return Score(
+        score=max(0, min(1000, round(scaled))),
+        expected_recovery_cents=round(expected),
+        age_permille=round(age * 1000),
+        contact_permille=round(contact * 1000),
+        balance_permille=round(size * 1000),
+        priority=priority,
+    )

@@ -1,0 +1,221 @@
+"""The dispatcher and the work queues: scores, refills, and the next account to call.
+
+The dispatcher rescores every open account and refills every active collector's queue in
+one transaction of set-based SQL (work_queue_repository), serialized by an advisory lock
+so a cron run and a supervisor's run never deal the same people twice. What it admits is
+only pre-filtered; whether an account may be called is decided when a collector claims
+it, by the same rule function the pre-call check uses (`service.check_call`).
+
+Leases: `next` leases the person of the account it returns for `LEASE`; a call recorded
+by the collector on the person ends the item (a trigger on `call`), a release ends the
+lease, and an expired lease is simply claimable again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from server.audit import service as audit
+from server.auth.principal import Principal
+from server.dispatch import repository as repository
+from server.dispatch.schemas import (
+    DispatchRead,
+    NextAccountRead,
+    QueueAccount,
+    QueueItemRead,
+    QueueRead,
+    ReleaseRead,
+    ScoreRead,
+)
+from server.kit import clock, db
+from server.kit.errors import NotFound
+from server.kit.logging import get_logger
+from server.kit.settings import get_settings
+from server.placements import service as placements
+from server.queues import service
+from server.queues.local_time import CONTIGUOUS_US_ZONES
+
+log = get_logger("server.queues")
+
+CONTIGUOUS = list(CONTIGUOUS_US_ZONES)
+
+# Long enough to dial, talk and record the call; short enough that a closed browser tab
+# does not keep a person from being worked for long.
+LEASE = timedelta(minutes=15)
+# How many of my best unheld items one claim looks at, and in what steps, for one
+# callable now. Items in calling hours now come first (the SQL knows the hours; the rule
+# function knows the rest: stated times, Regulation F's counts). The first step is small
+# because the best item is nearly always callable, the second reads a few more for the
+# soonest time to answer with; the last takes every remaining item in calling hours, so
+# `next` is never empty while my queue holds someone callable now. Each step is one read
+# of the candidates' contact histories.
+CLAIM_STEPS = (3, 22)
+# How far ahead dealing looks: a person whose calling hours open within the hour is dealt
+# before one callable only later (the cron re-deals every few minutes as the day moves),
+# sampled at these steps.
+LOOKAHEAD = timedelta(minutes=60)
+LOOKAHEAD_STEP = timedelta(minutes=15)
+# How many unqueued people of my portfolios a claim that found no one takes into my queue.
+TAKE_UNQUEUED = 10
+# Rounds of dealing: each deals the people the full collectors could not take to the
+# collectors with room left; it stops as soon as a round deals no one.
+MAX_DEAL_ROUNDS = 4
+
+
+async def dispatch(actor: Principal) -> DispatchRead:
+    now = clock.now()
+    weights = get_settings().score_weights
+    async with db.transaction():
+        await repository.lock_dispatch()
+        scored = await repository.rescore(now, weights)
+        await repository.drop_unleased(now)
+        soon = [now + LOOKAHEAD_STEP * k for k in range(1, LOOKAHEAD // LOOKAHEAD_STEP + 1)]
+        await repository.work_out_reach(now, CONTIGUOUS, soon)
+        for _ in range(MAX_DEAL_ROUNDS):
+            if await repository.deal_round() == 0:
+                break
+        queued = await repository.queued_count()
+        await audit.record(
+            actor, "queues.dispatch", "dispatch", None, after={"scored": scored, "queued": queued}
+        )
+    log.info("queues.dispatch.done", scored=scored, queued=queued)
+    return DispatchRead(scored=scored, queued=queued)
+
+
+async def next_account(actor: Principal) -> NextAccountRead:
+    soonest: datetime | None = None
+    passed: list[UUID] = []
+    now = clock.now()
+    async with db.transaction():
+        async for items in _candidates(actor.id, passed, now):
+            passed.extend(item["id"] for item in items)
+            found, later = await _first_callable(actor, items, now)
+            if found is not None:
+                return found
+            if later is not None and (soonest is None or later < soonest):
+                soonest = later
+    return NextAccountRead(account=None, next_callable_at=soonest)
+
+
+async def _candidates(
+    collector_id: UUID, passed: list[UUID], now: datetime
+) -> AsyncIterator[list[Any]]:
+    """What one claim looks at, step by step, until the caller stops: my best unheld
+    items, then every other one in calling hours, then people of my portfolios in no queue
+    whose hours hold now, taken into my queue (while it has room)."""
+    for step in CLAIM_STEPS:
+        items = await repository.claim(collector_id, passed, step, now, CONTIGUOUS)
+        if not items:
+            break
+        yield items
+    rest = await repository.claim(collector_id, passed, None, now, CONTIGUOUS, in_hours_only=True)
+    if rest:
+        yield rest
+    taken = await repository.take_unqueued(collector_id, now, CONTIGUOUS, TAKE_UNQUEUED)
+    if taken:
+        yield taken
+
+
+async def _first_callable(
+    actor: Principal, items: list[Any], now: datetime
+) -> tuple[NextAccountRead | None, datetime | None]:
+    """The first account of these items the rules allow now, leased to me; else the
+    soonest moment one of them becomes callable."""
+    soonest: datetime | None = None
+    # Accounts no longer in the collector's portfolio are left out here; the next refill
+    # drops them.
+    contexts = await placements.contact_contexts(
+        actor, [a for item in items for a in item["account_ids"]]
+    )
+    calls = await service.calls_of_people([item["debtor_id"] for item in items])
+    for item in items:
+        for account_id in item["account_ids"]:
+            ctx = contexts.get(account_id)
+            if ctx is None:
+                continue
+            verdict = service.verdict(ctx, calls[item["debtor_id"]], now, None)
+            if verdict.allowed:
+                until = await repository.lease(item["id"], account_id, LEASE, now)
+                found = NextAccountRead(
+                    account=QueueAccount(
+                        account_id=account_id,
+                        client_id=ctx.client_id,
+                        debtor_id=item["debtor_id"],
+                        balance_cents=ctx.balance_cents,
+                        phone=verdict.phone,
+                        account_ids=list(item["account_ids"]),
+                    ),
+                    lease_expires_at=until,
+                )
+                return found, None
+            later = verdict.next_callable_at
+            if later is not None and (soonest is None or later < soonest):
+                soonest = later
+    return None, soonest
+
+
+async def release(actor: Principal, account_id: UUID) -> ReleaseRead:
+    if not await repository.release(actor.id, account_id, clock.now()):
+        raise NotFound("you hold no lease on this account")
+    return ReleaseRead(released=True)
+
+
+def _score(row: Any) -> ScoreRead:
+    return ScoreRead(
+        account_id=row["account_id"],
+        score=row["score"],
+        expected_recovery_cents=row["expected_recovery_cents"],
+        age_permille=row["age_permille"],
+        contact_permille=row["contact_permille"],
+        balance_permille=row["balance_permille"],
+        priority=row["priority"],
+        scored_at=row["scored_at"],
+    )
+
+
+async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> QueueRead:
+    found = await repository.collector(collector_id)
+    if found is None:
+        raise NotFound("no such collector")
+    rows = await repository.queue_of(collector_id)
+    scores: dict[UUID, ScoreRead] = {}
+    if with_scores:
+        ids = [a for r in rows for a in r["account_ids"]]
+        scores = {
+            s["account_id"]: _score(s)
+            for s in await repository.scores_of(ids)
+            if actor.may_see_client(s["client_id"])
+        }
+    return QueueRead(
+        collector_id=collector_id,
+        capacity=found["capacity"],
+        items=[
+            QueueItemRead(
+                debtor_id=r["debtor_id"],
+                rank=r["rank"],
+                priority=r["priority"],
+                best_score=r["best_score"],
+                account_ids=list(r["account_ids"]),
+                leased_until=r["leased_until"],
+                leased_account_id=r["leased_account_id"],
+                queued_at=r["queued_at"],
+                scores=[scores[a] for a in r["account_ids"] if a in scores]
+                if with_scores
+                else None,
+            )
+            for r in rows
+        ],
+    )
+
+
+async def score_section(actor: Principal, account_id: UUID) -> ScoreRead | None:
+    """The account detail's "score": the last score and its parts (None: not scored
+    yet, or no longer open)."""
+    row = await repository.score_of(account_id)
+    return None if row is None else _score(row)
+
+
+placements.account_sections["score"] = score_section

@@ -1,0 +1,89 @@
+"""Remittance runs and statements: thin controllers over settlements.remittance."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
+from litestar.status_codes import HTTP_200_OK
+
+from server.auth.guards import CurrentPrincipal, admin_only, users_only
+from server.kit.errors import NotFound
+from server.kit.pagination import Page, page_request
+from server.kit.params import Cursor, Limit
+from server.kit.settings import get_settings
+from server.settlements.remittance import service as remittance
+from server.settlements.remittance import statements
+from server.settlements.remittance.schemas import RemittanceRun, RemittanceRunRead, StatementRead
+
+
+@post(
+    "/api/v1/remittance/run",
+    operation_id="RunRemittance",
+    status_code=HTTP_200_OK,
+    guards=[admin_only],
+    tags=["remittance"],
+)
+async def run_remittance(
+    principal: CurrentPrincipal, data: JSONBody[RemittanceRun | None] = None
+) -> RemittanceRunRead:
+    """Issue every client's statements for the periods ended by `as_of` (now by default;
+    a moment in the future is 422) that have none yet, as the nightly job does. Safe to
+    repeat: a period is issued once."""
+    as_of = data.as_of if data is not None else None
+    return await remittance.run_remittance(principal, as_of)
+
+
+@get("/api/v1/statements", operation_id="ListStatements", guards=[users_only], tags=["statements"])
+async def list_statements(
+    principal: CurrentPrincipal,
+    client_id: Annotated[UUID | None, QueryParameter(name="client_id")] = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> Page[StatementRead]:
+    """Statements the caller may see (a client its own), newest period first (then id),
+    without lines."""
+    return await remittance.list_statements(principal, page_request(limit, cursor), client_id)
+
+
+def _statement_ref(raw: str) -> tuple[UUID, str]:
+    base, dot, suffix = raw.partition(".")
+    if dot and suffix not in ("csv", "pdf"):
+        raise NotFound("no such statement")
+    try:
+        return UUID(base), suffix or "json"
+    except ValueError:
+        raise NotFound("no such statement") from None
+
+
+# One route for `{id}`, `{id}.csv` and `{id}.pdf` (the contract's paths): Litestar's path
+# parameters take whole segments, so the suffix is parsed here.
+@get(
+    "/api/v1/statements/{statement_id:str}",
+    operation_id="GetStatement",
+    guards=[users_only],
+    tags=["statements"],
+)
+async def get_statement(principal: CurrentPrincipal, statement_id: FromPath[str]) -> Response[Any]:
+    """A statement with its lines and totals; `{statement_id}.csv` downloads it as CSV and
+    `{statement_id}.pdf` as a printable PDF."""
+    found, kind = _statement_ref(statement_id)
+    if kind == "json":
+        return Response(await remittance.get_statement(principal, found))
+    statement, client_name = await remittance.statement_document(principal, found)
+    file_name = f"statement-{statement.period_end.date().isoformat()}-{found}.{kind}"
+    disposition = {"Content-Disposition": f'attachment; filename="{file_name}"'}
+    if kind == "csv":
+        return Stream(
+            statements.statement_csv(statement, client_name),
+            media_type="text/csv; charset=utf-8",
+            headers=disposition,
+        )
+    pdf = statements.statement_pdf(statement, client_name, get_settings().agency_name)
+    return Response(pdf, media_type="application/pdf", headers=disposition)
+
+
+routes = [run_remittance, list_statements, get_statement]

@@ -1,0 +1,77 @@
+"""Every JSON body is read through one check: invalid UTF-8 and bodies nested deeper than
+64 levels are a 400 that says why, on any route, the unauthenticated sign-in included —
+never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from server.kit.json_body import MAX_JSON_DEPTH, json_depth
+from tests.fixtures import Caller
+
+
+def _nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+@pytest.mark.parametrize(
+    ("value", "depth"),
+    [(1, 0), ("x", 0), ([], 1), ({}, 1), ({"a": [1, {"b": []}]}, 4), ([[[]], []], 3)],
+)
+def test_depth_counts_nesting(value: object, depth: int) -> None:
+    assert json_depth(value) == depth
+
+
+def test_the_walk_stops_past_the_limit() -> None:
+    assert json_depth(json.loads(_nested(500)), limit=10) == 11
+
+
+@pytest.mark.parametrize("levels", [MAX_JSON_DEPTH + 1, 1_000, 100_000])
+async def test_a_body_nested_too_deep_is_refused_at_sign_in(
+    http: httpx.AsyncClient, levels: int
+) -> None:
+    response = await http.post(
+        "/api/v1/auth/login",
+        content=_nested(levels),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "body_too_deep"
+
+
+async def test_sixty_four_levels_are_read_and_judged_as_usual(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/api/v1/auth/login",
+        content=_nested(MAX_JSON_DEPTH),
+        headers={"Content-Type": "application/json"},
+    )
+    # Read whole, then refused for what it is: not a sign-in object.
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_body"
+
+
+async def test_a_deep_value_inside_an_object_is_refused_on_an_authenticated_route(
+    admin: Caller,
+) -> None:
+    body = '{"name": "Deep", "column_map": ' + _nested(MAX_JSON_DEPTH) + "}"
+    response = await admin.post(
+        "/api/v1/clients", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "body_too_deep"
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"username": "\xff\xfe", "password": "x"}', b'{"username": "a\xc3"}']
+)
+async def test_invalid_utf8_is_refused(http: httpx.AsyncClient, body: bytes) -> None:
+    response = await http.post(
+        "/api/v1/auth/login", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_encoding"
+    assert error["details"] == [{"field": "body", "reason": "is not valid UTF-8 text"}]
