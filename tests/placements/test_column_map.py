@@ -1,5 +1,4 @@
 import pytest
-
 from server.placements.column_map import (
     FIELDS,
     AmountFormat,

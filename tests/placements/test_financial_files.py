@@ -9,9 +9,9 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from server.placements.column_map import FileKind, default_column_map
 
 from server.placements import ingest
-from server.placements.column_map import FileKind, default_column_map
 from tests.fixtures import Caller, MakeClient
 from tests.placements.test_ingest import csv_bytes, good_row, upload, upload_and_load
 

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from server.placements.column_map import default_column_map, parse_column_map, resolve_header
+
 from server.placements.csv_stream import iter_records
 from server.placements.normalize import (
     AccountRow,

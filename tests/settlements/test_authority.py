@@ -10,13 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from server.clients.authority import Authority, AuthorityInvalid, Band, Limits, parse_authority
 from server.settlements.authority import (
-    Authority,
-    AuthorityInvalid,
-    Band,
     Dimension,
     Installment,
-    Limits,
     LumpSum,
     Offer,
     OfferInvalid,
@@ -24,7 +21,6 @@ from server.settlements.authority import (
     bands_by_dimension,
     months_later,
     offer_band,
-    parse_authority,
     plan_length_months,
     validate_plan,
 )
