@@ -36,7 +36,7 @@ SSN_NOT_ISSUED: Final = Problem(
 INVALID_PHONE: Final = Problem("invalid_phone", "not a valid phone number; not loaded")
 INVALID_EMAIL: Final = Problem("invalid_email", "not a valid e-mail address; not loaded")
 TIME_BARRED: Final = Problem("time_barred", "statute of limitations date has passed")
-# The width of the account number columns (placements.tables.Account).
+# The width of the account number columns (accounts.tables.Account).
 MAX_ACCOUNT_NUMBER: Final = 64
 ACCOUNT_NUMBER_TOO_LONG: Final = Problem(
     "too_long", f"must be at most {MAX_ACCOUNT_NUMBER} characters"

@@ -10,8 +10,8 @@ from uuid import UUID
 
 import asyncpg
 import pytest
-from server.placements.column_map import default_column_map
 
+from server.clients.column_map import default_column_map
 from server.placements import ingest
 from tests.fixtures import Caller, MakeClient, MakeUser
 
