@@ -31,6 +31,8 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "server.audit.piccolo_app",
         "server.auth.piccolo_app",
+        "server.clients.piccolo_app",
+        "server.accounts.piccolo_app",
         "server.placements.piccolo_app",
         "server.queues.piccolo_app",
         "server.settlements.piccolo_app",

@@ -13,24 +13,24 @@ from uuid import UUID
 import msgspec
 
 from client_portal.charts import LiquidationChart, liquidation_chart
+from server.accounts import service as accounts
+from server.accounts.schemas import (
+    AccountRead,
+    AccountSummary,
+    StatusActionRequest,
+    StatusTotalsRead,
+)
+from server.accounts.statuses import FINISHED, AccountStatus, Channel, StatusAction
 from server.auth.principal import Principal
+from server.clients import service as clients
+from server.clients.column_map import FileKind
+from server.clients.schemas import ClientRead, Tier
 from server.kit import db
 from server.kit.errors import FieldError, InvalidInput, NotFound
 from server.kit.pagination import page_request
 from server.kit.uploads import Upload
 from server.placements import service as placements
-from server.placements.column_map import FileKind
-from server.placements.schemas import (
-    AccountRead,
-    AccountSummary,
-    ClientRead,
-    PlacementErrorRead,
-    PlacementRead,
-    StatusActionRequest,
-    StatusTotalsRead,
-    Tier,
-)
-from server.placements.statuses import FINISHED, AccountStatus, Channel, StatusAction
+from server.placements.schemas import PlacementErrorRead, PlacementRead
 from server.queues.rules import CONVERSATION_OUTCOMES
 from server.queues.schemas import CallSummary
 from server.settlements import service as settlements
@@ -61,7 +61,7 @@ def client_of(principal: Principal) -> UUID:
 
 async def client(principal: Principal) -> ClientRead:
     """The signed-in user's client, named at the top of every page."""
-    return await placements.get_client(principal, client_of(principal))
+    return await clients.get_client(principal, client_of(principal))
 
 
 def _convert(values: dict[str, Any], kind: type[Any]) -> Any:
@@ -100,7 +100,7 @@ class Dashboard:
 
 async def dashboard(principal: Principal) -> Dashboard:
     client_id = client_of(principal)
-    by_status = await placements.accounts_by_status(principal, client_id)
+    by_status = await accounts.accounts_by_status(principal, client_id)
     vintages = await settlements.liquidation(principal, client_id)
     waiting = await settlements.list_offers(
         principal, page_request(OFFERS_LISTED, None), status=OfferStatus.PENDING_CLIENT,
@@ -147,7 +147,7 @@ async def placements_page(principal: Principal, cursor: str | None) -> Placement
         next_cursor=page.next_cursor,
         kinds=list(FileKind),
         tiers=[t for t in Tier if t in found.fee_rates_bps],
-        **placements.file_layout(found.column_map, FileKind.NEW_BUSINESS),
+        **clients.file_layout(found.column_map, FileKind.NEW_BUSINESS),
     )
 
 
@@ -222,7 +222,7 @@ async def accounts_page(
     principal: Principal, query: str, status: str, cursor: str | None
 ) -> AccountsPage:
     wanted = AccountStatus(status) if status in AccountStatus.__members__.values() else None
-    page = await placements.list_accounts(
+    page = await accounts.list_accounts(
         principal, page_request(PAGE_SIZE, cursor), client_id=client_of(principal),
         status=wanted, query=query[:100] or None,
     )  # fmt: skip
@@ -253,7 +253,7 @@ class AccountView:
 
 
 async def account_view(principal: Principal, account_id: UUID) -> AccountView:
-    account = await placements.get_account(principal, account_id)
+    account = await accounts.get_account(principal, account_id)
     # The contacts section lists calls without their notes: what collectors write is the
     # agency's working record, not the client's.
     calls = list(account.sections.get("contacts", {}).get("recent_calls", []))
@@ -288,8 +288,8 @@ def _recall_request(reason: str) -> StatusActionRequest:
 
 
 async def recall(principal: Principal, account_id: UUID, reason: str) -> None:
-    await placements.visible_account(principal, account_id)
-    await placements.change_status(
+    await accounts.visible_account(principal, account_id)
+    await accounts.change_status(
         principal, account_id, StatusAction.RECALL, _recall_request(reason)
     )
 
@@ -307,7 +307,7 @@ async def recall_many(
             account_id = UUID(raw)
         except ValueError:
             raise NotFound("no such account") from None
-        await placements.visible_account(principal, account_id)
+        await accounts.visible_account(principal, account_id)
         targets.append(account_id)
     unknown = []
     for number in numbers:
@@ -324,12 +324,12 @@ async def recall_many(
     unique = list(dict.fromkeys(targets))
     async with db.transaction():
         for account_id in unique:
-            await placements.change_status(principal, account_id, StatusAction.RECALL, request)
+            await accounts.change_status(principal, account_id, StatusAction.RECALL, request)
     return len(unique)
 
 
 async def _open_account_numbered(principal: Principal, number: str) -> UUID | None:
-    page = await placements.list_accounts(
+    page = await accounts.list_accounts(
         principal, page_request(20, None), client_id=client_of(principal), query=number[:100]
     )
     for account in page.items:
@@ -356,7 +356,7 @@ async def approvals(principal: Principal) -> list[Approval]:
         client_id=client_of(principal), account_id=None,
     )  # fmt: skip
     return [
-        Approval(offer, await placements.get_account(principal, offer.account_id))
+        Approval(offer, await accounts.get_account(principal, offer.account_id))
         for offer in reversed(waiting.items)
     ]
 
@@ -390,7 +390,7 @@ class StatementView:
 async def statement(principal: Principal, statement_id: UUID) -> StatementView:
     found = await remittance.get_statement(principal, statement_id)
     ids = sorted({line.account_id for line in found.lines or []})
-    return StatementView(found, await placements.account_numbers(principal, ids))
+    return StatementView(found, await accounts.account_numbers(principal, ids))
 
 
 async def statement_document(principal: Principal, statement_id: UUID) -> tuple[StatementRead, str]:

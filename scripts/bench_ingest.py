@@ -44,8 +44,8 @@ def make_file(rows: int) -> Path:
 
 async def _client() -> UUID:
     from server.auth.principal import SYSTEM
-    from server.placements import service
-    from server.placements.schemas import ClientCreate
+    from server.clients import service
+    from server.clients.schemas import ClientCreate
 
     created = await service.create_client(
         SYSTEM,
@@ -68,13 +68,13 @@ async def _client() -> UUID:
 
 async def _ours(path: Path) -> dict[str, Any]:
     from server.auth.principal import SYSTEM
+    from server.clients.column_map import FileKind
+    from server.clients.schemas import Tier
     from server.kit import db
     from server.kit.redis import open_redis
     from server.kit.settings import get_settings
     from server.kit.uploads import Upload
     from server.placements import ingest, normalize, service
-    from server.placements.column_map import FileKind
-    from server.placements.schemas import Tier
 
     # No worker listens here: the load below runs in this process, timed, warmed up as a
     # worker is when it starts.
@@ -113,13 +113,13 @@ async def _ours(path: Path) -> dict[str, Any]:
 
 async def _bare(path: Path) -> dict[str, Any]:
     """The same rows, parsed beforehand (untimed), then only COPY + merge."""
+    from server.accounts.validation_period import validation_period_end
+    from server.clients.column_map import default_column_map
     from server.kit import db
     from server.kit.keyring import ssn_hash_key
     from server.kit.settings import get_settings
-    from server.placements import ingest, repository
-    from server.placements.column_map import default_column_map
-    from server.placements.normalize import NormalizeContext
-    from server.queues.rules import validation_period_end
+    from server.placements import ingest, merge_repository, repository
+    from server.placements.rows import NormalizeContext
 
     batch_rows = get_settings().ingest_batch_rows
     parser = ingest.Parser(
@@ -151,14 +151,14 @@ async def _bare(path: Path) -> dict[str, Any]:
         accepted = 0
         today = date.today()
         async with engine.pool.acquire() as conn:
-            await repository.prepare_staging(conn)
+            await merge_repository.prepare_staging(conn)
             started = time.perf_counter()
             for batch in batches:
                 async with conn.transaction():
-                    await conn.copy_records_to_table(
-                        "staging_account", records=batch.rows, columns=repository.STAGING_COLUMNS
+                    await merge_repository.stage(
+                        conn, "staging_account", batch.rows, merge_repository.STAGING_COLUMNS
                     )
-                    rejects = await repository.merge_batch(
+                    rejects = await merge_repository.merge_batch(
                         conn, client_id=client_id, placement_id=placement_id, tier="primary",
                         fee_rate_bps=2500, notice_sent_on=today,
                         validation_ends_on=validation_period_end(today),

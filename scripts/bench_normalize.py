@@ -16,9 +16,10 @@ import statistics
 import time
 from datetime import date
 
-from server.placements.column_map import default_column_map, resolve_header
+from server.clients.column_map import default_column_map, resolve_header
 from server.placements.csv_stream import iter_records
-from server.placements.normalize import AccountRow, NewBusinessNormalizer, NormalizeContext
+from server.placements.normalize import NewBusinessNormalizer
+from server.placements.rows import AccountRow, NormalizeContext
 from server.sample_files import new_business_csv as make_csv
 
 TODAY = date(2025, 6, 1)

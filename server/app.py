@@ -42,9 +42,11 @@ from litestar.types import (
 
 import client_portal
 import front_page
-from server import api_docs
+from server import api_docs, wiring
+from server.accounts.controllers import routes as account_routes
 from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
+from server.clients.controllers import routes as client_routes
 from server.dispatch.controllers import routes as work_queue_routes
 from server.kit import db
 from server.kit.errors import DomainError, FieldError, error_body
@@ -336,9 +338,12 @@ def _lifespan(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
+    wiring.wire()
     controllers: list[Any] = [
         SystemController,
         *auth_routes,
+        *client_routes,
+        *account_routes,
         *placement_routes,
         *queue_routes,
         *work_queue_routes,

@@ -111,13 +111,13 @@ def _where_data_lives(configured: Settings) -> str:
 
 async def _has_clients() -> bool:
     from server.auth.principal import SYSTEM
+    from server.clients import service as clients
     from server.kit import db
     from server.kit.pagination import page_request
-    from server.placements import service as placements
 
     await db.start_pool(1, 1)
     try:
-        return bool((await placements.list_clients(SYSTEM, page_request(1, None))).items)
+        return bool((await clients.list_clients(SYSTEM, page_request(1, None))).items)
     finally:
         await db.close_pool()
 

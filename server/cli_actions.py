@@ -9,8 +9,10 @@ from server.kit.settings import Settings
 
 
 async def create_user(settings: Settings, args: argparse.Namespace) -> None:
+    from server import wiring
     from server.auth import service as auth_service
 
+    wiring.wire()
     password = args.password or getpass.getpass("Password: ")
     user = await auth_service.create_user_unchecked(
         username=args.username, password=password, role=args.role, client_id=args.client_id
@@ -19,9 +21,11 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def seed_demo(settings: Settings, args: argparse.Namespace) -> None:
+    from server import wiring
     from server.cli import base_url
     from server.demo import report, seed
 
+    wiring.wire()
     result = await seed(settings, accounts_per_client=args.accounts)
     print(report(result, base_url(settings)))
 

@@ -17,10 +17,15 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from server.accounts import service as accounts
+from server.accounts.statuses import AccountStatus
 from server.auth import service as auth_service
 from server.auth.errors import UsernameTaken
 from server.auth.principal import SYSTEM, Principal
 from server.auth.schemas import CollectorUpdate
+from server.clients import service as clients
+from server.clients.column_map import FileKind
+from server.clients.schemas import ClientCreate, Tier
 from server.dispatch import service as work_queue
 from server.kit import clock
 from server.kit.errors import DomainError
@@ -29,9 +34,6 @@ from server.kit.settings import Settings
 from server.kit.uploads import Upload
 from server.placements import ingest
 from server.placements import service as placements
-from server.placements.column_map import FileKind
-from server.placements.schemas import ClientCreate, Tier
-from server.placements.statuses import AccountStatus
 from server.queues import service as queues
 from server.queues.schemas import CallCreate
 from server.sample_files import new_business_csv
@@ -101,10 +103,10 @@ async def _ensure_user(
 async def _ensure_client(
     name: str, cycle: str, method: str, rates: dict[str, int]
 ) -> tuple[UUID, bool]:
-    existing = await placements.client_id_named(name)
+    existing = await clients.client_id_named(name)
     if existing is not None:
         return existing, False
-    created = await placements.create_client(
+    created = await clients.create_client(
         SYSTEM,
         ClientCreate(
             name=name, fee_rates_bps=rates, remittance_cycle=cycle,  # type: ignore[arg-type]
@@ -139,11 +141,11 @@ async def _place(client_id: UUID, rows: int, seed: int) -> bool:
 
 async def _history(collector: Principal, client_id: UUID, rng: random.Random) -> None:
     """A few weeks of calls and payments on a sample of the client's accounts."""
-    page = await placements.list_accounts(collector, page_request(200, None), client_id=client_id)
+    page = await accounts.list_accounts(collector, page_request(200, None), client_id=client_id)
     zone = ZoneInfo("America/New_York")
     today = clock.now().astimezone(zone).date()
     for number, account in enumerate(page.items):
-        detail = await placements.get_account(collector, account.account_id)
+        detail = await accounts.get_account(collector, account.account_id)
         phones = [p.e164 for p in detail.debtor.phones if p.status == "valid"]
         if not phones:
             continue
@@ -241,13 +243,13 @@ async def _offers_in_every_state(collector: Principal, client_id: UUID) -> None:
     break/expire use case as of today — a plan broken after its first instalment and a
     lump sum that expired unpaid."""
     today = clock.agency_today()
-    page = await placements.list_accounts(
+    page = await accounts.list_accounts(
         collector, page_request(500, None), client_id=client_id, status=AccountStatus.ACTIVE
     )
-    accounts = iter(a for a in page.items if a.balance_cents >= _OFFER_MIN_BALANCE)
+    candidates = iter(a for a in page.items if a.balance_cents >= _OFFER_MIN_BALANCE)
 
     async def offer(percent: int, offered_on: date | None = None, plan: bool = False) -> Any:
-        for account in accounts:
+        for account in candidates:
             amount = account.balance_cents * percent // 100
             data = OfferCreate(kind="lump_sum", amount_cents=amount)  # type: ignore[arg-type]
             if plan and offered_on is not None:
@@ -422,7 +424,7 @@ async def _collect_vintage(
 ) -> None:
     """Payments month by month since `placed_on` on the accounts numbered `prefix…`, each
     month adding about MONTHLY_BPS of the balance placed; one of them bounces."""
-    page = await placements.list_accounts(
+    page = await accounts.list_accounts(
         SYSTEM, page_request(2 * VINTAGE_ROWS, None), client_id=client_id, query=prefix
     )
     balances = {a.account_id: a.balance_cents for a in page.items}

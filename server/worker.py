@@ -17,6 +17,7 @@ from arq.connections import RedisSettings
 from arq.worker import run_worker
 from redis.exceptions import RedisError
 
+from server import wiring
 from server.auth.jobs import purge_refresh_tokens as auth_purge_refresh_tokens
 from server.dispatch.jobs import DISPATCH_TIMEOUT_S
 from server.dispatch.jobs import dispatch as queues_dispatch
@@ -52,6 +53,7 @@ async def system_sweep(ctx: dict[str, Any]) -> dict[str, int]:
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
+    wiring.wire()
     await db.start_pool(settings.db_pool_min, settings.db_pool_max)
     open_redis(settings.redis_url or "")
     await asyncio.to_thread(normalize.warm_up)

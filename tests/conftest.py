@@ -53,6 +53,11 @@ def services() -> Iterator[test_servers.TestServers]:
         get_settings.cache_clear()
         ensure_development_keys(get_settings())
         test_servers.migrate(env)
+        # What create_app() and the worker do at start-up, for the tests that call the
+        # services (the loader, the demo) without building the app.
+        from server import wiring
+
+        wiring.wire()
         pinned = test_pinned.pinned_instant()
         if pinned is not None:
             off = test_pinned.check(running, pinned)

@@ -13,6 +13,7 @@ import msgspec
 
 from server.audit import service as audit
 from server.auth import passwords, rate_limit, repository, revocations, tokens
+from server.auth.client_lookup import client_lookup
 from server.auth.errors import (
     InvalidCredentials,
     InvalidRefreshToken,
@@ -32,7 +33,6 @@ from server.auth.schemas import (
 from server.kit import clock, db
 from server.kit.errors import FieldError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from server.kit.settings import get_settings
-from server.placements import service as placements
 
 DEFAULT_COLLECTOR_CAPACITY = 50
 
@@ -205,7 +205,7 @@ def me(principal: Principal) -> MeRead:
 
 
 async def _check_clients(field: str, client_ids: list[UUID]) -> None:
-    missing = await placements.missing_clients(client_ids)
+    missing = await client_lookup().missing_clients(client_ids)
     if missing:
         raise InvalidInput(
             f"{field}: no such client",
@@ -314,7 +314,7 @@ def _audit_view(row: asyncpg.Record) -> dict[str, object]:
 
 
 async def create_api_token(actor: Principal, client_id: UUID, name: str) -> ApiTokenCreated:
-    await placements.require_client(actor, client_id)
+    await client_lookup().require_client(actor, client_id)
     secret = tokens.new_secret(tokens.API_TOKEN_PREFIX)
     prefix = secret[:12]
     async with db.transaction():
@@ -352,12 +352,12 @@ def _token_read(row: asyncpg.Record) -> ApiTokenRead:
 
 
 async def list_api_tokens(actor: Principal, client_id: UUID) -> list[ApiTokenRead]:
-    await placements.require_client(actor, client_id)
+    await client_lookup().require_client(actor, client_id)
     return [_token_read(row) for row in await repository.api_tokens_of_client(client_id)]
 
 
 async def revoke_api_token(actor: Principal, client_id: UUID, token_id: UUID) -> None:
-    await placements.require_client(actor, client_id)
+    await client_lookup().require_client(actor, client_id)
     async with db.transaction():
         row = await repository.api_token(client_id, token_id)
         if row is None:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from server.accounts import service as accounts
 from server.audit import service as audit
 from server.auth.principal import Principal
 from server.dispatch import repository as repository
@@ -34,7 +35,6 @@ from server.kit import clock, db
 from server.kit.errors import NotFound
 from server.kit.logging import get_logger
 from server.kit.settings import get_settings
-from server.placements import service as placements
 from server.queues import service
 from server.queues.local_time import CONTIGUOUS_US_ZONES
 
@@ -127,7 +127,7 @@ async def _first_callable(
     soonest: datetime | None = None
     # Accounts no longer in the collector's portfolio are left out here; the next refill
     # drops them.
-    contexts = await placements.contact_contexts(
+    contexts = await accounts.contact_contexts(
         actor, [a for item in items for a in item["account_ids"]]
     )
     calls = await service.calls_of_people([item["debtor_id"] for item in items])
@@ -216,6 +216,3 @@ async def score_section(actor: Principal, account_id: UUID) -> ScoreRead | None:
     yet, or no longer open)."""
     row = await repository.score_of(account_id)
     return None if row is None else _score(row)
-
-
-placements.account_sections["score"] = score_section

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Final, NamedTuple
 
-from server.kit.cards import contains_card_number
-from server.placements.column_map import (
+from server.accounts.statuses import OPEN, STATUS_TARGETS, AccountStatus
+from server.clients.column_map import (
     FIELDS,
     FINANCIAL_TYPES,
     MAINTENANCE_STATUSES,
@@ -24,23 +24,20 @@ from server.placements.column_map import (
     FileKind,
     HeaderLayout,
 )
-from server.placements.normalize import (
+from server.clients.schemas import PaymentMethod
+from server.kit.cards import contains_card_number
+from server.placements.addresses import normalize_email, zip_table
+from server.placements.amounts_and_dates import date_parser, parse_cents, parse_dollars
+from server.placements.normalize import collapse_spaces
+from server.placements.phones import normalize_phone
+from server.placements.rows import (
     FUTURE_DATE,
     NOT_POSITIVE,
     REQUIRED,
     Problem,
     RejectedRow,
     RowError,
-    collapse_spaces,
-    date_parser,
-    normalize_email,
-    normalize_phone,
-    parse_cents,
-    parse_dollars,
-    zip_table,
 )
-from server.placements.schemas import PaymentMethod
-from server.placements.statuses import OPEN, STATUS_TARGETS, AccountStatus
 
 # A maintenance file's status words, as our statuses.
 MAINTENANCE_TARGETS = {

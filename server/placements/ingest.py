@@ -15,26 +15,26 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from server.accounts.validation_period import validation_period_end
 from server.audit import service as audit
 from server.auth.principal import SYSTEM
-from server.kit import clock, db, locks
-from server.kit.keyring import ssn_hash_key
-from server.kit.logging import get_logger
-from server.kit.settings import get_settings
-from server.placements import repository
-from server.placements.column_map import (
+from server.clients import service as clients
+from server.clients.column_map import (
     FileKind,
     HeaderLayout,
     HeaderMismatch,
-    default_column_map,
-    parse_column_map,
+    column_map_for,
     resolve_header,
 )
+from server.kit import clock, db
+from server.kit.keyring import ssn_hash_key
+from server.kit.logging import get_logger
+from server.kit.settings import get_settings
+from server.placements import merge_repository, repository
 from server.placements.csv_stream import BadRecord, FileRejected, RecordReader
 from server.placements.file_changes import (
     NORMALIZERS,
@@ -44,44 +44,18 @@ from server.placements.file_changes import (
     financial_normalizer,
     maintenance_transitions,
 )
-from server.placements.normalize import (
-    AccountRow,
-    NewBusinessNormalizer,
-    NormalizeContext,
-    RejectedRow,
-    RowError,
-)
+from server.placements.normalize import NewBusinessNormalizer
 from server.placements.plausibility import BalanceFacts, hold_reason
-from server.queues.rules import validation_period_end
+from server.placements.row_owners import required_row_owner
+from server.placements.rows import AccountRow, NormalizeContext, RejectedRow, RowError
 
 log = get_logger("server.placements.ingest")
 
 
-@dataclass(frozen=True)
-class RowOwner:
-    """The domain that applies and acknowledges a kind of file's rows. A financial file's
-    rows are money: settlements applies them through its own service, each row in a
-    transaction of its own, and registers here when it is imported, so placements never
-    imports settlements."""
-
-    # (placement id, client id, rows) -> one error per refused row, its column left blank
-    # (the loader knows the file's headers).
-    apply: Callable[[UUID, UUID, list[FinancialRow]], Awaitable[list[RowError]]]
-    # The acknowledgement: its columns, and its rows for a placement in line order.
-    acknowledgement_columns: tuple[str, ...]
-    acknowledged: Callable[[UUID], AsyncIterator[list[Any]]]
-
-
-row_owners: dict[FileKind, RowOwner] = {}
 # Rows per committed batch of a financial file, at most: its rows are applied one
 # transaction each, so a batch is only where the counts and errors commit, and what a
 # restarted worker looks over again (rows already applied are found and skipped).
 FINANCIAL_BATCH_ROWS = 500
-
-
-def column_map_for(client: dict[str, Any], kind: FileKind) -> Any:
-    raw = client["column_map"].get(kind)
-    return default_column_map(kind) if raw is None else parse_column_map(raw, kind)
 
 
 def _identity(row: AccountRow) -> str:
@@ -122,7 +96,7 @@ def staging_record(row: AccountRow) -> tuple[Any, ...]:
 
 # Where a staged new-business row holds its principal, interest and fees.
 _AMOUNTS = tuple(
-    repository.STAGING_COLUMNS.index(name)
+    merge_repository.STAGING_COLUMNS.index(name)
     for name in ("principal_cents", "interest_cents", "fees_cents")
 )
 
@@ -278,27 +252,23 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
     """Stage the batch's rows for the file's kind and apply them; returns the refused."""
     kind = FileKind(placement["kind"])
     if kind == FileKind.RECALL:
-        await conn.copy_records_to_table(
-            "staging_recall", records=rows, columns=repository.RECALL_COLUMNS
-        )
-        return await repository.merge_recall(
+        await merge_repository.stage(conn, "staging_recall", rows, merge_repository.RECALL_COLUMNS)
+        return await merge_repository.merge_recall(
             conn, client_id=placement["client_id"], actor_id=placement["created_by"]
         )
     if kind == FileKind.MAINTENANCE:
-        await conn.copy_records_to_table(
-            "staging_maintenance", records=rows, columns=repository.MAINTENANCE_COLUMNS
+        await merge_repository.stage(
+            conn, "staging_maintenance", rows, merge_repository.MAINTENANCE_COLUMNS
         )
-        return await repository.merge_maintenance(
+        return await merge_repository.merge_maintenance(
             conn,
             client_id=placement["client_id"],
             actor_id=placement["created_by"],
             transitions=maintenance_transitions(),
         )
     today = clock.agency_today()
-    await conn.copy_records_to_table(
-        "staging_account", records=rows, columns=repository.STAGING_COLUMNS
-    )
-    return await repository.merge_batch(
+    await merge_repository.stage(conn, "staging_account", rows, merge_repository.STAGING_COLUMNS)
+    return await merge_repository.merge_batch(
         conn,
         client_id=placement["client_id"],
         placement_id=placement["id"],
@@ -312,9 +282,7 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
 async def _apply_rows(placement: Any, batch: Batch) -> None:
     """Apply a financial batch's rows through the service that owns them; the rows it
     refuses join the batch's problems, counted as rejected."""
-    owner = row_owners.get(FileKind(placement["kind"]))
-    if owner is None:
-        raise RuntimeError(f"no service applies {placement['kind']} files: import settlements")
+    owner = required_row_owner(FileKind(placement["kind"]))
     rows = [FinancialRow._make(row) for row in batch.rows]
     refused = await owner.apply(placement["id"], placement["client_id"], rows)
     refused_lines = {error.line for error in refused}
@@ -343,22 +311,18 @@ async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> Non
         )
         errors = _error_records(placement, batch.problems, merge_rejects)
         if errors:
-            await conn.copy_records_to_table(
-                "placement_error", records=errors, columns=repository.ERROR_COLUMNS
-            )
-        await conn.execute(
-            """
-            UPDATE placement SET rows_read = rows_read + $2,
-                rows_accepted = rows_accepted + $3, rows_rejected = rows_rejected + $4,
-                rows_warned = rows_warned + $5, last_line_done = GREATEST(last_line_done, $6),
-                bytes_done = $7, balance_placed_cents = balance_placed_cents + $8,
-                heartbeat_at = now() -- clock-ok: write time
-            WHERE id = $1
-            """,
-            placement["id"], batch.records, len(batch.rows) - len(merge_rejects),
-            batch.rejected + len(merge_rejects), batch.warned, batch.last_line,
-            batch.bytes_done, balance_placed,
-        )  # fmt: skip
+            await repository.insert_errors(conn, errors)
+        await repository.count_batch(
+            conn,
+            placement["id"],
+            read=batch.records,
+            accepted=len(batch.rows) - len(merge_rejects),
+            rejected=batch.rejected + len(merge_rejects),
+            warned=batch.warned,
+            last_line=batch.last_line,
+            bytes_done=batch.bytes_done,
+            balance_placed_cents=balance_placed,
+        )
     await repository.refresh_statistics(conn)
 
 
@@ -368,37 +332,19 @@ async def load_placement(placement_id: UUID) -> str:
     engine = db.engine()
     assert engine.pool is not None
     async with engine.pool.acquire() as reader, engine.pool.acquire() as writer:
-        locked = await reader.fetchval(
-            "SELECT pg_try_advisory_lock($1, hashtext($2::text))", locks.PLACEMENT,
-            str(placement_id),
-        )  # fmt: skip
-        if not locked:
+        if not await repository.try_lock_loading(reader, placement_id):
             return "busy"
         try:
             return await _load(reader, writer, placement_id)
         finally:
-            await reader.execute(
-                "SELECT pg_advisory_unlock($1, hashtext($2::text))", locks.PLACEMENT,
-                str(placement_id),
-            )  # fmt: skip
+            await repository.unlock_loading(reader, placement_id)
 
 
 async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID) -> str:
-    placement = await reader.fetchrow(
-        """
-        UPDATE placement SET status = 'validating', attempts = attempts + 1,
-            started_at = coalesce(started_at, now()), heartbeat_at = now() -- clock-ok: write time
-        WHERE id = $1 AND status IN ('received', 'validating')
-        RETURNING id, client_id, kind, tier, fee_rate_bps, chunk_count, last_line_done,
-            bytes_done, created_by
-        """,
-        placement_id,
-    )
+    placement = await repository.start_loading(reader, placement_id)
     if placement is None:
-        row = await reader.fetchrow("SELECT status FROM placement WHERE id = $1", placement_id)
-        return "missing" if row is None else str(row["status"])
-    client = await repository.client_by_id(placement["client_id"])
-    assert client is not None
+        return await repository.placement_status(reader, placement_id) or "missing"
+    client = await clients.client_settings(placement["client_id"])
     settings = get_settings()
     ctx = NormalizeContext(clock.agency_today(), ssn_hash_key(settings))
     kind = FileKind(placement["kind"])
@@ -408,8 +354,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
     if kind == FileKind.FINANCIAL:
         batch_rows = min(batch_rows, FINANCIAL_BATCH_ROWS)
     parser = Parser(column_map_for(client, kind), ctx, placement["last_line_done"], batch_rows)
-    await repository.prepare_staging(writer)
-    await repository.prepare_change_staging(writer)
+    await merge_repository.prepare_staging(writer)
     batch = Batch()
     consumed = 0
     writing: asyncio.Task[None] | None = None
@@ -417,10 +362,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
         for seq in range(placement["chunk_count"] + 1):
             chunk = None
             if seq < placement["chunk_count"]:
-                chunk = await reader.fetchval(
-                    "SELECT data FROM placement_chunk WHERE placement_id = $1 AND seq = $2",
-                    placement_id, seq,
-                )  # fmt: skip
+                chunk = await repository.chunk(reader, placement_id, seq)
                 consumed += len(chunk)
             *full, batch = await asyncio.to_thread(parser.parse, chunk, batch)
             if chunk is None or batch.size >= batch_rows:
@@ -437,14 +379,7 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
     except (FileRejected, HeaderMismatch) as refused:
         if writing is not None:
             await asyncio.gather(writing, return_exceptions=True)
-        await reader.execute(
-            """
-            UPDATE placement SET status = 'rejected', rejected_reason = $2,
-                finished_at = now() -- clock-ok: write time
-            WHERE id = $1
-            """,
-            placement_id, str(refused),
-        )  # fmt: skip
+        await repository.reject_file(reader, placement_id, str(refused))
         return "rejected"
     except BaseException:
         if writing is not None:

@@ -38,208 +38,39 @@ Decisions (each is a business rule, so each is written here once):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache, lru_cache
-from typing import Final, NamedTuple, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
+from typing import Final, TypeVar
 
-import phonenumbers
-import zipcodes
-from phonenumbers import timezone as phone_timezone
-
-from server.placements.column_map import AmountFormat, FileKind, HeaderLayout
-
-# Problems ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    code: str
-    reason: str
-
-
-REQUIRED: Final = Problem("required", "is required")
-INVALID_AMOUNT: Final = Problem("invalid_amount", "not a valid amount")
-AMOUNT_PRECISION: Final = Problem("invalid_amount", "more than two decimal places")
-AMOUNT_TOO_LARGE: Final = Problem("invalid_amount", "amount too large")
-NOT_POSITIVE: Final = Problem("amount_not_positive", "must be greater than zero")
-NEGATIVE: Final = Problem("amount_negative", "must not be negative")
-FUTURE_DATE: Final = Problem("future_date", "is in the future")
-BIRTH_DATE: Final = Problem("implausible_birth_date", "is in the future or over 120 years ago")
-INVALID_ZIP: Final = Problem("invalid_zip", "not a ZIP code")
-UNKNOWN_ZIP: Final = Problem("unknown_zip", "unknown ZIP code")
-ZIP_PADDED: Final = Problem("zip_padded", "leading zeros restored")
-INVALID_STATE: Final = Problem("invalid_state", "not a two-letter state code")
-SSN_FORMAT: Final = Problem("invalid_ssn", "must be 9 digits")
-SSN_NOT_ISSUED: Final = Problem(
-    "invalid_ssn", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"
+from server.clients.column_map import AmountFormat, FileKind, HeaderLayout
+from server.placements.addresses import normalize_email, zip_table
+from server.placements.amounts_and_dates import date_parser, parse_cents, parse_dollars
+from server.placements.phones import normalize_phone
+from server.placements.rows import (
+    ACCOUNT_NUMBER_TOO_LONG,
+    BIRTH_DATE,
+    FUTURE_DATE,
+    INVALID_EMAIL,
+    INVALID_PHONE,
+    INVALID_STATE,
+    INVALID_ZIP,
+    MAX_ACCOUNT_NUMBER,
+    NEGATIVE,
+    NOT_POSITIVE,
+    REQUIRED,
+    SSN_FORMAT,
+    SSN_NOT_ISSUED,
+    TIME_BARRED,
+    UNKNOWN_ZIP,
+    ZIP_PADDED,
+    AccountRow,
+    NormalizeContext,
+    Phone,
+    Problem,
+    RejectedRow,
+    RowError,
+    RowResult,
 )
-INVALID_PHONE: Final = Problem("invalid_phone", "not a valid phone number; not loaded")
-INVALID_EMAIL: Final = Problem("invalid_email", "not a valid e-mail address; not loaded")
-TIME_BARRED: Final = Problem("time_barred", "statute of limitations date has passed")
-# The width of the account number columns (placements.tables.Account).
-MAX_ACCOUNT_NUMBER: Final = 64
-ACCOUNT_NUMBER_TOO_LONG: Final = Problem(
-    "too_long", f"must be at most {MAX_ACCOUNT_NUMBER} characters"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem of one row; a warning has the same shape."""
-
-    line: int
-    column: str  # the client's header, as written in the file ("" for the whole row)
-    field: str  # our field name ("" for the whole row)
-    code: str
-    reason: str
-
-
-# Rows ----------------------------------------------------------------------------------
-
-
-class Phone(NamedTuple):
-    e164: str
-    kind: str  # home | mobile | work
-    time_zones: tuple[str, ...]  # IANA zones the number may ring in; () when unknown
-
-
-# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
-# building this row cost more than normalizing it.
-@dataclass(slots=True)
-class AccountRow:
-    line: int
-    client_account_number: str
-    first_name: str | None
-    last_name: str
-    date_of_birth: date | None
-    ssn_last4: str | None
-    ssn_hash: str | None
-    address_line1: str | None
-    address_line2: str | None
-    city: str | None
-    state: str
-    zip5: str
-    time_zone: str | None
-    phones: tuple[Phone, ...]
-    email: str | None
-    original_creditor: str | None
-    principal_cents: int
-    interest_cents: int
-    fees_cents: int
-    delinquency_date: date
-    charge_off_date: date | None
-    last_payment_date: date | None
-    statute_of_limitations_date: date | None
-    warnings: tuple[RowError, ...]
-    serviced_account_number: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RejectedRow:
-    line: int
-    errors: tuple[RowError, ...]
-    warnings: tuple[RowError, ...]
-
-
-RowResult = AccountRow | RejectedRow
-
-
-def duplicate_key(row: AccountRow) -> str:
-    """Two rows of one file with this key place the same account twice."""
-    return row.client_account_number.casefold()
-
-
-class NormalizeContext:
-    """What a row's rules need from outside: today's date and the SSN hashing key."""
-
-    __slots__ = ("_inner", "_outer", "today")
-
-    def __init__(self, today: date, ssn_hmac_key: bytes) -> None:
-        self.today = today
-        # HMAC-SHA256 (RFC 2104) from two keyed SHA-256 states copied per row: the same
-        # digest as hmac.new(key, msg, "sha256"), at a third of HMAC.copy()'s cost.
-        key = hashlib.sha256(ssn_hmac_key).digest() if len(ssn_hmac_key) > 64 else ssn_hmac_key
-        key = key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-
-    def ssn_hash(self, digits: str) -> str:
-        inner = self._inner.copy()
-        inner.update(digits.encode())
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()
-
-
-# Reference data ------------------------------------------------------------------------
-
-
-@cache
-def zip_table() -> dict[str, tuple[str, str | None]]:
-    """ZIP5 -> (state, IANA zone or None), built once: zipcodes.matching scans a list."""
-    valid_zones: dict[str, str | None] = {}
-    table: dict[str, tuple[str, str | None]] = {}
-    for entry in zipcodes.list_all():  # type: ignore[no-untyped-call]
-        zone = entry["timezone"]
-        if zone not in valid_zones:
-            try:
-                ZoneInfo(zone)
-                valid_zones[zone] = zone
-            except (ZoneInfoNotFoundError, ValueError):
-                valid_zones[zone] = None  # "" for military ZIPs, and a stray town name
-        table[entry["zip_code"]] = (entry["state"], valid_zones[zone])
-    return table
-
-
-@lru_cache(maxsize=1 << 17)
-def _nanp_prefix(npa_nxx: str) -> tuple[bool, tuple[str, ...]]:
-    """Validity and zones of a NANP number depend on its first 6 national digits only.
-
-    The US/Canada metadata and time-zone prefixes of `phonenumbers` never look further,
-    so one lookup serves every number of an exchange.
-    """
-    number = phonenumbers.PhoneNumber(country_code=1, national_number=int(npa_nxx + "0000"))
-    # Trying the US alone first spares the walk over the ~25 NANP regions.
-    us = phonenumbers.is_valid_number_for_region(number, "US")
-    if not us and not phonenumbers.is_valid_number(number):
-        return False, ()
-    return True, _zones(number)
-
-
-# Numbers that say nothing about where the consumer is: `phonenumbers` gives them every
-# zone of their country (a US toll-free number some 42, Guam to Newfoundland), which would
-# leave a sliver of the day callable under 1006.6(b)(1)(i)'s every-zone reading. They add
-# no zone: the address decides, and with none the contact rules take every contiguous-US
-# zone (see queues.rules.zones_considered).
-_PLACELESS_TYPES = frozenset(
-    {
-        phonenumbers.PhoneNumberType.TOLL_FREE,
-        phonenumbers.PhoneNumberType.PREMIUM_RATE,
-        phonenumbers.PhoneNumberType.SHARED_COST,
-        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
-        phonenumbers.PhoneNumberType.UAN,
-    }
-)
-# NANP area codes that are not geographic (NANPA): personal communications services
-# (500, 52x, 533, 544, 566, 577, 588), Canadian non-geographic (600), carrier services
-# (700), toll-free (800, 822, 833, 844, 855, 866, 877, 888) and premium (900).
-NON_GEOGRAPHIC_NPAS = frozenset(
-    {"500", *(f"52{d}" for d in range(10)), "533", "544", "566", "577", "588", "600", "700",
-     "800", "822", "833", "844", "855", "866", "877", "888", "900"}
-)  # fmt: skip
-
-
-def _zones(number: phonenumbers.PhoneNumber) -> tuple[str, ...]:
-    if number.country_code == 1 and str(number.national_number)[:3] in NON_GEOGRAPHIC_NPAS:
-        return ()
-    if phonenumbers.number_type(number) in _PLACELESS_TYPES:
-        return ()
-    zones = phone_timezone.time_zones_for_number(number)
-    return tuple(z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE)
 
 
 def warm_up() -> None:
@@ -247,176 +78,6 @@ def warm_up() -> None:
     the first file a worker loads."""
     zip_table()
     normalize_phone("+12025550123", "home")
-
-
-def normalize_phone(raw: str, kind: str) -> Phone | None:
-    """E.164 and zones of a number, or None when it is not a valid number."""
-    plus = raw.startswith("+")
-    digits = raw
-    if not digits.isdigit():
-        digits = (
-            raw.replace(" ", "")
-            .replace("-", "")
-            .replace("(", "")
-            .replace(")", "")
-            .replace(".", "")
-            .replace("+", "")
-        )
-    if len(digits) == 11 and digits[0] == "1":
-        digits = digits[1:]
-    elif plus:
-        digits = ""  # another country's code: the slow path reads it
-    if len(digits) == 10 and digits.isascii() and digits.isdigit():
-        valid, zones = _nanp_prefix(digits[:6])
-        return Phone("+1" + digits, kind, zones) if valid else None
-    try:
-        number = phonenumbers.parse(raw, "US")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return Phone(e164, kind, _zones(number))
-
-
-def normalize_email(raw: str) -> str | None:
-    local, at, domain = raw.rpartition("@")
-    if (
-        not at
-        or not 0 < len(local) <= 64
-        or len(raw) > 254
-        or "@" in local
-        or len(raw.split()) != 1
-        or "." not in domain
-        or "" in domain.split(".")
-    ):
-        return None
-    return local + "@" + domain.lower()
-
-
-# Values --------------------------------------------------------------------------------
-
-_MAX_INTEGER_DIGITS: Final = 13
-
-
-def parse_dollars(text: str) -> int | Problem:
-    """Cents from "1,234.56", "$1234.56", "1234", "-5", "(5.00)"; sign kept."""
-    # The shapes of nearly every cell first.
-    if text.isdecimal() and len(text) <= _MAX_INTEGER_DIGITS:
-        return int(text) * 100
-    grouped, _, frac = text.partition(".")
-    whole = grouped.replace(",", "") if "," in grouped else grouped
-    if (
-        len(frac) == 2
-        and frac.isdecimal()
-        and whole.isdecimal()
-        and len(whole) <= _MAX_INTEGER_DIGITS
-        # Grouping must be by thousands: "1,234,567", not "12,34".
-        and (whole is grouped or f"{int(whole):,}" == grouped)
-    ):
-        return int(whole) * 100 + int(frac)
-    return _parse_dollars_slowly(text)
-
-
-def _parse_dollars_slowly(text: str) -> int | Problem:
-    sign = 1
-    if text.startswith("(") and text.endswith(")"):
-        sign, text = -1, text[1:-1]
-    if text.startswith("-"):
-        sign, text = -sign, text[1:]
-    if text.startswith("$"):
-        text = text[1:]
-    if text.startswith("-"):
-        sign, text = -sign, text[1:]
-    whole, dot, frac = text.partition(".")
-    if "," in whole:
-        plain = whole.replace(",", "")
-        if not plain.isdecimal() or f"{int(plain):,}" != whole:
-            return INVALID_AMOUNT
-        whole = plain
-    cents = 0
-    if dot:
-        if not frac.isdecimal():
-            return INVALID_AMOUNT
-        if len(frac) > 2:
-            return AMOUNT_PRECISION
-        cents = int(frac) * (10 if len(frac) == 1 else 1)
-        whole = whole or "0"
-    if not whole.isdecimal():
-        return INVALID_AMOUNT
-    if len(whole) > _MAX_INTEGER_DIGITS:
-        return AMOUNT_TOO_LARGE
-    return sign * (int(whole) * 100 + cents)
-
-
-def parse_cents(text: str) -> int | Problem:
-    digits = text[1:] if text.startswith("-") else text
-    if not digits.isdecimal():
-        return INVALID_AMOUNT
-    if len(digits) > _MAX_INTEGER_DIGITS + 2:
-        return AMOUNT_TOO_LARGE
-    return int(text)
-
-
-# A fast reader returns the date, None when strptime would refuse the text too, or
-# _UNSURE when only strptime can tell.
-_UNSURE: Final = date.min
-
-
-def _iso(text: str) -> date | None:
-    if "-" not in text:
-        return None
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
-        y, m, d = text[:4], text[5:7], text[8:]
-        if (y + m + d).isdigit() and text.isascii():
-            try:
-                return date(int(y), int(m), int(d))
-            except ValueError:
-                return None
-    return _UNSURE
-
-
-def _us(text: str) -> date | None:
-    if "/" not in text:
-        return None
-    m, _, rest = text.partition("/")
-    d, _, y = rest.partition("/")
-    if len(y) == 4 and 0 < len(m) <= 2 and 0 < len(d) <= 2 and (m + d + y).isdigit():
-        try:
-            return date(int(y), int(m), int(d)) if text.isascii() else _UNSURE
-        except ValueError:
-            return None
-    return _UNSURE
-
-
-_FAST_FORMATS: Final[dict[str, Callable[[str], date | None]]] = {"%Y-%m-%d": _iso, "%m/%d/%Y": _us}
-
-
-def date_parser(formats: tuple[str, ...]) -> Callable[[str], date | Problem]:
-    """Parses with a column map's formats, in order.
-
-    The two common formats are read by slicing; strptime is the fallback and the
-    authority when slicing does not match.
-    """
-    steps = [(fmt, _FAST_FORMATS.get(fmt)) for fmt in formats]
-    error = Problem("invalid_date", "not a date in the format " + " or ".join(formats))
-
-    def parse(text: str) -> date | Problem:
-        for fmt, fast in steps:
-            if fast is not None:
-                day = fast(text)
-                if day is None:
-                    continue
-                if day is not _UNSURE:
-                    return day
-            try:
-                # A calendar date, not a moment: no time zone applies.
-                return datetime.strptime(text, fmt).date()  # noqa: DTZ007
-            except ValueError:
-                continue
-        return error
-
-    return parse
 
 
 V = TypeVar("V")

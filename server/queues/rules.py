@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal, get_args
 
-from server.kit.business_days import add_business_days
 from server.queues.local_time import (
     CONTIGUOUS_US_ZONES,
     DateSpan,
@@ -166,7 +165,7 @@ class Phone:
     status: PhoneStatus = "valid"
     employer_forbids_calls: bool = False
     # IANA zones the number may be in (phonenumbers' area-code zones); () for a number that
-    # says nothing about place (toll-free, non-geographic: see placements.normalize).
+    # says nothing about place (toll-free, non-geographic: see placements.phones).
     zones: tuple[str, ...] = ()
     # When `status` (or the employer's ban) took effect; None = always. A recorded call is
     # judged as of its own start, so a call that led to marking the number is not itself
@@ -272,17 +271,6 @@ def is_conversation(call: CallRecord) -> bool:
     # An inbound conversation is a conversation too: 1006.14(b)(2)(i)(B) speaks of
     # "having had a telephone conversation", whoever dialed.
     return call.outcome in CONVERSATION_OUTCOMES
-
-
-# 12 CFR 1006.34(b)(5): receipt may be assumed 5 days after sending, not counting
-# Saturdays, Sundays and federal holidays; the period ends 30 days after receipt.
-VALIDATION_RECEIPT_BUSINESS_DAYS = 5
-VALIDATION_PERIOD_DAYS = 30
-
-
-def validation_period_end(notice_sent: date) -> date:
-    receipt = add_business_days(notice_sent, VALIDATION_RECEIPT_BUSINESS_DAYS)
-    return receipt + timedelta(days=VALIDATION_PERIOD_DAYS)
 
 
 def check_call(

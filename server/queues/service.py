@@ -32,20 +32,20 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from server.audit import service as audit
-from server.auth.principal import SYSTEM, Principal
-from server.kit import clock, db
-from server.kit.errors import Conflict, InvalidInput, NotFound
-from server.kit.pagination import Page, PageRequest, make_page
-from server.placements import service as placements
-from server.placements.schemas import StatusActionRequest
-from server.placements.statuses import (
+from server.accounts import service as account_service
+from server.accounts.schemas import StatusActionRequest
+from server.accounts.statuses import (
     AccountStatus,
     Channel,
     StatusAction,
     TransitionRefused,
     next_status,
 )
+from server.audit import service as audit
+from server.auth.principal import SYSTEM, Principal
+from server.kit import clock, db
+from server.kit.errors import Conflict, InvalidInput, NotFound
+from server.kit.pagination import Page, PageRequest, make_page
 from server.queues import judging, repository, rules
 from server.queues.judging import StoredCall
 from server.queues.schemas import (
@@ -101,7 +101,7 @@ async def calls_of_people(debtor_ids: Sequence[UUID]) -> dict[UUID, list[StoredC
     return found
 
 
-def _consumer(ctx: placements.ContactContext, calls: Sequence[StoredCall]) -> rules.Consumer:
+def _consumer(ctx: account_service.ContactContext, calls: Sequence[StoredCall]) -> rules.Consumer:
     return judging.consumer_of(
         address_zone=ctx.address_zone,
         address_state=ctx.address_state,
@@ -117,7 +117,7 @@ def _consumer(ctx: placements.ContactContext, calls: Sequence[StoredCall]) -> ru
 
 
 async def check_call(actor: Principal, account_id: UUID, data: CallCheckRequest) -> CallCheckRead:
-    ctx = await placements.contact_context(actor, account_id)
+    ctx = await account_service.contact_context(actor, account_id)
     now = clock.now()
     at = data.at or now
     clock.refuse_outside("at", at, now + HORIZON, "must be within a year from now")
@@ -126,7 +126,10 @@ async def check_call(actor: Principal, account_id: UUID, data: CallCheckRequest)
 
 
 def verdict(
-    ctx: placements.ContactContext, calls: Sequence[StoredCall], at: datetime, phone: str | None
+    ctx: account_service.ContactContext,
+    calls: Sequence[StoredCall],
+    at: datetime,
+    phone: str | None,
 ) -> CallCheckRead:
     """Whether the account may be called at `at` on `phone` (by default the best number
     on file), given every stored call about its person."""
@@ -173,7 +176,7 @@ def _not_of_person(account_id: UUID) -> InvalidInput:
 
 
 async def _accounts_of_call(
-    actor: Principal, ctx: placements.ContactContext, further: Sequence[UUID] | None
+    actor: Principal, ctx: account_service.ContactContext, further: Sequence[UUID] | None
 ) -> dict[UUID, UUID]:
     """account id -> client id of every account the call was about. Further accounts must
     be the same person's, and the caller's to see: anything else is named as invalid,
@@ -187,7 +190,7 @@ async def _accounts_of_call(
                 "account_ids", f"{account_id} is not an account of this person"
             )
         try:
-            other = await placements.contact_context(actor, account_id)
+            other = await account_service.contact_context(actor, account_id)
         except NotFound:
             raise InvalidInput.field(
                 "account_ids", f"{account_id} is not an account of this person"
@@ -197,7 +200,7 @@ async def _accounts_of_call(
 
 
 async def _corrected(
-    actor: Principal, ctx: placements.ContactContext, call_id: UUID | None
+    actor: Principal, ctx: account_service.ContactContext, call_id: UUID | None
 ) -> asyncpg.Record | None:
     if call_id is None:
         return None
@@ -216,12 +219,12 @@ async def _corrected(
 
 
 async def record_call(actor: Principal, account_id: UUID, data: CallCreate) -> CallRecorded:
-    first = await placements.contact_context(actor, account_id)
+    first = await account_service.contact_context(actor, account_id)
     now = clock.now()
     _validate(data, now)
     async with db.transaction():
         await repository.lock_person(first.debtor_id)
-        ctx = await placements.contact_context(actor, account_id)
+        ctx = await account_service.contact_context(actor, account_id)
         accounts = await _accounts_of_call(actor, ctx, data.account_ids)
         previous = await _corrected(actor, ctx, data.corrects_call_id)
         call_id = uuid4()
@@ -262,7 +265,7 @@ async def record_call(actor: Principal, account_id: UUID, data: CallCreate) -> C
 
 
 async def _follow_ups(
-    ctx: placements.ContactContext, call_id: UUID, chain_id: UUID, data: CallCreate
+    ctx: account_service.ContactContext, call_id: UUID, chain_id: UUID, data: CallCreate
 ) -> None:
     common = {"call_id": call_id, "chain_id": chain_id, "account_id": ctx.account_id,
               "client_id": ctx.client_id, "debtor_id": ctx.debtor_id}  # fmt: skip
@@ -275,14 +278,14 @@ async def _follow_ups(
 
 
 async def _apply_outcome(
-    actor: Principal, ctx: placements.ContactContext, data: CallCreate, now: datetime
+    actor: Principal, ctx: account_service.ContactContext, data: CallCreate, now: datetime
 ) -> None:
     """What the call tells us about the person's number, account and wishes, in force
     from the end of the call (so the call itself is not judged against it)."""
     since = min(judging.effective_at(data.started_at, data.duration_s), now)
     mark = judging.PHONE_MARKS.get(data.outcome)
     if mark is not None:
-        await placements.mark_phone(ctx.debtor_id, data.phone, mark, since)
+        await account_service.mark_phone(ctx.debtor_id, data.phone, mark, since)
         return
     action = {
         Outcome.DISPUTE: StatusAction.DISPUTE,
@@ -298,12 +301,12 @@ async def _apply_outcome(
         # Already disputed, or finished: the call is still recorded, and a request to stop
         # calling still binds the person.
         if action == StatusAction.CEASE:
-            await placements.stop_telephone(ctx.debtor_id, since)
+            await account_service.stop_telephone(ctx.debtor_id, since)
         return
     request = StatusActionRequest(
         reason=f"{data.outcome} on a call", channel=Channel.ORAL, received_at=since
     )
-    await placements.change_status(actor, ctx.account_id, action, request)
+    await account_service.change_status(actor, ctx.account_id, action, request)
 
 
 async def _judge(
@@ -316,11 +319,11 @@ async def _judge(
     calls = await _calls_of_person(debtor_id)
     new = next(c for c in calls if c.id == call_id)
     later = [c for c in calls if c.id != call_id and c.started_at >= pivot]
-    ctx = await placements.contact_context(SYSTEM, next(iter(new.accounts)))
+    ctx = await account_service.contact_context(SYSTEM, next(iter(new.accounts)))
     consumer = _consumer(ctx, calls)
     records = [c.record() for c in calls]
     judged = sorted({a for c in (new, *later) for a in c.accounts})
-    contexts = await placements.contact_contexts(SYSTEM, judged)
+    contexts = await account_service.contact_contexts(SYSTEM, judged)
 
     def verdict(call: StoredCall, account_id: UUID) -> list[str]:
         of = contexts[account_id]
@@ -426,9 +429,6 @@ async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]
             for r in rows
         ]
     }
-
-
-placements.account_sections["contacts"] = contacts_section
 
 
 # --- for offers ---

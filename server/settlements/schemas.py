@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.placements.schemas import PaymentMethod
+from server.clients.schemas import PaymentMethod
 
 # Below 13 digits: an amount can never be mistaken for (or used to smuggle) a card number.
 MAX_AMOUNT_CENTS = 100_000_000_000

@@ -1,7 +1,7 @@
 """Payments and reversals: the use cases.
 
 Every money movement on an account runs in one transaction that first locks the account
-row (placements' `lock_account`), so concurrent payments apply one after another and the
+row (accounts' `lock_account`), so concurrent payments apply one after another and the
 balance is exact; the movement, the balance, any status it causes and the audit lines
 commit together or not at all.
 """
@@ -19,30 +19,31 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from server.accounts import service as accounts
+from server.accounts.movements import MoneyAction
+from server.accounts.statuses import AccountStatus
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal, Role
+from server.clients import service as clients
+from server.clients.authority import Band, parse_authority
+from server.clients.schemas import PaymentMethod
 from server.kit import cards, clock, db
 from server.kit.clock import start_of_day
 from server.kit.csv_export import csv_stream
 from server.kit.errors import DomainError, FieldError, InvalidInput, NotFound, NotPermitted
 from server.kit.pagination import Page, PageRequest, make_page
 from server.kit.settings import get_settings
-from server.placements import service as placements
-from server.placements.column_map import FileKind
 from server.placements.file_changes import FinancialRow
-from server.placements.normalize import RowError
-from server.placements.schemas import PaymentMethod
-from server.placements.statuses import AccountStatus
+from server.placements.row_owners import RowOwner
+from server.placements.rows import RowError
 from server.queues import service as queues
 from server.settlements import repository
 from server.settlements.authority import (
-    Band,
     Installment,
     LumpSum,
     OfferInvalid,
     Plan,
     offer_band,
-    parse_authority,
     refusal_to_decide,
     validate_plan,
 )
@@ -271,7 +272,7 @@ async def post_payment(
     """
     refuse_card_numbers(data, idempotency_key)
     # Whose account first: someone else's is 404 whatever else is wrong with the request.
-    await placements.visible_account(actor, account_id)
+    await accounts.visible_account(actor, account_id)
     if actor.role == Role.CLIENT and data.paid_to != PaidTo.CLIENT:
         raise NotPermitted("a client records only payments made directly to it (paid_to=client)")
     key = _check_key(idempotency_key)
@@ -282,7 +283,7 @@ async def post_payment(
     request_hash = _request_hash("payment.create", account_id, data)
 
     async with db.transaction():
-        account = await placements.lock_account(actor, account_id)
+        account = await accounts.lock_account(actor, account_id)
         client_id: UUID = account["client_id"]
         claimed = await repository.claim_idempotency_key(
             scope=scope, key=key, client_id=client_id, operation="payment.create",
@@ -326,14 +327,14 @@ async def _record_payment(
     it moves, the payment row, its audit line, the offer it pays. Every payment, whether
     from the API or a client's file, is recorded here."""
     client_id: UUID = account["client_id"]
-    client = await placements.client_settings(client_id)
-    hold = client["clearing_days"].get(data.method, placements.DEFAULT_CLEARING_DAYS[data.method])
+    client = await clients.client_settings(client_id)
+    hold = client["clearing_days"].get(data.method, clients.DEFAULT_CLEARING_DAYS[data.method])
     balance_before = int(account["balance_cents"])
     # Money received is never refused: what exceeds the balance is a credit due back.
     applied = min(data.amount_cents, max(balance_before, 0))
     credit = data.amount_cents - applied
-    change = await placements.apply_money_movement(
-        actor, account, -applied, action=placements.MoneyAction.PAYMENT,
+    change = await accounts.apply_money_movement(
+        actor, account, -applied, action=MoneyAction.PAYMENT,
         reason=f"payment of {dollars(data.amount_cents)} received {received_on}",
         at=at, paid_on=received_on,
     )  # fmt: skip
@@ -420,7 +421,7 @@ async def get_payment(actor: Principal, payment_id: UUID) -> PaymentRead:
 async def list_payments(actor: Principal, account_id: UUID, page: PageRequest) -> Page[PaymentRead]:
     """Newest first by (received, recorded, id), each with the running balance in the
     order received."""
-    await placements.visible_account(actor, account_id)
+    await accounts.visible_account(actor, account_id)
     rows = await repository.account_payments(
         account_id, get_settings().agency_timezone, page.key(datetime, datetime, UUID),
         page.fetch_limit,
@@ -443,7 +444,7 @@ async def payments_csv(actor: Principal, account_id: UUID) -> AsyncIterator[byte
     """Every payment of the account as CSV, newest first by (received, recorded, id),
     each with the running balance in received order: what the list and the account's
     money section show, a batch at a time."""
-    await placements.visible_account(actor, account_id)
+    await accounts.visible_account(actor, account_id)
     zone = get_settings().agency_timezone
 
     async def rows() -> AsyncIterator[list[Any]]:
@@ -492,7 +493,7 @@ async def reverse_payment(actor: Principal, payment_id: UUID, data: ReversalCrea
         raise InvalidInput.field("returned_at", "must not be before the payment was received")
 
     async with db.transaction():
-        account = await placements.lock_account(actor, payment["account_id"])
+        account = await accounts.lock_account(actor, payment["account_id"])
         row = await _record_reversal(actor, payment, account, data.reason, returned_at)
         # Read after everything the reversal did, the settlement it undid included.
         running = await _running(payment["account_id"])
@@ -514,8 +515,8 @@ async def _record_reversal(
         raise PaymentAlreadyReversed("the payment is already reversed")
     amount = int(payment["amount_cents"])
     credit_removed = min(amount, max((await repository.paid_and_credit(account["id"]))[1], 0))
-    change = await placements.apply_money_movement(
-        actor, account, amount - credit_removed, action=placements.MoneyAction.REVERSAL,
+    change = await accounts.apply_money_movement(
+        actor, account, amount - credit_removed, action=MoneyAction.REVERSAL,
         reason=f"payment {payment_id} reversed: {reason}", at=returned_at,
     )  # fmt: skip
     values = {
@@ -568,8 +569,8 @@ async def _record_adjustment(
             f"would take the balance ({balance} cents) below zero",
             code="balance_below_zero",
         )
-    change = await placements.apply_money_movement(
-        actor, account, amount_cents, action=placements.MoneyAction.ADJUSTMENT,
+    change = await accounts.apply_money_movement(
+        actor, account, amount_cents, action=MoneyAction.ADJUSTMENT,
         reason=f"balance adjusted by {dollars(amount_cents)} by the client: "
         f"{reason or 'no reason'}",
         at=at,
@@ -643,7 +644,7 @@ async def _apply_financial_row(placement_id: UUID, client_id: UUID, row: Financi
                     f"already reported on line {seen['line']} of placement {seen['placement_id']}"
                 )
                 raise _row_refused("transaction_id", "duplicate_transaction", reason)
-        account = await placements.lock_client_account(client_id, row.client_account_number)
+        account = await accounts.lock_client_account(client_id, row.client_account_number)
         if account is None:
             raise _row_refused(
                 "client_account_number", "not_found",
@@ -712,11 +713,11 @@ async def financial_acknowledgement(placement_id: UUID) -> AsyncIterator[list[An
     after = 0
     while batch := await repository.client_transactions_after(placement_id, after, 5000):
         # The caller of the acknowledgement was checked against the placement's client.
-        accounts = list({r["account_id"] for r in batch})
-        numbers = await placements.account_numbers(SYSTEM, accounts)
+        account_ids = list({r["account_id"] for r in batch})
+        numbers = await accounts.account_numbers(SYSTEM, account_ids)
         # The balance each movement left as the account's payments list has it: the
         # running balance in the order things took effect, not as posted.
-        running = await _running_of(accounts)
+        running = await _running_of(account_ids)
         for r in batch:
             balance = running[r["account_id"]].by_cause[r["movement_id"]]
             yield [
@@ -727,7 +728,8 @@ async def financial_acknowledgement(placement_id: UUID) -> AsyncIterator[list[An
         after = batch[-1]["line"]
 
 
-placements.row_owners[FileKind.FINANCIAL] = placements.RowOwner(
+# Registered for financial files by `server.wiring` at start-up.
+FINANCIAL_ROW_OWNER = RowOwner(
     apply=apply_financial_rows,
     acknowledgement_columns=(
         "line", "client_account_number", "transaction_type", "transaction_id", "account_id",
@@ -769,9 +771,6 @@ async def money_section(actor: Principal, account_id: UUID) -> MoneySection:
             for m, balance in reversed(running.movements[-_SECTION_HISTORY:])
         ],
     )
-
-
-placements.account_sections["money"] = money_section
 
 
 # --- offers -------------------------------------------------------------------------------
@@ -848,7 +847,7 @@ async def create_offer(
     `offered_on` (today by default) records an arrangement made earlier, e.g. history from
     the agency's earlier system: its schedule and a lump sum's due date run from that day,
     so the nightly sweep judges it as it would have been judged all along."""
-    await placements.visible_account(actor, account_id)
+    await accounts.visible_account(actor, account_id)
     if actor.role == Role.CLIENT:
         raise NotPermitted("offers are made by the agency's collectors and staff")
     now = clock.now()
@@ -864,7 +863,7 @@ async def create_offer(
             raise InvalidInput(str(invalid), details=invalid.errors) from None
 
     async with db.transaction():
-        account = await placements.lock_account(actor, account_id)
+        account = await accounts.lock_account(actor, account_id)
         balance = int(account["balance_cents"])
         if account["status"] != AccountStatus.ACTIVE or balance <= 0:
             raise AccountNotSettleable(
@@ -874,7 +873,7 @@ async def create_offer(
         if await repository.live_offer_of(account_id) is not None:
             raise OfferExists("the account already has a pending or accepted offer")
         client_id: UUID = account["client_id"]
-        authority = parse_authority((await placements.client_settings(client_id))["authority"])
+        authority = parse_authority((await clients.client_settings(client_id))["authority"])
         band = offer_band(authority, balance, terms)
         status = _STATUS_OF_BAND[band]
         schedule = (
@@ -922,9 +921,9 @@ async def list_offers(
     """Offers the caller may see, newest first: a supervisor's approval list is
     `status=pending_supervisor`, a client's `status=pending_client` (its own only)."""
     if client_id is not None:
-        await placements.require_client(actor, client_id)
+        await clients.require_client(actor, client_id)
     if account_id is not None:
-        await placements.visible_account(actor, account_id)
+        await accounts.visible_account(actor, account_id)
     rows = await repository.list_offers(
         visible=actor.visible_clients(), client_id=client_id, account_id=account_id,
         status=None if status is None else str(status), after=page.after,
@@ -964,7 +963,7 @@ async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) ->
         if accepted:
             # Disputed, paid or recalled since the offer was made: accepting it now would
             # collect what may not be collected. It can still be rejected.
-            account = await placements.visible_account(actor, row["account_id"])
+            account = await accounts.visible_account(actor, row["account_id"])
             if account["status"] != AccountStatus.ACTIVE or int(account["balance_cents"]) <= 0:
                 raise AccountNotSettleable(
                     f"the account is {account['status']}; the offer can only be rejected"
@@ -1036,11 +1035,11 @@ async def _apply_to_offer(
         after={"status": OfferStatus.FULFILLED, "payment_id": payment_id},
     )  # fmt: skip
     await queues.close_open_promises(row["account_id"], kept=True)
-    account = await placements.visible_account(actor, row["account_id"])
+    account = await accounts.visible_account(actor, row["account_id"])
     remainder = int(account["balance_cents"])
     if remainder <= 0:
         return
-    change = await placements.settle_account(
+    change = await accounts.settle_account(
         actor, row["account_id"], remainder, at=at,
         reason=f"settled by offer {row['id']}: {remainder} cents written off",
     )  # fmt: skip
@@ -1065,7 +1064,7 @@ async def _undo_for_reversal(
     write_off = await repository.write_off_by(payment["id"])
     if write_off is not None:
         cents = -int(write_off["amount_cents"])
-        change = await placements.reinstate_write_off(
+        change = await accounts.reinstate_write_off(
             actor, payment["account_id"], cents, at=at,
             reason=f"payment {payment['id']} reversed: the settlement's write-off undone",
         )  # fmt: skip
@@ -1107,7 +1106,7 @@ async def close_lapsed_offers(today: date | None = None) -> dict[str, int]:
     counts = {"broken": 0, "expired": 0}
     for candidate in await repository.lapsed_offers(today, GRACE_DAYS):
         async with db.transaction():
-            await placements.lock_account(SYSTEM, candidate["account_id"])
+            await accounts.lock_account(SYSTEM, candidate["account_id"])
             row = await repository.offer(candidate["id"], for_update=True)
             assert row is not None
             still = await repository.lapsed_offers(today, GRACE_DAYS, only=row["id"])
@@ -1137,7 +1136,7 @@ async def close_lapsed_offers(today: date | None = None) -> dict[str, int]:
 
 async def collected(actor: Principal, client_id: UUID) -> int:
     """What the client's accounts have paid, net of reversals."""
-    await placements.require_client(actor, client_id)
+    await clients.require_client(actor, client_id)
     return await repository.client_collected(client_id)
 
 
@@ -1147,7 +1146,7 @@ def _months_between(start: date, end: date) -> int:
 
 async def liquidation(actor: Principal, client_id: UUID) -> list[VintageRead]:
     """The client's liquidation curve per vintage, oldest vintage first."""
-    await placements.require_client(actor, client_id)
+    await clients.require_client(actor, client_id)
     zone = get_settings().agency_timezone
     this_month = clock.agency_today().replace(day=1)
     vintages: dict[date, VintageRead] = {}

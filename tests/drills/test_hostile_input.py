@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from scripts.drills import drillkit
-from server.placements.column_map import default_column_map
+from server.clients.column_map import default_column_map
 from tests import servers as test_servers
 from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser, client_from
 from tests.placements.test_ingest import csv_bytes, good_row, upload, upload_and_load

@@ -9,9 +9,10 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import pytest
 
-from server.placements import ingest
-from server.placements.column_map import FileKind, default_column_map
+from server.clients.column_map import FileKind, default_column_map
+from server.placements import ingest, row_owners
 from tests.fixtures import Caller, MakeClient
 from tests.placements.test_ingest import csv_bytes, good_row, upload, upload_and_load
 
@@ -149,6 +150,26 @@ def _dates(*days: str) -> tuple[Any, ...]:
     from datetime import date
 
     return tuple(date.fromisoformat(day) for day in days)
+
+
+async def test_a_financial_file_nobody_registered_to_apply_fails_saying_so(
+    admin: Caller,
+    make_client: MakeClient,
+    owner_db: asyncpg.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process that skipped `server.wiring.wire()` has no owner for a financial file's
+    rows: the load fails loudly, naming the missing step, and moves no money."""
+    client = await make_client()
+    await place_accounts(admin, client["client_id"], 1)
+    body = financial([row(0, "payment", "100.00", payment_method="check", transaction_id="T-1")])
+    response = await upload(admin, client["client_id"], body, kind="financial")
+    assert response.status_code == 202, response.text
+    monkeypatch.setattr(row_owners, "_owners", {})
+    with pytest.raises(row_owners.NoRowOwner, match=r"financial files.*server\.wiring\.wire\(\)"):
+        await ingest.load_placement(UUID(response.json()["placement_id"]))
+    assert await owner_db.fetchval("SELECT count(*) FROM payment") == 0
+    assert await balances(owner_db, client["client_id"]) == {"AC-00000": (PLACED, "active")}
 
 
 async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_nothing(

@@ -11,8 +11,8 @@ from uuid import UUID
 import asyncpg
 import pytest
 
+from server.clients.column_map import default_column_map
 from server.placements import ingest
-from server.placements.column_map import default_column_map
 from tests.fixtures import Caller, MakeClient, MakeUser
 
 # Rows are keyed by our fields; the header row is written in the default layout's names.

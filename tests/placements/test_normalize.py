@@ -7,18 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.placements.column_map import default_column_map, parse_column_map, resolve_header
+from server.clients.column_map import default_column_map, parse_column_map, resolve_header
+from server.placements.addresses import zip_table
 from server.placements.csv_stream import iter_records
-from server.placements.normalize import (
+from server.placements.normalize import NewBusinessNormalizer, normalize_new_business
+from server.placements.rows import (
     AccountRow,
-    NewBusinessNormalizer,
     NormalizeContext,
     Phone,
     RejectedRow,
     RowError,
     duplicate_key,
-    normalize_new_business,
-    zip_table,
 )
 
 TODAY = date(2025, 6, 1)

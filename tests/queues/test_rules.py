@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,6 @@ from server.queues.rules import (
     check_call,
     is_call_placed,
     is_conversation,
-    validation_period_end,
     violations_of,
 )
 
@@ -573,24 +572,6 @@ def test_back_dated_calls_give_the_same_violations_as_calls_in_order() -> None:
 def test_history_at_or_after_the_moment_is_ignored() -> None:
     later = tuple(call(et(2024, 6, 3, 12, i)) for i in range(8))
     assert check(et(2024, 6, 3, 12), later).allowed
-
-
-# -- validation period -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("sent", "ends"),
-    [
-        # Mon: receipt Mon June 10 (5 business days), end 30 days later.
-        (date(2024, 6, 3), date(2024, 7, 10)),
-        # Wed before Thanksgiving: Fri 29, Mon 2, Tue 3, Wed 4, Thu 5 -> Dec 5 + 30.
-        (date(2024, 11, 27), date(2025, 1, 4)),
-        # Fri before Christmas: Mon 23, Tue 24, (Wed 25), Thu 26, Fri 27, Mon 30 -> + 30.
-        (date(2024, 12, 20), date(2025, 1, 29)),
-    ],
-)
-def test_validation_period_end(sent: date, ends: date) -> None:
-    assert validation_period_end(sent) == ends
 
 
 def test_outcome_table() -> None:

@@ -36,13 +36,13 @@ import asyncpg
 
 from server.audit import service as audit
 from server.auth.principal import Principal
+from server.clients import service as clients
 from server.kit import clock, db
 from server.kit.clock import start_of_day
 from server.kit.errors import InvalidInput, NotFound
 from server.kit.logging import get_logger
 from server.kit.pagination import Page, PageRequest, make_page
 from server.kit.settings import get_settings
-from server.placements import service as placements
 from server.settlements.money import LineKind, RemittanceMethod, StatementLine, statement_totals
 from server.settlements.remittance import repository as repository
 from server.settlements.remittance.periods import RemittanceCycle, period_containing
@@ -70,7 +70,7 @@ async def issue_for_clients(
 ) -> list[UUID]:
     """Issue every statement of these clients due by `as_of`, in one transaction."""
     agency_tz = get_settings().agency_timezone
-    settings = await placements.clients_settings(client_ids)
+    settings = await clients.clients_settings(client_ids)
     rows: list[dict[str, Any]] = []
     async with db.transaction():
         await repository.lock_clients(client_ids)
@@ -288,12 +288,12 @@ async def list_statements(
 async def statement_document(actor: Principal, statement_id: UUID) -> tuple[StatementRead, str]:
     """A statement with its lines and the client's name, for the CSV and PDF downloads."""
     statement = await get_statement(actor, statement_id)
-    client = await placements.client_settings(statement.client_id)
+    client = await clients.client_settings(statement.client_id)
     return statement, str(client["name"])
 
 
 async def remitted(actor: Principal, client_id: UUID) -> RemittedRead:
-    await placements.require_client(actor, client_id)
+    await clients.require_client(actor, client_id)
     row = await repository.client_remitted(client_id)
     return RemittedRead(
         statements=row["statements"],

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from server.auth.principal import Role
+
 
 class AccountStatus(StrEnum):
     ACTIVE = "active"
@@ -102,3 +104,17 @@ def next_status(
     if current not in allowed_from:
         raise TransitionRefused(f"an account that is {current} cannot become {target}")
     return target
+
+
+# Who may take each action: a client recalls its own accounts; the agency's people record
+# what consumers tell them.
+ACTION_ROLES = {
+    StatusAction.RECALL: {Role.ADMIN, Role.SUPERVISOR, Role.CLIENT},
+    StatusAction.DISPUTE: {Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR},
+    StatusAction.VERIFICATION: {Role.ADMIN, Role.SUPERVISOR},
+    StatusAction.CEASE: {Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR},
+    StatusAction.STATUS: {Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR},
+}
+# Actions whose channel decides what they do (a written cease, an oral one) or must be on
+# record (how the dispute came in).
+CHANNEL_REQUIRED = {StatusAction.DISPUTE, StatusAction.CEASE}

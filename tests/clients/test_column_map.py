@@ -1,6 +1,6 @@
 import pytest
 
-from server.placements.column_map import (
+from server.clients.column_map import (
     FIELDS,
     AmountFormat,
     FileKind,

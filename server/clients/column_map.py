@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Final, cast
+from typing import Any, Final, cast
 
 
 class FileKind(enum.StrEnum):
@@ -310,6 +310,13 @@ def parse_column_map(raw: object, kind: FileKind = FileKind.NEW_BUSINESS) -> Col
     if errors:
         raise InvalidColumnMap(errors)
     return ColumnMap(kind, columns, date_formats, amount_format)
+
+
+def column_map_for(client: dict[str, Any], kind: FileKind) -> ColumnMap:
+    """The column map of a client's files of `kind` (its settings as stored), or our own
+    field names when it set none."""
+    raw = client["column_map"].get(kind)
+    return default_column_map(kind) if raw is None else parse_column_map(raw, kind)
 
 
 @dataclass(frozen=True, slots=True)

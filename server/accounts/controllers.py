@@ -1,0 +1,82 @@
+"""Accounts: thin controllers over the accounts service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK
+
+from server.accounts import service
+from server.accounts.schemas import AccountRead, AccountSummary, StatusActionRequest
+from server.accounts.statuses import AccountStatus, StatusAction
+from server.auth.guards import CurrentPrincipal
+from server.kit.pagination import Page, page_request
+from server.kit.params import Cursor, Limit
+
+
+class AccountController(Controller):
+    path = "/api/v1/accounts"
+    tags = ["accounts"]
+
+    @get(operation_id="ListAccounts")
+    async def list_accounts(
+        self,
+        principal: CurrentPrincipal,
+        client_id: Annotated[UUID | None, QueryParameter(name="client_id")] = None,
+        status: Annotated[AccountStatus | None, QueryParameter(name="status")] = None,
+        q: Annotated[str | None, QueryParameter(name="q", max_length=100)] = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Page[AccountSummary]:
+        """Accounts the caller may see, newest first; `q` searches the account number and
+        the debtor's name by prefix."""
+        return await service.list_accounts(
+            principal, page_request(limit, cursor), client_id=client_id, status=status, query=q
+        )
+
+    @get("/{account_id:uuid}", operation_id="GetAccount")
+    async def get_account(
+        self, principal: CurrentPrincipal, account_id: FromPath[UUID]
+    ) -> AccountRead:
+        """Balances, debtor, phones, status and its history."""
+        return await service.get_account(principal, account_id)
+
+
+def _status_action(action: StatusAction, summary: str) -> HTTPRouteHandler:
+    async def handler(
+        principal: CurrentPrincipal,
+        account_id: FromPath[UUID],
+        data: JSONBody[StatusActionRequest],
+    ) -> AccountRead:
+        return await service.change_status(principal, account_id, action, data)
+
+    handler.__doc__ = summary
+    return post(
+        f"/api/v1/accounts/{{account_id:uuid}}/{action}",
+        operation_id=f"{action.title()}Account",
+        status_code=HTTP_200_OK,
+        tags=["accounts"],
+    )(handler)
+
+
+# One route per action, as the contract names them, each with its own operation.
+status_routes = [
+    _status_action(StatusAction.RECALL, "Recall an account: the client takes it back."),
+    _status_action(StatusAction.DISPUTE, "Record a dispute (channel required): collection stops."),
+    _status_action(StatusAction.VERIFICATION, "Record verification of a dispute: work resumes."),
+    _status_action(
+        StatusAction.CEASE,
+        "Record a cease request: written ceases communication; oral closes the telephone.",
+    ),
+    _status_action(
+        StatusAction.STATUS,
+        "Set bankruptcy, deceased, attorney represented, closed, or back to active.",
+    ),
+]
+
+
+routes = [AccountController, *status_routes]

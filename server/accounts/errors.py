@@ -1,0 +1,7 @@
+from server.kit.errors import Conflict
+
+
+class StatusTransitionRefused(Conflict):
+    """The action cannot move the account from its status (see `statuses.next_status`)."""
+
+    code = "status_transition_refused"

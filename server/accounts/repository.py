@@ -1,0 +1,271 @@
+"""Every query of debtors, their phones, accounts and their status changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from server.kit import db
+from server.kit.pagination import created_keyset, cursor_params, visible_param
+
+_ACCOUNT_COLUMNS = """
+    a.id, a.client_id, a.placement_id, a.debtor_id, a.client_account_number,
+    a.original_creditor, a.tier, a.fee_rate_bps, a.principal_cents, a.interest_cents,
+    a.fees_cents, a.placed_balance_cents, a.balance_cents, a.delinquency_date,
+    a.charge_off_date, a.last_payment_date, a.statute_of_limitations_date, a.status,
+    a.status_since, a.validation_notice_sent_on, a.validation_period_ends_on, a.created_at,
+    a.serviced_account_number
+"""
+
+
+async def account(account_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return await db.fetchrow(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM account a WHERE a.id = $1{lock}",  # noqa: S608
+        account_id,
+    )
+
+
+async def placed_account_by_number(client_id: UUID, number: str) -> asyncpg.Record | None:
+    """Locked FOR UPDATE; on account_number_open, the index of accounts not recalled."""
+    return await db.fetchrow(
+        f"""
+        SELECT {_ACCOUNT_COLUMNS} FROM account a
+        WHERE a.client_id = $1 AND lower(a.client_account_number) = lower($2)
+          AND a.status <> 'recalled'
+        FOR UPDATE
+        """,  # noqa: S608
+        client_id,
+        number,
+    )
+
+
+async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return await db.fetchrow(
+        f"""
+        SELECT id, first_name, last_name, date_of_birth, ssn_last4, address_line1,
+               address_line2, city, state, zip5, time_zone, emails, no_telephone,
+               no_telephone_since, inconvenient_times
+        FROM debtor WHERE id = $1{lock}
+        """,  # noqa: S608
+        debtor_id,
+    )
+
+
+async def debtor_phones(debtor_id: UUID) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT e164, kind, status, status_since, employer_forbids_calls, time_zones
+        FROM debtor_phone WHERE debtor_id = $1 ORDER BY created_at, e164
+        """,
+        debtor_id,
+    )
+
+
+async def status_history(account_id: UUID) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT action, from_status, to_status, reason, channel, received_at, created_at
+        FROM account_status_change WHERE account_id = $1 ORDER BY created_at, id
+        """,
+        account_id,
+    )
+
+
+# Everything the contact rules need about some accounts and their people, in one round
+# trip: the next-account claim judges several candidates per request.
+_CONTACT_ROWS = """
+    SELECT a.id, a.client_id, a.status, a.status_since, a.debtor_id, a.balance_cents,
+           d.time_zone, d.state, d.no_telephone, d.no_telephone_since, d.inconvenient_times,
+           (SELECT array_agg(ROW(p.e164, p.kind, p.status, p.status_since,
+                                 p.employer_forbids_calls, p.time_zones::text[])
+                             ORDER BY p.created_at, p.e164)
+            FROM debtor_phone p WHERE p.debtor_id = a.debtor_id) AS phones,
+           (SELECT array_agg(s.id ORDER BY s.created_at, s.id)
+            FROM account s WHERE s.debtor_id = a.debtor_id) AS debtor_account_ids,
+           -- Serviced together under one account number (12 CFR 1006.14(b)(4)): the
+           -- person's other accounts of the same client with the same serviced number.
+           (SELECT array_agg(g.id ORDER BY g.id)
+            FROM account g WHERE g.debtor_id = a.debtor_id AND g.client_id = a.client_id
+              AND g.serviced_account_number = a.serviced_account_number
+              AND g.id <> a.id) AS serviced_with,
+           (SELECT array_agg(ROW(h.from_status, h.to_status, h.received_at, h.created_at)
+                             ORDER BY h.created_at, h.id)
+            FROM account_status_change h WHERE h.account_id = a.id) AS status_changes
+    FROM account a JOIN debtor d ON d.id = a.debtor_id
+    WHERE a.id = ANY ($1::uuid[])
+"""
+PHONE_FIELDS = ("e164", "kind", "status", "status_since", "employer_forbids_calls", "time_zones")
+STATUS_CHANGE_FIELDS = ("from_status", "to_status", "received_at", "created_at")
+
+
+async def contact_rows(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(_CONTACT_ROWS, list(account_ids))
+
+
+_ACCOUNT_ORDER = created_keyset("a")
+
+
+async def list_accounts(
+    *,
+    visible: frozenset[UUID] | None,
+    client_id: UUID | None,
+    status: str | None,
+    query: str | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    # The search is a prefix match on the account number or the debtor's last name (both
+    # indexed); LIKE metacharacters in the query are escaped so they match themselves.
+    pattern = None
+    if query:
+        escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = escaped + "%"
+    return await db.fetch(
+        f"""
+        SELECT a.id, a.client_id, a.placement_id, a.client_account_number, a.status,
+               a.placed_balance_cents, a.balance_cents, a.delinquency_date, a.created_at,
+               concat_ws(' ', d.first_name, d.last_name) AS debtor_name
+        FROM account a JOIN debtor d ON d.id = a.debtor_id
+        WHERE ($1::uuid[] IS NULL OR a.client_id = ANY($1::uuid[]))
+          AND ($2::uuid IS NULL OR a.client_id = $2)
+          AND ($3::text IS NULL OR a.status = $3)
+          AND ($4::text IS NULL OR lower(a.client_account_number) LIKE $4
+               OR lower(d.last_name) LIKE $4
+               OR lower(concat_ws(' ', d.first_name, d.last_name)) LIKE $4)
+          AND {_ACCOUNT_ORDER.after(5)}
+        {_ACCOUNT_ORDER.order_by}
+        LIMIT $7
+        """,  # noqa: S608
+        visible_param(visible),
+        client_id,
+        status,
+        pattern,
+        *cursor_params(after),
+        limit,
+    )
+
+
+async def set_account_status(account_id: UUID, status: str) -> None:
+    await db.execute(
+        """
+        UPDATE account SET status = $2,
+            status_since = now(), updated_at = now() -- clock-ok: write time
+        WHERE id = $1
+        """,
+        account_id,
+        status,
+    )
+
+
+async def insert_status_change(
+    *,
+    account_id: UUID,
+    client_id: UUID,
+    from_status: str,
+    to_status: str,
+    action: str,
+    reason: str,
+    channel: str | None,
+    received_at: datetime,
+    actor_id: UUID | None,
+) -> None:
+    await db.execute(
+        """
+        INSERT INTO account_status_change (id, account_id, client_id, from_status, to_status,
+            action, reason, channel, received_at, actor_id, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9,
+            now()) -- clock-ok: write time
+        """,
+        account_id,
+        client_id,
+        from_status,
+        to_status,
+        action,
+        reason,
+        channel,
+        received_at,
+        actor_id,
+    )
+
+
+async def set_no_telephone(debtor_id: UUID, since: datetime) -> None:
+    await db.execute(
+        """
+        UPDATE debtor SET no_telephone = true,
+            no_telephone_since = LEAST(COALESCE(no_telephone_since, $2), $2),
+                updated_at = now() -- clock-ok: write time
+        WHERE id = $1
+        """,
+        debtor_id,
+        since,
+    )
+
+
+async def set_phone_status(debtor_id: UUID, e164: str, status: str, since: datetime) -> bool:
+    result = await db.execute(
+        """
+        UPDATE debtor_phone SET status = $3, status_since = $4
+        WHERE debtor_id = $1 AND e164 = $2 AND status IS DISTINCT FROM $3
+        """,
+        debtor_id,
+        e164,
+        status,
+        since,
+    )
+    return result != "UPDATE 0"
+
+
+async def change_balance(account_id: UUID, delta_cents: int) -> asyncpg.Record:
+    record = await db.fetchrow(
+        """
+        UPDATE account SET balance_cents = balance_cents + $2,
+            updated_at = now() -- clock-ok: write time
+        WHERE id = $1 RETURNING balance_cents, status
+        """,
+        account_id,
+        delta_cents,
+    )
+    assert record is not None
+    return record
+
+
+async def record_payment_date(account_id: UUID, paid_on: date) -> None:
+    """The last payment date only moves forward: a back-dated payment leaves a later one."""
+    await db.execute(
+        """
+        UPDATE account SET last_payment_date = GREATEST(last_payment_date, $2),
+            updated_at = now() -- clock-ok: write time
+        WHERE id = $1
+        """,
+        account_id,
+        paid_on,
+    )
+
+
+async def client_accounts_by_status(client_id: UUID) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT status, count(*) AS accounts, sum(placed_balance_cents) AS placed_cents,
+               sum(balance_cents) AS balance_cents
+        FROM account WHERE client_id = $1 GROUP BY status ORDER BY count(*) DESC, status
+        """,
+        client_id,
+    )
+
+
+async def account_numbers(
+    account_ids: list[UUID], visible: frozenset[UUID] | None
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT id, client_account_number FROM account
+        WHERE id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR client_id = ANY($2::uuid[]))
+        """,
+        account_ids,
+        visible_param(visible),
+    )

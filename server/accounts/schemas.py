@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+
+from server.accounts.statuses import AccountStatus, Channel
+
+
+class PhoneRead(msgspec.Struct):
+    e164: str
+    kind: str
+    status: str
+    employer_forbids_calls: bool
+
+
+class DebtorRead(msgspec.Struct):
+    debtor_id: UUID
+    first_name: str | None
+    last_name: str
+    date_of_birth: date | None
+    ssn_last4: str | None
+    address_line1: str | None
+    address_line2: str | None
+    city: str | None
+    state: str | None
+    zip5: str | None
+    time_zone: str | None
+    emails: list[str]
+    phones: list[PhoneRead]
+    no_telephone: bool
+    inconvenient_times: list[dict[str, Any]]
+
+
+class StatusChangeRead(msgspec.Struct):
+    action: str
+    from_status: str
+    to_status: str
+    reason: str
+    channel: str | None
+    received_at: datetime
+    created_at: datetime
+
+
+class AccountSummary(msgspec.Struct):
+    account_id: UUID
+    client_id: UUID
+    placement_id: UUID
+    client_account_number: str
+    debtor_name: str
+    status: str
+    placed_balance_cents: int
+    balance_cents: int
+    delinquency_date: date
+    created_at: datetime
+
+
+class AccountRead(msgspec.Struct):
+    account_id: UUID
+    client_id: UUID
+    placement_id: UUID
+    client_account_number: str
+    original_creditor: str | None
+    # Debts serviced together under this number count as one debt (12 CFR 1006.14(b)(4)).
+    serviced_account_number: str | None
+    tier: str
+    fee_rate_bps: int
+    principal_cents: int
+    interest_cents: int
+    fees_cents: int
+    placed_balance_cents: int
+    balance_cents: int
+    delinquency_date: date
+    charge_off_date: date | None
+    last_payment_date: date | None
+    statute_of_limitations_date: date | None
+    status: str
+    status_since: datetime
+    validation_notice_sent_on: date | None
+    validation_period_ends_on: date | None
+    created_at: datetime
+    debtor: DebtorRead
+    status_history: list[StatusChangeRead]
+    # Filled by the other domains' services (payments, calls, scores) as they land.
+    sections: dict[str, Any] = {}
+
+
+class StatusActionRequest(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    channel: Channel | None = None
+    received_at: datetime | None = None
+    status: AccountStatus | None = None
+
+
+class StatusTotalsRead(msgspec.Struct):
+    """A client's accounts in one status: how many, placed and still owed."""
+
+    status: str
+    accounts: int
+    placed_balance_cents: int
+    balance_cents: int

@@ -1,0 +1,354 @@
+"""Debtors and their accounts: reading them, their status actions, what the contact rules
+need of them, and the money movements that change their balances."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from server.accounts import repository
+from server.accounts.errors import StatusTransitionRefused
+from server.accounts.movements import BalanceChange, MoneyAction, status_after
+from server.accounts.schemas import (
+    AccountRead,
+    AccountSummary,
+    DebtorRead,
+    PhoneRead,
+    StatusActionRequest,
+    StatusChangeRead,
+    StatusTotalsRead,
+)
+from server.accounts.statuses import (
+    ACTION_ROLES,
+    CHANNEL_REQUIRED,
+    AccountStatus,
+    Channel,
+    StatusAction,
+    TransitionRefused,
+    next_status,
+)
+from server.audit import service as audit
+from server.auth.principal import Principal
+from server.clients import service as clients
+from server.kit import clock, db
+from server.kit.errors import InvalidInput, NotFound, NotPermitted
+from server.kit.mapping import read_as
+from server.kit.pagination import Page, PageRequest, make_page
+
+
+async def _visible_account(
+    actor: Principal, account_id: UUID, *, for_update: bool = False
+) -> asyncpg.Record:
+    row = await repository.account(account_id, for_update=for_update)
+    if row is None or not actor.may_see_client(row["client_id"]):
+        raise NotFound("no such account")
+    return row
+
+
+# Other domains add what they know of an account to its detail (payments, calls, score).
+# They sit above accounts, so accounts never imports them: the composition root
+# (`server.wiring`) registers their sections at start-up.
+AccountSection = Callable[[Principal, UUID], Awaitable[Any]]
+_account_sections: dict[str, AccountSection] = {}
+
+
+def register_account_section(name: str, section: AccountSection) -> None:
+    """Add `section` to every account's detail, under `sections[name]`."""
+    _account_sections[name] = section
+
+
+async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
+    row = await _visible_account(actor, account_id)
+    sections = {
+        name: await section(actor, account_id) for name, section in _account_sections.items()
+    }
+    debtor = await repository.debtor(row["debtor_id"])
+    assert debtor is not None
+    phones = await repository.debtor_phones(row["debtor_id"])
+    history = await repository.status_history(account_id)
+    return read_as(
+        AccountRead,
+        row,
+        account_id=row["id"],
+        debtor=read_as(
+            DebtorRead,
+            debtor,
+            debtor_id=debtor["id"],
+            emails=list(debtor["emails"] or []),
+            phones=[read_as(PhoneRead, p) for p in phones],
+            inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
+        ),
+        status_history=[read_as(StatusChangeRead, h) for h in history],
+        sections=sections,
+    )
+
+
+async def list_accounts(
+    actor: Principal,
+    page: PageRequest,
+    *,
+    client_id: UUID | None = None,
+    status: AccountStatus | None = None,
+    query: str | None = None,
+) -> Page[AccountSummary]:
+    if client_id is not None and not actor.may_see_client(client_id):
+        return Page(items=[], next_cursor=None)
+    rows = await repository.list_accounts(
+        visible=actor.visible_clients(),
+        client_id=client_id,
+        status=status,
+        query=query.strip() if query and query.strip() else None,
+        after=page.after,
+        limit=page.fetch_limit,
+    )
+    items = [read_as(AccountSummary, r, account_id=r["id"]) for r in rows]
+    return make_page(items, page, key=lambda a: (a.created_at, a.account_id))
+
+
+async def accounts_by_status(actor: Principal, client_id: UUID) -> list[StatusTotalsRead]:
+    """The client's accounts per status, most numerous first."""
+    await clients.require_client(actor, client_id)
+    return [
+        read_as(
+            StatusTotalsRead,
+            r,
+            # sum() of bigint is numeric: back to integer cents.
+            placed_balance_cents=int(r["placed_cents"]),
+            balance_cents=int(r["balance_cents"]),
+        )
+        for r in await repository.client_accounts_by_status(client_id)
+    ]
+
+
+async def account_numbers(actor: Principal, account_ids: list[UUID]) -> dict[UUID, str]:
+    """The client's own numbers of the accounts the caller may see, by our id (a statement
+    names accounts by id; people know them by their number)."""
+    rows = await repository.account_numbers(account_ids, actor.visible_clients())
+    return {r["id"]: r["client_account_number"] for r in rows}
+
+
+async def change_status(
+    actor: Principal, account_id: UUID, action: StatusAction, data: StatusActionRequest
+) -> AccountRead:
+    await _visible_account(actor, account_id)
+    if actor.role not in ACTION_ROLES[action]:
+        raise NotPermitted(f"your role may not record a {action}")
+    if action in CHANNEL_REQUIRED and data.channel is None:
+        raise InvalidInput.field("channel", f"is required for a {action}")
+    if action == StatusAction.STATUS and data.status is None:
+        raise InvalidInput.field("status", "is required")
+    now = clock.now()
+    received_at = data.received_at or now
+    if received_at > now:
+        raise InvalidInput.field("received_at", "must not be in the future")
+    async with db.transaction():
+        row = await _visible_account(actor, account_id, for_update=True)
+        current = AccountStatus(row["status"])
+        try:
+            target = next_status(action, current, channel=data.channel, target=data.status)
+        except TransitionRefused as refused:
+            raise StatusTransitionRefused(refused.reason) from None
+        if action == StatusAction.CEASE and data.channel == Channel.ORAL:
+            await repository.set_no_telephone(row["debtor_id"], received_at)
+        if target != current:
+            await repository.set_account_status(account_id, target)
+        await repository.insert_status_change(
+            account_id=account_id,
+            client_id=row["client_id"],
+            from_status=current,
+            to_status=target,
+            action=action,
+            reason=data.reason,
+            channel=data.channel,
+            received_at=received_at,
+            actor_id=actor.id,
+        )
+        await audit.record(
+            actor, f"account.{action}", "account", account_id, client_id=row["client_id"],
+            before={"status": current}, after={"status": target, "reason": data.reason,
+            "channel": data.channel, "received_at": received_at},
+        )  # fmt: skip
+    return await get_account(actor, account_id)
+
+
+# --- for the other domains ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactContext:
+    """What the contact rules need to know about an account and its person."""
+
+    account_id: UUID
+    client_id: UUID
+    status: str
+    status_since: datetime
+    balance_cents: int
+    debtor_id: UUID
+    address_zone: str | None
+    address_state: str | None
+    no_telephone: bool
+    no_telephone_since: datetime | None
+    inconvenient_times: list[dict[str, Any]]
+    phones: list[dict[str, Any]]
+    # Every account of the same person (any client): a call may be about several.
+    debtor_account_ids: list[UUID]
+    # The person's other accounts of this client serviced with this one under a single
+    # account number: one debt for the frequency rules (12 CFR 1006.14(b)(4)).
+    serviced_with: list[UUID]
+    # Every change of the status, to judge a call as of its own time.
+    status_changes: list[dict[str, Any]]
+
+
+def _contact_context(row: asyncpg.Record) -> ContactContext:
+    return ContactContext(
+        account_id=row["id"],
+        client_id=row["client_id"],
+        status=row["status"],
+        status_since=row["status_since"],
+        balance_cents=row["balance_cents"],
+        debtor_id=row["debtor_id"],
+        address_zone=row["time_zone"],
+        address_state=row["state"],
+        no_telephone=row["no_telephone"],
+        no_telephone_since=row["no_telephone_since"],
+        inconvenient_times=json.loads(row["inconvenient_times"] or "[]"),
+        phones=[dict(zip(repository.PHONE_FIELDS, p, strict=True)) for p in row["phones"] or ()],
+        debtor_account_ids=list(row["debtor_account_ids"]),
+        serviced_with=list(row["serviced_with"] or ()),
+        status_changes=[
+            dict(zip(repository.STATUS_CHANGE_FIELDS, c, strict=True))
+            for c in row["status_changes"] or ()
+        ],
+    )
+
+
+async def contact_contexts(
+    actor: Principal, account_ids: Sequence[UUID]
+) -> dict[UUID, ContactContext]:
+    """The contact contexts of those accounts the caller may see, by account id."""
+    return {
+        row["id"]: _contact_context(row)
+        for row in await repository.contact_rows(account_ids)
+        if actor.may_see_client(row["client_id"])
+    }
+
+
+async def contact_context(actor: Principal, account_id: UUID) -> ContactContext:
+    found = (await contact_contexts(actor, [account_id])).get(account_id)
+    if found is None:
+        raise NotFound("no such account")
+    return found
+
+
+async def mark_phone(debtor_id: UUID, e164: str, status: str, since: datetime) -> bool:
+    """A number found wrong, not in service or asked not to be called; True if it changed."""
+    return await repository.set_phone_status(debtor_id, e164, status, since)
+
+
+async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
+    """An oral request to stop calling: binds every account of the person."""
+    await repository.set_no_telephone(debtor_id, since)
+
+
+# --- money movements (settlements) --------------------------------------------------------
+
+
+async def visible_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
+    """The account if the caller may see it, else NotFound."""
+    return await _visible_account(actor, account_id)
+
+
+async def lock_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
+    """The account if the caller may see it (else NotFound), locked FOR UPDATE until the
+    caller's transaction ends: money movements on one account apply one at a time, so
+    each sees the balance the one before it left."""
+    assert db.in_transaction(), "lock_account outside a transaction locks nothing"
+    return await _visible_account(actor, account_id, for_update=True)
+
+
+async def lock_client_account(client_id: UUID, client_account_number: str) -> asyncpg.Record | None:
+    """The client's account with this number that is placed with the agency (not
+    recalled), locked FOR UPDATE until the caller's transaction ends; None if it has none.
+    For a client's own files: the number is the client's, so no other client's account
+    can ever be found."""
+    assert db.in_transaction(), "lock_client_account outside a transaction locks nothing"
+    return await repository.placed_account_by_number(client_id, client_account_number)
+
+
+async def apply_money_movement(
+    actor: Principal,
+    account: asyncpg.Record,
+    delta_cents: int,
+    *,
+    action: MoneyAction,
+    reason: str,
+    at: datetime,
+    paid_on: date | None = None,
+) -> BalanceChange:
+    """Change the balance of an account locked with `lock_account` (in the same
+    transaction) by `delta_cents`, and its status as the new balance and the action
+    require: paid to zero → paid_in_full; owing again after paid_in_full / settled_in_full
+    → active; a settlement → settled_in_full. A status change is recorded with `action`
+    and `reason` and audited. `paid_on` moves the account's last payment date."""
+    assert db.in_transaction(), "a money movement outside a transaction"
+    current = AccountStatus(account["status"])
+    changed = await repository.change_balance(account["id"], delta_cents)
+    balance = int(changed["balance_cents"])
+    target = status_after(action, current, balance)
+    if paid_on is not None:
+        await repository.record_payment_date(account["id"], paid_on)
+    if target != current:
+        await repository.set_account_status(account["id"], target)
+        await repository.insert_status_change(
+            account_id=account["id"],
+            client_id=account["client_id"],
+            from_status=current,
+            to_status=target,
+            action=action,
+            reason=reason,
+            channel=None,
+            received_at=at,
+            actor_id=actor.id,
+        )
+        await audit.record(
+            actor, f"account.{action}", "account", account["id"],
+            client_id=account["client_id"], before={"status": current},
+            after={"status": target, "reason": reason, "received_at": at},
+        )  # fmt: skip
+    return BalanceChange(int(account["balance_cents"]), balance, current, target)
+
+
+async def _locked(account_id: UUID) -> asyncpg.Record:
+    row = await repository.account(account_id, for_update=True)
+    assert row is not None
+    return row
+
+
+async def settle_account(
+    actor: Principal, account_id: UUID, write_off_cents: int, *, reason: str, at: datetime
+) -> BalanceChange:
+    """Write `write_off_cents` off the balance of an account locked with `lock_account` and
+    mark it settled_in_full: the debtor paid what the accepted settlement asked, and the
+    rest is forgiven. Recorded as a status change with action `settlement` and audited."""
+    return await apply_money_movement(
+        actor, await _locked(account_id), -write_off_cents, action=MoneyAction.SETTLEMENT,
+        reason=reason, at=at,
+    )  # fmt: skip
+
+
+async def reinstate_write_off(
+    actor: Principal, account_id: UUID, cents: int, *, reason: str, at: datetime
+) -> BalanceChange:
+    """Put a settlement's write-off back on the balance of a locked account (the money that
+    paid the settlement was reversed): a settled_in_full or paid_in_full account owing
+    again reopens as active."""
+    return await apply_money_movement(
+        actor, await _locked(account_id), cents, action=MoneyAction.REVERSAL, reason=reason,
+        at=at,
+    )  # fmt: skip

@@ -1,0 +1,102 @@
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Array,
+    BigInt,
+    Boolean,
+    Date,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Debtor(Table, tablename="debtor"):
+    """The person behind one or more accounts, of any client. Matched across placements by
+    SSN hash, else by name + date of birth + the same address or phone."""
+
+    id = UUID(primary_key=True)
+    first_name = Varchar(length=100, null=True, default=None)
+    last_name = Varchar(length=100)
+    date_of_birth = Date(null=True, default=None)
+    ssn_last4 = Varchar(length=4, null=True, default=None)
+    ssn_hash = Varchar(length=64, null=True, default=None)
+    address_line1 = Varchar(length=200, null=True, default=None)
+    address_line2 = Varchar(length=200, null=True, default=None)
+    city = Varchar(length=100, null=True, default=None)
+    state = Varchar(length=2, null=True, default=None)
+    zip5 = Varchar(length=5, null=True, default=None)
+    time_zone = Varchar(length=64, null=True, default=None)
+    emails = Array(base_column=Varchar(length=254), default=list)
+    # An oral "stop calling": the telephone is closed for this person, every account.
+    no_telephone = Boolean(default=False)
+    no_telephone_since = Timestamptz(null=True, default=None)
+    # [{"weekdays": [0..6], "start": "HH:MM", "end": "HH:MM"}] in the consumer's local time.
+    inconvenient_times = JSONB(default="[]")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class DebtorPhone(Table, tablename="debtor_phone"):
+    id = UUID(primary_key=True)
+    debtor_id = UUID(index=True)
+    e164 = Varchar(length=16)
+    kind = Varchar(length=8)
+    status = Varchar(length=16, default="valid")
+    status_since = Timestamptz(null=True, default=None)
+    employer_forbids_calls = Boolean(default=False)
+    time_zones = Array(base_column=Varchar(length=64), default=list)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Account(Table, tablename="account"):
+    """One debt. Balances in cents; status changes only through explicit, audited actions."""
+
+    id = UUID(primary_key=True)
+    client_id = UUID()
+    placement_id = UUID(index=True)
+    # The line of the placement file the account came from, for the acknowledgement.
+    placement_line = Integer(null=True, default=None)
+    debtor_id = UUID(index=True)
+    client_account_number = Varchar(length=64)
+    # Set from the new-business file only: accounts of one person and client with the same
+    # value were serviced together when obtained and are one debt for the contact-rule
+    # counts (12 CFR 1006.14(b)(4)). Null: serviced alone.
+    serviced_account_number = Varchar(length=64, null=True, default=None)
+    original_creditor = Varchar(length=200, null=True, default=None)
+    tier = Varchar(length=16)
+    fee_rate_bps = Integer()
+    principal_cents = BigInt()
+    interest_cents = BigInt()
+    fees_cents = BigInt()
+    placed_balance_cents = BigInt()
+    balance_cents = BigInt()
+    delinquency_date = Date()
+    charge_off_date = Date(null=True, default=None)
+    last_payment_date = Date(null=True, default=None)
+    statute_of_limitations_date = Date(null=True, default=None)
+    status = Varchar(length=24, default="active")
+    status_since = Timestamptz(default=TimestamptzNow())
+    validation_notice_sent_on = Date(null=True, default=None)
+    validation_period_ends_on = Date(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class AccountStatusChange(Table, tablename="account_status_change"):
+    """Every status change with its reason, channel and received date; kept forever."""
+
+    id = UUID(primary_key=True)
+    account_id = UUID(index=True)
+    client_id = UUID()
+    from_status = Varchar(length=24)
+    to_status = Varchar(length=24)
+    action = Varchar(length=24)
+    reason = Text()
+    channel = Varchar(length=16, null=True, default=None)
+    received_at = Timestamptz()
+    actor_id = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

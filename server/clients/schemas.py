@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+
+ClientName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+RateBps = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+HoldDays = Annotated[int, msgspec.Meta(ge=0, le=30)]
+# The largest balance a client's first file may carry without its confirmation: $1.00 to
+# $10,000,000,000.00.
+PlausibleCents = Annotated[int, msgspec.Meta(ge=100, le=1_000_000_000_000)]
+DEFAULT_MAX_PLAUSIBLE_BALANCE_CENTS = 10_000_000  # $100,000.00
+
+
+class Tier(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    LEGAL = "legal"
+
+
+class RemittanceCycle(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class RemittanceMethod(StrEnum):
+    NET = "net"
+    GROSS = "gross"
+
+
+class PaymentMethod(StrEnum):
+    ACH = "ach"
+    CARD = "card"
+    CHECK = "check"
+    CASH = "cash"
+    OTHER = "other"
+
+
+class ClientStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class ClientCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: ClientName
+    fee_rates_bps: dict[Tier, RateBps]
+    remittance_cycle: RemittanceCycle
+    remittance_method: RemittanceMethod
+    clearing_days: dict[PaymentMethod, HoldDays]
+    authority: dict[str, Any]
+    # {file kind: column map}; kinds left out use our own field names as headers.
+    column_map: dict[str, Any] | None = None
+    max_plausible_balance_cents: PlausibleCents = DEFAULT_MAX_PLAUSIBLE_BALANCE_CENTS
+
+
+class ClientUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: ClientName | msgspec.UnsetType = msgspec.UNSET
+    status: ClientStatus | msgspec.UnsetType = msgspec.UNSET
+    fee_rates_bps: dict[Tier, RateBps] | msgspec.UnsetType = msgspec.UNSET
+    remittance_cycle: RemittanceCycle | msgspec.UnsetType = msgspec.UNSET
+    remittance_method: RemittanceMethod | msgspec.UnsetType = msgspec.UNSET
+    clearing_days: dict[PaymentMethod, HoldDays] | msgspec.UnsetType = msgspec.UNSET
+    authority: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    column_map: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    max_plausible_balance_cents: PlausibleCents | msgspec.UnsetType = msgspec.UNSET
+
+
+class ClientRead(msgspec.Struct):
+    client_id: UUID
+    name: str
+    status: ClientStatus
+    fee_rates_bps: dict[str, int]
+    remittance_cycle: RemittanceCycle
+    remittance_method: RemittanceMethod
+    clearing_days: dict[str, int]
+    authority: dict[str, Any]
+    column_map: dict[str, Any]
+    max_plausible_balance_cents: int
+    created_at: datetime
+    updated_at: datetime

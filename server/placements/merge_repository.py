@@ -1,0 +1,361 @@
+"""Merging a batch of a placement file into debtors and accounts: the hot path of ingest.
+
+Set-based by design: a batch of rows is COPYed into a temporary staging table and merged
+into debtors and accounts with a handful of statements, never a query per row. The tables
+are the accounts domain's; going through its service would mean a call per row, so the
+merge stays SQL here, the one writer of those tables outside `server.accounts`. These
+take an explicit connection: the loader reads the file on one connection while it writes
+the previous batch on another.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from server.kit import db, locks
+
+# --- loading a new-business file ----------------------------------------------------------
+
+STAGING_COLUMNS = (
+    "line", "client_account_number", "first_name", "last_name", "date_of_birth",
+    "ssn_last4", "ssn_hash", "address_line1", "address_line2", "city", "state", "zip5",
+    "time_zone", "email", "original_creditor", "principal_cents", "interest_cents",
+    "fees_cents", "delinquency_date", "charge_off_date", "last_payment_date",
+    "statute_of_limitations_date", "home_e164", "home_zones", "mobile_e164",
+    "mobile_zones", "work_e164", "work_zones", "serviced_account_number", "identity",
+    "new_debtor_id",
+)  # fmt: skip
+
+_CREATE_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS staging_account (
+    line integer NOT NULL,
+    client_account_number text NOT NULL,
+    first_name text, last_name text NOT NULL, date_of_birth date,
+    ssn_last4 text, ssn_hash text,
+    address_line1 text, address_line2 text, city text, state text, zip5 text, time_zone text,
+    email text, original_creditor text,
+    principal_cents bigint NOT NULL, interest_cents bigint NOT NULL, fees_cents bigint NOT NULL,
+    delinquency_date date NOT NULL, charge_off_date date, last_payment_date date,
+    statute_of_limitations_date date,
+    home_e164 text, home_zones text[], mobile_e164 text, mobile_zones text[],
+    work_e164 text, work_zones text[],
+    serviced_account_number text,
+    identity text NOT NULL, new_debtor_id uuid NOT NULL,
+    debtor_id uuid,
+    reject_code text, reject_reason text
+) ON COMMIT DELETE ROWS
+"""
+
+
+# Each statement with the names of its parameters, in order.
+_MERGE: list[tuple[str, tuple[str, ...]]] = [
+    # Temporary tables get no statistics from autovacuum; without them the planner picks
+    # nested loops over the batch and a merge of 25,000 rows takes minutes, not seconds.
+    # Only the columns the merge joins and groups on: analyzing all of them costs more.
+    ("ANALYZE staging_account (client_account_number, ssn_hash, identity, last_name)", ()),
+    # Against accounts already open for the client: from an earlier batch of this same
+    # file (a duplicate within the file) or from another placement.
+    (
+        """
+        UPDATE staging_account s SET
+            reject_code = CASE WHEN a.placement_id = $2
+                THEN 'duplicate_in_file' ELSE 'already_open' END,
+            reject_reason = CASE WHEN a.placement_id = $2
+                THEN 'account number already on line ' || a.placement_line
+                ELSE 'account number already open for this client' END
+        FROM account a
+        WHERE s.reject_code IS NULL AND a.client_id = $1
+          AND lower(a.client_account_number) = lower(s.client_account_number)
+          AND a.status <> 'recalled'
+        """,
+        ("client_id", "placement_id"),
+    ),
+    ("SELECT pg_advisory_xact_lock($1)", ("debtor_merge_lock",)),
+    # The same person by SSN (its keyed hash) ...
+    (
+        """
+        UPDATE staging_account s SET debtor_id = d.id FROM debtor d
+        WHERE s.reject_code IS NULL AND s.ssn_hash IS NOT NULL AND d.ssn_hash = s.ssn_hash
+        """,
+        (),
+    ),
+    # ... or, without an SSN, by name and date of birth AND the same address or phone:
+    # never by name and birth date alone, which would merge strangers and disclose a debt
+    # to the wrong person.
+    (
+        """
+        UPDATE staging_account s SET debtor_id = (
+            SELECT d.id FROM debtor d
+            WHERE lower(d.last_name) = lower(s.last_name)
+              AND lower(coalesce(d.first_name, '')) = lower(coalesce(s.first_name, ''))
+              AND d.date_of_birth = s.date_of_birth
+              AND ((d.zip5 = s.zip5 AND lower(d.address_line1) = lower(s.address_line1))
+                   OR EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = d.id
+                              AND p.e164 IN (s.home_e164, s.mobile_e164, s.work_e164)))
+            ORDER BY d.created_at, d.id LIMIT 1)
+        WHERE s.reject_code IS NULL AND s.debtor_id IS NULL AND s.ssn_hash IS NULL
+          AND s.date_of_birth IS NOT NULL
+        """,
+        (),
+    ),
+    # New people: one debtor per person of the batch (the first line's details), its id
+    # assigned while parsing.
+    (
+        """
+        INSERT INTO debtor (id, first_name, last_name, date_of_birth, ssn_last4, ssn_hash,
+            address_line1, address_line2, city, state, zip5, time_zone, emails, no_telephone,
+            inconvenient_times, created_at, updated_at)
+        SELECT DISTINCT ON (new_debtor_id) new_debtor_id, first_name, last_name,
+            date_of_birth, ssn_last4, ssn_hash, address_line1, address_line2, city, state,
+            zip5, time_zone, '{}'::varchar[], false, '[]', now(), now() -- clock-ok: write time
+        FROM staging_account WHERE reject_code IS NULL AND debtor_id IS NULL
+        ORDER BY new_debtor_id, line
+        """,
+        (),
+    ),
+    (
+        """
+        UPDATE staging_account SET debtor_id = new_debtor_id
+        WHERE reject_code IS NULL AND debtor_id IS NULL
+        """,
+        (),
+    ),
+    (
+        """
+        UPDATE debtor d SET emails = d.emails || s.emails,
+            updated_at = now() -- clock-ok: write time
+        FROM (SELECT debtor_id, array_agg(DISTINCT email)::varchar[] AS emails
+              FROM staging_account WHERE reject_code IS NULL AND email IS NOT NULL
+              GROUP BY debtor_id) s
+        WHERE d.id = s.debtor_id AND NOT (s.emails <@ d.emails)
+        """,
+        (),
+    ),
+    (
+        """
+        INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
+            time_zones, created_at)
+        SELECT gen_random_uuid(), s.debtor_id, p.e164,
+            p.kind, 'valid', false, coalesce(p.zones, '{}'), now() -- clock-ok: write time
+        FROM staging_account s
+        CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
+                                   ('mobile', s.mobile_e164, s.mobile_zones),
+                                   ('work', s.work_e164, s.work_zones)) AS p(kind, e164, zones)
+        WHERE s.reject_code IS NULL AND p.e164 IS NOT NULL
+        -- A number given twice for one person (two of their accounts) is kept once: the
+        -- later rows of the same statement conflict with the first and are skipped.
+        ON CONFLICT (debtor_id, e164) DO NOTHING
+        """,
+        (),
+    ),
+    (
+        """
+        INSERT INTO account (id, client_id, placement_id, placement_line, debtor_id,
+            client_account_number, original_creditor, tier, fee_rate_bps, principal_cents,
+            interest_cents, fees_cents, placed_balance_cents, balance_cents, delinquency_date,
+            charge_off_date, last_payment_date, statute_of_limitations_date, status,
+            status_since, validation_notice_sent_on, validation_period_ends_on,
+            serviced_account_number, created_at, updated_at)
+        SELECT gen_random_uuid(), $1, $2, line, debtor_id, client_account_number,
+            original_creditor, $3, $4, principal_cents, interest_cents, fees_cents,
+            principal_cents + interest_cents + fees_cents,
+            principal_cents + interest_cents + fees_cents, delinquency_date, charge_off_date,
+            last_payment_date, statute_of_limitations_date, 'active',
+                now(), $5, $6, -- clock-ok: write time
+            serviced_account_number, now(), now() -- clock-ok: write time
+        FROM staging_account WHERE reject_code IS NULL
+        """,
+        ("client_id", "placement_id", "tier", "fee_rate_bps", "notice_sent_on",
+         "validation_ends_on"),
+    ),
+]  # fmt: skip
+
+
+async def prepare_staging(conn: db.Connection) -> None:
+    await conn.execute(_CREATE_STAGING)
+    await conn.execute(_CREATE_CHANGE_STAGING)
+
+
+async def stage(
+    conn: db.Connection, table: str, rows: list[tuple[object, ...]], columns: tuple[str, ...]
+) -> None:
+    """COPY a batch's rows into one of the staging tables made by `prepare_staging`."""
+    await conn.copy_records_to_table(table, records=rows, columns=columns)
+
+
+async def merge_batch(
+    conn: db.Connection,
+    *,
+    client_id: UUID,
+    placement_id: UUID,
+    tier: str,
+    fee_rate_bps: int,
+    notice_sent_on: date,
+    validation_ends_on: date,
+) -> list[asyncpg.Record]:
+    """Merge what is staged into debtors and accounts; return the rows refused here
+    (duplicates), as (line, code, reason). Runs inside the caller's transaction."""
+    parameters: dict[str, object] = {
+        "client_id": client_id,
+        "placement_id": placement_id,
+        "tier": tier,
+        "fee_rate_bps": fee_rate_bps,
+        "notice_sent_on": notice_sent_on,
+        "validation_ends_on": validation_ends_on,
+        "debtor_merge_lock": locks.DEBTOR_MERGE,
+    }
+    for statement, names in _MERGE:
+        await conn.execute(statement, *(parameters[name] for name in names))
+    return await conn.fetch(
+        "SELECT line, reject_code, reject_reason FROM staging_account"
+        " WHERE reject_code IS NOT NULL ORDER BY line"
+    )
+
+
+# --- loading recall and maintenance files -------------------------------------------------
+
+RECALL_COLUMNS = ("line", "client_account_number", "reason")
+MAINTENANCE_COLUMNS = (
+    "line", "client_account_number", "address_line1", "address_line2", "city", "state",
+    "zip5", "time_zone", "email", "home_e164", "home_zones", "mobile_e164", "mobile_zones",
+    "work_e164", "work_zones", "target_status", "status_reason",
+)  # fmt: skip
+
+_CREATE_CHANGE_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS staging_recall (
+    line integer NOT NULL, client_account_number text NOT NULL, reason text,
+    account_id uuid, from_status text, reject_code text, reject_reason text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS staging_maintenance (
+    line integer NOT NULL, client_account_number text NOT NULL,
+    address_line1 text, address_line2 text, city text, state text, zip5 text, time_zone text,
+    email text, home_e164 text, home_zones text[], mobile_e164 text, mobile_zones text[],
+    work_e164 text, work_zones text[], target_status text, status_reason text,
+    account_id uuid, debtor_id uuid, from_status text, reject_code text, reject_reason text
+) ON COMMIT DELETE ROWS;
+"""
+
+_CHANGE_TARGETS = """
+UPDATE {table} s SET account_id = a.id, from_status = a.status{debtor}
+FROM account a
+WHERE s.reject_code IS NULL AND a.client_id = $1 AND a.status <> 'recalled'
+  AND lower(a.client_account_number) = lower(s.client_account_number)
+"""
+_CHANGE_NOT_FOUND = """
+UPDATE {table} SET reject_code = 'not_found',
+    reject_reason = 'no open account with this number for this client'
+WHERE reject_code IS NULL AND account_id IS NULL
+"""
+_STATUS_CHANGE = """
+INSERT INTO account_status_change (id, account_id, client_id, from_status, to_status, action,
+    reason, channel, received_at, actor_id, created_at)
+SELECT gen_random_uuid(), account_id, $1, from_status, {to_status}, '{action}',
+    coalesce({reason}, 'from the client''s {kind} file'), 'electronic',
+        now(), $2, now() -- clock-ok: write time
+FROM {table} WHERE reject_code IS NULL AND {changes}
+"""
+_SET_STATUS = """
+UPDATE account a SET status = {to_status},
+    status_since = now(), updated_at = now() -- clock-ok: write time
+FROM {table} s WHERE s.reject_code IS NULL AND a.id = s.account_id AND {changes}
+"""
+
+
+def _change_rejects(table: str) -> str:
+    return (
+        f"SELECT line, reject_code, reject_reason FROM {table}"  # noqa: S608
+        " WHERE reject_code IS NOT NULL ORDER BY line"
+    )
+
+
+async def merge_recall(
+    conn: db.Connection, *, client_id: UUID, actor_id: UUID | None
+) -> list[asyncpg.Record]:
+    table = "staging_recall"
+    await conn.execute(_CHANGE_TARGETS.format(table=table, debtor=""), client_id)
+    await conn.execute(_CHANGE_NOT_FOUND.format(table=table))
+    await conn.execute(
+        _STATUS_CHANGE.format(
+            table=table, to_status="'recalled'", action="recall", reason="reason", kind="recall",
+            changes="true",
+        ),
+        client_id, actor_id,
+    )  # fmt: skip
+    await conn.execute(_SET_STATUS.format(table=table, to_status="'recalled'", changes="true"))
+    return await conn.fetch(_change_rejects(table))
+
+
+async def merge_maintenance(
+    conn: db.Connection,
+    *,
+    client_id: UUID,
+    actor_id: UUID | None,
+    transitions: list[tuple[str, str]],
+) -> list[asyncpg.Record]:
+    table = "staging_maintenance"
+    await conn.execute(
+        _CHANGE_TARGETS.format(table=table, debtor=", debtor_id = a.debtor_id"), client_id
+    )
+    await conn.execute(_CHANGE_NOT_FOUND.format(table=table))
+    await conn.execute(
+        """
+        UPDATE staging_maintenance s SET reject_code = 'status_transition_refused',
+            reject_reason = 'an account that is ' || s.from_status || ' cannot become '
+                || s.target_status
+        WHERE s.reject_code IS NULL AND s.target_status IS NOT NULL
+          AND s.target_status IS DISTINCT FROM s.from_status
+          AND (s.from_status, s.target_status) NOT IN (
+              SELECT * FROM unnest($1::text[], $2::text[]))
+        """,
+        [pair[0] for pair in transitions], [pair[1] for pair in transitions],
+    )  # fmt: skip
+    # The person moved: every account of theirs has the new address.
+    await conn.execute(
+        """
+        UPDATE debtor d SET address_line1 = coalesce(s.address_line1, d.address_line1),
+            address_line2 = CASE WHEN s.address_line1 IS NOT NULL THEN s.address_line2
+                                 ELSE d.address_line2 END,
+            city = coalesce(s.city, d.city), state = s.state, zip5 = s.zip5,
+            time_zone = s.time_zone, updated_at = now() -- clock-ok: write time
+        FROM staging_maintenance s
+        WHERE s.reject_code IS NULL AND d.id = s.debtor_id AND s.zip5 IS NOT NULL
+        """
+    )
+    await conn.execute(
+        """
+        UPDATE debtor d SET emails = array_append(d.emails, s.email::varchar),
+            updated_at = now() -- clock-ok: write time
+        FROM staging_maintenance s
+        WHERE s.reject_code IS NULL AND d.id = s.debtor_id AND s.email IS NOT NULL
+          AND NOT (s.email = ANY(d.emails))
+        """
+    )
+    await conn.execute(
+        """
+        INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
+            time_zones, created_at)
+        SELECT gen_random_uuid(), s.debtor_id, p.e164, p.kind, 'valid', false,
+            coalesce(p.zones, '{}'), now() -- clock-ok: write time
+        FROM staging_maintenance s
+        CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
+                                   ('mobile', s.mobile_e164, s.mobile_zones),
+                                   ('work', s.work_e164, s.work_zones)) AS p(kind, e164, zones)
+        WHERE s.reject_code IS NULL AND p.e164 IS NOT NULL
+        ON CONFLICT (debtor_id, e164) DO NOTHING
+        """
+    )
+    changes = "target_status IS NOT NULL AND target_status IS DISTINCT FROM from_status"
+    await conn.execute(
+        _STATUS_CHANGE.format(
+            table=table, to_status="target_status", action="status", reason="status_reason",
+            kind="maintenance", changes=changes,
+        ),
+        client_id, actor_id,
+    )  # fmt: skip
+    await conn.execute(
+        _SET_STATUS.format(table=table, to_status="s.target_status", changes=changes)
+    )
+    return await conn.fetch(_change_rejects(table))

@@ -1,0 +1,31 @@
+"""The composition root's one start-up step: what lower domains need from higher ones.
+
+A lower domain never imports a higher one; where it needs something of it, it declares a
+registry or a parameter, and this fills them. `create_app()`, the worker's start-up and
+the CLI commands that call services each call `wire()` once before serving; calling it
+again changes nothing.
+"""
+
+from __future__ import annotations
+
+from server.accounts import service as accounts
+from server.auth.client_lookup import ClientLookup, use_client_lookup
+from server.clients import service as clients
+from server.clients.column_map import FileKind
+from server.dispatch import service as dispatch
+from server.placements.row_owners import register_row_owner
+from server.queues import service as queues
+from server.settlements import service as settlements
+
+
+def wire() -> None:
+    # Auth checks the clients a user or token names against the clients service.
+    use_client_lookup(
+        ClientLookup(missing_clients=clients.missing_clients, require_client=clients.require_client)
+    )
+    # The account detail's sections, in the order the detail lists them.
+    accounts.register_account_section("contacts", queues.contacts_section)
+    accounts.register_account_section("score", dispatch.score_section)
+    accounts.register_account_section("money", settlements.money_section)
+    # A financial file's rows are money: settlements applies and acknowledges them.
+    register_row_owner(FileKind.FINANCIAL, settlements.FINANCIAL_ROW_OWNER)
