@@ -57,6 +57,7 @@ from server.queues.controllers import routes as queue_routes
 from server.settlements.controllers import routes as settlement_routes
 from server.settlements.remittance.controllers import routes as remittance_routes
 from server.system.controllers import SystemController
+from server.wiring import register_settlements
 
 log = get_logger("server.http")
 
@@ -336,6 +337,7 @@ def _lifespan(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
+    register_settlements()
     controllers: list[Any] = [
         SystemController,
         *auth_routes,

@@ -25,6 +25,7 @@ from server.kit.logging import configure_logging, get_logger
 from server.kit.redis import close_redis, open_redis
 from server.kit.settings import get_settings
 from server.placements import normalize
+from server.wiring import register_settlements
 
 log = get_logger("server.worker")
 
@@ -54,6 +55,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging(settings.log_format, settings.log_level)
     await db.start_pool(settings.db_pool_min, settings.db_pool_max)
     open_redis(settings.redis_url or "")
+    register_settlements()
     await asyncio.to_thread(normalize.warm_up)
     log.info("worker.started", jobs=sorted(jobs.registry.jobs))
     # A worker starting is often one replacing a worker that died: pick up what it left

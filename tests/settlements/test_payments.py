@@ -291,7 +291,7 @@ async def test_old_idempotency_keys_are_purged_after_thirty_days(
     admin: Caller, new_account: NewAccount, pay: Pay,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    from server.settlements import service
+    from server.settlements.services import idempotency
 
     account = await new_account()
     for key in ("old", "recent"):
@@ -302,7 +302,7 @@ async def test_old_idempotency_keys_are_purged_after_thirty_days(
     await owner_db.execute(
         "UPDATE idempotency_key SET created_at = now() - interval '29 days' WHERE key = 'recent'"
     )
-    assert await service.purge_idempotency_keys() == 1
+    assert await idempotency.purge_idempotency_keys() == 1
     assert await owner_db.fetchval("SELECT array_agg(key) FROM idempotency_key") == ["recent"]
     # A purged key never pays twice: the payment itself still holds it.
     again = await pay(admin, account["id"], key="old")
