@@ -104,7 +104,7 @@ async def record_reversal(
         "created_by": actor.id,
     }
     try:
-        # Recorded under the account's lock, as a payment is (see _record_payment).
+        # Recorded under the account's lock, as a payment is (see payments.record_payment).
         row = await repository.insert_reversal({**values, "recorded_at": clock.now()})
     except asyncpg.UniqueViolationError:
         raise PaymentAlreadyReversed("the payment is already reversed") from None
