@@ -21,7 +21,9 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
 async def seed_demo(settings: Settings, args: argparse.Namespace) -> None:
     from server.cli import base_url
     from server.demo import report, seed
+    from server.wiring import register_settlements
 
+    register_settlements()
     result = await seed(settings, accounts_per_client=args.accounts)
     print(report(result, base_url(settings)))
 

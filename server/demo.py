@@ -45,7 +45,6 @@ from server.settlements.schemas import (
     ReversalCreate,
 )
 from server.settlements.services import offers, payments, reversals
-from server.wiring import register_settlements
 
 DEMO_PASSWORD = "demo-password-2026"
 AUTHORITY = {
@@ -302,7 +301,6 @@ class SeedResult:
 
 
 async def seed(settings: Settings, accounts_per_client: int) -> SeedResult:
-    register_settlements()
     rng = random.Random(2026)  # noqa: S311 - demo data, repeatable
     logins: list[tuple[str, str]] = []
     made: list[bool] = []

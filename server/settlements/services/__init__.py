@@ -4,7 +4,7 @@ imports between them run one way:
     idempotency, visible       (no other service)
     offers                     (visible)
     payments                   (idempotency, visible, offers)
-    reversals                  (payments, visible)
+    reversals                  (idempotency, payments)
     financial_rows             (payments, reversals, offers)
     reporting                  (payments)
 
