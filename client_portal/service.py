@@ -33,7 +33,6 @@ from server.placements import service as placements
 from server.placements.schemas import PlacementErrorRead, PlacementRead
 from server.queues.rules import CONVERSATION_OUTCOMES
 from server.queues.schemas import CallSummary
-from server.settlements import service as settlements
 from server.settlements.remittance import service as remittance
 from server.settlements.remittance.schemas import RemittedRead, StatementRead
 from server.settlements.schemas import (
@@ -43,6 +42,7 @@ from server.settlements.schemas import (
     OfferStatus,
     VintageRead,
 )
+from server.settlements.services import offers, payments, reporting
 
 PAGE_SIZE = 25
 # The placement page shows this many row errors; the CSV download has them all.
@@ -101,8 +101,8 @@ class Dashboard:
 async def dashboard(principal: Principal) -> Dashboard:
     client_id = client_of(principal)
     by_status = await accounts.accounts_by_status(principal, client_id)
-    vintages = await settlements.liquidation(principal, client_id)
-    waiting = await settlements.list_offers(
+    vintages = await reporting.liquidation(principal, client_id)
+    waiting = await offers.list_offers(
         principal, page_request(OFFERS_LISTED, None), status=OfferStatus.PENDING_CLIENT,
         client_id=client_id, account_id=None,
     )  # fmt: skip
@@ -112,7 +112,7 @@ async def dashboard(principal: Principal) -> Dashboard:
         accounts=sum(s.accounts for s in by_status),
         placed_cents=sum(s.placed_balance_cents for s in by_status),
         balance_cents=sum(s.balance_cents for s in by_status),
-        collected_cents=await settlements.collected(principal, client_id),
+        collected_cents=await reporting.collected(principal, client_id),
         by_status=by_status,
         remitted=await remittance.remitted(principal, client_id),
         vintages=vintages,
@@ -257,7 +257,7 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
     # The contacts section lists calls without their notes: what collectors write is the
     # agency's working record, not the client's.
     calls = list(account.sections.get("contacts", {}).get("recent_calls", []))
-    offers = await settlements.list_offers(
+    listed = await offers.list_offers(
         principal, page_request(10, None), status=None, client_id=None, account_id=account_id
     )
     return AccountView(
@@ -269,13 +269,13 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
             recent=calls,
         ),
         money=account.sections.get("money"),
-        offers=offers.items,
+        offers=listed.items,
     )
 
 
 async def payments_csv(principal: Principal, account_id: UUID) -> AsyncIterator[bytes]:
     """The account's payments as the API's CSV has them."""
-    return await settlements.payments_csv(principal, account_id)
+    return await payments.payments_csv(principal, account_id)
 
 
 def _recall_request(reason: str) -> StatusActionRequest:
@@ -351,7 +351,7 @@ class Approval:
 
 
 async def approvals(principal: Principal) -> list[Approval]:
-    waiting = await settlements.list_offers(
+    waiting = await offers.list_offers(
         principal, page_request(OFFERS_LISTED, None), status=OfferStatus.PENDING_CLIENT,
         client_id=client_of(principal), account_id=None,
     )  # fmt: skip
@@ -363,11 +363,11 @@ async def approvals(principal: Principal) -> list[Approval]:
 
 async def decide(principal: Principal, offer_id: UUID, decision: str, reason: str) -> OfferRead:
     # Seen before the form is judged: someone else's offer is 404 whatever was sent.
-    await settlements.get_offer(principal, offer_id)
+    await offers.get_offer(principal, offer_id)
     if decision == "reject" and not reason:
         raise InvalidInput.field("reason", "say why the offer is rejected")
     data: OfferDecision = _convert({"decision": decision, "reason": reason or None}, OfferDecision)
-    return await settlements.decide_offer(principal, offer_id, data)
+    return await offers.decide_offer(principal, offer_id, data)
 
 
 # --- statements -------------------------------------------------------------------------------

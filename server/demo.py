@@ -37,7 +37,6 @@ from server.placements import service as placements
 from server.queues import service as queues
 from server.queues.schemas import CallCreate
 from server.sample_files import new_business_csv
-from server.settlements import service as settlements
 from server.settlements.remittance import service as remittance
 from server.settlements.schemas import (
     InstallmentIn,
@@ -47,6 +46,7 @@ from server.settlements.schemas import (
     PaymentCreate,
     ReversalCreate,
 )
+from server.settlements.services import offers, payments, reversals
 
 DEMO_PASSWORD = "demo-password-2026"
 AUTHORITY = {
@@ -178,13 +178,13 @@ async def _payments(
     received = today - timedelta(days=rng.randint(3, PAYMENT_DAYS_BACK))
     amount = min(balance, rng.randint(25, 400) * 100) if number % 15 else balance
     with contextlib.suppress(DomainError):
-        result = await settlements.post_payment(
+        result = await payments.post_payment(
             actor, account_id, _demo_key("payment", account_id),
             PaymentCreate(amount_cents=amount, method=rng.choice(["ach", "card", "check"]),  # type: ignore[arg-type]
                           paid_to="agency", received_at=received.isoformat()),  # type: ignore[arg-type]
         )  # fmt: skip
         if number % 25 == 0:
-            await settlements.reverse_payment(
+            await reversals.reverse_payment(
                 SYSTEM, result.payment.payment_id,
                 ReversalCreate(reason="NSF: returned by the bank",
                                returned_at=clock.now() - timedelta(days=1)),
@@ -208,23 +208,23 @@ async def _offer(
     else:
         offer = OfferCreate(kind="lump_sum", amount_cents=balance * percent // 100)  # type: ignore[arg-type]
     with contextlib.suppress(DomainError):
-        made = await settlements.create_offer(collector, account_id, offer)
+        made = await offers.create_offer(collector, account_id, offer)
         if made.status == "accepted" and made.kind == "lump_sum" and number % 2:
             # Paid in full: the offer is fulfilled and the account settled.
-            await settlements.post_payment(
+            await payments.post_payment(
                 collector, account_id, _demo_key("offer", made.offer_id),
                 PaymentCreate(amount_cents=made.amount_cents, method="ach", paid_to="agency",  # type: ignore[arg-type]
                               received_at=today.isoformat(), offer_id=made.offer_id),
             )  # fmt: skip
         if made.status == "pending_client" and (number // 7) % 2:
-            await settlements.withdraw_offer(
+            await offers.withdraw_offer(
                 collector, made.offer_id, OfferWithdraw(reason="the consumer changed their mind")
             )
         # Of the supervisor's offers, a third wait, a third are accepted, a third rejected.
         turn = (number // 7) % 3
         if made.status == "pending_supervisor" and turn:
             decision = "accept" if turn == 1 else "reject"
-            await settlements.decide_offer(
+            await offers.decide_offer(
                 SYSTEM, made.offer_id,
                 OfferDecision(decision=decision, reason="reviewed by the supervisor"),  # type: ignore[arg-type]
             )  # fmt: skip
@@ -260,13 +260,13 @@ async def _offers_in_every_state(collector: Principal, client_id: UUID) -> None:
                                                 amount_cents=share) for i in range(3)],
                 )  # fmt: skip
             with contextlib.suppress(DomainError):
-                return await settlements.create_offer(
+                return await offers.create_offer(
                     collector, account.account_id, data, offered_on=offered_on
                 )
         return None
 
     async def pay(made: Any, cents: int, on: date) -> None:
-        await settlements.post_payment(
+        await payments.post_payment(
             collector, made.account_id, _demo_key("offer", made.offer_id),
             PaymentCreate(amount_cents=cents, method="ach", paid_to="agency",  # type: ignore[arg-type]
                           received_at=on.isoformat(), offer_id=made.offer_id),
@@ -277,12 +277,12 @@ async def _offers_in_every_state(collector: Principal, client_id: UUID) -> None:
     await offer(70)  # waits for a supervisor
     await offer(90)  # accepted at once, due in a month
     if rejected := await offer(70):
-        await settlements.decide_offer(
+        await offers.decide_offer(
             SYSTEM, rejected.offer_id,
             OfferDecision(decision="reject", reason="too low for this balance"),  # type: ignore[arg-type]
         )  # fmt: skip
     if withdrawn := await offer(50):
-        await settlements.withdraw_offer(
+        await offers.withdraw_offer(
             collector, withdrawn.offer_id, OfferWithdraw(reason="the consumer found the money")
         )
     if fulfilled := await offer(90):
@@ -292,7 +292,7 @@ async def _offers_in_every_state(collector: Principal, client_id: UUID) -> None:
         await pay(broken, first.amount_cents, first.due_date)
     # A lump sum never paid: expires.
     await offer(90, today - timedelta(days=LAPSED_OFFER_DAYS_BACK))
-    await settlements.close_lapsed_offers(today)
+    await offers.close_lapsed_offers(today)
 
 
 @dataclass(frozen=True)
@@ -446,7 +446,7 @@ async def _collect_vintage(
             account_id = rng.choice(owing)
             amount = min(balances[account_id], target, rng.randint(50, 900) * 100)
             received = first + timedelta(days=rng.randrange((last - first).days + 1))
-            result = await settlements.post_payment(
+            result = await payments.post_payment(
                 SYSTEM, account_id, f"demo-vintage-{_letters(account_id)}-m{since}a{attempt}",
                 PaymentCreate(amount_cents=amount, method=rng.choice(["ach", "card", "check"]),  # type: ignore[arg-type]
                               paid_to="agency", received_at=received.isoformat()),  # type: ignore[arg-type]
@@ -456,7 +456,7 @@ async def _collect_vintage(
             if since == 1 and attempt == 7:
                 returned = datetime.combine(received + timedelta(days=6), time(12), now.tzinfo)
                 bounced = ReversalCreate(reason="NSF: returned", returned_at=min(returned, now))
-                await settlements.reverse_payment(SYSTEM, result.payment.payment_id, bounced)
+                await reversals.reverse_payment(SYSTEM, result.payment.payment_id, bounced)
 
 
 # --- what `agency seed-demo` says at the end: where to go, with which login, to try what --

@@ -15,7 +15,7 @@ from server.clients.column_map import FileKind
 from server.dispatch import service as dispatch
 from server.placements.row_owners import register_row_owner
 from server.queues import service as queues
-from server.settlements import service as settlements
+from server.settlements.services import financial_rows, reporting
 
 
 def wire() -> None:
@@ -26,6 +26,6 @@ def wire() -> None:
     # The account detail's sections, in the order the detail lists them.
     accounts.register_account_section("contacts", queues.contacts_section)
     accounts.register_account_section("score", dispatch.score_section)
-    accounts.register_account_section("money", settlements.money_section)
+    accounts.register_account_section("money", reporting.money_section)
     # A financial file's rows are money: settlements applies and acknowledges them.
-    register_row_owner(FileKind.FINANCIAL, settlements.FINANCIAL_ROW_OWNER)
+    register_row_owner(FileKind.FINANCIAL, financial_rows.FINANCIAL_ROW_OWNER)

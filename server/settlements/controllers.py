@@ -1,4 +1,4 @@
-"""Payments and reversals: thin controllers over the settlements service."""
+"""Payments, reversals and offers: thin controllers over the settlements services."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from server.auth.guards import CurrentPrincipal, requires, users_only
 from server.auth.principal import Role
 from server.kit.pagination import Page, page_request
 from server.kit.params import Cursor, Limit
-from server.settlements import service
 from server.settlements.schemas import (
     OfferCreate,
     OfferDecision,
@@ -27,13 +26,14 @@ from server.settlements.schemas import (
     ReversalCreate,
     ReversalRead,
 )
+from server.settlements.services import idempotency, offers, payments, reversals
 
 # Required, but checked by the service after the caller's access to the account, so that
 # someone else's account is 404 whatever the headers (the framework would answer 400 first).
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
-        name=service.IDEMPOTENCY_HEADER,
+        name=idempotency.IDEMPOTENCY_HEADER,
         min_length=1,
         max_length=255,
         description="Required (422 without it). The same key and body return the first "
@@ -51,7 +51,7 @@ async def refuse_card_numbers(request: Request[Any, Any, Any]) -> None:
         body = json.loads(await request.body())
     except ValueError:
         return  # not JSON: decoding refuses it as malformed
-    service.refuse_card_numbers(body)
+    idempotency.refuse_card_numbers(body)
 
 
 @post(
@@ -70,7 +70,7 @@ async def create_payment(
 ) -> Response[PaymentRead]:
     """Record a payment received on an account. Above the balance, the excess is a credit
     flagged for refund; paying the balance to zero makes the account paid_in_full."""
-    result = await service.post_payment(principal, account_id, idempotency_key, data)
+    result = await payments.post_payment(principal, account_id, idempotency_key, data)
     return Response(
         content=result.payment,
         status_code=result.status_code,
@@ -93,7 +93,7 @@ async def list_payments(
 ) -> Page[PaymentRead]:
     """An account's payments, newest received first (then recorded first, then id),
     each with its reversal if any and the running balance in the order received."""
-    return await service.list_payments(principal, account_id, page_request(limit, cursor))
+    return await payments.list_payments(principal, account_id, page_request(limit, cursor))
 
 
 @get(
@@ -106,7 +106,7 @@ async def list_payments(
 async def payments_csv(principal: CurrentPrincipal, account_id: FromPath[UUID]) -> Stream:
     """Every payment of the account as CSV: the list's order, columns and figures."""
     return Stream(
-        await service.payments_csv(principal, account_id),
+        await payments.payments_csv(principal, account_id),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="account-{account_id}-payments.csv"'
@@ -122,7 +122,7 @@ async def payments_csv(principal: CurrentPrincipal, account_id: FromPath[UUID]) 
 )
 async def get_payment(principal: CurrentPrincipal, payment_id: FromPath[UUID]) -> PaymentRead:
     """One payment, with its reversal if any."""
-    return await service.get_payment(principal, payment_id)
+    return await payments.get_payment(principal, payment_id)
 
 
 @post(
@@ -139,7 +139,7 @@ async def reverse_payment(
     """Record a payment returned by the bank (NSF, chargeback): the balance is restored
     and a paid or settled account reopens. Admins and supervisors; a client for payments
     made directly to it. Once per payment (409 after)."""
-    return await service.reverse_payment(principal, payment_id, data)
+    return await reversals.reverse_payment(principal, payment_id, data)
 
 
 agency_only = requires(Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR)
@@ -158,7 +158,7 @@ async def create_offer(
     """Record a lump sum or plan the debtor agreed to. Inside the collector's band it is
     accepted at once; beyond it, pending_supervisor or pending_client. One live offer per
     account (409 while another is pending or accepted)."""
-    return await service.create_offer(principal, account_id, data)
+    return await offers.create_offer(principal, account_id, data)
 
 
 @get("/api/v1/offers", operation_id="ListOffers", guards=[users_only], tags=["offers"])
@@ -172,7 +172,7 @@ async def list_offers(
 ) -> Page[OfferRead]:
     """Offers the caller may see, newest first; `status=pending_supervisor` is a
     supervisor's approval list, `status=pending_client` a client's."""
-    return await service.list_offers(
+    return await offers.list_offers(
         principal, page_request(limit, cursor), status=status, client_id=client_id,
         account_id=account_id,
     )  # fmt: skip
@@ -183,7 +183,7 @@ async def list_offers(
 )
 async def get_offer(principal: CurrentPrincipal, offer_id: FromPath[UUID]) -> OfferRead:
     """One offer with its instalments, decision and what was paid against it."""
-    return await service.get_offer(principal, offer_id)
+    return await offers.get_offer(principal, offer_id)
 
 
 @post(
@@ -198,7 +198,7 @@ async def decide_offer(
 ) -> OfferRead:
     """Accept or reject a pending offer: supervisors pending_supervisor, the client its
     own pending_client, admins any. 409 once decided; a collector may not (403)."""
-    return await service.decide_offer(principal, offer_id, data)
+    return await offers.decide_offer(principal, offer_id, data)
 
 
 @post(
@@ -212,7 +212,7 @@ async def withdraw_offer(
     principal: CurrentPrincipal, offer_id: FromPath[UUID], data: JSONBody[OfferWithdraw]
 ) -> OfferRead:
     """The collector who made a pending offer (or staff) takes it back; 409 once decided."""
-    return await service.withdraw_offer(principal, offer_id, data)
+    return await offers.withdraw_offer(principal, offer_id, data)
 
 
 routes = [

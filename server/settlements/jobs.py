@@ -4,14 +4,14 @@ from typing import Any
 
 from server.kit import clock
 from server.kit.jobs import enqueue, job, sweeper
-from server.settlements import service
+from server.settlements.services import idempotency, offers
 
 PURGE_IDEMPOTENCY_KEYS = "settlements.purge_idempotency_keys"
 
 
 @job(PURGE_IDEMPOTENCY_KEYS, timeout_s=600)
 async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
-    return await service.purge_idempotency_keys()
+    return await idempotency.purge_idempotency_keys()
 
 
 @sweeper("settlements.idempotency_keys")
@@ -28,7 +28,7 @@ BREAK_MISSED_PLANS = "settlements.break_missed_plans"
 
 @job(BREAK_MISSED_PLANS, timeout_s=600)
 async def break_missed_plans(ctx: dict[str, Any]) -> dict[str, int]:
-    return await service.close_lapsed_offers()
+    return await offers.close_lapsed_offers()
 
 
 @sweeper("settlements.lapsed_offers")

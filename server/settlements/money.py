@@ -3,8 +3,9 @@
 Everything here is integer cents and integer basis points; no float, no Decimal (integer
 division is exact enough: the only rounding is the fee's half-up to the cent).
 
-The remittance batch computes a statement's lines set-based in SQL (repository.py); the
-functions here are the reference those queries are tested against:
+The remittance batch computes a statement's lines set-based in SQL
+(remittance/repository.py); the functions here are the reference those queries are tested
+against:
 
 - a line's columns are `line_for_payment` / `reversal_of` written as SQL expressions
   (`(amount * bps + 5000) / 10000` is the same integer for the non-negative amounts the

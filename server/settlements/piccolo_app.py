@@ -5,6 +5,8 @@ from piccolo.conf.apps import AppConfig, table_finder
 APP_CONFIG = AppConfig(
     app_name="settlements",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=table_finder(["server.settlements.tables"], exclude_imported=True),
+    table_classes=table_finder(
+        ["server.settlements.tables", "server.settlements.remittance.tables"], exclude_imported=True
+    ),
     migration_dependencies=["server.placements.piccolo_app"],
 )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from server.auth.principal import SYSTEM
-from server.settlements import service as settlements
+from server.settlements.services import reporting
 from tests.fixtures import Caller, MakeAccount, MakeClient
 from tests.settlements.conftest import new_key
 
@@ -53,11 +53,11 @@ async def test_liquidation_counts_each_month_since_placement_net_of_reversals(
     assert reversal.status_code == 201, reversal.text
     await pay(admin, new["id"], 2_500, months_ago(0, 1))
 
-    vintages = await settlements.liquidation(SYSTEM, UUID(client["client_id"]))
+    vintages = await reporting.liquidation(SYSTEM, UUID(client["client_id"]))
     assert [(v.vintage, v.accounts, v.placed_balance_cents) for v in vintages] == [
         (months_ago(3, 1), 1, 100_000),
         (months_ago(0, 1), 1, 50_000),
     ]
     assert vintages[0].collected_cents == [10_000, 15_000, 10_000, 10_000]
     assert vintages[1].collected_cents == [2_500]
-    assert await settlements.collected(SYSTEM, UUID(client["client_id"])) == 12_500
+    assert await reporting.collected(SYSTEM, UUID(client["client_id"])) == 12_500

@@ -16,7 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from server.kit import db, locks
-from server.kit.pagination import cursor_params, visible_param
+from server.kit.pagination import Keyset, cursor_params, visible_param
 
 # Each client's lock, until the transaction ends, taken in one order (client id).
 _LOCK_CLIENTS = """
@@ -312,6 +312,9 @@ async def statements_by_id(ids: list[UUID]) -> list[asyncpg.Record]:
     )
 
 
+_STATEMENTS_ORDER = Keyset((("s.period_end", "timestamptz"), ("s.id", "uuid")))
+
+
 async def list_statements(
     visible: frozenset[UUID] | None,
     client_id: UUID | None,
@@ -326,8 +329,8 @@ async def list_statements(
         SELECT {_STATEMENT_COLUMNS} FROM statement s
         WHERE ($1::uuid[] IS NULL OR s.client_id = ANY($1::uuid[]))
           AND ($2::uuid IS NULL OR s.client_id = $2)
-          AND ($3::timestamptz IS NULL OR (s.period_end, s.id) < ($3, $4::uuid))
-        ORDER BY s.period_end DESC, s.id DESC
+          AND {_STATEMENTS_ORDER.after(3)}
+        {_STATEMENTS_ORDER.order_by}
         LIMIT $5
         """,  # noqa: S608
         visible_param(visible),

@@ -41,6 +41,7 @@ from server.kit import clock, db
 from server.kit.clock import start_of_day
 from server.kit.errors import InvalidInput, NotFound
 from server.kit.logging import get_logger
+from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
 from server.kit.settings import get_settings
 from server.settlements.money import LineKind, RemittanceMethod, StatementLine, statement_totals
@@ -236,28 +237,12 @@ async def run_due_today() -> bool:
 
 
 def _read(row: asyncpg.Record, lines: list[asyncpg.Record] | None = None) -> StatementRead:
-    return StatementRead(
+    return read_as(
+        StatementRead,
+        row,
         statement_id=row["id"],
-        client_id=row["client_id"],
-        cycle=row["cycle"],
-        method=row["method"],
-        period_start=row["period_start"],
-        period_end=row["period_end"],
-        line_count=row["line_count"],
-        totals=StatementTotalsRead(
-            collected_cents=row["collected_cents"],
-            gross_cents=row["gross_cents"],
-            fees_cents=row["fees_cents"],
-            net_cents=row["net_cents"],
-            carried_in_cents=row["carried_in_cents"],
-            remit_cents=row["remit_cents"],
-            carried_out_cents=row["carried_out_cents"],
-            invoiced_fees_cents=row["invoiced_fees_cents"],
-        ),
-        previous_statement_id=row["previous_statement_id"],
-        as_of=row["as_of"],
-        created_at=row["created_at"],
-        lines=None if lines is None else [StatementLineRead(**dict(line)) for line in lines],
+        totals=read_as(StatementTotalsRead, row),
+        lines=None if lines is None else [read_as(StatementLineRead, line) for line in lines],
     )
 
 
@@ -295,9 +280,9 @@ async def statement_document(actor: Principal, statement_id: UUID) -> tuple[Stat
 async def remitted(actor: Principal, client_id: UUID) -> RemittedRead:
     await clients.require_client(actor, client_id)
     row = await repository.client_remitted(client_id)
-    return RemittedRead(
-        statements=row["statements"],
+    return read_as(
+        RemittedRead,
+        row,
         remit_cents=int(row["remit_cents"]),
         invoiced_fees_cents=int(row["invoiced_fees_cents"]),
-        last_period_end=row["last_period_end"],
     )

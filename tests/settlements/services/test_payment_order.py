@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from server.settlements.service import PAYMENTS_CSV_HEADER
+from server.settlements.services.payments import PAYMENTS_CSV_HEADER
 from tests.fixtures import Caller, MakeClient, MakeUser
 from tests.placements.test_financial_files import (
     PLACED,

@@ -388,7 +388,7 @@ async def _promise(shop: Shop, account_id: str) -> None:
 async def test_a_missed_instalment_breaks_the_plan_after_five_days_of_grace(
     shop: Shop, admin: Caller, pay: Pay, owner_db: asyncpg.Connection
 ) -> None:
-    from server.settlements import service
+    from server.settlements.services import offers
 
     account_id = await shop.account(100_000)
     await _promise(shop, account_id)
@@ -401,37 +401,38 @@ async def test_a_missed_instalment_breaks_the_plan_after_five_days_of_grace(
     first, second = (date.fromisoformat(i["due_date"]) for i in schedule)
     # The first instalment paid; the second falls due and is not.
     await pay(admin, account_id, amount_cents=45_000, offer_id=offer["offer_id"])
-    assert await service.close_lapsed_offers(first + timedelta(days=30)) == {
+    assert await offers.close_lapsed_offers(first + timedelta(days=30)) == {
         "broken": 0, "expired": 0,
     }  # fmt: skip
     # Five days after the due date it is still within the grace period ...
-    assert (await service.close_lapsed_offers(second + timedelta(days=5)))["broken"] == 0
+    assert (await offers.close_lapsed_offers(second + timedelta(days=5)))["broken"] == 0
     fetched = (await admin.get(f"/api/v1/offers/{offer['offer_id']}")).json()
     assert fetched["status"] == "accepted"
     # ... on the sixth it is missed.
-    assert (await service.close_lapsed_offers(second + timedelta(days=6)))["broken"] == 1
+    assert (await offers.close_lapsed_offers(second + timedelta(days=6)))["broken"] == 1
     fetched = (await admin.get(f"/api/v1/offers/{offer['offer_id']}")).json()
     assert fetched["status"] == "broken"
     assert second.isoformat() in fetched["closed_reason"]
     statuses = await owner_db.fetch("SELECT status FROM promise WHERE account_id = $1", account_id)
     assert [s["status"] for s in statuses] == ["broken"]
     # Again changes nothing; a broken plan takes no more payments against it.
-    assert (await service.close_lapsed_offers(second + timedelta(days=7)))["broken"] == 0
+    assert (await offers.close_lapsed_offers(second + timedelta(days=7)))["broken"] == 0
     late = await pay(admin, account_id, amount_cents=45_000, offer_id=offer["offer_id"])
     assert late.status_code == 409
 
 
 async def test_an_unpaid_lump_sum_expires(shop: Shop, admin: Caller) -> None:
-    from server.settlements import service
+    from server.settlements import offer_terms
+    from server.settlements.services import offers
 
     account_id = await shop.account(100_000)
     offer = (
         await make_offer(shop.collector, account_id, kind="lump_sum", amount_cents=85_000)
     ).json()
     due = date.fromisoformat(offer["due_on"])
-    assert due == _today() + timedelta(days=service.LUMP_SUM_DAYS)
-    assert (await service.close_lapsed_offers(due))["expired"] == 0
-    assert (await service.close_lapsed_offers(due + timedelta(days=1)))["expired"] == 1
+    assert due == _today() + timedelta(days=offer_terms.LUMP_SUM_DAYS)
+    assert (await offers.close_lapsed_offers(due))["expired"] == 0
+    assert (await offers.close_lapsed_offers(due + timedelta(days=1)))["expired"] == 1
     fetched = (await admin.get(f"/api/v1/offers/{offer['offer_id']}")).json()
     assert fetched["status"] == "expired"
 
@@ -498,22 +499,23 @@ async def test_an_offer_recorded_after_the_fact_runs_from_its_own_date(
 ) -> None:
     from server.auth.principal import SYSTEM
     from server.kit.errors import InvalidInput
-    from server.settlements import service
+    from server.settlements import offer_terms
     from server.settlements.schemas import OfferCreate
+    from server.settlements.services import offers
 
     client = await make_client()
     account = await make_account(client["client_id"], principal_cents=100_000)
     lump = OfferCreate(kind="lump_sum", amount_cents=90_000)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match="offered_on: must not be in the future"):
-        await service.create_offer(
+        await offers.create_offer(
             SYSTEM, UUID(account["id"]), lump, offered_on=_today() + timedelta(days=1)
         )
     offered_on = _today() - timedelta(days=40)
-    made = await service.create_offer(SYSTEM, UUID(account["id"]), lump, offered_on=offered_on)
+    made = await offers.create_offer(SYSTEM, UUID(account["id"]), lump, offered_on=offered_on)
     assert (made.offered_on, made.due_on) == (
-        offered_on, offered_on + timedelta(days=service.LUMP_SUM_DAYS),
+        offered_on, offered_on + timedelta(days=offer_terms.LUMP_SUM_DAYS),
     )  # fmt: skip
-    assert await service.close_lapsed_offers(_today()) == {"broken": 0, "expired": 1}
+    assert await offers.close_lapsed_offers(_today()) == {"broken": 0, "expired": 1}
 
 
 # --- four eyes ------------------------------------------------------------------------------
