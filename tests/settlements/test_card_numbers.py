@@ -12,12 +12,7 @@ import pytest
 from server.kit.cards import card_number_fields, contains_card_number, luhn_valid
 from server.kit.logging import REDACTED, redact_text
 from tests.fixtures import Caller
-from tests.settlements.conftest import (
-    NewAccount,
-    new_account,  # noqa: F401 - the fixture
-    payment_body,
-    reverse,
-)
+from tests.settlements.conftest import NewAccount, payment_body, reverse
 
 VISA = "4111111111111111"
 CARDS = [
@@ -101,7 +96,7 @@ def test_log_redaction_covers_what_is_refused(card: str) -> None:
     ],
 )
 async def test_a_card_number_in_any_field_is_refused_and_kept_nowhere(
-    admin: Caller, new_account: NewAccount,  # noqa: F811
+    admin: Caller, new_account: NewAccount,
     owner_db: asyncpg.Connection, caplog: pytest.LogCaptureFixture, field: str, value: str,
 ) -> None:  # fmt: skip
     account = await new_account()
@@ -126,7 +121,7 @@ async def test_a_card_number_in_any_field_is_refused_and_kept_nowhere(
 
 
 async def test_a_card_number_as_the_key_or_in_a_reversal_is_refused(
-    admin: Caller, new_account: NewAccount,  # noqa: F811
+    admin: Caller, new_account: NewAccount,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
     account = await new_account()
