@@ -46,6 +46,7 @@ from server import api_docs
 from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
 from server.dispatch.controllers import routes as work_queue_routes
+from server.dispatch.scoring import configured_weights
 from server.kit import db
 from server.kit.errors import DomainError, FieldError, error_body
 from server.kit.json_body import CheckedJsonRequest
@@ -335,6 +336,7 @@ def _lifespan(settings: Settings) -> Any:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    configured_weights(settings)
     configure_logging(settings.log_format, settings.log_level)
     controllers: list[Any] = [
         SystemController,

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from server.auth.jobs import purge_refresh_tokens as auth_purge_refresh_tokens
 from server.dispatch.jobs import DISPATCH_TIMEOUT_S
 from server.dispatch.jobs import dispatch as queues_dispatch
+from server.dispatch.scoring import configured_weights
 from server.kit import db, jobs
 from server.kit.logging import configure_logging, get_logger
 from server.kit.redis import close_redis, open_redis
@@ -51,6 +52,7 @@ async def system_sweep(ctx: dict[str, Any]) -> dict[str, int]:
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
+    configured_weights(settings)
     configure_logging(settings.log_format, settings.log_level)
     await db.start_pool(settings.db_pool_min, settings.db_pool_max)
     open_redis(settings.redis_url or "")

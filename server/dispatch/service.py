@@ -21,6 +21,7 @@ from uuid import UUID
 from server.audit import service as audit
 from server.auth.principal import Principal
 from server.dispatch import repository as repository
+from server.dispatch import scoring
 from server.dispatch.schemas import (
     DispatchRead,
     NextAccountRead,
@@ -67,7 +68,7 @@ MAX_DEAL_ROUNDS = 4
 
 async def dispatch(actor: Principal) -> DispatchRead:
     now = clock.now()
-    weights = get_settings().score_weights
+    weights = scoring.configured_weights(get_settings())
     async with db.transaction():
         await repository.lock_dispatch()
         scored = await repository.rescore(now, weights)
