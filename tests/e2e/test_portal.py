@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from tests import world as world_module
-from tests.e2e.conftest import PHONE, sign_in
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 from tests.client_portal.conftest import client_offer
 from tests.client_portal.test_pages import with_a_bad_row
+from tests.e2e.conftest import PHONE, sign_in
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 
 
 async def open_section(page: Any, name: str) -> None:

@@ -7,8 +7,8 @@ import re
 import asyncpg
 import httpx
 
-from tests.fixtures import MakeClient, MakeUser
 from tests.client_portal.conftest import Browser, NewBrowser, browser  # noqa: F401 - the fixture
+from tests.fixtures import MakeClient, MakeUser
 
 _HREFS = re.compile(r'href="([^"]+)"')
 _SRCS = re.compile(r'src="([^"]+)"')
