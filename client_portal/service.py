@@ -31,7 +31,7 @@ from server.placements.schemas import (
     Tier,
 )
 from server.placements.statuses import FINISHED, AccountStatus, Channel, StatusAction
-from server.queues.rules import CONVERSATION_OUTCOMES
+from server.queues.rules.facts import CONVERSATION_OUTCOMES
 from server.queues.schemas import CallSummary
 from server.settlements import service as settlements
 from server.settlements.remittance import service as remittance

@@ -119,7 +119,7 @@ async def _bare(path: Path) -> dict[str, Any]:
     from server.placements import ingest, repository
     from server.placements.column_map import default_column_map
     from server.placements.normalize import NormalizeContext
-    from server.queues.rules import validation_period_end
+    from server.queues.rules.validation_period import validation_period_end
 
     batch_rows = get_settings().ingest_batch_rows
     parser = ingest.Parser(

@@ -52,7 +52,7 @@ from server.placements.normalize import (
     RowError,
 )
 from server.placements.plausibility import BalanceFacts, hold_reason
-from server.queues.rules import validation_period_end
+from server.queues.rules.validation_period import validation_period_end
 
 log = get_logger("server.placements.ingest")
 

@@ -214,7 +214,7 @@ def _nanp_prefix(npa_nxx: str) -> tuple[bool, tuple[str, ...]]:
 # zone of their country (a US toll-free number some 42, Guam to Newfoundland), which would
 # leave a sliver of the day callable under 1006.6(b)(1)(i)'s every-zone reading. They add
 # no zone: the address decides, and with none the contact rules take every contiguous-US
-# zone (see queues.rules.zones_considered).
+# zone (see queues.rules.hours.zones_considered).
 _PLACELESS_TYPES = frozenset(
     {
         phonenumbers.PhoneNumberType.TOLL_FREE,

@@ -1,8 +1,8 @@
 """Pre-call checks, call records and the findings on them.
 
-Every call is judged by `rules.violations_of` as of its own start, against the current
-version of every other stored call about the same person. Recording never refuses a call
-for breaching a rule: it is stored with its violations.
+Every call is judged by `rules.evaluator.violations_of` as of its own start, against the
+current version of every other stored call about the same person. Recording never
+refuses a call for breaching a rule: it is stored with its violations.
 
 Findings are append-only. Each (call version, account) gets an evaluation when the call
 is recorded; a call recorded later that changes the verdict of a stored call (back-dated,
@@ -12,10 +12,10 @@ superseded by a newer evaluation with no rules, never deleted; a corrected call'
 findings are superseded by its correction's.
 
 Consent: a `callback` call with `callback_at` is the consumer's direct prior consent to
-be called on the day asked for (`rules.Consent`); the rules work out that day in every
-zone they consider for each call, within 7 days of the asking, and end it early at the
-next conversation; a correction of the call replaces it; an oral "stop calling" ends all
-calls anyway (no telephone for the person).
+be called on the day asked for (`rules.facts.Consent`); the rules work out that day in
+every zone they consider for each call, within 7 days of the asking, and end it early at
+the next conversation; a correction of the call replaces it; an oral "stop calling" ends
+all calls anyway (no telephone for the person).
 
 What a call says about the person binds every account of theirs (a wrong number, an oral
 stop); a dispute is about the debt the call was recorded on, so only that account becomes
@@ -46,8 +46,9 @@ from server.placements.statuses import (
     TransitionRefused,
     next_status,
 )
-from server.queues import judging, repository, rules
+from server.queues import judging, repository
 from server.queues.judging import StoredCall
+from server.queues.rules import evaluator, facts
 from server.queues.schemas import (
     CallCheckRead,
     CallCheckRequest,
@@ -74,7 +75,7 @@ def _e164(field: str, value: str) -> str:
 def _stored(row: asyncpg.Record) -> StoredCall:
     consent = None
     if row["outcome"] == Outcome.CALLBACK and row["callback_at"] is not None:
-        consent = rules.Consent(given_at=row["started_at"], asked_for=row["callback_at"])
+        consent = facts.Consent(given_at=row["started_at"], asked_for=row["callback_at"])
     return StoredCall(
         id=row["id"],
         chain_id=row["chain_id"],
@@ -101,7 +102,7 @@ async def calls_of_people(debtor_ids: Sequence[UUID]) -> dict[UUID, list[StoredC
     return found
 
 
-def _consumer(ctx: placements.ContactContext, calls: Sequence[StoredCall]) -> rules.Consumer:
+def _consumer(ctx: placements.ContactContext, calls: Sequence[StoredCall]) -> facts.Consumer:
     return judging.consumer_of(
         address_zone=ctx.address_zone,
         address_state=ctx.address_state,
@@ -136,7 +137,7 @@ def verdict(
             allowed=False, phone=None, at=at, rule=NO_VALID_PHONE, reasons=[NO_VALID_PHONE],
             next_callable_at=None,
         )  # fmt: skip
-    decision = rules.check_call(
+    decision = evaluator.check_call(
         judging.account_at(ctx.account_id, ctx.status, ctx.status_changes, at, ctx.serviced_with),
         _consumer(ctx, calls),
         phone,
@@ -327,7 +328,7 @@ async def _judge(
         account = judging.account_at(
             account_id, of.status, of.status_changes, call.started_at, of.serviced_with
         )
-        return list(rules.violations_of(call.record(), account, consumer, records))
+        return list(evaluator.violations_of(call.record(), account, consumer, records))
 
     def evaluation(call: StoredCall, account_id: UUID, found: list[str]) -> repository.Evaluation:
         return repository.Evaluation(
