@@ -1,7 +1,7 @@
 """The account score: expected recovery per call, 0-1000, with its parts kept.
 
 Pure: the weights and the formula. The dispatcher computes the same formula set-based in
-SQL (`work_queue_repository.RESCORE`) with these weights bound as parameters; `score()`
+SQL (`server.dispatch.repository.RESCORE`) with these weights bound as parameters; `score()`
 here is the reference a test holds the SQL to.
 
     likelihood = min(1, base_rate × age × contact × balance)

@@ -1,10 +1,11 @@
 """The dispatcher and the work queues: scores, refills, and the next account to call.
 
 The dispatcher rescores every open account and refills every active collector's queue in
-one transaction of set-based SQL (work_queue_repository), serialized by an advisory lock
+one transaction of set-based SQL (server.dispatch.repository), serialized by an advisory lock
 so a cron run and a supervisor's run never deal the same people twice. What it admits is
 only pre-filtered; whether an account may be called is decided when a collector claims
-it, by the same rule function the pre-call check uses (`service.check_call`).
+it, by the same rule function the pre-call check uses (`queues.service.verdict`, which
+asks `queues.rules.evaluator.check_call`).
 
 Leases: `next` leases the person of the account it returns for `LEASE`; a call recorded
 by the collector on the person ends the item (a trigger on `call`), a release ends the
