@@ -35,6 +35,7 @@ from server.dispatch.schemas import (
 from server.kit import clock, db
 from server.kit.errors import NotFound
 from server.kit.logging import get_logger
+from server.kit.mapping import read_as
 from server.kit.settings import get_settings
 from server.placements import service as placements
 from server.queues import service
@@ -165,19 +166,6 @@ async def release(actor: Principal, account_id: UUID) -> ReleaseRead:
     return ReleaseRead(released=True)
 
 
-def _score(row: Any) -> ScoreRead:
-    return ScoreRead(
-        account_id=row["account_id"],
-        score=row["score"],
-        expected_recovery_cents=row["expected_recovery_cents"],
-        age_permille=row["age_permille"],
-        contact_permille=row["contact_permille"],
-        balance_permille=row["balance_permille"],
-        priority=row["priority"],
-        scored_at=row["scored_at"],
-    )
-
-
 async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> QueueRead:
     found = await repository.collector(collector_id)
     if found is None:
@@ -187,7 +175,7 @@ async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> Q
     if with_scores:
         ids = [a for r in rows for a in r["account_ids"]]
         scores = {
-            s["account_id"]: _score(s)
+            s["account_id"]: read_as(ScoreRead, s)
             for s in await repository.scores_of(ids)
             if actor.may_see_client(s["client_id"])
         }
@@ -195,15 +183,9 @@ async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> Q
         collector_id=collector_id,
         capacity=found["capacity"],
         items=[
-            QueueItemRead(
-                debtor_id=r["debtor_id"],
-                rank=r["rank"],
-                priority=r["priority"],
-                best_score=r["best_score"],
-                account_ids=list(r["account_ids"]),
-                leased_until=r["leased_until"],
-                leased_account_id=r["leased_account_id"],
-                queued_at=r["queued_at"],
+            read_as(
+                QueueItemRead,
+                r,
                 scores=[scores[a] for a in r["account_ids"] if a in scores]
                 if with_scores
                 else None,
@@ -217,7 +199,7 @@ async def score_section(actor: Principal, account_id: UUID) -> ScoreRead | None:
     """The account detail's "score": the last score and its parts (None: not scored
     yet, or no longer open)."""
     row = await repository.score_of(account_id)
-    return None if row is None else _score(row)
+    return None if row is None else read_as(ScoreRead, row)
 
 
 placements.account_sections["score"] = score_section

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+from server.kit.mapping import read_as
 from server.queues.rules import facts
 from server.queues.rules.facts import (
     AccountState,
@@ -146,16 +147,7 @@ def consumer_of(
         earliest = found.get((p["e164"], p["status"]))
         if since is not None and earliest is not None:
             since = min(since, earliest)
-        converted.append(
-            Phone(
-                e164=p["e164"],
-                kind=p["kind"],
-                status=p["status"],
-                employer_forbids_calls=p["employer_forbids_calls"],
-                zones=tuple(p["time_zones"] or ()),
-                status_since=since,
-            )
-        )
+        converted.append(read_as(Phone, p, zones=tuple(p["time_zones"] or ()), status_since=since))
     return Consumer(
         address_zone=address_zone,
         address_state=address_state,

@@ -36,6 +36,7 @@ from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal
 from server.kit import clock, db
 from server.kit.errors import Conflict, InvalidInput, NotFound
+from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
 from server.placements import service as placements
 from server.placements.schemas import StatusActionRequest
@@ -76,18 +77,8 @@ def _stored(row: asyncpg.Record) -> StoredCall:
     consent = None
     if row["outcome"] == Outcome.CALLBACK and row["callback_at"] is not None:
         consent = facts.Consent(given_at=row["started_at"], asked_for=row["callback_at"])
-    return StoredCall(
-        id=row["id"],
-        chain_id=row["chain_id"],
-        collector_id=row["collector_id"],
-        phone_e164=row["phone_e164"],
-        direction=row["direction"],
-        started_at=row["started_at"],
-        duration_s=row["duration_s"],
-        outcome=row["outcome"],
-        consent=consent,
-        accounts=dict(zip(row["account_ids"], row["client_ids"], strict=True)),
-    )
+    accounts = dict(zip(row["account_ids"], row["client_ids"], strict=True))
+    return read_as(StoredCall, row, consent=consent, accounts=accounts)
 
 
 async def _calls_of_person(debtor_id: UUID) -> list[StoredCall]:
@@ -382,24 +373,7 @@ async def list_violations(
         after=page.after,
         limit=page.fetch_limit,
     )
-    items = [
-        ViolationRead(
-            evaluation_id=r["id"],
-            call_id=r["call_id"],
-            chain_id=r["chain_id"],
-            account_id=r["account_id"],
-            client_id=r["client_id"],
-            collector_id=r["collector_id"],
-            phone=r["phone_e164"],
-            direction=r["direction"],
-            outcome=r["outcome"],
-            started_at=r["started_at"],
-            rules=list(r["violations"]),
-            cause=r["cause"],
-            evaluated_at=r["evaluated_at"],
-        )
-        for r in rows
-    ]
+    items = [read_as(ViolationRead, r) for r in rows]
     return make_page(items, page, key=lambda v: (v.started_at, v.evaluation_id))
 
 
@@ -411,21 +385,7 @@ async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]
     """The account detail's "contacts": its newest calls and their findings."""
     rows = await repository.recent_calls_of_account(account_id, RECENT_CALLS)
     return {
-        "recent_calls": [
-            CallSummary(
-                call_id=r["id"],
-                chain_id=r["chain_id"],
-                collector_id=r["collector_id"],
-                phone=r["phone_e164"],
-                direction=r["direction"],
-                outcome=r["outcome"],
-                started_at=r["started_at"],
-                duration_s=r["duration_s"],
-                callback_at=r["callback_at"],
-                violations=list(r["violations"] or []),
-            )
-            for r in rows
-        ]
+        "recent_calls": [read_as(CallSummary, r, violations=r["violations"] or []) for r in rows]
     }
 
 

@@ -26,8 +26,7 @@ async def test_the_table_classes_match_the_tables(owner_db: asyncpg.Connection) 
             table._meta.tablename,
         )
         in_database = [
-            (r["column_name"], _TYPES[r["udt_name"]], r["nullable"], r["has_default"])
-            for r in rows
+            (r["column_name"], _TYPES[r["udt_name"]], r["nullable"], r["has_default"]) for r in rows
         ]
         declared = [
             (c._meta.db_column_name, c.column_type, c._meta.null, c.default is not None)
