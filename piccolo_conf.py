@@ -35,6 +35,7 @@ APP_REGISTRY = AppRegistry(
         "server.accounts.piccolo_app",
         "server.placements.piccolo_app",
         "server.queues.piccolo_app",
+        "server.dispatch.piccolo_app",
         "server.settlements.piccolo_app",
     ]
 )

@@ -31,7 +31,7 @@ from server.kit.pagination import page_request
 from server.kit.uploads import Upload
 from server.placements import service as placements
 from server.placements.schemas import PlacementErrorRead, PlacementRead
-from server.queues.rules import CONVERSATION_OUTCOMES
+from server.queues.rules.facts import CONVERSATION_OUTCOMES
 from server.queues.schemas import CallSummary
 from server.settlements.remittance import service as remittance
 from server.settlements.remittance.schemas import RemittedRead, StatementRead

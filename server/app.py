@@ -48,6 +48,7 @@ from server.auth.controllers import routes as auth_routes
 from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
 from server.clients.controllers import routes as client_routes
 from server.dispatch.controllers import routes as work_queue_routes
+from server.dispatch.scoring import configured_weights
 from server.kit import db
 from server.kit.errors import DomainError, FieldError, error_body
 from server.kit.json_body import CheckedJsonRequest
@@ -337,6 +338,7 @@ def _lifespan(settings: Settings) -> Any:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    configured_weights(settings)
     configure_logging(settings.log_format, settings.log_level)
     wiring.wire()
     controllers: list[Any] = [

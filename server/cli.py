@@ -37,10 +37,14 @@ def services(*, need_redis: bool = True) -> Iterator[Settings]:
     """The database and Redis this command uses: the configured ones, or the embedded
     ones started (or joined) under the data directory and stopped again on exit."""
     from server import embedded
+    from server.dispatch.scoring import configured_weights
     from server.kit.keyring import ensure_development_keys
     from server.kit.logging import configure_logging
 
     settings = _settings()
+    # Checked by the domain that reads them, but here too: every command stops on a bad
+    # setting before it starts anything, with the one line `main` prints.
+    configured_weights(settings)
     configure_logging(settings.log_format, settings.log_level)
     ensure_development_keys(settings)
     started_postgres = None

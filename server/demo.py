@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from server.accounts import service as accounts
 from server.accounts.statuses import AccountStatus
@@ -26,7 +25,7 @@ from server.auth.schemas import CollectorUpdate
 from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.clients.schemas import ClientCreate, Tier
-from server.dispatch import service as work_queue
+from server.dispatch import service as dispatch
 from server.kit import clock
 from server.kit.errors import DomainError
 from server.kit.pagination import page_request
@@ -134,7 +133,7 @@ async def _place(client_id: UUID, rows: int, seed: int) -> bool:
         await ingest.load_placement(placement.placement_id)
     if created:
         placed_on = clock.agency_today() - timedelta(days=HISTORY_DAYS)
-        placed_at = datetime.combine(placed_on, time(9), ZoneInfo("America/New_York"))
+        placed_at = datetime.combine(placed_on, time(9), clock.agency_zone())
         await placements.record_placed_at(SYSTEM, placement.placement_id, placed_at)
     return created
 
@@ -142,7 +141,7 @@ async def _place(client_id: UUID, rows: int, seed: int) -> bool:
 async def _history(collector: Principal, client_id: UUID, rng: random.Random) -> None:
     """A few weeks of calls and payments on a sample of the client's accounts."""
     page = await accounts.list_accounts(collector, page_request(200, None), client_id=client_id)
-    zone = ZoneInfo("America/New_York")
+    zone = clock.agency_zone()
     today = clock.now().astimezone(zone).date()
     for number, account in enumerate(page.items):
         detail = await accounts.get_account(collector, account.account_id)
@@ -338,7 +337,7 @@ async def seed(settings: Settings, accounts_per_client: int) -> SeedResult:
     if created:
         # Every demo collector starts with a filled queue, and every client with the
         # statements of the periods its cleared payments fell in.
-        await work_queue.dispatch(SYSTEM)
+        await dispatch.dispatch(SYSTEM)
         await remittance.run_remittance(SYSTEM, None)
     return SeedResult(logins=logins, created=created)
 
@@ -388,7 +387,7 @@ async def _portal_history(client_id: UUID, index: int, rng: random.Random) -> bo
     """Placements of the last six months, each paid down month by month, so the dashboard's
     liquidation curve has its shape; and this week's file with rows in error. False when
     an earlier run placed them all."""
-    zone = ZoneInfo("America/New_York")
+    zone = clock.agency_zone()
     now = clock.now().astimezone(zone)
     placed_any = False
     for months_back in VINTAGE_MONTHS:
@@ -411,7 +410,7 @@ async def _portal_history(client_id: UUID, index: int, rng: random.Random) -> bo
 
 def _letters(account_id: UUID) -> str:
     # An Idempotency-Key holding a long run of digits could pass for a card number.
-    return account_id.hex.translate(str.maketrans("0123456789", "ghijklmnop"))
+    return account_id.hex.translate(_NO_DIGITS)
 
 
 def _months_before(day: date, months: int) -> date:

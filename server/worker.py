@@ -1,4 +1,4 @@
-"""arq WorkerSettings: every registered job, the crons, and the sweep.
+"""arq WorkerSettings: the jobs and crons each domain declares, and the sweep.
 
 arq's cron never catches up on a missed run and retries a killed job only after its lock
 expires, so each cron here is idempotent over the database's state and the sweep
@@ -18,14 +18,17 @@ from arq.worker import run_worker
 from redis.exceptions import RedisError
 
 from server import wiring
-from server.auth.jobs import purge_refresh_tokens as auth_purge_refresh_tokens
-from server.dispatch.jobs import DISPATCH_TIMEOUT_S
-from server.dispatch.jobs import dispatch as queues_dispatch
+from server.auth import jobs as auth_jobs
+from server.dispatch import jobs as dispatch_jobs
+from server.dispatch.scoring import configured_weights
 from server.kit import db, jobs
 from server.kit.logging import configure_logging, get_logger
 from server.kit.redis import close_redis, open_redis
 from server.kit.settings import get_settings
+from server.placements import jobs as placements_jobs
 from server.placements import normalize
+from server.settlements import jobs as settlements_jobs
+from server.settlements.remittance import jobs as remittance_jobs
 
 log = get_logger("server.worker")
 
@@ -33,18 +36,21 @@ log = get_logger("server.worker")
 # itself retries its first connection a few times, a second apart).
 REDIS_RETRY_S = 2.0
 
-# Importing a domain's jobs module registers its jobs and sweepers.
-JOB_MODULES: tuple[str, ...] = (
-    "server.auth.jobs",
-    "server.placements.jobs",
-    "server.dispatch.jobs",
-    "server.settlements.jobs",
-    "server.settlements.remittance.jobs",
+# What each domain declares: its jobs, the sweepers of work whose trigger was lost, and
+# its crons.
+DECLARED = jobs.combine(
+    (
+        auth_jobs.JOBS,
+        placements_jobs.JOBS,
+        dispatch_jobs.JOBS,
+        settlements_jobs.JOBS,
+        remittance_jobs.JOBS,
+    )
 )
 
 
 async def system_sweep(ctx: dict[str, Any]) -> dict[str, int]:
-    found = await jobs.sweep()
+    found = await jobs.sweep(DECLARED.sweepers)
     if any(found.values()):
         log.info("system.sweep", **found)
     return found
@@ -52,12 +58,13 @@ async def system_sweep(ctx: dict[str, Any]) -> dict[str, int]:
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
+    configured_weights(settings)
     configure_logging(settings.log_format, settings.log_level)
     wiring.wire()
     await db.start_pool(settings.db_pool_min, settings.db_pool_max)
     open_redis(settings.redis_url or "")
     await asyncio.to_thread(normalize.warm_up)
-    log.info("worker.started", jobs=sorted(jobs.registry.jobs))
+    log.info("worker.started", jobs=sorted(spec.name for spec in DECLARED.jobs))
     # A worker starting is often one replacing a worker that died: pick up what it left
     # now rather than at the next minute's sweep.
     await system_sweep(ctx)
@@ -68,20 +75,6 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await db.close_pool()
 
 
-def _load_job_modules() -> None:
-    import importlib
-
-    for module in JOB_MODULES:
-        importlib.import_module(module)
-
-
-_load_job_modules()
-
-from server.settlements.jobs import BREAK_MISSED_PLANS  # noqa: E402
-from server.settlements.jobs import break_missed_plans as settlements_break_missed_plans  # noqa: E402
-from server.settlements.remittance.jobs import nightly as remittance_nightly  # noqa: E402
-
-
 class WorkerSettings:
     functions = [
         func(
@@ -90,51 +83,21 @@ class WorkerSettings:
             timeout=spec.timeout_s,
             max_tries=spec.max_tries,
         )
-        for spec in jobs.registry.jobs.values()
+        for spec in DECLARED.jobs
     ]
     cron_jobs = [
         cron(system_sweep, name="system.sweep", second=0, timeout=120, unique=True),
-        # Every five minutes; a missed run is harmless, the next one deals from scratch.
-        cron(
-            queues_dispatch,  # type: ignore[arg-type]
-            name="queues.dispatch.cron",
-            minute=set(range(0, 60, 5)),
-            second=30,
-            timeout=DISPATCH_TIMEOUT_S,
-            unique=True,
-        ),
-        # Hourly, so that it follows the agency's midnight whatever its zone: it enqueues
-        # the run only while no run as of today (agency zone) has finished.
-        cron(
-            remittance_nightly,
-            name="settlements.remittance.nightly",
-            minute=5,
-            second=0,
-            timeout=60,
-            unique=True,
-        ),
-        # Daily at 09:15 UTC, after midnight in every contiguous-US zone, so the day's
-        # missed instalments and lapsed lump sums are judged on the new date. Idempotent:
-        # an offer already broken or expired is not touched again, and a missed day is
-        # caught by the sweeper's daily job (or the next run, which judges every offer).
-        # Expired refresh tokens are refused anyway; the purge only keeps the table small.
-        cron(
-            auth_purge_refresh_tokens,  # type: ignore[arg-type]
-            name="auth.purge_refresh_tokens.cron",
-            hour=4,
-            minute=45,
-            second=0,
-            timeout=300,
-            unique=True,
-        ),
-        cron(
-            settlements_break_missed_plans,  # type: ignore[arg-type]
-            name=f"{BREAK_MISSED_PLANS}.cron",
-            hour=9,
-            minute=15,
-            second=0,
-            timeout=600,
-            unique=True,
+        *(
+            cron(
+                entry.function,  # type: ignore[arg-type]
+                name=entry.name,
+                hour=entry.hour,
+                minute=entry.minute,
+                second=entry.second,
+                timeout=entry.timeout_s,
+                unique=True,
+            )
+            for entry in DECLARED.crons
         ),
     ]
     on_startup = startup

@@ -32,33 +32,18 @@ from server.auth.schemas import (
 )
 from server.kit import clock, db
 from server.kit.errors import FieldError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from server.kit.mapping import read_as
 from server.kit.settings import get_settings
 
 DEFAULT_COLLECTOR_CAPACITY = 50
 
 
 def _user_read(row: asyncpg.Record) -> UserRead:
-    return UserRead(
-        user_id=row["id"],
-        username=row["username"],
-        role=Role(row["role"]),
-        active=row["active"],
-        created_at=row["created_at"],
-        client_id=row["client_id"],
-        client_ids=list(row["client_ids"]),
-        capacity=row["capacity"],
-    )
+    return read_as(UserRead, row, user_id=row["id"])
 
 
 def _principal(row: asyncpg.Record) -> Principal:
-    return Principal(
-        id=row["id"],
-        kind="user",
-        role=Role(row["role"]),
-        username=row["username"],
-        client_id=row["client_id"],
-        portfolio=frozenset(row["client_ids"]),
-    )
+    return read_as(Principal, row, kind="user", portfolio=frozenset(row["client_ids"]))
 
 
 async def _issue_pair(user: asyncpg.Record, family_id: UUID) -> TokenPair:
@@ -161,12 +146,8 @@ async def principal_for_bearer(credential: str) -> Principal:
         row = await repository.active_api_token_by_hash(tokens.secret_hash(credential), clock.now())
         if row is None:
             raise Unauthenticated("API token is not valid")
-        return Principal(
-            id=row["id"],
-            kind="api_token",
-            role=Role.CLIENT,
-            username=f"token:{row['prefix']}",
-            client_id=row["client_id"],
+        return read_as(
+            Principal, row, kind="api_token", role=Role.CLIENT, username=f"token:{row['prefix']}"
         )
     try:
         claims = tokens.verify_access_token(credential)
@@ -329,26 +310,11 @@ async def create_api_token(actor: Principal, client_id: UUID, name: str) -> ApiT
             actor, "api_token.create", "api_token", row["id"], client_id=client_id,
             after={"name": name, "prefix": prefix},
         )  # fmt: skip
-    return ApiTokenCreated(
-        token_id=row["id"],
-        client_id=client_id,
-        name=name,
-        prefix=prefix,
-        created_at=row["created_at"],
-        token=secret,
-    )
+    return read_as(ApiTokenCreated, row, token_id=row["id"], token=secret)
 
 
 def _token_read(row: asyncpg.Record) -> ApiTokenRead:
-    return ApiTokenRead(
-        token_id=row["id"],
-        client_id=row["client_id"],
-        name=row["name"],
-        prefix=row["prefix"],
-        created_at=row["created_at"],
-        revoked_at=row["revoked_at"],
-        last_used_at=row["last_used_at"],
-    )
+    return read_as(ApiTokenRead, row, token_id=row["id"])
 
 
 async def list_api_tokens(actor: Principal, client_id: UUID) -> list[ApiTokenRead]:

@@ -1,7 +1,7 @@
 """The account score: expected recovery per call, 0-1000, with its parts kept.
 
 Pure: the weights and the formula. The dispatcher computes the same formula set-based in
-SQL (`work_queue_repository.RESCORE`) with these weights bound as parameters; `score()`
+SQL (`server.dispatch.repository.RESCORE`) with these weights bound as parameters; `score()`
 here is the reference a test holds the SQL to.
 
     likelihood = min(1, base_rate × age × contact × balance)
@@ -25,15 +25,18 @@ due, 1 = a promise to pay was broken, 0 otherwise; queues are ranked by priority
 The defaults are calibrated on the industry figures in DESIGN.md (a fresh account with
 SSN, address and a known number at about 25-30 % likelihood, an average book near the
 15-22 % yearly liquidation). They are configuration: `AGENCY_SCORE_WEIGHTS` holds a JSON
-object overriding any of them, read with the other settings (server/kit/settings.py).
+object overriding any of them, read with the other settings (server/kit/settings.py) and
+checked here (`configured_weights`) when the API and the worker start and where they are used.
 """
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
+
+from server.kit.settings import Settings, SettingsError
 
 PRIORITY_CALLBACK_DUE = 2
 PRIORITY_BROKEN_PROMISE = 1
@@ -65,16 +68,10 @@ class WeightsError(ValueError):
     pass
 
 
-def weights_from(raw: str | None) -> Weights:
-    """The defaults, overridden by a JSON object of weight names to positive numbers."""
-    if not raw:
+def weights_from(given: Mapping[str, object]) -> Weights:
+    """The defaults, overridden by a mapping of weight names to positive numbers."""
+    if not given:
         return DEFAULT_WEIGHTS
-    try:
-        given = json.loads(raw)
-    except ValueError as error:
-        raise WeightsError(f"not JSON ({error})") from None
-    if not isinstance(given, dict):
-        raise WeightsError("must be a JSON object")
     known = asdict(DEFAULT_WEIGHTS)
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -84,7 +81,16 @@ def weights_from(raw: str | None) -> Weights:
             raise WeightsError(f"{name} must be a positive number")
         if isinstance(known[name], int) and not isinstance(value, int):
             raise WeightsError(f"{name} must be a whole number of cents")
-    return replace(DEFAULT_WEIGHTS, **given)
+    return replace(DEFAULT_WEIGHTS, **given)  # type: ignore[arg-type]
+
+
+def configured_weights(settings: Settings) -> Weights:
+    """The weights `AGENCY_SCORE_WEIGHTS` sets; a bad one is a `SettingsError` naming it,
+    which stops the API and the worker at start-up."""
+    try:
+        return weights_from(settings.score_weights)
+    except WeightsError as error:
+        raise SettingsError("AGENCY_SCORE_WEIGHTS", str(error)) from None
 
 
 @dataclass(frozen=True, slots=True)

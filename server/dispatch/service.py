@@ -1,10 +1,11 @@
 """The dispatcher and the work queues: scores, refills, and the next account to call.
 
 The dispatcher rescores every open account and refills every active collector's queue in
-one transaction of set-based SQL (work_queue_repository), serialized by an advisory lock
+one transaction of set-based SQL (server.dispatch.repository), serialized by an advisory lock
 so a cron run and a supervisor's run never deal the same people twice. What it admits is
 only pre-filtered; whether an account may be called is decided when a collector claims
-it, by the same rule function the pre-call check uses (`service.check_call`).
+it, by the same rule function the pre-call check uses (`queues.service.verdict`, which
+asks `queues.rules.evaluator.check_call`).
 
 Leases: `next` leases the person of the account it returns for `LEASE`; a call recorded
 by the collector on the person ends the item (a trigger on `call`), a release ends the
@@ -22,6 +23,7 @@ from server.accounts import service as accounts
 from server.audit import service as audit
 from server.auth.principal import Principal
 from server.dispatch import repository as repository
+from server.dispatch import scoring
 from server.dispatch.schemas import (
     DispatchRead,
     NextAccountRead,
@@ -34,6 +36,7 @@ from server.dispatch.schemas import (
 from server.kit import clock, db
 from server.kit.errors import NotFound
 from server.kit.logging import get_logger
+from server.kit.mapping import read_as
 from server.kit.settings import get_settings
 from server.queues import service
 from server.queues.local_time import CONTIGUOUS_US_ZONES
@@ -67,7 +70,7 @@ MAX_DEAL_ROUNDS = 4
 
 async def dispatch(actor: Principal) -> DispatchRead:
     now = clock.now()
-    weights = get_settings().score_weights
+    weights = scoring.configured_weights(get_settings())
     async with db.transaction():
         await repository.lock_dispatch()
         scored = await repository.rescore(now, weights)
@@ -163,19 +166,6 @@ async def release(actor: Principal, account_id: UUID) -> ReleaseRead:
     return ReleaseRead(released=True)
 
 
-def _score(row: Any) -> ScoreRead:
-    return ScoreRead(
-        account_id=row["account_id"],
-        score=row["score"],
-        expected_recovery_cents=row["expected_recovery_cents"],
-        age_permille=row["age_permille"],
-        contact_permille=row["contact_permille"],
-        balance_permille=row["balance_permille"],
-        priority=row["priority"],
-        scored_at=row["scored_at"],
-    )
-
-
 async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> QueueRead:
     found = await repository.collector(collector_id)
     if found is None:
@@ -185,7 +175,7 @@ async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> Q
     if with_scores:
         ids = [a for r in rows for a in r["account_ids"]]
         scores = {
-            s["account_id"]: _score(s)
+            s["account_id"]: read_as(ScoreRead, s)
             for s in await repository.scores_of(ids)
             if actor.may_see_client(s["client_id"])
         }
@@ -193,15 +183,9 @@ async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> Q
         collector_id=collector_id,
         capacity=found["capacity"],
         items=[
-            QueueItemRead(
-                debtor_id=r["debtor_id"],
-                rank=r["rank"],
-                priority=r["priority"],
-                best_score=r["best_score"],
-                account_ids=list(r["account_ids"]),
-                leased_until=r["leased_until"],
-                leased_account_id=r["leased_account_id"],
-                queued_at=r["queued_at"],
+            read_as(
+                QueueItemRead,
+                r,
                 scores=[scores[a] for a in r["account_ids"] if a in scores]
                 if with_scores
                 else None,
@@ -215,4 +199,4 @@ async def score_section(actor: Principal, account_id: UUID) -> ScoreRead | None:
     """The account detail's "score": the last score and its parts (None: not scored
     yet, or no longer open)."""
     row = await repository.score_of(account_id)
-    return None if row is None else _score(row)
+    return None if row is None else read_as(ScoreRead, row)

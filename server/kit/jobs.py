@@ -1,16 +1,18 @@
-"""Background jobs: a registry that domain `jobs.py` modules add to, and enqueueing.
+"""Background jobs: what each domain declares for the worker, and enqueueing.
 
-Jobs have dotted names by domain (`placements.ingest`). PostgreSQL is the truth for
-pending work and Redis only the trigger: `enqueue` never fails a request when Redis is
-down, and each domain registers a sweeper that finds work whose trigger was lost, which
-the `system.sweep` cron runs every minute.
+Jobs have dotted names by domain (`placements.ingest`). Each domain's `jobs.py` declares
+what it contributes as a `DomainJobs` value (its jobs, its sweepers, its crons and their
+schedules); the worker builds arq's settings from an explicit list of them. PostgreSQL
+is the truth for pending work and Redis only the trigger: `enqueue` never fails a
+request when Redis is down, and each domain declares a sweeper that finds work whose
+trigger was lost, which the `system.sweep` cron runs every minute.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
@@ -20,48 +22,74 @@ from server.kit.redis import get_redis
 log = get_logger("server.kit.jobs")
 
 JobFunction = Callable[..., Awaitable[Any]]
-Sweeper = Callable[[], Awaitable[int]]
+SweeperFunction = Callable[[], Awaitable[int]]
+# A cron field as arq takes it: one value, a set of them, or None for every one.
+CronField = int | set[int] | None
 
 
 @dataclass(frozen=True)
 class JobSpec:
+    """An arq job under a dotted name; the function receives arq's ctx first."""
+
+    name: str
+    function: JobFunction
+    timeout_s: int = 300
+    max_tries: int = 5
+
+
+@dataclass(frozen=True)
+class Sweeper:
+    """A function that re-enqueues lost work and returns how much it found."""
+
+    name: str
+    function: SweeperFunction
+
+
+@dataclass(frozen=True)
+class Cron:
+    """A function arq's cron runs at the times the fields match (UTC), one run at a time
+    across workers."""
+
     name: str
     function: JobFunction
     timeout_s: int
-    max_tries: int
+    hour: CronField = None
+    minute: CronField = None
+    second: CronField = 0
 
 
-@dataclass
-class Registry:
-    jobs: dict[str, JobSpec] = field(default_factory=dict)
-    sweepers: dict[str, Sweeper] = field(default_factory=dict)
+@dataclass(frozen=True)
+class DomainJobs:
+    jobs: tuple[JobSpec, ...] = ()
+    sweepers: tuple[Sweeper, ...] = ()
+    crons: tuple[Cron, ...] = ()
 
 
-registry = Registry()
+def combine(declared: Iterable[DomainJobs]) -> DomainJobs:
+    """All the domains' declarations as one; a name declared twice is refused."""
+    domains = tuple(declared)
+    return DomainJobs(
+        jobs=_once_each("job", (spec for domain in domains for spec in domain.jobs)),
+        sweepers=_once_each("sweeper", (s for domain in domains for s in domain.sweepers)),
+        crons=_once_each("cron", (cron for domain in domains for cron in domain.crons)),
+    )
 
 
-def job(
-    name: str, *, timeout_s: int = 300, max_tries: int = 5
-) -> Callable[[JobFunction], JobFunction]:
-    """Register an arq job under a dotted name; the function receives arq's ctx first."""
-
-    def register(function: JobFunction) -> JobFunction:
-        if name in registry.jobs:
-            raise ValueError(f"job {name} registered twice")
-        registry.jobs[name] = JobSpec(name, function, timeout_s, max_tries)
-        return function
-
-    return register
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
 
 
-def sweeper(name: str) -> Callable[[Sweeper], Sweeper]:
-    """Register a function that re-enqueues lost work and returns how much it found."""
+_N = TypeVar("_N", bound=_Named)
 
-    def register(function: Sweeper) -> Sweeper:
-        registry.sweepers[name] = function
-        return function
 
-    return register
+def _once_each(kind: str, items: Iterable[_N]) -> tuple[_N, ...]:
+    kept = tuple(items)
+    names = [item.name for item in kept]
+    for name in names:
+        if names.count(name) > 1:
+            raise ValueError(f"{kind} {name} declared twice")
+    return kept
 
 
 async def enqueue(name: str, *args: Any, job_id: str | None = None) -> bool:
@@ -77,11 +105,11 @@ async def enqueue(name: str, *args: Any, job_id: str | None = None) -> bool:
     return True
 
 
-async def sweep() -> dict[str, int]:
+async def sweep(sweepers: Iterable[Sweeper]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for name, function in registry.sweepers.items():
+    for sweeper in sweepers:
         try:
-            found[name] = await function()
+            found[sweeper.name] = await sweeper.function()
         except Exception:
-            log.exception("jobs.sweeper_failed", sweeper=name)
+            log.exception("jobs.sweeper_failed", sweeper=sweeper.name)
     return found

@@ -7,16 +7,16 @@ object through `get_settings()`.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from server.dispatch.scoring import Weights, WeightsError, weights_from
 
 Environment = Literal["development", "test", "production"]
 LogFormat = Literal["auto", "json", "console"]
@@ -74,8 +74,9 @@ class Settings:
     login_window_s: int
     ssn_hash_key: bytes | None
     portal_session_ttl_s: int
-    # The dispatcher's scoring weights (queues/scoring.py: the defaults and what each means).
-    score_weights: Weights
+    # Overrides of the dispatcher's scoring weights, as given: server/dispatch/scoring.py
+    # has the defaults, says what each means and checks these (`weights_from`).
+    score_weights: Mapping[str, object]
 
     @property
     def embedded_database(self) -> bool:
@@ -151,6 +152,18 @@ class _Reader:
             raise SettingsError(name, "has no host")
         return value
 
+    def json_object(self, name: str) -> Mapping[str, object]:
+        raw = self.text(name)
+        if raw is None:
+            return MappingProxyType({})
+        try:
+            given = json.loads(raw)
+        except ValueError as error:
+            raise SettingsError(name, f"not JSON ({error})") from None
+        if not isinstance(given, dict):
+            raise SettingsError(name, "must be a JSON object")
+        return MappingProxyType(given)
+
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = _Reader(os.environ if environ is None else environ)
@@ -181,10 +194,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if pool_max < pool_min:
         raise SettingsError("DB_POOL_MAX", f"must be at least DB_POOL_MIN ({pool_min})")
 
-    try:
-        score_weights = weights_from(env.text("AGENCY_SCORE_WEIGHTS"))
-    except WeightsError as error:
-        raise SettingsError("AGENCY_SCORE_WEIGHTS", str(error)) from None
     return Settings(
         environment=environment,  # type: ignore[arg-type]
         database_url=database_url,
@@ -221,7 +230,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         login_window_s=env.integer("LOGIN_WINDOW_S", 300, 1, 86_400),
         ssn_hash_key=ssn_key_text.encode() if ssn_key_text else None,
         portal_session_ttl_s=env.integer("PORTAL_SESSION_TTL_S", 1800, 60, 86_400),
-        score_weights=score_weights,
+        score_weights=env.json_object("AGENCY_SCORE_WEIGHTS"),
     )
 
 

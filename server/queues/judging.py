@@ -1,9 +1,9 @@
 """From stored calls and an account's records to the inputs of the contact rules.
 
-Pure, like `rules`: the service reads the rows, these functions shape them, and
-`rules.check_call` / `rules.violations_of` decide. Everything here is derived from the
-set of stored calls and the dates things were received, never from the order in which
-they were recorded, so a history recorded back-dated is judged as the same history
+Pure, like `rules/`: the service reads the rows, these functions shape them, and
+`rules.evaluator.check_call` / `violations_of` decide. Everything here is derived from
+the set of stored calls and the dates things were received, never from the order in
+which they were recorded, so a history recorded back-dated is judged as the same history
 recorded as it happened.
 """
 
@@ -16,8 +16,9 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from server.queues import rules
-from server.queues.rules import (
+from server.kit.mapping import read_as
+from server.queues.rules import facts
+from server.queues.rules.facts import (
     AccountState,
     CallRecord,
     Consent,
@@ -29,7 +30,7 @@ from server.queues.rules import (
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 # Outcomes that mark the dialed number, and what they mark it as.
-PHONE_MARKS: Mapping[str, rules.PhoneStatus] = {
+PHONE_MARKS: Mapping[str, facts.PhoneStatus] = {
     "wrong_number": "wrong_number",
     "not_in_service": "not_in_service",
 }
@@ -47,10 +48,10 @@ class StoredCall:
     chain_id: UUID
     collector_id: UUID
     phone_e164: str
-    direction: rules.Direction
+    direction: facts.Direction
     started_at: datetime
     duration_s: int
-    outcome: rules.Outcome
+    outcome: facts.Outcome
     consent: Consent | None
     # account id -> client id
     accounts: Mapping[UUID, UUID]
@@ -116,8 +117,8 @@ def account_at(
     )  # fmt: skip
 
 
-def _status(value: str) -> rules.AccountStatus:
-    if value not in rules.ACCOUNT_STATUSES:
+def _status(value: str) -> facts.AccountStatus:
+    if value not in facts.ACCOUNT_STATUSES:
         raise ValueError(f"unknown account status {value!r}")
     return value
 
@@ -146,16 +147,7 @@ def consumer_of(
         earliest = found.get((p["e164"], p["status"]))
         if since is not None and earliest is not None:
             since = min(since, earliest)
-        converted.append(
-            Phone(
-                e164=p["e164"],
-                kind=p["kind"],
-                status=p["status"],
-                employer_forbids_calls=p["employer_forbids_calls"],
-                zones=tuple(p["time_zones"] or ()),
-                status_since=since,
-            )
-        )
+        converted.append(read_as(Phone, p, zones=tuple(p["time_zones"] or ()), status_since=since))
     return Consumer(
         address_zone=address_zone,
         address_state=address_state,

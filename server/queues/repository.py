@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from server.kit import db, locks
-from server.kit.pagination import cursor_params, visible_param
+from server.kit.pagination import Keyset, cursor_params, visible_param
 
 
 async def lock_person(debtor_id: UUID) -> None:
@@ -212,6 +212,10 @@ async def supersede_open_work(chain_id: UUID) -> None:
     )
 
 
+# Findings by the start of their call, newest first.
+_VIOLATION_ORDER = Keyset((("e.started_at", "timestamptz"), ("e.id", "uuid")))
+
+
 async def list_violations(
     *,
     visible: frozenset[UUID] | None,
@@ -225,10 +229,10 @@ async def list_violations(
     """Current findings: the newest evaluation of each (current call version, account),
     when it names a rule. Newest call first."""
     return await db.fetch(
-        """
-        SELECT e.id, e.call_id, e.chain_id, e.account_id, e.client_id, e.collector_id,
-               e.started_at, e.violations, e.cause, e.evaluated_at,
-               c.phone_e164, c.direction, c.outcome
+        f"""
+        SELECT e.id AS evaluation_id, e.call_id, e.chain_id, e.account_id, e.client_id,
+               e.collector_id, e.started_at, e.violations AS rules, e.cause, e.evaluated_at,
+               c.phone_e164 AS phone, c.direction, c.outcome
         FROM call_evaluation e JOIN call c ON c.id = e.call_id
         WHERE cardinality(e.violations) > 0
           AND ($1::uuid[] IS NULL OR e.client_id = ANY($1::uuid[]))
@@ -236,15 +240,15 @@ async def list_violations(
           AND ($3::uuid IS NULL OR e.client_id = $3)
           AND ($4::timestamptz IS NULL OR e.started_at >= $4)
           AND ($5::timestamptz IS NULL OR e.started_at < $5)
-          AND ($6::timestamptz IS NULL OR (e.started_at, e.id) < ($6, $7))
+          AND {_VIOLATION_ORDER.after(6)}
           AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = e.call_id)
           AND NOT EXISTS (
               SELECT 1 FROM call_evaluation later
               WHERE later.call_id = e.call_id AND later.account_id = e.account_id
                 AND (later.evaluated_at, later.id) > (e.evaluated_at, e.id))
-        ORDER BY e.started_at DESC, e.id DESC
+        {_VIOLATION_ORDER.order_by}
         LIMIT $8
-        """,
+        """,  # noqa: S608
         visible_param(visible),
         collector_id,
         client_id,
@@ -259,8 +263,8 @@ async def recent_calls_of_account(account_id: UUID, limit: int) -> list[asyncpg.
     """The newest current calls about an account, with their current verdict for it."""
     return await db.fetch(
         """
-        SELECT c.id, c.chain_id, c.collector_id, c.phone_e164, c.direction, c.started_at,
-               c.duration_s, c.outcome, c.callback_at,
+        SELECT c.id AS call_id, c.chain_id, c.collector_id, c.phone_e164 AS phone, c.direction,
+               c.started_at, c.duration_s, c.outcome, c.callback_at,
                (SELECT e.violations FROM call_evaluation e
                 WHERE e.call_id = c.id AND e.account_id = ca.account_id
                 ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1) AS violations

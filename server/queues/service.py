@@ -1,8 +1,8 @@
 """Pre-call checks, call records and the findings on them.
 
-Every call is judged by `rules.violations_of` as of its own start, against the current
-version of every other stored call about the same person. Recording never refuses a call
-for breaching a rule: it is stored with its violations.
+Every call is judged by `rules.evaluator.violations_of` as of its own start, against the
+current version of every other stored call about the same person. Recording never
+refuses a call for breaching a rule: it is stored with its violations.
 
 Findings are append-only. Each (call version, account) gets an evaluation when the call
 is recorded; a call recorded later that changes the verdict of a stored call (back-dated,
@@ -12,10 +12,10 @@ superseded by a newer evaluation with no rules, never deleted; a corrected call'
 findings are superseded by its correction's.
 
 Consent: a `callback` call with `callback_at` is the consumer's direct prior consent to
-be called on the day asked for (`rules.Consent`); the rules work out that day in every
-zone they consider for each call, within 7 days of the asking, and end it early at the
-next conversation; a correction of the call replaces it; an oral "stop calling" ends all
-calls anyway (no telephone for the person).
+be called on the day asked for (`rules.facts.Consent`); the rules work out that day in
+every zone they consider for each call, within 7 days of the asking, and end it early at
+the next conversation; a correction of the call replaces it; an oral "stop calling" ends
+all calls anyway (no telephone for the person).
 
 What a call says about the person binds every account of theirs (a wrong number, an oral
 stop); a dispute is about the debt the call was recorded on, so only that account becomes
@@ -45,9 +45,11 @@ from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal
 from server.kit import clock, db
 from server.kit.errors import Conflict, InvalidInput, NotFound
+from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
-from server.queues import judging, repository, rules
+from server.queues import judging, repository
 from server.queues.judging import StoredCall
+from server.queues.rules import evaluator, facts
 from server.queues.schemas import (
     CallCheckRead,
     CallCheckRequest,
@@ -74,19 +76,9 @@ def _e164(field: str, value: str) -> str:
 def _stored(row: asyncpg.Record) -> StoredCall:
     consent = None
     if row["outcome"] == Outcome.CALLBACK and row["callback_at"] is not None:
-        consent = rules.Consent(given_at=row["started_at"], asked_for=row["callback_at"])
-    return StoredCall(
-        id=row["id"],
-        chain_id=row["chain_id"],
-        collector_id=row["collector_id"],
-        phone_e164=row["phone_e164"],
-        direction=row["direction"],
-        started_at=row["started_at"],
-        duration_s=row["duration_s"],
-        outcome=row["outcome"],
-        consent=consent,
-        accounts=dict(zip(row["account_ids"], row["client_ids"], strict=True)),
-    )
+        consent = facts.Consent(given_at=row["started_at"], asked_for=row["callback_at"])
+    accounts = dict(zip(row["account_ids"], row["client_ids"], strict=True))
+    return read_as(StoredCall, row, consent=consent, accounts=accounts)
 
 
 async def _calls_of_person(debtor_id: UUID) -> list[StoredCall]:
@@ -101,7 +93,7 @@ async def calls_of_people(debtor_ids: Sequence[UUID]) -> dict[UUID, list[StoredC
     return found
 
 
-def _consumer(ctx: account_service.ContactContext, calls: Sequence[StoredCall]) -> rules.Consumer:
+def _consumer(ctx: account_service.ContactContext, calls: Sequence[StoredCall]) -> facts.Consumer:
     return judging.consumer_of(
         address_zone=ctx.address_zone,
         address_state=ctx.address_state,
@@ -139,7 +131,7 @@ def verdict(
             allowed=False, phone=None, at=at, rule=NO_VALID_PHONE, reasons=[NO_VALID_PHONE],
             next_callable_at=None,
         )  # fmt: skip
-    decision = rules.check_call(
+    decision = evaluator.check_call(
         judging.account_at(ctx.account_id, ctx.status, ctx.status_changes, at, ctx.serviced_with),
         _consumer(ctx, calls),
         phone,
@@ -330,7 +322,7 @@ async def _judge(
         account = judging.account_at(
             account_id, of.status, of.status_changes, call.started_at, of.serviced_with
         )
-        return list(rules.violations_of(call.record(), account, consumer, records))
+        return list(evaluator.violations_of(call.record(), account, consumer, records))
 
     def evaluation(call: StoredCall, account_id: UUID, found: list[str]) -> repository.Evaluation:
         return repository.Evaluation(
@@ -384,24 +376,7 @@ async def list_violations(
         after=page.after,
         limit=page.fetch_limit,
     )
-    items = [
-        ViolationRead(
-            evaluation_id=r["id"],
-            call_id=r["call_id"],
-            chain_id=r["chain_id"],
-            account_id=r["account_id"],
-            client_id=r["client_id"],
-            collector_id=r["collector_id"],
-            phone=r["phone_e164"],
-            direction=r["direction"],
-            outcome=r["outcome"],
-            started_at=r["started_at"],
-            rules=list(r["violations"]),
-            cause=r["cause"],
-            evaluated_at=r["evaluated_at"],
-        )
-        for r in rows
-    ]
+    items = [read_as(ViolationRead, r) for r in rows]
     return make_page(items, page, key=lambda v: (v.started_at, v.evaluation_id))
 
 
@@ -413,21 +388,7 @@ async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]
     """The account detail's "contacts": its newest calls and their findings."""
     rows = await repository.recent_calls_of_account(account_id, RECENT_CALLS)
     return {
-        "recent_calls": [
-            CallSummary(
-                call_id=r["id"],
-                chain_id=r["chain_id"],
-                collector_id=r["collector_id"],
-                phone=r["phone_e164"],
-                direction=r["direction"],
-                outcome=r["outcome"],
-                started_at=r["started_at"],
-                duration_s=r["duration_s"],
-                callback_at=r["callback_at"],
-                violations=list(r["violations"] or []),
-            )
-            for r in rows
-        ]
+        "recent_calls": [read_as(CallSummary, r, violations=r["violations"] or []) for r in rows]
     }
 
 

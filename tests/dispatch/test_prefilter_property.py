@@ -3,7 +3,7 @@
 The pre-filter is the SQL the dispatcher runs (queue_status_callable,
 queue_phone_callable and the no-telephone flag); for any status, any numbers (kind,
 status, employer's ban) and the no-telephone wish, if it admits the person then
-`rules.check_call` allows at least one of their numbers at a lawful moment with no calls
+`rules.evaluator.check_call` allows at least one of their numbers at a lawful moment with no calls
 on record. It may refuse more than the rules (it is only a pre-filter), never less.
 """
 
@@ -15,14 +15,14 @@ import asyncpg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.queues.rules import (
+from server.queues.rules.evaluator import check_call
+from server.queues.rules.facts import (
     ACCOUNT_STATUSES,
     CALLABLE_STATUSES,
     PHONE_KINDS,
     AccountState,
     Consumer,
     Phone,
-    check_call,
 )
 
 # Wednesday 3 June 2026, 12:00 in New York: inside calling hours in every US zone.
@@ -109,7 +109,7 @@ async def test_calling_hours_in_sql_are_the_rules_hours(
     owner_db: asyncpg.Connection, address: str | None, zone_lists: list[list[str]], at: datetime
 ) -> None:
     from server.queues.local_time import CONTIGUOUS_US_ZONES, zone
-    from server.queues.rules import CALLING_HOURS_END, CALLING_HOURS_START, zones_considered
+    from server.queues.rules.hours import CALLING_HOURS_END, CALLING_HOURS_START, zones_considered
 
     numbers = tuple(
         Phone(e164=f"+1614555{n:04d}", kind="mobile", zones=tuple(dict.fromkeys(z)))

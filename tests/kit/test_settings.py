@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from server.dispatch.scoring import configured_weights
 from server.kit.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,10 +222,11 @@ def test_connection_url_without_a_database_names_database_url() -> None:
     _assert_names(error, "DATABASE_URL")
 
 
-def test_cli_reports_a_bad_setting_in_one_line_and_exits_2() -> None:
+def _refused_by_cli(command: str, **environ: str) -> str:
+    """The one line `agency <command>` prints when it stops with exit code 2."""
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "migrate"],
-        env={**os.environ, "AGENCY_PORT": "notaport"},
+        [sys.executable, "-m", "server.cli", command],
+        env={**os.environ, **environ},
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -234,20 +236,34 @@ def test_cli_reports_a_bad_setting_in_one_line_and_exits_2() -> None:
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert "AGENCY_PORT" in lines[0]
-    assert "notaport" in lines[0]
+    return lines[0]
+
+
+def test_cli_reports_a_bad_setting_in_one_line_and_exits_2() -> None:
+    line = _refused_by_cli("migrate", AGENCY_PORT="notaport")
+    assert "AGENCY_PORT" in line
+    assert "notaport" in line
 
 
 @pytest.mark.parametrize(
     "value", ["not json", "[1]", '{"nonsense": 1}', '{"ssn_factor": -1}', '{"cap_cents": 1.5}']
 )
 def test_bad_score_weights_name_the_variable(value: str) -> None:
+    # Settings reads the JSON object; the scoring weights check what is in it when the
+    # API and the worker start.
     with pytest.raises(SettingsError) as error:
-        load_settings({"AGENCY_SCORE_WEIGHTS": value})
+        configured_weights(load_settings({"AGENCY_SCORE_WEIGHTS": value}))
     _assert_names(error, "AGENCY_SCORE_WEIGHTS")
 
 
 def test_score_weights_override_the_defaults() -> None:
-    settings = load_settings({"AGENCY_SCORE_WEIGHTS": '{"ssn_factor": 3}'})
-    assert settings.score_weights.ssn_factor == 3
-    assert settings.score_weights.address_factor == load_settings({}).score_weights.address_factor
+    weights = configured_weights(load_settings({"AGENCY_SCORE_WEIGHTS": '{"ssn_factor": 3}'}))
+    assert weights.ssn_factor == 3
+    assert weights.address_factor == configured_weights(load_settings({})).address_factor
+
+
+def test_bad_score_weights_stop_the_worker_before_it_starts() -> None:
+    line = _refused_by_cli("worker", AGENCY_SCORE_WEIGHTS='{"ssn_factor": -1}')
+    assert line == (
+        "agency: configuration error: AGENCY_SCORE_WEIGHTS: ssn_factor must be a positive number"
+    )

@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.queues.rules import (
+from server.queues.rules.evaluator import CallDecision, check_call, violations_of
+from server.queues.rules.facts import (
     ACCOUNT_STATUSES,
     BLOCKING_STATUSES,
     CALLABLE_STATUSES,
     OUTCOMES,
     AccountState,
     AccountStatus,
-    CallDecision,
     CallRecord,
     Consent,
     Consumer,
@@ -25,10 +25,8 @@ from server.queues.rules import (
     InconvenientTime,
     Outcome,
     Phone,
-    check_call,
     is_call_placed,
     is_conversation,
-    violations_of,
 )
 
 NY = ZoneInfo("America/New_York")

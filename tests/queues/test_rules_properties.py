@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server.queues.local_time import CONTIGUOUS_US_ZONES
-from server.queues.rules import (
+from server.queues.rules.evaluator import check_call, violations_of
+from server.queues.rules.facts import (
     ACCOUNT_STATUSES,
     CALLABLE_STATUSES,
     OUTCOMES,
@@ -22,10 +23,8 @@ from server.queues.rules import (
     InconvenientTime,
     Outcome,
     Phone,
-    check_call,
     is_call_placed,
     is_conversation,
-    violations_of,
 )
 
 NUMBERS = ("+12125550101", "+12125550102", "+13105550103")

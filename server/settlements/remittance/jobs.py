@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from server.kit import clock
-from server.kit.jobs import enqueue, job, sweeper
+from server.kit.jobs import Cron, DomainJobs, JobSpec, Sweeper, enqueue
 from server.settlements.remittance import service as remittance
 
 RUN_REMITTANCE = "settlements.remittance.run"
 
 
-@job(RUN_REMITTANCE, timeout_s=3_600, max_tries=3)
 async def run_remittance(ctx: dict[str, Any]) -> int:
     issued = await remittance.run_batch_alone()
     return 0 if issued is None else len(issued)
@@ -26,7 +25,6 @@ async def nightly(ctx: dict[str, Any]) -> None:
     await enqueue(RUN_REMITTANCE, job_id=f"{RUN_REMITTANCE}:{today}")
 
 
-@sweeper("settlements.remittance")
 async def schedule_missed_run() -> int:
     """arq's cron never catches up, and arq holds a killed job's id as in progress for
     hours: until a run as of today (agency zone) has finished, and while no run is alive
@@ -38,3 +36,14 @@ async def schedule_missed_run() -> int:
     second = clock.now().strftime("%Y-%m-%dT%H:%M:%S")
     await enqueue(RUN_REMITTANCE, job_id=f"{RUN_REMITTANCE}:sweep:{second}")
     return 1
+
+
+JOBS = DomainJobs(
+    jobs=(JobSpec(RUN_REMITTANCE, run_remittance, timeout_s=3_600, max_tries=3),),
+    sweepers=(Sweeper("settlements.remittance", schedule_missed_run),),
+    crons=(
+        # Hourly, so that it follows the agency's midnight whatever its zone: it enqueues
+        # the run only while no run as of today (agency zone) has finished.
+        Cron("settlements.remittance.nightly", nightly, timeout_s=60, minute=5, second=0),
+    ),
+)

@@ -113,8 +113,9 @@ async def test_old_idempotency_keys_are_purged_after_thirty_days(
 
 def test_the_purge_runs_from_the_worker(services: object) -> None:
     from server import worker
-    from server.kit import jobs
+    from server.settlements import jobs
 
-    assert "server.settlements.jobs" in worker.JOB_MODULES
-    assert "settlements.purge_idempotency_keys" in jobs.registry.jobs
-    assert "settlements.idempotency_keys" in jobs.registry.sweepers
+    assert set(jobs.JOBS.jobs) <= set(worker.DECLARED.jobs)
+    assert set(jobs.JOBS.sweepers) <= set(worker.DECLARED.sweepers)
+    assert "settlements.purge_idempotency_keys" in {spec.name for spec in worker.DECLARED.jobs}
+    assert "settlements.idempotency_keys" in {s.name for s in worker.DECLARED.sweepers}

@@ -451,11 +451,13 @@ async def test_fulfilling_an_offer_keeps_the_promise(
 
 
 async def test_the_nightly_job_is_registered_and_swept_daily(shop: Shop) -> None:
-    from server.kit.jobs import registry
     from server.settlements import jobs
+    from server.worker import DECLARED
 
-    assert registry.jobs[jobs.BREAK_MISSED_PLANS].function is jobs.break_missed_plans
-    assert registry.sweepers["settlements.lapsed_offers"] is jobs.schedule_break_missed_plans
+    declared_jobs = {spec.name: spec.function for spec in DECLARED.jobs}
+    sweepers = {sweeper.name: sweeper.function for sweeper in DECLARED.sweepers}
+    assert declared_jobs[jobs.BREAK_MISSED_PLANS] is jobs.break_missed_plans
+    assert sweepers["settlements.lapsed_offers"] is jobs.schedule_break_missed_plans
     account_id = await shop.account(100_000)
     await make_offer(shop.collector, account_id, kind="lump_sum", amount_cents=85_000)
     # Run today, nothing is due yet.
