@@ -16,7 +16,16 @@ from tests import servers as test_servers
 pytestmark = pytest.mark.usefixtures("services")
 
 
-APPS = ("audit", "auth", "clients", "accounts", "placements", "queues", "settlements")
+APPS = (
+    "audit",
+    "auth",
+    "clients",
+    "accounts",
+    "placements",
+    "queues",
+    "dispatch",
+    "settlements",
+)
 
 
 async def test_every_app_is_checked(services: test_servers.TestServers) -> None:
