@@ -113,7 +113,6 @@ async def _ours(path: Path) -> dict[str, Any]:
 
 async def _bare(path: Path) -> dict[str, Any]:
     """The same rows, parsed beforehand (untimed), then only COPY + merge."""
-    from server.accounts.validation_period import validation_period_end
     from server.clients.column_map import default_column_map
     from server.kit import db
     from server.kit.keyring import ssn_hash_key
@@ -149,7 +148,6 @@ async def _bare(path: Path) -> dict[str, Any]:
         engine = db.engine()
         assert engine.pool is not None
         accepted = 0
-        today = date.today()
         async with engine.pool.acquire() as conn:
             await merge_repository.prepare_staging(conn)
             started = time.perf_counter()
@@ -160,8 +158,7 @@ async def _bare(path: Path) -> dict[str, Any]:
                     )
                     rejects = await merge_repository.merge_batch(
                         conn, client_id=client_id, placement_id=placement_id, tier="primary",
-                        fee_rate_bps=2500, notice_sent_on=today,
-                        validation_ends_on=validation_period_end(today),
+                        fee_rate_bps=2500,
                     )  # fmt: skip
                     accepted += len(batch.rows) - len(rejects)
                 await repository.refresh_statistics(conn)

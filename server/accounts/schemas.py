@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 
 from server.accounts.statuses import AccountStatus, Channel
+from server.accounts.validation_period import ValidationState
 
 
 class PhoneRead(msgspec.Struct):
@@ -78,8 +79,10 @@ class AccountRead(msgspec.Struct):
     statute_of_limitations_date: date | None
     status: str
     status_since: datetime
+    # Null until a notice is really mailed (the mailing sets both): never a guess.
     validation_notice_sent_on: date | None
     validation_period_ends_on: date | None
+    validation_state: ValidationState
     created_at: datetime
     debtor: DebtorRead
     status_history: list[StatusChangeRead]

@@ -33,6 +33,7 @@ from server.accounts.statuses import (
     TransitionRefused,
     next_status,
 )
+from server.accounts.validation_period import validation_state
 from server.audit import service as audit
 from server.auth.principal import Principal
 from server.clients import service as clients
@@ -85,6 +86,7 @@ async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
             inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
         ),
         status_history=[read_as(StatusChangeRead, h) for h in history],
+        validation_state=validation_state(row["validation_period_ends_on"], clock.now()),
         sections=sections,
     )
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from server.accounts.validation_period import validation_period_end
 from server.audit import service as audit
 from server.auth.principal import SYSTEM
 from server.clients import service as clients
@@ -266,7 +265,6 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
             actor_id=placement["created_by"],
             transitions=maintenance_transitions(),
         )
-    today = clock.agency_today()
     await merge_repository.stage(conn, "staging_account", rows, merge_repository.STAGING_COLUMNS)
     return await merge_repository.merge_batch(
         conn,
@@ -274,8 +272,6 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
         placement_id=placement["id"],
         tier=placement["tier"],
         fee_rate_bps=placement["fee_rate_bps"],
-        notice_sent_on=today,
-        validation_ends_on=validation_period_end(today),
     )
 
 

@@ -10,7 +10,6 @@ the previous batch on another.
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -157,19 +156,17 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
             client_account_number, original_creditor, tier, fee_rate_bps, principal_cents,
             interest_cents, fees_cents, placed_balance_cents, balance_cents, delinquency_date,
             charge_off_date, last_payment_date, statute_of_limitations_date, status,
-            status_since, validation_notice_sent_on, validation_period_ends_on,
-            serviced_account_number, created_at, updated_at)
+            status_since, serviced_account_number, created_at, updated_at)
         SELECT gen_random_uuid(), $1, $2, line, debtor_id, client_account_number,
             original_creditor, $3, $4, principal_cents, interest_cents, fees_cents,
             principal_cents + interest_cents + fees_cents,
             principal_cents + interest_cents + fees_cents, delinquency_date, charge_off_date,
             last_payment_date, statute_of_limitations_date, 'active',
-                now(), $5, $6, -- clock-ok: write time
+                now(), -- clock-ok: write time
             serviced_account_number, now(), now() -- clock-ok: write time
         FROM staging_account WHERE reject_code IS NULL
         """,
-        ("client_id", "placement_id", "tier", "fee_rate_bps", "notice_sent_on",
-         "validation_ends_on"),
+        ("client_id", "placement_id", "tier", "fee_rate_bps"),
     ),
 ]  # fmt: skip
 
@@ -193,8 +190,6 @@ async def merge_batch(
     placement_id: UUID,
     tier: str,
     fee_rate_bps: int,
-    notice_sent_on: date,
-    validation_ends_on: date,
 ) -> list[asyncpg.Record]:
     """Merge what is staged into debtors and accounts; return the rows refused here
     (duplicates), as (line, code, reason). Runs inside the caller's transaction."""
@@ -203,8 +198,6 @@ async def merge_batch(
         "placement_id": placement_id,
         "tier": tier,
         "fee_rate_bps": fee_rate_bps,
-        "notice_sent_on": notice_sent_on,
-        "validation_ends_on": validation_ends_on,
         "debtor_merge_lock": locks.DEBTOR_MERGE,
     }
     for statement, names in _MERGE:

@@ -98,7 +98,10 @@ async def test_a_file_is_loaded_with_its_counts(
     assert detail["balance_cents"] == 124456
     assert detail["debtor"]["phones"][0]["e164"] == "+16145550142"
     assert detail["debtor"]["ssn_last4"] is not None
-    assert detail["validation_period_ends_on"] is not None
+    # Loading a file mails nothing: no notice date, no period to count from.
+    assert detail["validation_notice_sent_on"] is None
+    assert detail["validation_period_ends_on"] is None
+    assert detail["validation_state"] == "notice_not_mailed"
     # Only a keyed hash is kept: 64 hex digits, never the number (a hex digest holds "123"
     # somewhere about once in seventy, so the test looks for the whole number instead).
     stored = await owner_db.fetch("SELECT ssn_hash, ssn_last4 FROM debtor")
