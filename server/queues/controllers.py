@@ -19,6 +19,7 @@ from server.queues.schemas import (
     CallCheckRead,
     CallCheckRequest,
     CallCreate,
+    CallRead,
     CallRecorded,
     ViolationRead,
 )
@@ -42,6 +43,19 @@ class CallController(Controller):
         """May the account be called on this number (default: its best valid number) at
         this moment (default: now, past or future)? If not, which rule and when next."""
         return await service.check_call(principal, account_id, data)
+
+    @get("/calls", operation_id="ListCalls")
+    async def list_calls(
+        self,
+        principal: CurrentPrincipal,
+        account_id: FromPath[UUID],
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Page[CallRead]:
+        """Every version of every call about the account, newest start first, with its
+        notes, the version it corrects and the one that corrected it (null: the version
+        that counts), and the rules it breached for this account as judged now."""
+        return await service.list_calls(principal, account_id, page_request(limit, cursor))
 
     @post("/calls", operation_id="RecordCall", status_code=HTTP_201_CREATED)
     async def record(

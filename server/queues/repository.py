@@ -279,6 +279,37 @@ async def recent_calls_of_account(account_id: UUID, limit: int) -> list[asyncpg.
     )
 
 
+# Every version of every call about the account, newest start first.
+_CALLS_OF_ACCOUNT = Keyset((("c.started_at", "timestamptz"), ("c.id", "uuid")))
+
+
+async def calls_of_account(
+    account_id: UUID, after: tuple[datetime, UUID] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Each version of each call about the account (a call about several accounts of the
+    person is listed on each), with the version that corrected it and its current
+    verdict for this account."""
+    return await db.fetch(
+        f"""
+        SELECT c.id AS call_id, c.chain_id, c.corrects_call_id,
+               (SELECT n.id FROM call n WHERE n.corrects_call_id = c.id) AS corrected_by_call_id,
+               c.account_id AS recorded_on_account_id, c.collector_id,
+               c.phone_e164 AS phone, c.direction, c.started_at, c.duration_s, c.outcome,
+               c.notes, c.callback_at, c.created_at AS recorded_at,
+               coalesce((SELECT e.violations FROM call_evaluation e
+                         WHERE e.call_id = c.id AND e.account_id = ca.account_id
+                         ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1), '{{}}') AS violations
+        FROM call_account ca JOIN call c ON c.id = ca.call_id
+        WHERE ca.account_id = $1 AND {_CALLS_OF_ACCOUNT.after(2)}
+        {_CALLS_OF_ACCOUNT.order_by}
+        LIMIT $4
+        """,  # noqa: S608
+        account_id,
+        *cursor_params(after),
+        limit,
+    )
+
+
 # --- for offers ---
 
 

@@ -103,6 +103,32 @@ class ViolationRead(msgspec.Struct):
     evaluated_at: datetime
 
 
+class CallRead(msgspec.Struct):
+    """One version of a call about the account, as the agency's staff read it back."""
+
+    call_id: UUID
+    # The call's identity across corrections: the id of its first version.
+    chain_id: UUID
+    # The version this one corrects, and the version that corrected it (null: this is the
+    # version that counts).
+    corrects_call_id: UUID | None
+    corrected_by_call_id: UUID | None
+    # The account the call was recorded on (a call about several of the person's accounts
+    # is listed on each of them).
+    recorded_on_account_id: UUID
+    collector_id: UUID
+    phone: str
+    direction: str
+    outcome: str
+    started_at: datetime
+    duration_s: int
+    callback_at: datetime | None
+    notes: str | None
+    recorded_at: datetime
+    # The rules this version breached for this account, as judged now (empty: none).
+    violations: list[str]
+
+
 class CallSummary(msgspec.Struct):
     call_id: UUID
     chain_id: UUID

@@ -54,6 +54,7 @@ from server.queues.schemas import (
     CallCheckRead,
     CallCheckRequest,
     CallCreate,
+    CallRead,
     CallRecorded,
     CallSummary,
     Outcome,
@@ -378,6 +379,15 @@ async def list_violations(
     )
     items = [read_as(ViolationRead, r) for r in rows]
     return make_page(items, page, key=lambda v: (v.started_at, v.evaluation_id))
+
+
+async def list_calls(actor: Principal, account_id: UUID, page: PageRequest) -> Page[CallRead]:
+    """Every version of every call about the account, newest start first, notes included:
+    the agency's own record (the routes are staff-only; no client reads a note)."""
+    await account_service.visible_account(actor, account_id)
+    rows = await repository.calls_of_account(account_id, page.after, page.fetch_limit)
+    items = [read_as(CallRead, r) for r in rows]
+    return make_page(items, page, key=lambda c: (c.started_at, c.call_id))
 
 
 # How many calls an account's detail shows.
