@@ -33,6 +33,7 @@ APPEND_ONLY_TABLES = (
     "statement",
     "statement_line",
     "remittance_run",
+    "account_note",
 )
 # Serializes concurrent `agency migrate` runs (two hosts deploying at once).
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -263,6 +263,17 @@ async def record_call(shop: Shop) -> None:
     )
 
 
+async def add_account_note(shop: Shop) -> None:
+    note = _ok(
+        await shop.collector.post(
+            f"/api/v1/accounts/{shop.account_id}/notes", json={"text": "Consumer wrote in"}
+        ),
+        201,
+    )
+    listed = await _read(shop.admin, f"/api/v1/accounts/{shop.account_id}/notes")
+    assert listed["items"] == [note]
+
+
 async def _queue_total(shop: Shop) -> int:
     queue = await _read(shop.admin, f"/api/v1/queues/{shop.collector.user_id}", limit=500)
     return sum(len(item["account_ids"]) for item in queue["items"])
@@ -398,6 +409,7 @@ CHECKS: dict[str, Check] = {
     "CeaseAccount": _status_action("cease", {"reason": "stop", "channel": "written"}),
     "StatusAccount": _status_action("status", {"reason": "filed", "status": "bankruptcy"}),
     "RecordCall": record_call,
+    "AddAccountNote": add_account_note,
     "RunDispatch": run_dispatch,
     "NextAccount": next_account,
     "ReleaseAccount": release_account,

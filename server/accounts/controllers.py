@@ -8,12 +8,19 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from server.accounts import service
-from server.accounts.schemas import AccountRead, AccountSummary, StatusActionRequest
+from server.accounts.schemas import (
+    AccountRead,
+    AccountSummary,
+    NoteCreate,
+    NoteRead,
+    StatusActionRequest,
+)
 from server.accounts.statuses import AccountStatus, StatusAction
-from server.auth.guards import CurrentPrincipal
+from server.auth.guards import CurrentPrincipal, requires
+from server.auth.principal import Role
 from server.kit.pagination import Page, page_request
 from server.kit.params import Cursor, Limit
 
@@ -44,6 +51,33 @@ class AccountController(Controller):
     ) -> AccountRead:
         """Balances, debtor, phones, status and its history."""
         return await service.get_account(principal, account_id)
+
+
+class NoteController(Controller):
+    """Notes are the agency's own record: its people write and read them, never a client."""
+
+    path = "/api/v1/accounts/{account_id:uuid}/notes"
+    tags = ["accounts"]
+    guards = [requires(Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR)]
+
+    @post(operation_id="AddAccountNote", status_code=HTTP_201_CREATED)
+    async def add_note(
+        self, principal: CurrentPrincipal, account_id: FromPath[UUID], data: JSONBody[NoteCreate]
+    ) -> NoteRead:
+        """A note on the account outside a call (a letter that came in, a word with the
+        client): kept forever, never edited, audited."""
+        return await service.add_note(principal, account_id, data)
+
+    @get(operation_id="ListAccountNotes")
+    async def list_notes(
+        self,
+        principal: CurrentPrincipal,
+        account_id: FromPath[UUID],
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Page[NoteRead]:
+        """The account's notes, newest first."""
+        return await service.list_notes(principal, account_id, page_request(limit, cursor))
 
 
 def _status_action(action: StatusAction, summary: str) -> HTTPRouteHandler:
@@ -79,4 +113,4 @@ status_routes = [
 ]
 
 
-routes = [AccountController, *status_routes]
+routes = [AccountController, NoteController, *status_routes]

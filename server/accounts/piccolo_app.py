@@ -6,5 +6,5 @@ APP_CONFIG = AppConfig(
     app_name="accounts",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=table_finder(["server.accounts.tables"], exclude_imported=True),
-    migration_dependencies=["server.placements.piccolo_app"],
+    migration_dependencies=["server.placements.piccolo_app", "server.auth.piccolo_app"],
 )

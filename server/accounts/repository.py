@@ -269,3 +269,43 @@ async def account_numbers(
         account_ids,
         visible_param(visible),
     )
+
+
+# --- notes ---------------------------------------------------------------------------------
+
+_NOTE_COLUMNS = "id AS note_id, account_id, author_id, text, created_at"
+_NOTE_ORDER = created_keyset()
+
+
+async def insert_note(
+    account_id: UUID, client_id: UUID, author_id: UUID, text: str
+) -> asyncpg.Record:
+    record = await db.fetchrow(
+        f"""
+        INSERT INTO account_note (id, account_id, client_id, author_id, text, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, now()) -- clock-ok: write time
+        RETURNING {_NOTE_COLUMNS}
+        """,  # noqa: S608
+        account_id,
+        client_id,
+        author_id,
+        text,
+    )
+    assert record is not None
+    return record
+
+
+async def notes_of_account(
+    account_id: UUID, after: tuple[datetime, UUID] | None, limit: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"""
+        SELECT {_NOTE_COLUMNS} FROM account_note
+        WHERE account_id = $1 AND {_NOTE_ORDER.after(2)}
+        {_NOTE_ORDER.order_by}
+        LIMIT $4
+        """,  # noqa: S608
+        account_id,
+        *cursor_params(after),
+        limit,
+    )

@@ -104,3 +104,15 @@ class StatusTotalsRead(msgspec.Struct):
     accounts: int
     placed_balance_cents: int
     balance_cents: int
+
+
+class NoteCreate(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+
+
+class NoteRead(msgspec.Struct):
+    note_id: UUID
+    account_id: UUID
+    author_id: UUID
+    text: str
+    created_at: datetime

@@ -100,3 +100,16 @@ class AccountStatusChange(Table, tablename="account_status_change"):
     received_at = Timestamptz()
     actor_id = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AccountNote(Table, tablename="account_note"):
+    """What the agency's staff write about an account outside a call (a letter that came
+    in, a word with the client). Append-only, like calls: a note is never edited, a later
+    note says what changed."""
+
+    id = UUID(primary_key=True)
+    account_id = UUID()
+    client_id = UUID()
+    author_id = UUID()
+    text = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
