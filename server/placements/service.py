@@ -192,7 +192,7 @@ async def receive_placement(
 ) -> tuple[PlacementRead, bool]:
     """Store an uploaded file, streamed in pieces, and queue it for loading. Returns the
     placement and whether it is new: the same bytes again for the same client and kind
-    are the same placement and write nothing."""
+    are the same placement and write nothing, unless that one was rejected or failed."""
     if not actor.may_see_client(client_id):
         raise NotFound("no such client")
     if actor.role not in (Role.ADMIN, Role.CLIENT):
