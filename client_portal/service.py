@@ -175,11 +175,15 @@ class PlacementView:
 
     @property
     def finished(self) -> bool:
-        return self.placement.status in ("loaded", "awaiting_confirmation", "rejected")
+        return self.placement.status in ("loaded", "awaiting_confirmation", "rejected", "failed")
 
     @property
     def held(self) -> bool:
         return self.placement.status == "awaiting_confirmation"
+
+    @property
+    def failed(self) -> bool:
+        return self.placement.status == "failed"
 
 
 async def placement_view(principal: Principal, placement_id: UUID) -> PlacementView:

@@ -117,3 +117,12 @@ async def close_pool() -> None:
     db = engine()
     if db.pool is not None:
         await db.close_connection_pool()
+
+
+def width(column: Any) -> int:
+    """A Varchar column's width, as its table declares it: the one place a limit on what
+    is stored in it is written."""
+    length = getattr(column, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{column} has no width")
+    return length

@@ -11,10 +11,11 @@ in repository.py; financial rows are money, applied by the settlements service.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, Final, NamedTuple
 
+from server.accounts.field_widths import TEXT_WIDTHS
 from server.accounts.statuses import OPEN, STATUS_TARGETS, AccountStatus
 from server.clients.column_map import (
     FIELDS,
@@ -37,6 +38,7 @@ from server.placements.rows import (
     Problem,
     RejectedRow,
     RowError,
+    longer_than_allowed,
 )
 
 # A maintenance file's status words, as our statuses.
@@ -94,9 +96,11 @@ def recall_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
             return refused
         values = _values(layout, fields)
         number = values["client_account_number"].strip()
-        if not number:
-            column = layout.headers.get("client_account_number", "")
-            error = RowError(line, column, "client_account_number", "required", "is required")
+        column = layout.headers.get("client_account_number", "")
+        too_long = longer_than_allowed({"client_account_number": number}, TEXT_WIDTHS)
+        if not number or too_long:
+            found = too_long[0][1] if too_long else REQUIRED
+            error = RowError(line, column, "client_account_number", found.code, found.reason)
             return RejectedRow(line, (error,), ())
         return (line, number, collapse_spaces(values.get("reason", "")) or None), []
 
@@ -118,6 +122,14 @@ def maintenance_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
 
         if not values["client_account_number"]:
             problem(errors, "client_account_number", "required", "is required")
+        texts = {
+            "address_line1": collapse_spaces(values.get("address_line1", "")),
+            "address_line2": collapse_spaces(values.get("address_line2", "")),
+            "city": collapse_spaces(values.get("city", "")),
+        }
+        texts_checked = {"client_account_number": values["client_account_number"], **texts}
+        for field, too_long in longer_than_allowed(texts_checked, TEXT_WIDTHS):
+            problem(errors, field, too_long.code, too_long.reason)
         zip5 = state = zone = None
         if values.get("zip"):
             digits = values["zip"].split("-", 1)[0].zfill(5)
@@ -165,9 +177,8 @@ def maintenance_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
             return RejectedRow(line, tuple(errors), tuple(warnings))
         record = (
             line, values["client_account_number"],
-            collapse_spaces(values.get("address_line1", "")) or None,
-            collapse_spaces(values.get("address_line2", "")) or None,
-            collapse_spaces(values.get("city", "")) or None,
+            texts["address_line1"] or None, texts["address_line2"] or None,
+            texts["city"] or None,
             state, zip5, zone, email,
             phones["home"][0], phones["home"][1], phones["mobile"][0], phones["mobile"][1],
             phones["work"][0], phones["work"][1],
@@ -193,8 +204,6 @@ class FinancialRow(NamedTuple):
     reason: str | None
 
 
-# The longest client transaction id kept (client_transaction.transaction_id).
-TRANSACTION_ID_MAX = 64
 # The longest reason kept: a reversal's reason is at most this long (as through the API).
 REASON_MAX = 500
 # Older than any debt the agency could hold (as for payments through the API).
@@ -203,12 +212,17 @@ _ZERO: Final = Problem("amount_zero", "must not be zero")
 _CARD_NUMBER: Final = Problem("card_number_refused", "must not contain a card number")
 
 
-def financial_normalizer(layout: HeaderLayout, today: date) -> ChangeNormalizer:
+def financial_normalizer(
+    layout: HeaderLayout, today: date, widths: Mapping[str, int]
+) -> ChangeNormalizer:
     """Rows of a financial file: each names an account, a type, an amount and a date.
     Refused here, with every reason: a missing or unreadable value, a date after `today`,
     a payment or reversal of zero or less, an adjustment of zero, an unknown payment
-    method, a reversal without the transaction it reverses, a value too long, a card
-    number in what is kept as a reference or a reason."""
+    method, a reversal without the transaction it reverses, a value too long (for the
+    transaction ids, the widths of the columns the row owner keeps them in: `widths`), a
+    card number in what is kept as a reference or a reason."""
+    widths = {**widths, "client_account_number": TEXT_WIDTHS["client_account_number"],
+              "reason": REASON_MAX}  # fmt: skip
     parse_amount = (
         parse_cents if layout.column_map.amount_format is AmountFormat.CENTS else parse_dollars
     )
@@ -255,13 +269,10 @@ def financial_normalizer(layout: HeaderLayout, today: date) -> ChangeNormalizer:
             reason = "must be one of: " + ", ".join(sorted(methods))
             problem("payment_method", Problem("invalid_payment_method", reason))
         values["reason"] = collapse_spaces(values.get("reason", ""))
-        for field, longest in (
-            ("transaction_id", TRANSACTION_ID_MAX),
-            ("original_transaction_id", TRANSACTION_ID_MAX),
-            ("reason", REASON_MAX),
+        for field, found in longer_than_allowed(
+            {field: values.get(field) for field in widths}, widths
         ):
-            if len(values.get(field, "")) > longest:
-                problem(field, Problem("too_long", f"must be at most {longest} characters"))
+            problem(field, found)
         if kind == "reversal" and not values.get("original_transaction_id"):
             reason = "is required for a reversal: the id of the direct payment it reverses"
             problem("original_transaction_id", Problem("required", reason))

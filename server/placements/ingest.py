@@ -33,7 +33,7 @@ from server.kit import clock, db
 from server.kit.keyring import ssn_hash_key
 from server.kit.logging import get_logger
 from server.kit.settings import get_settings
-from server.placements import merge_repository, repository
+from server.placements import failures, merge_repository, repository
 from server.placements.csv_stream import BadRecord, FileRejected, RecordReader
 from server.placements.file_changes import (
     NORMALIZERS,
@@ -128,7 +128,8 @@ class Batch:
 def _row_normalizer(layout: HeaderLayout, ctx: NormalizeContext) -> ChangeNormalizer:
     """For any kind of file: a row becomes (staging record, warnings), or is refused."""
     if layout.column_map.kind == FileKind.FINANCIAL:
-        return financial_normalizer(layout, ctx.today)
+        owner = required_row_owner(FileKind.FINANCIAL)
+        return financial_normalizer(layout, ctx.today, owner.text_widths)
     if layout.column_map.kind != FileKind.NEW_BUSINESS:
         return NORMALIZERS[layout.column_map.kind](layout)
     new_business = NewBusinessNormalizer(layout, ctx)
@@ -332,8 +333,48 @@ async def load_placement(placement_id: UUID) -> str:
             return "busy"
         try:
             return await _load(reader, writer, placement_id)
+        except Exception as error:
+            if failures.is_passing(error) or not await _failed_again(placement_id, error):
+                raise
+            return FAILED
         finally:
             await repository.unlock_loading(reader, placement_id)
+
+
+FAILED = "failed"
+# The recall's reason on the accounts of a new-business placement that failed.
+FAILED_RECALL_REASON = "the placement failed to load"
+
+
+async def _failed_again(placement_id: UUID, error: Exception) -> bool:
+    """After the loader raised: the placement `failed`, its new accounts recalled, when
+    the previous attempt failed the same way (see `failures`); else this failure noted
+    for the next attempt to compare with. True when it is failed."""
+    async with db.transaction():
+        found = await repository.loading_failure(placement_id)
+        if found is None or found["status"] != "validating":
+            return False
+        failure = failures.signature(error, found["last_line_done"])
+        log.warning(
+            "placements.ingest.attempt_failed", placement_id=str(placement_id), failure=failure
+        )
+        if found["last_failure"] != failure:
+            await repository.note_failure(placement_id, failure)
+            return False
+        kind = FileKind(found["kind"])
+        recalled = 0
+        if kind is FileKind.NEW_BUSINESS:
+            recalled = await repository.recall_placement_accounts(
+                placement_id, FAILED_RECALL_REASON, None, clock.now()
+            )
+        reason = failures.failure_reason(kind, found["last_line_done"], recalled)
+        await repository.fail_placement(placement_id, reason)
+        await audit.record(
+            SYSTEM, "placement.failed", "placement", placement_id, client_id=found["client_id"],
+            after={"status": FAILED, "failure": failure, "accounts_recalled": recalled},
+        )  # fmt: skip
+    log.error("placements.ingest.failed", placement_id=str(placement_id), failure=failure)
+    return True
 
 
 async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID) -> str:

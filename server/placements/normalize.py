@@ -18,6 +18,9 @@ Decisions (each is a business rule, so each is written here once):
   contact rules (e.g. Massachusetts' call limits) follow the state; guessing which of the
   two is wrong could apply the wrong state's law, so the client is asked to fix it.
   An empty state column takes the ZIP's state.
+- Text longer than the column it is stored in (the widths of `accounts.field_widths`,
+  read from the tables) rejects the row, naming the limit (`too_long`): cutting a name,
+  an address or an account number would store something the client never sent.
 - Phones are a way to reach the person, not who the person is: an invalid number is a
   warning and is not loaded (it could never be dialed), and the row is kept.
 - E-mail: the same — one "@", a local part of at most 64 characters, a dotted domain
@@ -40,21 +43,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Final, TypeVar
+from typing import Final, NamedTuple, TypeVar
 
+from server.accounts.field_widths import TEXT_WIDTHS
 from server.clients.column_map import AmountFormat, FileKind, HeaderLayout
 from server.placements.addresses import normalize_email, zip_table
 from server.placements.amounts_and_dates import date_parser, parse_cents, parse_dollars
 from server.placements.phones import normalize_phone
 from server.placements.rows import (
-    ACCOUNT_NUMBER_TOO_LONG,
     BIRTH_DATE,
     FUTURE_DATE,
     INVALID_EMAIL,
     INVALID_PHONE,
     INVALID_STATE,
     INVALID_ZIP,
-    MAX_ACCOUNT_NUMBER,
     NEGATIVE,
     NOT_POSITIVE,
     REQUIRED,
@@ -70,6 +72,7 @@ from server.placements.rows import (
     RejectedRow,
     RowError,
     RowResult,
+    longer_than_allowed,
 )
 
 
@@ -114,6 +117,19 @@ _PAD: Final = [""]
 ZipInfo = tuple[str, str, "str | None", "Problem | None"]  # zip5, state, zone, warning
 
 
+class _Widths(NamedTuple):
+    """The widths the fast path compares with, as attributes (see accounts.field_widths)."""
+
+    client_account_number: int
+    first_name: int
+    last_name: int
+    address_line1: int
+    address_line2: int
+    city: int
+    original_creditor: int
+    serviced_account_number: int
+
+
 class NewBusinessNormalizer:
     """Normalizes the records of one new-business file; build it once per file.
 
@@ -134,6 +150,7 @@ class NewBusinessNormalizer:
         self._amounts: Memo[int | Problem] = Memo(self._parse_amount)
         self._zips: Memo[ZipInfo | Problem] = Memo(self._zip)
         self._text: Memo[str] = Memo(collapse_spaces)
+        self._widths = _Widths(**{f: TEXT_WIDTHS[f] for f in _Widths._fields})
         today = ctx.today
         self._today = today
         try:
@@ -244,9 +261,32 @@ class NewBusinessNormalizer:
                 mismatch = Problem("state_mismatch", f"does not match ZIP ({zip_state})")
                 errors.append(("state", mismatch))
 
+        given = text[first_name]
+        address1 = collapse_spaces(address_line1) or None
+        address2 = text[address_line2]
+        town = text[city]
+        creditor_name = text[creditor]
         serviced_number = text[serviced]
-        if serviced_number is not None and len(serviced_number) > MAX_ACCOUNT_NUMBER:
-            errors.append(("serviced_account_number", ACCOUNT_NUMBER_TOO_LONG))
+        w = self._widths
+        if (
+            len(account) > w.client_account_number
+            or len(surname or "") > w.last_name
+            or len(given or "") > w.first_name
+            or len(address1 or "") > w.address_line1
+            or len(address2 or "") > w.address_line2
+            or len(town or "") > w.city
+            or len(creditor_name or "") > w.original_creditor
+            or len(serviced_number or "") > w.serviced_account_number
+        ):
+            errors += longer_than_allowed(
+                {
+                    "client_account_number": account, "first_name": given,
+                    "last_name": surname, "address_line1": address1, "address_line2": address2,
+                    "city": town, "original_creditor": creditor_name,
+                    "serviced_account_number": serviced_number,
+                },
+                TEXT_WIDTHS,
+            )  # fmt: skip
 
         ssn_last4 = ssn_hash = None
         if ssn:
@@ -270,20 +310,20 @@ class NewBusinessNormalizer:
         return AccountRow(
             line,
             account,
-            text[first_name],
+            given,
             surname,  # type: ignore[arg-type]
             birth_date,  # type: ignore[arg-type]  # the tests above leave date | None
             ssn_last4,
             ssn_hash,
-            collapse_spaces(address_line1) or None,
-            text[address_line2],
-            text[city],
+            address1,
+            address2,
+            town,
             zip_state,
             zip5,
             zone,
             tuple(phones),
             email_address,
-            text[creditor],
+            creditor_name,
             principal_cents,  # type: ignore[arg-type]
             interest_cents,  # type: ignore[arg-type]
             fees_cents,  # type: ignore[arg-type]

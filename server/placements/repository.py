@@ -20,7 +20,7 @@ _PLACEMENT_COLUMNS = """
     id, client_id, kind, tier, file_name, sha256, byte_size, chunk_count, status,
     fee_rate_bps, rows_read, rows_accepted, rows_rejected, rows_warned, last_line_done,
     bytes_done, attempts, rejected_reason, created_at, started_at, finished_at,
-    balance_placed_cents, held_reason
+    balance_placed_cents, held_reason, failure_reason
 """
 
 
@@ -58,12 +58,13 @@ async def insert_chunk(placement_id: UUID, client_id: UUID, seq: int, data: byte
 
 
 async def placement_by_hash(client_id: UUID, kind: str, sha256: str) -> asyncpg.Record | None:
-    """The placement of these bytes: the one not rejected if there is one (a cancelled
-    placement stays, rejected, beside the one its bytes made when sent again)."""
+    """The placement of these bytes: the one neither rejected nor failed if there is one
+    (a cancelled or failed placement stays beside the one its bytes made when sent
+    again)."""
     return await db.fetchrow(
         f"SELECT {_PLACEMENT_COLUMNS} FROM placement"  # noqa: S608
         " WHERE client_id = $1 AND kind = $2 AND sha256 = $3"
-        " ORDER BY status = 'rejected', created_at DESC LIMIT 1",
+        " ORDER BY status IN ('rejected', 'failed'), created_at DESC LIMIT 1",
         client_id, kind, sha256,
     )  # fmt: skip
 
@@ -141,12 +142,11 @@ async def release_placement(placement_id: UUID) -> asyncpg.Record:
     return record
 
 
-async def cancel_placement(
+async def recall_placement_accounts(
     placement_id: UUID, reason: str, actor_id: UUID | None, at: datetime
-) -> tuple[asyncpg.Record, int]:
-    """The placement rejected and every account it loaded recalled, each with its status
-    change, in one statement each: nothing of it stays workable. Returns the placement
-    and how many accounts were recalled."""
+) -> int:
+    """Every account the placement loaded recalled, each with its status change, in one
+    statement: nothing of it stays workable. Returns how many were recalled."""
     recalled = await db.fetchval(
         """
         WITH old AS (
@@ -168,6 +168,15 @@ async def cancel_placement(
         """,
         placement_id, reason, at, actor_id,
     )  # fmt: skip
+    return int(recalled)
+
+
+async def cancel_placement(
+    placement_id: UUID, reason: str, actor_id: UUID | None, at: datetime
+) -> tuple[asyncpg.Record, int]:
+    """The placement rejected and every account it loaded recalled. Returns the placement
+    and how many accounts were recalled."""
+    recalled = await recall_placement_accounts(placement_id, reason, actor_id, at)
     record = await db.fetchrow(
         f"""
         UPDATE placement SET status = 'rejected', rejected_reason = $2 WHERE id = $1
@@ -176,7 +185,7 @@ async def cancel_placement(
         placement_id, reason,
     )  # fmt: skip
     assert record is not None
-    return record, int(recalled)
+    return record, recalled
 
 
 _PLACEMENT_ORDER = created_keyset()
@@ -365,12 +374,38 @@ async def refresh_statistics(conn: db.Connection) -> None:
     await conn.execute("SELECT refresh_ingest_statistics()")
 
 
+# A placement that stops without loading: its status and the column of its reason.
+_STOP = """
+UPDATE placement SET status = '{status}', {reason} = $2,
+    finished_at = now() -- clock-ok: write time
+WHERE id = $1
+"""
+
+
 async def reject_file(conn: db.Connection, placement_id: UUID, reason: str) -> None:
     await conn.execute(
-        """
-        UPDATE placement SET status = 'rejected', rejected_reason = $2,
-            finished_at = now() -- clock-ok: write time
-        WHERE id = $1
-        """,
-        placement_id, reason,
-    )  # fmt: skip
+        _STOP.format(status="rejected", reason="rejected_reason"), placement_id, reason
+    )
+
+
+# --- a loader that fails ------------------------------------------------------------------
+
+
+async def loading_failure(placement_id: UUID) -> asyncpg.Record | None:
+    """What a failed load is judged by, locked: the status, the restart point and the
+    failure the previous attempt left."""
+    return await db.fetchrow(
+        "SELECT kind, client_id, status, last_line_done, last_failure FROM placement"
+        " WHERE id = $1 FOR UPDATE",
+        placement_id,
+    )
+
+
+async def note_failure(placement_id: UUID, failure: str) -> None:
+    await db.execute("UPDATE placement SET last_failure = $2 WHERE id = $1", placement_id, failure)
+
+
+async def fail_placement(placement_id: UUID, reason: str) -> None:
+    """No more attempts: the placement is `failed` with its reason, which the sweep
+    never picks up."""
+    await db.execute(_STOP.format(status="failed", reason="failure_reason"), placement_id, reason)

@@ -8,8 +8,8 @@ owner at start-up; placements never imports settlements.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +28,9 @@ class RowOwner:
     # The acknowledgement: its columns, and its rows for a placement in line order.
     acknowledgement_columns: tuple[str, ...]
     acknowledged: Callable[[UUID], AsyncIterator[list[Any]]]
+    # Field -> the width of the column the owner keeps it in: a longer value is a row
+    # error (`too_long`) before the owner sees the row.
+    text_widths: Mapping[str, int] = field(default_factory=dict)
 
 
 class NoRowOwner(RuntimeError):

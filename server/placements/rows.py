@@ -4,6 +4,7 @@ with its problems (see `normalize` for the rules they come from)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, NamedTuple
@@ -36,11 +37,22 @@ SSN_NOT_ISSUED: Final = Problem(
 INVALID_PHONE: Final = Problem("invalid_phone", "not a valid phone number; not loaded")
 INVALID_EMAIL: Final = Problem("invalid_email", "not a valid e-mail address; not loaded")
 TIME_BARRED: Final = Problem("time_barred", "statute of limitations date has passed")
-# The width of the account number columns (accounts.tables.Account).
-MAX_ACCOUNT_NUMBER: Final = 64
-ACCOUNT_NUMBER_TOO_LONG: Final = Problem(
-    "too_long", f"must be at most {MAX_ACCOUNT_NUMBER} characters"
-)
+
+
+def too_long(limit: int) -> Problem:
+    """A value longer than the column it is stored in (the limit is the column's width)."""
+    return Problem("too_long", f"must be at most {limit} characters")
+
+
+def longer_than_allowed(
+    values: Mapping[str, str | None], widths: Mapping[str, int]
+) -> list[tuple[str, Problem]]:
+    """Each field of `values` longer than its width in `widths`, with its problem."""
+    return [
+        (name, too_long(widths[name]))
+        for name, value in values.items()
+        if value is not None and len(value) > widths[name]
+    ]
 
 
 @dataclass(frozen=True, slots=True)

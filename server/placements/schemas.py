@@ -30,6 +30,8 @@ class PlacementRead(msgspec.Struct):
     balance_placed_cents: int | None = None
     # Why an `awaiting_confirmation` placement waits for the client (null otherwise).
     held_reason: str | None = None
+    # Why a `failed` placement stopped loading, for the client (null otherwise).
+    failure_reason: str | None = None
 
 
 class PlacementErrorRead(msgspec.Struct):

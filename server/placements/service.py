@@ -59,7 +59,8 @@ def clean_file_name(raw: str | None) -> str | None:
 def _placement_read(row: asyncpg.Record) -> PlacementRead:
     size = row["byte_size"]
     done = row["bytes_done"]
-    finished = row["status"] in ("loaded", "awaiting_confirmation", "rejected")
+    # A failed file shows how far it got; the others, once finished, are read whole.
+    finished = row["status"] in FINISHED and row["status"] != FAILED
     progress = 100 if finished else (done * 100 // size if size else 0)
     places_accounts = row["kind"] == FileKind.NEW_BUSINESS
     return read_as(
@@ -70,10 +71,16 @@ def _placement_read(row: asyncpg.Record) -> PlacementRead:
         accounts_placed=row["rows_accepted"] if places_accounts else None,
         balance_placed_cents=row["balance_placed_cents"] if places_accounts else None,
         held_reason=row["held_reason"] if row["status"] == HELD else None,
+        failure_reason=row["failure_reason"] if row["status"] == FAILED else None,
     )
 
 
 HELD = "awaiting_confirmation"
+FAILED = "failed"
+# The statuses a placement keeps: nothing more is loaded.
+FINISHED = ("loaded", HELD, "rejected", FAILED)
+# Placements whose bytes may make a new placement when sent again.
+SUPERSEDED = ("rejected", FAILED)
 CANCELLED_REASON = "cancelled by the client"
 
 
@@ -185,7 +192,7 @@ async def receive_placement(
 ) -> tuple[PlacementRead, bool]:
     """Store an uploaded file, streamed in pieces, and queue it for loading. Returns the
     placement and whether it is new: the same bytes again for the same client and kind
-    are the same placement and write nothing."""
+    are the same placement and write nothing, unless that one was rejected or failed."""
     if not actor.may_see_client(client_id):
         raise NotFound("no such client")
     if actor.role not in (Role.ADMIN, Role.CLIENT):
@@ -226,8 +233,10 @@ async def receive_placement(
             sha256 = digest.hexdigest()
             existing = await repository.placement_by_hash(client_id, kind, sha256)
             if existing is not None:
-                if existing["status"] != "rejected":
+                if existing["status"] not in SUPERSEDED:
                     raise _SameBytes(existing["id"])
+                # A rejected one with nothing loaded goes; a failed one stays, with its
+                # reason, beside the new one.
                 await repository.delete_placement(existing["id"])
             row = await repository.finish_receiving(
                 placement_id, sha256, size, seq, clean_file_name(upload.file_name)

@@ -33,6 +33,10 @@ class Placement(Table, tablename="placement"):
     rejected_reason = Text(null=True, default=None)
     # Why the placement awaits the client's confirmation (see placements/plausibility.py).
     held_reason = Text(null=True, default=None)
+    # Why a `failed` placement stopped, for the client (see placements/failures.py), and
+    # how the last attempt failed, for the next to compare with (no message: no values).
+    failure_reason = Text(null=True, default=None)
+    last_failure = Varchar(length=200, null=True, default=None)
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)

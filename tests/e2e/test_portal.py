@@ -16,8 +16,10 @@ import pytest
 from tests import world as world_module
 from tests.client_portal.conftest import client_offer
 from tests.client_portal.test_pages import with_a_bad_row
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
+from tests.placements.test_failed_loads import REFUSED, fail_twice, merge_refusing_a_name
+from tests.placements.test_ingest import csv_bytes, good_row
 
 
 async def open_section(page: Any, name: str) -> None:
@@ -163,3 +165,33 @@ async def test_every_page_fits_a_phone(page: Any, world: world_module.World, adm
             "(n => n.scrollWidth - n.clientWidth)(document.querySelector('.mainnav ul'))"
         )
         assert hidden <= 0, f"{url}: {hidden}px of the navigation is off the screen"
+
+
+async def test_a_placement_that_failed_to_load_says_why(
+    page: Any, world: world_module.World, owner_db: asyncpg.Connection
+) -> None:
+    body = csv_bytes([good_row(1), good_row(2, last_name=REFUSED)])
+    async with merge_refusing_a_name(owner_db):
+        response = await world.a.user.post(
+            "/api/v1/placements", params={"client_id": world.a.client_id}, content=body,
+            headers={"Content-Type": "text/csv",
+                     "Content-Disposition": 'attachment; filename="april.csv"'},
+        )  # fmt: skip
+        assert response.status_code == 202, response.text
+        placement_id = UUID(response.json()["placement_id"])
+        await fail_twice(owner_db, placement_id)
+    await sign_in(page, world.a.user.username or "")
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        await page.set_viewport_size(viewport)
+        await page.goto(f"/portal/placements/{placement_id}")
+        await page.get_by_role("heading", name="This file could not be loaded").wait_for()
+        alert = await page.get_by_role("alert").inner_text()
+        assert alert.startswith("Loading stopped twice at the same place, before any row")
+        # Finished: the page no longer polls, and offers no acknowledgement of it.
+        assert await page.locator("[data-poll-url]").count() == 0
+        assert "updates by itself" not in await page.content()
+        assert await page.get_by_role("link", name="Acknowledgement (CSV)").count() == 0
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{width}: {overflow}px wider than the screen"

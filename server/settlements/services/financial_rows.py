@@ -21,6 +21,7 @@ from server.auth.principal import SYSTEM
 from server.clients.schemas import PaymentMethod
 from server.kit import clock, db
 from server.kit.clock import start_of_day
+from server.kit.db import width
 from server.kit.errors import DomainError, FieldError, InvalidInput
 from server.kit.settings import get_settings
 from server.placements.file_changes import FinancialRow
@@ -32,6 +33,7 @@ from server.settlements.repositories import offers as offer_repository
 from server.settlements.repositories import payments as payment_repository
 from server.settlements.schemas import PaidTo, PaymentCreate
 from server.settlements.services import offers, payments, reversals
+from server.settlements.tables import ClientTransaction, Payment
 
 # The acknowledgement's columns, one per value `financial_acknowledgement` yields.
 ACKNOWLEDGEMENT_COLUMNS = (
@@ -186,4 +188,11 @@ FINANCIAL_ROW_OWNER = RowOwner(
     apply=apply_financial_rows,
     acknowledgement_columns=ACKNOWLEDGEMENT_COLUMNS,
     acknowledged=financial_acknowledgement,
+    # A transaction id is kept in the ledger and as the payment's reference.
+    text_widths={
+        "transaction_id": min(
+            width(ClientTransaction.transaction_id), width(Payment.processor_reference)
+        ),
+        "original_transaction_id": width(ClientTransaction.transaction_id),
+    },
 )
