@@ -1,6 +1,6 @@
 from server.kit.migration_sql import sql_migration
 
-ID = "2026-12-08T10:00:00:000000"
+ID = "2026-12-06T23:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Placements that failed to load: the status and its reason"
 

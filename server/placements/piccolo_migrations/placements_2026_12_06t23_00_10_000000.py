@@ -2,11 +2,11 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Text, Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-08T10:00:10:000000"
+ID = "2026-12-06T23:00:10:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Placement failure columns added in SQL recorded"
 
-# Fake: recorded as applied, no DDL runs. The columns were added by 2026-12-08T10:00:00
+# Fake: recorded as applied, no DDL runs. The columns were added by 2026-12-06T23:00:00
 # in SQL, which Piccolo's history never saw.
 
 _PARAMS = {
