@@ -143,10 +143,10 @@ async def release_placement(placement_id: UUID) -> asyncpg.Record:
 
 async def cancel_placement(
     placement_id: UUID, reason: str, actor_id: UUID | None, at: datetime
-) -> tuple[asyncpg.Record, int]:
+) -> tuple[asyncpg.Record, list[UUID]]:
     """The placement rejected and every account it loaded recalled, each with its status
     change, in one statement each: nothing of it stays workable. Returns the placement
-    and how many accounts were recalled."""
+    and the accounts recalled."""
     recalled = await db.fetchval(
         """
         WITH old AS (
@@ -162,9 +162,9 @@ async def cancel_placement(
             SELECT gen_random_uuid(), old.id, old.client_id, old.status, 'recalled', 'recall',
                 $2, NULL, $3, $4, now() -- clock-ok: write time
             FROM old JOIN moved ON moved.id = old.id
-            RETURNING 1
+            RETURNING account_id
         )
-        SELECT count(*) FROM changes
+        SELECT coalesce(array_agg(account_id), '{}') FROM changes
         """,
         placement_id, reason, at, actor_id,
     )  # fmt: skip
@@ -176,7 +176,7 @@ async def cancel_placement(
         placement_id, reason,
     )  # fmt: skip
     assert record is not None
-    return record, int(recalled)
+    return record, list(recalled)
 
 
 _PLACEMENT_ORDER = created_keyset()
