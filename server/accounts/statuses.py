@@ -198,10 +198,6 @@ def decide(
     return _add(current, held, Block(target.value))
 
 
-def lifts_of(outcome: Outcome) -> Block | None:
-    return outcome.lifts
-
-
 # Who may take each action: a client recalls its own accounts; the agency's people record
 # what consumers tell them; only a supervisor or admin lifts a block (DESIGN.md).
 ACTION_ROLES = {
