@@ -15,7 +15,7 @@ from server.clients.column_map import FileKind
 from server.dispatch import service as dispatch
 from server.placements.row_owners import register_row_owner
 from server.queues import service as queues
-from server.settlements.services import financial_rows, reporting
+from server.settlements.services import financial_rows, offers, reporting
 
 
 def wire() -> None:
@@ -27,5 +27,7 @@ def wire() -> None:
     accounts.register_account_section("contacts", queues.contacts_section)
     accounts.register_account_section("score", dispatch.score_section)
     accounts.register_account_section("money", reporting.money_section)
+    # Accounts that leave collection (recall, close) take their live offers with them.
+    accounts.register_left_collection(offers.withdraw_offers_of)
     # A financial file's rows are money: settlements applies and acknowledges them.
     register_row_owner(FileKind.FINANCIAL, financial_rows.FINANCIAL_ROW_OWNER)

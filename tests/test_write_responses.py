@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ import httpx
 import pytest
 from faker import Faker
 
+from server.kit import clock
 from server.placements import ingest
 from server.sample_files import new_business_csv
 from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser, new_key
@@ -226,6 +228,10 @@ def _decide_held_placement(action: str) -> Check:
     return check
 
 
+def _days_ago(days: int) -> str:
+    return (clock.agency_today() - timedelta(days=days)).isoformat()
+
+
 def _status_action(action: str, body: dict[str, Any]) -> Check:
     async def check(shop: Shop) -> None:
         account_id = await shop.fresh_account()
@@ -233,6 +239,12 @@ def _status_action(action: str, body: dict[str, Any]) -> Check:
             _ok(await shop.admin.post(
                 f"/api/v1/accounts/{account_id}/dispute",
                 json={"reason": "not mine", "channel": "written"},
+            ))  # fmt: skip
+        if action == "consent":
+            _ok(await shop.admin.post(
+                f"/api/v1/accounts/{account_id}/cease",
+                json={"reason": "stop", "channel": "written",
+                      "received_at": (clock.now() - timedelta(days=9)).isoformat()},
             ))  # fmt: skip
         changed = _ok(await shop.admin.post(f"/api/v1/accounts/{account_id}/{action}", json=body))
         assert await _read(shop.admin, f"/api/v1/accounts/{account_id}") == changed
@@ -407,7 +419,26 @@ CHECKS: dict[str, Check] = {
     "DisputeAccount": _status_action("dispute", {"reason": "not mine", "channel": "written"}),
     "VerificationAccount": _status_action("verification", {"reason": "verification mailed"}),
     "CeaseAccount": _status_action("cease", {"reason": "stop", "channel": "written"}),
-    "StatusAccount": _status_action("status", {"reason": "filed", "status": "bankruptcy"}),
+    "ConsentAccount": _status_action(
+        "consent",
+        {
+            "reason": "wrote to us",
+            "consent": {"document_reference": "scan 1", "document_date": _days_ago(2)},
+        },
+    ),
+    "StatusAccount": _status_action(
+        "status",
+        {
+            "reason": "filed",
+            "status": "bankruptcy",
+            "bankruptcy": {
+                "chapter": 13,
+                "case_number": "26-10432",
+                "court": "Bankr. S.D. Ohio",
+                "filing_date": _days_ago(5),
+            },
+        },
+    ),
     "RecordCall": record_call,
     "AddAccountNote": add_account_note,
     "RunDispatch": run_dispatch,

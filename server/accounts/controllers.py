@@ -49,7 +49,7 @@ class AccountController(Controller):
     async def get_account(
         self, principal: CurrentPrincipal, account_id: FromPath[UUID]
     ) -> AccountRead:
-        """Balances, debtor, phones, status and its history."""
+        """Balances, debtor, phones, status and its history, and the blocks in force."""
         return await service.get_account(principal, account_id)
 
 
@@ -107,8 +107,14 @@ status_routes = [
         "Record a cease request: written ceases communication; oral closes the telephone.",
     ),
     _status_action(
+        StatusAction.CONSENT,
+        "Record the consumer's written consent to be contacted again (consent.document_reference"
+        " and consent.document_date, supervisor or admin): lifts a written cease.",
+    ),
+    _status_action(
         StatusAction.STATUS,
-        "Set bankruptcy, deceased, attorney represented, closed, or back to active.",
+        "Add a bankruptcy, deceased or attorney represented block with its evidence, close,"
+        " or lift a bankruptcy or attorney block (status active, supervisor or admin).",
     ),
 ]
 

@@ -43,6 +43,21 @@ async def placed_account_by_number(client_id: UUID, number: str) -> asyncpg.Reco
     )
 
 
+async def last_recalled_account_by_number(client_id: UUID, number: str) -> asyncpg.Record | None:
+    """The client's account with this number recalled last, locked FOR UPDATE."""
+    return await db.fetchrow(
+        f"""
+        SELECT {_ACCOUNT_COLUMNS} FROM account a
+        WHERE a.client_id = $1 AND lower(a.client_account_number) = lower($2)
+          AND a.status = 'recalled'
+        ORDER BY a.status_since DESC, a.id DESC LIMIT 1
+        FOR UPDATE
+        """,  # noqa: S608
+        client_id,
+        number,
+    )
+
+
 async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(
@@ -269,6 +284,76 @@ async def account_numbers(
         account_ids,
         visible_param(visible),
     )
+
+
+# --- blocks on collection -----------------------------------------------------------------
+
+_BLOCK_COLUMNS = """
+    id, account_id, client_id, kind, reason, channel, received_at, evidence::text AS evidence,
+    source, added_by, added_at
+"""
+
+
+async def blocks_in_force(account_id: UUID) -> list[asyncpg.Record]:
+    """The account's blocks not lifted, oldest first (read under the account's lock)."""
+    return await db.fetch(
+        f"""
+        SELECT {_BLOCK_COLUMNS} FROM account_block
+        WHERE account_id = $1 AND lifted_at IS NULL ORDER BY received_at, added_at, id
+        """,  # noqa: S608
+        account_id,
+    )
+
+
+async def insert_block(
+    *,
+    account_id: UUID,
+    client_id: UUID,
+    kind: str,
+    reason: str,
+    channel: str | None,
+    received_at: datetime,
+    evidence: str | None,
+    added_by: UUID | None,
+) -> UUID:
+    block_id: UUID = await db.fetchval(
+        """
+        INSERT INTO account_block (id, account_id, client_id, kind, reason, channel,
+            received_at, evidence, source, added_by, added_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7::jsonb, 'action', $8,
+            now()) -- clock-ok: write time
+        RETURNING id
+        """,
+        account_id, client_id, kind, reason, channel, received_at, evidence, added_by,
+    )  # fmt: skip
+    return block_id
+
+
+async def lift_block(
+    block_id: UUID,
+    *,
+    action: str,
+    reason: str,
+    received_at: datetime,
+    evidence: str | None,
+    lifted_by: UUID | None,
+) -> None:
+    await db.execute(
+        """
+        UPDATE account_block SET lifted_at = now(), -- clock-ok: write time
+            lifted_by = $2, lift_action = $3, lift_reason = $4, lift_received_at = $5,
+            lift_evidence = $6::jsonb
+        WHERE id = $1 AND lifted_at IS NULL
+        """,
+        block_id, lifted_by, action, reason, received_at, evidence,
+    )  # fmt: skip
+
+
+async def block_kinds_in_force(account_id: UUID) -> list[str]:
+    rows = await db.fetch(
+        "SELECT kind FROM account_block WHERE account_id = $1 AND lifted_at IS NULL", account_id
+    )
+    return [row["kind"] for row in rows]
 
 
 # --- notes ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.accounts.statuses import AccountStatus, Channel
+from server.accounts.statuses import AccountStatus, Block, Channel
 from server.accounts.validation_period import ValidationState
 
 
@@ -86,8 +86,44 @@ class AccountRead(msgspec.Struct):
     created_at: datetime
     debtor: DebtorRead
     status_history: list[StatusChangeRead]
+    # The blocks in force, most severe first; `status` shows the first (or active).
+    blocks: list[BlockRead]
     # Filled by the other domains' services (payments, calls, scores) as they land.
     sections: dict[str, Any] = {}
+
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class BankruptcyEvidence(msgspec.Struct, forbid_unknown_fields=True):
+    """The case that stays collection (11 U.S.C. 362)."""
+
+    chapter: int
+    case_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    court: Name
+    filing_date: date
+
+
+class AttorneyEvidence(msgspec.Struct, forbid_unknown_fields=True):
+    """Who represents the consumer: communication goes to them (15 U.S.C. 1692c(a)(2))."""
+
+    name: Name
+    firm: Name
+    address: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+
+
+class DeceasedEvidence(msgspec.Struct, forbid_unknown_fields=True):
+    date_of_death: date
+    # Who acts for the estate (12 CFR 1006.2(e)); null while no one is known.
+    estate_representative: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+class ConsentEvidence(msgspec.Struct, forbid_unknown_fields=True):
+    """The consumer's written consent to be contacted again after a written cease."""
+
+    document_reference: Name
+    document_date: date
 
 
 class StatusActionRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -95,6 +131,29 @@ class StatusActionRequest(msgspec.Struct, forbid_unknown_fields=True):
     channel: Channel | None = None
     received_at: datetime | None = None
     status: AccountStatus | None = None
+    # With `status: active`: the block it lifts (default: the one the status shows).
+    lifts: Block | None = None
+    # The evidence of the block the action adds or lifts; only with that action.
+    bankruptcy: BankruptcyEvidence | None = None
+    attorney: AttorneyEvidence | None = None
+    deceased: DeceasedEvidence | None = None
+    consent: ConsentEvidence | None = None
+
+
+class BlockRead(msgspec.Struct):
+    """A block on collection in force: what it is, since when, on what evidence."""
+
+    block_id: UUID
+    kind: str
+    reason: str
+    channel: str | None
+    received_at: datetime
+    # The evidence the action took (null for a block reported by a client's file or in
+    # force before blocks were recorded: unknown is null).
+    evidence: dict[str, Any] | None
+    # "action", "maintenance_file" or "migration".
+    source: str
+    added_at: datetime
 
 
 class StatusTotalsRead(msgspec.Struct):

@@ -13,11 +13,13 @@ from uuid import UUID
 import asyncpg
 
 from server.accounts import repository
-from server.accounts.errors import StatusTransitionRefused
+from server.accounts.blocks import evidence_of
+from server.accounts.errors import AccountLeftCollection, StatusTransitionRefused
 from server.accounts.movements import BalanceChange, MoneyAction, status_after
 from server.accounts.schemas import (
     AccountRead,
     AccountSummary,
+    BlockRead,
     DebtorRead,
     NoteCreate,
     NoteRead,
@@ -27,13 +29,17 @@ from server.accounts.schemas import (
     StatusTotalsRead,
 )
 from server.accounts.statuses import (
-    ACTION_ROLES,
     CHANNEL_REQUIRED,
+    LEFT_COLLECTION,
+    SEVERITY,
     AccountStatus,
+    Block,
     Channel,
     StatusAction,
     TransitionRefused,
-    next_status,
+    decide,
+    open_status,
+    refusal_for_role,
 )
 from server.accounts.validation_period import validation_state
 from server.audit import service as audit
@@ -75,6 +81,7 @@ async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
     assert debtor is not None
     phones = await repository.debtor_phones(row["debtor_id"])
     history = await repository.status_history(account_id)
+    blocks = _most_severe_first(await repository.blocks_in_force(account_id))
     return read_as(
         AccountRead,
         row,
@@ -89,6 +96,7 @@ async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
         ),
         status_history=[read_as(StatusChangeRead, h) for h in history],
         validation_state=validation_state(row["validation_period_ends_on"], clock.now()),
+        blocks=[_block_read(b) for b in blocks],
         sections=sections,
     )
 
@@ -137,12 +145,52 @@ async def account_numbers(actor: Principal, account_ids: list[UUID]) -> dict[UUI
     return {r["id"]: r["client_account_number"] for r in rows}
 
 
+# What happens when accounts leave collection (a recall, a close), registered by a higher
+# domain (settlements withdraws their live offers) and called in the same transaction:
+# `(connection or None, account ids, the status they left by, actor id)`. The connection is
+# the caller's when it writes on one of its own (a client's recall file), else None (the
+# service's transaction).
+LeftCollection = Callable[[Any, list[UUID], str, UUID | None], Awaitable[None]]
+_left_collection: list[LeftCollection] = []
+
+
+def register_left_collection(hook: LeftCollection) -> None:
+    """Call `hook` whenever accounts leave collection, in the transaction that moves them."""
+    if hook not in _left_collection:
+        _left_collection.append(hook)
+
+
+async def accounts_left_collection(
+    conn: Any, account_ids: list[UUID], status: str, actor_id: UUID | None
+) -> None:
+    """Tell the registered domains that these accounts were recalled or closed; `conn` is
+    the connection of the transaction that moved them (None: the current transaction)."""
+    if account_ids:
+        for hook in _left_collection:
+            await hook(conn, account_ids, status, actor_id)
+
+
+def _block_read(row: asyncpg.Record) -> BlockRead:
+    return read_as(
+        BlockRead,
+        row,
+        block_id=row["id"],
+        evidence=None if row["evidence"] is None else json.loads(row["evidence"]),
+    )
+
+
+def _most_severe_first(rows: list[asyncpg.Record]) -> list[asyncpg.Record]:
+    return sorted(rows, key=lambda r: SEVERITY.index(Block(r["kind"])))
+
+
 async def change_status(
     actor: Principal, account_id: UUID, action: StatusAction, data: StatusActionRequest
 ) -> AccountRead:
+    """Take a status action (statuses.decide): add or lift a block with its evidence,
+    recall or close, each recorded as a status change and audited."""
     await _visible_account(actor, account_id)
-    if actor.role not in ACTION_ROLES[action]:
-        raise NotPermitted(f"your role may not record a {action}")
+    if (refusal := refusal_for_role(actor.role, action, data.status)) is not None:
+        raise NotPermitted(refusal)
     if action in CHANNEL_REQUIRED and data.channel is None:
         raise InvalidInput.field("channel", f"is required for a {action}")
     if action == StatusAction.STATUS and data.status is None:
@@ -151,34 +199,96 @@ async def change_status(
     received_at = data.received_at or now
     if received_at > now:
         raise InvalidInput.field("received_at", "must not be in the future")
+    evidence = evidence_of(action, data, clock.agency_date(now))
     async with db.transaction():
-        row = await _visible_account(actor, account_id, for_update=True)
-        current = AccountStatus(row["status"])
-        try:
-            target = next_status(action, current, channel=data.channel, target=data.status)
-        except TransitionRefused as refused:
-            raise StatusTransitionRefused(refused.reason) from None
-        if action == StatusAction.CEASE and data.channel == Channel.ORAL:
-            await repository.set_no_telephone(row["debtor_id"], received_at)
-        if target != current:
-            await repository.set_account_status(account_id, target)
-        await repository.insert_status_change(
-            account_id=account_id,
-            client_id=row["client_id"],
-            from_status=current,
-            to_status=target,
-            action=action,
-            reason=data.reason,
-            channel=data.channel,
-            received_at=received_at,
-            actor_id=actor.id,
-        )
-        await audit.record(
-            actor, f"account.{action}", "account", account_id, client_id=row["client_id"],
-            before={"status": current}, after={"status": target, "reason": data.reason,
-            "channel": data.channel, "received_at": received_at},
-        )  # fmt: skip
+        await _take_action(actor, account_id, action, data, received_at, evidence)
     return await get_account(actor, account_id)
+
+
+async def change_status_if_allowed(
+    actor: Principal, account_id: UUID, action: StatusAction, data: StatusActionRequest
+) -> bool:
+    """As `change_status` for what a call brought to light (a dispute, an oral cease), in
+    the caller's transaction; False, changing nothing, where the action does not apply
+    (already disputed, or the account has left collection)."""
+    assert db.in_transaction(), "a status action outside a transaction"
+    if (refusal := refusal_for_role(actor.role, action, data.status)) is not None:
+        raise NotPermitted(refusal)
+    received_at = data.received_at or clock.now()
+    try:
+        await _take_action(actor, account_id, action, data, received_at, None)
+    except StatusTransitionRefused:
+        return False
+    return True
+
+
+async def _take_action(
+    actor: Principal,
+    account_id: UUID,
+    action: StatusAction,
+    data: StatusActionRequest,
+    received_at: datetime,
+    evidence: dict[str, Any] | None,
+) -> None:
+    row = await _visible_account(actor, account_id, for_update=True)
+    current = AccountStatus(row["status"])
+    in_force = {Block(b["kind"]): b for b in await repository.blocks_in_force(account_id)}
+    try:
+        outcome = decide(
+            action, current, in_force, channel=data.channel, target=data.status, lifts=data.lifts
+        )
+    except TransitionRefused as refused:
+        raise StatusTransitionRefused(refused.reason) from None
+    channel = data.channel
+    if action == StatusAction.CONSENT:
+        channel = channel or Channel.WRITTEN
+        cease = in_force[Block.CEASE_COMMUNICATION]
+        assert evidence is not None
+        if evidence["document_date"] < clock.agency_date(cease["received_at"]).isoformat():
+            raise InvalidInput.field(
+                "consent.document_date",
+                "must not be before the written cease it answers was received"
+                f" ({clock.agency_date(cease['received_at'])})",
+            )
+    if action == StatusAction.CEASE and data.channel == Channel.ORAL:
+        await repository.set_no_telephone(row["debtor_id"], received_at)
+    blocks: dict[str, Any] = {}
+    encoded = None if evidence is None else json.dumps(evidence)
+    if outcome.adds is not None:
+        blocks["added"] = {"kind": outcome.adds, "evidence": evidence}
+        blocks["added"]["block_id"] = await repository.insert_block(
+            account_id=account_id, client_id=row["client_id"], kind=outcome.adds,
+            reason=data.reason, channel=channel, received_at=received_at, evidence=encoded,
+            added_by=actor.id,
+        )  # fmt: skip
+    if outcome.lifts is not None:
+        lifted = in_force[outcome.lifts]
+        await repository.lift_block(
+            lifted["id"], action=action, reason=data.reason, received_at=received_at,
+            evidence=encoded, lifted_by=actor.id,
+        )  # fmt: skip
+        blocks["lifted"] = {"kind": outcome.lifts, "block_id": lifted["id"], "evidence": evidence}
+    target = outcome.status
+    if target != current:
+        await repository.set_account_status(account_id, target)
+    await repository.insert_status_change(
+        account_id=account_id,
+        client_id=row["client_id"],
+        from_status=current,
+        to_status=target,
+        action=action,
+        reason=data.reason,
+        channel=channel,
+        received_at=received_at,
+        actor_id=actor.id,
+    )
+    await audit.record(
+        actor, f"account.{action}", "account", account_id, client_id=row["client_id"],
+        before={"status": current}, after={"status": target, "reason": data.reason,
+        "channel": channel, "received_at": received_at, **blocks},
+    )  # fmt: skip
+    if target != current and target in LEFT_COLLECTION:
+        await accounts_left_collection(None, [account_id], target, actor.id)
 
 
 # --- for the other domains ----------------------------------------------------------------
@@ -277,12 +387,16 @@ async def lock_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
 
 
 async def lock_client_account(client_id: UUID, client_account_number: str) -> asyncpg.Record | None:
-    """The client's account with this number that is placed with the agency (not
-    recalled), locked FOR UPDATE until the caller's transaction ends; None if it has none.
-    For a client's own files: the number is the client's, so no other client's account
-    can ever be found."""
+    """The client's account with this number, locked FOR UPDATE until the caller's
+    transaction ends: the one placed with the agency (not recalled), else the one last
+    recalled (money the debtor paid after the recall is still recorded and remitted);
+    None if it has none. For a client's own files: the number is the client's, so no
+    other client's account can ever be found."""
     assert db.in_transaction(), "lock_client_account outside a transaction locks nothing"
-    return await repository.placed_account_by_number(client_id, client_account_number)
+    found = await repository.placed_account_by_number(client_id, client_account_number)
+    if found is None:
+        found = await repository.last_recalled_account_by_number(client_id, client_account_number)
+    return found
 
 
 async def apply_money_movement(
@@ -305,6 +419,11 @@ async def apply_money_movement(
     changed = await repository.change_balance(account["id"], delta_cents)
     balance = int(changed["balance_cents"])
     target = status_after(action, current, balance)
+    if target == AccountStatus.ACTIVE and target != current:
+        # Reopened (a payoff reversed): owing again, and still blocked by whatever the
+        # account carried before it was paid; no money movement lifts a block.
+        kinds = await repository.block_kinds_in_force(account["id"])
+        target = open_status(Block(k) for k in kinds)
     if paid_on is not None:
         await repository.record_payment_date(account["id"], paid_on)
     if target != current:
@@ -339,11 +458,15 @@ async def settle_account(
 ) -> BalanceChange:
     """Write `write_off_cents` off the balance of an account locked with `lock_account` and
     mark it settled_in_full: the debtor paid what the accepted settlement asked, and the
-    rest is forgiven. Recorded as a status change with action `settlement` and audited."""
+    rest is forgiven. Recorded as a status change with action `settlement` and audited.
+    Never on an account recalled or closed: the client took the debt back, and what it is
+    owed is no longer the agency's to forgive (AccountLeftCollection)."""
+    account = await _locked(account_id)
+    if account["status"] in LEFT_COLLECTION:
+        raise AccountLeftCollection(f"the account is {account['status']}: nothing is written off")
     return await apply_money_movement(
-        actor, await _locked(account_id), -write_off_cents, action=MoneyAction.SETTLEMENT,
-        reason=reason, at=at,
-    )  # fmt: skip
+        actor, account, -write_off_cents, action=MoneyAction.SETTLEMENT, reason=reason, at=at
+    )
 
 
 async def reinstate_write_off(

@@ -102,6 +102,32 @@ class AccountStatusChange(Table, tablename="account_status_change"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class AccountBlock(Table, tablename="account_block"):
+    """A block on collection (dispute, cease, bankruptcy, attorney, death): who added it,
+    when, on what evidence; and who lifted it, when, by which action, on what evidence.
+    Kept forever; at most one of each kind in force per account (a partial unique index).
+    The account's status is the most severe block in force (statuses.open_status)."""
+
+    id = UUID(primary_key=True)
+    account_id = UUID(index=True)
+    client_id = UUID()
+    kind = Varchar(length=24)
+    reason = Text()
+    channel = Varchar(length=16, null=True, default=None)
+    received_at = Timestamptz()
+    evidence = JSONB(null=True, default=None)
+    # "action", "maintenance_file" or "migration" (in force before blocks were recorded).
+    source = Varchar(length=16)
+    added_by = UUID(null=True, default=None)
+    added_at = Timestamptz(default=TimestamptzNow())
+    lifted_at = Timestamptz(null=True, default=None)
+    lifted_by = UUID(null=True, default=None)
+    lift_action = Varchar(length=24, null=True, default=None)
+    lift_reason = Text(null=True, default=None)
+    lift_received_at = Timestamptz(null=True, default=None)
+    lift_evidence = JSONB(null=True, default=None)
+
+
 class AccountNote(Table, tablename="account_note"):
     """What the agency's staff write about an account outside a call (a letter that came
     in, a word with the client). Append-only, like calls: a note is never edited, a later

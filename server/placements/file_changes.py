@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Final, NamedTuple
 
 from server.accounts.field_widths import TEXT_WIDTHS
-from server.accounts.statuses import OPEN, STATUS_TARGETS, AccountStatus
+from server.accounts.statuses import OPEN, AccountStatus
 from server.clients.column_map import (
     FIELDS,
     FINANCIAL_TYPES,
@@ -53,22 +53,10 @@ assert set(MAINTENANCE_TARGETS) == set(MAINTENANCE_STATUSES)
 
 
 def maintenance_transitions() -> list[tuple[str, str]]:
-    """(from, to) pairs a maintenance row may make: a dispute only of an active account
-    (as the dispute action), a written cease of any open one, the others as the status
-    action allows."""
-    pairs = [(AccountStatus.ACTIVE.value, AccountStatus.DISPUTED.value)]
-    pairs += [
-        (s.value, AccountStatus.CEASE_COMMUNICATION.value)
-        for s in OPEN
-        if s != AccountStatus.CEASE_COMMUNICATION
-    ]
-    for target in (
-        AccountStatus.BANKRUPTCY,
-        AccountStatus.DECEASED,
-        AccountStatus.ATTORNEY_REPRESENTED,
-    ):
-        pairs += [(s.value, target.value) for s in STATUS_TARGETS[target]]
-    return pairs
+    """(from, to) pairs a maintenance row may make: any block added to an account still in
+    collection, as the actions add them (blocks stack: statuses.decide). A block of the
+    kind already in force is left as it is."""
+    return [(s.value, t.value) for s in OPEN for t in MAINTENANCE_TARGETS.values() if s != t]
 
 
 # A staged record, with its warnings; or the row refused.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from server.accounts import service as accounts
 from server.audit import service as audit
 from server.auth.principal import SYSTEM
 from server.clients import service as clients
@@ -253,9 +254,12 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
     kind = FileKind(placement["kind"])
     if kind == FileKind.RECALL:
         await merge_repository.stage(conn, "staging_recall", rows, merge_repository.RECALL_COLUMNS)
-        return await merge_repository.merge_recall(
+        rejects, recalled = await merge_repository.merge_recall(
             conn, client_id=placement["client_id"], actor_id=placement["created_by"]
         )
+        # In this transaction: the accounts' live offers end with them (settlements).
+        await accounts.accounts_left_collection(conn, recalled, "recalled", placement["created_by"])
+        return rejects
     if kind == FileKind.MAINTENANCE:
         await merge_repository.stage(
             conn, "staging_maintenance", rows, merge_repository.MAINTENANCE_COLUMNS
@@ -362,16 +366,17 @@ async def _failed_again(placement_id: UUID, error: Exception) -> bool:
             await repository.note_failure(placement_id, failure)
             return False
         kind = FileKind(found["kind"])
-        recalled = 0
+        recalled: list[UUID] = []
         if kind is FileKind.NEW_BUSINESS:
             recalled = await repository.recall_placement_accounts(
                 placement_id, FAILED_RECALL_REASON, None, clock.now()
             )
-        reason = failures.failure_reason(kind, found["last_line_done"], recalled)
+            await accounts.accounts_left_collection(None, recalled, "recalled", None)
+        reason = failures.failure_reason(kind, found["last_line_done"], len(recalled))
         await repository.fail_placement(placement_id, reason)
         await audit.record(
             SYSTEM, "placement.failed", "placement", placement_id, client_id=found["client_id"],
-            after={"status": FAILED, "failure": failure, "accounts_recalled": recalled},
+            after={"status": FAILED, "failure": failure, "accounts_recalled": len(recalled)},
         )  # fmt: skip
     log.error("placements.ingest.failed", placement_id=str(placement_id), failure=failure)
     return True

@@ -227,7 +227,8 @@ CREATE TEMP TABLE IF NOT EXISTS staging_maintenance (
     address_line1 text, address_line2 text, city text, state text, zip5 text, time_zone text,
     email text, home_e164 text, home_zones text[], mobile_e164 text, mobile_zones text[],
     work_e164 text, work_zones text[], target_status text, status_reason text,
-    account_id uuid, debtor_id uuid, from_status text, reject_code text, reject_reason text
+    account_id uuid, debtor_id uuid, from_status text, reject_code text, reject_reason text,
+    block_added boolean NOT NULL DEFAULT false
 ) ON COMMIT DELETE ROWS;
 """
 
@@ -266,7 +267,8 @@ def _change_rejects(table: str) -> str:
 
 async def merge_recall(
     conn: db.Connection, *, client_id: UUID, actor_id: UUID | None
-) -> list[asyncpg.Record]:
+) -> tuple[list[asyncpg.Record], list[UUID]]:
+    """Recall what is staged; return the rows refused and the accounts recalled."""
     table = "staging_recall"
     await conn.execute(_CHANGE_TARGETS.format(table=table, debtor=""), client_id)
     await conn.execute(_CHANGE_NOT_FOUND.format(table=table))
@@ -278,7 +280,11 @@ async def merge_recall(
         client_id, actor_id,
     )  # fmt: skip
     await conn.execute(_SET_STATUS.format(table=table, to_status="'recalled'", changes="true"))
-    return await conn.fetch(_change_rejects(table))
+    recalled = await conn.fetch(
+        "SELECT DISTINCT account_id FROM staging_recall"
+        " WHERE reject_code IS NULL AND account_id IS NOT NULL"
+    )
+    return await conn.fetch(_change_rejects(table)), [r["account_id"] for r in recalled]
 
 
 async def merge_maintenance(
@@ -340,15 +346,52 @@ async def merge_maintenance(
         ON CONFLICT (debtor_id, e164) DO NOTHING
         """
     )
-    changes = "target_status IS NOT NULL AND target_status IS DISTINCT FROM from_status"
-    await conn.execute(
-        _STATUS_CHANGE.format(
-            table=table, to_status="target_status", action="status", reason="status_reason",
-            kind="maintenance", changes=changes,
-        ),
-        client_id, actor_id,
-    )  # fmt: skip
-    await conn.execute(
-        _SET_STATUS.format(table=table, to_status="s.target_status", changes=changes)
-    )
+    for statement in _MAINTENANCE_BLOCKS:
+        await conn.execute(statement, client_id, actor_id)
     return await conn.fetch(_change_rejects(table))
+
+
+# A status a client's maintenance file reports is a block added to the account, as the
+# status actions add them (statuses.decide): blocks stack, one of a kind in force (the
+# partial unique index leaves one already in force as it is), and the account shows the
+# most severe in force (account_open_status, held to statuses.open_status by a test). The
+# file carries no evidence: unknown is null.
+_MAINTENANCE_BLOCKS = (
+    """
+    WITH added AS (
+        INSERT INTO account_block (id, account_id, client_id, kind, reason, channel,
+            received_at, evidence, source, added_by, added_at)
+        SELECT gen_random_uuid(), s.account_id, $1, s.target_status,
+            coalesce(s.status_reason, 'from the client''s maintenance file'), 'electronic',
+            now(), NULL, 'maintenance_file', $2, now() -- clock-ok: write time
+        FROM staging_maintenance s
+        WHERE s.reject_code IS NULL AND s.target_status IS NOT NULL
+          AND s.target_status IS DISTINCT FROM s.from_status
+        ON CONFLICT (account_id, kind) WHERE lifted_at IS NULL DO NOTHING
+        RETURNING account_id
+    )
+    UPDATE staging_maintenance s SET block_added = true
+    FROM added WHERE s.account_id = added.account_id
+    """,
+    """
+    WITH moved AS (
+        SELECT a.id, a.status AS from_status,
+               account_open_status(ARRAY(SELECT b.kind::text FROM account_block b
+                   WHERE b.account_id = a.id AND b.lifted_at IS NULL)) AS to_status,
+               min(s.status_reason) AS reason
+        FROM account a JOIN staging_maintenance s ON s.account_id = a.id AND s.block_added
+        GROUP BY a.id, a.status
+    ),
+    logged AS (
+        INSERT INTO account_status_change (id, account_id, client_id, from_status, to_status,
+            action, reason, channel, received_at, actor_id, created_at)
+        SELECT gen_random_uuid(), id, $1, from_status, to_status, 'status',
+            coalesce(reason, 'from the client''s maintenance file'), 'electronic',
+            now(), $2, now() -- clock-ok: write time
+        FROM moved
+    )
+    UPDATE account a SET status = m.to_status,
+        status_since = now(), updated_at = now() -- clock-ok: write time
+    FROM moved m WHERE a.id = m.id AND m.to_status <> m.from_status
+    """,
+)

@@ -144,9 +144,9 @@ async def release_placement(placement_id: UUID) -> asyncpg.Record:
 
 async def recall_placement_accounts(
     placement_id: UUID, reason: str, actor_id: UUID | None, at: datetime
-) -> int:
+) -> list[UUID]:
     """Every account the placement loaded recalled, each with its status change, in one
-    statement: nothing of it stays workable. Returns how many were recalled."""
+    statement: nothing of it stays workable. Returns the accounts recalled."""
     recalled = await db.fetchval(
         """
         WITH old AS (
@@ -162,20 +162,20 @@ async def recall_placement_accounts(
             SELECT gen_random_uuid(), old.id, old.client_id, old.status, 'recalled', 'recall',
                 $2, NULL, $3, $4, now() -- clock-ok: write time
             FROM old JOIN moved ON moved.id = old.id
-            RETURNING 1
+            RETURNING account_id
         )
-        SELECT count(*) FROM changes
+        SELECT coalesce(array_agg(account_id), '{}') FROM changes
         """,
         placement_id, reason, at, actor_id,
     )  # fmt: skip
-    return int(recalled)
+    return list(recalled)
 
 
 async def cancel_placement(
     placement_id: UUID, reason: str, actor_id: UUID | None, at: datetime
-) -> tuple[asyncpg.Record, int]:
+) -> tuple[asyncpg.Record, list[UUID]]:
     """The placement rejected and every account it loaded recalled. Returns the placement
-    and how many accounts were recalled."""
+    and the accounts recalled."""
     recalled = await recall_placement_accounts(placement_id, reason, actor_id, at)
     record = await db.fetchrow(
         f"""

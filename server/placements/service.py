@@ -12,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
+from server.accounts import service as accounts
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
 from server.clients import service as clients
@@ -119,10 +120,11 @@ async def cancel_placement(actor: Principal, placement_id: UUID) -> PlacementRea
         cancelled, recalled = await repository.cancel_placement(
             placement_id, CANCELLED_REASON, actor.id, clock.now()
         )
+        await accounts.accounts_left_collection(None, recalled, "recalled", actor.id)
         await audit.record(
             actor, "placement.cancel", "placement", placement_id, client_id=row["client_id"],
             before={"status": HELD, "held_reason": row["held_reason"]},
-            after={"status": "rejected", "accounts_recalled": recalled},
+            after={"status": "rejected", "accounts_recalled": len(recalled)},
         )  # fmt: skip
     return _placement_read(cancelled)
 

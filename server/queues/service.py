@@ -34,13 +34,7 @@ import asyncpg
 
 from server.accounts import service as account_service
 from server.accounts.schemas import StatusActionRequest
-from server.accounts.statuses import (
-    AccountStatus,
-    Channel,
-    StatusAction,
-    TransitionRefused,
-    next_status,
-)
+from server.accounts.statuses import Channel, StatusAction
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal
 from server.kit import clock, db
@@ -288,18 +282,14 @@ async def _apply_outcome(
     }.get(data.outcome)
     if action is None:
         return
-    try:
-        next_status(action, AccountStatus(ctx.status), channel=Channel.ORAL)
-    except TransitionRefused:
-        # Already disputed, or finished: the call is still recorded, and a request to stop
-        # calling still binds the person.
-        if action == StatusAction.CEASE:
-            await account_service.stop_telephone(ctx.debtor_id, since)
-        return
     request = StatusActionRequest(
         reason=f"{data.outcome} on a call", channel=Channel.ORAL, received_at=since
     )
-    await account_service.change_status(actor, ctx.account_id, action, request)
+    changed = await account_service.change_status_if_allowed(actor, ctx.account_id, action, request)
+    # Already disputed, or finished: the call is still recorded, and a request to stop
+    # calling still binds the person.
+    if not changed and action == StatusAction.CEASE:
+        await account_service.stop_telephone(ctx.debtor_id, since)
 
 
 async def _judge(

@@ -79,6 +79,10 @@ class PaymentRead(msgspec.Struct):
     account_status: str
     created_at: datetime
     reversal: ReversalSummary | None = None
+    # "recalled" or "closed": received after the client took the account back or it was
+    # closed. Recorded and remitted all the same (the client's next statement, at the
+    # account's locked rate); never toward an offer, never a write-off.
+    left_collection: str | None = None
 
 
 class ReversalCreate(msgspec.Struct, forbid_unknown_fields=True):

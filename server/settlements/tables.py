@@ -31,6 +31,10 @@ class Payment(Table, tablename="payment"):
     balance_after_cents = BigInt()
     # The account's status once the payment was applied (paid_in_full when it paid it off).
     account_status_after = Varchar(length=24)
+    # "recalled" or "closed" when the payment came in after the account left collection:
+    # recorded all the same and remitted at the account's locked rate, flagged for the
+    # client's statement; null for a payment on an account still placed with the agency.
+    left_collection = Varchar(length=16, null=True, default=None)
     idempotency_scope = Varchar(length=64, null=True, default=None)
     idempotency_key = Varchar(length=255, null=True, default=None)
     created_by = UUID(null=True, default=None)

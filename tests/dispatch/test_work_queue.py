@@ -198,7 +198,16 @@ async def test_accounts_that_stop_being_callable_leave_the_queue_at_once(
     assert response.status_code == 200, response.text
     response = await supervisor.post(
         f"/api/v1/accounts/{bankrupt['id']}/status",
-        json={"reason": "chapter 7 filed", "status": "bankruptcy"},
+        json={
+            "reason": "chapter 7 filed",
+            "status": "bankruptcy",
+            "bankruptcy": {
+                "chapter": 7,
+                "case_number": "26-10432",
+                "court": "Bankr. D. Mass.",
+                "filing_date": "2020-01-06",
+            },
+        },
     )
     assert response.status_code == 200, response.text
     response = await collector.post(

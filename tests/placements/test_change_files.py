@@ -95,13 +95,41 @@ async def test_a_refused_status_change_refuses_the_whole_row(
 ) -> None:
     client = await make_client()
     await upload_and_load(admin, client["client_id"], csv_bytes([good_row(0)]))
-    first = b"client_account_number,status\r\nAC-00000,bankruptcy\r\n"
-    await _load(admin, client["client_id"], first, "maintenance")
+    # Closed: no block is added to an account out of collection.
+    await owner_db.execute("UPDATE account SET status = 'closed'")
     second = b"client_account_number,zip,status\r\nAC-00000,02108,dispute\r\n"
     placement = await _load(admin, client["client_id"], second, "maintenance")
     assert placement["rows_rejected"] == 1
     assert await owner_db.fetchval("SELECT zip5 FROM debtor") == "43215"
-    assert await owner_db.fetchval("SELECT status FROM account") == "bankruptcy"
+    assert await owner_db.fetchval("SELECT status FROM account") == "closed"
+    assert await owner_db.fetchval("SELECT count(*) FROM account_block") == 0
+
+
+async def test_statuses_a_maintenance_file_reports_stack_as_blocks(
+    admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    """A bankruptcy the client reports on a disputed account keeps the dispute; the same
+    status again adds nothing; the account shows the most severe block."""
+    client = await make_client()
+    await upload_and_load(admin, client["client_id"], csv_bytes([good_row(0), good_row(1)]))
+    first = b"client_account_number,status\r\nAC-00000,dispute\r\nAC-00001,cease\r\n"
+    await _load(admin, client["client_id"], first, "maintenance")
+    second = b"client_account_number,status\r\nAC-00000,bankruptcy\r\nAC-00001,dispute\r\n"
+    third = b"client_account_number,status\r\nAC-00000,dispute\r\n"
+    for body in (second, third):
+        placement = await _load(admin, client["client_id"], body, "maintenance")
+        assert placement["rows_rejected"] == 0
+    statuses = dict(await owner_db.fetch("SELECT client_account_number, status FROM account"))
+    assert statuses == {"AC-00000": "bankruptcy", "AC-00001": "cease_communication"}
+    blocks = await owner_db.fetch(
+        "SELECT a.client_account_number, b.kind, b.source, b.evidence FROM account_block b"
+        " JOIN account a ON a.id = b.account_id WHERE b.lifted_at IS NULL"
+    )
+    assert {(b["client_account_number"], b["kind"]) for b in blocks} == {
+        ("AC-00000", "disputed"), ("AC-00000", "bankruptcy"),
+        ("AC-00001", "cease_communication"), ("AC-00001", "disputed"),
+    }  # fmt: skip
+    assert {(b["source"], b["evidence"]) for b in blocks} == {("maintenance_file", None)}
 
 
 async def test_a_row_with_too_few_or_too_many_fields_is_refused_not_read_past_its_end(

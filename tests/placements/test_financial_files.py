@@ -197,8 +197,9 @@ async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_not
         row(0, "payment", "100.00", transaction_id="T-1"),  # 2: accepted
         row(0, "payment", "1.00", client_account_number=""),  # 3
         row(0, "payment", "1.00", client_account_number="NOPE-1"),  # 4
-        row(3, "payment", "1.00"),  # 5: closed
-        row(4, "payment", "1.00"),  # 6: recalled
+        # The client's own balance again: a payment is recorded (test_left_collection).
+        row(3, "adjustment", "-1.00"),  # 5: closed
+        row(4, "adjustment", "-1.00"),  # 6: recalled
         row(0, "refund", "1.00"),  # 7
         row(0, "payment", "12.345"),  # 8
         row(0, "payment", "0"),  # 9
@@ -232,8 +233,8 @@ async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_not
     assert [(e["line"], e["field"], e["code"]) for e in errors] == [
         (3, "client_account_number", "required"),
         (4, "client_account_number", "not_found"),
-        (5, "client_account_number", "account_closed"),
-        (6, "client_account_number", "not_found"),
+        (5, "client_account_number", "account_left_collection"),
+        (6, "client_account_number", "account_left_collection"),
         (7, "transaction_type", "invalid_transaction_type"),
         (8, "amount_cents", "invalid_amount"),
         (9, "amount_cents", "amount_not_positive"),

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures import Caller, MakeAccount, MakeClient, new_key
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
 
 Pay = Callable[..., Awaitable[httpx.Response]]
 
@@ -57,3 +57,29 @@ def new_account(make_client: MakeClient, make_account: MakeAccount) -> NewAccoun
         return await make_account(client["client_id"], principal_cents=principal_cents)
 
     return make
+
+
+class Shop:
+    """A client with its collector and client user, and fresh accounts on demand."""
+
+    def __init__(
+        self, client: dict[str, Any], collector: Caller, user: Caller, make_account: MakeAccount
+    ) -> None:
+        self.client = client
+        self.collector = collector
+        self.user = user
+        self._make_account = make_account
+
+    async def account(self, principal_cents: int = 100_000) -> str:
+        account = await self._make_account(
+            self.client["client_id"], principal_cents=principal_cents
+        )
+        return str(account["id"])
+
+
+@pytest.fixture
+async def shop(make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser) -> Shop:
+    client = await make_client()
+    collector = await make_user("collector", client_ids=[client["client_id"]])
+    user = await make_user("client", client_id=client["client_id"])
+    return Shop(client, collector, user, make_account)

@@ -151,6 +151,29 @@ async def close_offer(offer_id: UUID, status: str, reason: str) -> None:
     )
 
 
+async def withdraw_live_offers(
+    conn: db.Connection | None, account_ids: list[UUID], reason: str
+) -> list[asyncpg.Record]:
+    """Every live offer of the accounts withdrawn with `reason`, in one statement, on
+    `conn` or the current transaction: (id, client_id, account_id, status before)."""
+    sql = """
+        WITH live AS (
+            SELECT id, status FROM offer
+            WHERE account_id = ANY ($1::uuid[]) AND status = ANY ($2::text[])
+            FOR UPDATE
+        )
+        UPDATE offer o SET status = 'withdrawn',
+            closed_at = now(), -- clock-ok: when the offer was closed
+            closed_reason = $3, updated_at = now() -- clock-ok: the row's write time
+        FROM live WHERE o.id = live.id
+        RETURNING o.id, o.client_id, o.account_id, live.status AS status_before
+    """
+    args = (account_ids, list(LIVE_OFFER_STATUSES), reason)
+    if conn is None:
+        return await db.fetch(sql, *args)
+    return list(await conn.fetch(sql, *args))
+
+
 async def reopen_offer(offer_id: UUID, reason: str) -> None:
     """A fulfilled offer whose money was reversed is owed again."""
     await db.execute(

@@ -16,7 +16,8 @@ _PAYMENT_COLUMNS = """
     p.received_at, p.cleared_on, p.processor_reference, p.notes, p.offer_id, p.fee_rate_bps,
     p.applied_cents, p.credit_cents, p.balance_before_cents, p.balance_after_cents,
     COALESCE(settled.to_status, p.account_status_after) AS account_status_after, p.created_at,
-    r.id AS reversal_id, r.reason AS reversal_reason, r.returned_at AS reversal_returned_at
+    p.left_collection, r.id AS reversal_id, r.reason AS reversal_reason,
+    r.returned_at AS reversal_returned_at
 """
 # The status a payment left is the one after everything it did: a payment that paid a
 # settlement wrote off the rest in the same transaction, and that write-off's status
@@ -44,9 +45,9 @@ async def insert_payment(values: dict[str, Any]) -> UUID:
             received_on, received_at, cleared_on, processor_reference, notes, offer_id,
             fee_rate_bps, applied_cents, credit_cents, balance_before_cents,
             balance_after_cents, account_status_after, idempotency_scope, idempotency_key,
-            created_by, created_at)
+            created_by, created_at, left_collection)
         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-            $15, $16, $17, $18, $19, $20, $21)
+            $15, $16, $17, $18, $19, $20, $21, $22)
         RETURNING id
         """,
         values["client_id"],
@@ -70,6 +71,7 @@ async def insert_payment(values: dict[str, Any]) -> UUID:
         values["idempotency_key"],
         values["created_by"],
         values["recorded_at"],
+        values["left_collection"],
     )
     return payment_id
 

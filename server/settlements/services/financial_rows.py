@@ -16,7 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from server.accounts import service as accounts
-from server.accounts.statuses import AccountStatus
+from server.accounts.statuses import LEFT_COLLECTION
 from server.auth.principal import SYSTEM
 from server.clients.schemas import PaymentMethod
 from server.kit import clock, db
@@ -103,15 +103,14 @@ async def _apply_financial_row(placement_id: UUID, client_id: UUID, row: Financi
                 "client_account_number", "not_found",
                 "no account with this number is placed with the agency for this client",
             )  # fmt: skip
-        if account["status"] == AccountStatus.CLOSED:
-            reason = "the account is closed: no money moves on it any more"
-            raise _row_refused("client_account_number", "account_closed", reason)
         ledger: dict[str, Any] = {
             "client_id": client_id, "placement_id": placement_id, "line": row.line,
             "transaction_id": row.transaction_id, "kind": row.transaction_type,
             "account_id": account["id"],
         }  # fmt: skip
         if row.transaction_type == "payment":
+            # A payment after a recall or close is recorded like the API's, flagged, and
+            # remitted; the account has no offer any more (withdrawn as it left).
             offer_id = await offer_repository.accepted_offer_of(account["id"])
             offer = (
                 None if offer_id is None else await offers.payable_offer(account["id"], offer_id)
@@ -124,6 +123,9 @@ async def _apply_financial_row(placement_id: UUID, client_id: UUID, row: Financi
             ledger["payment_id"] = await payments.record_payment(
                 SYSTEM, account, payment, row.transaction_date, now, offer=offer
             )
+        elif row.transaction_type == "adjustment" and account["status"] in LEFT_COLLECTION:
+            reason = f"the account is {account['status']}: its balance is the client's again"
+            raise _row_refused("client_account_number", "account_left_collection", reason)
         elif row.transaction_type == "adjustment":
             ledger["adjustment_id"] = await reversals.record_adjustment(
                 SYSTEM, account, row.amount_cents, reason=row.reason,

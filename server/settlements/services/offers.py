@@ -236,6 +236,31 @@ async def withdraw_offer(actor: Principal, offer_id: UUID, data: OfferWithdraw) 
     return _offer_read(withdrawn)
 
 
+# Why an account's live offers ended with it, by the status it left collection by.
+WITHDRAWN_BECAUSE = {
+    AccountStatus.RECALLED: "account_recalled",
+    AccountStatus.CLOSED: "account_closed",
+}
+
+
+async def withdraw_offers_of(
+    conn: db.Connection | None, account_ids: list[UUID], status: str, actor_id: UUID | None
+) -> None:
+    """The accounts left collection (recalled, closed): their pending and accepted offers
+    are withdrawn in the same transaction, so no payment can fulfil one and no write-off
+    can follow on an account the agency no longer holds. Registered with accounts by
+    `server.wiring` (accounts.register_left_collection)."""
+    reason = WITHDRAWN_BECAUSE[AccountStatus(status)]
+    withdrawn = await repository.withdraw_live_offers(conn, account_ids, reason)
+    await audit.record_many(
+        conn, SYSTEM, "offer.withdraw", "offer",
+        [(r["id"], r["client_id"], {"status": r["status_before"]},
+          {"status": OfferStatus.WITHDRAWN, "reason": reason, "account_id": r["account_id"],
+           "by": actor_id})
+         for r in withdrawn],
+    )  # fmt: skip
+
+
 async def payable_offer(account_id: UUID, offer_id: UUID) -> asyncpg.Record:
     """The accepted offer a payment names, locked (the account is already locked, so the
     order is always account, then offer)."""

@@ -19,6 +19,7 @@ import msgspec
 
 from server.accounts import movements
 from server.accounts import service as accounts
+from server.accounts.statuses import LEFT_COLLECTION
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
 from server.clients import service as clients
@@ -28,7 +29,7 @@ from server.kit.errors import InvalidInput, NotPermitted
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
 from server.kit.settings import get_settings
-from server.settlements.errors import IdempotencyKeyReused
+from server.settlements.errors import IdempotencyKeyReused, OfferNotPayable
 from server.settlements.money import Balance, Step, cleared_on, dollars, running_balances
 from server.settlements.repositories import idempotency as idempotency_keys
 from server.settlements.repositories import payments as repository
@@ -205,6 +206,9 @@ async def record_payment(
     client_id: UUID = account["client_id"]
     client = await clients.client_settings(client_id)
     hold = client["clearing_days"].get(data.method, clients.DEFAULT_CLEARING_DAYS[data.method])
+    left = account["status"] if account["status"] in LEFT_COLLECTION else None
+    if left is not None and offer is not None:
+        raise OfferNotPayable(f"the account is {left}: its offers ended with it")
     balance_before = int(account["balance_cents"])
     # Money received is never refused: what exceeds the balance is a credit due back.
     applied = min(data.amount_cents, max(balance_before, 0))
@@ -235,6 +239,7 @@ async def record_payment(
         "idempotency_scope": None if idempotency is None else idempotency[0],
         "idempotency_key": None if idempotency is None else idempotency[1],
         "created_by": actor.id,
+        "left_collection": left,
     }
     try:
         # The time is read under the account's lock, so payments received at one moment

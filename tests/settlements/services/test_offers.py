@@ -15,8 +15,8 @@ import pytest
 
 from server.kit.settings import get_settings
 from server.settlements.authority import months_later
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
-from tests.settlements.conftest import Pay, reverse
+from tests.fixtures import Caller, MakeClient, MakeUser
+from tests.settlements.conftest import Pay, Shop, reverse
 
 
 def _today() -> date:
@@ -39,32 +39,6 @@ async def decide(caller: Caller, offer_id: str, decision: str, **body: Any) -> h
     return await caller.post(
         f"/api/v1/offers/{offer_id}/decision", json={"decision": decision, **body}
     )
-
-
-class Shop:
-    """A client with its collector and client user, and fresh accounts on demand."""
-
-    def __init__(
-        self, client: dict[str, Any], collector: Caller, user: Caller, make_account: MakeAccount
-    ) -> None:
-        self.client = client
-        self.collector = collector
-        self.user = user
-        self._make_account = make_account
-
-    async def account(self, principal_cents: int = 100_000) -> str:
-        account = await self._make_account(
-            self.client["client_id"], principal_cents=principal_cents
-        )
-        return str(account["id"])
-
-
-@pytest.fixture
-async def shop(make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser) -> Shop:
-    client = await make_client()
-    collector = await make_user("collector", client_ids=[client["client_id"]])
-    user = await make_user("client", client_id=client["client_id"])
-    return Shop(client, collector, user, make_account)
 
 
 # --- bands ----------------------------------------------------------------------------------
