@@ -10,7 +10,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from server.accounts import service
+from server.accounts import notes, service
 from server.accounts.schemas import (
     AccountRead,
     AccountSummary,
@@ -66,7 +66,7 @@ class NoteController(Controller):
     ) -> NoteRead:
         """A note on the account outside a call (a letter that came in, a word with the
         client): kept forever, never edited, audited."""
-        return await service.add_note(principal, account_id, data)
+        return await notes.add_note(principal, account_id, data)
 
     @get(operation_id="ListAccountNotes")
     async def list_notes(
@@ -77,7 +77,7 @@ class NoteController(Controller):
         cursor: Cursor = None,
     ) -> Page[NoteRead]:
         """The account's notes, newest first."""
-        return await service.list_notes(principal, account_id, page_request(limit, cursor))
+        return await notes.list_notes(principal, account_id, page_request(limit, cursor))
 
 
 def _status_action(action: StatusAction, summary: str) -> HTTPRouteHandler:

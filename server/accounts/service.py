@@ -21,8 +21,6 @@ from server.accounts.schemas import (
     AccountSummary,
     BlockRead,
     DebtorRead,
-    NoteCreate,
-    NoteRead,
     PhoneRead,
     StatusActionRequest,
     StatusChangeRead,
@@ -479,30 +477,3 @@ async def reinstate_write_off(
         actor, await _locked(account_id), cents, action=MoneyAction.REVERSAL, reason=reason,
         at=at,
     )  # fmt: skip
-
-
-# --- notes: what staff write about an account outside a call -------------------------------
-
-
-async def add_note(actor: Principal, account_id: UUID, data: NoteCreate) -> NoteRead:
-    """A note on the account, kept forever (append-only) and audited. The routes are the
-    agency's own: no client user or token writes or reads a note."""
-    text = data.text.strip()
-    if not text:
-        raise InvalidInput.field("text", "must not be blank")
-    async with db.transaction():
-        account = await _visible_account(actor, account_id)
-        row = await repository.insert_note(account_id, account["client_id"], actor.id, text)
-        await audit.record(
-            actor, "account.note", "account", account_id, client_id=account["client_id"],
-            after={"note_id": row["note_id"]},
-        )  # fmt: skip
-    return read_as(NoteRead, row)
-
-
-async def list_notes(actor: Principal, account_id: UUID, page: PageRequest) -> Page[NoteRead]:
-    """The account's notes, newest first."""
-    await _visible_account(actor, account_id)
-    rows = await repository.notes_of_account(account_id, page.after, page.fetch_limit)
-    items = [read_as(NoteRead, r) for r in rows]
-    return make_page(items, page, key=lambda n: (n.created_at, n.note_id))
