@@ -160,6 +160,42 @@ async def violations(
     return Listing(admin, "/api/v1/violations", {"client_id": client_id}, "evaluation_id", ROWS)
 
 
+async def calls(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    collector = await make_user("collector", client_ids=[client_id])
+    account = await make_account(client_id)
+    # The dialer's log: every attempt at one second.
+    for _ in range(ROWS):
+        call = await collector.post(
+            f"/api/v1/accounts/{account['id']}/calls",
+            json={"phone": "+16145550199", "direction": "outbound",
+                  "started_at": "2025-06-02T12:30:00-04:00", "duration_s": 0,
+                  "outcome": "no_answer"},
+        )  # fmt: skip
+        assert call.status_code == 201, call.text
+    return Listing(admin, f"/api/v1/accounts/{account['id']}/calls", {}, "call_id", ROWS)
+
+
+async def notes(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    account = await make_account(client_id)
+    # Notes are append-only: written at one instant here, as one transaction's would be.
+    await db.execute(
+        """
+        INSERT INTO account_note (id, account_id, client_id, author_id, text, created_at)
+        SELECT gen_random_uuid(), $1, $2, $3, 'tied', $4 FROM generate_series(1, $5)
+        """,
+        UUID(account["id"]), UUID(client_id), admin.user_id, TIED, ROWS,
+    )  # fmt: skip
+    return Listing(admin, f"/api/v1/accounts/{account['id']}/notes", {}, "note_id", ROWS)
+
+
 LISTS: dict[str, Make] = {
     "ListClients": clients,
     "ListAccounts": accounts,
@@ -168,6 +204,8 @@ LISTS: dict[str, Make] = {
     "ListAccountPayments": payments,
     "ListStatements": statements,
     "ListViolations": violations,
+    "ListCalls": calls,
+    "ListAccountNotes": notes,
 }
 
 
