@@ -17,8 +17,7 @@ from server.kit.pagination import Page, PageRequest, make_page
 
 
 async def add_note(actor: Principal, account_id: UUID, data: NoteCreate) -> NoteRead:
-    """A note on the account, kept forever (append-only) and audited. The routes are the
-    agency's own: no client user or token writes or reads a note."""
+    """A note on the account, kept forever (append-only) and audited."""
     text = data.text.strip()
     if not text:
         raise InvalidInput.field("text", "must not be blank")

@@ -259,21 +259,26 @@ async def list_violations(
     )
 
 
+# The current verdict of a call version `c` for the account of `ca` (empty: none).
+_VERDICT_FOR_ACCOUNT = """
+    coalesce((SELECT e.violations FROM call_evaluation e
+              WHERE e.call_id = c.id AND e.account_id = ca.account_id
+              ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1), '{}') AS violations
+"""
+
+
 async def recent_calls_of_account(account_id: UUID, limit: int) -> list[asyncpg.Record]:
     """The newest current calls about an account, with their current verdict for it."""
     return await db.fetch(
-        """
+        f"""
         SELECT c.id AS call_id, c.chain_id, c.collector_id, c.phone_e164 AS phone, c.direction,
-               c.started_at, c.duration_s, c.outcome, c.callback_at,
-               (SELECT e.violations FROM call_evaluation e
-                WHERE e.call_id = c.id AND e.account_id = ca.account_id
-                ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1) AS violations
+               c.started_at, c.duration_s, c.outcome, c.callback_at, {_VERDICT_FOR_ACCOUNT}
         FROM call_account ca JOIN call c ON c.id = ca.call_id
         WHERE ca.account_id = $1
           AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
         ORDER BY c.started_at DESC, c.id DESC
         LIMIT $2
-        """,
+        """,  # noqa: S608
         account_id,
         limit,
     )
@@ -295,10 +300,7 @@ async def calls_of_account(
                (SELECT n.id FROM call n WHERE n.corrects_call_id = c.id) AS corrected_by_call_id,
                c.account_id AS recorded_on_account_id, c.collector_id,
                c.phone_e164 AS phone, c.direction, c.started_at, c.duration_s, c.outcome,
-               c.notes, c.callback_at, c.created_at AS recorded_at,
-               coalesce((SELECT e.violations FROM call_evaluation e
-                         WHERE e.call_id = c.id AND e.account_id = ca.account_id
-                         ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1), '{{}}') AS violations
+               c.notes, c.callback_at, c.created_at AS recorded_at, {_VERDICT_FOR_ACCOUNT}
         FROM call_account ca JOIN call c ON c.id = ca.call_id
         WHERE ca.account_id = $1 AND {_CALLS_OF_ACCOUNT.after(2)}
         {_CALLS_OF_ACCOUNT.order_by}

@@ -387,9 +387,7 @@ RECENT_CALLS = 10
 async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]:
     """The account detail's "contacts": its newest calls and their findings."""
     rows = await repository.recent_calls_of_account(account_id, RECENT_CALLS)
-    return {
-        "recent_calls": [read_as(CallSummary, r, violations=r["violations"] or []) for r in rows]
-    }
+    return {"recent_calls": [read_as(CallSummary, r) for r in rows]}
 
 
 # --- for offers ---
