@@ -28,7 +28,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -193,13 +193,17 @@ class Worker:
         await self.think()  # the call itself
         outcome = self.rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
         held_to = datetime.now(UTC)
+        body = {"phone": account["phone"], "direction": "outbound",
+                "started_at": started_at.isoformat(),
+                "duration_s": max(1, int((held_to - started_at).total_seconds())),
+                "outcome": outcome, "notes": "load drill"}  # fmt: skip
+        if outcome == "promise_to_pay":
+            # A week ahead: the date is the caller's, whatever the consumer's zone.
+            body["promise_amount_cents"] = max(1, account["balance_cents"] // 4)
+            body["promise_due_on"] = (held_to + timedelta(days=7)).date().isoformat()
         recorded = await self.call(
-            "call", "POST", f"/api/v1/accounts/{account_id}/calls", ok=(201,),
-            json={"phone": account["phone"], "direction": "outbound",
-                  "started_at": started_at.isoformat(),
-                  "duration_s": max(1, int((held_to - started_at).total_seconds())),
-                  "outcome": outcome, "notes": "load drill"},
-        )  # fmt: skip
+            "call", "POST", f"/api/v1/accounts/{account_id}/calls", ok=(201,), json=body
+        )
         if recorded is None or recorded.status_code != 201:
             await self.call(
                 "release", "POST", "/api/v1/queues/me/release", json={"account_id": account_id}

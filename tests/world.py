@@ -167,7 +167,7 @@ async def record_call(side: Side) -> None:
         json={"phone": "+16145550199", "direction": "outbound",
               "started_at": "2025-06-02T21:30:00-04:00", "duration_s": 90,
               "outcome": "promise_to_pay", "promise_amount_cents": 5000,
-              "callback_at": "2025-06-03T12:00:00-04:00"},
+              "promise_due_on": "2025-06-09", "callback_at": "2025-06-03T12:00:00-04:00"},
     )  # fmt: skip
     assert response.status_code == 201, response.text
     assert response.json()["violations"], "the world's call is meant to be a finding"

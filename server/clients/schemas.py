@@ -14,6 +14,11 @@ HoldDays = Annotated[int, msgspec.Meta(ge=0, le=30)]
 # $10,000,000,000.00.
 PlausibleCents = Annotated[int, msgspec.Meta(ge=100, le=1_000_000_000_000)]
 DEFAULT_MAX_PLAUSIBLE_BALANCE_CENTS = 10_000_000  # $100,000.00
+# Days after a promised date or an instalment's due date that a payment still keeps the
+# promise or the plan: the debtor's bank may take a few business days to move the money.
+# On the sixth day after the due date, unpaid, a plan is broken and a promise too.
+GraceDays = Annotated[int, msgspec.Meta(ge=0, le=30)]
+DEFAULT_GRACE_DAYS = 5
 
 
 class Tier(StrEnum):
@@ -56,6 +61,7 @@ class ClientCreate(msgspec.Struct, forbid_unknown_fields=True):
     # {file kind: column map}; kinds left out use our own field names as headers.
     column_map: dict[str, Any] | None = None
     max_plausible_balance_cents: PlausibleCents = DEFAULT_MAX_PLAUSIBLE_BALANCE_CENTS
+    grace_days: GraceDays = DEFAULT_GRACE_DAYS
 
 
 class ClientUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,6 +74,7 @@ class ClientUpdate(msgspec.Struct, forbid_unknown_fields=True):
     authority: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     column_map: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     max_plausible_balance_cents: PlausibleCents | msgspec.UnsetType = msgspec.UNSET
+    grace_days: GraceDays | msgspec.UnsetType = msgspec.UNSET
 
 
 class ClientRead(msgspec.Struct):
@@ -81,5 +88,6 @@ class ClientRead(msgspec.Struct):
     authority: dict[str, Any]
     column_map: dict[str, Any]
     max_plausible_balance_cents: int
+    grace_days: int
     created_at: datetime
     updated_at: datetime

@@ -92,6 +92,7 @@ async def create_client(actor: Principal, data: ClientCreate) -> ClientRead:
             "authority": data.authority,
             "column_map": data.column_map or {},
             "max_plausible_balance_cents": data.max_plausible_balance_cents,
+            "grace_days": data.grace_days,
         }
     )
     _check(values)

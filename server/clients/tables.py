@@ -1,4 +1,4 @@
-from piccolo.columns import JSONB, UUID, BigInt, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, BigInt, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -19,5 +19,6 @@ class Client(Table, tablename="client"):
     column_map = JSONB()
     # A first file with any balance above this is held for the client's confirmation.
     max_plausible_balance_cents = BigInt(default=10_000_000)
+    grace_days = Integer(default=5)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

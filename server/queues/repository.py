@@ -315,13 +315,35 @@ async def calls_of_account(
 # --- for offers ---
 
 
-async def close_open_promises(account_id: UUID, status: str) -> int:
+async def close_open_promises(
+    status: str, *, account_id: UUID | None = None, promise_id: UUID | None = None
+) -> int:
+    """Close the open promises of one account, or one promise; how many were closed."""
+    assert account_id is not None or promise_id is not None, "never every promise at once"
     result = await db.execute(
         """
-        UPDATE promise SET status = $2, updated_at = now() -- clock-ok: the row's write time
-        WHERE account_id = $1 AND status = 'open'
+        UPDATE promise SET status = $1, updated_at = now() -- clock-ok: the row's write time
+        WHERE status = 'open' AND ($2::uuid IS NULL OR account_id = $2)
+          AND ($3::uuid IS NULL OR id = $3)
         """,
-        account_id,
         status,
+        account_id,
+        promise_id,
     )
     return int(result.split()[-1])
+
+
+async def open_promises(account_id: UUID | None, due_before: date | None) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT p.id, p.account_id, p.client_id, p.amount_cents, p.due_on,
+               c.started_at AS made_at
+        FROM promise p JOIN call c ON c.id = p.call_id
+        WHERE p.status = 'open' AND p.amount_cents IS NOT NULL AND p.due_on IS NOT NULL
+          AND ($1::uuid IS NULL OR p.account_id = $1)
+          AND ($2::date IS NULL OR p.due_on < $2)
+        ORDER BY p.due_on, p.id
+        """,
+        account_id,
+        due_before,
+    )

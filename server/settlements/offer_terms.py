@@ -1,7 +1,8 @@
 """An offer's terms: what an offer is, whom it waits for, when its money is due.
 
-Pure rules, no database: the offers service applies them, and the nightly sweep's SQL
-reads GRACE_DAYS as a parameter.
+Pure rules, no database: the offers service applies them. The grace after an
+instalment's due date is the client's (`grace_days`, clients/schemas.py), read by the
+nightly sweep's SQL.
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ from server.kit.errors import InvalidInput
 from server.settlements.authority import Installment, LumpSum, Plan
 from server.settlements.schemas import InstallmentRead, OfferCreate, OfferKind, OfferStatus
 
-# An instalment is missed once this many days have passed after its due date unpaid: the
-# debtor's bank may take a few business days to move the money. On the sixth day after the
-# due date the plan is broken.
-GRACE_DAYS = 5
 # A lump sum is due within this many days of its acceptance; unpaid by then, it expires.
 LUMP_SUM_DAYS = 30
 

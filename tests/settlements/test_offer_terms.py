@@ -1,6 +1,7 @@
 """An offer's terms without a database: whom each band waits for, when the money is due,
-which offers are pending, and the shape of the terms a request makes. (GRACE_DAYS is read by
-the nightly sweep's SQL: services/test_offers.py holds a plan to it day by day.)"""
+which offers are pending, and the shape of the terms a request makes. (The client's grace
+days are read by the nightly sweep's SQL: services/test_offers.py holds a plan to them day
+by day.)"""
 
 from __future__ import annotations
 

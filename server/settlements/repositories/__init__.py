@@ -1,6 +1,6 @@
 """Every query of settlements, a module per use case: idempotency keys, payments and the
-balance ledger, reversals and balance adjustments, offers, a client's financial-file rows,
-the dashboard's figures.
+balance ledger, reversals and balance adjustments, offers, what promises to pay are judged
+by, a client's financial-file rows, the dashboard's figures.
 
 A package of modules named as the `services/` modules they serve, rather than one
 `repository.py`: each service module imports the queries of its own name, so a query is

@@ -187,13 +187,12 @@ async def reopen_offer(offer_id: UUID, reason: str) -> None:
     )
 
 
-async def lapsed_offers(
-    today: date, grace_days: int, only: UUID | None = None
-) -> list[asyncpg.Record]:
-    """Accepted offers past their time, as (id, account_id, kind, why): a plan with an
-    instalment unpaid more than `grace_days` after its due date (counting what was paid
-    against the offer toward the instalments in order), a lump sum not paid in full by its
-    due date. Set-based: the nightly sweep reads every accepted offer at once."""
+async def lapsed_offers(today: date, only: UUID | None = None) -> list[asyncpg.Record]:
+    """Accepted offers past their time, as (id, account_id, kind, missed_due_date,
+    grace_days): a plan with an instalment unpaid more than the client's grace days after
+    its due date (counting what was paid against the offer toward the instalments in
+    order), a lump sum not paid in full by its due date. Set-based: the nightly sweep reads
+    every accepted offer at once."""
     return await db.fetch(
         """
         WITH paid AS (
@@ -208,20 +207,21 @@ async def lapsed_offers(
             FROM offer_installment i JOIN offer o ON o.id = i.offer_id
             WHERE o.status = 'accepted' AND o.kind = 'plan'
         )
-        SELECT o.id, o.account_id, o.kind, min(w.due_date) AS missed_due_date
+        SELECT o.id, o.account_id, o.kind, min(w.due_date) AS missed_due_date, c.grace_days
         FROM offer o
+        JOIN client c ON c.id = o.client_id
         JOIN owed w ON w.offer_id = o.id
         LEFT JOIN paid ON paid.offer_id = o.id
-        WHERE w.due_date + $2::int < $1::date AND w.cumulative > COALESCE(paid.cents, 0)
-          AND ($3::uuid IS NULL OR o.id = $3)
-        GROUP BY o.id, o.account_id, o.kind
+        WHERE w.due_date + c.grace_days < $1::date AND w.cumulative > COALESCE(paid.cents, 0)
+          AND ($2::uuid IS NULL OR o.id = $2)
+        GROUP BY o.id, o.account_id, o.kind, c.grace_days
         UNION ALL
-        SELECT o.id, o.account_id, o.kind, o.due_on
-        FROM offer o LEFT JOIN paid ON paid.offer_id = o.id
+        SELECT o.id, o.account_id, o.kind, o.due_on, c.grace_days
+        FROM offer o JOIN client c ON c.id = o.client_id
+        LEFT JOIN paid ON paid.offer_id = o.id
         WHERE o.status = 'accepted' AND o.kind = 'lump_sum' AND o.due_on < $1::date
-          AND COALESCE(paid.cents, 0) < o.amount_cents AND ($3::uuid IS NULL OR o.id = $3)
+          AND COALESCE(paid.cents, 0) < o.amount_cents AND ($2::uuid IS NULL OR o.id = $2)
         """,
         today,
-        grace_days,
         only,
     )

@@ -2,8 +2,9 @@
 imports between them run one way:
 
     idempotency, visible       (no other service)
+    promises                   (no other service)
     offers                     (visible)
-    payments                   (idempotency, visible, offers)
+    payments                   (idempotency, visible, offers, promises)
     reversals                  (idempotency, payments)
     financial_rows             (payments, reversals, offers)
     reporting                  (payments)

@@ -313,25 +313,25 @@ async def apply_to_offer(
 
 async def close_lapsed_offers(today: date | None = None) -> dict[str, int]:
     """The nightly sweep over accepted offers: a plan with an instalment unpaid more than
-    GRACE_DAYS after it fell due is broken, a lump sum unpaid by its due date expired; the
-    account's open promises are broken either way. Each offer is rechecked under its
+    the client's grace days after it fell due is broken, a lump sum unpaid by its due date
+    expired; the account's open promises are broken either way. Each offer is rechecked under its
     account's lock (a payment may land while the sweep runs); running it twice changes
     nothing the second time."""
     today = today or clock.agency_today()
     counts = {"broken": 0, "expired": 0}
-    for candidate in await repository.lapsed_offers(today, offer_terms.GRACE_DAYS):
+    for candidate in await repository.lapsed_offers(today):
         async with db.transaction():
             await accounts.lock_account(SYSTEM, candidate["account_id"])
             row = await repository.offer(candidate["id"], for_update=True)
             assert row is not None
-            still = await repository.lapsed_offers(today, offer_terms.GRACE_DAYS, only=row["id"])
+            still = await repository.lapsed_offers(today, only=row["id"])
             if row["status"] != OfferStatus.ACCEPTED or not still:
                 continue
             plan = row["kind"] == OfferKind.PLAN
             target = OfferStatus.BROKEN if plan else OfferStatus.EXPIRED
             due = candidate["missed_due_date"]
             reason = (
-                f"the instalment due {due} was not paid within {offer_terms.GRACE_DAYS} days"
+                f"the instalment due {due} was not paid within {candidate['grace_days']} days"
                 if plan
                 else f"not paid in full by {due}"
             )

@@ -34,7 +34,7 @@ from server.settlements.money import Balance, Step, cleared_on, dollars, running
 from server.settlements.repositories import idempotency as idempotency_keys
 from server.settlements.repositories import payments as repository
 from server.settlements.schemas import PaidTo, PaymentCreate, PaymentRead, ReversalSummary
-from server.settlements.services import idempotency, offers
+from server.settlements.services import idempotency, offers, promises
 from server.settlements.services.visible import visible_row
 
 # Older than any debt the agency could hold; keeps the business-day calendar sane.
@@ -254,6 +254,7 @@ async def record_payment(
         actor, "payment.create", "payment", payment_id, client_id=client_id,
         after={k: v for k, v in values.items() if k not in ("idempotency_scope", "notes")},
     )  # fmt: skip
+    await promises.keep_paid_promises(actor, account["id"])
     if offer is not None:
         await offers.apply_to_offer(actor, offer, payment_id, at)
     return payment_id

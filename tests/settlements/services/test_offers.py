@@ -354,7 +354,8 @@ async def _promise(shop: Shop, account_id: str) -> None:
         f"/api/v1/accounts/{account_id}/calls",
         json={"phone": "+16145550199", "direction": "outbound",
               "started_at": "2025-06-02T14:30:00-04:00", "duration_s": 90,
-              "outcome": "promise_to_pay", "promise_amount_cents": 45_000},
+              "outcome": "promise_to_pay", "promise_amount_cents": 45_000,
+              "promise_due_on": "2025-06-09"},
     )  # fmt: skip
     assert response.status_code == 201, response.text
 
@@ -393,6 +394,27 @@ async def test_a_missed_instalment_breaks_the_plan_after_five_days_of_grace(
     assert (await offers.close_lapsed_offers(second + timedelta(days=7)))["broken"] == 0
     late = await pay(admin, account_id, amount_cents=45_000, offer_id=offer["offer_id"])
     assert late.status_code == 409
+
+
+async def test_a_clients_own_grace_days_hold_its_plans(
+    make_client: MakeClient, make_account: Any, make_user: MakeUser, admin: Caller, pay: Pay
+) -> None:
+    from server.settlements.services import offers
+
+    client = await make_client(grace_days=2)
+    collector = await make_user("collector", client_ids=[client["client_id"]])
+    account_id = str((await make_account(client["client_id"], principal_cents=100_000))["id"])
+    schedule = _schedule(45_000, 45_000)
+    offer = (
+        await make_offer(
+            collector, account_id, kind="plan", amount_cents=90_000, installments=schedule
+        )
+    ).json()
+    first = date.fromisoformat(schedule[0]["due_date"])
+    assert (await offers.close_lapsed_offers(first + timedelta(days=2)))["broken"] == 0
+    assert (await offers.close_lapsed_offers(first + timedelta(days=3)))["broken"] == 1
+    fetched = (await admin.get(f"/api/v1/offers/{offer['offer_id']}")).json()
+    assert "within 2 days" in fetched["closed_reason"]
 
 
 async def test_an_unpaid_lump_sum_expires(shop: Shop, admin: Caller) -> None:
