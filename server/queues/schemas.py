@@ -47,6 +47,12 @@ class CallCheckRead(msgspec.Struct):
     rule: str | None
     reasons: list[str]
     next_callable_at: datetime | None
+    # The verdict in words, with the consumer's local time in every zone considered
+    # ("It is 22:07 in Chicago; calls are allowed 08:00–21:00 …").
+    message: str
+    # Every zone the rules hold in for this number, and the time there at `at`.
+    zones: list[str]
+    local_times: dict[str, str]
 
 
 class CallCreate(msgspec.Struct, forbid_unknown_fields=True):

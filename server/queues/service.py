@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -44,7 +45,7 @@ from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
 from server.queues import judging, repository
 from server.queues.judging import StoredCall
-from server.queues.rules import evaluator, facts
+from server.queues.rules import evaluator, explain, facts, hours
 from server.queues.schemas import (
     CallCheckRead,
     CallCheckRequest,
@@ -125,25 +126,43 @@ def verdict(
     """Whether the account may be called at `at` on `phone` (by default the best number
     on file), given every stored call about its person."""
     phone = phone or judging.best_phone(ctx.phones)
+    consumer = _consumer(ctx, calls)
     if phone is None:
-        return CallCheckRead(
-            allowed=False, phone=None, at=at, rule=NO_VALID_PHONE, reasons=[NO_VALID_PHONE],
-            next_callable_at=None,
-        )  # fmt: skip
+        return _check_read(
+            False, None, at, (NO_VALID_PHONE,), None, hours.zones_considered(consumer, "")
+        )
     decision = evaluator.check_call(
         judging.account_at(ctx.account_id, ctx.status, ctx.status_changes, at, ctx.serviced_with),
-        _consumer(ctx, calls),
+        consumer,
         phone,
         at,
         [c.record() for c in calls],
     )
+    return _check_read(
+        decision.allowed, phone, at, decision.reasons, decision.next_callable_at,
+        hours.zones_considered(consumer, phone),
+    )  # fmt: skip
+
+
+def _check_read(
+    allowed: bool,
+    phone: str | None,
+    at: datetime,
+    reasons: Sequence[str],
+    next_callable_at: datetime | None,
+    zones: Sequence[str],
+) -> CallCheckRead:
+    rule = reasons[0] if reasons else None
     return CallCheckRead(
-        allowed=decision.allowed,
+        allowed=allowed,
         phone=phone,
         at=at,
-        rule=decision.rule,
-        reasons=list(decision.reasons),
-        next_callable_at=decision.next_callable_at,
+        rule=rule,
+        reasons=list(reasons),
+        next_callable_at=next_callable_at,
+        message=explain.explain(rule, at, zones, next_callable_at),
+        zones=list(zones),
+        local_times={z: at.astimezone(ZoneInfo(z)).strftime("%H:%M") for z in zones},
     )
 
 

@@ -4,12 +4,15 @@ never a 500."""
 
 from __future__ import annotations
 
+import enum
 import json
+from typing import Annotated
 
 import httpx
+import msgspec
 import pytest
 
-from server.kit.json_body import MAX_JSON_DEPTH, json_depth
+from server.kit.json_body import MAX_JSON_DEPTH, field_errors, json_depth
 from tests.fixtures import Caller
 
 
@@ -75,3 +78,55 @@ async def test_invalid_utf8_is_refused(http: httpx.AsyncClient, body: bytes) -> 
     error = response.json()["error"]
     assert error["code"] == "invalid_encoding"
     assert error["details"] == [{"field": "body", "reason": "is not valid UTF-8 text"}]
+
+
+# --- every wrong field named at once --------------------------------------------------------
+
+
+class _Colour(enum.StrEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class _Line(msgspec.Struct, forbid_unknown_fields=True):
+    amount_cents: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class _Order(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    colour: _Colour
+    count: Annotated[int, msgspec.Meta(ge=0, le=10)] = 0
+    lines: list[_Line] = msgspec.field(default_factory=list)
+    note: str | None = None
+
+
+def test_every_wrong_field_is_named_in_the_structs_order() -> None:
+    body = {"colour": "green", "count": 11, "lines": [{"amount_cents": 5}, {"amount_cents": 0}],
+            "shape": "round"}  # fmt: skip
+    errors = field_errors(body, _Order)
+    assert [(e.field, e.reason) for e in errors] == [
+        ("name", "is required"),
+        ("colour", "must be one of: red, blue"),
+        ("count", "Expected `int` <= 10"),
+        ("lines[1].amount_cents", "Expected `int` >= 1"),
+        ("shape", "is not a field of this request"),
+    ]
+
+
+def test_a_right_body_and_a_body_that_is_not_an_object_have_no_field_errors() -> None:
+    assert field_errors({"name": "x", "colour": "red"}, _Order) == []
+    assert field_errors([1, 2], _Order) == []
+
+
+async def test_the_api_names_every_wrong_field_of_a_request(admin: Caller) -> None:
+    response = await admin.post(
+        "/api/v1/clients",
+        json={"fee_rates_bps": {"primary": 20_000}, "remittance_cycle": "yearly",
+              "remittance_method": "net", "clearing_days": {}, "authority": {}, "colour": 1},
+    )  # fmt: skip
+    assert response.status_code == 422, response.text
+    details = {d["field"]: d["reason"] for d in response.json()["error"]["details"]}
+    assert details["name"] == "is required"
+    assert details["remittance_cycle"] == "must be one of: daily, weekly, monthly"
+    assert "fee_rates_bps" in "".join(details)
+    assert details["colour"] == "is not a field of this request"

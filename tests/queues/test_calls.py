@@ -103,10 +103,18 @@ async def test_call_check_at_the_opening_of_calling_hours(desk: Desk) -> None:
     assert datetime.fromisoformat(body["next_callable_at"]) == local(0, 8)
     # The consumer's own numbers first: the mobile is the best valid phone.
     assert body["phone"] == MOBILE
+    # In words, with the time where the consumer is.
+    assert body["zones"] == ["America/New_York"]
+    assert body["local_times"] == {"America/New_York": "07:59"}
+    assert body["message"].startswith(
+        "It is 07:59 in New York; calls are allowed 08:00–21:00 in the consumer's local time"
+    )
+    assert body["message"].endswith("Next callable Mon Jun 2 at 08:00 in New York.")
 
     opening = (await desk.check(local(0, 8))).json()
     assert opening["allowed"] is True
     assert (opening["rule"], opening["reasons"]) == (None, [])
+    assert opening["message"] == "It is 08:00 in New York: the call is allowed."
 
 
 async def test_call_check_refuses_clients_and_collectors_of_other_portfolios(
