@@ -28,6 +28,8 @@ class Listing:
     params: dict[str, Any]
     id_field: str
     expected: int
+    # Work that falls due lists soonest first, ties by id ascending.
+    ascending: bool = False
 
 
 Make = Callable[..., Awaitable[Listing]]
@@ -160,6 +162,18 @@ async def violations(
     return Listing(admin, "/api/v1/violations", {"client_id": client_id}, "evaluation_id", ROWS)
 
 
+async def _dial(collector: Caller, account_id: str, **call: Any) -> None:
+    """ROWS calls about the account, all started at one second (a dialer's log)."""
+    for _ in range(ROWS):
+        response = await collector.post(
+            f"/api/v1/accounts/{account_id}/calls",
+            json={"phone": "+16145550199", "direction": "outbound",
+                  "started_at": "2025-06-02T12:30:00-04:00", "duration_s": 0,
+                  "outcome": "no_answer", **call},
+        )  # fmt: skip
+        assert response.status_code == 201, response.text
+
+
 async def calls(
     admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
     **_: Any,
@@ -167,15 +181,7 @@ async def calls(
     client_id = (await make_client())["client_id"]
     collector = await make_user("collector", client_ids=[client_id])
     account = await make_account(client_id)
-    # The dialer's log: every attempt at one second.
-    for _ in range(ROWS):
-        call = await collector.post(
-            f"/api/v1/accounts/{account['id']}/calls",
-            json={"phone": "+16145550199", "direction": "outbound",
-                  "started_at": "2025-06-02T12:30:00-04:00", "duration_s": 0,
-                  "outcome": "no_answer"},
-        )  # fmt: skip
-        assert call.status_code == 201, call.text
+    await _dial(collector, str(account["id"]))
     return Listing(admin, f"/api/v1/accounts/{account['id']}/calls", {}, "call_id", ROWS)
 
 
@@ -196,6 +202,34 @@ async def notes(
     return Listing(admin, f"/api/v1/accounts/{account['id']}/notes", {}, "note_id", ROWS)
 
 
+async def _callbacks(
+    make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser
+) -> tuple[Caller, str]:
+    client_id = (await make_client())["client_id"]
+    collector = await make_user("collector", client_ids=[client_id])
+    account = await make_account(client_id)
+    # Each consumer asked to be called back at the same moment.
+    await _dial(collector, str(account["id"]), duration_s=30, outcome="callback",
+                callback_at="2025-06-03T12:00:00-04:00")  # fmt: skip
+    return collector, collector.user_id
+
+
+async def my_callbacks(
+    make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser, **_: Any
+) -> Listing:
+    collector, _ = await _callbacks(make_client, make_account, make_user)
+    return Listing(collector, "/api/v1/queues/me/callbacks", {}, "work_id", ROWS, True)
+
+
+async def callbacks(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    _, collector_id = await _callbacks(make_client, make_account, make_user)
+    url = f"/api/v1/queues/{collector_id}/callbacks"
+    return Listing(admin, url, {}, "work_id", ROWS, True)
+
+
 LISTS: dict[str, Make] = {
     "ListClients": clients,
     "ListAccounts": accounts,
@@ -206,6 +240,8 @@ LISTS: dict[str, Make] = {
     "ListViolations": violations,
     "ListCalls": calls,
     "ListAccountNotes": notes,
+    "GetMyCallbacks": my_callbacks,
+    "GetCallbacks": callbacks,
 }
 
 
@@ -227,8 +263,9 @@ async def test_rows_that_tie_on_their_timestamp_page_once_each_in_one_order(
     assert await _pages(listing, 500) == whole, "the same list twice in two orders"
     for limit in (1, 2, 3, ROWS - 1):
         assert await _pages(listing, limit) == whole, f"pages of {limit}"
-    # The tie-breaker is the id, newest (greatest) first, as the cursor compares.
-    assert whole == sorted(whole, key=UUID, reverse=True)
+    # The tie-breaker is the id, newest (greatest) first, as the cursor compares; for
+    # work that falls due, least first.
+    assert whole == sorted(whole, key=UUID, reverse=not listing.ascending)
 
 
 async def test_every_paginated_list_is_checked(admin: Caller) -> None:

@@ -18,6 +18,9 @@ from server.dispatch.schemas import (
     ReleaseRead,
     ReleaseRequest,
 )
+from server.kit.pagination import Page, page_request
+from server.kit.params import Cursor, Limit
+from server.queues.schemas import WorkDueRead
 
 collectors_only = requires(Role.COLLECTOR)
 
@@ -50,6 +53,14 @@ class MyQueueController(Controller):
         soonest time one of the items looked at becomes callable."""
         return await work_queue.next_account(principal)
 
+    @get("/callbacks", operation_id="GetMyCallbacks")
+    async def my_callbacks(
+        self, principal: CurrentPrincipal, limit: Limit = None, cursor: Cursor = None
+    ) -> Page[WorkDueRead]:
+        """The callbacks consumers asked of my calls and the promises I took, still open,
+        soonest first (`due_now` once their time has come)."""
+        return await work_queue.work_due(principal, principal.id, page_request(limit, cursor))
+
     @post("/release", operation_id="ReleaseAccount", status_code=HTTP_200_OK)
     async def release(
         self, principal: CurrentPrincipal, data: JSONBody[ReleaseRequest]
@@ -69,6 +80,17 @@ class QueueController(Controller):
     ) -> QueueRead:
         """A collector's queue with the score parts of every account in it."""
         return await work_queue.queue(principal, collector_id, with_scores=True)
+
+    @get("/{collector_id:uuid}/callbacks", operation_id="GetCallbacks")
+    async def callbacks(
+        self,
+        principal: CurrentPrincipal,
+        collector_id: FromPath[UUID],
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Page[WorkDueRead]:
+        """A collector's open callbacks and promises, soonest first."""
+        return await work_queue.work_due(principal, collector_id, page_request(limit, cursor))
 
 
 routes = [DispatchController, MyQueueController, QueueController]

@@ -37,9 +37,11 @@ from server.kit import clock, db
 from server.kit.errors import NotFound
 from server.kit.logging import get_logger
 from server.kit.mapping import read_as
+from server.kit.pagination import Page, PageRequest
 from server.kit.settings import get_settings
-from server.queues import service
+from server.queues import follow_ups, service
 from server.queues.local_time import CONTIGUOUS_US_ZONES
+from server.queues.schemas import WorkDueRead
 
 log = get_logger("server.queues")
 
@@ -193,6 +195,13 @@ async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> Q
             for r in rows
         ],
     )
+
+
+async def work_due(actor: Principal, collector_id: UUID, page: PageRequest) -> Page[WorkDueRead]:
+    """A collector's callbacks and promises, soonest first (queues keeps them)."""
+    if await repository.collector(collector_id) is None:
+        raise NotFound("no such collector")
+    return await follow_ups.work_due(actor, collector_id, page)
 
 
 async def score_section(actor: Principal, account_id: UUID) -> ScoreRead | None:

@@ -148,21 +148,25 @@ def decode_cursor(cursor: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Keyset:
-    """A list's sort key in SQL, newest first: its columns, each with the type its bound
-    cursor value is cast to (PostgreSQL cannot infer the type of a NULL parameter)."""
+    """A list's sort key in SQL, newest first (or soonest first, `ascending`, for work
+    that falls due): its columns, each with the type its bound cursor value is cast to
+    (PostgreSQL cannot infer the type of a NULL parameter)."""
 
     columns: tuple[tuple[str, str], ...]
+    ascending: bool = False
 
     def after(self, first: int) -> str:
         """The condition "after the cursor", its values bound from `$first` on; true on the
         first page, when they are all NULL (see `cursor_params`)."""
         names = ", ".join(column for column, _ in self.columns)
         values = ", ".join(f"${first + i}::{kind}" for i, (_, kind) in enumerate(self.columns))
-        return f"(${first}::{self.columns[0][1]} IS NULL OR ({names}) < ({values}))"
+        beyond = ">" if self.ascending else "<"
+        return f"(${first}::{self.columns[0][1]} IS NULL OR ({names}) {beyond} ({values}))"
 
     @property
     def order_by(self) -> str:
-        return "ORDER BY " + ", ".join(f"{column} DESC" for column, _ in self.columns)
+        direction = "ASC" if self.ascending else "DESC"
+        return "ORDER BY " + ", ".join(f"{column} {direction}" for column, _ in self.columns)
 
     @property
     def width(self) -> int:

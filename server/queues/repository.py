@@ -196,6 +196,20 @@ async def insert_follow_up(
     )  # fmt: skip
 
 
+async def complete_callbacks(account_ids: list[UUID], chain_id: UUID, until: datetime) -> None:
+    """The open callbacks of these accounts asked by other calls, due by `until`, done."""
+    await db.execute(
+        """
+        UPDATE follow_up SET status = 'done'
+        WHERE account_id = ANY($1::uuid[]) AND status = 'open' AND chain_id <> $2
+          AND due_at <= $3
+        """,
+        account_ids,
+        chain_id,
+        until,
+    )
+
+
 async def supersede_open_work(chain_id: UUID) -> None:
     """A corrected call's open promise and follow-up give way to the correction's own."""
     await db.execute(
@@ -346,4 +360,43 @@ async def open_promises(account_id: UUID | None, due_before: date | None) -> lis
         """,
         account_id,
         due_before,
+    )
+
+
+# Work that falls due, soonest first.
+_WORK_ORDER = Keyset((("w.due_at", "timestamptz"), ("w.id", "uuid")), ascending=True)
+
+
+async def work_due(
+    collector_id: UUID,
+    visible: list[UUID] | None,
+    zone: str,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """The callbacks a collector's calls were asked for and the promises they took, still
+    open, on accounts of clients the reader may see. A promise falls due at the start of
+    its date in the agency's zone."""
+    return await db.fetch(
+        f"""
+        SELECT w.* FROM (
+            SELECT f.id, 'callback' AS kind, f.due_at, NULL::date AS due_on,
+                   NULL::bigint AS amount_cents, f.account_id, f.client_id, f.call_id
+            FROM follow_up f JOIN call c ON c.id = f.call_id
+            WHERE f.status = 'open' AND c.collector_id = $1
+            UNION ALL
+            SELECT p.id, 'promise', p.due_on::timestamp AT TIME ZONE $3, p.due_on,
+                   p.amount_cents, p.account_id, p.client_id, p.call_id
+            FROM promise p JOIN call c ON c.id = p.call_id
+            WHERE p.status = 'open' AND p.due_on IS NOT NULL AND c.collector_id = $1
+        ) w
+        WHERE ($2::uuid[] IS NULL OR w.client_id = ANY($2::uuid[])) AND {_WORK_ORDER.after(4)}
+        {_WORK_ORDER.order_by}
+        LIMIT $6
+        """,  # noqa: S608
+        collector_id,
+        visible,
+        zone,
+        *cursor_params(after),
+        limit,
     )

@@ -146,3 +146,25 @@ class CallSummary(msgspec.Struct):
     duration_s: int
     callback_at: datetime | None
     violations: list[str]
+
+
+class WorkKind(StrEnum):
+    CALLBACK = "callback"
+    PROMISE = "promise"
+
+
+class WorkDueRead(msgspec.Struct):
+    """A callback a consumer asked for, or a promise to pay taken on a call."""
+
+    work_id: UUID
+    kind: WorkKind
+    # A callback's time; a promise's date from the start of that day in the agency's zone.
+    due_at: datetime
+    due_now: bool
+    account_id: UUID
+    client_id: UUID
+    client_account_number: str | None
+    call_id: UUID
+    # A promise's date and amount (null for a callback).
+    due_on: date | None
+    amount_cents: int | None

@@ -26,7 +26,7 @@ wrong stays marked until a maintenance file or a person changes it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -36,14 +36,13 @@ import asyncpg
 from server.accounts import service as account_service
 from server.accounts.schemas import StatusActionRequest
 from server.accounts.statuses import Channel, StatusAction
-from server.accounts.validation_period import LATEST_US_ZONE
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal
 from server.kit import clock, db
-from server.kit.errors import Conflict, FieldError, InvalidInput, NotFound
+from server.kit.errors import Conflict, InvalidInput, NotFound
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
-from server.queues import judging, repository
+from server.queues import follow_ups, judging, repository
 from server.queues.judging import StoredCall
 from server.queues.rules import evaluator, explain, facts, hours
 from server.queues.schemas import (
@@ -61,9 +60,6 @@ from server.queues.schemas import (
 
 # How far ahead a check or a callback may look.
 HORIZON = timedelta(days=366)
-# The latest date a promise to pay may name: a payment further off is a plan, which is an
-# offer within the client's authority (settlements), not a promise made on a call.
-PROMISE_HORIZON_DAYS = 90
 NO_VALID_PHONE = "no_valid_phone"
 
 
@@ -180,31 +176,7 @@ def _validate(data: CallCreate, now: datetime) -> None:
     if promised and data.outcome != Outcome.PROMISE_TO_PAY:
         raise InvalidInput.field("outcome", "a promise is recorded with outcome promise_to_pay")
     if data.outcome == Outcome.PROMISE_TO_PAY:
-        _check_promise(data)
-
-
-def _check_promise(data: CallCreate) -> None:
-    """A promise names how much and by when: the day of the call or later, at most
-    PROMISE_HORIZON_DAYS ahead. "The day of the call" is its date where the day ends last
-    in the United States, so a consumer in Hawaii or Samoa promising "today" is never told
-    it is tomorrow."""
-    errors = []
-    if data.promise_amount_cents is None:
-        errors.append(FieldError("promise_amount_cents", "is required with promise_to_pay"))
-    first = clock.local_date(data.started_at, LATEST_US_ZONE)
-    last = first + timedelta(days=PROMISE_HORIZON_DAYS)
-    if data.promise_due_on is None:
-        errors.append(FieldError("promise_due_on", "is required with promise_to_pay"))
-    elif not first <= data.promise_due_on <= last:
-        errors.append(
-            FieldError(
-                "promise_due_on",
-                f"must be from the day of the call ({first}) to {PROMISE_HORIZON_DAYS} days"
-                f" after it ({last})",
-            )
-        )
-    if errors:
-        raise InvalidInput("; ".join(f"{e.field}: {e.reason}" for e in errors), details=errors)
+        follow_ups.check_promise(data)
 
 
 def _not_of_person(account_id: UUID) -> InvalidInput:
@@ -277,7 +249,7 @@ async def record_call(actor: Principal, account_id: UUID, data: CallCreate) -> C
         )  # fmt: skip
         if previous is not None:
             await repository.supersede_open_work(chain_id)
-        await _follow_ups(ctx, call_id, chain_id, data)
+        await follow_ups.record(ctx, call_id, chain_id, list(accounts), data)
         await _apply_outcome(actor, ctx, data, now)
         pivot = min(data.started_at, previous["started_at"]) if previous else data.started_at
         verdicts, rejudged = await _judge(ctx.debtor_id, call_id, pivot)
@@ -298,19 +270,6 @@ async def record_call(actor: Principal, account_id: UUID, data: CallCreate) -> C
         # Another client's accounts of the same person are re-judged too, but not shown.
         rejudged=[r for r, client_id in rejudged if actor.may_see_client(client_id)],
     )
-
-
-async def _follow_ups(
-    ctx: account_service.ContactContext, call_id: UUID, chain_id: UUID, data: CallCreate
-) -> None:
-    common = {"call_id": call_id, "chain_id": chain_id, "account_id": ctx.account_id,
-              "client_id": ctx.client_id, "debtor_id": ctx.debtor_id}  # fmt: skip
-    if data.callback_at is not None:
-        await repository.insert_follow_up(**common, due_at=data.callback_at)
-    if data.outcome == Outcome.PROMISE_TO_PAY:
-        await repository.insert_promise(
-            **common, amount_cents=data.promise_amount_cents, due_on=data.promise_due_on
-        )
 
 
 async def _apply_outcome(
@@ -437,31 +396,3 @@ async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]
     """The account detail's "contacts": its newest calls and their findings."""
     rows = await repository.recent_calls_of_account(account_id, RECENT_CALLS)
     return {"recent_calls": [read_as(CallSummary, r) for r in rows]}
-
-
-# --- for offers ---
-
-
-async def close_open_promises(account_id: UUID, *, kept: bool) -> int:
-    """The account's open promises are kept (an arrangement was paid) or broken (it was
-    missed or never paid); a broken promise raises the account's priority when scored.
-    Runs inside the caller's transaction; returns how many promises it closed."""
-    return await repository.close_open_promises("kept" if kept else "broken", account_id=account_id)
-
-
-# --- for the promises' judgement (settlements) ---
-
-
-async def open_promises(
-    *, account_id: UUID | None = None, due_before: date | None = None
-) -> list[asyncpg.Record]:
-    """Open promises that name an amount and a date, with the start of the call they were
-    made on: one account's (judged after a payment), or all due before a day (the nightly
-    judgement). Rows: id, account_id, client_id, amount_cents, due_on, made_at."""
-    return await repository.open_promises(account_id, due_before)
-
-
-async def close_promise(promise_id: UUID, *, kept: bool) -> bool:
-    """Close one promise if it is still open; False when it was not (judged meanwhile)."""
-    status = "kept" if kept else "broken"
-    return await repository.close_open_promises(status, promise_id=promise_id) == 1

@@ -23,7 +23,7 @@ from server.kit import clock, db
 from server.kit.errors import InvalidInput, NotPermitted
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
-from server.queues import service as queues
+from server.queues import follow_ups as queue_work
 from server.settlements import offer_terms
 from server.settlements.authority import (
     OfferInvalid,
@@ -289,7 +289,7 @@ async def apply_to_offer(
         before={"status": row["status"]},
         after={"status": OfferStatus.FULFILLED, "payment_id": payment_id},
     )  # fmt: skip
-    await queues.close_open_promises(row["account_id"], kept=True)
+    await queue_work.close_open_promises(row["account_id"], kept=True)
     account = await accounts.visible_account(actor, row["account_id"])
     remainder = int(account["balance_cents"])
     if remainder <= 0:
@@ -336,7 +336,7 @@ async def close_lapsed_offers(today: date | None = None) -> dict[str, int]:
                 else f"not paid in full by {due}"
             )
             await repository.close_offer(row["id"], str(target), reason)
-            await queues.close_open_promises(row["account_id"], kept=False)
+            await queue_work.close_open_promises(row["account_id"], kept=False)
             await audit.record(
                 SYSTEM, f"offer.{'break' if plan else 'expire'}", "offer", row["id"],
                 client_id=row["client_id"], before={"status": row["status"]},

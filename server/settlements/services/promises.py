@@ -21,7 +21,7 @@ from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal
 from server.clients import service as clients
 from server.kit import clock, db
-from server.queues import service as queues
+from server.queues import follow_ups as queue_work
 from server.settlements.repositories import promises as repository
 
 
@@ -36,7 +36,7 @@ async def _judge(actor: Principal, promise: asyncpg.Record, grace_days: int, *, 
     kept = paid >= int(promise["amount_cents"])
     if not kept and not final:
         return "open"
-    if not await queues.close_promise(promise["id"], kept=kept):
+    if not await queue_work.close_promise(promise["id"], kept=kept):
         return "open"
     verdict = "kept" if kept else "broken"
     after: dict[str, Any] = {"status": verdict, "paid_cents": paid,
@@ -51,7 +51,7 @@ async def _judge(actor: Principal, promise: asyncpg.Record, grace_days: int, *, 
 async def keep_paid_promises(actor: Principal, account_id: UUID) -> int:
     """After a payment, in its transaction under the account's lock: the account's open
     promises its money completes are kept. Returns how many."""
-    promises = await queues.open_promises(account_id=account_id)
+    promises = await queue_work.open_promises(account_id=account_id)
     if not promises:
         return 0
     grace_days = (await clients.client_settings(promises[0]["client_id"]))["grace_days"]
@@ -65,7 +65,7 @@ async def judge_lapsed_promises(today: date | None = None) -> dict[str, int]:
     account's lock; running it twice changes nothing the second time."""
     today = today or clock.agency_today()
     counts = {"kept": 0, "broken": 0}
-    candidates = await queues.open_promises(due_before=today)
+    candidates = await queue_work.open_promises(due_before=today)
     settings = await clients.clients_settings(list({p["client_id"] for p in candidates}))
     for promise in candidates:
         grace_days = settings[promise["client_id"]]["grace_days"]
