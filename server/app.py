@@ -59,6 +59,7 @@ from server.placements.controllers import routes as placement_routes
 from server.queues.controllers import routes as queue_routes
 from server.settlements.controllers import routes as settlement_routes
 from server.settlements.remittance.controllers import routes as remittance_routes
+from server.supervision.controllers import routes as supervision_routes
 from server.system.controllers import SystemController
 
 log = get_logger("server.http")
@@ -351,6 +352,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *work_queue_routes,
         *settlement_routes,
         *remittance_routes,
+        *supervision_routes,
     ]
     _document_errors(controllers)
     app = Litestar(

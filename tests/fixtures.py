@@ -25,6 +25,18 @@ def client_from(app: Any, address: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
+async def record_call(
+    collector: Caller, account_id: str, started_at: str, outcome: str, **extra: Any
+) -> None:
+    """A minute-long outbound call on the number make_account gives every debtor."""
+    response = await collector.post(
+        f"/api/v1/accounts/{account_id}/calls",
+        json={"phone": "+16145550199", "direction": "outbound", "started_at": started_at,
+              "duration_s": 60, "outcome": outcome, **extra},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+
+
 def new_key() -> str:
     """A random Idempotency-Key without digits."""
     return uuid.uuid4().hex.translate(_NO_DIGITS)

@@ -273,6 +273,22 @@ async def client_accounts_by_status(client_id: UUID) -> list[asyncpg.Record]:
     )
 
 
+async def account_labels(
+    account_ids: list[UUID], visible: frozenset[UUID] | None
+) -> list[asyncpg.Record]:
+    """Each account's number and its debtor's name as the account's client knows it."""
+    return await db.fetch(
+        """
+        SELECT a.id, a.client_account_number,
+               concat_ws(' ', d.first_name, d.last_name) AS debtor_name
+        FROM account a JOIN debtor d ON d.id = a.debtor_id
+        WHERE a.id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR a.client_id = ANY($2::uuid[]))
+        """,
+        account_ids,
+        visible_param(visible),
+    )
+
+
 async def account_numbers(
     account_ids: list[UUID], visible: frozenset[UUID] | None
 ) -> list[asyncpg.Record]:

@@ -136,6 +136,13 @@ async def accounts_by_status(actor: Principal, client_id: UUID) -> list[StatusTo
     ]
 
 
+async def account_labels(actor: Principal, account_ids: list[UUID]) -> dict[UUID, tuple[str, str]]:
+    """(the client's account number, the debtor's name) of the accounts the caller may see,
+    for lists that name an account to a person."""
+    rows = await repository.account_labels(account_ids, actor.visible_clients())
+    return {r["id"]: (r["client_account_number"], r["debtor_name"]) for r in rows}
+
+
 async def account_numbers(actor: Principal, account_ids: list[UUID]) -> dict[UUID, str]:
     """The client's own numbers of the accounts the caller may see, by our id (a statement
     names accounts by id; people know them by their number)."""

@@ -31,6 +31,12 @@ async def user_by_id(user_id: UUID, *, for_update: bool = False) -> asyncpg.Reco
     )
 
 
+async def collectors() -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"SELECT {_USER_COLUMNS} FROM app_user u WHERE u.role = 'collector' ORDER BY u.username"  # noqa: S608
+    )
+
+
 async def username_taken(username: str) -> bool:
     return bool(
         await db.fetchval(

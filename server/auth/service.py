@@ -167,6 +167,11 @@ async def principal_for_user(user_id: UUID) -> Principal:
     return _principal(user)
 
 
+async def collectors() -> list[UserRead]:
+    """Every collector, active or not, by username: for the supervisors' views."""
+    return [_user_read(row) for row in await repository.collectors()]
+
+
 async def user_id_of(username: str) -> UUID:
     user = await repository.user_by_username(username)
     if user is None:

@@ -121,6 +121,16 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
 _CLIENT_ORDER = created_keyset()
 
 
+async def client_names(visible: frozenset[UUID] | None) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT id, name, status FROM client
+        WHERE ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) ORDER BY lower(name), id
+        """,
+        visible_param(visible),
+    )
+
+
 async def list_clients(
     visible: frozenset[UUID] | None, after: tuple[datetime, UUID] | None, limit: int
 ) -> list[dict[str, Any]]:

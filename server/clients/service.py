@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
 
 from server.audit import service as audit
@@ -161,6 +162,11 @@ async def client_settings(client_id: UUID) -> dict[str, Any]:
 async def clients_settings(client_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
     """client_settings of many clients at once, by id; unknown ids are left out."""
     return {row["id"]: row for row in await repository.clients_by_ids(client_ids)}
+
+
+async def client_names(actor: Principal) -> list[asyncpg.Record]:
+    """(id, name, status) of every client the caller may see, by name."""
+    return await repository.client_names(actor.visible_clients())
 
 
 async def list_clients(actor: Principal, page: PageRequest) -> Page[ClientRead]:

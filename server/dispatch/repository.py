@@ -416,6 +416,18 @@ async def queue_of(collector_id: UUID) -> list[asyncpg.Record]:
     )
 
 
+async def queue_depths(now: datetime) -> list[asyncpg.Record]:
+    """Per collector: the people in their queue, and those leased to them at `now`."""
+    return await db.fetch(
+        """
+        SELECT collector_id, count(*) AS queued,
+               count(*) FILTER (WHERE leased_until > $1) AS leased
+        FROM queue_item GROUP BY collector_id
+        """,
+        now,
+    )
+
+
 async def scores_of(account_ids: list[UUID]) -> list[asyncpg.Record]:
     return await db.fetch(
         """

@@ -204,6 +204,12 @@ async def work_due(actor: Principal, collector_id: UUID, page: PageRequest) -> P
     return await follow_ups.work_due(actor, collector_id, page)
 
 
+async def queue_depths() -> dict[UUID, tuple[int, int]]:
+    """{collector id: (people queued, people leased now)}."""
+    rows = await repository.queue_depths(clock.now())
+    return {r["collector_id"]: (int(r["queued"]), int(r["leased"])) for r in rows}
+
+
 async def score_section(actor: Principal, account_id: UUID) -> ScoreRead | None:
     """The account detail's "score": the last score and its parts (None: not scored
     yet, or no longer open)."""

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from server.kit import db, locks
+from server.kit import clock, db, locks
 from server.kit.pagination import Keyset, cursor_params, visible_param
 
 
@@ -332,17 +332,19 @@ async def calls_of_account(
 async def close_open_promises(
     status: str, *, account_id: UUID | None = None, promise_id: UUID | None = None
 ) -> int:
-    """Close the open promises of one account, or one promise; how many were closed."""
+    """Close the open promises of one account, or one promise; how many were closed. The
+    time closed is the clock's: the supervisors count promises kept by it."""
     assert account_id is not None or promise_id is not None, "never every promise at once"
     result = await db.execute(
         """
-        UPDATE promise SET status = $1, updated_at = now() -- clock-ok: the row's write time
+        UPDATE promise SET status = $1, updated_at = $4
         WHERE status = 'open' AND ($2::uuid IS NULL OR account_id = $2)
           AND ($3::uuid IS NULL OR id = $3)
         """,
         status,
         account_id,
         promise_id,
+        clock.now(),
     )
     return int(result.split()[-1])
 
@@ -399,4 +401,57 @@ async def work_due(
         zone,
         *cursor_params(after),
         limit,
+    )
+
+
+# --- the supervisors' figures ---
+
+# What the figures are grouped by: whitelisted column names, never a caller's text.
+ACTIVITY_GROUPS = {"collector": "c.collector_id", "client": "c.client_id"}
+
+
+async def call_activity(
+    group: str,
+    since: datetime,
+    until: datetime,
+    visible: list[UUID] | None,
+    placed: list[str],
+    conversations: list[str],
+) -> list[asyncpg.Record]:
+    """Per collector or client: the calls (current versions) started in [since, until),
+    those placed, those that reached the consumer, the promises made on them, and the
+    promises kept in the period (judged kept then)."""
+    key = ACTIVITY_GROUPS[group]
+    return await db.fetch(
+        f"""
+        WITH made AS (
+            SELECT {key} AS key,
+                   count(*) FILTER (WHERE c.direction = 'outbound'
+                                    AND c.outcome = ANY($4::text[])) AS calls_placed,
+                   count(*) FILTER (WHERE c.outcome = ANY($5::text[])) AS right_party_contacts,
+                   count(*) FILTER (WHERE c.outcome = 'promise_to_pay') AS promises_made
+            FROM call c
+            WHERE c.started_at >= $1 AND c.started_at < $2
+              AND ($3::uuid[] IS NULL OR c.client_id = ANY($3::uuid[]))
+              AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
+            GROUP BY 1
+        ), kept AS (
+            SELECT {key} AS key, count(*) AS promises_kept
+            FROM promise p JOIN call c ON c.id = p.call_id
+            WHERE p.status = 'kept' AND p.updated_at >= $1 AND p.updated_at < $2
+              AND ($3::uuid[] IS NULL OR p.client_id = ANY($3::uuid[]))
+            GROUP BY 1
+        )
+        SELECT COALESCE(made.key, kept.key) AS key,
+               COALESCE(calls_placed, 0) AS calls_placed,
+               COALESCE(right_party_contacts, 0) AS right_party_contacts,
+               COALESCE(promises_made, 0) AS promises_made,
+               COALESCE(promises_kept, 0) AS promises_kept
+        FROM made FULL JOIN kept ON kept.key = made.key
+        """,  # noqa: S608
+        since,
+        until,
+        visible,
+        placed,
+        conversations,
     )

@@ -41,7 +41,7 @@ from server.auth.principal import SYSTEM, Principal
 from server.kit import clock, db
 from server.kit.errors import Conflict, InvalidInput, NotFound
 from server.kit.mapping import read_as
-from server.kit.pagination import Page, PageRequest, make_page
+from server.kit.pagination import Page, PageRequest, make_page, visible_param
 from server.queues import follow_ups, judging, repository
 from server.queues.judging import StoredCall
 from server.queues.rules import evaluator, explain, facts, hours
@@ -396,3 +396,19 @@ async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]
     """The account detail's "contacts": its newest calls and their findings."""
     rows = await repository.recent_calls_of_account(account_id, RECENT_CALLS)
     return {"recent_calls": [read_as(CallSummary, r) for r in rows]}
+
+
+# --- the supervisors' figures -------------------------------------------------------------
+
+
+async def call_activity(
+    actor: Principal, group: str, since: datetime, until: datetime
+) -> dict[UUID, dict[str, int]]:
+    """Per collector or client ("collector" / "client"), for the clients the reader may
+    see: calls placed (12 CFR 1006.14(b)(3): calls that connected, as the frequency rules
+    count them), right-party contacts, promises made, promises kept in [since, until)."""
+    rows = await repository.call_activity(
+        group, since, until, visible_param(actor.visible_clients()),
+        sorted(facts.PLACED_OUTCOMES), sorted(facts.CONVERSATION_OUTCOMES),
+    )  # fmt: skip
+    return {row["key"]: {k: int(v) for k, v in row.items() if k != "key"} for row in rows}

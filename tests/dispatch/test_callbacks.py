@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
-
-PHONE = "+16145550199"
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, record_call
 
 
 class Desk:
@@ -18,12 +16,7 @@ class Desk:
         self.account_id = account_id
 
     async def call(self, started_at: str, outcome: str = "no_answer", **extra: Any) -> None:
-        response = await self.collector.post(
-            f"/api/v1/accounts/{self.account_id}/calls",
-            json={"phone": PHONE, "direction": "outbound", "started_at": started_at,
-                  "duration_s": 60, "outcome": outcome, **extra},
-        )  # fmt: skip
-        assert response.status_code == 201, response.text
+        await record_call(self.collector, self.account_id, started_at, outcome, **extra)
 
     async def work(self, who: Caller | None = None, url: str | None = None) -> list[dict[str, Any]]:
         response = await (who or self.collector).get(url or "/api/v1/queues/me/callbacks")
