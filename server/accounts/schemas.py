@@ -15,12 +15,42 @@ class PhoneRead(msgspec.Struct):
     kind: str
     status: str
     employer_forbids_calls: bool
+    # The client whose file gave the number (or on whose account the agency learned it);
+    # null: the agency's own, shown to staff only.
+    client_id: UUID | None = None
+    learned_on_account_id: UUID | None = None
+
+
+class ProfileRead(msgspec.Struct):
+    """What one client supplied about the person (client_id null: the agency's own, which
+    no client is proven to have supplied), and which placements supplied and changed it."""
+
+    client_id: UUID | None
+    first_name: str | None
+    last_name: str | None
+    date_of_birth: date | None
+    ssn_last4: str | None
+    address_line1: str | None
+    address_line2: str | None
+    city: str | None
+    state: str | None
+    zip5: str | None
+    time_zone: str | None
+    emails: list[str]
+    supplied_by_placement_id: UUID | None
+    updated_by_placement_id: UUID | None
+    created_at: datetime
+    updated_at: datetime
 
 
 class DebtorRead(msgspec.Struct):
+    """The person as the account's client supplied them (its profile; a client sees no
+    other), with the numbers the reader may see and the consumer's own requests, which
+    bind every account. Staff also get `profiles`: every client's, with who supplied what."""
+
     debtor_id: UUID
     first_name: str | None
-    last_name: str
+    last_name: str | None
     date_of_birth: date | None
     ssn_last4: str | None
     address_line1: str | None
@@ -33,6 +63,7 @@ class DebtorRead(msgspec.Struct):
     phones: list[PhoneRead]
     no_telephone: bool
     inconvenient_times: list[dict[str, Any]]
+    profiles: list[ProfileRead] | None = None
 
 
 class StatusChangeRead(msgspec.Struct):
