@@ -21,36 +21,8 @@ DESCRIPTION = "Split what the debtor held into the profiles of the clients who s
 #   same `created_at`): it is the client's whose accounts of the person were placed then,
 #   if that is one client; else (a maintenance file of a shared person) agency-only.
 # The audit log records files and actions, not values: it proves nothing more here.
-forwards = sql_migration(
-    ID,
-    "accounts",
-    DESCRIPTION,
-    """
-    ALTER TABLE debtor_profile
-        ADD CONSTRAINT debtor_profile_debtor
-            FOREIGN KEY (debtor_id) REFERENCES debtor (id) ON DELETE CASCADE,
-        ADD CONSTRAINT debtor_profile_client FOREIGN KEY (client_id) REFERENCES client (id),
-        ADD CONSTRAINT debtor_profile_supplied_by
-            FOREIGN KEY (supplied_by_placement_id) REFERENCES placement (id),
-        ADD CONSTRAINT debtor_profile_updated_by
-            FOREIGN KEY (updated_by_placement_id) REFERENCES placement (id),
-        -- One per client, and one of the agency's (client_id null).
-        ADD CONSTRAINT debtor_profile_once UNIQUE NULLS NOT DISTINCT (debtor_id, client_id);
-    CREATE INDEX debtor_profile_identity
-        ON debtor_profile (lower(last_name), lower(first_name), date_of_birth);
-    CREATE INDEX debtor_profile_name_search
-        ON debtor_profile (lower(last_name) text_pattern_ops);
-    CREATE INDEX debtor_profile_address ON debtor_profile (zip5, lower(address_line1));
-
-    ALTER TABLE debtor_phone DROP CONSTRAINT debtor_phone_once;
-    ALTER TABLE debtor_phone
-        ADD CONSTRAINT debtor_phone_client FOREIGN KEY (client_id) REFERENCES client (id),
-        ADD CONSTRAINT debtor_phone_learned_on
-            FOREIGN KEY (learned_on_account_id) REFERENCES account (id),
-        ADD CONSTRAINT debtor_phone_supplied_by
-            FOREIGN KEY (supplied_by_placement_id) REFERENCES placement (id),
-        ADD CONSTRAINT debtor_phone_once UNIQUE NULLS NOT DISTINCT (debtor_id, e164, client_id);
-
+# The split itself, on its own for the test that runs it again over older rows.
+SPLIT = """
     -- Each person's clients, and the one whose batch made the debtor row, when proven.
     CREATE TEMP TABLE person_clients ON COMMIT DROP AS
     SELECT d.id AS debtor_id,
@@ -122,6 +94,37 @@ forwards = sql_migration(
           FROM debtor_phone p JOIN person_clients pc ON pc.debtor_id = p.debtor_id) s
     WHERE p.id = s.id AND s.client_id IS NOT NULL;
 
+"""
+
+_CONSTRAINTS = """
+    ALTER TABLE debtor_profile
+        ADD CONSTRAINT debtor_profile_debtor
+            FOREIGN KEY (debtor_id) REFERENCES debtor (id) ON DELETE CASCADE,
+        ADD CONSTRAINT debtor_profile_client FOREIGN KEY (client_id) REFERENCES client (id),
+        ADD CONSTRAINT debtor_profile_supplied_by
+            FOREIGN KEY (supplied_by_placement_id) REFERENCES placement (id),
+        ADD CONSTRAINT debtor_profile_updated_by
+            FOREIGN KEY (updated_by_placement_id) REFERENCES placement (id),
+        -- One per client, and one of the agency's (client_id null).
+        ADD CONSTRAINT debtor_profile_once UNIQUE NULLS NOT DISTINCT (debtor_id, client_id);
+    CREATE INDEX debtor_profile_identity
+        ON debtor_profile (lower(last_name), lower(first_name), date_of_birth);
+    CREATE INDEX debtor_profile_name_search
+        ON debtor_profile (lower(last_name) text_pattern_ops);
+    CREATE INDEX debtor_profile_address ON debtor_profile (zip5, lower(address_line1));
+
+    ALTER TABLE debtor_phone DROP CONSTRAINT debtor_phone_once;
+    ALTER TABLE debtor_phone
+        ADD CONSTRAINT debtor_phone_client FOREIGN KEY (client_id) REFERENCES client (id),
+        ADD CONSTRAINT debtor_phone_learned_on
+            FOREIGN KEY (learned_on_account_id) REFERENCES account (id),
+        ADD CONSTRAINT debtor_phone_supplied_by
+            FOREIGN KEY (supplied_by_placement_id) REFERENCES placement (id),
+        ADD CONSTRAINT debtor_phone_once UNIQUE NULLS NOT DISTINCT (debtor_id, e164, client_id);
+
+"""
+
+_VIEW = """
     DROP INDEX debtor_identity, debtor_name_search;
 
     -- Every address the agency holds for the person, whichever client supplied it (or the
@@ -132,5 +135,6 @@ forwards = sql_migration(
     WHERE address_line1 IS NOT NULL OR zip5 IS NOT NULL OR time_zone IS NOT NULL
        OR state IS NOT NULL;
 
-    """,
-)
+"""
+
+forwards = sql_migration(ID, "accounts", DESCRIPTION, _CONSTRAINTS + SPLIT + _VIEW)
