@@ -15,6 +15,7 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+import pytest
 
 from tests import world as world_module
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
@@ -137,15 +138,20 @@ async def _sweep(
     return failures, checked
 
 
-async def test_no_route_reaches_another_clients_data(
+@pytest.fixture
+async def world(
     http: httpx.AsyncClient,
     admin: Caller,
     make_user: MakeUser,
     make_client: MakeClient,
     make_account: MakeAccount,
-    owner_db: asyncpg.Connection,
+) -> world_module.World:
+    return await world_module.build_world(http, admin, make_user, make_client, make_account)
+
+
+async def test_no_route_reaches_another_clients_data(
+    http: httpx.AsyncClient, world: world_module.World, owner_db: asyncpg.Connection
 ) -> None:
-    world = await world_module.build_world(http, admin, make_user, make_client, make_account)
     spec = (await http.get("/schema/openapi.json")).json()
     ids = await _ids_for(owner_db, _id_names(spec) | {"client_id"}, world.b.client_id)
     secrets = await world_module.secrets_of(owner_db, world.b)
@@ -161,17 +167,11 @@ async def test_no_route_reaches_another_clients_data(
 
 
 async def test_two_clients_one_person_learn_and_change_nothing_of_each_other(
-    http: httpx.AsyncClient,
-    admin: Caller,
-    make_user: MakeUser,
-    make_client: MakeClient,
-    make_account: MakeAccount,
-    owner_db: asyncpg.Connection,
+    http: httpx.AsyncClient, world: world_module.World, owner_db: asyncpg.Connection
 ) -> None:
     """Client B placed two people in full; client A placed the same two (one by SSN with a
     dummy name, one by name + birth date + phone): the agency knows each is one person,
     and neither client learns or changes anything the other supplied, on any route."""
-    world = await world_module.build_world(http, admin, make_user, make_client, make_account)
     shared = await world_module.share_a_person(world)
     people = await owner_db.fetch(
         "SELECT client_account_number, debtor_id FROM account"

@@ -21,11 +21,9 @@ class PhoneRead(msgspec.Struct):
     learned_on_account_id: UUID | None = None
 
 
-class ProfileRead(msgspec.Struct):
-    """What one client supplied about the person (client_id null: the agency's own, which
-    no client is proven to have supplied), and which placements supplied and changed it."""
+class PersonFields(msgspec.Struct):
+    """What a client's file says about the person."""
 
-    client_id: UUID | None
     first_name: str | None
     last_name: str | None
     date_of_birth: date | None
@@ -37,29 +35,25 @@ class ProfileRead(msgspec.Struct):
     zip5: str | None
     time_zone: str | None
     emails: list[str]
+
+
+class ProfileRead(PersonFields):
+    """What one client supplied about the person (client_id null: the agency's own, which
+    no client is proven to have supplied), and which placements supplied and changed it."""
+
+    client_id: UUID | None
     supplied_by_placement_id: UUID | None
     updated_by_placement_id: UUID | None
     created_at: datetime
     updated_at: datetime
 
 
-class DebtorRead(msgspec.Struct):
+class DebtorRead(PersonFields):
     """The person as the account's client supplied them (its profile; a client sees no
     other), with the numbers the reader may see and the consumer's own requests, which
     bind every account. Staff also get `profiles`: every client's, with who supplied what."""
 
     debtor_id: UUID
-    first_name: str | None
-    last_name: str | None
-    date_of_birth: date | None
-    ssn_last4: str | None
-    address_line1: str | None
-    address_line2: str | None
-    city: str | None
-    state: str | None
-    zip5: str | None
-    time_zone: str | None
-    emails: list[str]
     phones: list[PhoneRead]
     no_telephone: bool
     inconvenient_times: list[dict[str, Any]]

@@ -11,6 +11,7 @@ import asyncpg
 from tests.fixtures import Caller, MakeClient, MakeUser
 from tests.placements.test_change_files import _load
 from tests.placements.test_ingest import csv_bytes, good_row, upload_and_load
+from tests.queues.test_calls_across_zones import _check
 
 SSN = "123-45-6789"
 # What client 2 supplied; none of it may reach client 1.
@@ -39,15 +40,6 @@ async def _account_of(caller: Caller, client_id: str, number: str) -> dict[str, 
     found = [a for a in listed.json()["items"] if a["client_account_number"] == number]
     assert len(found) == 1, listed.text
     return dict(found[0])
-
-
-async def _check(caller: Caller, account_id: str, phone: str, at: datetime) -> dict[str, Any]:
-    response = await caller.post(
-        f"/api/v1/accounts/{account_id}/call-check", json={"phone": phone, "at": at.isoformat()}
-    )
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def test_an_ssn_and_a_dummy_name_show_nothing_another_client_supplied(
