@@ -25,6 +25,9 @@ _PROFILE_FIELDS = (
 )  # fmt: skip
 
 
+_AGENCY_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR})
+
+
 async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
     """The person as `actor` may see them on `account`. A client (user or token) sees only
     its own profile and the numbers it supplied or the agency learned on its accounts;
@@ -32,7 +35,8 @@ async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
     profile for everyone: another client's name or birth date is never the account's."""
     debtor = await repository.debtor(account["debtor_id"])
     assert debtor is not None
-    whole = actor.role != Role.CLIENT
+    # Fail closed: only the agency's own roles read the person whole.
+    whole = actor.role in _AGENCY_ROLES
     own = None if whole else account["client_id"]
     profiles = await repository.profiles(account["debtor_id"], own)
     phones = await repository.debtor_phones(account["debtor_id"], own)
