@@ -43,12 +43,9 @@ CREATE TEMP TABLE seq_client AS
 SELECT row_number() OVER (ORDER BY c.id) - 1 AS n, c.id AS client_id, p.id AS placement_id
 FROM client c JOIN placement p ON p.client_id = c.id;
 
-INSERT INTO debtor (id, first_name, last_name, ssn_hash, address_line1, city, state, zip5,
-    time_zone, emails, inconvenient_times, no_telephone, created_at, updated_at)
-SELECT gen_random_uuid(), 'First' || g, 'Last' || g,
-    CASE WHEN g % 3 = 0 THEN NULL ELSE md5('ssn' || g) END,
-    CASE WHEN g % 5 = 0 THEN NULL ELSE g || ' Main St' END, 'Columbus', 'OH', '43215',
-    'America/New_York', '{}', '[]', g % 50 = 0, now(), now()
+INSERT INTO debtor (id, ssn_hash, inconvenient_times, no_telephone, created_at, updated_at)
+SELECT gen_random_uuid(), CASE WHEN g % 3 = 0 THEN NULL ELSE md5('ssn' || g) END,
+    '[]', g % 50 = 0, now(), now()
 FROM generate_series(1, {people}) g;
 
 CREATE TEMP TABLE seq_debtor AS
@@ -72,6 +69,15 @@ FROM generate_series(0, {accounts} - 1) g
 CROSS JOIN LATERAL (SELECT 5000 + (g::bigint * 7919) % 500000 AS b) amounts
 JOIN seq_debtor d ON d.n = g % {people}
 JOIN seq_client c ON c.n = g % {clients};
+
+-- Each client's profile of each of its people.
+INSERT INTO debtor_profile (id, debtor_id, client_id, first_name, last_name, address_line1,
+    city, state, zip5, time_zone, emails, supplied_by_placement_id, created_at, updated_at)
+SELECT gen_random_uuid(), a.debtor_id, a.client_id, 'First' || d.n, 'Last' || d.n,
+    CASE WHEN d.n % 5 = 0 THEN NULL ELSE d.n || ' Main St' END, 'Columbus', 'OH', '43215',
+    'America/New_York', '{}', min(a.placement_id::text)::uuid, now(), now()
+FROM account a JOIN seq_debtor d ON d.id = a.debtor_id
+GROUP BY a.debtor_id, a.client_id, d.n;
 
 INSERT INTO app_user (id, username, password_hash, role, capacity, active, created_at,
     updated_at)

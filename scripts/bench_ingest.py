@@ -27,7 +27,7 @@ from scripts import benchkit
 
 FILE_DIR = benchkit.BENCH_DATA / "files"
 TENANT_TABLES = (
-    "account_status_change, account, debtor_phone, debtor, placement_error, "
+    "account_status_change, account, debtor_phone, debtor_profile, debtor, placement_error, "
     "placement_chunk, placement, audit_event"
 )
 

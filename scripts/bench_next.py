@@ -60,11 +60,12 @@ SELECT
   (SELECT count(*) FROM queue_item WHERE leased_until > now()) AS leased,
   (SELECT count(*) FROM queue_item q JOIN account a ON a.id = q.leased_account_id
      JOIN debtor d ON d.id = q.debtor_id
+     JOIN debtor_address da ON da.debtor_id = d.id
    WHERE q.leased_until > now()
      AND (a.status <> 'active' OR d.no_telephone
           OR NOT EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = d.id
                          AND p.status = 'valid' AND NOT p.employer_forbids_calls)
-          OR extract(hour FROM q.leased_at AT TIME ZONE d.time_zone) NOT BETWEEN 8 AND 20
+          OR extract(hour FROM q.leased_at AT TIME ZONE da.time_zone) NOT BETWEEN 8 AND 20
           OR a.id <> ALL (q.account_ids))) AS breaches
 """
 
@@ -96,7 +97,7 @@ async def setup(env: dict[str, str], accounts: int, collectors: int) -> list[str
     conn = await asyncpg.connect(env["DATABASE_URL"])
     try:
         zone = zone_at(15)
-        await conn.execute("UPDATE debtor SET time_zone = $1", zone)
+        await conn.execute("UPDATE debtor_profile SET time_zone = $1", zone)
         await conn.execute("UPDATE debtor_phone SET time_zones = ARRAY[$1]", zone)
         ids = [r["id"] for r in await conn.fetch("SELECT id FROM app_user ORDER BY id")]
     finally:

@@ -39,19 +39,24 @@ SELECT gen_random_uuid(), c.id, 'new_business', 'primary', 'bench.csv', md5(c.id
        md5(c.name), 0, 0, 'loaded', 2500, 1, 1, now()
 FROM client c;
 
-INSERT INTO debtor (id, first_name, last_name, date_of_birth, ssn_last4, address_line1, city,
-                    state, zip5, time_zone, emails, inconvenient_times)
-SELECT gen_random_uuid(), 'Bench', c.id::text, '1970-01-01', '0000', '1 Main St', 'Columbus',
-       'OH', '43215', 'America/New_York', '{}', '[]'
+-- One person per client, its id made from the client's.
+INSERT INTO debtor (id, inconvenient_times)
+SELECT md5('bench-debtor' || c.id)::uuid, '[]' FROM client c;
+
+INSERT INTO debtor_profile (id, debtor_id, client_id, first_name, last_name, date_of_birth,
+                            ssn_last4, address_line1, city, state, zip5, time_zone, emails)
+SELECT gen_random_uuid(), md5('bench-debtor' || c.id)::uuid, c.id, 'Bench', c.id::text,
+       '1970-01-01', '0000', '1 Main St', 'Columbus', 'OH', '43215', 'America/New_York', '{}'
 FROM client c;
 
 INSERT INTO account (id, client_id, placement_id, debtor_id, client_account_number,
     original_creditor, tier, fee_rate_bps, principal_cents, interest_cents, fees_cents,
     placed_balance_cents, balance_cents, delinquency_date, status, status_since, created_at,
     updated_at)
-SELECT gen_random_uuid(), c.id, p.id, d.id, 'B-' || c.id, 'Original Bank', 'primary', 2500,
-       100000000, 0, 0, 100000000, 100000000, '2024-01-01', 'active', now(), now(), now()
-FROM client c JOIN placement p ON p.client_id = c.id JOIN debtor d ON d.last_name = c.id::text;
+SELECT gen_random_uuid(), c.id, p.id, md5('bench-debtor' || c.id)::uuid, 'B-' || c.id,
+       'Original Bank', 'primary', 2500, 100000000, 0, 0, 100000000, 100000000, '2024-01-01',
+       'active', now(), now(), now()
+FROM client c JOIN placement p ON p.client_id = c.id;
 """
 
 _SEED_PAYMENTS = """

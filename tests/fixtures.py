@@ -185,34 +185,47 @@ def make_account(owner_db: Any, fake: Faker) -> MakeAccount:
             fields.pop("fee_rate_bps", 2500),
         )
         debtor_id = fields.pop("debtor_id", None)
-        if debtor_id is None:
+        new_person = debtor_id is None
+        if new_person:
             debtor_id = await owner_db.fetchval(
-                """
-                INSERT INTO debtor (id, first_name, last_name, date_of_birth, ssn_last4,
-                    address_line1, city, state, zip5, time_zone, emails, inconvenient_times)
-                VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, '{}', '[]')
-                RETURNING id
-                """,
-                fake.first_name(),
-                fake.last_name(),
-                fake.date_of_birth(minimum_age=25, maximum_age=80),
-                f"{fake.random_int(0, 9999):04d}",
-                fake.street_address(),
-                fields.pop("city", "Columbus"),
-                fields.pop("state", "OH"),
-                fields.pop("zip5", "43215"),
-                fields.pop("time_zone", "America/New_York"),
+                "INSERT INTO debtor (id, inconvenient_times) VALUES (gen_random_uuid(), '[]')"
+                " RETURNING id"
             )
+        # The client's profile of the person (a second account of theirs keeps it).
+        await owner_db.execute(
+            """
+            INSERT INTO debtor_profile (id, debtor_id, client_id, first_name, last_name,
+                date_of_birth, ssn_last4, address_line1, city, state, zip5, time_zone, emails,
+                supplied_by_placement_id)
+            VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}', $12)
+            ON CONFLICT ON CONSTRAINT debtor_profile_once DO NOTHING
+            """,
+            debtor_id,
+            uuid_module.UUID(client_id),
+            fake.first_name(),
+            fake.last_name(),
+            fake.date_of_birth(minimum_age=25, maximum_age=80),
+            f"{fake.random_int(0, 9999):04d}",
+            fake.street_address(),
+            fields.pop("city", "Columbus"),
+            fields.pop("state", "OH"),
+            fields.pop("zip5", "43215"),
+            fields.pop("time_zone", "America/New_York"),
+            placement_id,
+        )
+        if new_person or "phones" in fields:
             for kind, e164 in fields.pop(
                 "phones", [("mobile", f"+1614555{fake.unique.random_int(1000, 9999)}")]
             ):
                 await owner_db.execute(
                     """
-                    INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, time_zones,
-                        employer_forbids_calls, created_at)
-                    VALUES (gen_random_uuid(), $1, $2, $3, 'valid', $4, false, now())
+                    INSERT INTO debtor_phone (id, debtor_id, client_id, e164, kind, status,
+                        time_zones, employer_forbids_calls, created_at)
+                    VALUES (gen_random_uuid(), $1, $2, $3, $4, 'valid', $5, false, now())
+                    ON CONFLICT ON CONSTRAINT debtor_phone_once DO NOTHING
                     """,
                     debtor_id,
+                    uuid_module.UUID(client_id),
                     e164,
                     kind,
                     ["America/New_York"],

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
+import pytest
 
 from tests import world as world_module
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
@@ -65,23 +67,20 @@ def _id_names(schema: Any) -> set[str]:
     return names
 
 
-async def test_no_route_reaches_another_clients_data(
+async def _sweep(
     http: httpx.AsyncClient,
-    admin: Caller,
-    make_user: MakeUser,
-    make_client: MakeClient,
-    make_account: MakeAccount,
-    owner_db: asyncpg.Connection,
-) -> None:
-    world = await world_module.build_world(http, admin, make_user, make_client, make_account)
-    spec = (await http.get("/schema/openapi.json")).json()
+    spec: Any,
+    world: world_module.World,
+    ids: dict[str, str],
+    secrets: set[str],
+    outsiders: dict[str, Caller],
+    *,
+    own_ids: bool = False,
+) -> tuple[list[str], int]:
+    """Every route of the schema, as no one and as each outsider, with `ids` filled in.
+    With client B's ids, outsiders must be refused; with their own (`own_ids`), they may
+    be answered, but never with one of `secrets`."""
     components = spec.get("components", {}).get("schemas", {})
-    ids = await _ids_for(owner_db, _id_names(spec) | {"client_id"}, world.b.client_id)
-    secrets = await world_module.secrets_of(owner_db, world.b)
-    before = await world_module.fingerprint(owner_db, world.b.client_id)
-    outsiders = {"client A user": world.a.user, "client A token": world.a.token,
-                 "collector of A": world.a.collector}  # fmt: skip
-
     failures: list[str] = []
     checked = 0
     for path, item in spec["paths"].items():
@@ -93,9 +92,11 @@ async def test_no_route_reaches_another_clients_data(
             path_params = _PARAM.findall(path)
             unresolved = [p for p in path_params if p not in ids]
             if unresolved:
-                failures.append(
-                    f"{op_id}: the world has no {unresolved} of client B (extend tests/world.py)"
-                )
+                if not own_ids:
+                    failures.append(
+                        f"{op_id}: the world has no {unresolved} of client B"
+                        " (extend tests/world.py)"
+                    )
                 continue
             url = _PARAM.sub(lambda m: ids[m.group(1)], path)
             params = {
@@ -109,16 +110,19 @@ async def test_no_route_reaches_another_clients_data(
             if "application/json" in content:
                 body = instance(content["application/json"]["schema"], components, ids=ids)
 
-            anonymous = await _request(None, http, method, url, body, params)
-            if op_id not in PUBLIC_OPERATIONS and anonymous.status_code != 401:
-                failures.append(f"{op_id}: anonymous got {anonymous.status_code}, not 401")
+            if not own_ids:
+                anonymous = await _request(None, http, method, url, body, params)
+                if op_id not in PUBLIC_OPERATIONS and anonymous.status_code != 401:
+                    failures.append(f"{op_id}: anonymous got {anonymous.status_code}, not 401")
 
             for who, caller in outsiders.items():
+                if own_ids and method != "get":
+                    continue
                 response = await _request(caller, http, method, url, body, params)
                 checked += 1
                 if response.status_code >= 500:
                     failures.append(f"{op_id} as {who}: {response.status_code}")
-                if path_params and response.status_code not in (403, 404):
+                if not own_ids and path_params and response.status_code not in (403, 404):
                     failures.append(
                         f"{op_id} as {who} with client B's ids: {response.status_code}, not 403/404"
                     )
@@ -126,12 +130,92 @@ async def test_no_route_reaches_another_clients_data(
                 if leaked:
                     failures.append(f"{op_id} as {who}: response contains client B's {leaked}")
 
-            if method == "get" and path_params:
+            if not own_ids and method == "get" and path_params:
                 # The ids are real: staff reach them, so the 404s above mean refusal.
                 seen = await _request(world.admin, http, method, url, None, params)
                 if seen.status_code != 200:
                     failures.append(f"{op_id} as admin with client B's ids: {seen.status_code}")
+    return failures, checked
+
+
+@pytest.fixture
+async def world(
+    http: httpx.AsyncClient,
+    admin: Caller,
+    make_user: MakeUser,
+    make_client: MakeClient,
+    make_account: MakeAccount,
+) -> world_module.World:
+    return await world_module.build_world(http, admin, make_user, make_client, make_account)
+
+
+async def test_no_route_reaches_another_clients_data(
+    http: httpx.AsyncClient, world: world_module.World, owner_db: asyncpg.Connection
+) -> None:
+    spec = (await http.get("/schema/openapi.json")).json()
+    ids = await _ids_for(owner_db, _id_names(spec) | {"client_id"}, world.b.client_id)
+    secrets = await world_module.secrets_of(owner_db, world.b)
+    before = await world_module.fingerprint(owner_db, world.b.client_id)
+    outsiders = {"client A user": world.a.user, "client A token": world.a.token,
+                 "collector of A": world.a.collector}  # fmt: skip
+
+    failures, checked = await _sweep(http, spec, world, ids, secrets, outsiders)
 
     assert checked > 0
     assert not failures, "\n".join(failures)
     assert await world_module.fingerprint(owner_db, world.b.client_id) == before
+
+
+async def test_two_clients_one_person_learn_and_change_nothing_of_each_other(
+    http: httpx.AsyncClient, world: world_module.World, owner_db: asyncpg.Connection
+) -> None:
+    """Client B placed two people in full; client A placed the same two (one by SSN with a
+    dummy name, one by name + birth date + phone): the agency knows each is one person,
+    and neither client learns or changes anything the other supplied, on any route."""
+    shared = await world_module.share_a_person(world)
+    people = await owner_db.fetch(
+        "SELECT client_account_number, debtor_id FROM account"
+        " WHERE client_account_number LIKE '_-SHARED-%'"
+    )
+    by_number = {r["client_account_number"]: r["debtor_id"] for r in people}
+    assert by_number["A-SHARED-SSN"] == by_number["B-SHARED-SSN"]
+    assert by_number["A-SHARED-NAME"] == by_number["B-SHARED-NAME"]
+
+    spec = (await http.get("/schema/openapi.json")).json()
+    secrets = await world_module.secrets_of(owner_db, world.b) | shared.b_secrets
+    outsiders = {"client A user": world.a.user, "client A token": world.a.token}
+    failures: list[str] = []
+    # Client A on its own accounts of the shared people: answered, with nothing of B's.
+    for account_id in shared.a_accounts:
+        own = await _ids_for(owner_db, _id_names(spec) | {"client_id"}, world.a.client_id)
+        own.update(account_id=account_id, account_ids=account_id)
+        found, _ = await _sweep(http, spec, world, own, secrets, outsiders, own_ids=True)
+        failures += found
+    # And on B's accounts of them: refused, nothing of B's.
+    before = await world_module.fingerprint(owner_db, world.b.client_id)
+    for account_id in shared.b_accounts:
+        ids = await _ids_for(owner_db, _id_names(spec) | {"client_id"}, world.b.client_id)
+        ids.update(account_id=account_id, account_ids=account_id)
+        found, _ = await _sweep(http, spec, world, ids, secrets, outsiders)
+        failures += found
+    # A's maintenance file on its accounts of the shared people changes nothing of B's.
+    maintenance = (
+        b"client_account_number,address_line1,city,state,zip,phone_home,email\r\n"
+        b"A-SHARED-SSN,1 Elsewhere Rd,Miami,FL,33101,(305) 555-0111,new@a.example\r\n"
+        b"A-SHARED-NAME,2 Elsewhere Rd,Miami,FL,33101,(312) 555-0166,octavia@hidden.example\r\n"
+    )
+    response = await world.a.token.post(
+        "/api/v1/placements", params={"client_id": world.a.client_id, "kind": "maintenance"},
+        content=maintenance, headers={"Content-Type": "text/csv"},
+    )  # fmt: skip
+    assert response.status_code == 202, response.text
+    from server.placements import ingest
+
+    assert await ingest.load_placement(UUID(response.json()["placement_id"])) == "loaded"
+    assert not failures, "\n".join(failures)
+    assert await world_module.fingerprint(owner_db, world.b.client_id) == before
+    # ... nor does B's own view of them learn anything A supplied.
+    for account_id in shared.b_accounts:
+        seen = (await world.b.user.get(f"/api/v1/accounts/{account_id}")).text
+        assert not [s for s in ("Dummy", "Elsewhere", "3055550111", "o.q@a.example", "1 Other St")
+                    if s in seen], seen  # fmt: skip

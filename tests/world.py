@@ -101,8 +101,11 @@ async def hold_a_placement(side: Side) -> None:
 async def tenant_tables(db: asyncpg.Connection) -> list[str]:
     rows = await db.fetch(
         """
-        SELECT table_name FROM information_schema.columns
-        WHERE table_schema = 'public' AND column_name = 'client_id'
+        SELECT c.table_name FROM information_schema.columns c
+        JOIN information_schema.tables t
+          ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+        WHERE c.table_schema = 'public' AND c.column_name = 'client_id'
+          AND t.table_type = 'BASE TABLE'
         """
     )
     return sorted({row["table_name"] for row in rows} | {"client"})
@@ -215,3 +218,69 @@ async def issue_statements(admin: Caller, *sides: Side) -> None:
     assert response.status_code == 200, response.text
     issued = {s["client_id"] for s in response.json()["statements"]}
     assert issued >= {side.client_id for side in sides}, response.text
+
+
+@dataclass
+class SharedPerson:
+    """Two people each client has an account of: one matched by SSN (client A's row has
+    the SSN, a dummy name and a ZIP only), one by name + birth date + phone (A's row has
+    another address). `b_secrets`: what only client B supplied about them."""
+
+    a_accounts: list[str]
+    b_accounts: list[str]
+    b_secrets: set[str]
+
+
+B_SECRETS = {
+    "Evangeline", "Secretworth", "77 Hidden Way", "Los Angeles", "90012",
+    "evangeline@hidden.example", "+12135550177", "1961-09-17",
+    # The second person's name and birth date are A's too (the match): not B's alone.
+    "9 Cellar Lane", "Chicago", "60601", "octavia@hidden.example", "+13125550166",
+}  # fmt: skip
+
+
+async def _place_as(side: Side, rows: list[dict[str, str]]) -> list[str]:
+    from server.placements import ingest
+    from tests.placements.test_ingest import csv_bytes
+
+    response = await side.token.post(
+        "/api/v1/placements", params={"client_id": side.client_id}, content=csv_bytes(rows),
+        headers={"Content-Type": "text/csv"},
+    )  # fmt: skip
+    assert response.status_code == 202, response.text
+    assert await ingest.load_placement(UUID(response.json()["placement_id"])) == "loaded"
+    numbers = [row["client_account_number"] for row in rows]
+    listed = await side.token.get("/api/v1/accounts", params={"client_id": side.client_id})
+    found = {a["client_account_number"]: a["account_id"] for a in listed.json()["items"]}
+    assert set(numbers) <= set(found), listed.text
+    return [found[n] for n in numbers]
+
+
+async def share_a_person(world: World) -> SharedPerson:
+    """Client B places two people in full; client A then places the same two people."""
+    from tests.placements.test_ingest import good_row
+
+    b_rows = [
+        good_row(901, client_account_number="B-SHARED-SSN", first_name="Evangeline",
+                 last_name="Secretworth", ssn="123-45-6789", date_of_birth="1961-09-17",
+                 address_line1="77 Hidden Way", city="Los Angeles", state="CA", zip="90012",
+                 phone_mobile="(213) 555-0177", email="evangeline@hidden.example"),
+        good_row(902, client_account_number="B-SHARED-NAME", first_name="Octavia",
+                 last_name="Quillfeather", ssn="", date_of_birth="1958-03-21",
+                 address_line1="9 Cellar Lane", city="Chicago", state="IL", zip="60601",
+                 phone_mobile="(614) 555-0160", phone_home="(312) 555-0166",
+                 email="octavia@hidden.example"),
+    ]  # fmt: skip
+    blank = {"first_name": "", "date_of_birth": "", "address_line1": "", "city": "",
+             "state": "", "phone_mobile": "", "email": ""}  # fmt: skip
+    a_rows = [
+        good_row(903, **{**blank, "client_account_number": "A-SHARED-SSN",
+                         "last_name": "Dummy", "ssn": "123-45-6789", "zip": "43215"}),
+        good_row(904, client_account_number="A-SHARED-NAME", first_name="Octavia",
+                 last_name="Quillfeather", ssn="", date_of_birth="1958-03-21",
+                 address_line1="1 Other St", city="Columbus", state="OH", zip="43215",
+                 phone_mobile="(614) 555-0160", email="o.q@a.example"),
+    ]  # fmt: skip
+    b_accounts = await _place_as(world.b, b_rows)
+    a_accounts = await _place_as(world.a, a_rows)
+    return SharedPerson(a_accounts, b_accounts, set(B_SECRETS))

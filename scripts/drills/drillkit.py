@@ -443,14 +443,15 @@ _DAY_HOURS = range(9, 20)
 async def _rezone_for_daytime(conn: asyncpg.Connection) -> int:
     zones = sorted({zone_at(hour) for hour in _DAY_HOURS})
     await conn.execute(
-        "UPDATE debtor SET time_zone = ($1::text[])[1 + abs(hashtext(id::text)) % $2]",
+        "UPDATE debtor_profile"
+        " SET time_zone = ($1::text[])[1 + abs(hashtext(debtor_id::text)) % $2]",
         zones,
         len(zones),
     )
     await conn.execute(
         """
         UPDATE debtor_phone p SET time_zones = ARRAY[d.time_zone]
-        FROM debtor d WHERE d.id = p.debtor_id
+        FROM debtor_profile d WHERE d.debtor_id = p.debtor_id
         """
     )
     return len(zones)

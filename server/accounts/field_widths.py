@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from server.accounts.tables import Account, Debtor
+from server.accounts.tables import Account, DebtorProfile
 from server.kit.db import width
 
 TEXT_WIDTHS: Mapping[str, int] = MappingProxyType(
@@ -16,11 +16,11 @@ TEXT_WIDTHS: Mapping[str, int] = MappingProxyType(
         "client_account_number": width(Account.client_account_number),
         "serviced_account_number": width(Account.serviced_account_number),
         "original_creditor": width(Account.original_creditor),
-        "first_name": width(Debtor.first_name),
-        "last_name": width(Debtor.last_name),
-        "address_line1": width(Debtor.address_line1),
-        "address_line2": width(Debtor.address_line2),
-        "city": width(Debtor.city),
-        "email": width(Debtor.emails.base_column),
+        "first_name": width(DebtorProfile.first_name),
+        "last_name": width(DebtorProfile.last_name),
+        "address_line1": width(DebtorProfile.address_line1),
+        "address_line2": width(DebtorProfile.address_line2),
+        "city": width(DebtorProfile.city),
+        "email": width(DebtorProfile.emails.base_column),
     }
 )

@@ -1,4 +1,4 @@
-"""Every query of debtors, their phones, accounts and their status changes."""
+"""Every query of debtors, their profiles and phones, accounts and their status changes."""
 
 from __future__ import annotations
 
@@ -62,22 +62,46 @@ async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record
     lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(
         f"""
-        SELECT id, first_name, last_name, date_of_birth, ssn_last4, address_line1,
-               address_line2, city, state, zip5, time_zone, emails, no_telephone,
-               no_telephone_since, inconvenient_times
+        SELECT id, no_telephone, no_telephone_since, inconvenient_times
         FROM debtor WHERE id = $1{lock}
         """,  # noqa: S608
         debtor_id,
     )
 
 
-async def debtor_phones(debtor_id: UUID) -> list[asyncpg.Record]:
+_PROFILE_COLUMNS = """
+    client_id, first_name, last_name, date_of_birth, ssn_last4, address_line1,
+    address_line2, city, state, zip5, time_zone, emails, supplied_by_placement_id,
+    updated_by_placement_id, created_at, updated_at
+"""
+
+
+async def profiles(debtor_id: UUID, client_id: UUID | None) -> list[asyncpg.Record]:
+    """The person's profiles: only `client_id`'s when given, else every one (the agency's
+    own, client_id null, last)."""
+    return await db.fetch(
+        f"""
+        SELECT {_PROFILE_COLUMNS} FROM debtor_profile
+        WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2)
+        ORDER BY client_id IS NULL, created_at, client_id
+        """,  # noqa: S608
+        debtor_id,
+        client_id,
+    )
+
+
+async def debtor_phones(debtor_id: UUID, client_id: UUID | None) -> list[asyncpg.Record]:
+    """The person's numbers: only those `client_id` supplied (or the agency learned on its
+    accounts) when given, else every one, each with its supplier."""
     return await db.fetch(
         """
-        SELECT e164, kind, status, status_since, employer_forbids_calls, time_zones
-        FROM debtor_phone WHERE debtor_id = $1 ORDER BY created_at, e164
+        SELECT e164, kind, status, status_since, employer_forbids_calls, time_zones,
+               client_id, learned_on_account_id
+        FROM debtor_phone WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2)
+        ORDER BY created_at, e164, client_id
         """,
         debtor_id,
+        client_id,
     )
 
 
@@ -95,11 +119,28 @@ async def status_history(account_id: UUID) -> list[asyncpg.Record]:
 # trip: the next-account claim judges several candidates per request.
 _CONTACT_ROWS = """
     SELECT a.id, a.client_id, a.status, a.status_since, a.debtor_id, a.balance_cents,
-           d.time_zone, d.state, d.no_telephone, d.no_telephone_since, d.inconvenient_times,
+           d.no_telephone, d.no_telephone_since, d.inconvenient_times,
+           -- Every address and number the agency holds for the person, whichever client
+           -- supplied it: the account's own client's address first.
+           (SELECT array_agg(t.time_zone ORDER BY t.client_id IS DISTINCT FROM a.client_id,
+                                                 t.time_zone)
+            FROM (SELECT DISTINCT ON (time_zone) time_zone, client_id FROM debtor_address
+                  WHERE debtor_id = a.debtor_id AND time_zone IS NOT NULL
+                  ORDER BY time_zone, client_id IS DISTINCT FROM a.client_id) t)
+               AS address_zones,
+           (SELECT array_agg(DISTINCT upper(t.state)) FROM debtor_address t
+            WHERE t.debtor_id = a.debtor_id AND t.state IS NOT NULL) AS address_states,
+           -- A number once, however many supplied it: its zones are every supplier's.
            (SELECT array_agg(ROW(p.e164, p.kind, p.status, p.status_since,
                                  p.employer_forbids_calls, p.time_zones::text[])
                              ORDER BY p.created_at, p.e164)
-            FROM debtor_phone p WHERE p.debtor_id = a.debtor_id) AS phones,
+            FROM (SELECT DISTINCT ON (x.e164) x.e164, x.kind, x.status, x.status_since,
+                         x.employer_forbids_calls, x.created_at,
+                         ARRAY(SELECT DISTINCT z FROM debtor_phone q, unnest(q.time_zones) z
+                               WHERE q.debtor_id = x.debtor_id AND q.e164 = x.e164
+                               ORDER BY z) AS time_zones
+                  FROM debtor_phone x WHERE x.debtor_id = a.debtor_id
+                  ORDER BY x.e164, x.created_at, x.id) p) AS phones,
            (SELECT array_agg(s.id ORDER BY s.created_at, s.id)
             FROM account s WHERE s.debtor_id = a.debtor_id) AS debtor_account_ids,
            -- Serviced together under one account number (12 CFR 1006.14(b)(4)): the
@@ -145,7 +186,10 @@ async def list_accounts(
         SELECT a.id, a.client_id, a.placement_id, a.client_account_number, a.status,
                a.placed_balance_cents, a.balance_cents, a.delinquency_date, a.created_at,
                concat_ws(' ', d.first_name, d.last_name) AS debtor_name
-        FROM account a JOIN debtor d ON d.id = a.debtor_id
+        FROM account a
+        -- The name the account's own client gave: what a client supplied is shown only
+        -- with its own accounts.
+        LEFT JOIN debtor_profile d ON d.debtor_id = a.debtor_id AND d.client_id = a.client_id
         WHERE ($1::uuid[] IS NULL OR a.client_id = ANY($1::uuid[]))
           AND ($2::uuid IS NULL OR a.client_id = $2)
           AND ($3::text IS NULL OR a.status = $3)
@@ -281,7 +325,8 @@ async def account_labels(
         """
         SELECT a.id, a.client_account_number,
                concat_ws(' ', d.first_name, d.last_name) AS debtor_name
-        FROM account a JOIN debtor d ON d.id = a.debtor_id
+        FROM account a
+        LEFT JOIN debtor_profile d ON d.debtor_id = a.debtor_id AND d.client_id = a.client_id
         WHERE a.id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR a.client_id = ANY($2::uuid[]))
         """,
         account_ids,

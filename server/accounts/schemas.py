@@ -15,12 +15,17 @@ class PhoneRead(msgspec.Struct):
     kind: str
     status: str
     employer_forbids_calls: bool
+    # The client whose file gave the number (or on whose account the agency learned it);
+    # null: the agency's own, shown to staff only.
+    client_id: UUID | None = None
+    learned_on_account_id: UUID | None = None
 
 
-class DebtorRead(msgspec.Struct):
-    debtor_id: UUID
+class PersonFields(msgspec.Struct):
+    """What a client's file says about the person."""
+
     first_name: str | None
-    last_name: str
+    last_name: str | None
     date_of_birth: date | None
     ssn_last4: str | None
     address_line1: str | None
@@ -30,9 +35,29 @@ class DebtorRead(msgspec.Struct):
     zip5: str | None
     time_zone: str | None
     emails: list[str]
+
+
+class ProfileRead(PersonFields):
+    """What one client supplied about the person (client_id null: the agency's own, which
+    no client is proven to have supplied), and which placements supplied and changed it."""
+
+    client_id: UUID | None
+    supplied_by_placement_id: UUID | None
+    updated_by_placement_id: UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DebtorRead(PersonFields):
+    """The person as the account's client supplied them (its profile; a client sees no
+    other), with the numbers the reader may see and the consumer's own requests, which
+    bind every account. Staff also get `profiles`: every client's, with who supplied what."""
+
+    debtor_id: UUID
     phones: list[PhoneRead]
     no_telephone: bool
     inconvenient_times: list[dict[str, Any]]
+    profiles: list[ProfileRead] | None = None
 
 
 class StatusChangeRead(msgspec.Struct):

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
-from server.accounts import repository
+from server.accounts import debtors, repository
 from server.accounts.blocks import evidence_of
 from server.accounts.errors import AccountLeftCollection, StatusTransitionRefused
 from server.accounts.movements import BalanceChange, MoneyAction, status_after
@@ -20,8 +20,6 @@ from server.accounts.schemas import (
     AccountRead,
     AccountSummary,
     BlockRead,
-    DebtorRead,
-    PhoneRead,
     StatusActionRequest,
     StatusChangeRead,
     StatusTotalsRead,
@@ -75,23 +73,14 @@ async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
     sections = {
         name: await section(actor, account_id) for name, section in _account_sections.items()
     }
-    debtor = await repository.debtor(row["debtor_id"])
-    assert debtor is not None
-    phones = await repository.debtor_phones(row["debtor_id"])
+    debtor = await debtors.debtor_read(actor, row)
     history = await repository.status_history(account_id)
     blocks = _most_severe_first(await repository.blocks_in_force(account_id))
     return read_as(
         AccountRead,
         row,
         account_id=row["id"],
-        debtor=read_as(
-            DebtorRead,
-            debtor,
-            debtor_id=debtor["id"],
-            emails=list(debtor["emails"] or []),
-            phones=[read_as(PhoneRead, p) for p in phones],
-            inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
-        ),
+        debtor=debtor,
         status_history=[read_as(StatusChangeRead, h) for h in history],
         validation_state=validation_state(row["validation_period_ends_on"], clock.now()),
         blocks=[_block_read(b) for b in blocks],
@@ -309,8 +298,10 @@ class ContactContext:
     status_since: datetime
     balance_cents: int
     debtor_id: UUID
-    address_zone: str | None
-    address_state: str | None
+    # Every address the agency holds for the person (any client's profile), the
+    # account's own client's first: the rules hold in each.
+    address_zones: list[str]
+    address_states: list[str]
     no_telephone: bool
     no_telephone_since: datetime | None
     inconvenient_times: list[dict[str, Any]]
@@ -332,8 +323,8 @@ def _contact_context(row: asyncpg.Record) -> ContactContext:
         status_since=row["status_since"],
         balance_cents=row["balance_cents"],
         debtor_id=row["debtor_id"],
-        address_zone=row["time_zone"],
-        address_state=row["state"],
+        address_zones=list(row["address_zones"] or ()),
+        address_states=list(row["address_states"] or ()),
         no_telephone=row["no_telephone"],
         no_telephone_since=row["no_telephone_since"],
         inconvenient_times=json.loads(row["inconvenient_times"] or "[]"),

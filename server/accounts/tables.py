@@ -15,22 +15,14 @@ from piccolo.table import Table
 
 
 class Debtor(Table, tablename="debtor"):
-    """The person behind one or more accounts, of any client. Matched across placements by
-    SSN hash, else by name + date of birth + the same address or phone."""
+    """The agency's person behind one or more accounts, of any client. Matched across
+    placements by SSN hash, else by name + date of birth + the same address or phone (of
+    any client's profile). Holds only the match key and the consumer's own requests, which
+    bind every debt of the person; what each client supplied about them is that client's
+    `DebtorProfile`, never shown to another client."""
 
     id = UUID(primary_key=True)
-    first_name = Varchar(length=100, null=True, default=None)
-    last_name = Varchar(length=100)
-    date_of_birth = Date(null=True, default=None)
-    ssn_last4 = Varchar(length=4, null=True, default=None)
     ssn_hash = Varchar(length=64, null=True, default=None)
-    address_line1 = Varchar(length=200, null=True, default=None)
-    address_line2 = Varchar(length=200, null=True, default=None)
-    city = Varchar(length=100, null=True, default=None)
-    state = Varchar(length=2, null=True, default=None)
-    zip5 = Varchar(length=5, null=True, default=None)
-    time_zone = Varchar(length=64, null=True, default=None)
-    emails = Array(base_column=Varchar(length=254), default=list)
     # An oral "stop calling": the telephone is closed for this person, every account.
     no_telephone = Boolean(default=False)
     no_telephone_since = Timestamptz(null=True, default=None)
@@ -40,9 +32,43 @@ class Debtor(Table, tablename="debtor"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class DebtorPhone(Table, tablename="debtor_phone"):
+class DebtorProfile(Table, tablename="debtor_profile"):
+    """What one client's files said about the person (identity and contact data), with
+    the placements that supplied and last changed it. One per (debtor, client); a client's
+    files write only its own. `client_id` null: what the agency holds but cannot prove any
+    one client supplied (from before profiles existed), shown to staff only."""
+
     id = UUID(primary_key=True)
     debtor_id = UUID(index=True)
+    client_id = UUID(null=True, default=None)
+    first_name = Varchar(length=100, null=True, default=None)
+    last_name = Varchar(length=100, null=True, default=None)
+    date_of_birth = Date(null=True, default=None)
+    ssn_last4 = Varchar(length=4, null=True, default=None)
+    address_line1 = Varchar(length=200, null=True, default=None)
+    address_line2 = Varchar(length=200, null=True, default=None)
+    city = Varchar(length=100, null=True, default=None)
+    state = Varchar(length=2, null=True, default=None)
+    zip5 = Varchar(length=5, null=True, default=None)
+    time_zone = Varchar(length=64, null=True, default=None)
+    emails = Array(base_column=Varchar(length=254), default=list)
+    supplied_by_placement_id = UUID(null=True, default=None)
+    updated_by_placement_id = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class DebtorPhone(Table, tablename="debtor_phone"):
+    """A number of the person, once per supplier: `client_id` is the client whose file
+    gave it (or on whose account the agency learned it, `learned_on_account_id`); null
+    when no supplier can be proven (agency-only, never shown to a client). Its status
+    is the number's, for the person: kept equal on every supplier's row."""
+
+    id = UUID(primary_key=True)
+    debtor_id = UUID(index=True)
+    client_id = UUID(null=True, default=None)
+    learned_on_account_id = UUID(null=True, default=None)
+    supplied_by_placement_id = UUID(null=True, default=None)
     e164 = Varchar(length=16)
     kind = Varchar(length=8)
     status = Varchar(length=16, default="valid")

@@ -31,6 +31,13 @@ WITH phones AS (
            bool_or(status = 'valid') AS valid,
            bool_or(status = 'wrong_number') AS wrong
     FROM debtor_phone GROUP BY debtor_id
+), addresses AS (
+    -- Every client's profile of the person: an address known to any is known.
+    SELECT debtor_id,
+           bool_or(address_line1 IS NOT NULL AND zip5 IS NOT NULL
+                   AND time_zone IS NOT NULL) AS full,
+           bool_or(time_zone IS NOT NULL) AS zoned
+    FROM debtor_address GROUP BY debtor_id
 ), talked AS (
     SELECT DISTINCT ca.account_id FROM call_account ca JOIN call c ON c.id = ca.call_id
     WHERE c.outcome IN ('right_party_contact', 'promise_to_pay', 'refused', 'dispute',
@@ -44,9 +51,8 @@ WITH phones AS (
            greatest(a.balance_cents, 0)::float8 AS balance,
            greatest(($1::timestamptz)::date - a.delinquency_date, 0) / 7.0 AS weeks,
            d.ssn_hash IS NOT NULL AS ssn,
-           (d.address_line1 IS NOT NULL AND d.zip5 IS NOT NULL
-            AND d.time_zone IS NOT NULL) AS address,
-           coalesce(ph.zoned OR (ph.valid AND d.time_zone IS NOT NULL), false) AS phone,
+           coalesce(ad.full, false) AS address,
+           coalesce(ph.zoned OR (ph.valid AND ad.zoned), false) AS phone,
            t.account_id IS NOT NULL AS rpc,
            coalesce(ph.wrong, false) AS wrong,
            du.account_id IS NOT NULL AS callback_due,
@@ -54,6 +60,7 @@ WITH phones AS (
     FROM account a
     JOIN debtor d ON d.id = a.debtor_id
     LEFT JOIN phones ph ON ph.debtor_id = a.debtor_id
+    LEFT JOIN addresses ad ON ad.debtor_id = a.debtor_id
     LEFT JOIN talked t ON t.account_id = a.id
     LEFT JOIN due du ON du.account_id = a.id
     LEFT JOIN broken b ON b.account_id = a.id
@@ -243,8 +250,8 @@ INSERT INTO dispatch_reach (debtor_id, reach)
 WITH dial AS (
     -- Every number's zones are read only for the few people without an address.
     SELECT p.debtor_id,
-           queue_dial_zones(d.time_zone, p.time_zones,
-                            CASE WHEN d.time_zone IS NULL THEN
+           queue_dial_zones(coalesce(ad.zones, '{}'), p.time_zones,
+                            CASE WHEN ad.zones IS NULL THEN
                                 (SELECT coalesce(array_agg(DISTINCT z), '{}')
                                  FROM debtor_phone q, unnest(q.time_zones) z
                                  WHERE q.debtor_id = p.debtor_id)
@@ -252,6 +259,11 @@ WITH dial AS (
                             $2::varchar[]) AS zones
     FROM debtor_phone p
     JOIN debtor d ON d.id = p.debtor_id
+    -- Every address's zone, of every client's profile of the person (sorted, so people
+    -- with the same zones share a set below).
+    LEFT JOIN (SELECT debtor_id, array_agg(DISTINCT time_zone ORDER BY time_zone) AS zones
+               FROM debtor_address WHERE time_zone IS NOT NULL
+               GROUP BY debtor_id) ad ON ad.debtor_id = p.debtor_id
     WHERE queue_phone_callable(p.status, p.employer_forbids_calls) AND NOT d.no_telephone
 ), zone_sets AS MATERIALIZED (
     SELECT zones, queue_hours_open(zones, $1) AS open_now,

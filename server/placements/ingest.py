@@ -267,6 +267,7 @@ async def _merge(conn: db.Connection, placement: Any, rows: list[tuple[Any, ...]
         return await merge_repository.merge_maintenance(
             conn,
             client_id=placement["client_id"],
+            placement_id=placement["id"],
             actor_id=placement["created_by"],
             transitions=maintenance_transitions(),
         )

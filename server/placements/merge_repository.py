@@ -1,11 +1,13 @@
 """Merging a batch of a placement file into debtors and accounts: the hot path of ingest.
 
 Set-based by design: a batch of rows is COPYed into a temporary staging table and merged
-into debtors and accounts with a handful of statements, never a query per row. The tables
-are the accounts domain's; going through its service would mean a call per row, so the
-merge stays SQL here, the one writer of those tables outside `server.accounts`. These
-take an explicit connection: the loader reads the file on one connection while it writes
-the previous batch on another.
+into debtors, the file's client's profiles of them, phones and accounts with a handful of
+statements, never a query per row. A file writes only its own client's profiles and
+numbers: the person is matched across clients, what each supplied stays its own. The
+tables are the accounts domain's; going through its service would mean a call per row,
+so the merge stays SQL here, the one writer of those tables outside `server.accounts`.
+These take an explicit connection: the loader reads the file on one connection while it
+writes the previous batch on another.
 """
 
 from __future__ import annotations
@@ -49,6 +51,29 @@ CREATE TEMP TABLE IF NOT EXISTS staging_account (
 """
 
 
+# The numbers a client's rows give, as that client's: once per person, number and
+# supplier. A number the person already has from another supplier keeps its status (a
+# wrong number, an employer's ban is the number's, for every account of the person).
+_PHONES = """
+INSERT INTO debtor_phone (id, debtor_id, client_id, supplied_by_placement_id, e164, kind,
+    status, status_since, employer_forbids_calls, time_zones, created_at)
+SELECT gen_random_uuid(), s.debtor_id, $1, $2, p.e164, p.kind, coalesce(k.status, 'valid'),
+    k.status_since, coalesce(k.employer_forbids_calls, false), coalesce(p.zones, '{{}}'),
+    now() -- clock-ok: write time
+FROM {table} s
+CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
+                           ('mobile', s.mobile_e164, s.mobile_zones),
+                           ('work', s.work_e164, s.work_zones)) AS p(kind, e164, zones)
+LEFT JOIN LATERAL (SELECT q.status, q.status_since, q.employer_forbids_calls
+                   FROM debtor_phone q WHERE q.debtor_id = s.debtor_id AND q.e164 = p.e164
+                   ORDER BY q.status_since DESC NULLS LAST, q.id LIMIT 1) k ON true
+WHERE s.reject_code IS NULL AND p.e164 IS NOT NULL
+-- A number given twice for one person (two of their accounts) is kept once: the later
+-- rows of the same statement conflict with the first and are skipped.
+ON CONFLICT ON CONSTRAINT debtor_phone_once DO NOTHING
+"""
+
+
 # Each statement with the names of its parameters, in order.
 _MERGE: list[tuple[str, tuple[str, ...]]] = [
     # Temporary tables get no statistics from autovacuum; without them the planner picks
@@ -81,35 +106,34 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
         """,
         (),
     ),
-    # ... or, without an SSN, by name and date of birth AND the same address or phone:
-    # never by name and birth date alone, which would merge strangers and disclose a debt
-    # to the wrong person.
+    # ... or, without an SSN, by name and date of birth AND the same address or phone, in
+    # what any client supplied: never by name and birth date alone, which would merge
+    # strangers and disclose a debt to the wrong person. A match makes the accounts one
+    # person's for the agency (the contact rules, the consumer's requests); it shows the
+    # client nothing of what others supplied.
     (
         """
         UPDATE staging_account s SET debtor_id = (
-            SELECT d.id FROM debtor d
-            WHERE lower(d.last_name) = lower(s.last_name)
-              AND lower(coalesce(d.first_name, '')) = lower(coalesce(s.first_name, ''))
-              AND d.date_of_birth = s.date_of_birth
-              AND ((d.zip5 = s.zip5 AND lower(d.address_line1) = lower(s.address_line1))
-                   OR EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = d.id
+            SELECT f.debtor_id FROM debtor_profile f
+            WHERE lower(f.last_name) = lower(s.last_name)
+              AND lower(coalesce(f.first_name, '')) = lower(coalesce(s.first_name, ''))
+              AND f.date_of_birth = s.date_of_birth
+              AND ((f.zip5 = s.zip5 AND lower(f.address_line1) = lower(s.address_line1))
+                   OR EXISTS (SELECT 1 FROM debtor_phone p WHERE p.debtor_id = f.debtor_id
                               AND p.e164 IN (s.home_e164, s.mobile_e164, s.work_e164)))
-            ORDER BY d.created_at, d.id LIMIT 1)
+            ORDER BY f.created_at, f.debtor_id LIMIT 1)
         WHERE s.reject_code IS NULL AND s.debtor_id IS NULL AND s.ssn_hash IS NULL
           AND s.date_of_birth IS NOT NULL
         """,
         (),
     ),
-    # New people: one debtor per person of the batch (the first line's details), its id
-    # assigned while parsing.
+    # New people: one debtor per person of the batch, its id assigned while parsing.
     (
         """
-        INSERT INTO debtor (id, first_name, last_name, date_of_birth, ssn_last4, ssn_hash,
-            address_line1, address_line2, city, state, zip5, time_zone, emails, no_telephone,
-            inconvenient_times, created_at, updated_at)
-        SELECT DISTINCT ON (new_debtor_id) new_debtor_id, first_name, last_name,
-            date_of_birth, ssn_last4, ssn_hash, address_line1, address_line2, city, state,
-            zip5, time_zone, '{}'::varchar[], false, '[]', now(), now() -- clock-ok: write time
+        INSERT INTO debtor (id, ssn_hash, no_telephone, inconvenient_times, created_at,
+            updated_at)
+        SELECT DISTINCT ON (new_debtor_id) new_debtor_id, ssn_hash, false, '[]',
+            now(), now() -- clock-ok: write time
         FROM staging_account WHERE reject_code IS NULL AND debtor_id IS NULL
         ORDER BY new_debtor_id, line
         """,
@@ -122,34 +146,50 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
         """,
         (),
     ),
+    # What this client says of the person goes in this client's profile of them (the
+    # person's first line of the batch); one it already has keeps what it holds and
+    # gains only what it lacked.
     (
         """
-        UPDATE debtor d SET emails = d.emails || s.emails,
+        INSERT INTO debtor_profile AS f (id, debtor_id, client_id, first_name, last_name,
+            date_of_birth, ssn_last4, address_line1, address_line2, city, state, zip5,
+            time_zone, emails, supplied_by_placement_id, updated_by_placement_id,
+            created_at, updated_at)
+        SELECT DISTINCT ON (debtor_id) gen_random_uuid(), debtor_id, $1, first_name,
+            last_name, date_of_birth, ssn_last4, address_line1, address_line2, city, state,
+            zip5, time_zone, '{}'::varchar[], $2, $2, now(), now() -- clock-ok: write time
+        FROM staging_account WHERE reject_code IS NULL
+        ORDER BY debtor_id, line
+        ON CONFLICT ON CONSTRAINT debtor_profile_once DO UPDATE SET
+            first_name = coalesce(f.first_name, excluded.first_name),
+            last_name = coalesce(f.last_name, excluded.last_name),
+            date_of_birth = coalesce(f.date_of_birth, excluded.date_of_birth),
+            ssn_last4 = coalesce(f.ssn_last4, excluded.ssn_last4),
+            address_line1 = CASE WHEN f.zip5 IS NULL THEN excluded.address_line1
+                                 ELSE f.address_line1 END,
+            address_line2 = CASE WHEN f.zip5 IS NULL THEN excluded.address_line2
+                                 ELSE f.address_line2 END,
+            city = CASE WHEN f.zip5 IS NULL THEN excluded.city ELSE f.city END,
+            state = CASE WHEN f.zip5 IS NULL THEN excluded.state ELSE f.state END,
+            time_zone = CASE WHEN f.zip5 IS NULL THEN excluded.time_zone ELSE f.time_zone END,
+            zip5 = coalesce(f.zip5, excluded.zip5),
+            updated_by_placement_id = excluded.updated_by_placement_id,
+            updated_at = excluded.updated_at
+        """,
+        ("client_id", "placement_id"),
+    ),
+    (
+        """
+        UPDATE debtor_profile f SET emails = f.emails || s.emails,
             updated_at = now() -- clock-ok: write time
         FROM (SELECT debtor_id, array_agg(DISTINCT email)::varchar[] AS emails
               FROM staging_account WHERE reject_code IS NULL AND email IS NOT NULL
               GROUP BY debtor_id) s
-        WHERE d.id = s.debtor_id AND NOT (s.emails <@ d.emails)
+        WHERE f.debtor_id = s.debtor_id AND f.client_id = $1 AND NOT (s.emails <@ f.emails)
         """,
-        (),
+        ("client_id",),
     ),
-    (
-        """
-        INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
-            time_zones, created_at)
-        SELECT gen_random_uuid(), s.debtor_id, p.e164,
-            p.kind, 'valid', false, coalesce(p.zones, '{}'), now() -- clock-ok: write time
-        FROM staging_account s
-        CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
-                                   ('mobile', s.mobile_e164, s.mobile_zones),
-                                   ('work', s.work_e164, s.work_zones)) AS p(kind, e164, zones)
-        WHERE s.reject_code IS NULL AND p.e164 IS NOT NULL
-        -- A number given twice for one person (two of their accounts) is kept once: the
-        -- later rows of the same statement conflict with the first and are skipped.
-        ON CONFLICT (debtor_id, e164) DO NOTHING
-        """,
-        (),
-    ),
+    (_PHONES.format(table="staging_account"), ("client_id", "placement_id")),
     (
         """
         INSERT INTO account (id, client_id, placement_id, placement_line, debtor_id,
@@ -291,6 +331,7 @@ async def merge_maintenance(
     conn: db.Connection,
     *,
     client_id: UUID,
+    placement_id: UUID,
     actor_id: UUID | None,
     transitions: list[tuple[str, str]],
 ) -> list[asyncpg.Record]:
@@ -311,41 +352,44 @@ async def merge_maintenance(
         """,
         [pair[0] for pair in transitions], [pair[1] for pair in transitions],
     )  # fmt: skip
-    # The person moved: every account of theirs has the new address.
+    # The person moved, as this client's file says: this client's profile of them has
+    # the new address (every account of this client); another client's never changes.
+    # The contact rules still read every profile's address (the person may be at any).
     await conn.execute(
         """
-        UPDATE debtor d SET address_line1 = coalesce(s.address_line1, d.address_line1),
-            address_line2 = CASE WHEN s.address_line1 IS NOT NULL THEN s.address_line2
-                                 ELSE d.address_line2 END,
-            city = coalesce(s.city, d.city), state = s.state, zip5 = s.zip5,
-            time_zone = s.time_zone, updated_at = now() -- clock-ok: write time
-        FROM staging_maintenance s
-        WHERE s.reject_code IS NULL AND d.id = s.debtor_id AND s.zip5 IS NOT NULL
-        """
+        INSERT INTO debtor_profile (id, debtor_id, client_id, emails, created_at, updated_at)
+        SELECT DISTINCT ON (debtor_id) gen_random_uuid(), debtor_id, $1, '{}',
+            now(), now() -- clock-ok: write time
+        FROM staging_maintenance WHERE reject_code IS NULL
+        ON CONFLICT ON CONSTRAINT debtor_profile_once DO NOTHING
+        """,
+        client_id,
     )
     await conn.execute(
         """
-        UPDATE debtor d SET emails = array_append(d.emails, s.email::varchar),
+        UPDATE debtor_profile f SET address_line1 = coalesce(s.address_line1, f.address_line1),
+            address_line2 = CASE WHEN s.address_line1 IS NOT NULL THEN s.address_line2
+                                 ELSE f.address_line2 END,
+            city = coalesce(s.city, f.city), state = s.state, zip5 = s.zip5,
+            time_zone = s.time_zone, updated_by_placement_id = $2,
             updated_at = now() -- clock-ok: write time
         FROM staging_maintenance s
-        WHERE s.reject_code IS NULL AND d.id = s.debtor_id AND s.email IS NOT NULL
-          AND NOT (s.email = ANY(d.emails))
-        """
-    )
+        WHERE s.reject_code IS NULL AND f.debtor_id = s.debtor_id AND f.client_id = $1
+          AND s.zip5 IS NOT NULL
+        """,
+        client_id, placement_id,
+    )  # fmt: skip
     await conn.execute(
         """
-        INSERT INTO debtor_phone (id, debtor_id, e164, kind, status, employer_forbids_calls,
-            time_zones, created_at)
-        SELECT gen_random_uuid(), s.debtor_id, p.e164, p.kind, 'valid', false,
-            coalesce(p.zones, '{}'), now() -- clock-ok: write time
+        UPDATE debtor_profile f SET emails = array_append(f.emails, s.email::varchar),
+            updated_by_placement_id = $2, updated_at = now() -- clock-ok: write time
         FROM staging_maintenance s
-        CROSS JOIN LATERAL (VALUES ('home', s.home_e164, s.home_zones),
-                                   ('mobile', s.mobile_e164, s.mobile_zones),
-                                   ('work', s.work_e164, s.work_zones)) AS p(kind, e164, zones)
-        WHERE s.reject_code IS NULL AND p.e164 IS NOT NULL
-        ON CONFLICT (debtor_id, e164) DO NOTHING
-        """
-    )
+        WHERE s.reject_code IS NULL AND f.debtor_id = s.debtor_id AND f.client_id = $1
+          AND s.email IS NOT NULL AND NOT (s.email = ANY(f.emails))
+        """,
+        client_id, placement_id,
+    )  # fmt: skip
+    await conn.execute(_PHONES.format(table="staging_maintenance"), client_id, placement_id)
     for statement in _MAINTENANCE_BLOCKS:
         await conn.execute(statement, client_id, actor_id)
     return await conn.fetch(_change_rejects(table))

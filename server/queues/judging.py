@@ -125,8 +125,8 @@ def _status(value: str) -> facts.AccountStatus:
 
 def consumer_of(
     *,
-    address_zone: str | None,
-    address_state: str | None,
+    address_zones: Sequence[str],
+    address_states: Sequence[str],
     no_telephone: bool,
     no_telephone_since: datetime | None,
     inconvenient_times: Iterable[Mapping[str, Any]],
@@ -149,8 +149,10 @@ def consumer_of(
             since = min(since, earliest)
         converted.append(read_as(Phone, p, zones=tuple(p["time_zones"] or ()), status_since=since))
     return Consumer(
-        address_zone=address_zone,
-        address_state=address_state,
+        address_zone=address_zones[0] if address_zones else None,
+        address_state=address_states[0] if address_states else None,
+        other_address_zones=tuple(address_zones[1:]),
+        other_address_states=tuple(address_states[1:]),
         phones=tuple(converted),
         no_telephone=no_telephone,
         no_telephone_since=no_telephone_since,

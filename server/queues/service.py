@@ -91,8 +91,8 @@ async def calls_of_people(debtor_ids: Sequence[UUID]) -> dict[UUID, list[StoredC
 
 def _consumer(ctx: account_service.ContactContext, calls: Sequence[StoredCall]) -> facts.Consumer:
     return judging.consumer_of(
-        address_zone=ctx.address_zone,
-        address_state=ctx.address_state,
+        address_zones=ctx.address_zones,
+        address_states=ctx.address_states,
         no_telephone=ctx.no_telephone,
         no_telephone_since=ctx.no_telephone_since,
         inconvenient_times=ctx.inconvenient_times,

@@ -110,3 +110,28 @@ async def test_another_clients_ids_are_not_found_on_every_page_and_form(
         *(f"/portal/statements/{ref}" for ref in ids["statement_ref"]),
     ]:
         assert (await portal_world.b.get(url)).status_code == 200, url
+
+
+async def test_the_portal_shows_a_client_nothing_another_client_supplied_of_one_person(
+    admin: Any, make_client: Any, make_user: Any, browser: Any
+) -> None:
+    """Client 1 placed a row with client 2's consumer's SSN, a dummy name and a ZIP: its
+    pages show its own dummy and nothing client 2 supplied."""
+    from tests.accounts.test_one_person_two_clients import DUMMY, FULL, SECRETS
+    from tests.placements.test_ingest import csv_bytes, upload_and_load
+
+    one, two = await make_client(), await make_client()
+    await upload_and_load(admin, two["client_id"], csv_bytes([FULL]))
+    await upload_and_load(admin, one["client_id"], csv_bytes([DUMMY]))
+    user = await make_user("client", client_id=one["client_id"])
+    page = await browser()
+    assert (await page.sign_in(user.username or "")).status_code == 303
+    listed = await page.get("/portal/accounts")
+    assert listed.status_code == 200
+    assert "Dummy" in listed.text
+    account_id = await admin.get("/api/v1/accounts", params={"client_id": one["client_id"]})
+    shown = await page.get(f"/portal/accounts/{account_id.json()['items'][0]['account_id']}")
+    assert shown.status_code == 200
+    assert "Dummy" in shown.text
+    for text in (listed.text, shown.text, (await page.get("/portal/dashboard")).text):
+        assert not [s for s in SECRETS if s in text]

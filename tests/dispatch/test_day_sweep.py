@@ -150,6 +150,6 @@ async def test_dealing_looks_an_hour_ahead(
         supervisor = await _as(http, supervisor_user)
         assert (await supervisor.post("/api/v1/dispatch/run")).status_code == 200
     dealt = await owner_db.fetch(
-        "SELECT d.time_zone FROM queue_item q JOIN debtor d ON d.id = q.debtor_id"
+        "SELECT d.time_zone FROM queue_item q JOIN debtor_profile d ON d.debtor_id = q.debtor_id"
     )
     assert [row["time_zone"] for row in dealt] == ["America/New_York"]

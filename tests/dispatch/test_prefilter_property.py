@@ -99,14 +99,15 @@ HOURS_IN_SQL = "SELECT queue_hours_open(queue_dial_zones($1, $2, $3, $4), $5)"
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
-    address=st.none() | st.sampled_from(ZONE_POOL),
+    # The zones of every address of the person (one per client that supplied one).
+    addresses=st.lists(st.sampled_from(ZONE_POOL), max_size=3, unique=True),
     zone_lists=st.lists(st.lists(st.sampled_from(ZONE_POOL), max_size=2), min_size=1, max_size=3),
     at=st.datetimes(
         min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
     ),
 )
 async def test_calling_hours_in_sql_are_the_rules_hours(
-    owner_db: asyncpg.Connection, address: str | None, zone_lists: list[list[str]], at: datetime
+    owner_db: asyncpg.Connection, addresses: list[str], zone_lists: list[list[str]], at: datetime
 ) -> None:
     from server.queues.local_time import CONTIGUOUS_US_ZONES, zone
     from server.queues.rules.hours import CALLING_HOURS_END, CALLING_HOURS_START, zones_considered
@@ -115,7 +116,12 @@ async def test_calling_hours_in_sql_are_the_rules_hours(
         Phone(e164=f"+1614555{n:04d}", kind="mobile", zones=tuple(dict.fromkeys(z)))
         for n, z in enumerate(zone_lists)
     )
-    consumer = Consumer(address_zone=address, address_state=None, phones=numbers)
+    consumer = Consumer(
+        address_zone=addresses[0] if addresses else None,
+        address_state=None,
+        phones=numbers,
+        other_address_zones=tuple(addresses[1:]),
+    )
     everyone = sorted({z for p in numbers for z in p.zones})
     for phone in numbers:
         expected = all(
@@ -123,6 +129,6 @@ async def test_calling_hours_in_sql_are_the_rules_hours(
             for z in zones_considered(consumer, phone.e164)
         )
         in_sql = await owner_db.fetchval(
-            HOURS_IN_SQL, address, list(phone.zones), everyone, list(CONTIGUOUS_US_ZONES), at
+            HOURS_IN_SQL, addresses, list(phone.zones), everyone, list(CONTIGUOUS_US_ZONES), at
         )
-        assert in_sql == expected, (address, phone.zones, at)
+        assert in_sql == expected, (addresses, phone.zones, at)

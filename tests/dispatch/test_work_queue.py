@@ -24,7 +24,7 @@ def zone_at(hour: int) -> str:
 
 
 async def everyone_in(owner_db: asyncpg.Connection, zone: str) -> None:
-    await owner_db.execute("UPDATE debtor SET time_zone = $1", zone)
+    await owner_db.execute("UPDATE debtor_profile SET time_zone = $1", zone)
     await owner_db.execute("UPDATE debtor_phone SET time_zones = ARRAY[$1]", zone)
 
 
@@ -314,8 +314,8 @@ async def test_a_claim_finds_whoever_in_my_queue_is_callable_now_however_far_dow
     assert len(ranked) == 26
 
     async def callable_now(debtor_id: UUID) -> None:
-        await owner_db.execute("UPDATE debtor SET time_zone = $2 WHERE id = $1", debtor_id,
-                               zone_at(14))  # fmt: skip
+        await owner_db.execute("UPDATE debtor_profile SET time_zone = $2 WHERE debtor_id = $1",
+                               debtor_id, zone_at(14))  # fmt: skip
         await owner_db.execute(
             "UPDATE debtor_phone SET time_zones = ARRAY[$2] WHERE debtor_id = $1", debtor_id,
             zone_at(14),

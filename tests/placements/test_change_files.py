@@ -70,8 +70,9 @@ async def test_a_maintenance_file_changes_addresses_phones_and_statuses(
     placement = await _load(admin, client["client_id"], body, "maintenance")
     assert (placement["rows_accepted"], placement["rows_rejected"]) == (3, 2)
     moved = await owner_db.fetchrow(
-        "SELECT d.address_line1, d.state, d.zip5, d.time_zone, d.emails FROM debtor d"
-        " JOIN account a ON a.debtor_id = d.id WHERE a.client_account_number = 'AC-00000'"
+        "SELECT d.address_line1, d.state, d.zip5, d.time_zone, d.emails FROM debtor_profile d"
+        " JOIN account a ON a.debtor_id = d.debtor_id AND a.client_id = d.client_id"
+        " WHERE a.client_account_number = 'AC-00000'"
     )
     assert (moved["address_line1"], moved["state"], moved["zip5"]) == ("5 New Rd", "MA", "02108")
     assert moved["time_zone"] == "America/New_York"
@@ -100,7 +101,7 @@ async def test_a_refused_status_change_refuses_the_whole_row(
     second = b"client_account_number,zip,status\r\nAC-00000,02108,dispute\r\n"
     placement = await _load(admin, client["client_id"], second, "maintenance")
     assert placement["rows_rejected"] == 1
-    assert await owner_db.fetchval("SELECT zip5 FROM debtor") == "43215"
+    assert await owner_db.fetchval("SELECT zip5 FROM debtor_profile") == "43215"
     assert await owner_db.fetchval("SELECT status FROM account") == "closed"
     assert await owner_db.fetchval("SELECT count(*) FROM account_block") == 0
 

@@ -30,12 +30,15 @@ REFUSED = "Refusedname"
 async def merge_refusing_a_name(owner_db: asyncpg.Connection) -> AsyncIterator[None]:
     """While it lasts, the merge raises on a row whose last name is REFUSED."""
     await owner_db.execute(
-        f"ALTER TABLE debtor ADD CONSTRAINT test_refuses_a_name CHECK (last_name <> '{REFUSED}')"
+        "ALTER TABLE debtor_profile ADD CONSTRAINT test_refuses_a_name"
+        f" CHECK (last_name <> '{REFUSED}')"
     )
     try:
         yield
     finally:
-        await owner_db.execute("ALTER TABLE debtor DROP CONSTRAINT IF EXISTS test_refuses_a_name")
+        await owner_db.execute(
+            "ALTER TABLE debtor_profile DROP CONSTRAINT IF EXISTS test_refuses_a_name"
+        )
 
 
 @pytest.fixture
@@ -120,7 +123,7 @@ async def test_a_loader_failing_the_same_way_twice_fails_the_placement_for_good(
     assert audited == 1
 
     # The same bytes again, once the defect is mended: a new placement, loaded whole.
-    await owner_db.execute("ALTER TABLE debtor DROP CONSTRAINT test_refuses_a_name")
+    await owner_db.execute("ALTER TABLE debtor_profile DROP CONSTRAINT test_refuses_a_name")
     again = await upload(client_user, client["client_id"], body)
     assert again.status_code == 202, again.text
     new_id = UUID(again.json()["placement_id"])
@@ -148,7 +151,7 @@ async def test_a_failure_once_is_tried_again_and_may_load(
     placement_id = UUID(response.json()["placement_id"])
     with pytest.raises(asyncpg.CheckViolationError):
         await ingest.load_placement(placement_id)
-    await owner_db.execute("ALTER TABLE debtor DROP CONSTRAINT test_refuses_a_name")
+    await owner_db.execute("ALTER TABLE debtor_profile DROP CONSTRAINT test_refuses_a_name")
     assert await ingest.load_placement(placement_id) == "loaded"
     assert (await _status(owner_db, placement_id))["status"] == "loaded"
 

@@ -154,7 +154,7 @@ async def test_a_new_business_file_with_a_value_too_long_loads_its_other_rows(
         (i + 3, f, "too_long", f"must be at most {NEW_BUSINESS_WIDTHS[f]} characters")
         for i, f in enumerate(fields)
     ]
-    assert await owner_db.fetchval("SELECT last_name FROM debtor") == "L" * 100
+    assert await owner_db.fetchval("SELECT last_name FROM debtor_profile") == "L" * 100
 
 
 async def test_a_maintenance_file_with_a_value_too_long_loads_its_other_rows(
@@ -178,7 +178,8 @@ async def test_a_maintenance_file_with_a_value_too_long_loads_its_other_rows(
         (3, "city", "too_long", "must be at most 100 characters"),
     ]
     moved = await owner_db.fetchrow(
-        "SELECT d.address_line1, d.city FROM debtor d JOIN account a ON a.debtor_id = d.id"
+        "SELECT d.address_line1, d.city FROM debtor_profile d"
+        " JOIN account a ON a.debtor_id = d.debtor_id AND a.client_id = d.client_id"
         " WHERE a.client_account_number = 'AC-00001'"
     )
     assert (moved["address_line1"], moved["city"]) == ("D" * 200, "F" * 100)

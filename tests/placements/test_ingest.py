@@ -104,7 +104,9 @@ async def test_a_file_is_loaded_with_its_counts(
     assert detail["validation_state"] == "notice_not_mailed"
     # Only a keyed hash is kept: 64 hex digits, never the number (a hex digest holds "123"
     # somewhere about once in seventy, so the test looks for the whole number instead).
-    stored = await owner_db.fetch("SELECT ssn_hash, ssn_last4 FROM debtor")
+    stored = await owner_db.fetch(
+        "SELECT d.ssn_hash, f.ssn_last4 FROM debtor d JOIN debtor_profile f ON f.debtor_id = d.id"
+    )
     for row in stored:
         assert re.fullmatch(r"[0-9a-f]{64}", row["ssn_hash"])
         assert f"12345{row['ssn_last4']}" not in row["ssn_hash"]
@@ -280,7 +282,7 @@ async def test_debtors_are_matched_across_placements(
     await upload_and_load(
         admin, second_client["client_id"], csv_bytes([{**no_ssn, "client_account_number": "X-50"}])
     )
-    assert await owner_db.fetchval("SELECT count(*) FROM debtor WHERE last_name = 'Stone'") == 1
+    assert await owner_db.fetchval(STONES) == 1
     # Same name and birth date only (another address and phone): never merged.
     stranger = {
         **no_ssn,
@@ -291,7 +293,10 @@ async def test_debtors_are_matched_across_placements(
         "phone_mobile": "(212) 555-0199",
     }
     await upload_and_load(admin, second_client["client_id"], csv_bytes([stranger]))
-    assert await owner_db.fetchval("SELECT count(*) FROM debtor WHERE last_name = 'Stone'") == 2
+    assert await owner_db.fetchval(STONES) == 2
+
+
+STONES = "SELECT count(DISTINCT debtor_id) FROM debtor_profile WHERE last_name = 'Stone'"
 
 
 async def test_latin1_bom_and_crlf_files_load(
@@ -302,7 +307,7 @@ async def test_latin1_bom_and_crlf_files_load(
     await upload_and_load(admin, client["client_id"], latin)
     bom = b"\xef\xbb\xbf" + csv_bytes([good_row(2, first_name="Zoë")])
     await upload_and_load(admin, client["client_id"], bom)
-    names = {r["first_name"] for r in await owner_db.fetch("SELECT first_name FROM debtor")}
+    names = {r["first_name"] for r in await owner_db.fetch("SELECT first_name FROM debtor_profile")}
     assert names == {"José", "Zoë"}
 
 

@@ -33,9 +33,8 @@ async def app_role(clean_state: None) -> AsyncIterator[asyncpg.Connection]:
 async def add_debtors(owner: asyncpg.Connection, count: int) -> None:
     await owner.execute(
         """
-        INSERT INTO debtor (id, last_name, emails, no_telephone, inconvenient_times,
-            created_at, updated_at)
-        SELECT gen_random_uuid(), 'Doe', '{}', false, '[]', now(), now()
+        INSERT INTO debtor (id, no_telephone, inconvenient_times, created_at, updated_at)
+        SELECT gen_random_uuid(), false, '[]', now(), now()
         FROM generate_series(1, $1)
         """,
         count,

@@ -80,8 +80,8 @@ async def _person(
     )
     debtor_id = UUID(account["debtor_id"])
     await owner_db.execute(
-        "UPDATE debtor SET time_zone = $2::varchar, address_line1 = CASE WHEN $2 IS NULL"
-        " THEN NULL ELSE address_line1 END WHERE id = $1",
+        "UPDATE debtor_profile SET time_zone = $2::varchar, address_line1 = CASE WHEN $2 IS NULL"
+        " THEN NULL ELSE address_line1 END WHERE debtor_id = $1",
         debtor_id,
         time_zone,
     )

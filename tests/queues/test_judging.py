@@ -47,7 +47,7 @@ def test_a_number_is_wrong_from_the_earliest_call_that_found_it_out() -> None:
              "status_since": T0 + timedelta(days=2), "employer_forbids_calls": False,
              "time_zones": ["America/New_York"]}  # fmt: skip
     early = _call(T0, "wrong_number")
-    who = consumer_of(address_zone=None, address_state=None, no_telephone=False,
+    who = consumer_of(address_zones=[], address_states=[], no_telephone=False,
                       no_telephone_since=None, inconvenient_times=[], phones=[phone],
                       calls=[_call(T0 + timedelta(days=2), "wrong_number"), early])  # fmt: skip
     assert who.phones[0].status_since == effective_at(T0, 30) > T0

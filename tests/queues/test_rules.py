@@ -492,6 +492,24 @@ def test_massachusetts_two_in_seven_days_to_home() -> None:
     assert check(et(2024, 6, 5), two).allowed  # not a Massachusetts consumer
 
 
+def test_massachusetts_caps_hold_when_any_client_gave_a_massachusetts_address() -> None:
+    # The account's own client says New York; another client of the same person says
+    # Boston: the consumer may live there, so the stricter caps bind.
+    elsewhere = consumer(address_state="NY", other_address_states=("MA",))
+    two = (call(et(2024, 6, 3)), call(et(2024, 6, 4)))
+    assert_blocked(check(et(2024, 6, 5), two, who=elsewhere), "state_ma_2_in_7",
+                   et(2024, 6, 10, 8))  # fmt: skip
+    assert check(et(2024, 6, 5), two, who=consumer(address_state="NY")).allowed
+
+
+def test_calling_hours_hold_in_the_zone_of_every_address() -> None:
+    # 08:30 in New York, 05:30 in Los Angeles, where another client places the person.
+    west = consumer(other_address_zones=("America/Los_Angeles",))
+    assert check(et(2024, 6, 5, 8, 30), ()).allowed
+    assert_blocked(check(et(2024, 6, 5, 8, 30), (), who=west), "outside_calling_hours",
+                   et(2024, 6, 5, 11))  # fmt: skip
+
+
 def test_massachusetts_two_in_thirty_days_to_work() -> None:
     two = (call(et(2024, 6, 3), phone=WORK), call(et(2024, 6, 4), phone=WORK))
     decision = check(et(2024, 6, 5), two, who=MA, phone=WORK)

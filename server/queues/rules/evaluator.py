@@ -177,7 +177,7 @@ class _Judge:
             c.call_id for c in self.calls if self._consented(c.started_at)
         )
         self.wish_zones = stated_time_zones(self.consumer, self.zones)
-        self.caps = caps_for(self.consumer.address_state)
+        self.caps = caps_for(*self.consumer.address_states)
 
     # -- rules no waiting will cure ------------------------------------------------------
 

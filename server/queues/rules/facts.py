@@ -111,6 +111,20 @@ class Consumer:
     no_telephone: bool = False
     inconvenient_times: tuple[InconvenientTime, ...] = ()
     no_telephone_since: datetime | None = None
+    # The person's other addresses the agency holds (other clients supplied them): the
+    # consumer may be at any, so each one's zone and state count too.
+    other_address_zones: tuple[str, ...] = ()
+    other_address_states: tuple[str, ...] = ()
+
+    @property
+    def address_zones(self) -> tuple[str, ...]:
+        first = (self.address_zone,) if self.address_zone else ()
+        return tuple(dict.fromkeys((*first, *self.other_address_zones)))
+
+    @property
+    def address_states(self) -> tuple[str, ...]:
+        first = (self.address_state,) if self.address_state else ()
+        return tuple(dict.fromkeys(s.upper() for s in (*first, *self.other_address_states)))
 
     def phone(self, e164: str) -> Phone | None:
         return next((p for p in self.phones if p.e164 == e164), None)

@@ -24,15 +24,16 @@ def zones_considered(consumer: Consumer, e164: str) -> tuple[str, ...]:
 
     12 CFR 1006.6(b)(1)(i) and its commentary: when the collector has conflicting or
     uncertain information on the consumer's location, a time is convenient only if it is
-    convenient in every location the consumer may be. With an address, its zone and the
-    dialed number's; without one, the zones of every number on file for the person (the
-    dialed one may not be where they are). A number that says nothing about place
-    (toll-free, non-geographic: no zones) adds none; a number not on file may ring
-    anywhere in the contiguous US; with no zone at all, every contiguous-US zone.
+    convenient in every location the consumer may be. With addresses (every client's the
+    agency holds), all their zones and the dialed number's; without one, the zones of
+    every number on file for the person (the dialed one may not be where they are). A
+    number that says nothing about place (toll-free, non-geographic: no zones) adds none;
+    a number not on file may ring anywhere in the contiguous US; with no zone at all,
+    every contiguous-US zone.
     """
-    address = consumer.address_zone
+    address = consumer.address_zones
     dialed = consumer.phone(e164)
-    zones: list[str] = [address] if address else []
+    zones: list[str] = list(address)
     if dialed is None:
         zones += CONTIGUOUS_US_ZONES
     elif address:
@@ -49,10 +50,9 @@ def in_calling_hours(at: datetime, zones: Iterable[str]) -> bool:
 
 
 def stated_time_zones(consumer: Consumer, zones: tuple[str, ...]) -> tuple[str, ...]:
-    """Stated inconvenient times are the consumer's own clock: their home's, else every
-    zone they might be in (`zones`)."""
-    address = consumer.address_zone
-    return (address,) if address else zones
+    """Stated inconvenient times are the consumer's own clock: their homes' (every address
+    the agency holds), else every zone they might be in (`zones`)."""
+    return consumer.address_zones or zones
 
 
 def at_inconvenient_time(

@@ -20,9 +20,13 @@ STATE_CALL_CAPS: Mapping[str, tuple[FrequencyCap, ...]] = {
 }
 
 
-def caps_for(address_state: str | None) -> tuple[tuple[str, FrequencyCap], ...]:
-    """Every frequency cap on calls to a consumer living in `address_state`, each with
-    the prefix of its rule code: Regulation F's everywhere, and the state's own."""
-    state = (address_state or "").upper()
-    state_caps = STATE_CALL_CAPS.get(state, ())
-    return (("reg_f", REG_F_CAP), *((f"state_{state.lower()}", c) for c in state_caps))
+def caps_for(*address_states: str | None) -> tuple[tuple[str, FrequencyCap], ...]:
+    """Every frequency cap on calls to a consumer living at an address in any of
+    `address_states` (every address the agency holds for them: the stricter state's caps
+    bind wherever the consumer may be), each with the prefix of its rule code: Regulation
+    F's everywhere, and each state's own."""
+    states = dict.fromkeys((s or "").upper() for s in address_states)
+    return (
+        ("reg_f", REG_F_CAP),
+        *((f"state_{s.lower()}", c) for s in states for c in STATE_CALL_CAPS.get(s, ())),
+    )

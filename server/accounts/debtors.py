@@ -1,0 +1,55 @@
+"""The person behind an account as a reader may see them.
+
+The agency's person (`debtor`) is matched across clients; what each client supplied
+about them is that client's profile, and each number names its supplier. A client (user
+or API token) reads only its own profile and numbers: another client's data about the
+same person, even that there is one, stays hidden. Staff and collectors read the person
+whole, with who supplied what; the date of birth is in the detail for right-party
+verification, never in a list or an export.
+"""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+from server.accounts import repository
+from server.accounts.schemas import DebtorRead, PhoneRead, ProfileRead
+from server.auth.principal import Principal, Role
+from server.kit.mapping import read_as
+
+_PROFILE_FIELDS = (
+    "first_name", "last_name", "date_of_birth", "ssn_last4", "address_line1", "address_line2",
+    "city", "state", "zip5", "time_zone",
+)  # fmt: skip
+
+
+_AGENCY_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR})
+
+
+async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
+    """The person as `actor` may see them on `account`. A client (user or token) sees only
+    its own profile and the numbers it supplied or the agency learned on its accounts;
+    staff and collectors see the person whole. The flat fields are the account's client's
+    profile for everyone: another client's name or birth date is never the account's."""
+    debtor = await repository.debtor(account["debtor_id"])
+    assert debtor is not None
+    # Fail closed: only the agency's own roles read the person whole.
+    whole = actor.role in _AGENCY_ROLES
+    own = None if whole else account["client_id"]
+    profiles = await repository.profiles(account["debtor_id"], own)
+    phones = await repository.debtor_phones(account["debtor_id"], own)
+    mine = next((p for p in profiles if p["client_id"] == account["client_id"]), None)
+    flat = {name: None if mine is None else mine[name] for name in _PROFILE_FIELDS}
+    return DebtorRead(
+        debtor_id=debtor["id"],
+        **flat,
+        emails=list(mine["emails"] or []) if mine is not None else [],
+        phones=[read_as(PhoneRead, p) for p in phones],
+        no_telephone=debtor["no_telephone"],
+        inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
+        profiles=[read_as(ProfileRead, p, emails=list(p["emails"] or [])) for p in profiles]
+        if whole
+        else None,
+    )
