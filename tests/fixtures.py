@@ -28,7 +28,7 @@ def client_from(app: Any, address: str) -> httpx.AsyncClient:
 async def record_call(
     collector: Caller, account_id: str, started_at: str, outcome: str, **extra: Any
 ) -> None:
-    """A minute-long outbound call on the number make_account gives every debtor."""
+    """A minute-long outbound call, on a number of our own unless `phone` is given."""
     response = await collector.post(
         f"/api/v1/accounts/{account_id}/calls",
         json={"phone": "+16145550199", "direction": "outbound", "started_at": started_at,

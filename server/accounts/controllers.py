@@ -40,7 +40,9 @@ class AccountController(Controller):
         cursor: Cursor = None,
     ) -> Page[AccountSummary]:
         """Accounts the caller may see, newest first; `q` searches the account number and
-        the debtor's name by prefix."""
+        the debtor's name by prefix, and the person's phone number written any common way
+        ("(312) 939-7362", "3129397362", "+13129397362"): a client finds only the numbers
+        it supplied."""
         return await service.list_accounts(
             principal, page_request(limit, cursor), client_id=client_id, status=status, query=q
         )

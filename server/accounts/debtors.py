@@ -28,6 +28,11 @@ _PROFILE_FIELDS = (
 _AGENCY_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR})
 
 
+def reads_whole_person(actor: Principal) -> bool:
+    """Fail closed: only the agency's own roles read the person whole."""
+    return actor.role in _AGENCY_ROLES
+
+
 async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
     """The person as `actor` may see them on `account`. A client (user or token) sees only
     its own profile and the numbers it supplied or the agency learned on its accounts;
@@ -35,8 +40,7 @@ async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
     profile for everyone: another client's name or birth date is never the account's."""
     debtor = await repository.debtor(account["debtor_id"])
     assert debtor is not None
-    # Fail closed: only the agency's own roles read the person whole.
-    whole = actor.role in _AGENCY_ROLES
+    whole = reads_whole_person(actor)
     own = None if whole else account["client_id"]
     profiles = await repository.profiles(account["debtor_id"], own)
     phones = await repository.debtor_phones(account["debtor_id"], own)

@@ -172,11 +172,15 @@ async def list_accounts(
     client_id: UUID | None,
     status: str | None,
     query: str | None,
+    phone: str | None,
+    all_numbers: bool,
     after: tuple[datetime, UUID] | None,
     limit: int,
 ) -> list[asyncpg.Record]:
     # The search is a prefix match on the account number or the debtor's last name (both
-    # indexed); LIKE metacharacters in the query are escaped so they match themselves.
+    # indexed), or the person's number in E.164 (indexed): any of the person's numbers
+    # (`all_numbers`, the agency's people) or those the account's own client supplied.
+    # LIKE metacharacters in the query are escaped so they match themselves.
     pattern = None
     if query:
         escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -195,7 +199,10 @@ async def list_accounts(
           AND ($3::text IS NULL OR a.status = $3)
           AND ($4::text IS NULL OR lower(a.client_account_number) LIKE $4
                OR lower(d.last_name) LIKE $4
-               OR lower(concat_ws(' ', d.first_name, d.last_name)) LIKE $4)
+               OR lower(concat_ws(' ', d.first_name, d.last_name)) LIKE $4
+               OR EXISTS (SELECT 1 FROM debtor_phone p
+                          WHERE p.e164 = $8 AND p.debtor_id = a.debtor_id
+                            AND ($9 OR p.client_id = a.client_id)))
           AND {_ACCOUNT_ORDER.after(5)}
         {_ACCOUNT_ORDER.order_by}
         LIMIT $7
@@ -206,6 +213,8 @@ async def list_accounts(
         pattern,
         *cursor_params(after),
         limit,
+        phone,
+        all_numbers,
     )
 
 

@@ -16,6 +16,7 @@ from server.accounts import debtors, repository
 from server.accounts.blocks import evidence_of
 from server.accounts.errors import AccountLeftCollection, StatusTransitionRefused
 from server.accounts.movements import BalanceChange, MoneyAction, status_after
+from server.accounts.phone_search import searched_phone
 from server.accounts.schemas import (
     AccountRead,
     AccountSummary,
@@ -98,11 +99,14 @@ async def list_accounts(
 ) -> Page[AccountSummary]:
     if client_id is not None and not actor.may_see_client(client_id):
         return Page(items=[], next_cursor=None)
+    query = query.strip() if query and query.strip() else None
     rows = await repository.list_accounts(
         visible=actor.visible_clients(),
         client_id=client_id,
         status=status,
-        query=query.strip() if query and query.strip() else None,
+        query=query,
+        phone=None if query is None else searched_phone(query),
+        all_numbers=debtors.reads_whole_person(actor),
         after=page.after,
         limit=page.fetch_limit,
     )
