@@ -17,7 +17,7 @@ _ACCOUNT_COLUMNS = """
     a.fees_cents, a.placed_balance_cents, a.balance_cents, a.delinquency_date,
     a.charge_off_date, a.last_payment_date, a.statute_of_limitations_date, a.status,
     a.status_since, a.validation_notice_sent_on, a.validation_period_ends_on, a.created_at,
-    a.serviced_account_number
+    a.serviced_account_number, a.validation_notice_returned_on
 """
 
 
@@ -393,4 +393,50 @@ async def notes_of_account(
         account_id,
         *cursor_params(after),
         limit,
+    )
+
+
+# --- validation notices -----------------------------------------------------------------
+
+
+async def notice_candidates() -> list[asyncpg.Record]:
+    """Accounts in collection with no validation period running: never noticed, or their
+    last notice void or returned."""
+    return await db.fetch(
+        """
+        SELECT a.id AS account_id, a.client_id, a.client_account_number, a.original_creditor,
+            a.principal_cents, a.interest_cents, a.fees_cents, a.balance_cents,
+            a.charge_off_date, a.last_payment_date
+        FROM account a
+        WHERE a.status = 'active' AND a.validation_period_ends_on IS NULL
+        ORDER BY a.created_at, a.id
+        """
+    )
+
+
+async def mailing_addresses(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT a.id AS account_id, d.first_name, d.last_name, d.address_line1,
+            d.address_line2, d.city, d.state, d.zip5
+        FROM account a JOIN debtor d ON d.id = a.debtor_id
+        WHERE a.id = ANY($1::uuid[])
+        """,
+        list(account_ids),
+    )
+
+
+async def set_validation_notice(
+    account_id: UUID, sent_on: date | None, ends_on: date | None, returned_on: date | None
+) -> None:
+    await db.execute(
+        """
+        UPDATE account SET validation_notice_sent_on = $2, validation_period_ends_on = $3,
+            validation_notice_returned_on = $4, updated_at = now() -- clock-ok: write time
+        WHERE id = $1
+        """,
+        account_id,
+        sent_on,
+        ends_on,
+        returned_on,
     )
