@@ -440,3 +440,13 @@ async def set_validation_notice(
         ends_on,
         returned_on,
     )
+
+
+async def without_mailed_notice(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT id AS account_id, client_id, client_account_number, status FROM account
+        WHERE id = ANY($1::uuid[]) AND validation_notice_sent_on IS NULL
+        """,
+        list(account_ids),
+    )

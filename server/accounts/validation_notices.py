@@ -28,6 +28,11 @@ async def notice_candidates() -> list[dict[str, Any]]:
     return [dict(row) for row in await repository.notice_candidates()]
 
 
+async def without_mailed_notice(account_ids: list[UUID]) -> list[dict[str, Any]]:
+    """Of these accounts, those no notice was ever mailed for (a returned notice was)."""
+    return [dict(row) for row in await repository.without_mailed_notice(account_ids)]
+
+
 async def mailing_addresses(account_ids: list[UUID]) -> dict[UUID, MailingAddress]:
     """The one place a letter's address is read: the consumer's address for each account,
     left out where it is incomplete (no street, city, state or ZIP)."""

@@ -14,8 +14,13 @@ from litestar.status_codes import HTTP_200_OK
 from server.auth.guards import CurrentPrincipal, admin_only, staff_only
 from server.kit.errors import NotFound, PayloadTooLarge
 from server.kit.uploads import read_upload
-from server.letters import returns, service
-from server.letters.schemas import LetterBatchRead, LetterDetail, ReturnImportRead
+from server.letters import findings, returns, service
+from server.letters.schemas import (
+    LetterBatchRead,
+    LetterDetail,
+    NoticeFindingRead,
+    ReturnImportRead,
+)
 
 
 def _ref(raw: str, kinds: tuple[str, ...], missing: str) -> tuple[UUID, str]:
@@ -97,4 +102,16 @@ async def import_letter_returns(
     return await returns.import_returns(principal, bytes(body), upload.file_name)
 
 
-routes = [get_letter_batch, get_letter, import_letter_returns]
+@get(
+    "/api/v1/letter-findings",
+    operation_id="ListLateNotices",
+    guards=[staff_only],
+    tags=["letters"],
+)
+async def list_late_notices(principal: CurrentPrincipal) -> list[NoticeFindingRead]:
+    """Accounts whose first communication with the consumer was more than five days ago
+    with no validation notice mailed (12 CFR 1006.34(a)(1)(i)), oldest first."""
+    return await findings.late_notices()
+
+
+routes = [list_late_notices, get_letter_batch, get_letter, import_letter_returns]

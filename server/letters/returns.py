@@ -73,6 +73,13 @@ def _day(text: str, line: int, column: str, tally: _Tally) -> date | bool | None
 def parse_rows(body: bytes, today: date, tally: _Tally) -> list[ReturnRow]:
     """The file's rows that can be applied; the others are refused in `tally`."""
     try:
+        return _parse_rows(body, today, tally)
+    except csv.Error as error:
+        raise InvalidInput.field("file", f"is not CSV ({error})") from None
+
+
+def _parse_rows(body: bytes, today: date, tally: _Tally) -> list[ReturnRow]:
+    try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput.field("file", "is not UTF-8 text") from None
@@ -172,7 +179,7 @@ async def import_returns(actor: Principal, body: bytes, file_name: str | None) -
     async with db.transaction():
         await repository.lock_letters()
         await repository.insert_import(
-            import_id, hashlib.sha256(body).hexdigest(), file_name, actor.id
+            import_id, hashlib.sha256(body).hexdigest(), (file_name or "")[:255] or None, actor.id
         )
         for row in rows:
             await _apply(row, import_id, tally)

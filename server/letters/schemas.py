@@ -81,3 +81,15 @@ class BatchRunRead(msgspec.Struct):
 
     batch: LetterBatchRead | None
     held: dict[str, int]
+
+
+class NoticeFindingRead(msgspec.Struct):
+    """An account whose first communication was more than five days ago with no
+    validation notice mailed (12 CFR 1006.34(a)(1)(i))."""
+
+    account_id: UUID
+    client_id: UUID
+    client_account_number: str
+    status: str
+    first_communication_at: datetime
+    days_since: int

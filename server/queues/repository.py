@@ -325,3 +325,22 @@ async def close_open_promises(account_id: UUID, status: str) -> int:
         status,
     )
     return int(result.split()[-1])
+
+
+async def first_conversations_before(
+    outcomes: Sequence[str], before: datetime
+) -> list[asyncpg.Record]:
+    """The accounts whose first call of these outcomes (current versions only) began
+    before `before`, and when."""
+    return await db.fetch(
+        """
+        SELECT ca.account_id, min(c.started_at) AS first_at
+        FROM call c JOIN call_account ca ON ca.call_id = c.id
+        WHERE c.outcome = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
+        GROUP BY ca.account_id
+        HAVING min(c.started_at) < $2
+        """,
+        list(outcomes),
+        before,
+    )
