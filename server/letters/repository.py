@@ -57,16 +57,22 @@ async def batch_made_since(since: datetime) -> bool:
 
 
 async def insert_batch(
-    batch_id: UUID, planned: date, letters: int, pages: int, pdf: bytes, index_csv: str
+    batch_id: UUID,
+    planned: date,
+    letters: int,
+    pages: int,
+    pdf: bytes,
+    index_csv: str,
+    made_at: datetime,
 ) -> asyncpg.Record:
     row = await db.fetchrow(
         f"""
         INSERT INTO letter_batch (id, planned_mailing_on, letter_count, page_count, pdf,
             index_csv, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, now()) -- clock-ok: write time
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
         RETURNING {_BATCH_COLUMNS}
         """,  # noqa: S608
-        batch_id, planned, letters, pages, pdf, index_csv,
+        batch_id, planned, letters, pages, pdf, index_csv, made_at,
     )  # fmt: skip
     assert row is not None
     return row
@@ -74,14 +80,13 @@ async def insert_batch(
 
 async def insert_letters(rows: list[tuple[Any, ...]]) -> None:
     """(id, batch_id, account_id, client_id, kind, address_text, data, pdf, page_count,
-    planned_mailing_on, printed_period_ends_on) per letter."""
+    planned_mailing_on, printed_period_ends_on, created_at) per letter."""
     async with db.connection() as conn:
         await conn.executemany(
             """
             INSERT INTO letter (id, batch_id, account_id, client_id, kind, address_text, data,
                 pdf, page_count, planned_mailing_on, printed_period_ends_on, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11,
-                now()) -- clock-ok: write time
+            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)
             """,
             rows,
         )

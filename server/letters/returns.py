@@ -131,6 +131,11 @@ async def _apply(row: ReturnRow, import_id: UUID, tally: _Tally) -> None:
     if mailed_on is None:
         tally.refuse(row.line, "returned_on", "the letter has no mailing: give mailed_on")
         return
+    made_on = clock.agency_date(letter["created_at"])
+    if row.mailed_on and row.mailed_on < made_on:
+        # A typo of a year would otherwise date the notice, and end its period, long ago.
+        tally.refuse(row.line, "mailed_on", f"is before the letter was made ({made_on})")
+        return
     if row.returned_on and row.returned_on < mailed_on:
         tally.refuse(row.line, "returned_on", "is before the letter was mailed")
         return

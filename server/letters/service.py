@@ -109,7 +109,10 @@ def _render(
 async def make_batch(now: datetime | None = None) -> BatchRunRead:
     """One batch of every notice due, in one transaction: a worker killed while making
     it leaves nothing behind, and the next run makes it whole."""
-    planned = planned_mailing_date(clock.agency_date(now or clock.now()))
+    # The batch and its letters are dated by the clock that planned them (the agency's
+    # day decides the planned mailing date and which returns are plausible).
+    made_at = now or clock.now()
+    planned = planned_mailing_date(clock.agency_date(made_at))
     held: dict[str, int] = {}
     async with db.transaction():
         await repository.lock_letters()
@@ -156,7 +159,7 @@ async def make_batch(now: datetime | None = None) -> BatchRunRead:
             ]
         )
         row = await repository.insert_batch(
-            batch_id, planned, len(made), sum(m.pages for m in made), batch_pdf, index
+            batch_id, planned, len(made), sum(m.pages for m in made), batch_pdf, index, made_at
         )
         await repository.insert_letters(
             [
@@ -172,6 +175,7 @@ async def make_batch(now: datetime | None = None) -> BatchRunRead:
                     m.pages,
                     planned,
                     m.data.validation_period_ends_on,
+                    made_at,
                 )
                 for m in made
             ]

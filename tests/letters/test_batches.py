@@ -167,13 +167,15 @@ async def test_each_row_is_refused_with_its_line_and_reason(
             f"{letter_id},2026-11-23,2026-11-20,",
             "00000000-0000-4000-8000-000000000000,2026-11-23,,",
             f"{letter_id},,2026-11-30,moved",
+            f"{letter_id},2025-11-23,,",
         ],
     )
     assert [(e["line"], e["field"]) for e in report["errors"]] == [
         (2, "letter_id"), (3, "mailed_on"), (4, "mailed_on"), (5, "mailed_on"),
-        (6, "returned_on"), (7, "letter_id"), (8, "returned_on"),
+        (6, "returned_on"), (7, "letter_id"), (8, "returned_on"), (9, "mailed_on"),
     ]  # fmt: skip
-    assert (report["rows_read"], report["mailed"]) == (7, 0)
+    assert report["errors"][-1]["reason"] == "is before the letter was made (2026-11-20)"
+    assert (report["rows_read"], report["mailed"]) == (8, 0)
     assert await _account_dates(admin, account_id) == (None, None, "notice_not_mailed")
 
 
