@@ -37,5 +37,6 @@ APP_REGISTRY = AppRegistry(
         "server.queues.piccolo_app",
         "server.dispatch.piccolo_app",
         "server.settlements.piccolo_app",
+        "server.letters.piccolo_app",
     ]
 )

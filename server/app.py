@@ -55,6 +55,7 @@ from server.kit.json_body import CheckedJsonRequest
 from server.kit.logging import configure_logging, get_logger
 from server.kit.redis import close_redis, open_redis
 from server.kit.settings import Settings, get_settings
+from server.letters.controllers import routes as letter_routes
 from server.placements.controllers import routes as placement_routes
 from server.queues.controllers import routes as queue_routes
 from server.settlements.controllers import routes as settlement_routes
@@ -353,6 +354,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *settlement_routes,
         *remittance_routes,
         *supervision_routes,
+        *letter_routes,
     ]
     _document_errors(controllers)
     app = Litestar(

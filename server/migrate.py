@@ -34,6 +34,9 @@ APPEND_ONLY_TABLES = (
     "statement_line",
     "remittance_run",
     "account_note",
+    "letter_batch",
+    "letter",
+    "letter_event",
 )
 # Serializes concurrent `agency migrate` runs (two hosts deploying at once).
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

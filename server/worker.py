@@ -25,6 +25,7 @@ from server.kit import db, jobs
 from server.kit.logging import configure_logging, get_logger
 from server.kit.redis import close_redis, open_redis
 from server.kit.settings import get_settings
+from server.letters import jobs as letters_jobs
 from server.placements import jobs as placements_jobs
 from server.placements import normalize
 from server.settlements import jobs as settlements_jobs
@@ -45,6 +46,7 @@ DECLARED = jobs.combine(
         dispatch_jobs.JOBS,
         settlements_jobs.JOBS,
         remittance_jobs.JOBS,
+        letters_jobs.JOBS,
     )
 )
 

@@ -236,9 +236,9 @@ def make_account(owner_db: Any, fake: Faker) -> MakeAccount:
             INSERT INTO account (id, client_id, placement_id, debtor_id, client_account_number,
                 original_creditor, tier, fee_rate_bps, principal_cents, interest_cents,
                 fees_cents, placed_balance_cents, balance_cents, delinquency_date, status,
-                status_since, created_at, updated_at)
+                status_since, created_at, updated_at, charge_off_date)
             SELECT gen_random_uuid(), $1, p.id, $2, $3, 'Original Bank', 'primary',
-                p.fee_rate_bps, $4, 0, 0, $4, $4, $5, $6, now(), now(), now()
+                p.fee_rate_bps, $4, 0, 0, $4, $4, $5, $6, now(), now(), now(), $8
             FROM placement p WHERE p.id = $7
             RETURNING id, client_id, debtor_id, placement_id, client_account_number, balance_cents
             """,
@@ -249,6 +249,7 @@ def make_account(owner_db: Any, fake: Faker) -> MakeAccount:
             fields.pop("delinquency_date", fake.date_between("-2y", "-90d")),
             fields.pop("status", "active"),
             placement_id,
+            fields.pop("charge_off_date", None),
         )
         assert not fields, f"unknown fields {sorted(fields)}"
         return {

@@ -25,6 +25,7 @@ APPS = (
     "queues",
     "dispatch",
     "settlements",
+    "letters",
 )
 
 

@@ -403,6 +403,34 @@ async def run_remittance(shop: Shop) -> None:
         }
 
 
+async def import_letter_returns(shop: Shop) -> None:
+    from datetime import UTC, date, datetime
+
+    from server.letters import service as letters
+
+    made = await shop.make_account(shop.client["client_id"], charge_off_date=date(2025, 3, 1))
+    # Friday 2026-11-20: mailed Monday 2026-11-23, the period printed to end 2026-12-31.
+    with clock.running_from(datetime(2026, 11, 20, 15, tzinfo=UTC)):
+        batch = (await letters.make_batch()).batch
+    assert batch is not None
+    index = (await shop.admin.get(f"/api/v1/letter-batches/{batch.batch_id}.csv")).text
+    letter_id = index.splitlines()[1].split(",")[0]
+    answer = _ok(
+        await shop.admin.post(
+            "/api/v1/letter-returns",
+            content=f"letter_id,mailed_on,returned_on,reason\r\n{letter_id},2026-11-23,,\r\n",
+            headers={"Content-Type": "text/csv"},
+        )
+    )
+    assert (answer["mailed"], answer["errors"]) == (1, [])
+    letter = await _read(shop.admin, f"/api/v1/letters/{letter_id}")
+    assert letter["letter"]["events"] == {"mailed": "2026-11-23"}
+    account = await _read(shop.admin, f"/api/v1/accounts/{made['id']}")
+    assert (account["validation_notice_sent_on"], account["validation_period_ends_on"]) == (
+        "2026-11-23", letter["letter"]["printed_period_ends_on"],
+    )  # fmt: skip
+
+
 Check = Callable[[Shop], Awaitable[None]]
 CHECKS: dict[str, Check] = {
     "Login": login,
@@ -450,6 +478,7 @@ CHECKS: dict[str, Check] = {
     "DecideOffer": decide_offer,
     "WithdrawOffer": withdraw_offer,
     "RunRemittance": run_remittance,
+    "ImportLetterReturns": import_letter_returns,
 }
 
 

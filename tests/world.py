@@ -8,6 +8,7 @@ is exercised with an id that belongs to someone else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -49,7 +50,8 @@ async def _side(
     make_account: MakeAccount,
 ) -> Side:
     client = await make_client()
-    account = await make_account(client["client_id"])
+    # A charge-off date: the itemization date a validation notice needs.
+    account = await make_account(client["client_id"], charge_off_date=date(2025, 3, 1))
     user = await make_user("client", client_id=client["client_id"])
     token = await admin.post(
         f"/api/v1/clients/{client['client_id']}/tokens", json={"name": "uploads"}
@@ -75,8 +77,17 @@ async def build_world(
         await record_payment(admin, side)
         await record_offer(side)
     await issue_statements(admin, a, b)
+    await send_notices()
     await hold_a_placement(b)
     return World(admin=admin, supervisor=supervisor, a=a, b=b)
+
+
+async def send_notices() -> None:
+    """A letter batch with both sides' validation notices (batched, not mailed)."""
+    from server.letters import service as letters
+
+    made = await letters.make_batch()
+    assert made.batch is not None, made.held
 
 
 async def hold_a_placement(side: Side) -> None:
@@ -117,6 +128,13 @@ def _owner_column(table: str) -> str:
 
 async def id_of(db: asyncpg.Connection, param: str, client_id: str) -> str | None:
     """An id of the kind `param` names that belongs to the client."""
+    if param == "batch_id":
+        # A letter batch belongs to no client: the one holding the client's letters.
+        value = await db.fetchval(
+            "SELECT batch_id FROM letter WHERE client_id = $1 ORDER BY batch_id LIMIT 1",
+            UUID(client_id),
+        )
+        return None if value is None else str(value)
     if param == "collector_id":
         # A collector belongs to no client: the one whose portfolio holds the client.
         value = await db.fetchval(

@@ -17,7 +17,7 @@ _ACCOUNT_COLUMNS = """
     a.fees_cents, a.placed_balance_cents, a.balance_cents, a.delinquency_date,
     a.charge_off_date, a.last_payment_date, a.statute_of_limitations_date, a.status,
     a.status_since, a.validation_notice_sent_on, a.validation_period_ends_on, a.created_at,
-    a.serviced_account_number
+    a.serviced_account_number, a.validation_notice_returned_on
 """
 
 

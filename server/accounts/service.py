@@ -83,7 +83,11 @@ async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
         account_id=row["id"],
         debtor=debtor,
         status_history=[read_as(StatusChangeRead, h) for h in history],
-        validation_state=validation_state(row["validation_period_ends_on"], clock.now()),
+        validation_state=validation_state(
+            row["validation_period_ends_on"],
+            clock.now(),
+            returned_on=row["validation_notice_returned_on"],
+        ),
         blocks=[_block_read(b) for b in blocks],
         sections=sections,
     )

@@ -108,6 +108,9 @@ class Account(Table, tablename="account"):
     status_since = Timestamptz(default=TimestamptzNow())
     validation_notice_sent_on = Date(null=True, default=None)
     validation_period_ends_on = Date(null=True, default=None)
+    # The day the vendor reported the last notice mailed came back undeliverable: the
+    # account has no validation period until a notice reaches the consumer.
+    validation_notice_returned_on = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -25,6 +25,8 @@ class ValidationState(StrEnum):
     NOTICE_NOT_MAILED = "notice_not_mailed"
     IN_PERIOD = "in_validation_period"
     PERIOD_ENDED = "validation_period_ended"
+    # The last notice mailed came back undeliverable: no period runs until one arrives.
+    RETURNED_UNDELIVERABLE = "returned_undeliverable"
 
 
 # American Samoa (UTC-11) is the last place in the United States to finish a day: a period
@@ -32,9 +34,13 @@ class ValidationState(StrEnum):
 LATEST_US_ZONE = "Pacific/Pago_Pago"
 
 
-def validation_state(period_ends_on: date | None, now: datetime) -> ValidationState:
+def validation_state(
+    period_ends_on: date | None, now: datetime, *, returned_on: date | None = None
+) -> ValidationState:
     """Where a debt stands at `now`: the consumer may dispute "by" the end date, so the end
     date itself is still inside the period, wherever in the US they are."""
+    if period_ends_on is None and returned_on is not None:
+        return ValidationState.RETURNED_UNDELIVERABLE
     if period_ends_on is None:
         return ValidationState.NOTICE_NOT_MAILED
     if clock.local_date(now, LATEST_US_ZONE) <= period_ends_on:

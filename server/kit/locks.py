@@ -32,5 +32,9 @@ DISPATCH = 0x64697370  # "disp"
 REMITTANCE = 0x72656D  # "rem"
 REMITTANCE_BATCH = 0
 
-ALL_ONE_KEY = (MIGRATION, DEBTOR_MERGE, DISPATCH)
+# Letters: making a batch and importing a vendor's return file, one at a time, so a
+# letter is never batched twice nor one mailing recorded twice.
+LETTERS = 0x6C6574  # "let"
+
+ALL_ONE_KEY = (MIGRATION, DEBTOR_MERGE, DISPATCH, LETTERS)
 ALL_CLASSES = (PLACEMENT, PERSON_CALLS, REMITTANCE)

@@ -55,6 +55,12 @@ class Settings:
     host: str
     port: int
     agency_name: str
+    # What letters print: the mailing address disputes are sent to (lines separated by
+    # "|"), a telephone line, and the address electronic disputes go to. No dispute
+    # address: the agency does not accept disputes electronically, and no letter says so.
+    agency_mailing_address: tuple[str, ...]
+    agency_phone: str | None
+    agency_dispute_address: str | None
     agency_timezone: str
     log_format: LogFormat
     log_level: str
@@ -207,6 +213,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         host=env.required_text("AGENCY_HOST", "127.0.0.1"),
         port=env.integer("AGENCY_PORT", 8000, 1, 65535),
         agency_name=env.required_text("AGENCY_NAME", "Northwind Recovery Services"),
+        agency_mailing_address=tuple(
+            line.strip()
+            for line in env.required_text(
+                "AGENCY_MAILING_ADDRESS", "PO Box 4410|Columbus, OH 43215-4410"
+            ).split("|")
+            if line.strip()
+        ),
+        agency_phone=env.text("AGENCY_PHONE"),
+        agency_dispute_address=env.text("AGENCY_DISPUTE_ADDRESS"),
         agency_timezone=timezone,
         log_format=env.choice("LOG_FORMAT", "auto", ("auto", "json", "console")),  # type: ignore[arg-type]
         log_level=env.choice(

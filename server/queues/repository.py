@@ -455,3 +455,22 @@ async def call_activity(
         placed,
         conversations,
     )
+
+
+async def first_conversations_before(
+    outcomes: Sequence[str], before: datetime
+) -> list[asyncpg.Record]:
+    """The accounts whose first call of these outcomes (current versions only) began
+    before `before`, and when."""
+    return await db.fetch(
+        """
+        SELECT ca.account_id, min(c.started_at) AS first_at
+        FROM call c JOIN call_account ca ON ca.call_id = c.id
+        WHERE c.outcome = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
+        GROUP BY ca.account_id
+        HAVING min(c.started_at) < $2
+        """,
+        list(outcomes),
+        before,
+    )

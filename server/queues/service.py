@@ -412,3 +412,20 @@ async def call_activity(
         sorted(facts.PLACED_OUTCOMES), sorted(facts.CONVERSATION_OUTCOMES),
     )  # fmt: skip
     return {row["key"]: {k: int(v) for k, v in row.items() if k != "key"} for row in rows}
+
+
+# A call in which the consumer spoke with the collector: a communication (15 U.S.C.
+# 1692a(2)). A message left (a limited-content message, 12 CFR 1006.2(j)), a wrong
+# number or a third party is not one; a callback asked for is counted, on the safe side.
+CONVERSATIONS = (
+    Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY, Outcome.REFUSED, Outcome.DISPUTE,
+    Outcome.CEASE_REQUEST, Outcome.CALLBACK,
+)  # fmt: skip
+
+
+async def first_conversations_before(before: datetime) -> dict[UUID, datetime]:
+    """The accounts whose first conversation with the consumer was before `before`, and
+    when it was."""
+    outcomes = [str(o) for o in CONVERSATIONS]
+    rows = await repository.first_conversations_before(outcomes, before)
+    return {row["account_id"]: row["first_at"] for row in rows}

@@ -1,0 +1,67 @@
+"""The queries of validation notices: the accounts due one, where a notice is mailed to,
+and the dates the letter vendor's mailing sets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from server.kit import db
+
+
+async def notice_candidates() -> list[asyncpg.Record]:
+    """Accounts in collection with no validation period running: never noticed, or their
+    last notice void or returned."""
+    return await db.fetch(
+        """
+        SELECT a.id AS account_id, a.client_id, a.client_account_number, a.original_creditor,
+            a.principal_cents, a.interest_cents, a.fees_cents, a.balance_cents,
+            a.charge_off_date, a.last_payment_date
+        FROM account a
+        WHERE a.status = 'active' AND a.validation_period_ends_on IS NULL
+        ORDER BY a.created_at, a.id
+        """
+    )
+
+
+async def mailing_addresses(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT a.id AS account_id, d.first_name, d.last_name, d.address_line1,
+            d.address_line2, d.city, d.state, d.zip5
+        FROM account a
+        -- The address the account's own client gave: a letter about its debt goes there.
+        LEFT JOIN debtor_profile d ON d.debtor_id = a.debtor_id AND d.client_id = a.client_id
+        WHERE a.id = ANY($1::uuid[])
+        """,
+        list(account_ids),
+    )
+
+
+async def set_validation_notice(
+    account_id: UUID, sent_on: date | None, ends_on: date | None, returned_on: date | None
+) -> None:
+    await db.execute(
+        """
+        UPDATE account SET validation_notice_sent_on = $2, validation_period_ends_on = $3,
+            validation_notice_returned_on = $4, updated_at = now() -- clock-ok: write time
+        WHERE id = $1
+        """,
+        account_id,
+        sent_on,
+        ends_on,
+        returned_on,
+    )
+
+
+async def without_mailed_notice(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """
+        SELECT id AS account_id, client_id, client_account_number, status FROM account
+        WHERE id = ANY($1::uuid[]) AND validation_notice_sent_on IS NULL
+        """,
+        list(account_ids),
+    )
