@@ -36,6 +36,7 @@ from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, PortalForClients
 from server.auth.service import PortalSession
 from server.kit.errors import InvalidInput, NotFound, TooManyRequests
+from server.kit.pages import refusal_message, safe_next
 from server.kit.settings import get_settings
 from server.kit.uploads import read_upload
 from server.settlements.remittance import statements
@@ -74,10 +75,7 @@ def _errors(invalid: InvalidInput) -> dict[str, str]:
 
 
 def _safe_next(target: str) -> str:
-    """Only a page of the portal: never another site (`//evil`, `/\\evil` in some browsers)."""
-    if target.startswith("/portal/") and "\\" not in target:
-        return target
-    return "/portal/dashboard"
+    return safe_next(target, "/portal", "/portal/dashboard")
 
 
 async def _decide_placement(
@@ -132,13 +130,10 @@ class SignInController(Controller):
             )
         except (InvalidCredentials, PortalForClients, TooManyRequests) as refused:
             token = new_sign_in_token()
-            if isinstance(refused, TooManyRequests):
-                minutes = -(-refused.retry_after_s // 60)
-                message = f"Too many sign-in attempts. Please try again in {minutes} min."
-            elif isinstance(refused, PortalForClients):
-                message = "This portal is for client businesses. Agency staff use the agency's app."
-            else:
-                message = "That username and password do not match."
+            message = refusal_message(
+                refused,
+                "This portal is for client businesses. Agency staff use the agency's app.",
+            )
             response = await page(
                 "sign_in.html", None, status=refused.status_code, sign_in_token=token,
                 next=target, username=username, error=message,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -26,7 +25,8 @@ from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.clients.schemas import ClientRead, Tier
 from server.kit import db
-from server.kit.errors import FieldError, InvalidInput, NotFound
+from server.kit.errors import InvalidInput, NotFound
+from server.kit.pages import form_as
 from server.kit.pagination import page_request
 from server.kit.uploads import Upload
 from server.placements import service as placements
@@ -62,18 +62,6 @@ def client_of(principal: Principal) -> UUID:
 async def client(principal: Principal) -> ClientRead:
     """The signed-in user's client, named at the top of every page."""
     return await clients.get_client(principal, client_of(principal))
-
-
-def _convert(values: dict[str, Any], kind: type[Any]) -> Any:
-    """A form's values as the domain's request type, checked like an API body; what is
-    wrong is named by its field (msgspec says "… - at `$.reason`")."""
-    try:
-        return msgspec.convert(values, kind)
-    except msgspec.ValidationError as error:
-        message = str(error)
-        reason, _, path = message.rpartition(" - at `$.")
-        name = path.rstrip("`") or "form"
-        raise InvalidInput(message, details=[FieldError(name, reason or message)]) from None
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -159,7 +147,7 @@ class _UploadOptions(msgspec.Struct):
 async def upload(
     principal: Principal, kind: str, tier: str, upload: Upload
 ) -> tuple[PlacementRead, bool]:
-    values = _convert({"kind": kind or FileKind.NEW_BUSINESS, "tier": tier or Tier.PRIMARY},
+    values = form_as({"kind": kind or FileKind.NEW_BUSINESS, "tier": tier or Tier.PRIMARY},
                       _UploadOptions)  # fmt: skip
     return await placements.receive_placement(
         principal, client_id=client_of(principal), kind=values.kind, tier=values.tier,
@@ -285,7 +273,7 @@ async def payments_csv(principal: Principal, account_id: UUID) -> AsyncIterator[
 def _recall_request(reason: str) -> StatusActionRequest:
     if not reason:
         raise InvalidInput.field("reason", "say why the account is recalled")
-    request: StatusActionRequest = _convert(
+    request: StatusActionRequest = form_as(
         {"reason": reason, "channel": Channel.ELECTRONIC}, StatusActionRequest
     )
     return request
@@ -370,7 +358,7 @@ async def decide(principal: Principal, offer_id: UUID, decision: str, reason: st
     await offers.get_offer(principal, offer_id)
     if decision == "reject" and not reason:
         raise InvalidInput.field("reason", "say why the offer is rejected")
-    data: OfferDecision = _convert({"decision": decision, "reason": reason or None}, OfferDecision)
+    data: OfferDecision = form_as({"decision": decision, "reason": reason or None}, OfferDecision)
     return await offers.decide_offer(principal, offer_id, data)
 
 

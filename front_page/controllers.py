@@ -14,6 +14,7 @@ from server.auth import service as auth
 from server.kit.settings import get_settings
 
 PORTAL = "/portal/"
+WORKSPACE = "/workspace/"
 API_DOCS = "/schema"
 
 
@@ -38,6 +39,7 @@ class FrontPageController(Controller):
                 "csrf": "",
                 "csrf_field": CSRF_FIELD,
                 "portal_url": PORTAL,
+                "workspace_url": WORKSPACE,
                 "api_docs_url": API_DOCS,
                 # A newcomer's first hint; a production server does not advertise demos.
                 "show_demo_hint": settings.environment != "production",

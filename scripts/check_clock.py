@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PLACES = ("server", "client_portal", "front_page")
+PLACES = ("server", "client_portal", "front_page", "workspace")
 THE_CLOCK = Path("server") / "kit" / "clock.py"  # the one reader, by design
 # `now()` not preceded by a name or a dot: SQL's, not `clock.now()`.
 CLOCK_READ = re.compile(

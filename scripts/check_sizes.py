@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PLACES = ("server", "client_portal", "front_page")
+PLACES = ("server", "client_portal", "front_page", "workspace")
 MOST_LINES = 500
 
 

@@ -42,6 +42,7 @@ from litestar.types import (
 
 import client_portal
 import front_page
+import workspace
 from server import api_docs, wiring
 from server.accounts.controllers import routes as account_routes
 from server.auth.controllers import routes as auth_routes
@@ -321,6 +322,11 @@ def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _json(500, error_body("internal_error", "an unexpected error occurred"))
 
 
+def _pages_aware(api_handler: Any) -> Any:
+    """The API's handler, but the portal's and the workspace's pages get HTML."""
+    return workspace.workspace_aware(client_portal.portal_aware(api_handler))
+
+
 def _lifespan(settings: Settings) -> Any:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -361,29 +367,33 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *controllers,
             *client_portal.routes(),
+            *workspace.routes(),
             *front_page.routes(),
             api_docs.static_route(),
         ],
         middleware=[
             DefineMiddleware(
                 BearerAuthenticationMiddleware,
-                exclude=["^/schema", "^/portal", "^/static"],
+                exclude=["^/schema", "^/portal", "^/workspace", "^/static"],
                 exclude_from_auth_key="exclude_from_auth",
             ),
         ],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
         request_class=CheckedJsonRequest,
-        # Pages under /portal render their errors as pages; the rest as the API's JSON.
+        # Pages under /portal and /workspace render their errors as pages; the rest as the
+        # API's JSON.
         exception_handlers={
-            DomainError: client_portal.portal_aware(_domain_error),
-            ValidationException: client_portal.portal_aware(_validation_error),
-            NotAuthorizedException: client_portal.portal_aware(_http_error),
-            PermissionDeniedException: client_portal.portal_aware(_http_error),
-            NotFoundException: client_portal.portal_aware(_http_error),
-            HTTPException: client_portal.portal_aware(_http_error),
-            Exception: client_portal.portal_aware(_unexpected),
+            DomainError: _pages_aware(_domain_error),
+            ValidationException: _pages_aware(_validation_error),
+            NotAuthorizedException: _pages_aware(_http_error),
+            PermissionDeniedException: _pages_aware(_http_error),
+            NotFoundException: _pages_aware(_http_error),
+            HTTPException: _pages_aware(_http_error),
+            Exception: _pages_aware(_unexpected),
         },
-        template_config=client_portal.template_config(settings, [front_page.TEMPLATES]),
+        template_config=client_portal.template_config(
+            settings, [front_page.TEMPLATES, workspace.TEMPLATES]
+        ),
         lifespan=[_lifespan(settings)],
         openapi_config=OpenAPIConfig(
             title=f"{settings.agency_name} — agency server",

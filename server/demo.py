@@ -468,12 +468,12 @@ _DOORS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
         ("demo.client2", f"the same for {DEMO_CLIENTS[1][0]}"),
         ("demo.client3", f"the same for {DEMO_CLIENTS[2][0]}"),
     )),
-    ("API docs", "/schema", "in place of the agency workspace, not built yet: sign in with\n"
-     "POST /api/v1/auth/login, then press Authorize and paste the access_token", (
-        ("demo.collector1", "POST /api/v1/queues/me/next (your next account), then"),
-        ("", "POST /api/v1/accounts/{id}/call-check and .../calls"),
+    ("workspace", "/workspace/", "demo.supervisor, demo.admin: Search (/), any account's screen", (
+        ("demo.collector1", "Next account (n), its verdict, record a call (c), release (r)"),
         ("demo.collector2", "the same, on another portfolio"),
         ("demo.collector3", "the same, on another portfolio"),
+    )),
+    ("API docs", "/schema", "offers, payments, the rest: POST /api/v1/auth/login, then Authorize", (
         ("demo.supervisor", "GET /api/v1/offers?status=pending_supervisor, then"),
         ("", "POST /api/v1/offers/{id}/decision"),
         ("demo.admin", "POST /api/v1/dispatch/run, POST /api/v1/remittance/run,"),

@@ -114,6 +114,7 @@ async def test_the_demo_invents_no_event_and_a_second_run_changes_nothing(
     said = report(first, "http://127.0.0.1:8000")
     assert said.startswith("Demo data made")
     assert "  client portal  http://127.0.0.1:8000/portal/\n    demo.client1 " in said
+    assert "  workspace      http://127.0.0.1:8000/workspace/\n" in said
     assert "  API docs       http://127.0.0.1:8000/schema\n" in said
     for _, username in first.logins:
         assert f"\n    {username} " in said, username

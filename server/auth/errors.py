@@ -15,3 +15,7 @@ class UsernameTaken(Conflict):
 
 class PortalForClients(NotPermitted):
     code = "portal_for_clients"
+
+
+class WorkspaceForStaff(NotPermitted):
+    code = "workspace_for_staff"

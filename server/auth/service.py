@@ -19,6 +19,7 @@ from server.auth.errors import (
     InvalidRefreshToken,
     PortalForClients,
     UsernameTaken,
+    WorkspaceForStaff,
 )
 from server.auth.principal import Principal, Role
 from server.auth.schemas import (
@@ -347,6 +348,9 @@ async def purge_expired_refresh_tokens() -> int:
 PORTAL_SESSION_PREFIX = "ps_"
 # However active, a portal session ends after this long: a copied cookie is not good forever.
 PORTAL_SESSION_LIFETIME_S = 12 * 3600
+# The workspace's sessions (agency staff) live in the same table under their own prefix.
+WORKSPACE_SESSION_PREFIX = "ws_"
+WORKSPACE_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,52 +360,89 @@ class PortalSession:
     principal: Principal
 
 
-async def open_portal_session(username: str, password: str, address: str) -> PortalSession:
-    """Sign a client user in to the portal: the same credentials and rate limit as the
-    API's sign-in. Agency staff have their own app and are refused."""
+async def _open_browser_session(
+    username: str, password: str, address: str, *, staff: bool
+) -> PortalSession:
+    """A signed-in browser: the same credentials and rate limit as the API's sign-in.
+    The portal takes client users only, the workspace staff only."""
     user = await authenticate_password(username, password, address)
     principal = _principal(user)
-    if principal.role != Role.CLIENT:
+    if staff and principal.role not in WORKSPACE_ROLES:
+        raise WorkspaceForStaff("the workspace is for the agency's staff")
+    if not staff and principal.role != Role.CLIENT:
         raise PortalForClients("the client portal is for client users")
-    secret = tokens.new_secret(PORTAL_SESSION_PREFIX)
+    prefix = WORKSPACE_SESSION_PREFIX if staff else PORTAL_SESSION_PREFIX
+    secret = tokens.new_secret(prefix)
     csrf_token = secrets.token_urlsafe(32)
+    action = "auth.workspace_sign_in" if staff else "auth.portal_sign_in"
     async with db.transaction():
         await repository.insert_portal_session(user["id"], tokens.secret_hash(secret), csrf_token)
-        await audit.record(
-            principal, "auth.portal_sign_in", "user", user["id"], client_id=user["client_id"]
-        )
+        await audit.record(principal, action, "user", user["id"], client_id=user["client_id"])
     return PortalSession(secret, csrf_token, principal)
+
+
+async def open_portal_session(username: str, password: str, address: str) -> PortalSession:
+    """Sign a client user in to the portal. Agency staff have their own app and are refused."""
+    return await _open_browser_session(username, password, address, staff=False)
+
+
+async def open_workspace_session(username: str, password: str, address: str) -> PortalSession:
+    """Sign an admin, supervisor or collector in to the workspace; client users are refused."""
+    return await _open_browser_session(username, password, address, staff=True)
+
+
+async def _browser_session(
+    secret: str, prefix: str, idle_s: int, lifetime_s: int, roles: frozenset[Role]
+) -> PortalSession | None:
+    if not secret.startswith(prefix):
+        return None
+    row = await repository.live_portal_session(
+        tokens.secret_hash(secret), idle_s, lifetime_s, clock.now()
+    )
+    if row is None:
+        return None
+    user = await repository.user_by_id(row["user_id"])
+    if user is None or not user["active"] or user["role"] not in roles:
+        return None
+    return PortalSession(secret, row["csrf_token"], _principal(user))
 
 
 async def portal_session(secret: str) -> PortalSession | None:
     """The signed-in session the cookie names, or None when it is unknown, idle past the
     portal's TTL, older than its lifetime, or its user is no longer an active client user."""
-    if not secret.startswith(PORTAL_SESSION_PREFIX):
-        return None
-    row = await repository.live_portal_session(
-        tokens.secret_hash(secret),
-        get_settings().portal_session_ttl_s,
-        PORTAL_SESSION_LIFETIME_S,
-        clock.now(),
-    )
-    if row is None:
-        return None
-    user = await repository.user_by_id(row["user_id"])
-    if user is None or not user["active"] or user["role"] != Role.CLIENT:
-        return None
-    return PortalSession(secret, row["csrf_token"], _principal(user))
+    return await _browser_session(
+        secret, PORTAL_SESSION_PREFIX, get_settings().portal_session_ttl_s,
+        PORTAL_SESSION_LIFETIME_S, frozenset({Role.CLIENT}),
+    )  # fmt: skip
+
+
+async def workspace_session(secret: str) -> PortalSession | None:
+    """The workspace's session the cookie names, or None when it is unknown, idle past
+    WORKSPACE_IDLE_S, older than WORKSPACE_ABSOLUTE_S, or its user is no longer active staff."""
+    settings = get_settings()
+    return await _browser_session(
+        secret, WORKSPACE_SESSION_PREFIX, settings.workspace_idle_s,
+        settings.workspace_absolute_s, WORKSPACE_ROLES,
+    )  # fmt: skip
 
 
 async def close_portal_session(session: PortalSession) -> None:
+    principal = session.principal
+    staff = session.secret.startswith(WORKSPACE_SESSION_PREFIX)
     async with db.transaction():
         await repository.delete_portal_session(tokens.secret_hash(session.secret))
-        principal = session.principal
         await audit.record(
-            principal, "auth.portal_sign_out", "user", principal.id, client_id=principal.client_id
-        )
+            principal, "auth.workspace_sign_out" if staff else "auth.portal_sign_out", "user",
+            principal.id, client_id=principal.client_id,
+        )  # fmt: skip
 
 
 async def purge_idle_portal_sessions() -> int:
+    """Both kinds share the table: a row goes once past the longer of their limits (each
+    kind's own limits are checked whenever its cookie is read)."""
+    settings = get_settings()
     return await repository.delete_idle_portal_sessions(
-        get_settings().portal_session_ttl_s, PORTAL_SESSION_LIFETIME_S, clock.now()
+        max(settings.portal_session_ttl_s, settings.workspace_idle_s),
+        max(PORTAL_SESSION_LIFETIME_S, settings.workspace_absolute_s),
+        clock.now(),
     )

@@ -80,6 +80,9 @@ class Settings:
     login_window_s: int
     ssn_hash_key: bytes | None
     portal_session_ttl_s: int
+    # The agency's workspace: idle and absolute limits of a staff member's signed-in browser.
+    workspace_idle_s: int
+    workspace_absolute_s: int
     # Overrides of the dispatcher's scoring weights, as given: server/dispatch/scoring.py
     # has the defaults, says what each means and checks these (`weights_from`).
     score_weights: Mapping[str, object]
@@ -245,6 +248,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         login_window_s=env.integer("LOGIN_WINDOW_S", 300, 1, 86_400),
         ssn_hash_key=ssn_key_text.encode() if ssn_key_text else None,
         portal_session_ttl_s=env.integer("PORTAL_SESSION_TTL_S", 1800, 60, 86_400),
+        workspace_idle_s=env.integer("WORKSPACE_IDLE_S", 1800, 60, 86_400),
+        workspace_absolute_s=env.integer("WORKSPACE_ABSOLUTE_S", 12 * 3600, 300, 7 * 86_400),
         score_weights=env.json_object("AGENCY_SCORE_WEIGHTS"),
     )
 

@@ -28,25 +28,28 @@ class Browser:
 
     http: httpx.AsyncClient
     csrf: str = ""
+    # Whose pages: the portal's, or the workspace's (`/workspace`).
+    door: str = "/portal"
 
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.http.get(url, **kwargs)
 
     async def post_form(
-        self, url: str, data: dict[str, Any], *, csrf: bool = True
+        self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True
     ) -> httpx.Response:
-        fields = {"csrf_token": self.csrf, **data} if csrf else data
+        fields = {"csrf_token": self.csrf, **(data or {})} if csrf else (data or {})
         return await self.http.post(url, data=fields)
 
     async def sign_in(self, username: str, password: str = PASSWORD) -> httpx.Response:
-        form = await self.http.get("/portal/sign-in")
+        form = await self.http.get(f"{self.door}/sign-in")
         response = await self.http.post(
-            "/portal/sign-in",
+            f"{self.door}/sign-in",
             data={"csrf_token": csrf_in(form.text), "username": username, "password": password,
-                  "next": "/portal/dashboard"},
+                  "next": ""},
         )  # fmt: skip
         if response.status_code == 303:
-            self.csrf = csrf_in((await self.http.get("/portal/dashboard")).text)
+            # Signed in, the door's first page (its dashboard, a collector's queue).
+            self.csrf = csrf_in((await self.http.get(response.headers["location"])).text)
         return response
 
 
@@ -57,11 +60,11 @@ NewBrowser = Callable[..., Awaitable[Browser]]
 async def browser(app: Any, clean_state: None) -> AsyncIterator[NewBrowser]:
     opened: list[httpx.AsyncClient] = []
 
-    async def make(address: str = "203.0.113.20") -> Browser:
+    async def make(address: str = "203.0.113.20", door: str = "/portal") -> Browser:
         transport = httpx.ASGITransport(app=app, client=(address, 41000))
         client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         opened.append(client)
-        return Browser(client)
+        return Browser(client, door=door)
 
     yield make
     for client in opened:

@@ -50,7 +50,10 @@ async def test_the_front_page_leads_to_each_door_offline(
     doors = page.get_by_role("list", name="Where to go")
     for door in ("Client portal", "Agency workspace", "API docs"):
         await doors.get_by_role("heading", name=door).wait_for()
-    await page.get_by_role("link", name="Use the API docs instead").click()
+    await page.get_by_role("link", name="Open the agency workspace").click()
+    await page.wait_for_url("**/workspace/sign-in")
+    await page.go_back()
+    await page.get_by_role("link", name="Read the API docs").click()
     await page.wait_for_url("**/schema")
     await page.locator(".opblock").first.wait_for()
     await page.go_back()

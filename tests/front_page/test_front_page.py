@@ -24,11 +24,9 @@ async def test_the_front_page_names_the_server_and_links_every_door(
     html = page.text
     assert "collection agency" in html
     links = set(_HREFS.findall(html))
-    assert {"/portal/", "/schema"} <= links
-    # The workspace does not exist yet: the page says so and sends its users to the API.
+    assert {"/portal/", "/workspace/", "/schema"} <= links
     assert "Agency workspace" in html
-    assert "not built yet" in html
-    assert "Use the API docs instead" in html
+    assert "Open the agency workspace" in html
     # Everything it links or loads is ours, and answers.
     ours = {url for url in links | set(_SRCS.findall(html)) if not url.startswith("#")}
     assert all(url.startswith("/") and not url.startswith("//") for url in ours)

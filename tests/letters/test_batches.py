@@ -142,8 +142,8 @@ async def test_returned_mail_voids_the_period_and_marks_the_address(
     assert made.held == {"address_marked_bad": 1}
     # A new address: a new notice is due.
     await owner_db.execute(
-        "UPDATE debtor SET address_line1 = '9 New Road' FROM account a"
-        " WHERE a.id = $1 AND debtor.id = a.debtor_id",
+        "UPDATE debtor_profile p SET address_line1 = '9 New Road' FROM account a"
+        " WHERE a.id = $1 AND p.debtor_id = a.debtor_id AND p.client_id = a.client_id",
         UUID(account_id),
     )
     _, [again] = await _batch(admin, LATER)

@@ -48,7 +48,7 @@ async def test_late_notices_are_findings(
     await _call(collector, late, 10, "right_party_contact")
     await _call(collector, in_time, 5, "right_party_contact")
     await _call(collector, message_only, 10, "left_message")
-    await _call(collector, noticed, 10, "promise_to_pay")
+    await _call(collector, noticed, 10, "right_party_contact")
     await _call(collector, six, 6, "refused")
     await owner_db.execute(
         "UPDATE account SET validation_notice_sent_on = $2 WHERE id = $1",
