@@ -278,14 +278,22 @@ WITH dial AS (
 ), person_zone AS (
     SELECT debtor_id, min(zones[1]) AS zone FROM dial
     WHERE debtor_id IN (SELECT debtor_id FROM held) GROUP BY debtor_id
+), allowed AS (
+    -- The instants past each held person's day blocks and outside their stated times.
+    SELECT e.debtor_id, coalesce(sum(1 << (i.k::int - 1)), 0)::integer AS mask
+    FROM held e
+    JOIN person_zone z ON z.debtor_id = e.debtor_id
+    CROSS JOIN unnest($3::timestamptz[]) WITH ORDINALITY i(t, k)
+    WHERE (e.clear_at IS NULL OR e.clear_at <= i.t)
+      AND (e.wishes IS NULL OR NOT dispatch_inconvenient(e.wishes, z.zone, i.t))
+    GROUP BY e.debtor_id
 ), masked AS (
     SELECT h.debtor_id,
-           CASE WHEN e.debtor_id IS NULL THEN h.mask
-                ELSE h.mask & dispatch_allowed_mask(e.clear_at, e.wishes, z.zone, $3) END
+           CASE WHEN e.debtor_id IS NULL THEN h.mask ELSE h.mask & coalesce(a.mask, 0) END
                AS mask
     FROM hours h
     LEFT JOIN held e ON e.debtor_id = h.debtor_id
-    LEFT JOIN person_zone z ON z.debtor_id = h.debtor_id
+    LEFT JOIN allowed a ON a.debtor_id = h.debtor_id
 )
 SELECT debtor_id, CASE WHEN mask & 1 = 1 THEN 0 WHEN mask > 0 THEN 1 ELSE 2 END
 FROM masked

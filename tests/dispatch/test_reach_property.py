@@ -44,8 +44,3 @@ async def test_stated_times_in_sql_are_the_rules(
         "SELECT dispatch_inconvenient($1::jsonb, $2, $3)", json.dumps(kept), where, at
     )
     assert in_sql == expected, (kept, where, at)
-    mask = await owner_db.fetchval(
-        "SELECT dispatch_allowed_mask(NULL, $1::jsonb, $2, ARRAY[$3::timestamptz])",
-        json.dumps(kept), where, at,
-    )  # fmt: skip
-    assert mask == (0 if expected else 1)
