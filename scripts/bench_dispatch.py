@@ -4,7 +4,9 @@ with a window function and deals them round-robin to the same collectors, up to 
 
 Seeding is bare SQL, untimed: 20 clients, N accounts over 0.8 N people (one in four has a
 second account), one phone each (5 % found wrong), 95 % of accounts active, C collectors
-of capacity 50 each working two clients. Runs alternate A/B; medians are quoted. The
+of capacity 50 each working two clients; calls in the last nine days on 30 % of accounts
+(a quarter of them conversations; seven calls on 0.5 %), stated inconvenient times on 2 %
+of people, for the dealer's day blocks and stated times. Runs alternate A/B; medians are quoted. The
 baseline reads the scores our runs wrote (it does no scoring: that is the point of
 comparing against it).
 
@@ -90,6 +92,31 @@ SELECT gen_random_uuid(), u.id, c.client_id
 FROM (SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM app_user
       WHERE role = 'collector') u
 JOIN seq_client c ON c.n IN (u.n % {clients}, (u.n + 7) % {clients});
+
+-- The last nine days' calls, which the day blocks read: one on three accounts in ten, a
+-- conversation one time in four (blocked for 7 days), and seven on one account in 200 (at
+-- the 7-in-7 cap); and stated inconvenient times on one person in 50.
+CREATE TEMP TABLE bench_call AS
+SELECT gen_random_uuid() AS id, a.id AS account_id, a.client_id, a.debtor_id,
+    now() - make_interval(days => (h % 9)::int, hours => k) AS started_at,
+    CASE WHEN k = 0 AND h % 4 = 0 THEN 'right_party_contact' ELSE 'no_answer' END AS outcome
+FROM (SELECT id, client_id, debtor_id, abs(hashtext(id::text)) AS h FROM account) a
+CROSS JOIN LATERAL generate_series(0, CASE WHEN a.h % 200 = 0 THEN 6 ELSE 0 END) k
+WHERE a.h % 10 < 3;
+
+INSERT INTO call (id, chain_id, account_id, client_id, debtor_id, collector_id, phone_e164,
+    direction, started_at, duration_s, outcome, created_at)
+SELECT c.id, c.id, c.account_id, c.client_id, c.debtor_id,
+    (SELECT id FROM app_user WHERE role = 'collector' LIMIT 1),
+    (SELECT e164 FROM debtor_phone p WHERE p.debtor_id = c.debtor_id LIMIT 1),
+    'outbound', c.started_at, 60, c.outcome, now()
+FROM bench_call c;
+
+INSERT INTO call_account (id, call_id, account_id, client_id)
+SELECT gen_random_uuid(), id, account_id, client_id FROM bench_call;
+
+UPDATE debtor SET inconvenient_times = '[{"weekdays": [], "start": "12:00", "end": "14:00"}]'
+WHERE abs(hashtext(id::text)) % 50 = 0;
 
 CREATE TABLE bench_queue (debtor_id uuid PRIMARY KEY, collector_id uuid, rank bigint);
 """

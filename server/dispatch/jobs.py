@@ -19,7 +19,9 @@ async def dispatch(ctx: dict[str, Any]) -> dict[str, int]:
 JOBS = DomainJobs(
     jobs=(JobSpec("queues.dispatch", dispatch, timeout_s=DISPATCH_TIMEOUT_S, max_tries=1),),
     crons=(
-        # Every five minutes; a missed run is harmless, the next one deals from scratch.
+        # Every five minutes, all day: reach (callable now / within the hour / later) moves
+        # with the clock, and every zone's calling hours need a run at least every 15
+        # minutes. A missed run is harmless, the next one deals from scratch.
         Cron(
             "queues.dispatch.cron",
             dispatch,

@@ -7,13 +7,14 @@ do in the time a refill cron has.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
 
 from server.dispatch import scoring
 from server.kit import db, locks
+from server.queues.rules import frequency
 
 DISPATCH_WORK_MEM = "64MB"
 
@@ -240,16 +241,23 @@ ON CONFLICT (debtor_id) DO NOTHING
 """
 
 
-# Each dialable person's reach for this refill: 0 in calling hours now, 1 within the next
-# hour, 2 later. Worked out once per distinct set of zones (a few dozen), not per person;
-# every number's zones are read only for the few people without an address. Kept in a
-# table of the transaction's own, which every round of dealing reads.
-# $1 = now, $2 = the contiguous-US zones, $3 = the instants of the next hour.
+# Each dialable person's reach for this refill: 0 callable now, 1 at some moment of the
+# next hour, 2 later, by the moments (`instants`: now, then the next hour's) at which the
+# calling hours hold on one of their numbers, that are outside the times they said are
+# inconvenient and past Regulation F's day blocks. The hours are worked out once per
+# distinct set of zones (a few dozen), not per person, as a bit per instant; every
+# number's zones are read only for the few people without an address. Stated times and
+# day blocks are read only for the people who have them (`DAY_BLOCKS`), on one zone of
+# those the rules consider (the address's, else a number's: a stated time holding there,
+# or a block read there, holds in every zone considered). Kept in a table of the
+# transaction's own, which every round of dealing reads.
+# $1 = now, $2 = the contiguous-US zones, $3 = the instants (now first), $4-$6 the day
+# blocks' numbers (`DAY_BLOCKS`).
 REACH = """
 INSERT INTO dispatch_reach (debtor_id, reach)
 WITH dial AS (
     -- Every number's zones are read only for the few people without an address.
-    SELECT p.debtor_id,
+    SELECT p.debtor_id, p.e164, d.inconvenient_times AS wishes,
            queue_dial_zones(coalesce(ad.zones, '{}'), p.time_zones,
                             CASE WHEN ad.zones IS NULL THEN
                                 (SELECT coalesce(array_agg(DISTINCT z), '{}')
@@ -266,19 +274,103 @@ WITH dial AS (
                GROUP BY debtor_id) ad ON ad.debtor_id = p.debtor_id
     WHERE queue_phone_callable(p.status, p.employer_forbids_calls) AND NOT d.no_telephone
 ), zone_sets AS MATERIALIZED (
-    SELECT zones, queue_hours_open(zones, $1) AS open_now,
-           EXISTS (SELECT FROM unnest($3::timestamptz[]) t
-                   WHERE queue_hours_open(zones, t)) AS open_soon
-    FROM (SELECT DISTINCT zones FROM dial) z
-), reached AS (
-    SELECT d.debtor_id,
-           CASE WHEN bool_or(s.open_now) THEN 0 WHEN bool_or(s.open_soon) THEN 1 ELSE 2 END
-               AS reach
+    SELECT z.zones, sum(CASE WHEN queue_hours_open(z.zones, i.t) THEN 1 << (i.k::int - 1)
+                        ELSE 0 END)::integer AS open_mask
+    FROM (SELECT DISTINCT zones FROM dial) z, unnest($3::timestamptz[]) WITH ORDINALITY i(t, k)
+    GROUP BY z.zones
+), hours AS (
+    SELECT d.debtor_id, bit_or(s.open_mask) AS mask
     FROM dial d JOIN zone_sets s ON s.zones = d.zones
     GROUP BY d.debtor_id
+), wished AS (
+    SELECT DISTINCT debtor_id, wishes FROM dial WHERE wishes <> '[]'::jsonb
+), {day_blocks}, held AS (
+    SELECT coalesce(w.debtor_id, b.debtor_id) AS debtor_id, w.wishes, b.clear_at
+    FROM wished w FULL JOIN blocked b ON b.debtor_id = w.debtor_id
+), person_zone AS (
+    SELECT debtor_id, min(zones[1]) AS zone FROM dial
+    WHERE debtor_id IN (SELECT debtor_id FROM held) GROUP BY debtor_id
+), allowed AS (
+    -- The instants past each held person's day blocks and outside their stated times.
+    SELECT e.debtor_id, coalesce(sum(1 << (i.k::int - 1)), 0)::integer AS mask
+    FROM held e
+    JOIN person_zone z ON z.debtor_id = e.debtor_id
+    CROSS JOIN unnest($3::timestamptz[]) WITH ORDINALITY i(t, k)
+    WHERE (e.clear_at IS NULL OR e.clear_at <= i.t)
+      AND (e.wishes IS NULL OR NOT dispatch_inconvenient(e.wishes, z.zone, i.t))
+    GROUP BY e.debtor_id
+), masked AS (
+    SELECT h.debtor_id,
+           CASE WHEN e.debtor_id IS NULL THEN h.mask ELSE h.mask & coalesce(a.mask, 0) END
+               AS mask
+    FROM hours h
+    LEFT JOIN held e ON e.debtor_id = h.debtor_id
+    LEFT JOIN allowed a ON a.debtor_id = h.debtor_id
 )
-SELECT debtor_id, reach FROM reached
+SELECT debtor_id, CASE WHEN mask & 1 = 1 THEN 0 WHEN mask > 0 THEN 1 ELSE 2 END
+FROM masked
 """
+
+# Regulation F's day blocks (server.queues.rules.frequency), for the people called in the
+# last days the blocks span (two more for the zones' offsets): the instant each person's
+# last block ends, when every open account of theirs is blocked. An account is blocked to
+# the local midnight $4 (7) days after the date of its last conversation
+# (1006.14(b)(2)(i)(B)), and while its $5 (7) most recent placed calls fall in $6 (7)
+# days (1006.14(b)(2)(i)(A)). What the rules block, or less, never more: the dates are
+# read on one zone (`dial`'s first: the address's, else a number's) of those the rules
+# consider, and only calls about the account itself, to numbers still dialable and never
+# found to be a stranger's, are counted; an account with a consent given on a call in
+# those days (1006.14(b)(3)(i)) is taken as unblocked. Reads `dial`; $1 = now.
+DAY_BLOCKS = """
+recent AS (
+    SELECT ca.account_id, c.debtor_id, c.started_at, c.outcome, c.direction, c.phone_e164,
+           c.callback_at
+    FROM call c JOIN call_account ca ON ca.call_id = c.id
+    WHERE c.started_at > $1::timestamptz - make_interval(days => greatest($4::int, $6::int) + 2)
+      AND c.started_at < $1
+      AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
+), recent_zone AS (
+    SELECT debtor_id, min(zones[1]) AS zone FROM dial
+    WHERE debtor_id IN (SELECT debtor_id FROM recent) GROUP BY debtor_id
+), dialable AS (
+    SELECT DISTINCT debtor_id, e164 FROM dial WHERE debtor_id IN (SELECT debtor_id FROM recent)
+), strangers AS (
+    SELECT DISTINCT debtor_id, phone_e164 FROM recent WHERE outcome = 'wrong_number'
+), counted AS (
+    SELECT r.account_id, r.debtor_id, r.started_at, r.outcome, r.callback_at,
+           r.direction = 'outbound' AND dn.e164 IS NOT NULL AND s.phone_e164 IS NULL
+           AND r.outcome IN ('no_answer', 'left_message', 'third_party', 'right_party_contact',
+                             'promise_to_pay', 'refused', 'dispute', 'cease_request',
+                             'callback') AS placed
+    FROM recent r
+    LEFT JOIN dialable dn ON dn.debtor_id = r.debtor_id AND dn.e164 = r.phone_e164
+    LEFT JOIN strangers s ON s.debtor_id = r.debtor_id AND s.phone_e164 = r.phone_e164
+), per_account AS (
+    SELECT r.account_id, z.zone,
+           max((r.started_at AT TIME ZONE z.zone)::date) FILTER (
+               WHERE r.outcome IN ('right_party_contact', 'promise_to_pay', 'refused',
+                                   'dispute', 'cease_request', 'callback')) AS talked_on,
+           (array_agg((r.started_at AT TIME ZONE z.zone)::date ORDER BY r.started_at DESC)
+               FILTER (WHERE r.placed))[$5::int] AS seventh_on,
+           bool_or(r.callback_at IS NOT NULL) AS consented
+    FROM counted r JOIN recent_zone z ON z.debtor_id = r.debtor_id
+    GROUP BY r.account_id, z.zone
+), account_clear AS (
+    SELECT account_id,
+           (greatest(talked_on + $4::int, seventh_on + $6::int)::timestamp AT TIME ZONE zone)
+               AS clear_at
+    FROM per_account WHERE NOT consented
+), blocked AS (
+    SELECT a.debtor_id, min(coalesce(b.clear_at, '-infinity')) AS clear_at
+    FROM account a LEFT JOIN account_clear b ON b.account_id = a.id
+    WHERE a.debtor_id IN (SELECT debtor_id FROM recent) AND queue_status_callable(a.status)
+    GROUP BY a.debtor_id
+    HAVING min(coalesce(b.clear_at, '-infinity')) > $1
+)
+"""
+
+
+REACH = REACH.replace("{day_blocks}", DAY_BLOCKS.strip())
 
 
 async def work_out_reach(now: datetime, contiguous: list[str], soon: list[datetime]) -> None:
@@ -286,7 +378,15 @@ async def work_out_reach(now: datetime, contiguous: list[str], soon: list[dateti
         "CREATE TEMP TABLE dispatch_reach (debtor_id uuid NOT NULL, reach smallint NOT NULL)"
         " ON COMMIT DROP"
     )
-    await db.execute(REACH, now, contiguous, soon)
+    await db.execute(
+        REACH,
+        now,
+        contiguous,
+        [now, *soon],
+        frequency.CONVERSATION_QUIET_DAYS,
+        frequency.REG_F_CAP.max_calls,
+        frequency.REG_F_CAP.days,
+    )
     await db.execute("ANALYZE dispatch_reach")
 
 
@@ -297,116 +397,6 @@ async def deal_round() -> int:
 
 async def queued_count() -> int:
     return int(await db.fetchval("SELECT count(*) FROM queue_item"))
-
-
-async def claim(
-    collector_id: UUID,
-    passed: list[UUID],
-    count: int | None,
-    now: datetime,
-    contiguous: list[str],
-    *,
-    in_hours_only: bool = False,
-) -> list[asyncpg.Record]:
-    """The collector's best `count` items (None: all) nobody holds, besides those already
-    looked at, those in calling hours now first, locked until the transaction ends. SKIP
-    LOCKED: a claim running at the same moment takes the next items instead of waiting."""
-    return await db.fetch(
-        """
-        SELECT id, debtor_id, account_ids FROM queue_item
-        WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= $4)
-          AND NOT (id = ANY ($2::uuid[]))
-          AND (NOT $6 OR queue_person_in_hours(debtor_id, $4, $5::varchar[]))
-        ORDER BY NOT queue_person_in_hours(debtor_id, $4, $5::varchar[]), rank, debtor_id
-        LIMIT $3
-        FOR UPDATE SKIP LOCKED
-        """,
-        collector_id,
-        passed,
-        count,
-        now,
-        contiguous,
-        in_hours_only,
-    )
-
-
-# The best people of the collector's portfolios in no queue whose calling hours hold now,
-# put in its queue up to its room: what a claim takes when its queue holds no one callable
-# now (the dealing cron runs every few minutes; hours open meanwhile). The same pre-filter
-# and ranks as DEAL. $1 = collector, $2 = now, $3 = the contiguous-US zones, $4 = how many.
-TAKE_UNQUEUED = """
-WITH room AS (
-    SELECT greatest(u.capacity - (SELECT count(*) FROM queue_item q
-                                  WHERE q.collector_id = u.id), 0) AS room
-    FROM app_user u
-    WHERE u.id = $1 AND u.role = 'collector' AND u.active
-), workable AS (
-    SELECT a.id, a.debtor_id, s.score, s.priority
-    FROM collector_portfolio p
-    JOIN account a ON a.client_id = p.client_id
-    JOIN account_score s ON s.account_id = a.id
-    JOIN debtor d ON d.id = a.debtor_id
-    WHERE p.user_id = $1 AND queue_status_callable(a.status) AND NOT d.no_telephone
-      AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
-                      AND pl.status <> 'loaded')
-      AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
-), best AS (
-    SELECT DISTINCT ON (debtor_id) debtor_id, score, priority
-    FROM workable
-    ORDER BY debtor_id, priority DESC, score DESC, id
-), taken AS (
-    SELECT * FROM best
-    WHERE queue_person_in_hours(debtor_id, $2, $3::varchar[])
-    ORDER BY priority DESC, score DESC, debtor_id
-    LIMIT least($4, (SELECT room FROM room))
-)
-INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
-    account_ids, queued_at)
-SELECT gen_random_uuid(), t.debtor_id, $1, (2 - t.priority) * 10000 + (1000 - t.score),
-       t.priority, t.score,
-       array_agg(w.id ORDER BY w.priority DESC, w.score DESC, w.id),
-       $2
-FROM taken t JOIN workable w ON w.debtor_id = t.debtor_id
-GROUP BY t.debtor_id, t.priority, t.score
-ON CONFLICT (debtor_id) DO NOTHING
-RETURNING id, debtor_id, account_ids
-"""
-
-
-async def take_unqueued(
-    collector_id: UUID, now: datetime, contiguous: list[str], count: int
-) -> list[asyncpg.Record]:
-    return await db.fetch(TAKE_UNQUEUED, collector_id, now, contiguous, count)
-
-
-async def lease(item_id: UUID, account_id: UUID, duration: timedelta, now: datetime) -> datetime:
-    value = await db.fetchval(
-        """
-        UPDATE queue_item SET leased_until = $4::timestamptz + $3, leased_at = $4,
-            leased_account_id = $2
-        WHERE id = $1
-        RETURNING leased_until
-        """,
-        item_id,
-        account_id,
-        duration,
-        now,
-    )
-    assert isinstance(value, datetime)
-    return value
-
-
-async def release(collector_id: UUID, account_id: UUID, now: datetime) -> bool:
-    status = await db.execute(
-        """
-        UPDATE queue_item SET leased_until = NULL, leased_at = NULL, leased_account_id = NULL
-        WHERE collector_id = $1 AND $2 = ANY (account_ids) AND leased_until > $3
-        """,
-        collector_id,
-        account_id,
-        now,
-    )
-    return status != "UPDATE 0"
 
 
 async def collector(user_id: UUID) -> asyncpg.Record | None:

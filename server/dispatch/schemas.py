@@ -37,10 +37,23 @@ class QueueAccount(msgspec.Struct):
     account_ids: list[UUID]
 
 
+class BlockedBy(msgspec.Struct):
+    """A rule that refused people a claim looked at, and how many of them."""
+
+    rule: str
+    people: int
+
+
 class NextAccountRead(msgspec.Struct):
     account: QueueAccount | None
     lease_expires_at: datetime | None = None
+    # When nothing is found, why: the soonest moment one of the people looked at becomes
+    # callable, how many people were looked at (my queue's, then my portfolios' in no
+    # queue), and the rules that refused them (a person refused on several accounts or
+    # numbers counts once for each rule).
     next_callable_at: datetime | None = None
+    looked_at: int | None = None
+    blocked: list[BlockedBy] | None = None
 
 
 class ReleaseRequest(msgspec.Struct, forbid_unknown_fields=True):

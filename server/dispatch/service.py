@@ -14,7 +14,8 @@ lease, and an expired lease is simply claimable again.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -22,9 +23,11 @@ from uuid import UUID
 from server.accounts import service as accounts
 from server.audit import service as audit
 from server.auth.principal import Principal
+from server.dispatch import claim_repository as claims
 from server.dispatch import repository as repository
 from server.dispatch import scoring
 from server.dispatch.schemas import (
+    BlockedBy,
     DispatchRead,
     NextAccountRead,
     QueueAccount,
@@ -41,7 +44,7 @@ from server.kit.pagination import Page, PageRequest
 from server.kit.settings import get_settings
 from server.queues import follow_ups, service
 from server.queues.local_time import CONTIGUOUS_US_ZONES
-from server.queues.schemas import WorkDueRead
+from server.queues.schemas import CallCheckRead, WorkDueRead
 
 log = get_logger("server.queues")
 
@@ -63,7 +66,8 @@ CLAIM_STEPS = (3, 22)
 # sampled at these steps.
 LOOKAHEAD = timedelta(minutes=60)
 LOOKAHEAD_STEP = timedelta(minutes=15)
-# How many unqueued people of my portfolios a claim that found no one takes into my queue.
+# How many unqueued people of my portfolios a claim that found no one in its queue looks at
+# first; each further page is four times larger.
 TAKE_UNQUEUED = 10
 # Rounds of dealing: each deals the people the full collectors could not take to the
 # collectors with room left; it stops as soon as a round deals no one.
@@ -91,79 +95,123 @@ async def dispatch(actor: Principal) -> DispatchRead:
 
 
 async def next_account(actor: Principal) -> NextAccountRead:
-    soonest: datetime | None = None
-    passed: list[UUID] = []
     now = clock.now()
+    seen = _Seen()
     async with db.transaction():
-        async for items in _candidates(actor.id, passed, now):
-            passed.extend(item["id"] for item in items)
-            found, later = await _first_callable(actor, items, now)
-            if found is not None:
+        for step in CLAIM_STEPS:
+            items = await claims.claim(actor.id, seen.items, step, now, CONTIGUOUS)
+            if not items:
+                break
+            if found := await _first_callable(actor, items, now, seen):
                 return found
-            if later is not None and (soonest is None or later < soonest):
-                soonest = later
-    return NextAccountRead(account=None, next_callable_at=soonest)
+        rest = await claims.claim(actor.id, seen.items, None, now, CONTIGUOUS, in_hours_only=True)
+        if rest and (found := await _first_callable(actor, rest, now, seen)):
+            return found
+        # Nobody of my queue is callable now: the best people of my portfolios in no queue
+        # whose hours hold now, while my queue has room, page by page until one may be
+        # called (taken into my queue and leased) or none is left.
+        count = TAKE_UNQUEUED
+        while people := await claims.unqueued(actor.id, now, CONTIGUOUS, count, seen.people):
+            if found := await _first_callable(actor, people, now, seen, unqueued=True):
+                return found
+            count *= 4
+    return seen.answer()
 
 
-async def _candidates(
-    collector_id: UUID, passed: list[UUID], now: datetime
-) -> AsyncIterator[list[Any]]:
-    """What one claim looks at, step by step, until the caller stops: my best unheld
-    items, then every other one in calling hours, then people of my portfolios in no queue
-    whose hours hold now, taken into my queue (while it has room)."""
-    for step in CLAIM_STEPS:
-        items = await repository.claim(collector_id, passed, step, now, CONTIGUOUS)
-        if not items:
-            break
-        yield items
-    rest = await repository.claim(collector_id, passed, None, now, CONTIGUOUS, in_hours_only=True)
-    if rest:
-        yield rest
-    taken = await repository.take_unqueued(collector_id, now, CONTIGUOUS, TAKE_UNQUEUED)
-    if taken:
-        yield taken
+@dataclass(slots=True)
+class _Seen:
+    """What one claim has looked at, to say why it found nobody."""
+
+    items: list[UUID] = field(default_factory=list)
+    people: list[UUID] = field(default_factory=list)
+    rules: Counter[str] = field(default_factory=Counter)
+    soonest: datetime | None = None
+
+    def refused(self, person: UUID, verdicts: list[CallCheckRead]) -> None:
+        self.rules.update({v.rule or "" for v in verdicts} - {""})
+        for v in verdicts:
+            later = v.next_callable_at
+            if later is not None and (self.soonest is None or later < self.soonest):
+                self.soonest = later
+
+    def answer(self) -> NextAccountRead:
+        return NextAccountRead(
+            account=None,
+            next_callable_at=self.soonest,
+            looked_at=len(self.people),
+            blocked=[BlockedBy(rule=r, people=n) for r, n in sorted(self.rules.items())],
+        )
 
 
 async def _first_callable(
-    actor: Principal, items: list[Any], now: datetime
-) -> tuple[NextAccountRead | None, datetime | None]:
-    """The first account of these items the rules allow now, leased to me; else the
-    soonest moment one of them becomes callable."""
-    soonest: datetime | None = None
+    actor: Principal, rows: list[Any], now: datetime, seen: _Seen, *, unqueued: bool = False
+) -> NextAccountRead | None:
+    """The first account of these people the rules allow now on one of its numbers,
+    leased to me (a person in no queue is first taken into mine); else None, with what
+    blocked each person noted in `seen`."""
     # Accounts no longer in the collector's portfolio are left out here; the next refill
     # drops them.
     contexts = await accounts.contact_contexts(
-        actor, [a for item in items for a in item["account_ids"]]
+        actor, [a for row in rows for a in row["account_ids"]]
     )
-    calls = await service.calls_of_people([item["debtor_id"] for item in items])
-    for item in items:
-        for account_id in item["account_ids"]:
+    calls = await service.calls_of_people([row["debtor_id"] for row in rows])
+    for row in rows:
+        person = row["debtor_id"]
+        seen.people.append(person)
+        if not unqueued:
+            seen.items.append(row["id"])
+        refusals: list[CallCheckRead] = []
+        for account_id in row["account_ids"]:
             ctx = contexts.get(account_id)
             if ctx is None:
                 continue
-            verdict = service.verdict(ctx, calls[item["debtor_id"]], now, None)
-            if verdict.allowed:
-                until = await repository.lease(item["id"], account_id, LEASE, now)
-                found = NextAccountRead(
-                    account=QueueAccount(
-                        account_id=account_id,
-                        client_id=ctx.client_id,
-                        debtor_id=item["debtor_id"],
-                        balance_cents=ctx.balance_cents,
-                        phone=verdict.phone,
-                        account_ids=list(item["account_ids"]),
-                    ),
-                    lease_expires_at=until,
-                )
-                return found, None
-            later = verdict.next_callable_at
-            if later is not None and (soonest is None or later < soonest):
-                soonest = later
-    return None, soonest
+            verdict = _verdict_on_any_number(ctx, calls[person], now)
+            if not verdict.allowed:
+                refusals.append(verdict)
+                continue
+            item_id = (
+                await claims.enqueue(actor.id, row, list(row["account_ids"]), now)
+                if unqueued
+                else row["id"]
+            )
+            if item_id is None:
+                break  # another collector's claim took this person first
+            until = await claims.lease(item_id, account_id, LEASE, now)
+            return NextAccountRead(
+                account=QueueAccount(
+                    account_id=account_id,
+                    client_id=ctx.client_id,
+                    debtor_id=person,
+                    balance_cents=ctx.balance_cents,
+                    phone=verdict.phone,
+                    account_ids=list(row["account_ids"]),
+                ),
+                lease_expires_at=until,
+            )
+        seen.refused(person, refusals)
+    return None
+
+
+def _verdict_on_any_number(
+    ctx: accounts.ContactContext, calls: list[Any], now: datetime
+) -> CallCheckRead:
+    """The rules' verdict on the best number; if it refuses, the first other number of
+    the person they allow (a mobile whose zone is shut may leave a home line open), else
+    the best number's verdict."""
+    best = service.verdict(ctx, calls, now, None)
+    if best.allowed:
+        return best
+    for phone in ctx.phones:
+        if phone["status"] != "valid" or phone["e164"] == best.phone:
+            continue
+        other = service.verdict(ctx, calls, now, phone["e164"])
+        if other.allowed:
+            return other
+    return best
 
 
 async def release(actor: Principal, account_id: UUID) -> ReleaseRead:
-    if not await repository.release(actor.id, account_id, clock.now()):
+    if not await claims.release(actor.id, account_id, clock.now()):
         raise NotFound("you hold no lease on this account")
     return ReleaseRead(released=True)
 

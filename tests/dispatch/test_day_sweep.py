@@ -6,9 +6,11 @@ portfolio is callable, and never someone the rule function refuses."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -17,22 +19,35 @@ import pytest
 from server.kit import clock
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, sign_in
 
-# (address zone or None, the zones of each of the person's numbers)
-PEOPLE: list[tuple[str | None, list[list[str]]]] = [
-    ("America/New_York", [["America/New_York"]]),
-    ("America/Chicago", [["America/Chicago"]]),
-    ("America/Denver", [["America/Denver"]]),
-    ("America/Phoenix", [["America/Phoenix"]]),
-    ("America/Los_Angeles", [["America/Los_Angeles"]]),
-    ("America/Anchorage", [["America/Anchorage"]]),
-    ("Pacific/Honolulu", [["Pacific/Honolulu"]]),
-    ("America/Puerto_Rico", [["America/Puerto_Rico"]]),
+MORNINGS = [{"weekdays": [], "start": "08:00", "end": "13:00"}]
+# (address zone or None, the zones of each of the person's numbers — the first a mobile,
+# the others home lines —, the times they said are inconvenient, what was said before
+# the day: "talked" (a conversation two days before: Regulation F blocks the 7 days from
+# it), "seven" (7 calls in the three days before: no more for days))
+PEOPLE: list[tuple[str | None, list[list[str]], list[dict[str, Any]], str | None]] = [
+    # Day-blocked people first, so that they owe the most and score highest: dealt by
+    # score alone, they would fill the queue with people nobody may call.
+    ("America/New_York", [["America/New_York"]], [], "talked"),
+    ("America/Los_Angeles", [["America/Los_Angeles"]], [], "seven"),
+    # Mornings and the lunch hour are inconvenient, every day, on a Chicago clock.
+    ("America/Chicago", [["America/Chicago"]], MORNINGS, None),
+    ("America/New_York", [["America/New_York"]], [], None),
+    ("America/Chicago", [["America/Chicago"]], [], None),
+    ("America/Denver", [["America/Denver"]], [], None),
+    ("America/Phoenix", [["America/Phoenix"]], [], None),
+    ("America/Los_Angeles", [["America/Los_Angeles"]], [], None),
+    ("America/Anchorage", [["America/Anchorage"]], [], None),
+    ("Pacific/Honolulu", [["Pacific/Honolulu"]], [], None),
+    ("America/Puerto_Rico", [["America/Puerto_Rico"]], [], None),
     # A New York address and a Los Angeles mobile: hours hold in both.
-    ("America/New_York", [["America/Los_Angeles"]]),
+    ("America/New_York", [["America/Los_Angeles"]], [], None),
+    # A New York address, a Los Angeles mobile and a New York home line: early in the New
+    # York morning only the home line may be called.
+    ("America/New_York", [["America/Los_Angeles"], ["America/New_York"]], [], None),
     # No address, numbers in Honolulu and New York: hours hold in both.
-    (None, [["Pacific/Honolulu"], ["America/New_York"]]),
+    (None, [["Pacific/Honolulu"], ["America/New_York"]], [], None),
     # A Honolulu address and a number that says nothing about place.
-    ("Pacific/Honolulu", [[]]),
+    ("Pacific/Honolulu", [[]], [], None),
 ]
 DAYS = [
     datetime(2027, 1, 13, tzinfo=UTC),  # an ordinary Wednesday
@@ -42,7 +57,7 @@ STEP = timedelta(minutes=15)
 # Several people of each kind, the earlier kinds (the East) owing more and so scored
 # higher, in a queue with room for fewer than all: dealt by score alone, the evening's
 # queue would hold the East, whom nobody may call then, and leave out the West.
-EACH = 4
+EACH = 3
 CAPACITY = 16
 
 
@@ -51,14 +66,17 @@ async def _portfolio(
 ) -> tuple[str, list[dict[str, Any]]]:
     client = await make_client()
     accounts = []
-    for n, (address, numbers) in enumerate(PEOPLE * EACH):
+    for n, (address, numbers, wishes, said) in enumerate(PEOPLE * EACH):
         kind = n % len(PEOPLE)
         account = await make_account(
             client["client_id"],
             principal_cents=500_000 - 20_000 * kind - n,
             delinquency_date=date(2026, 10, 1),
             time_zone=address,
-            phones=[("mobile", f"+1614555{1000 + 10 * n + k}") for k in range(len(numbers))],
+            phones=[
+                ("mobile" if k == 0 else "home", f"+1614555{1000 + 10 * n + k}")
+                for k in range(len(numbers))
+            ],
         )
         phones = await owner_db.fetch(
             "SELECT id FROM debtor_phone WHERE debtor_id = $1 ORDER BY e164", account["debtor_id"]
@@ -67,8 +85,62 @@ async def _portfolio(
             await owner_db.execute(
                 "UPDATE debtor_phone SET time_zones = $2 WHERE id = $1", phone["id"], zones
             )
-        accounts.append(dict(account))
+        await owner_db.execute(
+            "UPDATE debtor SET inconvenient_times = $2::jsonb WHERE id = $1",
+            account["debtor_id"], json.dumps(wishes),
+        )  # fmt: skip
+        accounts.append(dict(account, said=said, wishes=wishes, phone=f"+1614555{1000 + 10 * n}"))
     return client["client_id"], accounts
+
+
+async def _history(
+    http: httpx.AsyncClient, collector_user: Caller, accounts: list[dict[str, Any]], day: datetime
+) -> None:
+    """What was said before the day, recorded as the collector would have."""
+    for account in accounts:
+        if account["said"] is None:
+            continue
+        talked = account["said"] == "talked"
+        starts = (
+            [day - timedelta(days=2) + timedelta(hours=18)]
+            if talked
+            else [day - timedelta(days=3) + timedelta(hours=20, minutes=7 * k) for k in range(7)]
+        )
+        with clock.running_from(day - timedelta(days=1)):
+            collector = await _as(http, collector_user)
+            for started in starts:
+                response = await collector.post(
+                    f"/api/v1/accounts/{account['id']}/calls",
+                    json={"phone": account["phone"], "direction": "outbound",
+                          "started_at": started.isoformat(), "duration_s": 60,
+                          "outcome": "right_party_contact" if talked else "no_answer"},
+                )  # fmt: skip
+                assert response.status_code == 201, response.text
+
+
+async def _dealt_as_blocked(
+    owner_db: asyncpg.Connection,
+    collector_user: Caller,
+    blocked: set[UUID],
+    wished: set[UUID],
+    at: datetime,
+) -> None:
+    """The dealer knows the day blocks and the stated times: a blocked person is ranked
+    as callable only later (rank = reach × 100000 + …), and so is one whose stated time
+    holds for the whole next hour."""
+    ranks = {
+        row["debtor_id"]: row["rank"]
+        for row in await owner_db.fetch(
+            "SELECT debtor_id, rank FROM queue_item WHERE collector_id = $1",
+            UUID(collector_user.user_id),
+        )
+    }
+    chicago = at.astimezone(ZoneInfo("America/Chicago"))
+    for person, rank in ranks.items():
+        if person in blocked:
+            assert rank >= 200_000, (at, person, rank)
+        if person in wished and time(8) <= chicago.time() < time(12):
+            assert rank >= 200_000, (at, person, rank)
 
 
 async def _as(http: httpx.AsyncClient, user: Caller) -> Caller:
@@ -88,6 +160,9 @@ async def test_next_finds_whoever_is_callable_at_every_quarter_hour(
     client_id, accounts = await _portfolio(owner_db, make_client, make_account)
     collector_user = await make_user("collector", client_ids=[client_id], capacity=CAPACITY)
     supervisor_user = await make_user("supervisor")
+    await _history(http, collector_user, accounts, day)
+    blocked = {UUID(str(a["debtor_id"])) for a in accounts if a["said"]}
+    wished = {UUID(str(a["debtor_id"])) for a in accounts if a["wishes"]}
     served, idle = 0, 0
     for step in range(24 * 60 // 15):
         at = day + STEP * step
@@ -95,6 +170,7 @@ async def test_next_finds_whoever_is_callable_at_every_quarter_hour(
             supervisor = await _as(http, supervisor_user)
             collector = await _as(http, collector_user)
             assert (await supervisor.post("/api/v1/dispatch/run")).status_code == 200
+            await _dealt_as_blocked(owner_db, collector_user, blocked, wished, at)
             body = (await collector.post("/api/v1/queues/me/next")).json()
             claimed = body["account"]
             if claimed is not None:
@@ -116,6 +192,8 @@ async def test_next_finds_whoever_is_callable_at_every_quarter_hour(
                 )
                 assert not check.json()["allowed"], (at, account["debtor_id"], check.json())
             assert body["next_callable_at"] is not None, at
+            assert body["looked_at"] > 0, (at, body)
+            assert body["blocked"], (at, body)
     # Someone is callable somewhere for most of a US day, and nobody at every hour.
     assert served > idle > 0
     await owner_db.execute(
