@@ -251,7 +251,8 @@ async def test_queues_are_even_in_count_and_each_gets_its_share_of_the_callable(
     counts, callable_counts = [], []
     for collector in collectors:
         rows = await shop.db.fetch(
-            "SELECT q.rank, d.time_zone FROM queue_item q JOIN debtor d ON d.id = q.debtor_id"
+            "SELECT q.rank, d.time_zone FROM queue_item q"
+            " JOIN debtor_profile d ON d.debtor_id = q.debtor_id"
             " WHERE q.collector_id = $1 ORDER BY q.rank",
             UUID(collector.user_id),
         )
