@@ -36,9 +36,8 @@ from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, PortalForClients
 from server.auth.service import PortalSession
 from server.kit.errors import InvalidInput, NotFound, TooManyRequests
-from server.kit.settings import get_settings
 from server.kit.uploads import read_upload
-from server.settlements.remittance import statements
+from server.settlements.remittance import advice, statements
 
 Query = Annotated[str, QueryParameter(max_length=200)]
 # What a page declares to receive the signed-in session (provided by PortalController).
@@ -94,8 +93,16 @@ def _download(rows: AsyncIterator[bytes], file_name: str) -> Stream:
     return Stream(
         rows,
         media_type="text/csv; charset=utf-8",
-        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{file_name}"'},
+        headers=_attachment(file_name),
     )
+
+
+def _attachment(file_name: str) -> dict[str, str]:
+    return {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{file_name}"'}
+
+
+def _pdf(content: bytes, file_name: str) -> Response[bytes]:
+    return Response(content, media_type="application/pdf", headers=_attachment(file_name))
 
 
 class SignInController(Controller):
@@ -352,20 +359,33 @@ class PortalController(Controller):
             view = await service.statement(session.principal, statement_id)
             return await page(
                 "statement.html", session, nav="statements", statement=view.statement,
-                numbers=view.account_numbers,
+                numbers=view.account_numbers, period=view.period,
             )  # fmt: skip
         if suffix not in ("csv", "pdf"):
             raise NotFound("no such statement")
-        document, client_name = await service.statement_document(session.principal, statement_id)
-        name = f"statement-{document.period_end.date().isoformat()}-{statement_id}.{suffix}"
-        disposition = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+        doc = await service.statement_document(session.principal, statement_id)
+        name = f"statement-{doc.statement.period_end.date().isoformat()}-{statement_id}.{suffix}"
+        disposition = _attachment(name)
         if suffix == "csv":
             return Stream(
-                statements.statement_csv(document, client_name),
-                media_type="text/csv; charset=utf-8", headers=disposition,
+                statements.statement_csv(doc), media_type="text/csv; charset=utf-8",
+                headers=disposition,
             )  # fmt: skip
-        pdf = statements.statement_pdf(document, client_name, get_settings().agency_name)
-        return Response(pdf, media_type="application/pdf", headers=disposition)
+        return _pdf(statements.statement_pdf(doc), name)
+
+    @get("/statements/{statement_id:uuid}/remittance-advice.pdf")
+    async def remittance_advice(
+        self, session: Session, statement_id: FromPath[UUID]
+    ) -> Response[Any]:
+        doc, payout = await service.advice_document(session.principal, statement_id)
+        return _pdf(
+            advice.remittance_advice_pdf(doc, payout), f"remittance-advice-{statement_id}.pdf"
+        )
+
+    @get("/statements/{statement_id:uuid}/fee-invoice.pdf")
+    async def fee_invoice(self, session: Session, statement_id: FromPath[UUID]) -> Response[Any]:
+        doc = await service.invoice_document(session.principal, statement_id)
+        return _pdf(advice.fee_invoice_pdf(doc), f"fee-invoice-{statement_id}.pdf")
 
 
 routes = [SignInController, PortalController]

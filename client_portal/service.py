@@ -33,8 +33,10 @@ from server.placements import service as placements
 from server.placements.schemas import PlacementErrorRead, PlacementRead
 from server.queues.rules.facts import CONVERSATION_OUTCOMES
 from server.queues.schemas import CallSummary
+from server.settlements.remittance import payouts
 from server.settlements.remittance import service as remittance
-from server.settlements.remittance.schemas import RemittedRead, StatementRead
+from server.settlements.remittance.schemas import PayoutRead, RemittedRead, StatementRead
+from server.settlements.remittance.statements import StatementDocument
 from server.settlements.schemas import (
     MoneySection,
     OfferDecision,
@@ -389,13 +391,23 @@ async def statements_list(principal: Principal) -> list[StatementRead]:
 class StatementView:
     statement: StatementRead
     account_numbers: dict[UUID, str]
+    period: str
 
 
 async def statement(principal: Principal, statement_id: UUID) -> StatementView:
-    found = await remittance.get_statement(principal, statement_id)
-    ids = sorted({line.account_id for line in found.lines or []})
-    return StatementView(found, await accounts.account_numbers(principal, ids))
+    doc = await payouts.statement_document(principal, statement_id)
+    return StatementView(doc.statement, doc.account_numbers, doc.period)
 
 
-async def statement_document(principal: Principal, statement_id: UUID) -> tuple[StatementRead, str]:
-    return await remittance.statement_document(principal, statement_id)
+async def statement_document(principal: Principal, statement_id: UUID) -> StatementDocument:
+    return await payouts.statement_document(principal, statement_id)
+
+
+async def advice_document(
+    principal: Principal, statement_id: UUID
+) -> tuple[StatementDocument, PayoutRead]:
+    return await payouts.advice_document(principal, statement_id)
+
+
+async def invoice_document(principal: Principal, statement_id: UUID) -> StatementDocument:
+    return await payouts.invoice_document(principal, statement_id)

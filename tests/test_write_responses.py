@@ -403,6 +403,17 @@ async def run_remittance(shop: Shop) -> None:
         }
 
 
+async def pay_out_statement(shop: Shop) -> None:
+    from server.kit import clock
+
+    _ok(await _pay(shop, shop.account_id, amount_cents=2_000, received_at="2026-10-01"), 201)
+    statement = _ok(await shop.admin.post("/api/v1/remittance/run", json={}))["statements"][0]
+    url = f"/api/v1/statements/{statement['statement_id']}"
+    body = {"method": "wire", "reference": "W-1", "paid_on": clock.agency_today().isoformat()}
+    paid = _ok(await shop.admin.post(f"{url}/payout", json=body), 201)
+    assert (await _read(shop.admin, url))["payout"] == paid
+
+
 Check = Callable[[Shop], Awaitable[None]]
 CHECKS: dict[str, Check] = {
     "Login": login,
@@ -450,6 +461,7 @@ CHECKS: dict[str, Check] = {
     "DecideOffer": decide_offer,
     "WithdrawOffer": withdraw_offer,
     "RunRemittance": run_remittance,
+    "PayOutStatement": pay_out_statement,
 }
 
 

@@ -55,3 +55,19 @@ async def liquidation_by_vintage(client_id: UUID, agency_tz: str) -> list[asyncp
         client_id,
         agency_tz,
     )
+
+
+async def debtor_names_of_accounts(client_id: UUID, account_ids: list[UUID]) -> dict[UUID, str]:
+    """The debtor's name on each of the client's accounts, for a statement line or an
+    export row: first and last name only (never the date of birth or anything else of the
+    person). The one place documents read a debtor's name, inside the client's accounts."""
+    rows = await db.fetch(
+        """
+        SELECT a.id, concat_ws(' ', d.first_name, d.last_name) AS debtor_name
+        FROM account a JOIN debtor d ON d.id = a.debtor_id
+        WHERE a.client_id = $1 AND a.id = ANY($2::uuid[])
+        """,
+        client_id,
+        account_ids,
+    )
+    return {row["id"]: row["debtor_name"] for row in rows}
