@@ -105,6 +105,15 @@ def _pdf(content: bytes, file_name: str) -> Response[bytes]:
     return Response(content, media_type="application/pdf", headers=_attachment(file_name))
 
 
+async def _confirm_recall(
+    session: PortalSession, plan: service.RecallPlan, action: str, back: str
+) -> Template:
+    """Nothing recalled yet: the page that asks, with the count and the total balance."""
+    return await page(
+        "recall_confirm.html", session, nav="accounts", plan=plan, action=action, back=back
+    )
+
+
 class SignInController(Controller):
     path = "/portal"
     include_in_schema = False
@@ -262,19 +271,28 @@ class PortalController(Controller):
 
     @post("/accounts/recall", status_code=HTTP_303_SEE_OTHER)
     async def recall_many(self, request: Request[Any, Any, Any], session: Session) -> Response[Any]:
+        """First the confirmation (how many accounts, their total balance); the accounts
+        are recalled only when that page's button sends `confirmed`."""
         form = await read_form(request)
         check_csrf(session, form.get(CSRF_FIELD))
         numbers = [n.strip() for n in form.get("numbers").replace(",", "\n").splitlines()]
+        ids, reason = form.getlist("account_id"), form.get("reason")
         try:
+            if form.get("confirmed") != "yes":
+                plan = await service.recall_plan(
+                    session.principal, ids, [n for n in numbers if n], reason
+                )
+                return await _confirm_recall(
+                    session, plan, "/portal/accounts/recall", "/portal/accounts"
+                )
             count = await service.recall_many(
-                session.principal, form.getlist("account_id"), [n for n in numbers if n],
-                form.get("reason"),
-            )  # fmt: skip
+                session.principal, ids, [n for n in numbers if n], reason
+            )
         except InvalidInput as invalid:
             view = await service.accounts_page(session.principal, "", "", None)
             return await page(
                 "accounts.html", session, status=422, nav="accounts", view=view,
-                errors=_errors(invalid), numbers=form.get("numbers"), reason=form.get("reason"),
+                errors=_errors(invalid), numbers=form.get("numbers"), reason=reason,
                 notice=None,
             )  # fmt: skip
         noun = "account" if count == 1 else "accounts"
@@ -301,15 +319,21 @@ class PortalController(Controller):
     ) -> Response[Any]:
         form = await read_form(request)
         check_csrf(session, form.get(CSRF_FIELD))
+        here = f"/portal/accounts/{account_id}"
         try:
-            await service.recall(session.principal, account_id, form.get("reason"))
+            if form.get("confirmed") != "yes":
+                plan = await service.recall_plan(
+                    session.principal, [str(account_id)], [], form.get("reason")
+                )
+                return await _confirm_recall(session, plan, f"{here}/recall", here)
+            await service.recall_many(session.principal, [str(account_id)], [], form.get("reason"))
         except InvalidInput as invalid:
             view = await service.account_view(session.principal, account_id)
             return await page(
                 "account.html", session, status=422, nav="accounts", view=view,
                 errors=_errors(invalid), reason=form.get("reason"), notice=None,
             )  # fmt: skip
-        return see_other(f"/portal/accounts/{account_id}?done=recalled")
+        return see_other(f"{here}?done=recalled")
 
     # --- approvals ---
 

@@ -13,7 +13,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
-from client_portal.session import SignInRequired, is_fetch
+from client_portal.session import CSRF_FIELD, SESSION_COOKIE, SignInRequired, is_fetch
 from server.kit.errors import DomainError
 
 E = TypeVar("E", bound=Exception)
@@ -54,15 +54,31 @@ def sign_in_url(request: Request[Any, Any, Any], *, expired: bool) -> str:
     return url + "&expired=1" if expired else url
 
 
-def error_page(status: int, message: str, headers: dict[str, str] | None = None) -> Template:
+def error_page(
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    request: Request[Any, Any, Any] | None = None,
+) -> Template:
+    # The signed-in frame only when the request's session was checked (a page raised this
+    # after reading it); otherwise the session may be the problem. A page that does not
+    # exist (no handler read the session) keeps the navigation links alone when a session
+    # cookie came with it: they lead to sign-in if it is no longer valid.
+    session = None if request is None else request.state.get("portal_session")
+    signed_in = session is not None or (
+        request is not None and status == 404 and SESSION_COOKIE in request.cookies
+    )
     return Template(
         template_name="error.html",
-        # An error page is drawn without the signed-in frame: the session may be the problem.
         context={
             "status": status,
             "title": _TITLES.get(status, "Error"),
             "message": message,
-            "session": None,
+            "session": session,
+            "client": None,
+            "csrf": session.csrf_token if session else "",
+            "csrf_field": CSRF_FIELD,
+            "signed_in": signed_in,
             "nav": "",
         },
         status_code=status,
@@ -78,9 +94,9 @@ def _page_for(request: Request[Any, Any, Any], exc: DomainError | HTTPException)
         message = exc.message
         if exc.status_code == 404:
             message = "There is nothing here, or it is not yours to see."
-        return error_page(exc.status_code, message, exc.headers)
+        return error_page(exc.status_code, message, exc.headers, request)
     message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
-    return error_page(exc.status_code, message, dict(exc.headers or {}))
+    return error_page(exc.status_code, message, dict(exc.headers or {}), request)
 
 
 def portal_aware(api_handler: ExceptionHandler[E]) -> ExceptionHandler[E]:

@@ -293,45 +293,65 @@ def _recall_request(reason: str) -> StatusActionRequest:
     return request
 
 
-async def recall(principal: Principal, account_id: UUID, reason: str) -> None:
-    await accounts.visible_account(principal, account_id)
-    await accounts.change_status(
-        principal, account_id, StatusAction.RECALL, _recall_request(reason)
+@dataclass(frozen=True)
+class RecallPlan:
+    """What a recall would take back, shown to confirm before anything changes: the
+    accounts (our id, the client's number) and their total balance."""
+
+    reason: str
+    accounts: list[tuple[UUID, str]]
+    balance_cents: int
+
+    @property
+    def count(self) -> int:
+        return len(self.accounts)
+
+
+async def recall_plan(
+    principal: Principal, account_ids: list[str], numbers: list[str], reason: str
+) -> RecallPlan:
+    """Every account named, by id (ticked on the list) or by the client's account number
+    (pasted), checked as the recall will be: an unknown or someone else's id is NotFound,
+    an unknown number is named back, an empty list or reason is refused."""
+    rows = []
+    for raw in dict.fromkeys(account_ids):
+        try:
+            account_id = UUID(raw)
+        except ValueError:
+            raise NotFound("no such account") from None
+        # Seen before the form is judged: someone else's account is 404 whatever was sent.
+        rows.append(await accounts.visible_account(principal, account_id))
+    _recall_request(reason)
+    unknown = []
+    for number in numbers:
+        found = await _open_account_numbered(principal, number)
+        if found is None:
+            unknown.append(number)
+        elif found not in {r["id"] for r in rows}:
+            rows.append(await accounts.visible_account(principal, found))
+    if unknown:
+        shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
+        raise InvalidInput.field("numbers", f"no open account with the number {shown}")
+    if not rows:
+        raise InvalidInput.field("numbers", "tick accounts or enter account numbers to recall")
+    return RecallPlan(
+        reason=reason,
+        accounts=[(r["id"], r["client_account_number"]) for r in rows],
+        balance_cents=sum(int(r["balance_cents"]) for r in rows),
     )
 
 
 async def recall_many(
     principal: Principal, account_ids: list[str], numbers: list[str], reason: str
 ) -> int:
-    """Recall every account named, by id (ticked on the list) or by the client's account
-    number (pasted), all or none: an unknown or someone else's id is NotFound, an unknown
-    number is named back, and an account that cannot be recalled stops the whole list."""
+    """Recall every account named (as recall_plan reads them), all or none: an account
+    that cannot be recalled stops the whole list."""
+    plan = await recall_plan(principal, account_ids, numbers, reason)
     request = _recall_request(reason)
-    targets: list[UUID] = []
-    for raw in account_ids:
-        try:
-            account_id = UUID(raw)
-        except ValueError:
-            raise NotFound("no such account") from None
-        await accounts.visible_account(principal, account_id)
-        targets.append(account_id)
-    unknown = []
-    for number in numbers:
-        found = await _open_account_numbered(principal, number)
-        if found is None:
-            unknown.append(number)
-        else:
-            targets.append(found)
-    if unknown:
-        shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
-        raise InvalidInput.field("numbers", f"no open account with the number {shown}")
-    if not targets:
-        raise InvalidInput.field("numbers", "tick accounts or enter account numbers to recall")
-    unique = list(dict.fromkeys(targets))
     async with db.transaction():
-        for account_id in unique:
+        for account_id, _ in plan.accounts:
             await accounts.change_status(principal, account_id, StatusAction.RECALL, request)
-    return len(unique)
+    return plan.count
 
 
 async def _open_account_numbered(principal: Principal, number: str) -> UUID | None:

@@ -4,6 +4,7 @@ and every page at phone width."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,30 @@ async def test_download_a_statement(page: Any, world: world_module.World, tmp_pa
     assert download.suggested_filename.endswith(".pdf")
     await download.save_as(tmp_path / "statement.pdf")
     assert (tmp_path / "statement.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_a_statement_shows_its_payout_and_advice(
+    page: Any, world: world_module.World, tmp_path: Path, viewport: dict[str, int]
+) -> None:
+    await page.set_viewport_size(viewport)
+    await sign_in(page, world.a.user.username or "")
+    await open_section(page, "Statements")
+    await page.get_by_text("WORLD-1").first.wait_for()
+    await page.locator("table a").first.click()
+    await page.get_by_role("heading", name=re.compile(r"Statement for \w+ \d")).wait_for()
+    await page.get_by_text("reference WORLD-1").wait_for()
+    for header in ("Received", "Cleared"):
+        assert await page.get_by_role("columnheader", name=header).count() == 1
+    shots = os.environ.get("SCREENSHOTS_DIR")
+    if shots:
+        name = f"statement-{viewport['width']}.png"
+        await page.screenshot(path=str(Path(shots) / name), full_page=True)
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Remittance advice (PDF)").click()
+    download = await download_info.value
+    await download.save_as(tmp_path / "advice.pdf")
+    assert (tmp_path / "advice.pdf").read_bytes().startswith(b"%PDF")
 
 
 async def test_another_clients_page_is_not_found(
