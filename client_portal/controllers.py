@@ -35,6 +35,7 @@ from server.auth import service as auth
 from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, PortalForClients
 from server.auth.service import PortalSession
+from server.kit.csv_export import csv_stream
 from server.kit.errors import InvalidInput, NotFound, TooManyRequests
 from server.kit.uploads import read_upload
 from server.settlements.remittance import advice, statements
@@ -185,6 +186,18 @@ class PortalController(Controller):
         view = await service.dashboard(session.principal)
         return await page("dashboard.html", session, nav="dashboard", view=view)
 
+    @get("/dashboard.csv")
+    async def dashboard_csv(self, session: Session) -> Stream:
+        view = await service.dashboard(session.principal)
+
+        async def rows() -> AsyncIterator[list[Any]]:
+            for row in service.dashboard_rows(view):
+                yield row
+
+        return _download(
+            csv_stream(("figure", "cents", "amount", "meaning"), rows()), "overview.csv"
+        )
+
     # --- placements ---
 
     @get("/placements")
@@ -297,6 +310,11 @@ class PortalController(Controller):
             )  # fmt: skip
         noun = "account" if count == 1 else "accounts"
         return see_other(f"/portal/accounts?status=recalled&recalled={count}+{noun}")
+
+    @get("/accounts.csv")
+    async def accounts_csv(self, session: Session) -> Stream:
+        """Every account with its status, balances and payments, streamed."""
+        return _download(await service.accounts_csv(session.principal), "accounts.csv")
 
     @get("/accounts/{account_id:uuid}")
     async def account(

@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from client_portal.charts import LiquidationChart, liquidation_chart
+from client_portal.templating import percent
 from server.accounts import service as accounts
 from server.accounts.schemas import (
     AccountRead,
@@ -26,8 +27,10 @@ from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.clients.schemas import ClientRead, Tier
 from server.kit import db
+from server.kit.clock import local_date
 from server.kit.errors import FieldError, InvalidInput, NotFound
 from server.kit.pagination import page_request
+from server.kit.settings import get_settings
 from server.kit.uploads import Upload
 from server.placements import service as placements
 from server.placements.schemas import PlacementErrorRead, PlacementRead
@@ -36,7 +39,7 @@ from server.queues.schemas import CallSummary
 from server.settlements.remittance import payouts
 from server.settlements.remittance import service as remittance
 from server.settlements.remittance.schemas import PayoutRead, RemittedRead, StatementRead
-from server.settlements.remittance.statements import StatementDocument
+from server.settlements.remittance.statements import StatementDocument, usd
 from server.settlements.schemas import (
     MoneySection,
     OfferDecision,
@@ -47,6 +50,8 @@ from server.settlements.schemas import (
 from server.settlements.services import offers, payments, reporting
 
 PAGE_SIZE = 25
+# The dashboard names at most this many files too young for the recovery rate.
+YOUNG_FILES_LISTED = 50
 # The placement page shows this many row errors; the CSV download has them all.
 ERRORS_SHOWN = 200
 # At most this many on one page: a client rarely has more offers waiting, or more
@@ -94,6 +99,10 @@ class Dashboard:
     chart: LiquidationChart
     offers_waiting: int
     placements: list[PlacementRead]
+    in_flight: reporting.MoneyInFlight
+    mature: reporting.MatureRecovery
+    # The files placed after `mature.since`, newest first (at most YOUNG_FILES_LISTED).
+    young_files: list[PlacementRead]
 
     def status_share(self, totals: StatusTotalsRead) -> int:
         """A status's share of the accounts, in whole percent (for the bar)."""
@@ -109,6 +118,12 @@ async def dashboard(principal: Principal) -> Dashboard:
         client_id=client_id, account_id=None,
     )  # fmt: skip
     recent = await placements.list_placements(principal, page_request(5, None), client_id)
+    mature = await reporting.mature_recovery(principal, client_id)
+    listed = await placements.list_placements(
+        principal, page_request(YOUNG_FILES_LISTED, None), client_id
+    )
+    zone = get_settings().agency_timezone
+    young = [p for p in listed.items if local_date(p.created_at, zone) > mature.since]
     return Dashboard(
         client=await client(principal),
         accounts=sum(s.accounts for s in by_status),
@@ -121,7 +136,38 @@ async def dashboard(principal: Principal) -> Dashboard:
         chart=liquidation_chart(vintages),
         offers_waiting=len(waiting.items),
         placements=recent.items,
+        in_flight=await reporting.money_in_flight(principal, client_id),
+        mature=mature,
+        young_files=young,
     )
+
+
+def dashboard_rows(view: Dashboard) -> list[list[Any]]:
+    """The dashboard's figures as the export has them: figure, cents, dollars, what it is."""
+    m, f = view.mature, view.in_flight
+    since = f"{m.since:%b} {m.since.day}, {m.since.year}"
+    figures = [
+        ("collected", view.collected_cents,
+         "Everything paid on your accounts, less returned payments"),
+        ("paid_to_you_directly", f.direct_cents,
+         "Paid to you directly (the agency's fee is owed)"),
+        ("remitted", view.remitted.remit_cents, "Remitted to you on issued statements"),
+        ("pending_cleared", f.cleared_cents, "Cleared, waiting for its statement period to end"),
+        ("pending_not_cleared", f.clearing_cents, "Received by the agency, not yet cleared"),
+        ("placed_90_days_or_more", m.placed_cents, f"Balance placed on or before {since}"),
+        ("collected_90_days_or_more", m.collected_cents,
+         f"Collected on accounts placed on or before {since}"),
+        ("placed_all", view.placed_cents, "Balance placed, all files"),
+        ("placed_under_90_days", m.young_placed_cents,
+         f"Balance placed after {since} ({m.young_accounts} accounts)"),
+        ("balance", view.balance_cents, "Current balance of all accounts"),
+    ]  # fmt: skip
+    rows: list[list[Any]] = [[name, cents, usd(cents), words] for name, cents, words in figures]
+    rows.append(["recovery_rate_90_days_or_more", "", percent(m.collected_cents, m.placed_cents),
+                 "Collected ÷ placed, placements 90 days old or more"])  # fmt: skip
+    rows.append(["recovery_rate_all", "", percent(view.collected_cents, view.placed_cents),
+                 "Collected ÷ placed, all files"])  # fmt: skip
+    return rows
 
 
 # --- placements -------------------------------------------------------------------------------
@@ -277,6 +323,10 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
         money=account.sections.get("money"),
         offers=listed.items,
     )
+
+
+async def accounts_csv(principal: Principal) -> AsyncIterator[bytes]:
+    return await reporting.accounts_csv(principal, client_of(principal))
 
 
 async def payments_csv(principal: Principal, account_id: UUID) -> AsyncIterator[bytes]:
