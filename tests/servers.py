@@ -147,7 +147,7 @@ def live_api(*others: str) -> Iterator[str]:
     ]
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
