@@ -86,20 +86,15 @@ async def test_the_dashboard_explains_collected_remitted_pending_and_mature_reco
             "UPDATE account SET created_at = $2 WHERE id = $1", UUID(account["id"]), placed
         )
     await pay(admin, ninety["id"], 10_000, today)
-    check = await admin.post(
-        f"/api/v1/accounts/{ninety['id']}/payments",
-        headers={"Idempotency-Key": new_key()},
-        json={"amount_cents": 3_000, "method": "check", "paid_to": "agency",
-              "received_at": today.isoformat()},
-    )  # fmt: skip
-    assert check.status_code == 201, check.text
-    direct = await admin.post(
-        f"/api/v1/accounts/{younger['id']}/payments",
-        headers={"Idempotency-Key": new_key()},
-        json={"amount_cents": 2_000, "method": "ach", "paid_to": "client",
-              "received_at": today.isoformat()},
-    )  # fmt: skip
-    assert direct.status_code == 201, direct.text
+    for account, cents, method, to in ((ninety, 3_000, "check", "agency"),
+                                       (younger, 2_000, "ach", "client")):  # fmt: skip
+        paid = await admin.post(
+            f"/api/v1/accounts/{account['id']}/payments",
+            headers={"Idempotency-Key": new_key()},
+            json={"amount_cents": cents, "method": method, "paid_to": to,
+                  "received_at": today.isoformat()},
+        )  # fmt: skip
+        assert paid.status_code == 201, paid.text
     flight = await reporting.money_in_flight(SYSTEM, client_id)
     assert (flight.cleared_cents, flight.clearing_cents, flight.direct_cents) == (
         10_000, 3_000, 2_000

@@ -18,7 +18,8 @@ import pytest
 
 from server.settlements.money import dollars
 from server.settlements.remittance.periods import day_label, period_label
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
+from tests.settlements.conftest import Pay
 
 TZ = ZoneInfo("America/New_York")
 # Business days: ACH clears two after it is received (Nov 11 is Veterans Day).
@@ -34,21 +35,19 @@ def pdf_text(content: bytes) -> str:
     return done.stdout.decode()
 
 
-async def pay(admin: Caller, account: dict[str, Any], cents: int, on: date, to: str = "agency"
-              ) -> dict[str, Any]:  # fmt: skip
-    response = await admin.post(
-        f"/api/v1/accounts/{account['id']}/payments",
-        headers={"Idempotency-Key": new_key()},
-        json={"amount_cents": cents, "method": "ach", "paid_to": to,
-              "received_at": on.isoformat()},
-    )  # fmt: skip
+async def paid(
+    pay: Pay, admin: Caller, account: dict[str, Any], cents: int, on: date, to: str = "agency"
+) -> dict[str, Any]:
+    response = await pay(
+        admin, account["id"], amount_cents=cents, paid_to=to, received_at=on.isoformat()
+    )
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
 async def month_of_statements(
     admin: Caller, make_client: MakeClient, make_account: MakeAccount, owner_db: Any,
-    method: str = "net",
+    pay: Pay, method: str = "net",
 ) -> tuple[dict[str, Any], list[tuple[dict[str, Any], dict[str, Any], str]]]:  # fmt: skip
     """October leaves 30.00 due from the client (a direct payment's fee); November holds
     two payments to the agency and a direct one, and carries 86.67 forward."""
@@ -66,11 +65,14 @@ async def month_of_statements(
             first, last, uuid.UUID(account["debtor_id"]),
         )  # fmt: skip
         accounts.append((account, f"{first} {last}"))
-    await pay(admin, accounts[0][0], 10_000, date(2026, 10, 6), to="client")
+    await paid(pay, admin, accounts[0][0], 10_000, date(2026, 10, 6), to="client")
     november = [
-        (accounts[0], await pay(admin, accounts[0][0], 10_000, date(2026, 11, 3))),
-        (accounts[1], await pay(admin, accounts[1][0], 3_333, date(2026, 11, 10))),
-        (accounts[2], await pay(admin, accounts[2][0], 50_000, date(2026, 11, 17), to="client")),
+        (accounts[0], await paid(pay, admin, accounts[0][0], 10_000, date(2026, 11, 3))),
+        (accounts[1], await paid(pay, admin, accounts[1][0], 3_333, date(2026, 11, 10))),
+        (
+            accounts[2],
+            await paid(pay, admin, accounts[2][0], 50_000, date(2026, 11, 17), to="client"),
+        ),
     ]
     end = datetime(2026, 12, 1, tzinfo=TZ).isoformat()
     response = await admin.post("/api/v1/remittance/run", json={"as_of": end})
@@ -82,9 +84,9 @@ async def month_of_statements(
 
 
 async def test_a_months_pdf_and_csv_reconcile_on_their_own(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, owner_db: Any
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, owner_db: Any, pay: Pay
 ) -> None:
-    statement, lines = await month_of_statements(admin, make_client, make_account, owner_db)
+    statement, lines = await month_of_statements(admin, make_client, make_account, owner_db, pay)
     sid = statement["statement_id"]
     totals = statement["totals"]
     assert (totals["carried_in_cents"], totals["remit_cents"], totals["carried_out_cents"]) == (
@@ -149,12 +151,12 @@ async def test_a_months_pdf_and_csv_reconcile_on_their_own(
 
 async def test_a_payout_once_with_its_advice(
     admin: Caller, make_client: MakeClient, make_account: MakeAccount, owner_db: Any,
-    make_user: MakeUser,
+    make_user: MakeUser, pay: Pay,
 ) -> None:  # fmt: skip
     client = await make_client(remittance_cycle="monthly", clearing_days=HOLD)
     account = await make_account(client["client_id"], principal_cents=1_000_000,
                                  client_account_number="PO-1")  # fmt: skip
-    await pay(admin, account, 20_000, date(2026, 11, 2))
+    await paid(pay, admin, account, 20_000, date(2026, 11, 2))
     end = datetime(2026, 12, 1, tzinfo=TZ).isoformat()
     run = await admin.post("/api/v1/remittance/run", json={"as_of": end})
     [statement] = [s for s in run.json()["statements"] if s["client_id"] == client["client_id"]]
@@ -196,10 +198,10 @@ async def test_a_payout_once_with_its_advice(
 
 
 async def test_a_gross_clients_fee_invoice(
-    admin: Caller, make_client: MakeClient, make_account: MakeAccount, owner_db: Any
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, owner_db: Any, pay: Pay
 ) -> None:
     statement, lines = await month_of_statements(
-        admin, make_client, make_account, owner_db, method="gross"
+        admin, make_client, make_account, owner_db, pay, method="gross"
     )
     response = await admin.get(f"/api/v1/statements/{statement['statement_id']}/fee-invoice.pdf")
     assert response.status_code == 200
