@@ -35,11 +35,11 @@ from server.auth import service as auth
 from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, PortalForClients
 from server.auth.service import PortalSession
+from server.kit.csv_export import csv_stream
 from server.kit.errors import InvalidInput, NotFound, TooManyRequests
 from server.kit.pages import refusal_message, safe_next
-from server.kit.settings import get_settings
 from server.kit.uploads import read_upload
-from server.settlements.remittance import statements
+from server.settlements.remittance import advice, statements
 
 Query = Annotated[str, QueryParameter(max_length=200)]
 # What a page declares to receive the signed-in session (provided by PortalController).
@@ -92,7 +92,24 @@ def _download(rows: AsyncIterator[bytes], file_name: str) -> Stream:
     return Stream(
         rows,
         media_type="text/csv; charset=utf-8",
-        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{file_name}"'},
+        headers=_attachment(file_name),
+    )
+
+
+def _attachment(file_name: str) -> dict[str, str]:
+    return {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{file_name}"'}
+
+
+def _pdf(content: bytes, file_name: str) -> Response[bytes]:
+    return Response(content, media_type="application/pdf", headers=_attachment(file_name))
+
+
+async def _confirm_recall(
+    session: PortalSession, plan: service.RecallPlan, action: str, back: str
+) -> Template:
+    """Nothing recalled yet: the page that asks, with the count and the total balance."""
+    return await page(
+        "recall_confirm.html", session, nav="accounts", plan=plan, action=action, back=back
     )
 
 
@@ -163,6 +180,18 @@ class PortalController(Controller):
     async def dashboard(self, session: Session) -> Template:
         view = await service.dashboard(session.principal)
         return await page("dashboard.html", session, nav="dashboard", view=view)
+
+    @get("/dashboard.csv")
+    async def dashboard_csv(self, session: Session) -> Stream:
+        view = await service.dashboard(session.principal)
+
+        async def rows() -> AsyncIterator[list[Any]]:
+            for row in service.dashboard_rows(view):
+                yield row
+
+        return _download(
+            csv_stream(("figure", "cents", "amount", "meaning"), rows()), "overview.csv"
+        )
 
     # --- placements ---
 
@@ -250,23 +279,37 @@ class PortalController(Controller):
 
     @post("/accounts/recall", status_code=HTTP_303_SEE_OTHER)
     async def recall_many(self, request: Request[Any, Any, Any], session: Session) -> Response[Any]:
+        """First the confirmation (how many accounts, their total balance); the accounts
+        are recalled only when that page's button sends `confirmed`."""
         form = await read_form(request)
         check_csrf(session, form.get(CSRF_FIELD))
         numbers = [n.strip() for n in form.get("numbers").replace(",", "\n").splitlines()]
+        ids, reason = form.getlist("account_id"), form.get("reason")
         try:
+            if form.get("confirmed") != "yes":
+                plan = await service.recall_plan(
+                    session.principal, ids, [n for n in numbers if n], reason
+                )
+                return await _confirm_recall(
+                    session, plan, "/portal/accounts/recall", "/portal/accounts"
+                )
             count = await service.recall_many(
-                session.principal, form.getlist("account_id"), [n for n in numbers if n],
-                form.get("reason"),
-            )  # fmt: skip
+                session.principal, ids, [n for n in numbers if n], reason
+            )
         except InvalidInput as invalid:
             view = await service.accounts_page(session.principal, "", "", None)
             return await page(
                 "accounts.html", session, status=422, nav="accounts", view=view,
-                errors=_errors(invalid), numbers=form.get("numbers"), reason=form.get("reason"),
+                errors=_errors(invalid), numbers=form.get("numbers"), reason=reason,
                 notice=None,
             )  # fmt: skip
         noun = "account" if count == 1 else "accounts"
         return see_other(f"/portal/accounts?status=recalled&recalled={count}+{noun}")
+
+    @get("/accounts.csv")
+    async def accounts_csv(self, session: Session) -> Stream:
+        """Every account with its status, balances and payments, streamed."""
+        return _download(await service.accounts_csv(session.principal), "accounts.csv")
 
     @get("/accounts/{account_id:uuid}")
     async def account(
@@ -289,15 +332,21 @@ class PortalController(Controller):
     ) -> Response[Any]:
         form = await read_form(request)
         check_csrf(session, form.get(CSRF_FIELD))
+        here = f"/portal/accounts/{account_id}"
         try:
-            await service.recall(session.principal, account_id, form.get("reason"))
+            if form.get("confirmed") != "yes":
+                plan = await service.recall_plan(
+                    session.principal, [str(account_id)], [], form.get("reason")
+                )
+                return await _confirm_recall(session, plan, f"{here}/recall", here)
+            await service.recall_many(session.principal, [str(account_id)], [], form.get("reason"))
         except InvalidInput as invalid:
             view = await service.account_view(session.principal, account_id)
             return await page(
                 "account.html", session, status=422, nav="accounts", view=view,
                 errors=_errors(invalid), reason=form.get("reason"), notice=None,
             )  # fmt: skip
-        return see_other(f"/portal/accounts/{account_id}?done=recalled")
+        return see_other(f"{here}?done=recalled")
 
     # --- approvals ---
 
@@ -347,20 +396,33 @@ class PortalController(Controller):
             view = await service.statement(session.principal, statement_id)
             return await page(
                 "statement.html", session, nav="statements", statement=view.statement,
-                numbers=view.account_numbers,
+                numbers=view.account_numbers, period=view.period,
             )  # fmt: skip
         if suffix not in ("csv", "pdf"):
             raise NotFound("no such statement")
-        document, client_name = await service.statement_document(session.principal, statement_id)
-        name = f"statement-{document.period_end.date().isoformat()}-{statement_id}.{suffix}"
-        disposition = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+        doc = await service.statement_document(session.principal, statement_id)
+        name = f"statement-{doc.statement.period_end.date().isoformat()}-{statement_id}.{suffix}"
+        disposition = _attachment(name)
         if suffix == "csv":
             return Stream(
-                statements.statement_csv(document, client_name),
-                media_type="text/csv; charset=utf-8", headers=disposition,
+                statements.statement_csv(doc), media_type="text/csv; charset=utf-8",
+                headers=disposition,
             )  # fmt: skip
-        pdf = statements.statement_pdf(document, client_name, get_settings().agency_name)
-        return Response(pdf, media_type="application/pdf", headers=disposition)
+        return _pdf(statements.statement_pdf(doc), name)
+
+    @get("/statements/{statement_id:uuid}/remittance-advice.pdf")
+    async def remittance_advice(
+        self, session: Session, statement_id: FromPath[UUID]
+    ) -> Response[Any]:
+        doc, payout = await service.advice_document(session.principal, statement_id)
+        return _pdf(
+            advice.remittance_advice_pdf(doc, payout), f"remittance-advice-{statement_id}.pdf"
+        )
+
+    @get("/statements/{statement_id:uuid}/fee-invoice.pdf")
+    async def fee_invoice(self, session: Session, statement_id: FromPath[UUID]) -> Response[Any]:
+        doc = await service.invoice_document(session.principal, statement_id)
+        return _pdf(advice.fee_invoice_pdf(doc), f"fee-invoice-{statement_id}.pdf")
 
 
 routes = [SignInController, PortalController]

@@ -5,12 +5,15 @@ and so does everything outside /portal (server/kit/pages.py does the work)."""
 
 from __future__ import annotations
 
-from client_portal.session import FETCH_VALUE
+from client_portal.session import CSRF_FIELD, FETCH_VALUE, SESSION_COOKIE
 from server.kit.pages import SECURITY_HEADERS, E, ExceptionHandler, PageErrors
 
 __all__ = ["SECURITY_HEADERS", "error_page", "portal_aware"]
 
-_ERRORS = PageErrors("/portal", "error.html", FETCH_VALUE)
+_ERRORS = PageErrors(
+    "/portal", "error.html", FETCH_VALUE, {"csrf_field": CSRF_FIELD},
+    session_key="portal_session", session_cookie=SESSION_COOKIE,
+)  # fmt: skip
 error_page = _ERRORS.page
 
 

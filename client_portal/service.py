@@ -12,6 +12,7 @@ from uuid import UUID
 import msgspec
 
 from client_portal.charts import LiquidationChart, liquidation_chart
+from client_portal.templating import percent
 from server.accounts import service as accounts
 from server.accounts.schemas import (
     AccountRead,
@@ -25,16 +26,20 @@ from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.clients.schemas import ClientRead, Tier
 from server.kit import db
+from server.kit.clock import local_date
 from server.kit.errors import InvalidInput, NotFound
 from server.kit.pages import form_as
 from server.kit.pagination import page_request
+from server.kit.settings import get_settings
 from server.kit.uploads import Upload
 from server.placements import service as placements
 from server.placements.schemas import PlacementErrorRead, PlacementRead
 from server.queues.rules.facts import CONVERSATION_OUTCOMES
 from server.queues.schemas import CallSummary
+from server.settlements.remittance import payouts
 from server.settlements.remittance import service as remittance
-from server.settlements.remittance.schemas import RemittedRead, StatementRead
+from server.settlements.remittance.schemas import PayoutRead, RemittedRead, StatementRead
+from server.settlements.remittance.statements import StatementDocument, usd
 from server.settlements.schemas import (
     MoneySection,
     OfferDecision,
@@ -45,6 +50,8 @@ from server.settlements.schemas import (
 from server.settlements.services import offers, payments, reporting
 
 PAGE_SIZE = 25
+# The dashboard names at most this many files too young for the recovery rate.
+YOUNG_FILES_LISTED = 50
 # The placement page shows this many row errors; the CSV download has them all.
 ERRORS_SHOWN = 200
 # At most this many on one page: a client rarely has more offers waiting, or more
@@ -80,6 +87,10 @@ class Dashboard:
     chart: LiquidationChart
     offers_waiting: int
     placements: list[PlacementRead]
+    in_flight: reporting.MoneyInFlight
+    mature: reporting.MatureRecovery
+    # The files placed after `mature.since`, newest first (at most YOUNG_FILES_LISTED).
+    young_files: list[PlacementRead]
 
     def status_share(self, totals: StatusTotalsRead) -> int:
         """A status's share of the accounts, in whole percent (for the bar)."""
@@ -95,6 +106,12 @@ async def dashboard(principal: Principal) -> Dashboard:
         client_id=client_id, account_id=None,
     )  # fmt: skip
     recent = await placements.list_placements(principal, page_request(5, None), client_id)
+    mature = await reporting.mature_recovery(principal, client_id)
+    listed = await placements.list_placements(
+        principal, page_request(YOUNG_FILES_LISTED, None), client_id
+    )
+    zone = get_settings().agency_timezone
+    young = [p for p in listed.items if local_date(p.created_at, zone) > mature.since]
     return Dashboard(
         client=await client(principal),
         accounts=sum(s.accounts for s in by_status),
@@ -107,7 +124,38 @@ async def dashboard(principal: Principal) -> Dashboard:
         chart=liquidation_chart(vintages),
         offers_waiting=len(waiting.items),
         placements=recent.items,
+        in_flight=await reporting.money_in_flight(principal, client_id),
+        mature=mature,
+        young_files=young,
     )
+
+
+def dashboard_rows(view: Dashboard) -> list[list[Any]]:
+    """The dashboard's figures as the export has them: figure, cents, dollars, what it is."""
+    m, f = view.mature, view.in_flight
+    since = f"{m.since:%b} {m.since.day}, {m.since.year}"
+    figures = [
+        ("collected", view.collected_cents,
+         "Everything paid on your accounts, less returned payments"),
+        ("paid_to_you_directly", f.direct_cents,
+         "Paid to you directly (the agency's fee is owed)"),
+        ("remitted", view.remitted.remit_cents, "Remitted to you on issued statements"),
+        ("pending_cleared", f.cleared_cents, "Cleared, waiting for its statement period to end"),
+        ("pending_not_cleared", f.clearing_cents, "Received by the agency, not yet cleared"),
+        ("placed_90_days_or_more", m.placed_cents, f"Balance placed on or before {since}"),
+        ("collected_90_days_or_more", m.collected_cents,
+         f"Collected on accounts placed on or before {since}"),
+        ("placed_all", view.placed_cents, "Balance placed, all files"),
+        ("placed_under_90_days", m.young_placed_cents,
+         f"Balance placed after {since} ({m.young_accounts} accounts)"),
+        ("balance", view.balance_cents, "Current balance of all accounts"),
+    ]  # fmt: skip
+    rows: list[list[Any]] = [[name, cents, usd(cents), words] for name, cents, words in figures]
+    rows.append(["recovery_rate_90_days_or_more", "", percent(m.collected_cents, m.placed_cents),
+                 "Collected ÷ placed, placements 90 days old or more"])  # fmt: skip
+    rows.append(["recovery_rate_all", "", percent(view.collected_cents, view.placed_cents),
+                 "Collected ÷ placed, all files"])  # fmt: skip
+    return rows
 
 
 # --- placements -------------------------------------------------------------------------------
@@ -265,6 +313,10 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
     )
 
 
+async def accounts_csv(principal: Principal) -> AsyncIterator[bytes]:
+    return await reporting.accounts_csv(principal, client_of(principal))
+
+
 async def payments_csv(principal: Principal, account_id: UUID) -> AsyncIterator[bytes]:
     """The account's payments as the API's CSV has them."""
     return await payments.payments_csv(principal, account_id)
@@ -279,45 +331,65 @@ def _recall_request(reason: str) -> StatusActionRequest:
     return request
 
 
-async def recall(principal: Principal, account_id: UUID, reason: str) -> None:
-    await accounts.visible_account(principal, account_id)
-    await accounts.change_status(
-        principal, account_id, StatusAction.RECALL, _recall_request(reason)
+@dataclass(frozen=True)
+class RecallPlan:
+    """What a recall would take back, shown to confirm before anything changes: the
+    accounts (our id, the client's number) and their total balance."""
+
+    reason: str
+    accounts: list[tuple[UUID, str]]
+    balance_cents: int
+
+    @property
+    def count(self) -> int:
+        return len(self.accounts)
+
+
+async def recall_plan(
+    principal: Principal, account_ids: list[str], numbers: list[str], reason: str
+) -> RecallPlan:
+    """Every account named, by id (ticked on the list) or by the client's account number
+    (pasted), checked as the recall will be: an unknown or someone else's id is NotFound,
+    an unknown number is named back, an empty list or reason is refused."""
+    rows = []
+    for raw in dict.fromkeys(account_ids):
+        try:
+            account_id = UUID(raw)
+        except ValueError:
+            raise NotFound("no such account") from None
+        # Seen before the form is judged: someone else's account is 404 whatever was sent.
+        rows.append(await accounts.visible_account(principal, account_id))
+    _recall_request(reason)
+    unknown = []
+    for number in numbers:
+        found = await _open_account_numbered(principal, number)
+        if found is None:
+            unknown.append(number)
+        elif found not in {r["id"] for r in rows}:
+            rows.append(await accounts.visible_account(principal, found))
+    if unknown:
+        shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
+        raise InvalidInput.field("numbers", f"no open account with the number {shown}")
+    if not rows:
+        raise InvalidInput.field("numbers", "tick accounts or enter account numbers to recall")
+    return RecallPlan(
+        reason=reason,
+        accounts=[(r["id"], r["client_account_number"]) for r in rows],
+        balance_cents=sum(int(r["balance_cents"]) for r in rows),
     )
 
 
 async def recall_many(
     principal: Principal, account_ids: list[str], numbers: list[str], reason: str
 ) -> int:
-    """Recall every account named, by id (ticked on the list) or by the client's account
-    number (pasted), all or none: an unknown or someone else's id is NotFound, an unknown
-    number is named back, and an account that cannot be recalled stops the whole list."""
+    """Recall every account named (as recall_plan reads them), all or none: an account
+    that cannot be recalled stops the whole list."""
+    plan = await recall_plan(principal, account_ids, numbers, reason)
     request = _recall_request(reason)
-    targets: list[UUID] = []
-    for raw in account_ids:
-        try:
-            account_id = UUID(raw)
-        except ValueError:
-            raise NotFound("no such account") from None
-        await accounts.visible_account(principal, account_id)
-        targets.append(account_id)
-    unknown = []
-    for number in numbers:
-        found = await _open_account_numbered(principal, number)
-        if found is None:
-            unknown.append(number)
-        else:
-            targets.append(found)
-    if unknown:
-        shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
-        raise InvalidInput.field("numbers", f"no open account with the number {shown}")
-    if not targets:
-        raise InvalidInput.field("numbers", "tick accounts or enter account numbers to recall")
-    unique = list(dict.fromkeys(targets))
     async with db.transaction():
-        for account_id in unique:
+        for account_id, _ in plan.accounts:
             await accounts.change_status(principal, account_id, StatusAction.RECALL, request)
-    return len(unique)
+    return plan.count
 
 
 async def _open_account_numbered(principal: Principal, number: str) -> UUID | None:
@@ -377,13 +449,23 @@ async def statements_list(principal: Principal) -> list[StatementRead]:
 class StatementView:
     statement: StatementRead
     account_numbers: dict[UUID, str]
+    period: str
 
 
 async def statement(principal: Principal, statement_id: UUID) -> StatementView:
-    found = await remittance.get_statement(principal, statement_id)
-    ids = sorted({line.account_id for line in found.lines or []})
-    return StatementView(found, await accounts.account_numbers(principal, ids))
+    doc = await payouts.statement_document(principal, statement_id)
+    return StatementView(doc.statement, doc.account_numbers, doc.period)
 
 
-async def statement_document(principal: Principal, statement_id: UUID) -> tuple[StatementRead, str]:
-    return await remittance.statement_document(principal, statement_id)
+async def statement_document(principal: Principal, statement_id: UUID) -> StatementDocument:
+    return await payouts.statement_document(principal, statement_id)
+
+
+async def advice_document(
+    principal: Principal, statement_id: UUID
+) -> tuple[StatementDocument, PayoutRead]:
+    return await payouts.advice_document(principal, statement_id)
+
+
+async def invoice_document(principal: Principal, statement_id: UUID) -> StatementDocument:
+    return await payouts.invoice_document(principal, statement_id)

@@ -60,6 +60,8 @@ async def provide_session(request: Request[Any, Any, Any]) -> PortalSession:
         raise SignInRequired(expired=True)
     principal = session.principal
     structlog.contextvars.bind_contextvars(user_id=str(principal.id), role=str(principal.role))
+    # For an error page drawn after this: it keeps the signed-in frame.
+    request.state.portal_session = session
     return session
 
 

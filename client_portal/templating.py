@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 
 from server.kit.settings import Settings
 from server.settlements.money import dollars as money
+from server.settlements.remittance.periods import period_label
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -103,6 +104,10 @@ def environment(settings: Settings, more_templates: Sequence[Path] = ()) -> Envi
         """A period's end is the midnight that closes it; people name the day before."""
         return day(end - timedelta(microseconds=1))
 
+    def period(start: datetime, end: datetime) -> str:
+        """A statement period in words: "November 2026", "Nov 23 – Nov 29, 2026"."""
+        return period_label(start, end, settings.agency_timezone)
+
     env = Environment(
         loader=FileSystemLoader([HERE / "templates", *more_templates]),
         autoescape=True,
@@ -112,7 +117,7 @@ def environment(settings: Settings, more_templates: Sequence[Path] = ()) -> Envi
     )
     env.filters.update(
         money=money, label=label, rate=rate, day=day, moment=moment, month=month,
-        last_day=last_day,
+        last_day=last_day, period=period,
     )  # fmt: skip
     env.globals.update(static=static, percent=percent, agency_name=settings.agency_name)
     return env

@@ -161,7 +161,9 @@ async def _seed(conn: asyncpg.Connection, movements: int, clients: int, agency_t
 
 
 async def _empty(conn: asyncpg.Connection) -> None:
-    await conn.execute("TRUNCATE statement, statement_line, remittance_run, bench_line")
+    await conn.execute(
+        "TRUNCATE statement_payout, statement, statement_line, remittance_run, bench_line"
+    )
     await conn.execute("VACUUM ANALYZE statement_line")
 
 

@@ -33,6 +33,7 @@ APPEND_ONLY_TABLES = (
     "statement",
     "statement_line",
     "remittance_run",
+    "statement_payout",
     "account_note",
     "letter_batch",
     "letter",

@@ -147,8 +147,8 @@ def live_api(*others: str) -> Iterator[str]:
     ]
     base = f"http://127.0.0.1:{port}"
     try:
-        # Generous: on a loaded two-core machine an API process takes half a minute to start.
-        deadline = time.monotonic() + 90
+        # Generous: on a loaded two-core machine an API process takes up to a minute to start.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if httpx.get(f"{base}/ready", timeout=1).status_code == 200:

@@ -431,6 +431,17 @@ async def import_letter_returns(shop: Shop) -> None:
     )  # fmt: skip
 
 
+async def pay_out_statement(shop: Shop) -> None:
+    from server.kit import clock
+
+    _ok(await _pay(shop, shop.account_id, amount_cents=2_000, received_at="2026-10-01"), 201)
+    statement = _ok(await shop.admin.post("/api/v1/remittance/run", json={}))["statements"][0]
+    url = f"/api/v1/statements/{statement['statement_id']}"
+    body = {"method": "wire", "reference": "W-1", "paid_on": clock.agency_today().isoformat()}
+    paid = _ok(await shop.admin.post(f"{url}/payout", json=body), 201)
+    assert (await _read(shop.admin, url))["payout"] == paid
+
+
 Check = Callable[[Shop], Awaitable[None]]
 CHECKS: dict[str, Check] = {
     "Login": login,
@@ -479,6 +490,7 @@ CHECKS: dict[str, Check] = {
     "WithdrawOffer": withdraw_offer,
     "RunRemittance": run_remittance,
     "ImportLetterReturns": import_letter_returns,
+    "PayOutStatement": pay_out_statement,
 }
 
 

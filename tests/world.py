@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 
+from server.kit import clock
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
 
 # A path parameter `<entity>_id` names the table `<entity>`; these say otherwise.
@@ -48,8 +49,9 @@ async def _side(
     make_user: MakeUser,
     make_client: MakeClient,
     make_account: MakeAccount,
+    method: str = "net",
 ) -> Side:
-    client = await make_client()
+    client = await make_client(remittance_method=method)
     # A charge-off date: the itemization date a validation notice needs.
     account = await make_account(client["client_id"], charge_off_date=date(2025, 3, 1))
     user = await make_user("client", client_id=client["client_id"])
@@ -71,7 +73,8 @@ async def build_world(
 ) -> World:
     supervisor = await make_user("supervisor")
     a = await _side(http, admin, make_user, make_client, make_account)
-    b = await _side(http, admin, make_user, make_client, make_account)
+    # B remits gross, so its statement has a fee invoice for the matrix to probe.
+    b = await _side(http, admin, make_user, make_client, make_account, method="gross")
     for side in (a, b):
         await record_call(side)
         await record_payment(admin, side)
@@ -236,6 +239,15 @@ async def issue_statements(admin: Caller, *sides: Side) -> None:
     assert response.status_code == 200, response.text
     issued = {s["client_id"] for s in response.json()["statements"]}
     assert issued >= {side.client_id for side in sides}, response.text
+    # Each paid out, so the matrix probes the remittance advice too.
+    today = clock.agency_today().isoformat()
+    for statement in response.json()["statements"]:
+        if statement["client_id"] in {side.client_id for side in sides}:
+            paid = await admin.post(
+                f"/api/v1/statements/{statement['statement_id']}/payout",
+                json={"method": "ach", "reference": "WORLD-1", "paid_on": today},
+            )
+            assert paid.status_code == 201, paid.text
 
 
 @dataclass

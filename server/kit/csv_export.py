@@ -3,7 +3,8 @@
 A spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` (and some begin with tab
 or CR) as a formula, so a debtor name like `=HYPERLINK(...)` in a client's file could run
 on the bookkeeper's machine. Text cells that start so get a leading apostrophe (OWASP's
-advice); numbers are written as numbers, untouched, so amounts stay summable.
+advice); numbers (Decimal dollars too) are written as numbers, untouched, so amounts
+stay summable.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Iterable
+from decimal import Decimal
 from typing import Any
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,7 +23,7 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text

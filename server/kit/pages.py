@@ -175,16 +175,21 @@ def error_page(
     message: str,
     headers: dict[str, str] | None = None,
     context: dict[str, Any] | None = None,
+    *,
+    session: Any = None,
+    signed_in: bool = False,
 ) -> Template:
     return Template(
         template_name=template,
-        # An error page is drawn without the signed-in frame: the session may be the problem.
         context={
             **(context or {}),
             "status": status,
             "title": _TITLES.get(status, "Error"),
             "message": message,
-            "session": None,
+            "session": session,
+            "client": None,
+            "csrf": session.csrf_token if session else "",
+            "signed_in": signed_in,
             "nav": "",
         },
         status_code=status,
@@ -211,18 +216,45 @@ class PageErrors:
         error_template: str,
         fetch_value: str,
         context: dict[str, Any] | None = None,
+        *,
+        session_key: str | None = None,
+        session_cookie: str | None = None,
     ) -> None:
         self.prefix = prefix
         self.error_template = error_template
         self.fetch_value = fetch_value
         # What the error template needs besides the error (its static files' URLs).
         self.context = context or {}
+        # Where a page that read the session left it (request.state), and its cookie.
+        self.session_key = session_key
+        self.session_cookie = session_cookie
 
     def is_fetch(self, request: Request[Any, Any, Any]) -> bool:
         return request.headers.get("X-Requested-With") == self.fetch_value
 
-    def page(self, status: int, message: str, headers: dict[str, str] | None = None) -> Template:
-        return error_page(self.error_template, status, message, headers, self.context)
+    def page(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        request: Request[Any, Any, Any] | None = None,
+    ) -> Template:
+        # The signed-in frame only when the request's session was checked (a page raised
+        # this after reading it); otherwise the session may be the problem. A page that
+        # does not exist (no handler read the session) keeps the navigation links alone
+        # when a session cookie came with it: they lead to sign-in if it is no longer valid.
+        session = None
+        if request is not None and self.session_key is not None:
+            session = request.state.get(self.session_key)
+        cookie = self.session_cookie
+        signed_in = session is not None or (
+            request is not None and status == 404 and cookie is not None
+            and cookie in request.cookies
+        )  # fmt: skip
+        return error_page(
+            self.error_template, status, message, headers, self.context,
+            session=session, signed_in=signed_in,
+        )  # fmt: skip
 
     def _page_for(
         self, request: Request[Any, Any, Any], exc: DomainError | HTTPException
@@ -234,9 +266,9 @@ class PageErrors:
             message = exc.message
             if exc.status_code == 404:
                 message = "There is nothing here, or it is not yours to see."
-            return self.page(exc.status_code, message, exc.headers)
+            return self.page(exc.status_code, message, exc.headers, request)
         message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
-        return self.page(exc.status_code, message, dict(exc.headers or {}))
+        return self.page(exc.status_code, message, dict(exc.headers or {}), request)
 
     def aware(self, api_handler: ExceptionHandler[E]) -> ExceptionHandler[E]:
         """The app's exception handler, but pages under the prefix get HTML."""

@@ -30,6 +30,7 @@ async def _b_ids(world: PortalWorld, db: asyncpg.Connection) -> dict[str, list[s
         "account_id": [world.world.b.account["id"]],
         "offer_id": [world.b_offer],
         "statement_ref": [statement, f"{statement}.csv", f"{statement}.pdf"],
+        "statement_id": [statement],
     }
 
 
@@ -104,10 +105,13 @@ async def test_another_clients_ids_are_not_found_on_every_page_and_form(
     assert not failures, "\n".join(failures)
     assert await world_module.fingerprint(owner_db, portal_world.world.b.client_id) == before
     # The ids are real: B's own browser reaches them.
+    [statement] = ids["statement_id"]
     for url in [
         f"/portal/accounts/{ids['account_id'][0]}",
         f"/portal/placements/{ids['placement_id'][0]}",
         *(f"/portal/statements/{ref}" for ref in ids["statement_ref"]),
+        f"/portal/statements/{statement}/remittance-advice.pdf",
+        f"/portal/statements/{statement}/fee-invoice.pdf",
     ]:
         assert (await portal_world.b.get(url)).status_code == 200, url
 

@@ -14,7 +14,7 @@ import httpx
 from server.sample_files import new_business_csv
 from server.settlements.money import dollars
 from tests import world as world_module
-from tests.client_portal.conftest import Browser, PortalWorld
+from tests.client_portal.conftest import Browser, NewBrowser, PortalWorld
 
 FETCH = {"X-Requested-With": "portal"}
 
@@ -149,9 +149,18 @@ async def test_recall_one_account_and_a_list(
     refused = await a.post_form(f"/portal/accounts/{side.account['id']}/recall", {"reason": ""})
     assert refused.status_code == 422
     assert "field-error" in refused.text
-    done = await a.post_form(
-        f"/portal/accounts/{side.account['id']}/recall", {"reason": "paid us directly"}
+    url = f"/portal/accounts/{side.account['id']}/recall"
+    asked = await a.post_form(url, {"reason": "paid us directly"})
+    assert asked.status_code == 200
+    balance = await owner_db.fetchval(
+        "SELECT balance_cents FROM account WHERE id = $1", UUID(side.account["id"])
     )
+    assert f"Recall 1 account ({dollars(balance)})" in asked.text
+    still = await owner_db.fetchval(
+        "SELECT status FROM account WHERE id = $1", UUID(side.account["id"])
+    )
+    assert still == "active"
+    done = await a.post_form(url, {"reason": "paid us directly", "confirmed": "yes"})
     assert done.status_code == 303
     assert (await a.get(done.headers["location"])).text.count("Recalled") >= 1
     status = await owner_db.fetchval(
@@ -167,7 +176,15 @@ async def test_recall_one_account_and_a_list(
     assert unknown.status_code == 422
     assert "NOPE-1" in unknown.text
     numbers = "\n".join(o["client_account_number"] for o in others)
-    listed = await a.post_form("/portal/accounts/recall", {"numbers": numbers, "reason": "sold"})
+    asked = await a.post_form("/portal/accounts/recall", {"numbers": numbers, "reason": "sold"})
+    assert asked.status_code == 200
+    total = sum(int(o["balance_cents"]) for o in others)
+    assert f"Recall 2 accounts ({dollars(total)})" in asked.text
+    assert all(o["client_account_number"] in asked.text for o in others)
+    ids = [o["id"] for o in others]
+    listed = await a.post_form(
+        "/portal/accounts/recall", {"account_id": ids, "reason": "sold", "confirmed": "yes"}
+    )
     assert listed.status_code == 303
     recalled = await owner_db.fetchval(
         "SELECT count(*) FROM account WHERE id = ANY($1::uuid[]) AND status = 'recalled'",
@@ -303,3 +320,17 @@ async def test_a_held_file_is_confirmed_or_cancelled_on_its_page(
         assert api.json()["status"] == status
         again = await a.post_form(f"{location}/{action}", {})
         assert again.status_code == 409
+
+
+async def test_a_404_keeps_the_navigation_when_signed_in(
+    portal_world: PortalWorld, browser: NewBrowser, owner_db: asyncpg.Connection
+) -> None:
+    statement = await world_module.id_of(owner_db, "statement_id", portal_world.world.b.client_id)
+    for url in ["/portal/no-such-page", f"/portal/statements/{statement}"]:
+        response = await portal_world.a.get(url)
+        assert response.status_code == 404, url
+        assert 'aria-label="Main"' in response.text, url
+        assert 'href="/portal/statements"' in response.text, url
+    signed_out = await (await browser()).get("/portal/no-such-page")
+    assert signed_out.status_code == 404
+    assert 'aria-label="Main"' not in signed_out.text

@@ -4,6 +4,7 @@ and every page at phone width."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,70 @@ async def test_download_a_statement(page: Any, world: world_module.World, tmp_pa
     assert download.suggested_filename.endswith(".pdf")
     await download.save_as(tmp_path / "statement.pdf")
     assert (tmp_path / "statement.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_a_statement_shows_its_payout_and_advice(
+    page: Any, world: world_module.World, tmp_path: Path, viewport: dict[str, int]
+) -> None:
+    await page.set_viewport_size(viewport)
+    await sign_in(page, world.a.user.username or "")
+    await open_section(page, "Statements")
+    await page.get_by_text("WORLD-1").first.wait_for()
+    await page.locator("table a").first.click()
+    await page.get_by_role("heading", name=re.compile(r"Statement for \w+ \d")).wait_for()
+    await page.get_by_text("reference WORLD-1").wait_for()
+    for header in ("Received", "Cleared"):
+        assert await page.get_by_role("columnheader", name=header).count() == 1
+    shots = os.environ.get("SCREENSHOTS_DIR")
+    if shots:
+        name = f"statement-{viewport['width']}.png"
+        await page.screenshot(path=str(Path(shots) / name), full_page=True)
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Remittance advice (PDF)").click()
+    download = await download_info.value
+    await download.save_as(tmp_path / "advice.pdf")
+    assert (tmp_path / "advice.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_recalling_asks_with_the_count_and_balance_and_a_404_keeps_the_menu(
+    page: Any, world: world_module.World, owner_db: asyncpg.Connection, viewport: dict[str, int]
+) -> None:
+    await page.set_viewport_size(viewport)
+    await sign_in(page, world.a.user.username or "")
+    shots = os.environ.get("SCREENSHOTS_DIR")
+
+    async def shot(name: str) -> None:
+        if shots:
+            path = Path(shots) / f"{name}-{viewport['width']}.png"
+            await page.screenshot(path=str(path), full_page=True)
+
+    await shot("dashboard")
+    await open_section(page, "Accounts")
+    await shot("accounts")
+    await page.get_by_label(f"Select account {world.a.account['client_account_number']}").check()
+    await page.get_by_label("Reason for recalling the selected accounts").fill("sold the debt")
+    await page.get_by_role("button", name="Recall selected").click()
+    await page.get_by_role("heading", name="Recall 1 account?").wait_for()
+    await shot("recall-confirm")
+    status = "SELECT status FROM account WHERE id = $1"
+    assert await owner_db.fetchval(status, UUID(world.a.account["id"])) == "active"
+    await page.get_by_role("button", name=re.compile(r"Recall 1 account \(\$")).click()
+    await page.get_by_text("Recalled 1 account.").wait_for()
+    assert await owner_db.fetchval(status, UUID(world.a.account["id"])) == "recalled"
+
+    response = await page.goto("/portal/no-such-page")
+    assert response.status == 404
+    await page.get_by_role("heading", name="Not found").wait_for()
+    await (
+        page.get_by_role("navigation", name="Main")
+        .get_by_role("link", name="Statements")
+        .wait_for()
+    )
+    await shot("not-found")
+    await open_section(page, "Statements")
+    await shot("statements")
 
 
 async def test_another_clients_page_is_not_found(

@@ -14,10 +14,15 @@ from server.auth.guards import CurrentPrincipal, admin_only, users_only
 from server.kit.errors import NotFound
 from server.kit.pagination import Page, page_request
 from server.kit.params import Cursor, Limit
-from server.kit.settings import get_settings
+from server.settlements.remittance import advice, payouts, statements
 from server.settlements.remittance import service as remittance
-from server.settlements.remittance import statements
-from server.settlements.remittance.schemas import RemittanceRun, RemittanceRunRead, StatementRead
+from server.settlements.remittance.schemas import (
+    PayoutCreate,
+    PayoutRead,
+    RemittanceRun,
+    RemittanceRunRead,
+    StatementRead,
+)
 
 
 @post(
@@ -73,17 +78,84 @@ async def get_statement(principal: CurrentPrincipal, statement_id: FromPath[str]
     found, kind = _statement_ref(statement_id)
     if kind == "json":
         return Response(await remittance.get_statement(principal, found))
-    statement, client_name = await remittance.statement_document(principal, found)
-    file_name = f"statement-{statement.period_end.date().isoformat()}-{found}.{kind}"
-    disposition = {"Content-Disposition": f'attachment; filename="{file_name}"'}
+    doc = await payouts.statement_document(principal, found)
+    disposition = _attachment(
+        f"statement-{doc.statement.period_end.date().isoformat()}-{found}.{kind}"
+    )
     if kind == "csv":
         return Stream(
-            statements.statement_csv(statement, client_name),
-            media_type="text/csv; charset=utf-8",
-            headers=disposition,
+            statements.statement_csv(doc), media_type="text/csv; charset=utf-8", headers=disposition
         )
-    pdf = statements.statement_pdf(statement, client_name, get_settings().agency_name)
-    return Response(pdf, media_type="application/pdf", headers=disposition)
+    return Response(
+        statements.statement_pdf(doc), media_type="application/pdf", headers=disposition
+    )
 
 
-routes = [run_remittance, list_statements, get_statement]
+def _attachment(file_name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{file_name}"'}
+
+
+def _statement_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise NotFound("no such statement") from None
+
+
+@post(
+    "/api/v1/statements/{statement_id:str}/payout",
+    operation_id="PayOutStatement",
+    guards=[admin_only],
+    tags=["statements"],
+)
+async def pay_out_statement(
+    principal: CurrentPrincipal, statement_id: FromPath[str], data: JSONBody[PayoutCreate]
+) -> PayoutRead:
+    """Record how and when the statement's remittance was paid out (`method` ach, check or
+    wire, its `reference`, `paid_on`): 201 once per statement, 409 on a second; audited.
+    The statement itself never changes; its remittance advice is
+    `/api/v1/statements/{id}/remittance-advice.pdf`."""
+    return await payouts.record_payout(principal, _statement_id(statement_id), data)
+
+
+@get(
+    "/api/v1/statements/{statement_id:str}/remittance-advice.pdf",
+    operation_id="GetRemittanceAdvice",
+    guards=[users_only],
+    tags=["statements"],
+    media_type="application/pdf",
+)
+async def remittance_advice(
+    principal: CurrentPrincipal, statement_id: FromPath[str]
+) -> Response[bytes]:
+    """The payout's remittance advice as a PDF (404 until the statement is paid out)."""
+    found = _statement_id(statement_id)
+    doc, payout = await payouts.advice_document(principal, found)
+    return Response(
+        advice.remittance_advice_pdf(doc, payout),
+        media_type="application/pdf",
+        headers=_attachment(f"remittance-advice-{found}.pdf"),
+    )
+
+
+@get(
+    "/api/v1/statements/{statement_id:str}/fee-invoice.pdf",
+    operation_id="GetFeeInvoice",
+    guards=[users_only],
+    tags=["statements"],
+    media_type="application/pdf",
+)
+async def fee_invoice(principal: CurrentPrincipal, statement_id: FromPath[str]) -> Response[bytes]:
+    """A gross client's fee invoice for the statement's period, as a PDF (404 for a net
+    client, whose fees were kept off the top)."""
+    found = _statement_id(statement_id)
+    doc = await payouts.invoice_document(principal, found)
+    return Response(
+        advice.fee_invoice_pdf(doc),
+        media_type="application/pdf",
+        headers=_attachment(f"fee-invoice-{found}.pdf"),
+    )
+
+
+routes = [run_remittance, list_statements, get_statement, pay_out_statement, remittance_advice,
+          fee_invoice]  # fmt: skip

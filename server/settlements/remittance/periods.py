@@ -76,3 +76,29 @@ def periods_ended_by(
         # A period's end is the next one's start, the first instant of its first day.
         period = period_containing(cycle, agency_tz, period.end)
     return periods
+
+
+def _day(day: date, *, year: bool = True) -> str:
+    return f"{day:%b} {day.day}, {day.year}" if year else f"{day:%b} {day.day}"
+
+
+def period_label(start: datetime, end: datetime, agency_tz: str) -> str:
+    """A period as a bookkeeper names it, in the agency's local dates: "November 2026" for
+    a calendar month, "Nov 23 – Nov 29, 2026" for a week, "Nov 23, 2026" for a day (the
+    end is the midnight that closes the period, so the last day is the one before)."""
+    first = local_date(start, agency_tz)
+    last = local_date(end - timedelta(microseconds=1), agency_tz)
+    if first.day == 1 and _first_day_after(RemittanceCycle.MONTHLY, first) == last + timedelta(
+        days=1
+    ):
+        return f"{first:%B} {first.year}"
+    if first == last:
+        return _day(first)
+    if first.year == last.year:
+        return f"{_day(first, year=False)} – {_day(last)}"
+    return f"{_day(first)} – {_day(last)}"
+
+
+def day_label(day: date) -> str:
+    """A local date as people read it: "Nov 3, 2026"."""
+    return _day(day)

@@ -343,10 +343,12 @@ async def list_statements(
 async def statement_lines(statement_id: UUID) -> list[asyncpg.Record]:
     return await db.fetch(
         """
-        SELECT movement_kind, movement_id, kind, payment_id, account_id, moved_on,
-               fee_rate_bps, collected_cents, gross_cents, fee_cents, net_cents
-        FROM statement_line WHERE statement_id = $1
-        ORDER BY moved_on, movement_kind, movement_id
+        SELECT l.movement_kind, l.movement_id, l.kind, l.payment_id, l.account_id, l.moved_on,
+               l.fee_rate_bps, l.collected_cents, l.gross_cents, l.fee_cents, l.net_cents,
+               p.method, p.received_on, p.cleared_on
+        FROM statement_line l JOIN payment p ON p.id = l.payment_id
+        WHERE l.statement_id = $1
+        ORDER BY l.moved_on, l.movement_kind, l.movement_id
         """,
         statement_id,
     )
@@ -364,3 +366,38 @@ async def client_remitted(client_id: UUID) -> asyncpg.Record:
     )
     assert row is not None
     return row
+
+
+_PAYOUT_COLUMNS = (
+    "id, statement_id, client_id, method, reference, paid_on, amount_cents, created_at"
+)
+
+
+async def insert_payout(row: dict[str, Any]) -> asyncpg.Record | None:
+    """The statement's payout, or None when it has one already (one per statement)."""
+    return await db.fetchrow(
+        f"""
+        INSERT INTO statement_payout (id, statement_id, client_id, method, reference, paid_on,
+            amount_cents, created_by, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (statement_id) DO NOTHING
+        RETURNING {_PAYOUT_COLUMNS}
+        """,  # noqa: S608
+        row["id"], row["statement_id"], row["client_id"], row["method"], row["reference"],
+        row["paid_on"], row["amount_cents"], row["created_by"], row["created_at"],
+    )  # fmt: skip
+
+
+async def payout_of(statement_id: UUID) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        f"SELECT {_PAYOUT_COLUMNS} FROM statement_payout WHERE statement_id = $1",  # noqa: S608
+        statement_id,
+    )
+
+
+async def payouts_of(statement_ids: list[UUID]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"SELECT {_PAYOUT_COLUMNS} FROM statement_payout"  # noqa: S608
+        " WHERE statement_id = ANY($1::uuid[])",
+        statement_ids,
+    )

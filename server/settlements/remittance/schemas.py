@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
@@ -41,6 +42,34 @@ class StatementLineRead(msgspec.Struct):
     gross_cents: int
     fee_cents: int
     net_cents: int
+    # The payment's: how it was paid, the local date received, the local date it cleared
+    # (for a reversal, those of the payment it reverses; `moved_on` is the date returned).
+    method: str
+    received_on: date
+    cleared_on: date
+
+
+class PayoutMethod(StrEnum):
+    ACH = "ach"
+    CHECK = "check"
+    WIRE = "wire"
+
+
+class PayoutCreate(msgspec.Struct, forbid_unknown_fields=True):
+    method: PayoutMethod
+    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    paid_on: date
+
+
+class PayoutRead(msgspec.Struct):
+    payout_id: UUID
+    statement_id: UUID
+    client_id: UUID
+    method: str
+    reference: str
+    paid_on: date
+    amount_cents: int
+    created_at: datetime
 
 
 class StatementRead(msgspec.Struct):
@@ -56,6 +85,8 @@ class StatementRead(msgspec.Struct):
     as_of: datetime
     created_at: datetime
     lines: list[StatementLineRead] | None = None
+    # How the remittance was paid out, once it is (the statement itself never changes).
+    payout: PayoutRead | None = None
 
 
 class RemittanceRunRead(msgspec.Struct):

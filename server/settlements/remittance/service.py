@@ -33,6 +33,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from server.audit import service as audit
 from server.auth.principal import Principal
@@ -48,6 +49,7 @@ from server.settlements.money import LineKind, RemittanceMethod, StatementLine, 
 from server.settlements.remittance import repository as repository
 from server.settlements.remittance.periods import RemittanceCycle, period_containing
 from server.settlements.remittance.schemas import (
+    PayoutRead,
     RemittanceRunRead,
     RemittedRead,
     StatementLineRead,
@@ -253,9 +255,17 @@ async def _visible_statement(actor: Principal, statement_id: UUID) -> asyncpg.Re
     return row
 
 
+def payout_read(row: asyncpg.Record) -> PayoutRead:
+    return read_as(PayoutRead, row, payout_id=row["id"])
+
+
 async def get_statement(actor: Principal, statement_id: UUID) -> StatementRead:
     row = await _visible_statement(actor, statement_id)
-    return _read(row, await repository.statement_lines(statement_id))
+    statement = _read(row, await repository.statement_lines(statement_id))
+    paid = await repository.payout_of(statement_id)
+    return (
+        statement if paid is None else msgspec.structs.replace(statement, payout=payout_read(paid))
+    )
 
 
 async def list_statements(
@@ -267,14 +277,12 @@ async def list_statements(
     rows = await repository.list_statements(
         actor.visible_clients(), client_id, page.after, page.fetch_limit
     )
-    return make_page([_read(r) for r in rows], page, key=lambda s: (s.period_end, s.statement_id))
-
-
-async def statement_document(actor: Principal, statement_id: UUID) -> tuple[StatementRead, str]:
-    """A statement with its lines and the client's name, for the CSV and PDF downloads."""
-    statement = await get_statement(actor, statement_id)
-    client = await clients.client_settings(statement.client_id)
-    return statement, str(client["name"])
+    paid = {
+        p["statement_id"]: payout_read(p)
+        for p in await repository.payouts_of([r["id"] for r in rows])
+    }
+    items = [msgspec.structs.replace(_read(r), payout=paid.get(r["id"])) for r in rows]
+    return make_page(items, page, key=lambda s: (s.period_end, s.statement_id))
 
 
 async def remitted(actor: Principal, client_id: UUID) -> RemittedRead:

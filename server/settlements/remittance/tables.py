@@ -100,3 +100,22 @@ class RemittanceRun(Table, tablename="remittance_run"):
     statements_issued = Integer()
     started_at = Timestamptz()
     finished_at = Timestamptz(default=TimestamptzNow())
+
+
+class StatementPayout(Table, tablename="statement_payout"):
+    """How and when the agency paid a statement's remittance out: one per statement, never
+    changed (the statement itself stays as issued). Append-only."""
+
+    id = UUID(primary_key=True)
+    statement_id = ForeignKey(
+        references=Statement, null=False, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action
+    )
+    client_id = UUID()
+    # 'ach', 'check' or 'wire'.
+    method = Varchar(length=8)
+    reference = Varchar(length=128)
+    paid_on = Date()
+    # The statement's remittance, copied when paid: the advice states what was sent.
+    amount_cents = BigInt()
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -4,14 +4,21 @@ liquidation by vintage."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from server.auth.principal import Principal
 from server.clients import service as clients
 from server.kit import clock
+from server.kit.clock import start_of_day
+from server.kit.csv_export import csv_stream
 from server.kit.mapping import read_as
 from server.kit.settings import get_settings
 from server.settlements.liquidation import liquidation_curves
+from server.settlements.remittance.statements import usd
 from server.settlements.repositories import payments as payment_repository
 from server.settlements.repositories import reporting as repository
 from server.settlements.schemas import MoneySection, Movement, VintageRead
@@ -63,3 +70,93 @@ async def liquidation(actor: Principal, client_id: UUID) -> list[VintageRead]:
     zone = get_settings().agency_timezone
     this_month = clock.agency_today().replace(day=1)
     return liquidation_curves(await repository.liquidation_by_vintage(client_id, zone), this_month)
+
+
+# A recovery rate over young files flatters nobody and alarms everybody: most of what a
+# placement will ever pay comes in its first months, so a file placed last week pulls
+# the rate down. The dashboard's headline rate is over placements this old at least.
+RECOVERY_MIN_AGE_DAYS = 90
+
+
+@dataclass(frozen=True)
+class MoneyInFlight:
+    """Paid to the agency, not reversed, not on a statement yet: cleared and waiting for
+    its period to end, or not yet cleared; and what was paid to the client directly."""
+
+    cleared_cents: int
+    clearing_cents: int
+    direct_cents: int
+
+
+@dataclass(frozen=True)
+class MatureRecovery:
+    """Collected ÷ placed over accounts placed RECOVERY_MIN_AGE_DAYS days ago or more, and
+    how many accounts (what balance) are younger and left out."""
+
+    since: date
+    placed_cents: int
+    collected_cents: int
+    young_accounts: int
+    young_placed_cents: int
+
+
+async def money_in_flight(actor: Principal, client_id: UUID) -> MoneyInFlight:
+    await clients.require_client(actor, client_id)
+    row = await repository.money_in_flight(client_id, clock.agency_today())
+    return MoneyInFlight(
+        int(row["cleared_cents"]), int(row["clearing_cents"]), int(row["direct_cents"])
+    )
+
+
+def mature_cutoff(today: date) -> date:
+    """The last day a placement may have been made to count as mature on `today`."""
+    return today - timedelta(days=RECOVERY_MIN_AGE_DAYS)
+
+
+async def mature_recovery(actor: Principal, client_id: UUID) -> MatureRecovery:
+    await clients.require_client(actor, client_id)
+    zone = get_settings().agency_timezone
+    since = mature_cutoff(clock.agency_today())
+    # Placed on `since` or before: before the first instant of the day after.
+    row = await repository.recovery_since(client_id, start_of_day(since + timedelta(days=1), zone))
+    return MatureRecovery(
+        since, int(row["old_placed_cents"]), int(row["old_collected_cents"]),
+        int(row["young_accounts"]), int(row["young_placed_cents"]),
+    )  # fmt: skip
+
+
+ACCOUNTS_CSV_HEADER = (
+    "account_id", "client_account_number", "status", "placed_on", "placed_balance_cents",
+    "balance_cents", "payments", "collected_cents", "last_payment_on",
+    "Client account number", "Debtor", "Status", "Placed on", "Placed balance $",
+    "Balance $", "Payments", "Collected $", "Last payment received",
+)  # fmt: skip
+_EXPORT_BATCH = 2_000
+
+
+async def accounts_csv(actor: Principal, client_id: UUID) -> AsyncIterator[bytes]:
+    """Every account of the client with its status, balances and payments, a batch at a
+    time (whatever the number of accounts, memory holds one batch); the debtor's name and
+    nothing else of the person."""
+    await clients.require_client(actor, client_id)
+    zone = get_settings().agency_timezone
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        after = None
+        while batch := await repository.accounts_export(client_id, after, _EXPORT_BATCH):
+            names = await repository.debtor_names_of_accounts(client_id, [r["id"] for r in batch])
+            for r in batch:
+                placed_on = clock.local_date(r["created_at"], zone).isoformat()
+                last = r["last_payment_on"].isoformat() if r["last_payment_on"] else ""
+                yield [
+                    r["id"], r["client_account_number"], r["status"], placed_on,
+                    r["placed_balance_cents"], r["balance_cents"], r["payments"],
+                    r["collected_cents"], last,
+                    r["client_account_number"], names.get(r["id"], ""),
+                    r["status"].replace("_", " ").capitalize(), placed_on,
+                    usd(r["placed_balance_cents"]), usd(r["balance_cents"]), r["payments"],
+                    usd(r["collected_cents"]), last,
+                ]  # fmt: skip
+            after = batch[-1]["id"]
+
+    return csv_stream(ACCOUNTS_CSV_HEADER, rows())
