@@ -128,7 +128,8 @@ async def test_the_dashboard_explains_collected_remitted_pending_and_mature_reco
     assert rows["OLD-90"]["Last payment received"] == today.isoformat()
     assert rows["OLD-90"]["Debtor"]
     birth = await owner_db.fetchval(
-        "SELECT date_of_birth FROM debtor d JOIN account a ON a.debtor_id = d.id WHERE a.id = $1",
+        "SELECT d.date_of_birth FROM debtor_profile d JOIN account a ON a.debtor_id = d.debtor_id"
+        " AND a.client_id = d.client_id WHERE a.id = $1",
         UUID(ninety["id"]),
     )
     assert birth.isoformat() not in accounts

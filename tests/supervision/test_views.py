@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from server.kit import clock
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, record_call
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key, record_call
 
 
 class Shop:
@@ -24,7 +24,7 @@ class Shop:
     async def pay(self, cents: int, received_at: str) -> None:
         response = await self.collector.post(
             f"/api/v1/accounts/{self.account_id}/payments",
-            headers={"Idempotency-Key": f"supervision-{received_at}-{cents}-{self.account_id}"},
+            headers={"Idempotency-Key": new_key()},
             json={"amount_cents": cents, "method": "ach", "paid_to": "agency",
                   "received_at": received_at},
         )  # fmt: skip

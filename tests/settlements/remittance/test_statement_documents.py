@@ -61,8 +61,9 @@ async def month_of_statements(
             client_account_number=number,
         )  # fmt: skip
         await owner_db.execute(
-            "UPDATE debtor SET first_name = $1, last_name = $2 WHERE id = $3",
-            first, last, uuid.UUID(account["debtor_id"]),
+            "UPDATE debtor_profile SET first_name = $1, last_name = $2"
+            " WHERE debtor_id = $3 AND client_id = $4",
+            first, last, uuid.UUID(account["debtor_id"]), uuid.UUID(str(account["client_id"])),
         )  # fmt: skip
         accounts.append((account, f"{first} {last}"))
     await paid(pay, admin, accounts[0][0], 10_000, date(2026, 10, 6), to="client")
