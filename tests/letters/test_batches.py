@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import pytest
 
+from server.accounts.validation_period import LATEST_US_ZONE
 from server.kit import clock
 from server.letters import service
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
@@ -22,7 +23,9 @@ from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 FRIDAY = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 PLANNED = date(2026, 11, 23)
 PRINTED_END = date(2026, 12, 31)
-LATER = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+# The next batch, Wednesday 2026-11-25: before every instant the suite's clock is pinned at,
+# so the vendor's mailing dates reported for it are never in the future.
+LATER = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 async def _account(make_client: MakeClient, make_account: MakeAccount, **fields: Any) -> str:
@@ -60,6 +63,13 @@ async def _returns(admin: Caller, rows: list[str]) -> dict[str, Any]:
     return dict(response.json())
 
 
+def _state_today(period_ends_on: date) -> str:
+    """A mailed notice's state depends on the day the suite runs: the period is open until
+    its end date has passed in the last US zone to see it."""
+    today = clock.local_date(clock.now(), LATEST_US_ZONE)
+    return "in_validation_period" if today <= period_ends_on else "validation_period_ended"
+
+
 async def _account_dates(admin: Caller, account_id: str) -> tuple[Any, Any, str]:
     detail = (await admin.get(f"/api/v1/accounts/{account_id}")).json()
     return (
@@ -90,7 +100,7 @@ async def test_the_period_follows_the_mailing(
     report = await _returns(admin, [f"{row['letter_id']},{PLANNED},,"])
     assert (report["mailed"], report["voided"], report["errors"]) == (1, 0, [])
     assert await _account_dates(admin, account_id) == (
-        PLANNED.isoformat(), PRINTED_END.isoformat(), "in_validation_period",
+        PLANNED.isoformat(), PRINTED_END.isoformat(), _state_today(PRINTED_END),
     )  # fmt: skip
     # The same file again changes nothing.
     again = await _returns(admin, [f"{row['letter_id']},{PLANNED},,"])
@@ -110,15 +120,16 @@ async def test_a_notice_mailed_late_is_void_and_made_again(
     assert await _account_dates(admin, account_id) == (None, None, "notice_not_mailed")
     letter = (await admin.get(f"/api/v1/letters/{row['letter_id']}")).json()["letter"]
     assert letter["events"] == {"mailed": "2026-11-24", "void": "2026-11-24"}
-    # The next batch (Wednesday 2026-12-02, mailed Thursday 2026-12-03) re-issues it.
+    # The next batch (Wednesday 2026-11-25, mailed Friday 2026-11-27 after Thanksgiving)
+    # re-issues it.
     _, [again] = await _batch(admin, LATER)
     assert again["account_id"] == account_id
     assert again["letter_id"] != row["letter_id"]
-    assert again["planned_mailing_date"] == "2026-12-03"
-    await _returns(admin, [f"{again['letter_id']},2026-12-03,,"])
-    # Received Thursday 2026-12-10 (five business days), ends 2027-01-09.
+    assert again["planned_mailing_date"] == "2026-11-27"
+    await _returns(admin, [f"{again['letter_id']},2026-11-27,,"])
+    # Received Friday 2026-12-04 (five business days), ends 2027-01-03.
     assert await _account_dates(admin, account_id) == (
-        "2026-12-03", "2027-01-09", "in_validation_period",
+        "2026-11-27", "2027-01-03", _state_today(date(2027, 1, 3)),
     )  # fmt: skip
 
 

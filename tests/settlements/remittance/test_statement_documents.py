@@ -22,7 +22,7 @@ from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 from tests.settlements.conftest import Pay
 
 TZ = ZoneInfo("America/New_York")
-# Business days: ACH clears two after it is received (Nov 11 is Veterans Day).
+# Business days: ACH clears two after it is received (Oct 12 is Columbus Day).
 HOLD = {"ach": 2, "check": 3, "card": 1}
 
 
@@ -49,7 +49,7 @@ async def month_of_statements(
     admin: Caller, make_client: MakeClient, make_account: MakeAccount, owner_db: Any,
     pay: Pay, method: str = "net",
 ) -> tuple[dict[str, Any], list[tuple[dict[str, Any], dict[str, Any], str]]]:  # fmt: skip
-    """October leaves 30.00 due from the client (a direct payment's fee); November holds
+    """September leaves 30.00 due from the client (a direct payment's fee); October holds
     two payments to the agency and a direct one, and carries 86.67 forward."""
     client = await make_client(remittance_cycle="monthly", remittance_method=method,
                                clearing_days=HOLD)  # fmt: skip
@@ -66,22 +66,22 @@ async def month_of_statements(
             first, last, uuid.UUID(account["debtor_id"]), uuid.UUID(str(account["client_id"])),
         )  # fmt: skip
         accounts.append((account, f"{first} {last}"))
-    await paid(pay, admin, accounts[0][0], 10_000, date(2026, 10, 6), to="client")
-    november = [
-        (accounts[0], await paid(pay, admin, accounts[0][0], 10_000, date(2026, 11, 3))),
-        (accounts[1], await paid(pay, admin, accounts[1][0], 3_333, date(2026, 11, 10))),
+    await paid(pay, admin, accounts[0][0], 10_000, date(2026, 9, 8), to="client")
+    october = [
+        (accounts[0], await paid(pay, admin, accounts[0][0], 10_000, date(2026, 10, 6))),
+        (accounts[1], await paid(pay, admin, accounts[1][0], 3_333, date(2026, 10, 13))),
         (
             accounts[2],
-            await paid(pay, admin, accounts[2][0], 50_000, date(2026, 11, 17), to="client"),
+            await paid(pay, admin, accounts[2][0], 50_000, date(2026, 10, 20), to="client"),
         ),
     ]
-    end = datetime(2026, 12, 1, tzinfo=TZ).isoformat()
+    end = datetime(2026, 11, 1, tzinfo=TZ).isoformat()
     response = await admin.post("/api/v1/remittance/run", json={"as_of": end})
     assert response.status_code == 200, response.text
     issued = [s for s in response.json()["statements"] if s["client_id"] == client["client_id"]]
     assert len(issued) == 2, issued
     statement = max(issued, key=lambda s: s["period_end"])
-    return statement, [(a, p, name) for (a, name), p in november]
+    return statement, [(a, p, name) for (a, name), p in october]
 
 
 async def test_a_months_pdf_and_csv_reconcile_on_their_own(
@@ -97,10 +97,10 @@ async def test_a_months_pdf_and_csv_reconcile_on_their_own(
         datetime.fromisoformat(statement["period_start"]),
         datetime.fromisoformat(statement["period_end"]),
         "America/New_York",
-    ) == "November 2026"  # fmt: skip
+    ) == "October 2026"  # fmt: skip
 
     text = pdf_text((await admin.get(f"/api/v1/statements/{sid}.pdf")).content)
-    assert "November 2026" in text
+    assert "October 2026" in text
     assert "T04:00:00" not in text
     header = next(row for row in text.splitlines() if "Account no." in row)
     assert "Received" in header
@@ -142,7 +142,7 @@ async def test_a_months_pdf_and_csv_reconcile_on_their_own(
             "30.00", f"{fee / 100:.2f}", f"{net / 100:.2f}"
         )  # fmt: skip
         assert (row["fee_cents"], row["net_cents"]) == (str(fee), str(net))
-        assert row["Period"] == "November 2026"
+        assert row["Period"] == "October 2026"
     carried = {r["row"]: r["Net $"] for r in rows if r["row"] != "line"}
     assert carried["carried_in"] == "-30.00"
     assert carried["carried_out"] == "-86.67"
@@ -157,17 +157,17 @@ async def test_a_payout_once_with_its_advice(
     client = await make_client(remittance_cycle="monthly", clearing_days=HOLD)
     account = await make_account(client["client_id"], principal_cents=1_000_000,
                                  client_account_number="PO-1")  # fmt: skip
-    await paid(pay, admin, account, 20_000, date(2026, 11, 2))
-    end = datetime(2026, 12, 1, tzinfo=TZ).isoformat()
+    await paid(pay, admin, account, 20_000, date(2026, 10, 2))
+    end = datetime(2026, 11, 1, tzinfo=TZ).isoformat()
     run = await admin.post("/api/v1/remittance/run", json={"as_of": end})
     [statement] = [s for s in run.json()["statements"] if s["client_id"] == client["client_id"]]
     sid = statement["statement_id"]
-    body = {"method": "ach", "reference": "ACH-7731", "paid_on": "2026-12-02"}
+    body = {"method": "ach", "reference": "ACH-7731", "paid_on": "2026-11-03"}
     own = await make_user("client", client_id=client["client_id"])
 
     assert (await own.post(f"/api/v1/statements/{sid}/payout", json=body)).status_code == 403
     assert (await own.get(f"/api/v1/statements/{sid}/remittance-advice.pdf")).status_code == 404
-    early = {**body, "paid_on": "2026-11-20"}
+    early = {**body, "paid_on": "2026-10-20"}
     refused = await admin.post(f"/api/v1/statements/{sid}/payout", json=early)
     assert refused.status_code == 422
     assert refused.json()["error"]["details"][0]["field"] == "paid_on"
@@ -191,7 +191,7 @@ async def test_a_payout_once_with_its_advice(
     assert advice.status_code == 200
     assert advice.headers["content-type"] == "application/pdf"
     text = pdf_text(advice.content)
-    for expected in ("Remittance advice", "ACH-7731", "Dec 2, 2026", "November 2026",
+    for expected in ("Remittance advice", "ACH-7731", "Nov 3, 2026", "October 2026",
                      dollars(statement["totals"]["remit_cents"])):  # fmt: skip
         assert expected in text, expected
     # A net client's fees were kept: it has no invoice.
@@ -208,7 +208,7 @@ async def test_a_gross_clients_fee_invoice(
     assert response.status_code == 200
     text = pdf_text(response.content)
     assert "Fee invoice" in text
-    assert "November 2026" in text
+    assert "October 2026" in text
     for account, _, debtor in lines:
         assert account["client_account_number"] in text
         assert debtor in text
