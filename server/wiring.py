@@ -14,8 +14,9 @@ from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.dispatch import service as dispatch
 from server.placements.row_owners import register_row_owner
+from server.queues import call_context
 from server.queues import service as queues
-from server.settlements.services import financial_rows, offers, reporting
+from server.settlements.services import authority_band, financial_rows, offers, reporting
 
 
 def wire() -> None:
@@ -24,9 +25,11 @@ def wire() -> None:
         ClientLookup(missing_clients=clients.missing_clients, require_client=clients.require_client)
     )
     # The account detail's sections, in the order the detail lists them.
+    accounts.register_account_section("call", call_context.call_section)
     accounts.register_account_section("contacts", queues.contacts_section)
     accounts.register_account_section("score", dispatch.score_section)
     accounts.register_account_section("money", reporting.money_section)
+    accounts.register_account_section("authority", authority_band.authority_section)
     # Accounts that leave collection (recall, close) take their live offers with them.
     accounts.register_left_collection(offers.withdraw_offers_of)
     # A financial file's rows are money: settlements applies and acknowledges them.

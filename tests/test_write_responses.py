@@ -57,8 +57,16 @@ def _ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json()
 
 
+def _moment_free(body: Any) -> Any:
+    """An account without its call section: that is the verdict of the moment it is read
+    (the time, the local clocks), so no two reads of it are equal."""
+    if isinstance(body, dict) and isinstance(body.get("sections"), dict):
+        return {**body, "sections": {k: v for k, v in body["sections"].items() if k != "call"}}
+    return body
+
+
 async def _read(caller: Caller, url: str, **params: Any) -> Any:
-    return _ok(await caller.get(url, params=params))
+    return _moment_free(_ok(await caller.get(url, params=params)))
 
 
 async def _pay(shop: Shop, account_id: str, **body: Any) -> httpx.Response:
@@ -246,7 +254,9 @@ def _status_action(action: str, body: dict[str, Any]) -> Check:
                 json={"reason": "stop", "channel": "written",
                       "received_at": (clock.now() - timedelta(days=9)).isoformat()},
             ))  # fmt: skip
-        changed = _ok(await shop.admin.post(f"/api/v1/accounts/{account_id}/{action}", json=body))
+        changed = _moment_free(
+            _ok(await shop.admin.post(f"/api/v1/accounts/{account_id}/{action}", json=body))
+        )
         assert await _read(shop.admin, f"/api/v1/accounts/{account_id}") == changed
 
     return check

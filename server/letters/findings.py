@@ -19,7 +19,7 @@ from server.letters.schemas import NoticeFindingRead
 from server.queues import service as queues
 
 # 1006.34(a)(1)(i)(B): within five days after the initial communication.
-NOTICE_WITHIN_DAYS = 5
+from server.queues.rules.cues import VALIDATION_NOTICE_DAYS as NOTICE_WITHIN_DAYS
 
 
 def first_late_day(today: date) -> date:

@@ -77,7 +77,7 @@ def _stored(row: asyncpg.Record) -> StoredCall:
     return read_as(StoredCall, row, consent=consent, accounts=accounts)
 
 
-async def _calls_of_person(debtor_id: UUID) -> list[StoredCall]:
+async def calls_of_person(debtor_id: UUID) -> list[StoredCall]:
     return (await calls_of_people([debtor_id]))[debtor_id]
 
 
@@ -89,7 +89,9 @@ async def calls_of_people(debtor_ids: Sequence[UUID]) -> dict[UUID, list[StoredC
     return found
 
 
-def _consumer(ctx: account_service.ContactContext, calls: Sequence[StoredCall]) -> facts.Consumer:
+def consumer_of_context(
+    ctx: account_service.ContactContext, calls: Sequence[StoredCall]
+) -> facts.Consumer:
     return judging.consumer_of(
         address_zones=ctx.address_zones,
         address_states=ctx.address_states,
@@ -110,7 +112,7 @@ async def check_call(actor: Principal, account_id: UUID, data: CallCheckRequest)
     at = data.at or now
     clock.refuse_outside("at", at, now + HORIZON, "must be within a year from now")
     phone = _e164("phone", data.phone) if data.phone else None
-    return verdict(ctx, await _calls_of_person(ctx.debtor_id), at, phone)
+    return verdict(ctx, await calls_of_person(ctx.debtor_id), at, phone)
 
 
 def verdict(
@@ -122,7 +124,7 @@ def verdict(
     """Whether the account may be called at `at` on `phone` (by default the best number
     on file), given every stored call about its person."""
     phone = phone or judging.best_phone(ctx.phones)
-    consumer = _consumer(ctx, calls)
+    consumer = consumer_of_context(ctx, calls)
     if phone is None:
         return _check_read(
             False, None, at, (NO_VALID_PHONE,), None, hours.zones_considered(consumer, "")
@@ -307,11 +309,11 @@ async def _judge(
     (the earliest moment whose verdicts the new version may change), appending an
     evaluation wherever the verdict changed. Returns the new call's verdict per account
     and the re-judged (call, account) pairs with their clients."""
-    calls = await _calls_of_person(debtor_id)
+    calls = await calls_of_person(debtor_id)
     new = next(c for c in calls if c.id == call_id)
     later = [c for c in calls if c.id != call_id and c.started_at >= pivot]
     ctx = await account_service.contact_context(SYSTEM, next(iter(new.accounts)))
-    consumer = _consumer(ctx, calls)
+    consumer = consumer_of_context(ctx, calls)
     records = [c.record() for c in calls]
     judged = sorted({a for c in (new, *later) for a in c.accounts})
     contexts = await account_service.contact_contexts(SYSTEM, judged)

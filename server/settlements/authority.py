@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from server.clients.authority import Authority, Band, FieldErrors, Limits
 from server.kit.errors import FieldError
+from server.settlements.money import dollars
 
 
 class OfferInvalid(FieldErrors):
@@ -178,3 +179,62 @@ def refusal_to_decide(role: str, status: str, *, made_it: bool) -> str | None:
         deciders = " or ".join(sorted(DECIDERS.get(status, ())))
         return f"an offer that is {status} is decided by a {deciders}, not a {role}"
     return None
+
+
+# --- in words -----------------------------------------------------------------------------
+
+
+def lowest_settlement_cents(limits: Limits, balance_cents: int) -> int:
+    """The least a settlement within `limits` may total: min_percent of the balance,
+    rounded up to the cent (the band's test, amount × 100 ≥ balance × percent)."""
+    return -(-balance_cents * limits.min_percent // 100)
+
+
+def band_sentence(limits: Limits, balance_cents: int) -> str:
+    """What a caller of this level may accept on its own, in dollars: "A lump sum or a
+    plan totalling at least $800.00 (80 % of $1,000.00); a plan of at most 6 instalments
+    over at most 6 months, each at least $25.00."."""
+    lowest = dollars(lowest_settlement_cents(limits, balance_cents))
+    return (
+        f"A lump sum or a plan totalling at least {lowest} ({limits.min_percent} % of"
+        f" {dollars(balance_cents)}); a plan of at most {limits.max_installments} instalments"
+        f" over at most {limits.max_months} months, each at least"
+        f" {dollars(limits.min_installment_cents)}."
+    )
+
+
+def band_reasons(authority: Authority, balance_cents: int, offer: Offer) -> list[str]:
+    """Why the offer is beyond the collector's band, one sentence per limit it passes
+    ("70 % < the collector's 80 %"), the level that stops it named; [] inside the band."""
+    bands = bands_by_dimension(authority, balance_cents, offer)
+    reasons: list[str] = []
+    for dimension, band in bands.items():
+        if band == Band.COLLECTOR:
+            continue
+        limits = authority.collector if band == Band.SUPERVISOR else authority.supervisor
+        level = "collector's" if band == Band.SUPERVISOR else "supervisor's"
+        reasons.append(_reason(dimension, limits, level, balance_cents, offer))
+    return reasons
+
+
+def _reason(
+    dimension: Dimension, limits: Limits, level: str, balance_cents: int, offer: Offer
+) -> str:
+    if dimension == Dimension.AMOUNT:
+        # Rounded down, so a share just under the limit never reads as equal to it.
+        share = offer.amount_cents * 100 // balance_cents
+        return (
+            f"settles {share} % of the balance ({dollars(offer.amount_cents)} of"
+            f" {dollars(balance_cents)}) < the {level} {limits.min_percent} %"
+        )
+    assert isinstance(offer, Plan)
+    if dimension == Dimension.INSTALLMENTS:
+        return f"{len(offer.installments)} instalments > the {level} {limits.max_installments}"
+    if dimension == Dimension.LENGTH:
+        months = plan_length_months(offer.offered_on, offer.installments[-1].due_date)
+        return f"{months} months > the {level} {limits.max_months}"
+    smallest = min(i.amount_cents for i in offer.installments)
+    return (
+        f"an instalment of {dollars(smallest)} < the {level}"
+        f" {dollars(limits.min_installment_cents)}"
+    )

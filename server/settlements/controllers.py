@@ -156,8 +156,9 @@ async def create_offer(
     principal: CurrentPrincipal, account_id: FromPath[UUID], data: JSONBody[OfferCreate]
 ) -> OfferRead:
     """Record a lump sum or plan the debtor agreed to. Inside the collector's band it is
-    accepted at once; beyond it, pending_supervisor or pending_client. One live offer per
-    account (409 while another is pending or accepted)."""
+    accepted at once; beyond it, pending_supervisor or pending_client, and `band_reasons`
+    names each limit it passes. One live offer per account (409 while another is pending
+    or accepted)."""
     return await offers.create_offer(principal, account_id, data)
 
 

@@ -197,6 +197,10 @@ class OfferRead(msgspec.Struct):
     # The balance the band was judged against, and who may accept the offer.
     balance_cents: int
     band: str
+    # Why it is beyond the collector's band, one sentence per limit it passes ("settles
+    # 70 % … < the collector's 80 %"), as judged when it was made; [] inside the band;
+    # null: made before the reasons were kept.
+    band_reasons: list[str] | None
     status: OfferStatus
     offered_on: date
     created_by: UUID
@@ -212,6 +216,25 @@ class OfferRead(msgspec.Struct):
     closed_at: datetime | None
     closed_reason: str | None
     updated_at: datetime
+
+
+class BandLimitsRead(msgspec.Struct):
+    lowest_settlement_cents: int
+    min_percent: int
+    max_installments: int
+    max_months: int
+    min_installment_cents: int
+    sentence: str
+
+
+class AuthorityRead(msgspec.Struct):
+    """What an offer on the account may be, at its balance now: inside `collector` it is
+    accepted at once (whoever makes it), inside `supervisor` it waits for a supervisor
+    other than its maker, beyond that for the client."""
+
+    balance_cents: int
+    collector: BandLimitsRead
+    supervisor: BandLimitsRead
 
 
 # --- the client portal's dashboard ----------------------------------------------------------

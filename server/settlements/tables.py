@@ -1,4 +1,4 @@
-from piccolo.columns import UUID, BigInt, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Array, BigInt, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -95,6 +95,9 @@ class Offer(Table, tablename="offer"):
     balance_cents = BigInt()
     offered_on = Date()
     band = Varchar(length=16)
+    # Why the offer is beyond the collector's band, one sentence per limit it passes, as
+    # judged when it was made ([] inside it; null: made before the reasons were kept).
+    band_reasons = Array(base_column=Text(), null=True, default=None)
     status = Varchar(length=24)
     created_by = UUID()
     created_at = Timestamptz(default=TimestamptzNow())

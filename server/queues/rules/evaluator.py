@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from server.queues.local_time import DateSpan, date_span, instants_of, local_dates
@@ -118,6 +118,67 @@ def violations_of(
     # communication and no placed call: it can only breach who and what may be dialed.
     timed = judge.timed_breaches(call.started_at, placed=is_call_placed(call))
     return (*fixed, *timed)
+
+
+@dataclass(frozen=True, slots=True)
+class CapCount:
+    """Where a debt stands against one frequency cap at a moment: `counted` calls in the
+    fullest window of `days` local days that holds that moment, of `max_calls` allowed."""
+
+    rule: str
+    max_calls: int
+    days: int
+    phone_kinds: tuple[str, ...]
+    counted: int
+
+
+@dataclass(frozen=True, slots=True)
+class FrequencyStanding:
+    """The frequency rules' counters for a debt at a moment, as `check_call` reads them."""
+
+    caps: tuple[CapCount, ...]
+    last_conversation_at: datetime | None
+    # The first local date after the 7-day block of the last conversation
+    # (1006.14(b)(2)(i)(B)), read on the zone that ends it latest; None: no conversation.
+    block_ends_before: date | None
+    consent_in_force: bool
+
+
+def frequency_standing(
+    account: AccountState,
+    consumer: Consumer,
+    phone_e164: str,
+    at: datetime,
+    history: Iterable[CallRecord],
+) -> FrequencyStanding:
+    """The calls each cap counts against the debt at `at` (on `phone_e164`: its kind and
+    zones decide which caps cover it and which days are "today"), the last conversation
+    and the end of its block: the same counts `check_call` compares with the caps."""
+    judge = _Judge(account, consumer, phone_e164, at, history)
+    span = date_span(at, judge.zones)
+    wrong = judge._wrong_numbers(at)
+    caps = tuple(
+        CapCount(
+            rule=cap.code(prefix),
+            max_calls=cap.max_calls,
+            days=cap.days,
+            phone_kinds=tuple(sorted(cap.phone_kinds)),
+            counted=judge._count(cap, span, wrong),
+        )
+        for prefix, cap in judge.caps
+    )
+    last = judge.conversations[-1] if judge.conversations else None
+    return FrequencyStanding(
+        caps=caps,
+        last_conversation_at=last.started_at if last else None,
+        block_ends_before=(
+            max(judge.spans[c.call_id].last for c in judge.conversations)
+            + timedelta(days=CONVERSATION_QUIET_DAYS)
+            if judge.conversations
+            else None
+        ),
+        consent_in_force=judge._consented(at),
+    )
 
 
 def _applies(since: datetime | None, at: datetime) -> bool:

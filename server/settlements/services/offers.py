@@ -28,6 +28,7 @@ from server.settlements import offer_terms
 from server.settlements.authority import (
     OfferInvalid,
     Plan,
+    band_reasons,
     offer_band,
     refusal_to_decide,
     validate_plan,
@@ -116,6 +117,7 @@ async def create_offer(
             "client_id": client_id, "account_id": account_id, "kind": str(data.kind),
             "amount_cents": data.amount_cents, "balance_cents": balance, "offered_on": offered,
             "band": str(band), "status": str(status), "created_by": actor.id, "due_on": due_on,
+            "band_reasons": band_reasons(authority, balance, terms),
         }  # fmt: skip
         try:
             offer_id = await repository.insert_offer(values, schedule)

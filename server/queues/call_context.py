@@ -1,0 +1,123 @@
+"""The account detail's "call" section: everything a collector needs before dialing, in
+the one request the account screen makes. Each number's verdict (the pre-call check's,
+word for word), the consumer's local times, where the debt stands against every
+frequency cap that binds it (Regulation F's and a state's), the last conversation and
+the end of its 7-day block, and the cues of what to say. The agency's staff only: the
+rules read every number and address the agency holds for the person, which a client
+user must not see (the section is null for them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+import msgspec
+
+from server.accounts import service as account_service
+from server.auth.principal import Principal, Role
+from server.kit import clock
+from server.queues import judging
+from server.queues.rules import cues, evaluator
+from server.queues.rules.evaluator import CapCount
+from server.queues.rules.facts import is_conversation
+from server.queues.schemas import CallCheckRead
+from server.queues.service import calls_of_person, consumer_of_context, verdict
+
+
+class CapCountRead(msgspec.Struct):
+    rule: str
+    max_calls: int
+    days: int
+    phone_kinds: list[str]
+    # Calls placed about the debt in the fullest window of `days` local days that holds
+    # now (as the rule counts them: consented calls and wrong numbers left out).
+    calls_counted: int
+    calls_left: int
+    sentence: str
+
+
+class CueRead(msgspec.Struct):
+    code: str
+    sentence: str
+    citation: str
+
+
+class CallContextRead(msgspec.Struct):
+    at: datetime
+    # The verdict on the number `next` would dial, then on every number on file.
+    verdict: CallCheckRead
+    phones: list[CallCheckRead]
+    frequency: list[CapCountRead]
+    last_conversation_at: datetime | None
+    # The first day calls may be placed again after the last conversation's 7-day block
+    # (12 CFR 1006.14(b)(2)(i)(B)); null: no conversation on record.
+    calls_resume_on: date | None
+    consent_in_force: bool
+    cues: list[CueRead]
+
+
+def cap_sentence(count: CapCount) -> str:
+    """ "Regulation F: 3 of 7 calls in 7 days placed; 4 left."."""
+    law = "Regulation F" if count.rule.startswith("reg_f") else count.rule.split("_")[1].upper()
+    kinds = "" if len(count.phone_kinds) == 4 else " to " + " and ".join(count.phone_kinds)
+    left = max(0, count.max_calls - count.counted)
+    return (
+        f"{law}: {count.counted} of {count.max_calls} calls in {count.days} days placed"
+        f"{kinds}; {left} left."
+    )
+
+
+def _time_barred(limitations_on: date | None, at: datetime, zones: list[str]) -> bool:
+    # Warned on the day it passes anywhere the consumer may be.
+    if limitations_on is None:
+        return False
+    today = max((clock.local_date(at, z) for z in zones), default=clock.agency_date(at))
+    return today > limitations_on
+
+
+async def call_section(actor: Principal, account_id: UUID) -> CallContextRead | None:
+    if actor.role == Role.CLIENT:
+        return None
+    row = await account_service.visible_account(actor, account_id)
+    ctx = await account_service.contact_context(actor, account_id)
+    calls = await calls_of_person(ctx.debtor_id)
+    now = clock.now()
+    best = verdict(ctx, calls, now, None)
+    phones = [verdict(ctx, calls, now, str(p["e164"])) for p in ctx.phones]
+    account = judging.account_at(
+        ctx.account_id, ctx.status, ctx.status_changes, now, ctx.serviced_with
+    )
+    records = [c.record() for c in calls]
+    standing = evaluator.frequency_standing(
+        account, consumer_of_context(ctx, calls), best.phone or "", now, records
+    )
+    debt = {str(a) for a in account.debt}
+    communicated = any(is_conversation(r) and r.account_ids & debt for r in records)
+    return CallContextRead(
+        at=now,
+        verdict=best,
+        phones=phones,
+        frequency=[
+            CapCountRead(
+                rule=c.rule,
+                max_calls=c.max_calls,
+                days=c.days,
+                phone_kinds=list(c.phone_kinds),
+                calls_counted=c.counted,
+                calls_left=max(0, c.max_calls - c.counted),
+                sentence=cap_sentence(c),
+            )
+            for c in standing.caps
+        ],
+        last_conversation_at=standing.last_conversation_at,
+        calls_resume_on=standing.block_ends_before,
+        consent_in_force=standing.consent_in_force,
+        cues=[
+            CueRead(code=c.code, sentence=c.sentence, citation=c.citation)
+            for c in cues.call_cues(
+                communicated_before=communicated,
+                notice_mailed=row["validation_notice_sent_on"] is not None,
+                time_barred=_time_barred(row["statute_of_limitations_date"], now, best.zones),
+            )
+        ],
+    )
