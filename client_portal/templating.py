@@ -15,8 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from server.kit.dollars import dollars as money
 from server.kit.settings import Settings
-from server.settlements.money import dollars as money
 from server.settlements.remittance.periods import period_label
 
 HERE = Path(__file__).parent

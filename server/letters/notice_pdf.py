@@ -14,8 +14,8 @@ from datetime import date
 
 from fpdf import FPDF
 
+from server.kit.dollars import dollars
 from server.letters.schemas import NoticeData
-from server.settlements.money import dollars
 
 CFPB_WEBSITE = "www.cfpb.gov/debt-collection"  # 1006.34(c)(3)(iv)
 LEFT, MIDDLE, RIGHT_X, PAGE_RIGHT = 15.0, 104.0, 112.0, 201.0

@@ -15,8 +15,8 @@ from datetime import date
 from enum import StrEnum
 
 from server.clients.authority import Authority, Band, FieldErrors, Limits
+from server.kit.dollars import dollars
 from server.kit.errors import FieldError
-from server.settlements.money import dollars
 
 
 class OfferInvalid(FieldErrors):

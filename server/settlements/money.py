@@ -229,13 +229,6 @@ def cleared_on(received_on: date, hold_business_days: int) -> date:
     return add_business_days(received_on, hold_business_days)
 
 
-def dollars(cents: int) -> str:
-    """Cents as people read them: -$1,234.05."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{part:02d}"
-
-
 # --- an account's running balance -------------------------------------------------------------
 
 

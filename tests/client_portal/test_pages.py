@@ -11,8 +11,8 @@ from uuid import UUID
 import asyncpg
 import httpx
 
+from server.kit.dollars import dollars
 from server.sample_files import new_business_csv
-from server.settlements.money import dollars
 from tests import world as world_module
 from tests.client_portal.conftest import Browser, NewBrowser, PortalWorld
 

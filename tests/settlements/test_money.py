@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from server.kit.dollars import dollars
 from server.settlements.money import (
     ClearedPayment,
     LineKind,
@@ -18,7 +19,6 @@ from server.settlements.money import (
     StatementLine,
     Step,
     cleared_on,
-    dollars,
     fee_cents,
     line_for_payment,
     reversal_of,

@@ -4,7 +4,7 @@ movements, owed by the client). Each is its own PDF: the statement never changes
 
 from __future__ import annotations
 
-from server.settlements.money import dollars as money
+from server.kit.dollars import dollars as money
 from server.settlements.remittance.periods import day_label
 from server.settlements.remittance.schemas import PayoutRead
 from server.settlements.remittance.statements import (

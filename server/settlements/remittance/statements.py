@@ -20,7 +20,7 @@ from fpdf import FPDF
 
 from server.kit.clock import local_date
 from server.kit.csv_export import csv_line, csv_stream
-from server.settlements.money import dollars as money
+from server.kit.dollars import dollars as money
 from server.settlements.remittance.periods import day_label
 from server.settlements.remittance.schemas import StatementLineRead, StatementRead
 

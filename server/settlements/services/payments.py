@@ -25,12 +25,13 @@ from server.auth.principal import Principal, Role
 from server.clients import service as clients
 from server.kit import clock, db
 from server.kit.csv_export import csv_stream
+from server.kit.dollars import dollars
 from server.kit.errors import InvalidInput, NotPermitted
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
 from server.kit.settings import get_settings
 from server.settlements.errors import IdempotencyKeyReused, OfferNotPayable
-from server.settlements.money import Balance, Step, cleared_on, dollars, running_balances
+from server.settlements.money import Balance, Step, cleared_on, running_balances
 from server.settlements.repositories import idempotency as idempotency_keys
 from server.settlements.repositories import payments as repository
 from server.settlements.schemas import PaidTo, PaymentCreate, PaymentRead, ReversalSummary

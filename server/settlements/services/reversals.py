@@ -13,10 +13,11 @@ from server.accounts import service as accounts
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
 from server.kit import clock, db
+from server.kit.dollars import dollars
 from server.kit.errors import InvalidInput, NotPermitted
 from server.kit.mapping import read_as
 from server.settlements.errors import PaymentAlreadyReversed
-from server.settlements.money import Balance, dollars
+from server.settlements.money import Balance
 from server.settlements.repositories import adjustments
 from server.settlements.repositories import offers as offer_repository
 from server.settlements.repositories import payments as payment_repository

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.settlements.money import dollars
+from server.kit.dollars import dollars
 from server.settlements.remittance.periods import day_label, period_label
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 from tests.settlements.conftest import Pay
