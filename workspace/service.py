@@ -21,9 +21,10 @@ from server.kit.errors import InvalidInput, NotFound
 from server.kit.pages import form_as
 from server.kit.pagination import page_request
 from server.queues import service as calls
+from server.queues.call_context import CallContextRead
 from server.queues.local_time import zone
 from server.queues.schemas import CallCheckRead, CallCheckRequest, CallCreate, CallRead, Outcome
-from server.settlements.schemas import MoneySection, OfferRead
+from server.settlements.schemas import AuthorityRead, MoneySection, OfferRead
 from server.settlements.services import offers
 
 # How many of each history the account screen lists (the API pages through them all).
@@ -100,6 +101,9 @@ class AccountScreen:
     # The verdict on the best number on file, as dialling now would be judged.
     verdict: CallCheckRead
     phones: list[PhoneLine]
+    # The detail's call context (counters, cues) and the authority bands in dollars.
+    call: CallContextRead
+    authority: AuthorityRead | None
     local_time: datetime | None
     # The person's other accounts the caller may see, with their balances.
     others: list[AccountRead]
@@ -112,18 +116,23 @@ class AccountScreen:
 
 async def account_screen(actor: Principal, account_id: UUID) -> AccountScreen:
     account = await accounts.get_account(actor, account_id)
-    now = clock.now()
-    verdict = await calls.check_call(actor, account_id, CallCheckRequest(at=now))
+    call = account.sections.get("call")
+    # Only the agency's staff sign in here, and the detail gives them the call's context.
+    assert isinstance(call, CallContextRead)
+    now = call.at
+    checks = {c.phone: c for c in call.phones}
     phones = [
         PhoneLine(
             e164=p.e164,
             kind=p.kind,
             status=p.status,
             employer_forbids_calls=p.employer_forbids_calls,
-            check=await calls.check_call(actor, account_id, CallCheckRequest(phone=p.e164, at=now)),
+            check=checks.get(p.e164)
+            or await calls.check_call(actor, account_id, CallCheckRequest(phone=p.e164, at=now)),
         )
         for p in account.debtor.phones
     ]
+    authority = account.sections.get("authority")
     context = await accounts.contact_context(actor, account_id)
     others: list[AccountRead] = []
     for other_id in context.debtor_account_ids:
@@ -137,8 +146,10 @@ async def account_screen(actor: Principal, account_id: UUID) -> AccountScreen:
     money = account.sections.get("money")
     return AccountScreen(
         account=account,
-        verdict=verdict,
+        verdict=call.verdict,
         phones=phones,
+        call=call,
+        authority=authority if isinstance(authority, AuthorityRead) else None,
         # Unknown zone: no local time is shown rather than a guessed one.
         local_time=now.astimezone(zone(time_zone)) if time_zone else None,
         others=others,

@@ -26,6 +26,20 @@ class ScoreRead(msgspec.Struct):
     scored_at: datetime
 
 
+class ScorePartRead(msgspec.Struct):
+    part: str
+    value: float
+    sentence: str
+
+
+class ScoreSection(ScoreRead):
+    """The account detail's score: the last one the dispatcher stored, and its factors
+    in words as the account's facts stand when it is read (a change since the last
+    rescore shows in them first)."""
+
+    parts: list[ScorePartRead]
+
+
 class QueueAccount(msgspec.Struct):
     account_id: UUID
     client_id: UUID

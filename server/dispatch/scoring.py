@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 
+from server.kit.dollars import dollars
 from server.kit.settings import Settings, SettingsError
 
 PRIORITY_CALLBACK_DUE = 2
@@ -118,17 +119,27 @@ class Score:
     priority: int
 
 
+def _contact_terms(facts: Facts, w: Weights) -> list[tuple[str, float]]:
+    """The contactability factors that apply, each with what it stands for."""
+    terms = [
+        ("SSN on file", w.ssn_factor, facts.ssn_on_file),
+        ("a full address with a zone", w.address_factor, facts.good_address),
+        ("a valid number in a known zone", w.phone_factor, facts.phone_with_zone),
+        ("no number in a known zone", w.no_zone_factor, not facts.phone_with_zone),
+        ("the consumer reached on a call", w.right_party_factor, facts.right_party_contact),
+        ("a number that reached someone else", w.wrong_number_factor, facts.wrong_number),
+    ]
+    return [(name, factor) for name, factor, holds in terms if holds]
+
+
+def _weeks(facts: Facts, as_of: date) -> float:
+    return max(0, (as_of - facts.delinquency_date).days) / 7.0
+
+
 def score(facts: Facts, as_of: date, weights: Weights = DEFAULT_WEIGHTS) -> Score:
     w = weights
-    weeks = max(0, (as_of - facts.delinquency_date).days) / 7.0
-    age = math.exp(-w.age_decay_per_week * weeks)
-    contact = (
-        (w.ssn_factor if facts.ssn_on_file else 1.0)
-        * (w.address_factor if facts.good_address else 1.0)
-        * (w.phone_factor if facts.phone_with_zone else w.no_zone_factor)
-        * (w.right_party_factor if facts.right_party_contact else 1.0)
-        * (w.wrong_number_factor if facts.wrong_number else 1.0)
-    )
+    age = math.exp(-w.age_decay_per_week * _weeks(facts, as_of))
+    contact = math.prod(factor for _, factor in _contact_terms(facts, w))
     balance = max(0, facts.balance_cents)
     size = w.balance_half_cents / (w.balance_half_cents + balance)
     likelihood = min(1.0, w.base_rate * age * contact * size)
@@ -149,3 +160,50 @@ def score(facts: Facts, as_of: date, weights: Weights = DEFAULT_WEIGHTS) -> Scor
         balance_permille=round(size * 1000),
         priority=priority,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One factor of the score with its value and what made it so, in words."""
+
+    part: str
+    value: float
+    sentence: str
+
+
+def _times(permille: int) -> str:
+    return f"{permille / 1000:.2f}×"
+
+
+_PRIORITIES = {
+    PRIORITY_CALLBACK_DUE: "a callback the consumer asked for is due: served first",
+    PRIORITY_BROKEN_PROMISE: "a promise to pay was broken: served before the rest",
+    PRIORITY_NONE: "none: ranked by score",
+}
+
+
+def parts(facts: Facts, as_of: date, weights: Weights = DEFAULT_WEIGHTS) -> list[Part]:
+    """The score's factors as `score()` multiplies them, each with its sentence
+    ("contactability 3.75×: SSN on file ×2.00, a full address with a zone ×3.00, a valid
+    number in a known zone ×1.25"), then the expected recovery and the priority."""
+    w = weights
+    made = score(facts, as_of, w)
+    age, contact, size = made.age_permille, made.contact_permille, made.balance_permille
+    weekly = (1 - math.exp(-w.age_decay_per_week)) * 100
+    said = ", ".join(f"{name} ×{factor:.2f}" for name, factor in _contact_terms(facts, w))
+    balance = max(0, facts.balance_cents)
+    likelihood = made.expected_recovery_cents / balance * 100 if balance else 0.0
+    return [
+        Part("base_rate", w.base_rate, f"base rate {w.base_rate * 100:g} %: the chance of"
+             " payment of a fresh account with nothing known"),
+        Part("age", age / 1000, f"age {_times(age)}: {int(_weeks(facts, as_of))} weeks since"
+             f" the delinquency date, {weekly:.1f} % less each week"),
+        Part("contactability", contact / 1000, f"contactability {_times(contact)}: {said}"),
+        Part("balance", size / 1000, f"balance {_times(size)}: {dollars(balance)} owed (half"
+             f" as likely at {dollars(w.balance_half_cents)}; smaller balances are paid more"
+             " often)"),
+        Part("expected_recovery", made.expected_recovery_cents / 100,
+             f"expected recovery {dollars(made.expected_recovery_cents)}: the balance ×"
+             f" {likelihood:.1f} % likelihood"),
+        Part("priority", made.priority, f"priority {made.priority}: {_PRIORITIES[made.priority]}"),
+    ]  # fmt: skip

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from server.auth.principal import Principal
 from server.dispatch import claim_repository as claims
 from server.dispatch import repository as repository
 from server.dispatch import scoring
+from server.dispatch.facts_repository import score_facts
 from server.dispatch.schemas import (
     BlockedBy,
     DispatchRead,
@@ -34,7 +35,9 @@ from server.dispatch.schemas import (
     QueueItemRead,
     QueueRead,
     ReleaseRead,
+    ScorePartRead,
     ScoreRead,
+    ScoreSection,
 )
 from server.kit import clock, db
 from server.kit.errors import NotFound
@@ -258,8 +261,24 @@ async def queue_depths() -> dict[UUID, tuple[int, int]]:
     return {r["collector_id"]: (int(r["queued"]), int(r["leased"])) for r in rows}
 
 
-async def score_section(actor: Principal, account_id: UUID) -> ScoreRead | None:
-    """The account detail's "score": the last score and its parts (None: not scored
-    yet, or no longer open)."""
+async def score_section(actor: Principal, account_id: UUID) -> ScoreSection | None:
+    """The account detail's "score": the last score and its parts, each in words (None:
+    not scored yet, or no longer open)."""
     row = await repository.score_of(account_id)
-    return None if row is None else read_as(ScoreRead, row)
+    if row is None:
+        return None
+    now = clock.now()
+    facts = await score_facts(account_id, now)
+    if facts is None:
+        return None
+    # The rescoring SQL dates the account's age by now's date in its UTC session.
+    parts = scoring.parts(
+        read_as(scoring.Facts, facts),
+        now.astimezone(UTC).date(),
+        scoring.configured_weights(get_settings()),
+    )
+    return read_as(
+        ScoreSection,
+        row,
+        parts=[ScorePartRead(part=p.part, value=p.value, sentence=p.sentence) for p in parts],
+    )

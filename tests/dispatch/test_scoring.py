@@ -52,3 +52,35 @@ def test_weights_are_configuration() -> None:
     for bad in ({"ssn": 2}, {"ssn_factor": -1}, {"ssn_factor": True}, {"cap_cents": 1.5}):
         with pytest.raises(scoring.WeightsError):
             weights_from(bad)
+
+
+def test_each_part_in_words_with_the_value_the_score_multiplies() -> None:
+    year_old = replace(FRESH, delinquency_date=TODAY - timedelta(weeks=52),
+                       right_party_contact=True, callback_due=True)  # fmt: skip
+    made = score(year_old, TODAY)
+    by_part = {p.part: p for p in scoring.parts(year_old, TODAY)}
+    assert list(by_part) == [
+        "base_rate", "age", "contactability", "balance", "expected_recovery", "priority",
+    ]  # fmt: skip
+    assert by_part["base_rate"].sentence.startswith("base rate 5 %")
+    assert by_part["age"].value == made.age_permille / 1000 == 0.25
+    assert by_part["age"].sentence == (
+        "age 0.25×: 52 weeks since the delinquency date, 2.6 % less each week"
+    )
+    assert by_part["contactability"].value == made.contact_permille / 1000 == 11.25
+    assert by_part["contactability"].sentence == (
+        "contactability 11.25×: SSN on file ×2.00, a full address with a zone ×3.00,"
+        " a valid number in a known zone ×1.25, the consumer reached on a call ×1.50"
+    )
+    assert by_part["balance"].sentence.startswith("balance 0.71×: $1,000.00 owed")
+    assert by_part["expected_recovery"].value == made.expected_recovery_cents / 100
+    assert by_part["priority"].sentence == (
+        "priority 2: a callback the consumer asked for is due: served first"
+    )
+    unknown = scoring.parts(replace(FRESH, ssn_on_file=False, phone_with_zone=False,
+                                    wrong_number=True), TODAY)  # fmt: skip
+    [contact] = [p for p in unknown if p.part == "contactability"]
+    assert contact.sentence == (
+        "contactability 1.80×: a full address with a zone ×3.00, no number in a known zone"
+        " ×1.00, a number that reached someone else ×0.60"
+    )

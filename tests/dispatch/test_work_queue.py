@@ -443,3 +443,11 @@ async def test_sql_scores_match_the_formula(floor: Floor, owner_db: asyncpg.Conn
         assert abs(row["expected_recovery_cents"] - expected.expected_recovery_cents) <= 1
         assert row["age_permille"] == expected.age_permille
         assert row["contact_permille"] == expected.contact_permille
+        # The detail explains the stored score with the same facts the SQL read.
+        detail = (await supervisor.get(f"/api/v1/accounts/{account['id']}")).json()
+        section = detail["sections"]["score"]
+        parts = {p["part"]: p for p in section["parts"]}
+        assert parts["contactability"]["value"] == row["contact_permille"] / 1000
+        assert parts["age"]["value"] == row["age_permille"] / 1000
+        assert parts["balance"]["value"] == row["balance_permille"] / 1000
+        assert ("SSN on file ×2.00" in parts["contactability"]["sentence"]) is ssn

@@ -42,6 +42,11 @@ async def test_a_collectors_shift_next_call_and_its_findings(
     assert "Validation notice not yet mailed" in html
     assert "Consumer&#39;s time" in html or "Consumer's time" in html
     assert "No call recorded yet." in html
+    # Before the first communication, and with no notice mailed: the full disclosure.
+    assert "This is the initial communication" in html
+    assert "12 CFR 1006.18(e)(1)" in html
+    assert "Regulation F: 0 of 7 calls in 7 days placed; 7 left." in html
+    assert "Settlement authority" in html
     recorded = await b.post_form(
         f"{url}/calls",
         {"phone": floor.phone, "outcome": "right_party_contact", "duration_min": "4",
@@ -55,6 +60,8 @@ async def test_a_collectors_shift_next_call_and_its_findings(
     # After a conversation Regulation F allows no call for 7 days: the verdict turns at once.
     assert "Not callable now" in after.text
     assert "A conversation in the last seven days (Regulation F)" in after.text
+    assert "Say that the call is from a debt collector." in after.text
+    assert "its 7-day block ends before" in after.text
     call = await owner_db.fetchrow(
         "SELECT outcome, duration_s, collector_id FROM call WHERE account_id = $1",
         UUID(floor.account["id"]),
