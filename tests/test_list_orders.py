@@ -230,6 +230,39 @@ async def callbacks(
     return Listing(admin, url, {}, "work_id", ROWS, True)
 
 
+async def _queued(
+    make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    db: asyncpg.Connection,
+) -> Caller:  # fmt: skip
+    """A collector's queue of people who share one rank (as no refill deals them)."""
+    client_id = (await make_client())["client_id"]
+    collector = await make_user("collector", client_ids=[client_id])
+    for _ in range(ROWS):
+        account = await make_account(client_id)
+        await db.execute(
+            "INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,"
+            " account_ids) VALUES (gen_random_uuid(), $1, $2, 1, 0, 500, ARRAY[$3::uuid])",
+            UUID(account["debtor_id"]), UUID(collector.user_id), UUID(account["id"]),
+        )  # fmt: skip
+    return collector
+
+
+async def my_queue(
+    make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    db: asyncpg.Connection, **_: Any,
+) -> Listing:  # fmt: skip
+    collector = await _queued(make_client, make_account, make_user, db)
+    return Listing(collector, "/api/v1/queues/me", {}, "debtor_id", ROWS, True)
+
+
+async def queue(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    db: asyncpg.Connection, **_: Any,
+) -> Listing:  # fmt: skip
+    collector = await _queued(make_client, make_account, make_user, db)
+    return Listing(admin, f"/api/v1/queues/{collector.user_id}", {}, "debtor_id", ROWS, True)
+
+
 LISTS: dict[str, Make] = {
     "ListClients": clients,
     "ListAccounts": accounts,
@@ -242,6 +275,8 @@ LISTS: dict[str, Make] = {
     "ListAccountNotes": notes,
     "GetMyCallbacks": my_callbacks,
     "GetCallbacks": callbacks,
+    "GetMyQueue": my_queue,
+    "GetQueue": queue,
 }
 
 

@@ -43,9 +43,14 @@ class MyQueueController(Controller):
     guards = [collectors_only]
 
     @get(operation_id="GetMyQueue")
-    async def mine(self, principal: CurrentPrincipal) -> QueueRead:
-        """My queue, best first, with my leases."""
-        return await work_queue.queue(principal, principal.id, with_scores=False)
+    async def mine(
+        self, principal: CurrentPrincipal, limit: Limit = None, cursor: Cursor = None
+    ) -> QueueRead:
+        """My queue, best first, with my leases: each person's accounts (number, name,
+        balance) and whether a call is allowed now; paged by `limit` and `cursor`."""
+        return await work_queue.queue(
+            principal, principal.id, with_scores=False, page=page_request(limit, cursor)
+        )
 
     @post("/next", operation_id="NextAccount", status_code=HTTP_200_OK)
     async def next(self, principal: CurrentPrincipal) -> NextAccountRead:
@@ -76,10 +81,17 @@ class QueueController(Controller):
 
     @get("/{collector_id:uuid}", operation_id="GetQueue")
     async def get_queue(
-        self, principal: CurrentPrincipal, collector_id: FromPath[UUID]
+        self,
+        principal: CurrentPrincipal,
+        collector_id: FromPath[UUID],
+        limit: Limit = None,
+        cursor: Cursor = None,
     ) -> QueueRead:
-        """A collector's queue with the score parts of every account in it."""
-        return await work_queue.queue(principal, collector_id, with_scores=True)
+        """A collector's queue as the collector sees it, with the score parts of every
+        account in it; paged by `limit` and `cursor`."""
+        return await work_queue.queue(
+            principal, collector_id, with_scores=True, page=page_request(limit, cursor)
+        )
 
     @get("/{collector_id:uuid}/callbacks", operation_id="GetCallbacks")
     async def callbacks(

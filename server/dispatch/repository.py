@@ -14,6 +14,7 @@ import asyncpg
 
 from server.dispatch import scoring
 from server.kit import db, locks
+from server.kit.pagination import Keyset, cursor_params
 from server.queues.rules import frequency
 
 DISPATCH_WORK_MEM = "64MB"
@@ -406,15 +407,25 @@ async def collector(user_id: UUID) -> asyncpg.Record | None:
     )
 
 
-async def queue_of(collector_id: UUID) -> list[asyncpg.Record]:
+QUEUE_ORDER = Keyset((("q.rank", "integer"), ("q.debtor_id", "uuid")), ascending=True)
+
+
+async def queue_of(
+    collector_id: UUID, after: tuple[int, UUID] | None = None, limit: int | None = None
+) -> list[asyncpg.Record]:
+    """The collector's queue in rank order, from after `after`, at most `limit` items
+    (None: all of them)."""
     return await db.fetch(
-        """
+        f"""
         SELECT q.debtor_id, q.rank, q.priority, q.best_score, q.account_ids, q.leased_until,
                q.leased_account_id, q.queued_at
-        FROM queue_item q WHERE q.collector_id = $1
-        ORDER BY q.rank, q.debtor_id
-        """,
+        FROM queue_item q WHERE q.collector_id = $1 AND {QUEUE_ORDER.after(3)}
+        {QUEUE_ORDER.order_by}
+        LIMIT $2
+        """,  # noqa: S608 - the keyset's SQL is the module's own constant
         collector_id,
+        limit,
+        *cursor_params(after),
     )
 
 

@@ -78,6 +78,14 @@ class ReleaseRead(msgspec.Struct):
     released: bool
 
 
+class QueueAccountLine(msgspec.Struct):
+    account_id: UUID
+    client_account_number: str
+    # The debtor's name as the account's client knows them.
+    debtor_name: str
+    balance_cents: int
+
+
 class QueueItemRead(msgspec.Struct):
     debtor_id: UUID
     rank: int
@@ -89,6 +97,14 @@ class QueueItemRead(msgspec.Struct):
     queued_at: datetime
     # Supervisors see why each account is where it is.
     scores: list[ScoreRead] | None = None
+    # The item's accounts the reader may see, and their balances together.
+    accounts: list[QueueAccountLine] = []
+    balance_cents: int = 0
+    # Whether the rules allow a call now on one of the accounts, by any of the person's
+    # numbers, as `next` judges it; else the first account's rule and the soonest time.
+    callable_now: bool | None = None
+    rule: str | None = None
+    next_callable_at: datetime | None = None
 
 
 class QueueRead(msgspec.Struct):

@@ -32,6 +32,7 @@ from server.dispatch.schemas import (
     DispatchRead,
     NextAccountRead,
     QueueAccount,
+    QueueAccountLine,
     QueueItemRead,
     QueueRead,
     ReleaseRead,
@@ -43,7 +44,7 @@ from server.kit import clock, db
 from server.kit.errors import NotFound
 from server.kit.logging import get_logger
 from server.kit.mapping import read_as
-from server.kit.pagination import Page, PageRequest
+from server.kit.pagination import Page, PageRequest, encode_cursor
 from server.kit.settings import get_settings
 from server.queues import follow_ups, service
 from server.queues.local_time import CONTIGUOUS_US_ZONES
@@ -219,33 +220,80 @@ async def release(actor: Principal, account_id: UUID) -> ReleaseRead:
     return ReleaseRead(released=True)
 
 
-async def queue(actor: Principal, collector_id: UUID, *, with_scores: bool) -> QueueRead:
+async def queue(
+    actor: Principal, collector_id: UUID, *, with_scores: bool, page: PageRequest | None = None
+) -> QueueRead:
+    """A collector's queue in rank order (a page of it, or all of it), each item with its
+    accounts the reader may see (number, the debtor's name as that client knows them,
+    balance) and whether the rules allow a call now, as `next` would judge it."""
     found = await repository.collector(collector_id)
     if found is None:
         raise NotFound("no such collector")
-    rows = await repository.queue_of(collector_id)
+    key = page.key(int, UUID) if page else None
+    after = (int(str(key[0])), UUID(str(key[1]))) if key else None
+    rows = await repository.queue_of(collector_id, after, page.fetch_limit if page else None)
+    shown = rows[: page.limit] if page else rows
+    ids = [a for r in shown for a in r["account_ids"]]
     scores: dict[UUID, ScoreRead] = {}
     if with_scores:
-        ids = [a for r in rows for a in r["account_ids"]]
         scores = {
             s["account_id"]: read_as(ScoreRead, s)
             for s in await repository.scores_of(ids)
             if actor.may_see_client(s["client_id"])
         }
+    seen = _QueueSight(
+        labels=await accounts.account_labels(actor, ids),
+        contexts=await accounts.contact_contexts(actor, ids),
+        calls=await service.calls_of_people([r["debtor_id"] for r in shown]),
+        now=clock.now(),
+    )
+    items = [
+        seen.item(r, [scores[a] for a in r["account_ids"] if a in scores] if with_scores else None)
+        for r in shown
+    ]
+    more = page is not None and len(rows) > page.limit
     return QueueRead(
         collector_id=collector_id,
         capacity=found["capacity"],
-        items=[
-            read_as(
-                QueueItemRead,
-                r,
-                scores=[scores[a] for a in r["account_ids"] if a in scores]
-                if with_scores
-                else None,
-            )
-            for r in rows
-        ],
+        items=items,
+        next_cursor=encode_cursor(items[-1].rank, items[-1].debtor_id) if more else None,
     )
+
+
+@dataclass(frozen=True)
+class _QueueSight:
+    """What a queue page shows of its people, read once for the page."""
+
+    labels: dict[UUID, tuple[str, str]]
+    contexts: dict[UUID, accounts.ContactContext]
+    calls: dict[UUID, list[Any]]
+    now: datetime
+
+    def item(self, row: Any, scores: list[ScoreRead] | None) -> QueueItemRead:
+        visible = [a for a in row["account_ids"] if a in self.contexts and a in self.labels]
+        verdicts = [
+            _verdict_on_any_number(self.contexts[a], self.calls[row["debtor_id"]], self.now)
+            for a in visible
+        ]
+        verdict = next((v for v in verdicts if v.allowed), verdicts[0] if verdicts else None)
+        return read_as(
+            QueueItemRead,
+            row,
+            scores=scores,
+            accounts=[
+                QueueAccountLine(
+                    account_id=a,
+                    client_account_number=self.labels[a][0],
+                    debtor_name=self.labels[a][1],
+                    balance_cents=self.contexts[a].balance_cents,
+                )
+                for a in visible
+            ],
+            balance_cents=sum(self.contexts[a].balance_cents for a in visible),
+            callable_now=None if verdict is None else verdict.allowed,
+            rule=None if verdict is None else verdict.rule,
+            next_callable_at=None if verdict is None else verdict.next_callable_at,
+        )
 
 
 async def work_due(actor: Principal, collector_id: UUID, page: PageRequest) -> Page[WorkDueRead]:

@@ -30,7 +30,7 @@ MAX_LIMIT = 500
 
 T = TypeVar("T")
 # What one part of a sort key may be.
-KeyPart = datetime | date | UUID
+KeyPart = datetime | date | UUID | int
 Key = tuple[KeyPart, ...]
 
 
@@ -46,6 +46,9 @@ def invalid_cursor() -> BadRequest:
 # Sort keys are stored times: none before the clock's EARLIEST, none far in the future. A
 # time outside would reach PostgreSQL out of its range, or overflow on the way.
 _LATEST_AHEAD = timedelta(days=2)
+
+
+_INTEGER_MAX = 2**31 - 1
 
 
 def _decode_part(text: str, kind: type) -> KeyPart:
@@ -65,6 +68,12 @@ def _decode_part(text: str, kind: type) -> KeyPart:
         return day
     if kind is UUID:
         return UUID(text)
+    if kind is int:
+        # An integer column's value (a queue's rank): PostgreSQL's integer, never beyond.
+        number = int(text)
+        if not 0 <= number <= _INTEGER_MAX:
+            raise ValueError("an integer no stored row has")
+        return number
     raise TypeError(f"no sort key part of type {kind!r}")
 
 

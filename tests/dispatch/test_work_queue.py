@@ -451,3 +451,40 @@ async def test_sql_scores_match_the_formula(floor: Floor, owner_db: asyncpg.Conn
         assert parts["age"]["value"] == row["age_permille"] / 1000
         assert parts["balance"]["value"] == row["balance_permille"] / 1000
         assert ("SSN on file ×2.00" in parts["contactability"]["sentence"]) is ssn
+
+
+async def test_a_queue_a_screen_can_show(floor: Floor, owner_db: asyncpg.Connection) -> None:
+    collector = await floor.collector(10)
+    open_now = await floor.account(principal_cents=45_600)
+    shut = await floor.account(principal_cents=12_300)
+    await everyone_in(owner_db, zone_at(14))
+    await owner_db.execute(
+        "UPDATE debtor_profile SET time_zone = $1 WHERE debtor_id = $2",
+        zone_at(3), UUID(shut["debtor_id"]),
+    )  # fmt: skip
+    await owner_db.execute(
+        "UPDATE debtor_phone SET time_zones = ARRAY[$1] WHERE debtor_id = $2",
+        zone_at(3), UUID(shut["debtor_id"]),
+    )  # fmt: skip
+    await floor.dispatch()
+    page = await collector.get("/api/v1/queues/me", params={"limit": 1})
+    assert page.status_code == 200, page.text
+    first = page.json()
+    assert len(first["items"]) == 1
+    assert first["next_cursor"]
+    rest = await collector.get("/api/v1/queues/me", params={"cursor": first["next_cursor"]})
+    items = first["items"] + rest.json()["items"]
+    assert rest.json()["next_cursor"] is None
+    by_account = {i["accounts"][0]["account_id"]: i for i in items}
+    assert set(by_account) == {open_now["id"], shut["id"]}
+    now = by_account[open_now["id"]]
+    assert now["callable_now"] is True
+    assert (now["rule"], now["balance_cents"]) == (None, 45_600)
+    line = now["accounts"][0]
+    assert line["client_account_number"] == open_now["client_account_number"]
+    assert line["debtor_name"].strip()
+    later = by_account[shut["id"]]
+    assert (later["callable_now"], later["rule"]) == (False, "outside_calling_hours")
+    assert later["next_callable_at"] is not None
+    refused = await collector.get("/api/v1/queues/me", params={"cursor": "not-a-cursor"})
+    assert refused.status_code == 400
