@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from server.kit import clock
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, sign_in
 
 NEW_YORK = ZoneInfo("America/New_York")
 MOBILE = "+16145550131"
@@ -432,3 +433,57 @@ async def test_clients_may_not_and_others_portfolios_do_not_find_the_account(
         for caller in (supervisor, admin):
             answer = await caller.request(method, url, json=body)
             assert answer.status_code in (200, 201, 409), (method, url, answer.text)
+
+
+# --- the next account --------------------------------------------------------------------
+
+
+async def _signed_in(http: httpx.AsyncClient, user: Caller) -> Caller:
+    return Caller(http, await sign_in(http, user.username or ""), user.user_id, user.username)
+
+
+@pytest.mark.parametrize("preference", ["none", "inconvenient_time", "telephone"])
+async def test_next_deals_no_one_the_preferences_refuse(
+    person: dict[str, Any],
+    admin: Caller,
+    http: httpx.AsyncClient,
+    preference: str,
+    owner_db: asyncpg.Connection,
+) -> None:
+    """Wednesday 14:00 in New York: the person is callable, unless they said Wednesday
+    afternoons are inconvenient or refused the telephone."""
+    account_id = person["account"]["id"]
+    if preference == "inconvenient_time":
+        stated = await person["collector"].request(
+            "PUT", f"/api/v1/accounts/{account_id}/inconvenient-times",
+            json={"times": [{"days": ["wed"], "from": "13:00", "to": "15:00"}],
+                  "channel": "oral"},
+        )  # fmt: skip
+        assert stated.status_code == 200, stated.text
+    if preference == "telephone":
+        refused = await person["collector"].post(
+            f"/api/v1/accounts/{account_id}/media-refusals",
+            json={"medium": "telephone", "channel": "oral"},
+        )
+        assert refused.status_code == 201, refused.text
+    with clock.running_from(next_wednesday(14)):
+        dispatcher = await _signed_in(http, admin)
+        ran = await dispatcher.post("/api/v1/dispatch/run")
+        assert ran.status_code == 200, ran.text
+        # The person is dealt to A's collector or B's (they owe both clients), if at all.
+        dealt = await owner_db.fetchval(
+            "SELECT collector_id::text FROM queue_item WHERE debtor_id = $1",
+            UUID(person["account"]["debtor_id"]),
+        )
+        who = (
+            person["b_collector"] if dealt == person["b_collector"].user_id else person["collector"]
+        )
+        collector = await _signed_in(http, who)
+        body = (await collector.post("/api/v1/queues/me/next")).json()
+    if preference == "none":
+        assert body["account"] is not None, body
+        assert body["account"]["account_id"] in {account_id, person["other"]["id"]}
+        return
+    assert body["account"] is None
+    if preference == "inconvenient_time":
+        assert body["blocked"] == [{"rule": "inconvenient_time", "people": 1}]
