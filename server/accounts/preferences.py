@@ -7,16 +7,18 @@ every account of the person, whichever client placed it (12 CFR 1006.6(b)(1),
 
 A number learned on a client's account is that client's row of the number
 (`learned_on_account_id` the account): the client sees it with the numbers it supplied,
-no other client does (`debtors.debtor_read`)."""
+no other client does (`debtors.debtor_read`). The routes are in `controllers.py`."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
+from zoneinfo import available_timezones
 
 from server.accounts import preference_repository, repository
 from server.accounts.schemas import (
@@ -38,7 +40,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class Refusals:
+class WrongFields:
     """The wrong fields of one request, gathered so that one 422 names every one."""
 
     def __init__(self) -> None:
@@ -69,10 +71,27 @@ class Refusals:
 
 @dataclass(frozen=True)
 class LearnedNumber:
-    """A number as the caller read it: E.164 and the zones it may ring in."""
+    """A number as read from what the caller typed: E.164 and the zones it may ring in."""
 
     e164: str
     time_zones: Sequence[str]
+
+
+# How a number is read: the placement loader's reading (placements sits above accounts),
+# registered at start-up by `server.wiring`, so that a number learned on a call rings in
+# the zones the same number in a client's file would. (typed text, kind) -> the number,
+# or None when it is no number.
+PhoneReader = Callable[[str, str], LearnedNumber | None]
+_phone_reader: list[PhoneReader] = []
+
+
+def use_phone_reader(reader: PhoneReader) -> None:
+    _phone_reader[:] = [reader]
+
+
+def _read_phone(text: str, kind: str) -> LearnedNumber | None:
+    assert _phone_reader, "no phone reader registered (server.wiring.wire)"
+    return _phone_reader[0](text.strip(), kind)
 
 
 def _effective(received: datetime, now: datetime) -> datetime:
@@ -81,14 +100,20 @@ def _effective(received: datetime, now: datetime) -> datetime:
     return min(received, now)
 
 
-async def add_phone(
-    actor: Principal, account_id: UUID, data: PhoneCreate, number: LearnedNumber,
-    received: datetime,
-) -> AccountRead:  # fmt: skip
+async def add_phone(actor: Principal, account_id: UUID, data: PhoneCreate) -> AccountRead:
     """Keep a number learned on the account as its client's row; it starts with the
     status and ban the number already has for the person. The client's row of it already
-    there: 409 `phone_exists`, nothing written. `number` and `received` are the caller's
-    reading of the request (the number's zones are the placement loader's)."""
+    there: 409 `phone_exists`, nothing written."""
+    await visible_account(actor, account_id)
+    wrong = WrongFields()
+    number = _read_phone(data.number, data.kind)
+    if number is None:
+        wrong.add(
+            "number", f"{data.number!r} is not a phone number: give all 10 digits of a US number"
+        )
+    received = wrong.received(data.received_at, clock.now())
+    wrong.raise_any()
+    assert number is not None
     async with db.transaction():
         account = await visible_account(actor, account_id)
         debtor_id = account["debtor_id"]
@@ -107,8 +132,8 @@ async def add_phone(
                 debtor_id, number.e164, account["client_id"]
             )
             raise Conflict(
-                f"{number.e164} is already a number of this person on this client's accounts"
-                f" (phone {existing})",
+                "the number is already one of this person's on this client's accounts"
+                f" (phone {existing}): change that one",
                 code="phone_exists",
                 details=[FieldError("number", "is already a number of this person")],
             )
@@ -130,12 +155,12 @@ async def change_phone(
     the number's, for the person. Another person's number: 404."""
     await visible_account(actor, account_id)
     now = clock.now()
-    refusals = Refusals()
-    refusals.blank("reason", data.reason)
-    received = refusals.received(data.received_at, now)
+    wrong = WrongFields()
+    wrong.blank("reason", data.reason)
+    received = wrong.received(data.received_at, now)
     if data.status is None and data.employer_forbids_calls is None:
-        refusals.add("status", "give status or employer_forbids_calls (or both)")
-    refusals.raise_any()
+        wrong.add("status", "give status or employer_forbids_calls (or both)")
+    wrong.raise_any()
     async with db.transaction():
         account = await visible_account(actor, account_id)
         debtor_id = account["debtor_id"]
@@ -165,18 +190,21 @@ async def change_phone(
     return await get_account(actor, account_id)
 
 
-def stored_times(data: InconvenientTimesUpdate, refusals: Refusals) -> list[dict[str, Any]]:
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def stored_times(data: InconvenientTimesUpdate, wrong: WrongFields) -> list[dict[str, Any]]:
     """The list as the rules read it (rules.facts.InconvenientTime): weekdays 0 = Monday,
     start and end "HH:MM", and the zone the consumer spoke in when they named one."""
-    from zoneinfo import available_timezones
-
-    zones = available_timezones()
+    zones = _zone_names()
     stored = []
     for i, time_ in enumerate(data.times):
         if time_.start == time_.end:
-            refusals.add(f"times[{i}].to", "must differ from `from`")
+            wrong.add(f"times[{i}].to", "must differ from `from`")
         if time_.zone is not None and time_.zone not in zones:
-            refusals.add(f"times[{i}].zone", f"{time_.zone!r} is not an IANA time zone name")
+            wrong.add(f"times[{i}].zone", f"{time_.zone!r} is not an IANA time zone name")
         entry: dict[str, Any] = {
             "weekdays": sorted({WEEKDAYS.index(d) for d in time_.days}),
             "start": time_.start,
@@ -194,10 +222,10 @@ async def set_inconvenient_times(
     """Replace the person's stated inconvenient times (an empty list clears them)."""
     await visible_account(actor, account_id)
     now = clock.now()
-    refusals = Refusals()
-    times = stored_times(data, refusals)
-    received = refusals.received(data.received_at, now)
-    refusals.raise_any()
+    wrong = WrongFields()
+    times = stored_times(data, wrong)
+    received = wrong.received(data.received_at, now)
+    wrong.raise_any()
     async with db.transaction():
         account = await visible_account(actor, account_id)
         debtor_id = account["debtor_id"]
@@ -222,9 +250,9 @@ async def refuse_medium(
     senders to honour. Asked again, the refusal binds from the earliest request."""
     await visible_account(actor, account_id)
     now = clock.now()
-    refusals = Refusals()
-    received = refusals.received(data.received_at, now)
-    refusals.raise_any()
+    wrong = WrongFields()
+    received = wrong.received(data.received_at, now)
+    wrong.raise_any()
     since = _effective(received, now)
     async with db.transaction():
         account = await visible_account(actor, account_id)
