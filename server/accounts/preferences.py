@@ -27,6 +27,7 @@ from server.accounts.schemas import (
     Medium,
     MediumRefusalCreate,
     PhoneCreate,
+    PhoneKind,
     PhoneUpdate,
 )
 from server.accounts.service import get_account, visible_account
@@ -38,6 +39,8 @@ from server.kit.errors import Conflict, FieldError, InvalidInput, NotFound
 # A received time a little ahead of ours is another machine's clock, not the future.
 CLOCK_SKEW = timedelta(minutes=5)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# 15 U.S.C. 1692c(a)(3): the consumer's employer prohibits calls at the place of work.
+_NOT_AT_WORK = "only a work number's employer forbids calls: this is not a work number"
 
 
 class WrongFields:
@@ -111,6 +114,8 @@ async def add_phone(actor: Principal, account_id: UUID, data: PhoneCreate) -> Ac
         wrong.add(
             "number", f"{data.number!r} is not a phone number: give all 10 digits of a US number"
         )
+    if data.employer_forbids_calls and data.kind != PhoneKind.WORK:
+        wrong.add("employer_forbids_calls", _NOT_AT_WORK)
     received = wrong.received(data.received_at, clock.now())
     wrong.raise_any()
     assert number is not None
@@ -168,6 +173,8 @@ async def change_phone(
         phone = await preference_repository.phone_of_person(phone_id, debtor_id)
         if phone is None:
             raise NotFound("no such phone of this account's person")
+        if data.employer_forbids_calls and phone["kind"] != PhoneKind.WORK:
+            raise InvalidInput.field("employer_forbids_calls", _NOT_AT_WORK)
         before = {k: phone[k] for k in ("status", "employer_forbids_calls")}
         after: dict[str, Any] = {}
         if data.status is not None:

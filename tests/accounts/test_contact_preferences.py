@@ -212,6 +212,25 @@ async def test_a_work_number_whose_employer_forbids_calls_is_refused(
     assert (await check(person["collector"], account_id))["phone"] == MOBILE
 
 
+async def test_only_a_work_numbers_employer_forbids_calls(
+    person: dict[str, Any], owner_db: asyncpg.Connection
+) -> None:
+    body = {"employer_forbids_calls": True, "reason": "said so", "channel": "oral"}
+    refused = await patch_phone(person, MOBILE, **body)
+    assert refused.status_code == 422, refused.text
+    assert [d["field"] for d in refused.json()["error"]["details"]] == ["employer_forbids_calls"]
+    added = await person["collector"].post(
+        f"/api/v1/accounts/{person['account']['id']}/phones",
+        json={"number": "312 939 7362", "kind": "home", "channel": "oral",
+              "employer_forbids_calls": True},
+    )  # fmt: skip
+    assert added.status_code == 422, added.text
+    assert await owner_db.fetchval(
+        "SELECT count(*) FROM debtor_phone WHERE employer_forbids_calls"
+    ) == 0  # fmt: skip
+    assert await audited(owner_db, "debtor.phone.change") == []
+
+
 async def test_a_number_wrong_then_valid_again(person: dict[str, Any]) -> None:
     account_id = person["account"]["id"]
     wrong = await patch_phone(
