@@ -6,9 +6,10 @@ ID = "2026-12-07T04:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "The media (e-mail, text) a consumer refused, kept on the person"
 
-# {"email": {"since": ..., "channel": ..., "received_at": ...}, "text": {...}}: what the
-# consumer asked the agency not to use (12 CFR 1006.14(h)). Every row starts empty: no
-# refusal was recorded before this column, so 0 rows change.
+# {"email": {"since": ..., "channel": ..., "received_at": ...}, "text": {...}, "telephone":
+# {...}}: what the consumer asked the agency not to use (12 CFR 1006.14(h)); the telephone
+# also sets `no_telephone`, as before. Every row starts empty: no refusal of e-mail or text
+# was recorded before this column, so 0 rows change.
 
 
 async def forwards():
