@@ -8,11 +8,13 @@ again changes nothing.
 
 from __future__ import annotations
 
+from server.accounts import preferences
 from server.accounts import service as accounts
 from server.auth.client_lookup import ClientLookup, use_client_lookup
 from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.dispatch import service as dispatch
+from server.placements.phones import normalize_phone
 from server.placements.row_owners import register_row_owner
 from server.queues import call_context
 from server.queues import service as queues
@@ -32,5 +34,12 @@ def wire() -> None:
     accounts.register_account_section("authority", authority_band.authority_section)
     # Accounts that leave collection (recall, close) take their live offers with them.
     accounts.register_left_collection(offers.withdraw_offers_of)
+    # A number learned on a call is read as the loader reads a file's (its zones too).
+    preferences.use_phone_reader(_learned_number)
     # A financial file's rows are money: settlements applies and acknowledges them.
     register_row_owner(FileKind.FINANCIAL, financial_rows.FINANCIAL_ROW_OWNER)
+
+
+def _learned_number(text: str, kind: str) -> preferences.LearnedNumber | None:
+    phone = normalize_phone(text, kind)
+    return None if phone is None else preferences.LearnedNumber(phone.e164, phone.time_zones)

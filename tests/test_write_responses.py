@@ -296,6 +296,23 @@ async def add_account_note(shop: Shop) -> None:
     assert listed["items"] == [note]
 
 
+def _preference(method: str, path: str, body: dict[str, Any]) -> Check:
+    """A contact preference written on a fresh account answers the account's detail; `path`
+    may name `{phone_id}`, the account's first number."""
+
+    async def check(shop: Shop) -> None:
+        account_id = await shop.fresh_account()
+        url = f"/api/v1/accounts/{account_id}/{path}"
+        if "{phone_id}" in path:
+            detail = await _read(shop.admin, f"/api/v1/accounts/{account_id}")
+            url = url.format(phone_id=detail["debtor"]["phones"][0]["phone_id"])
+        answer = await shop.collector.request(method, url, json=body)
+        assert answer.status_code in (200, 201), answer.text
+        assert await _read(shop.collector, f"/api/v1/accounts/{account_id}") == answer.json()
+
+    return check
+
+
 async def _queue_total(shop: Shop) -> int:
     queue = await _read(shop.admin, f"/api/v1/queues/{shop.collector.user_id}", limit=500)
     return sum(len(item["account_ids"]) for item in queue["items"])
@@ -490,6 +507,22 @@ CHECKS: dict[str, Check] = {
     ),
     "RecordCall": record_call,
     "AddAccountNote": add_account_note,
+    "AddPhone": _preference(
+        "POST", "phones", {"number": "(312) 939-7362", "kind": "home", "channel": "oral"}
+    ),
+    "UpdatePhone": _preference(
+        "PATCH",
+        "phones/{phone_id}",
+        {"status": "do_not_call", "reason": "asked", "channel": "oral"},
+    ),
+    "SetInconvenientTimes": _preference(
+        "PUT",
+        "inconvenient-times",
+        {"times": [{"days": ["mon"], "from": "09:00", "to": "12:00"}], "channel": "oral"},
+    ),
+    "RefuseMedium": _preference(
+        "POST", "media-refusals", {"medium": "email", "channel": "written"}
+    ),
     "RunDispatch": run_dispatch,
     "NextAccount": next_account,
     "ReleaseAccount": release_account,

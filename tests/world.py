@@ -19,7 +19,7 @@ from server.kit import clock
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
 
 # A path parameter `<entity>_id` names the table `<entity>`; these say otherwise.
-ID_TABLES = {"token_id": "api_token", "user_id": "app_user"}
+ID_TABLES = {"token_id": "api_token", "user_id": "app_user", "phone_id": "debtor_phone"}
 
 
 @dataclass

@@ -5,17 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post, put
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from server.accounts import notes, service
+from server.accounts import notes, preferences, service
 from server.accounts.schemas import (
     AccountRead,
     AccountSummary,
+    InconvenientTimesUpdate,
+    MediumRefusalCreate,
     NoteCreate,
     NoteRead,
+    PhoneCreate,
+    PhoneUpdate,
     StatusActionRequest,
 )
 from server.accounts.statuses import AccountStatus, StatusAction
@@ -23,6 +27,9 @@ from server.auth.guards import CurrentPrincipal, requires
 from server.auth.principal import Role
 from server.kit.pagination import Page, page_request
 from server.kit.params import Cursor, Limit
+
+# The agency's own routes: its people write them, a client's users and tokens do not.
+agency_only = requires(Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR)
 
 
 class AccountController(Controller):
@@ -60,7 +67,7 @@ class NoteController(Controller):
 
     path = "/api/v1/accounts/{account_id:uuid}/notes"
     tags = ["accounts"]
-    guards = [requires(Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR)]
+    guards = [agency_only]
 
     @post(operation_id="AddAccountNote", status_code=HTTP_201_CREATED)
     async def add_note(
@@ -80,6 +87,61 @@ class NoteController(Controller):
     ) -> Page[NoteRead]:
         """The account's notes, newest first."""
         return await notes.list_notes(principal, account_id, page_request(limit, cursor))
+
+
+class PreferenceController(Controller):
+    """The consumer's contact preferences, as the agency's people hear them. They bind
+    every account of the person (any client's); each answers the account's detail."""
+
+    path = "/api/v1/accounts/{account_id:uuid}"
+    tags = ["accounts"]
+    guards = [agency_only]
+
+    @post("/phones", operation_id="AddPhone", status_code=HTTP_201_CREATED)
+    async def add_phone(
+        self, principal: CurrentPrincipal, account_id: FromPath[UUID], data: JSONBody[PhoneCreate]
+    ) -> AccountRead:
+        """A number learned on a call about the account (written any common US way),
+        kept as the account's client's number: it starts with the status the person's
+        number already has. A number the client's accounts already have is 409
+        `phone_exists`."""
+        return await preferences.add_phone(principal, account_id, data)
+
+    @patch("/phones/{phone_id:uuid}", operation_id="UpdatePhone")
+    async def update_phone(
+        self,
+        principal: CurrentPrincipal,
+        account_id: FromPath[UUID],
+        phone_id: FromPath[UUID],
+        data: JSONBody[PhoneUpdate],
+    ) -> AccountRead:
+        """A number's status (valid, wrong_number, not_in_service, do_not_call) and/or its
+        employer's ban on calls, on every supplier's row of the number: from
+        `received_at` on, for every account of the person."""
+        return await preferences.change_phone(principal, account_id, phone_id, data)
+
+    @put("/inconvenient-times", operation_id="SetInconvenientTimes")
+    async def set_inconvenient_times(
+        self,
+        principal: CurrentPrincipal,
+        account_id: FromPath[UUID],
+        data: JSONBody[InconvenientTimesUpdate],
+    ) -> AccountRead:
+        """Replace the times the consumer said are inconvenient (12 CFR 1006.6(b)(1)); an
+        empty list clears them. Each on the clock of the zone the consumer spoke in, else
+        their home's."""
+        return await preferences.set_inconvenient_times(principal, account_id, data)
+
+    @post("/media-refusals", operation_id="RefuseMedium", status_code=HTTP_201_CREATED)
+    async def refuse_medium(
+        self,
+        principal: CurrentPrincipal,
+        account_id: FromPath[UUID],
+        data: JSONBody[MediumRefusalCreate],
+    ) -> AccountRead:
+        """The consumer asked not to be reached by a medium (12 CFR 1006.14(h)): telephone
+        stops every call to the person; e-mail and text are kept for the senders."""
+        return await preferences.refuse_medium(principal, account_id, data)
 
 
 def _status_action(action: StatusAction, summary: str) -> HTTPRouteHandler:
@@ -121,4 +183,4 @@ status_routes = [
 ]
 
 
-routes = [AccountController, NoteController, *status_routes]
+routes = [AccountController, NoteController, PreferenceController, *status_routes]

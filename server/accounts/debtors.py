@@ -11,11 +11,12 @@ verification, never in a list or an export.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import asyncpg
 
 from server.accounts import repository
-from server.accounts.schemas import DebtorRead, PhoneRead, ProfileRead
+from server.accounts.schemas import DebtorRead, MediumRefusalRead, PhoneRead, ProfileRead
 from server.auth.principal import Principal, Role
 from server.kit.mapping import read_as
 
@@ -52,8 +53,34 @@ async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
         emails=list(mine["emails"] or []) if mine is not None else [],
         phones=[read_as(PhoneRead, p) for p in phones],
         no_telephone=debtor["no_telephone"],
+        no_telephone_since=debtor["no_telephone_since"],
         inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
+        refused_media=refused_media(debtor),
         profiles=[read_as(ProfileRead, p, emails=list(p["emails"] or [])) for p in profiles]
         if whole
         else None,
     )
+
+
+def refused_media(debtor: asyncpg.Record) -> list[MediumRefusalRead]:
+    """Every medium the person refused, oldest first. The telephone's is `no_telephone`,
+    however it was closed (a refusal, or an oral cease on a call, which records no
+    channel here)."""
+    kept = json.loads(debtor["refused_media"] or "{}")
+    found = [
+        MediumRefusalRead(
+            medium=medium,
+            since=datetime.fromisoformat(value["since"]),
+            channel=value.get("channel"),
+        )
+        for medium, value in kept.items()
+        if medium != "telephone"
+    ]
+    if debtor["no_telephone"]:
+        told = kept.get("telephone") or {}
+        found.append(
+            MediumRefusalRead(
+                medium="telephone", since=debtor["no_telephone_since"], channel=told.get("channel")
+            )
+        )
+    return sorted(found, key=lambda r: (r.since or datetime.min.replace(tzinfo=UTC), r.medium))

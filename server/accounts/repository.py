@@ -62,7 +62,8 @@ async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record
     lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(
         f"""
-        SELECT id, no_telephone, no_telephone_since, inconvenient_times
+        SELECT id, no_telephone, no_telephone_since, inconvenient_times,
+               refused_media::text AS refused_media
         FROM debtor WHERE id = $1{lock}
         """,  # noqa: S608
         debtor_id,
@@ -95,8 +96,8 @@ async def debtor_phones(debtor_id: UUID, client_id: UUID | None) -> list[asyncpg
     accounts) when given, else every one, each with its supplier."""
     return await db.fetch(
         """
-        SELECT e164, kind, status, status_since, employer_forbids_calls, time_zones,
-               client_id, learned_on_account_id
+        SELECT id AS phone_id, e164, kind, status, status_since, employer_forbids_calls,
+               time_zones, client_id, learned_on_account_id
         FROM debtor_phone WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2)
         ORDER BY created_at, e164, client_id
         """,

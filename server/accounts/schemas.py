@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,9 +12,13 @@ from server.accounts.validation_period import ValidationState
 
 
 class PhoneRead(msgspec.Struct):
+    # One supplier's row of the number: the id the phone routes take.
+    phone_id: UUID
     e164: str
     kind: str
     status: str
+    # Since when the status holds (null: valid since the number was supplied).
+    status_since: datetime | None
     employer_forbids_calls: bool
     # The client whose file gave the number (or on whose account the agency learned it);
     # null: the agency's own, shown to staff only.
@@ -56,7 +61,12 @@ class DebtorRead(PersonFields):
     debtor_id: UUID
     phones: list[PhoneRead]
     no_telephone: bool
+    no_telephone_since: datetime | None
+    # [{"weekdays": [0..6], "start": "HH:MM", "end": "HH:MM", "zone"?}], 0 = Monday; no
+    # zone: the consumer's home clock (every address zone).
     inconvenient_times: list[dict[str, Any]]
+    # Every medium the consumer refused (the telephone too), oldest first.
+    refused_media: list[MediumRefusalRead]
     profiles: list[ProfileRead] | None = None
 
 
@@ -200,3 +210,95 @@ class NoteRead(msgspec.Struct):
     author_id: UUID
     text: str
     created_at: datetime
+
+
+# --- the consumer's contact preferences ---------------------------------------------------
+
+
+class PhoneKind(StrEnum):
+    MOBILE = "mobile"
+    HOME = "home"
+    WORK = "work"
+    OTHER = "other"
+
+
+class PhoneStatus(StrEnum):
+    VALID = "valid"
+    WRONG_NUMBER = "wrong_number"
+    NOT_IN_SERVICE = "not_in_service"
+    DO_NOT_CALL = "do_not_call"
+
+
+class Medium(StrEnum):
+    TELEPHONE = "telephone"
+    EMAIL = "email"
+    TEXT = "text"
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+ClockTime = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class PhoneCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A number the consumer gave (or the agency learned) on a call about the account."""
+
+    number: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    kind: PhoneKind
+    # How the agency learned it.
+    channel: Channel
+    employer_forbids_calls: bool = False
+    received_at: datetime | None = None
+
+
+class PhoneUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """What the consumer (or the line) told us of a number: its status, the employer's
+    ban; at least one of the two."""
+
+    reason: Reason
+    channel: Channel
+    status: PhoneStatus | None = None
+    employer_forbids_calls: bool | None = None
+    received_at: datetime | None = None
+
+
+class InconvenientTimeWrite(msgspec.Struct, forbid_unknown_fields=True):
+    """A time the consumer said is inconvenient, on their clock: `zone` the one they spoke
+    in (an IANA name), else their home's. `to` before `from` runs past midnight."""
+
+    days: Annotated[list[Weekday], msgspec.Meta(min_length=1, max_length=7)]
+    start: ClockTime = msgspec.field(name="from")
+    end: ClockTime = msgspec.field(name="to")
+    zone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+
+
+class InconvenientTimesUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """The whole list of the consumer's stated inconvenient times (empty: none)."""
+
+    times: Annotated[list[InconvenientTimeWrite], msgspec.Meta(max_length=28)]
+    channel: Channel
+    received_at: datetime | None = None
+
+
+class MediumRefusalCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """The consumer asked the agency not to use a medium (12 CFR 1006.14(h))."""
+
+    medium: Medium
+    channel: Channel
+    received_at: datetime | None = None
+
+
+class MediumRefusalRead(msgspec.Struct):
+    medium: str
+    # When it binds from (the earliest received, if asked more than once).
+    since: datetime | None
+    channel: str | None

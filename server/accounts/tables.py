@@ -28,6 +28,10 @@ class Debtor(Table, tablename="debtor"):
     no_telephone_since = Timestamptz(null=True, default=None)
     # [{"weekdays": [0..6], "start": "HH:MM", "end": "HH:MM"}] in the consumer's local time.
     inconvenient_times = JSONB(default="[]")
+    # The media the consumer refused (1006.14(h)): {"email" | "text" | "telephone":
+    # {"since", "channel", "received_at"}}. The telephone's is also `no_telephone`, which
+    # the contact rules read; no sender of e-mail or text honours theirs yet, one must.
+    refused_media = JSONB(default="{}")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

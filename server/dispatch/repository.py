@@ -257,8 +257,11 @@ ON CONFLICT (debtor_id) DO NOTHING
 REACH = """
 INSERT INTO dispatch_reach (debtor_id, reach)
 WITH dial AS (
-    -- Every number's zones are read only for the few people without an address.
-    SELECT p.debtor_id, p.e164, d.inconvenient_times AS wishes,
+    -- Every number's zones are read only for the few people without an address. A stated
+    -- time on a clock the consumer named (`zone`) is left to the rule function: read here
+    -- on another zone's clock it could block more than the rules do, never allowed.
+    SELECT p.debtor_id, p.e164,
+           jsonb_path_query_array(d.inconvenient_times, '$[*] ? (!exists(@.zone))') AS wishes,
            queue_dial_zones(coalesce(ad.zones, '{}'), p.time_zones,
                             CASE WHEN ad.zones IS NULL THEN
                                 (SELECT coalesce(array_agg(DISTINCT z), '{}')

@@ -130,7 +130,10 @@ def _value_error(value: Any, annotation: Any, field: str) -> list[FieldError]:
     struct = _struct_of(annotation)
     if struct is not None and isinstance(value, dict):
         return field_errors(value, struct, prefix=f"{field}.")
-    item_type = get_args(annotation)[0] if get_origin(annotation) is list else None
+    listed = annotation
+    while get_origin(listed) is Annotated:  # a list with its own bounds
+        listed = get_args(listed)[0]
+    item_type = get_args(listed)[0] if get_origin(listed) is list else None
     if item_type is not None and isinstance(value, list) and _struct_of(item_type) is not None:
         items = [_value_error(item, item_type, f"{field}[{i}]") for i, item in enumerate(value)]
         found = [error for errors in items for error in errors]

@@ -165,4 +165,5 @@ def _wish(raw: Mapping[str, Any]) -> InconvenientTime:
         weekdays=frozenset(int(d) for d in raw.get("weekdays") or ()),
         start=time.fromisoformat(raw["start"]),
         end=time.fromisoformat(raw["end"]),
+        zone=raw.get("zone") or None,
     )

@@ -187,6 +187,21 @@ async def test_a_stated_inconvenient_time_is_dealt_after_one_callable_now(shop: 
     assert await shop.queued(collector) == [busy["debtor_id"]]
 
 
+async def test_a_stated_time_on_another_clock_is_left_to_the_rules(shop: Shop) -> None:
+    """Wednesday 12:00-18:00 on the Los Angeles clock: at 14:00 in New York (11:00 there)
+    the rules allow the call. The SQL does not read such a time on the home clock, where
+    it would hold; so the one who owes more is dealt first."""
+    named = await shop.person(
+        900_000,
+        wishes=[{"weekdays": [2], "start": "12:00", "end": "18:00",
+                 "zone": "America/Los_Angeles"}],
+    )  # fmt: skip
+    await shop.person(10_000)
+    collector = await shop.collector(1)
+    await shop.dispatch(AFTERNOON)
+    assert await shop.queued(collector) == [named["debtor_id"]]
+
+
 async def test_next_calls_on_the_number_the_rules_allow(shop: Shop) -> None:
     """A New York address, a Los Angeles mobile (the best number) and a New York home
     line: at 08:30 in New York, 05:30 in Los Angeles, only the home line may be called."""

@@ -113,6 +113,18 @@ def test_every_wrong_field_is_named_in_the_structs_order() -> None:
     ]
 
 
+class _Bounded(msgspec.Struct, forbid_unknown_fields=True):
+    lines: Annotated[list[_Line], msgspec.Meta(max_length=3)]
+
+
+def test_a_bounded_list_of_structs_names_the_wrong_field_of_each_item() -> None:
+    errors = field_errors({"lines": [{"amount_cents": 1}, {"amount_cents": 0}]}, _Bounded)
+    assert [e.field for e in errors] == ["lines[1].amount_cents"]
+    # Too many, each right: the list itself is named.
+    errors = field_errors({"lines": [{"amount_cents": 1}] * 4}, _Bounded)
+    assert [e.field for e in errors] == ["lines"]
+
+
 def test_a_right_body_and_a_body_that_is_not_an_object_have_no_field_errors() -> None:
     assert field_errors({"name": "x", "colour": "red"}, _Order) == []
     assert field_errors([1, 2], _Order) == []

@@ -262,6 +262,17 @@ def test_inconvenient_time_past_midnight_and_in_the_address_zone() -> None:
     assert not check(et(2024, 6, 3, 22), who=who).allowed
 
 
+def test_an_inconvenient_time_on_the_clock_the_consumer_named() -> None:
+    """A consumer at home in New York who said "not before 10:00" on Denver's clock: the
+    time holds there, not at home, and its end is found on Denver's clock too."""
+    mornings = InconvenientTime(frozenset(), time(8), time(10), zone="America/Denver")
+    who = consumer(inconvenient_times=(mornings,))
+    # 11:30 in New York is 09:30 in Denver.
+    assert_blocked(check(et(2024, 6, 3, 11, 30), who=who), "inconvenient_time", et(2024, 6, 3, 12))
+    assert check(et(2024, 6, 3, 12), who=who).allowed
+    assert check(et(2024, 6, 3, 9), who=who).allowed  # 07:00 in Denver
+
+
 def test_a_whole_day_every_day_is_never_callable() -> None:
     always = InconvenientTime(frozenset(), time(0), time(0))
     decision = check(et(2024, 6, 3), who=consumer(inconvenient_times=(always,)))

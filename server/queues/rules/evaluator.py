@@ -355,6 +355,12 @@ class _Judge:
             for day in local_dates(at - timedelta(days=1), horizon, z):
                 for clock in clocks:
                     instants |= instants_of(day, clock, z)
+        # A stated time on a clock the consumer named turns at that clock's own instants.
+        for wish in self.consumer.inconvenient_times:
+            if wish.zone is not None and wish.zone not in self.zones:
+                for day in local_dates(at - timedelta(days=1), horizon, wish.zone):
+                    for clock in (wish.start, wish.end):
+                        instants |= instants_of(day, clock, wish.zone)
         for call in self.calls:
             if call.consent is not None:
                 consent = call.consent

@@ -82,12 +82,14 @@ class InconvenientTime:
 
     `weekdays` (0 = Monday; empty = every day) name the day the interval starts; an
     interval whose end is not after its start runs past midnight (22:00-09:00), and one
-    whose end equals its start lasts the whole day.
+    whose end equals its start lasts the whole day. `zone`: the clock the consumer spoke
+    of, when they named one; else their home's (`hours.stated_time_zones`).
     """
 
     weekdays: frozenset[int]
     start: time
     end: time
+    zone: str | None = None
 
     def holds(self, local: datetime) -> bool:
         clock = local.time()

@@ -58,4 +58,10 @@ def stated_time_zones(consumer: Consumer, zones: tuple[str, ...]) -> tuple[str, 
 def at_inconvenient_time(
     at: datetime, wishes: Sequence[InconvenientTime], zones: Iterable[str]
 ) -> bool:
-    return any(wish.holds(at.astimezone(zone(z))) for z in zones for wish in wishes)
+    """A stated time holds on the clock the consumer named, else on every one of `zones`."""
+    home = tuple(zones)
+    return any(
+        wish.holds(at.astimezone(zone(z)))
+        for wish in wishes
+        for z in ((wish.zone,) if wish.zone else home)
+    )
