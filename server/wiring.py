@@ -31,6 +31,7 @@ def wire() -> None:
     accounts.register_account_section("contacts", queues.contacts_section)
     accounts.register_account_section("score", dispatch.score_section)
     accounts.register_account_section("money", reporting.money_section)
+    accounts.register_account_section("offers", offers.offers_section)
     accounts.register_account_section("authority", authority_band.authority_section)
     # Accounts that leave collection (recall, close) take their live offers with them.
     accounts.register_left_collection(offers.withdraw_offers_of)

@@ -16,7 +16,8 @@ import msgspec
 from server.accounts import service as account_service
 from server.auth.principal import Principal, Role
 from server.kit import clock
-from server.queues import judging
+from server.kit.mapping import read_as
+from server.queues import judging, repository
 from server.queues.rules import cues, evaluator
 from server.queues.rules.evaluator import CapCount
 from server.queues.rules.facts import is_conversation
@@ -42,6 +43,19 @@ class CueRead(msgspec.Struct):
     citation: str
 
 
+class PromiseRead(msgspec.Struct):
+    promise_id: UUID
+    amount_cents: int | None
+    due_on: date | None
+    # open, kept or broken (judged by the money: server/settlements/services/promises.py).
+    status: str
+    made_at: datetime
+
+
+# How many of an account's promises the call context lists.
+PROMISES_SHOWN = 10
+
+
 class CallContextRead(msgspec.Struct):
     at: datetime
     # The verdict on the number `next` would dial, then on every number on file.
@@ -54,6 +68,8 @@ class CallContextRead(msgspec.Struct):
     calls_resume_on: date | None
     consent_in_force: bool
     cues: list[CueRead]
+    # The account's promises to pay, open ones first.
+    promises: list[PromiseRead]
 
 
 def cap_sentence(count: CapCount) -> str:
@@ -108,6 +124,10 @@ async def call_section(actor: Principal, account_id: UUID) -> CallContextRead | 
                 sentence=cap_sentence(c),
             )
             for c in standing.caps
+        ],
+        promises=[
+            read_as(PromiseRead, p)
+            for p in await repository.promises_of_account(account_id, PROMISES_SHOWN)
         ],
         last_conversation_at=standing.last_conversation_at,
         calls_resume_on=standing.block_ends_before,

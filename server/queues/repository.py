@@ -365,6 +365,22 @@ async def open_promises(account_id: UUID | None, due_before: date | None) -> lis
     )
 
 
+async def promises_of_account(account_id: UUID, limit: int) -> list[asyncpg.Record]:
+    """The account's promises: the open ones soonest due first, then the latest closed."""
+    return await db.fetch(
+        """
+        SELECT p.id AS promise_id, p.amount_cents, p.due_on, p.status,
+               c.started_at AS made_at
+        FROM promise p JOIN call c ON c.id = p.call_id
+        WHERE p.account_id = $1 AND p.status <> 'superseded'
+        ORDER BY p.status <> 'open', p.due_on, c.started_at DESC, p.id
+        LIMIT $2
+        """,
+        account_id,
+        limit,
+    )
+
+
 # Work that falls due, soonest first.
 _WORK_ORDER = Keyset((("w.due_at", "timestamptz"), ("w.id", "uuid")), ascending=True)
 

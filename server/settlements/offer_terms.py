@@ -12,7 +12,13 @@ from datetime import date, timedelta
 from server.clients.authority import Band
 from server.kit.errors import InvalidInput
 from server.settlements.authority import Installment, LumpSum, Plan
-from server.settlements.schemas import InstallmentRead, OfferCreate, OfferKind, OfferStatus
+from server.settlements.schemas import (
+    InstallmentRead,
+    OfferCreate,
+    OfferKind,
+    OfferRead,
+    OfferStatus,
+)
 
 # A lump sum is due within this many days of its acceptance; unpaid by then, it expires.
 LUMP_SUM_DAYS = 30
@@ -43,3 +49,21 @@ def due_on(kind: OfferKind, accepted_on: date, installments: list[InstallmentRea
     if kind == OfferKind.LUMP_SUM:
         return accepted_on + timedelta(days=LUMP_SUM_DAYS)
     return installments[-1].due_date
+
+
+def next_due(offer: OfferRead) -> tuple[date, int] | None:
+    """When the next money of an accepted offer is due, and how much: a plan's first
+    instalment the payments so far do not cover (paid in schedule order, so a payment
+    beyond one instalment goes to the next), what is left of it; a lump sum's deadline and
+    what is left of it. None for an offer not accepted or paid in full."""
+    if offer.status != OfferStatus.ACCEPTED or offer.paid_cents >= offer.amount_cents:
+        return None
+    if offer.kind == OfferKind.LUMP_SUM:
+        assert offer.due_on is not None, "an accepted lump sum has its deadline"
+        return offer.due_on, offer.amount_cents - offer.paid_cents
+    scheduled = 0
+    for installment in offer.installments:
+        scheduled += installment.amount_cents
+        if scheduled > offer.paid_cents:
+            return installment.due_date, scheduled - offer.paid_cents
+    return None

@@ -227,6 +227,16 @@ class BandLimitsRead(msgspec.Struct):
     sentence: str
 
 
+class OffersSection(msgspec.Struct):
+    """The account's offers, newest first (the API's offer list pages through them all),
+    and when the live one's next money is due: its first instalment not yet covered, or
+    a lump sum's deadline, with what is left of it (null: nothing due)."""
+
+    items: list[OfferRead]
+    next_due_on: date | None
+    next_due_cents: int | None
+
+
 class AuthorityRead(msgspec.Struct):
     """What an offer on the account may be, at its balance now: inside `collector` it is
     accepted at once (whoever makes it), inside `supervisor` it waits for a supervisor

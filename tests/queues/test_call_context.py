@@ -106,3 +106,40 @@ async def test_an_offer_beyond_the_band_says_which_limit_placed_it(
     assert made.json()["band_reasons"] == [
         "settles 70 % of the balance ($700.00 of $1,000.00) < the collector's 80 %"
     ]
+    offers = (await _detail(collector, str(account["id"])))["sections"]["offers"]
+    assert [o["offer_id"] for o in offers["items"]] == [made.json()["offer_id"]]
+    # Pending: nothing is due yet.
+    assert (offers["next_due_on"], offers["next_due_cents"]) == (None, None)
+
+
+async def test_an_accepted_plan_and_a_promise_say_what_falls_due(
+    make_client: MakeClient, make_user: MakeUser, make_account: MakeAccount
+) -> None:
+    client = await make_client()
+    collector = await make_user("collector", client_ids=[client["client_id"]])
+    account = await make_account(
+        client["client_id"], principal_cents=100_000, phones=[("mobile", MOBILE)]
+    )
+    account_id = str(account["id"])
+    today = clock.agency_today()
+    first, second = today + timedelta(days=10), today + timedelta(days=40)
+    plan = {"kind": "plan", "amount_cents": 90_000, "installments": [
+        {"due_date": first.isoformat(), "amount_cents": 45_000},
+        {"due_date": second.isoformat(), "amount_cents": 45_000},
+    ]}  # fmt: skip
+    made = await collector.post(f"/api/v1/accounts/{account_id}/offers", json=plan)
+    assert made.status_code == 201, made.text
+    assert (made.json()["status"], made.json()["band_reasons"]) == ("accepted", [])
+    offers = (await _detail(collector, account_id))["sections"]["offers"]
+    assert (offers["next_due_on"], offers["next_due_cents"]) == (first.isoformat(), 45_000)
+
+    promised = today + timedelta(days=3)
+    body = {"phone": MOBILE, "direction": "outbound", "started_at": clock.now().isoformat(),
+            "duration_s": 60, "outcome": "promise_to_pay", "promise_amount_cents": 12_300,
+            "promise_due_on": promised.isoformat()}  # fmt: skip
+    called = await collector.post(f"/api/v1/accounts/{account_id}/calls", json=body)
+    assert called.status_code == 201, called.text
+    [promise] = (await _detail(collector, account_id))["sections"]["call"]["promises"]
+    assert (promise["amount_cents"], promise["due_on"], promise["status"]) == (
+        12_300, promised.isoformat(), "open",
+    )  # fmt: skip

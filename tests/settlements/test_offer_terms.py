@@ -5,7 +5,8 @@ by day.)"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from uuid import uuid4
 
 import pytest
 
@@ -18,6 +19,7 @@ from server.settlements.schemas import (
     InstallmentRead,
     OfferCreate,
     OfferKind,
+    OfferRead,
     OfferStatus,
 )
 
@@ -79,3 +81,38 @@ def test_terms_of_the_wrong_shape_are_refused_on_the_field(
         offer_terms.terms_of(data, date(2026, 1, 15))
     assert refused.value.details[0].field == "installments"
     assert reason in refused.value.details[0].reason
+
+
+def _offer(kind: OfferKind, status: OfferStatus, paid: int, *amounts: int) -> OfferRead:
+    schedule = [InstallmentRead(seq=i + 1, due_date=date(2026, 2, 1 + 7 * i), amount_cents=a)
+                for i, a in enumerate(amounts)]  # fmt: skip
+    now = datetime(2026, 1, 15, tzinfo=UTC)
+    return OfferRead(
+        offer_id=uuid4(), account_id=uuid4(), client_id=uuid4(), kind=kind,
+        amount_cents=sum(amounts) if amounts else 50_000, installments=schedule,
+        balance_cents=100_000, band="collector", band_reasons=[], status=status,
+        offered_on=date(2026, 1, 15), created_by=uuid4(), created_at=now, decided_by=None,
+        decided_role=None, decided_at=None, decision_reason=None, accepted_at=now,
+        due_on=schedule[-1].due_date if schedule else date(2026, 2, 14), paid_cents=paid,
+        closed_at=None, closed_reason=None, updated_at=now,
+    )  # fmt: skip
+
+
+def test_the_next_money_due_is_the_first_instalment_not_yet_covered() -> None:
+    plan = OfferKind.PLAN
+    accepted = OfferStatus.ACCEPTED
+    assert offer_terms.next_due(_offer(plan, accepted, 0, 10_000, 10_000)) == (
+        date(2026, 2, 1),
+        10_000,
+    )
+    # A payment beyond the first instalment goes to the second.
+    assert offer_terms.next_due(_offer(plan, accepted, 12_500, 10_000, 10_000)) == (
+        date(2026, 2, 8), 7_500,
+    )  # fmt: skip
+    assert offer_terms.next_due(_offer(plan, accepted, 10_000, 10_000, 10_000)) == (
+        date(2026, 2, 8), 10_000,
+    )  # fmt: skip
+    assert offer_terms.next_due(_offer(plan, accepted, 20_000, 10_000, 10_000)) is None
+    assert offer_terms.next_due(_offer(plan, OfferStatus.PENDING_SUPERVISOR, 0, 10_000)) is None
+    lump = _offer(OfferKind.LUMP_SUM, accepted, 20_000)
+    assert offer_terms.next_due(lump) == (date(2026, 2, 14), 30_000)

@@ -48,6 +48,7 @@ from server.settlements.schemas import (
     OfferDecision,
     OfferKind,
     OfferRead,
+    OffersSection,
     OfferStatus,
     OfferWithdraw,
 )
@@ -130,6 +131,25 @@ async def create_offer(
         row = await repository.offer(offer_id)
         assert row is not None
     return _offer_read(row)
+
+
+# How many of an account's offers its detail shows.
+_SECTION_OFFERS = 10
+
+
+async def offers_section(actor: Principal, account_id: UUID) -> OffersSection:
+    """The account detail's "offers" (the detail checked the account is the caller's)."""
+    rows = await repository.list_offers(
+        visible=actor.visible_clients(), client_id=None, account_id=account_id, status=None,
+        after=None, limit=_SECTION_OFFERS,
+    )  # fmt: skip
+    items = [_offer_read(r) for r in rows]
+    due = next((d for d in map(offer_terms.next_due, items) if d is not None), None)
+    return OffersSection(
+        items=items,
+        next_due_on=due[0] if due else None,
+        next_due_cents=due[1] if due else None,
+    )
 
 
 async def _visible_offer(actor: Principal, offer_id: UUID) -> asyncpg.Record:
