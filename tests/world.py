@@ -7,6 +7,8 @@ is exercised with an id that belongs to someone else.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -108,7 +110,16 @@ async def hold_a_placement(side: Side) -> None:
         headers={"Content-Type": "text/csv"},
     )  # fmt: skip
     assert response.status_code == 202, response.text
-    status = await ingest.load_placement(UUID(response.json()["placement_id"]))
+    placement_id = UUID(response.json()["placement_id"])
+    # Beside a live worker (the browser tests' world) the worker may be loading it: this
+    # load then finds it busy, and the placement's own status says when the worker is done.
+    deadline = time.monotonic() + 60
+    status = await ingest.load_placement(placement_id)
+    while status in ("busy", "received", "validating"):
+        assert time.monotonic() < deadline, f"the held placement is still {status}"
+        await asyncio.sleep(0.05)
+        read = await side.token.get(f"/api/v1/placements/{placement_id}")
+        status = read.json()["status"]
     assert status == "awaiting_confirmation", status
 
 
