@@ -55,13 +55,11 @@ class QueueView:
 
 async def my_queue(actor: Principal) -> QueueView:
     queue: QueueRead = await work_queue.queue(actor, actor.id, with_scores=False)
-    ids = [a for item in queue.items for a in item.account_ids]
-    numbers = await accounts.account_numbers(actor, ids)
     lines = [
         QueueLine(
             rank=item.rank,
             priority=item.priority,
-            accounts=[(a, numbers[a]) for a in item.account_ids if a in numbers],
+            accounts=[(a.account_id, a.client_account_number) for a in item.accounts],
             leased_until=item.leased_until,
         )
         for item in queue.items

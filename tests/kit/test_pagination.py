@@ -158,3 +158,13 @@ def test_paging_through_a_list_visits_every_row_once() -> None:
         if cursor is None:
             break
     assert seen == everything
+
+
+def test_an_integer_cursor_part_is_one_postgresql_integer_could_hold() -> None:
+    most = 2**31 - 1
+    key = (most, uuid.uuid4())
+    assert page_request(10, encode_cursor(*key)).key(int, UUID) == key
+    for beyond in (most + 1, -1):
+        with pytest.raises(BadRequest) as error:
+            page_request(10, encode_cursor(beyond, uuid.uuid4())).key(int, UUID)
+        _assert_invalid_cursor(error)
