@@ -21,6 +21,7 @@ from server.queues import judging, repository
 from server.queues.rules import cues, evaluator
 from server.queues.rules.evaluator import CapCount
 from server.queues.rules.facts import is_conversation
+from server.queues.rules.frequency import ConsentWindow
 from server.queues.schemas import CallCheckRead
 from server.queues.service import calls_of_person, consumer_of_context, verdict
 
@@ -52,6 +53,18 @@ class PromiseRead(msgspec.Struct):
     made_at: datetime
 
 
+class ConsentWindowRead(msgspec.Struct):
+    given_at: datetime
+    asked_for: datetime
+    # The day asked for, on the consumer's clock in each zone considered.
+    days: dict[str, date]
+    ends_at: datetime
+    revoked_at: datetime | None
+    spent_at: datetime | None
+    covers_now: bool
+    sentence: str
+
+
 # How many of an account's promises the call context lists.
 PROMISES_SHOWN = 10
 
@@ -67,6 +80,8 @@ class CallContextRead(msgspec.Struct):
     # (12 CFR 1006.14(b)(2)(i)(B)); null: no conversation on record.
     calls_resume_on: date | None
     consent_in_force: bool
+    # Direct prior consents whose 7 days have not ended (12 CFR 1006.14(b)(3)(i)).
+    consents: list[ConsentWindowRead]
     cues: list[CueRead]
     # The account's promises to pay, open ones first.
     promises: list[PromiseRead]
@@ -80,6 +95,35 @@ def cap_sentence(count: CapCount) -> str:
     return (
         f"{law}: {count.counted} of {count.max_calls} calls in {count.days} days placed"
         f"{kinds}; {left} left."
+    )
+
+
+def consent_read(window: ConsentWindow, at: datetime, zones: list[str]) -> ConsentWindowRead:
+    days = {z: clock.local_date(window.asked_for, z) for z in zones}
+    named = " or ".join(sorted({f"{d:%A %Y-%m-%d}" for d in days.values()}))
+    covers = window.covers(at, zones)
+    if window.revoked_at is not None and window.revoked_at <= at:
+        state = f"revoked at {window.revoked_at:%Y-%m-%d %H:%M} UTC"
+    elif window.spent_at is not None and window.spent_at < at:
+        state = f"spent by the conversation at {window.spent_at:%Y-%m-%d %H:%M} UTC"
+    elif covers:
+        state = "in force now"
+    elif all(day < clock.local_date(at, z) for z, day in days.items()):
+        state = "its day has passed"
+    else:
+        state = f"not yet its day (it lapses at {window.ends_at:%Y-%m-%d %H:%M} UTC)"
+    return ConsentWindowRead(
+        given_at=window.given_at,
+        asked_for=window.asked_for,
+        days=days,
+        ends_at=window.ends_at,
+        revoked_at=window.revoked_at,
+        spent_at=window.spent_at,
+        covers_now=covers,
+        sentence=(
+            f"The consumer asked to be called on {named} (their time): calls placed that day"
+            f" are not counted toward the call limits (12 CFR 1006.14(b)(3)(i)); {state}."
+        ),
     )
 
 
@@ -132,6 +176,7 @@ async def call_section(actor: Principal, account_id: UUID) -> CallContextRead | 
         last_conversation_at=standing.last_conversation_at,
         calls_resume_on=standing.block_ends_before,
         consent_in_force=standing.consent_in_force,
+        consents=[consent_read(w, now, best.zones) for w in standing.consents],
         cues=[
             CueRead(code=c.code, sentence=c.sentence, citation=c.citation)
             for c in cues.call_cues(

@@ -143,3 +143,34 @@ async def test_an_accepted_plan_and_a_promise_say_what_falls_due(
     assert (promise["amount_cents"], promise["due_on"], promise["status"]) == (
         12_300, promised.isoformat(), "open",
     )  # fmt: skip
+
+
+async def test_a_callback_asked_for_is_a_consent_window_until_the_next_conversation(
+    make_client: MakeClient, make_user: MakeUser, make_account: MakeAccount
+) -> None:
+    client = await make_client()
+    collector = await make_user("collector", client_ids=[client["client_id"]])
+    account = await make_account(client["client_id"], phones=[("mobile", MOBILE)])
+    account_id = str(account["id"])
+    given = clock.now() - timedelta(hours=2)
+    # Noon, the day after tomorrow on the consumer's clock (a 614 number, Columbus).
+    day = clock.local_date(clock.now(), "America/New_York") + timedelta(days=2)
+    asked = clock.start_of_day(day, "America/New_York") + timedelta(hours=12)
+    body = {"phone": MOBILE, "direction": "outbound", "started_at": given.isoformat(),
+            "duration_s": 60, "outcome": "callback", "callback_at": asked.isoformat()}  # fmt: skip
+    called = await collector.post(f"/api/v1/accounts/{account_id}/calls", json=body)
+    assert called.status_code == 201, called.text
+
+    [window] = (await _detail(collector, account_id))["sections"]["call"]["consents"]
+    assert window["days"] == {"America/New_York": day.isoformat()}
+    assert datetime.fromisoformat(window["ends_at"]) - datetime.fromisoformat(
+        window["given_at"]
+    ) == timedelta(days=7)
+    assert (window["covers_now"], window["spent_at"]) == (False, None)
+    assert f"called on {day:%A %Y-%m-%d} (their time)" in window["sentence"]
+    assert "not yet its day" in window["sentence"]
+
+    await _call(collector, account_id, timedelta(hours=1), "right_party_contact")
+    [window] = (await _detail(collector, account_id))["sections"]["call"]["consents"]
+    assert window["spent_at"] is not None
+    assert "spent by the conversation" in window["sentence"]

@@ -22,12 +22,12 @@ from server.queues.rules.facts import (
     is_conversation,
 )
 from server.queues.rules.frequency import (
-    CONSENT_DAYS,
     CONVERSATION_QUIET_DAYS,
+    ConsentWindow,
     FrequencyCap,
     after_conversation,
+    consent_windows,
     most_in_any_window,
-    under_consent,
 )
 from server.queues.rules.hours import (
     CALLING_HOURS_END,
@@ -142,6 +142,8 @@ class FrequencyStanding:
     # (1006.14(b)(2)(i)(B)), read on the zone that ends it latest; None: no conversation.
     block_ends_before: date | None
     consent_in_force: bool
+    # The consents whose 7 days have not ended: in force, revoked or spent.
+    consents: tuple[ConsentWindow, ...]
 
 
 def frequency_standing(
@@ -178,6 +180,7 @@ def frequency_standing(
             else None
         ),
         consent_in_force=judge._consented(at),
+        consents=tuple(w for w in judge.consents if w.ends_at > at),
     )
 
 
@@ -208,6 +211,7 @@ class _Judge:
     wish_zones: tuple[str, ...] = field(init=False)
     caps: tuple[tuple[str, FrequencyCap], ...] = field(init=False)
     wrong_numbers: frozenset[str] = field(init=False)
+    consents: tuple[ConsentWindow, ...] = field(init=False)
     consented_calls: frozenset[str] = field(init=False)
     spans: dict[str, DateSpan] = field(init=False)
     phones: dict[str, Phone] = field(init=False)
@@ -234,6 +238,7 @@ class _Judge:
         )
         self.zones = zones_considered(self.consumer, self.e164)
         self.spans = {c.call_id: date_span(c.started_at, self.zones) for c in self.calls}
+        self.consents = tuple(consent_windows(self.calls, self.conversations))
         self.consented_calls = frozenset(
             c.call_id for c in self.calls if self._consented(c.started_at)
         )
@@ -322,7 +327,7 @@ class _Judge:
         return most_in_any_window(cap.days, span, counted)
 
     def _consented(self, at: datetime) -> bool:
-        return under_consent(at, self.calls, self.conversations, self.zones)
+        return any(w.covers(at, self.zones) for w in self.consents)
 
     # -- the next lawful moment ----------------------------------------------------------
 
@@ -361,11 +366,9 @@ class _Judge:
                 for day in local_dates(at - timedelta(days=1), horizon, wish.zone):
                     for clock in (wish.start, wish.end):
                         instants |= instants_of(day, clock, wish.zone)
-        for call in self.calls:
-            if call.consent is not None:
-                consent = call.consent
-                instants.add(consent.given_at + timedelta(days=CONSENT_DAYS))
-                if consent.revoked_at is not None:
-                    instants.add(consent.revoked_at)
+        for consent in self.consents:
+            instants.add(consent.ends_at)
+            if consent.revoked_at is not None:
+                instants.add(consent.revoked_at)
         instants |= {p.status_since for p in self.consumer.phones if p.status_since}
         return sorted(t for t in instants if at < t <= horizon)

@@ -72,26 +72,50 @@ def after_conversation(span: DateSpan, conversations: Iterable[DateSpan]) -> boo
     )
 
 
-def under_consent(
-    at: datetime,
-    calls: Iterable[CallRecord],
-    conversations: Sequence[CallRecord],
-    zones: Sequence[str],
-) -> bool:
-    """Whether a consent given on one of `calls` covers a call at `at`."""
+@dataclass(frozen=True, slots=True)
+class ConsentWindow:
+    """A direct prior consent as the rules read it (1006.14(b)(3)(i)): given on a call for
+    a day, it takes the calls placed on that local day out of the counts, within
+    `CONSENT_DAYS` of when it was given, until revoked or spent by the next conversation."""
+
+    given_at: datetime
+    asked_for: datetime
+    revoked_at: datetime | None
+    # The first conversation after it was given: the consumer has been reached, and what
+    # they want now is said on that call.
+    spent_at: datetime | None
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.given_at + timedelta(days=CONSENT_DAYS)
+
+    def covers(self, at: datetime, zones: Sequence[str]) -> bool:
+        return (
+            self.given_at <= at < self.ends_at
+            and (self.revoked_at is None or at < self.revoked_at)
+            and (self.spent_at is None or at <= self.spent_at)
+            # 1006.14(b)(3): the consent covers the day asked for, so the call must be on
+            # that date in every zone the rule considers for it.
+            and all(local_date(at, z) == local_date(self.asked_for, z) for z in zones)
+        )
+
+
+def consent_windows(
+    calls: Iterable[CallRecord], conversations: Sequence[CallRecord]
+) -> list[ConsentWindow]:
+    """The consents given on `calls`, in the order given."""
+    windows = []
     for call in calls:
         consent = call.consent
-        if (
-            consent is None
-            or not consent.given_at <= at < consent.given_at + timedelta(days=CONSENT_DAYS)
-            or (consent.revoked_at is not None and at >= consent.revoked_at)
-            # 1006.14(b)(3): the consent covers the day asked for, so the call must be
-            # on that date in every zone the rule considers for it.
-            or any(local_date(at, z) != local_date(consent.asked_for, z) for z in zones)
-        ):
+        if consent is None:
             continue
-        # The consent is spent at the next conversation: the consumer has been
-        # reached, and what they want now is said on that call.
-        if not any(consent.given_at < c.started_at < at for c in conversations):
-            return True
-    return False
+        spent = [c.started_at for c in conversations if c.started_at > consent.given_at]
+        windows.append(
+            ConsentWindow(
+                given_at=consent.given_at,
+                asked_for=consent.asked_for,
+                revoked_at=consent.revoked_at,
+                spent_at=min(spent, default=None),
+            )
+        )
+    return windows
