@@ -35,6 +35,7 @@ APPEND_ONLY_TABLES = (
     "remittance_run",
     "statement_payout",
     "account_note",
+    "debtor_learned_address",
     "letter_batch",
     "letter",
     "letter_event",

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from server.clients.column_map import FileKind, default_column_map
 from server.kit import clock
-from server.placements.addresses import zip_table
+from server.kit.zip_codes import zip_table
 
 FIRST = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "José"]
 LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Núñez"]

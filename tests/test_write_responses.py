@@ -525,6 +525,11 @@ CHECKS: dict[str, Check] = {
     "RefuseMedium": _preference(
         "POST", "media-refusals", {"medium": "email", "channel": "written"}
     ),
+    "ChangeAddress": _preference(
+        "PUT",
+        "address",
+        {"address_line1": "1 Main St", "city": "Denver", "zip": "80202", "channel": "oral"},
+    ),
     "RunDispatch": run_dispatch,
     "NextAccount": next_account,
     "ReleaseAccount": release_account,

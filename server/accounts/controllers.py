@@ -14,6 +14,7 @@ from server.accounts import notes, preferences, service
 from server.accounts.schemas import (
     AccountRead,
     AccountSummary,
+    AddressChange,
     InconvenientTimesUpdate,
     MediumRefusalCreate,
     NoteCreate,
@@ -131,6 +132,17 @@ class PreferenceController(Controller):
         empty list clears them. Each on the clock of the zone the consumer spoke in, else
         their home's."""
         return await preferences.set_inconvenient_times(principal, account_id, data)
+
+    @put("/address", operation_id="ChangeAddress")
+    async def change_address(
+        self, principal: CurrentPrincipal, account_id: FromPath[UUID], data: JSONBody[AddressChange]
+    ) -> AccountRead:
+        """The consumer's new address (a US street address; the ZIP sets the zone), learned
+        on the account: its client sees it, no other does. The newest binds the contact
+        rules for every account of the person at once; older ones stay as history
+        (`debtor.learned_addresses`), and letters go to it while it is newer than what the
+        account's client last sent."""
+        return await preferences.change_address(principal, account_id, data)
 
     @post("/media-refusals", operation_id="RefuseMedium", status_code=HTTP_201_CREATED)
     async def refuse_medium(

@@ -15,8 +15,14 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from server.accounts import repository
-from server.accounts.schemas import DebtorRead, MediumRefusalRead, PhoneRead, ProfileRead
+from server.accounts import preference_repository, repository
+from server.accounts.schemas import (
+    DebtorRead,
+    LearnedAddressRead,
+    MediumRefusalRead,
+    PhoneRead,
+    ProfileRead,
+)
 from server.auth.principal import Principal, Role
 from server.kit.mapping import read_as
 
@@ -45,6 +51,7 @@ async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
     own = None if whole else account["client_id"]
     profiles = await repository.profiles(account["debtor_id"], own)
     phones = await repository.debtor_phones(account["debtor_id"], own)
+    learned = await preference_repository.learned_addresses(account["debtor_id"], own)
     mine = next((p for p in profiles if p["client_id"] == account["client_id"]), None)
     flat = {name: None if mine is None else mine[name] for name in _PROFILE_FIELDS}
     return DebtorRead(
@@ -56,6 +63,9 @@ async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
         no_telephone_since=debtor["no_telephone_since"],
         inconvenient_times=json.loads(debtor["inconvenient_times"] or "[]"),
         refused_media=refused_media(debtor),
+        learned_addresses=[
+            read_as(LearnedAddressRead, a, current=i == 0) for i, a in enumerate(learned)
+        ],
         profiles=[read_as(ProfileRead, p, emails=list(p["emails"] or [])) for p in profiles]
         if whole
         else None,

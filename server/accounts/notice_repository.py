@@ -30,11 +30,22 @@ async def notice_candidates() -> list[asyncpg.Record]:
 async def mailing_addresses(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
     return await db.fetch(
         """
-        SELECT a.id AS account_id, d.first_name, d.last_name, d.address_line1,
-            d.address_line2, d.city, d.state, d.zip5
+        SELECT a.id AS account_id, d.first_name, d.last_name,
+            (CASE WHEN w.learned THEN l.address_line1 ELSE d.address_line1 END) AS address_line1,
+            (CASE WHEN w.learned THEN l.address_line2 ELSE d.address_line2 END) AS address_line2,
+            (CASE WHEN w.learned THEN l.city ELSE d.city END) AS city,
+            (CASE WHEN w.learned THEN l.state ELSE d.state END) AS state,
+            (CASE WHEN w.learned THEN l.zip5 ELSE d.zip5 END) AS zip5
         FROM account a
-        -- The address the account's own client gave: a letter about its debt goes there.
+        -- The address the account's own client gave: a letter about its debt goes there,
         LEFT JOIN debtor_profile d ON d.debtor_id = a.debtor_id AND d.client_id = a.client_id
+        -- unless the consumer gave the agency a newer one (on any of their accounts).
+        LEFT JOIN LATERAL (
+            SELECT * FROM debtor_learned_address n WHERE n.debtor_id = a.debtor_id
+            ORDER BY n.received_at DESC, n.created_at DESC, n.id DESC LIMIT 1) l ON true
+        CROSS JOIN LATERAL (
+            SELECT l.id IS NOT NULL AND (d.id IS NULL OR l.received_at > d.updated_at)
+                AS learned) w
         WHERE a.id = ANY($1::uuid[])
         """,
         list(account_ids),

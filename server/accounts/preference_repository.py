@@ -119,3 +119,46 @@ async def refuse_medium(
         channel,
         received_at,
     )
+
+
+async def insert_learned_address(
+    *,
+    debtor_id: UUID,
+    client_id: UUID,
+    account_id: UUID,
+    lines: tuple[str, str | None, str, str, str],
+    time_zone: str | None,
+    channel: str,
+    received_at: datetime,
+    recorded_by: UUID,
+) -> UUID:
+    """The consumer's address as given on the account (line 1, line 2, city, state, ZIP5)."""
+    found: UUID = await db.fetchval(
+        """
+        INSERT INTO debtor_learned_address (id, debtor_id, client_id, learned_on_account_id,
+            address_line1, address_line2, city, state, zip5, time_zone, channel, received_at,
+            recorded_by, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+            now()) -- clock-ok: write time
+        RETURNING id
+        """,
+        debtor_id, client_id, account_id, *lines, time_zone, channel, received_at,
+        recorded_by,
+    )  # fmt: skip
+    return found
+
+
+async def learned_addresses(debtor_id: UUID, client_id: UUID | None) -> list[asyncpg.Record]:
+    """The addresses the consumer gave, newest first: only those learned on `client_id`'s
+    accounts when given, else every one."""
+    return await db.fetch(
+        """
+        SELECT id AS address_id, address_line1, address_line2, city, state, zip5, time_zone,
+               client_id, learned_on_account_id, channel, received_at, created_at
+        FROM debtor_learned_address
+        WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2)
+        ORDER BY received_at DESC, created_at DESC, id DESC
+        """,
+        debtor_id,
+        client_id,
+    )

@@ -12,6 +12,7 @@ no other client does (`debtors.debtor_read`). The routes are in `controllers.py`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from zoneinfo import available_timezones
 from server.accounts import preference_repository, repository
 from server.accounts.schemas import (
     AccountRead,
+    AddressChange,
     InconvenientTimesUpdate,
     Medium,
     MediumRefusalCreate,
@@ -35,10 +37,13 @@ from server.audit import service as audit
 from server.auth.principal import Principal
 from server.kit import clock, db
 from server.kit.errors import Conflict, FieldError, InvalidInput, NotFound
+from server.kit.zip_codes import zip_table
 
 # A received time a little ahead of ours is another machine's clock, not the future.
 CLOCK_SKEW = timedelta(minutes=5)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# A ZIP as people write it: five digits, or ZIP+4.
+_ZIP = re.compile(r"^([0-9]{5})(-[0-9]{4})?$")
 # 15 U.S.C. 1692c(a)(3): the consumer's employer prohibits calls at the place of work.
 _NOT_AT_WORK = "only a work number's employer forbids calls: this is not a work number"
 
@@ -274,5 +279,55 @@ async def refuse_medium(
             actor, "debtor.medium_refusal", "debtor", debtor_id, client_id=account["client_id"],
             after={"medium": data.medium, "account_id": str(account_id),
                    "channel": data.channel, "received_at": received},
+        )  # fmt: skip
+    return await get_account(actor, account_id)
+
+
+def _zip_place(data: AddressChange, wrong: WrongFields) -> tuple[str, str, str | None]:
+    """(ZIP5, state, zone) the address's ZIP names; the state given must be the ZIP's."""
+    written = _ZIP.match(data.zip.strip())
+    found = zip_table().get(written.group(1)) if written else None
+    if written is None:
+        wrong.add("zip", f"{data.zip!r} is not a ZIP code: give 5 digits, or ZIP+4 (12345-6789)")
+        return "", "", None
+    if found is None:
+        wrong.add("zip", f"{written.group(1)} is not a US ZIP code")
+        return "", "", None
+    state, zone = found
+    given = (data.state or "").strip().upper()
+    if given and given != state:
+        wrong.add("state", f"{given!r} is not the state of ZIP {written.group(1)} ({state})")
+    return written.group(1), state, zone
+
+
+async def change_address(actor: Principal, account_id: UUID, data: AddressChange) -> AccountRead:
+    """Keep the address the consumer gave on the account: learned on it, so its client sees
+    it and no other does; the newest one binds the contact rules (its zone and state)
+    for every account of the person, and the older ones stay as history."""
+    await visible_account(actor, account_id)
+    wrong = WrongFields()
+    wrong.blank("address_line1", data.address_line1)
+    wrong.blank("city", data.city)
+    zip5, state, zone = _zip_place(data, wrong)
+    received = wrong.received(data.received_at, clock.now())
+    wrong.raise_any()
+    line2 = (data.address_line2 or "").strip() or None
+    lines = (data.address_line1.strip(), line2, data.city.strip(), state, zip5)
+    async with db.transaction():
+        account = await visible_account(actor, account_id)
+        debtor_id = account["debtor_id"]
+        await repository.debtor(debtor_id, for_update=True)
+        before = await preference_repository.learned_addresses(debtor_id, None)
+        address_id = await preference_repository.insert_learned_address(
+            debtor_id=debtor_id, client_id=account["client_id"], account_id=account_id,
+            lines=lines, time_zone=zone, channel=data.channel, received_at=received,
+            recorded_by=actor.id,
+        )  # fmt: skip
+        await audit.record(
+            actor, "debtor.address.change", "debtor", debtor_id, client_id=account["client_id"],
+            before={"address_id": str(before[0]["address_id"])} if before else None,
+            after={"address_id": str(address_id), "account_id": str(account_id),
+                   "zip5": zip5, "state": state, "time_zone": zone, "channel": data.channel,
+                   "received_at": received},
         )  # fmt: skip
     return await get_account(actor, account_id)

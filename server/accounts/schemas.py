@@ -53,6 +53,26 @@ class ProfileRead(PersonFields):
     updated_at: datetime
 
 
+class LearnedAddressRead(msgspec.Struct):
+    """An address the consumer gave the agency's staff: the client of the account it was
+    learned on sees it; `current` the newest, the others history."""
+
+    address_id: UUID
+    address_line1: str
+    address_line2: str | None
+    city: str
+    state: str
+    zip5: str
+    # From the ZIP (null: a ZIP with no zone, such as a military one).
+    time_zone: str | None
+    client_id: UUID
+    learned_on_account_id: UUID
+    channel: str
+    received_at: datetime
+    created_at: datetime
+    current: bool
+
+
 class DebtorRead(PersonFields):
     """The person as the account's client supplied them (its profile; a client sees no
     other), with the numbers the reader may see and the consumer's own requests, which
@@ -67,6 +87,8 @@ class DebtorRead(PersonFields):
     inconvenient_times: list[dict[str, Any]]
     # Every medium the consumer refused (the telephone too), oldest first.
     refused_media: list[MediumRefusalRead]
+    # The addresses the consumer gave the agency (newest first) that the reader may see.
+    learned_addresses: list[LearnedAddressRead] = msgspec.field(default_factory=list)
     profiles: list[ProfileRead] | None = None
 
 
@@ -268,6 +290,19 @@ class PhoneUpdate(msgspec.Struct, forbid_unknown_fields=True):
     channel: Channel
     status: PhoneStatus | None = None
     employer_forbids_calls: bool | None = None
+    received_at: datetime | None = None
+
+
+class AddressChange(msgspec.Struct, forbid_unknown_fields=True):
+    """The consumer's new address, as they gave it: a US street address whose ZIP (5
+    digits, or ZIP+4) sets the zone; `state` if given must be the ZIP's."""
+
+    address_line1: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    city: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    zip: Annotated[str, msgspec.Meta(min_length=1, max_length=10)]
+    channel: Channel
+    address_line2: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    state: Annotated[str, msgspec.Meta(min_length=1, max_length=2)] | None = None
     received_at: datetime | None = None
 
 

@@ -172,3 +172,26 @@ class AccountNote(Table, tablename="account_note"):
     author_id = UUID()
     text = Text()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DebtorLearnedAddress(Table, tablename="debtor_learned_address"):
+    """An address the consumer gave the agency's staff (on a call, in a letter), learned on
+    one client's account: that client sees it with its own data, no other client does.
+    Append-only: a newer one supersedes it and it stays as history. The contact rules read
+    the newest (`debtor_address`); the letters about any debt of the person go to it when
+    it is newer than what the account's client last sent."""
+
+    id = UUID(primary_key=True)
+    debtor_id = UUID()
+    client_id = UUID()
+    learned_on_account_id = UUID()
+    address_line1 = Varchar(length=200)
+    address_line2 = Varchar(length=200, null=True, default=None)
+    city = Varchar(length=100)
+    state = Varchar(length=2)
+    zip5 = Varchar(length=5)
+    time_zone = Varchar(length=64, null=True, default=None)
+    channel = Varchar(length=16)
+    received_at = Timestamptz()
+    recorded_by = UUID()
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -34,8 +34,9 @@ async def without_mailed_notice(account_ids: list[UUID]) -> list[dict[str, Any]]
 
 
 async def mailing_addresses(account_ids: list[UUID]) -> dict[UUID, MailingAddress]:
-    """The one place a letter's address is read: the consumer's address for each account,
-    left out where it is incomplete (no street, city, state or ZIP)."""
+    """The one place a letter's address is read: for each account, the address its client
+    last sent, or the one the consumer gave the agency when that is newer; left out where
+    it is incomplete (no street, city, state or ZIP)."""
     found: dict[UUID, MailingAddress] = {}
     for row in await repository.mailing_addresses(account_ids):
         street, city, state, zip5 = (

@@ -27,7 +27,8 @@ from server.clients.column_map import (
 )
 from server.clients.schemas import PaymentMethod
 from server.kit.cards import contains_card_number
-from server.placements.addresses import normalize_email, zip_table
+from server.kit.zip_codes import zip_table
+from server.placements.addresses import normalize_email
 from server.placements.amounts_and_dates import date_parser, parse_cents, parse_dollars
 from server.placements.normalize import collapse_spaces
 from server.placements.phones import normalize_phone

@@ -47,7 +47,8 @@ from typing import Final, NamedTuple, TypeVar
 
 from server.accounts.field_widths import TEXT_WIDTHS
 from server.clients.column_map import AmountFormat, FileKind, HeaderLayout
-from server.placements.addresses import normalize_email, zip_table
+from server.kit.zip_codes import zip_table
+from server.placements.addresses import normalize_email
 from server.placements.amounts_and_dates import date_parser, parse_cents, parse_dollars
 from server.placements.phones import normalize_phone
 from server.placements.rows import (

@@ -427,6 +427,8 @@ def _writes(account_id: str, phone_id: str) -> list[tuple[str, str, dict[str, An
          {"status": "do_not_call", "reason": "asked", "channel": "oral"}),
         ("PUT", f"{base}/inconvenient-times", {"times": [], "channel": "oral"}),
         ("POST", f"{base}/media-refusals", {"medium": "email", "channel": "oral"}),
+        ("PUT", f"{base}/address",
+         {"address_line1": "1 Main St", "city": "Denver", "zip": "80202", "channel": "oral"}),
     ]  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.clients.column_map import default_column_map, parse_column_map, resolve_header
-from server.placements.addresses import zip_table
+from server.kit.zip_codes import zip_table
 from server.placements.csv_stream import iter_records
 from server.placements.normalize import NewBusinessNormalizer, normalize_new_business
 from server.placements.rows import (
