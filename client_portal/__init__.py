@@ -10,6 +10,7 @@ from litestar.static_files import create_static_files_router
 
 from client_portal.controllers import routes as page_routes
 from client_portal.errors import portal_aware
+from client_portal.layout_pages import routes as layout_routes
 from client_portal.templating import STATIC_DIR, STATIC_PATH, template_config
 
 __all__ = ["portal_aware", "routes", "template_config"]
@@ -24,4 +25,4 @@ def routes() -> list[Any]:
         cache_control=CacheControlHeader(max_age=31_536_000, public=True),
         name="portal_static",
     )
-    return [*page_routes, static]
+    return [*page_routes, *layout_routes, static]

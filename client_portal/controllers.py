@@ -16,7 +16,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_303_SEE_OTHER
 
-from client_portal import service
+from client_portal import layouts, service
 from client_portal.errors import SECURITY_HEADERS
 from client_portal.session import (
     CSRF_FIELD,
@@ -196,9 +196,19 @@ class PortalController(Controller):
     # --- placements ---
 
     @get("/placements")
-    async def placements(self, session: Session, cursor: Query = "") -> Template:
+    async def placements(
+        self, session: Session, cursor: Query = "", mapped: Query = ""
+    ) -> Template:
         view = await service.placements_page(session.principal, cursor or None)
-        return await page("placements.html", session, nav="placements", view=view)
+        kinds = await layouts.layouts(session.principal)
+        saved = next((k for k in kinds if k.kind == mapped), None)
+        notice = (
+            f"Your {saved.words} layout is saved. Upload the file again: it is read with it."
+            if saved else None
+        )  # fmt: skip
+        return await page(
+            "placements.html", session, nav="placements", view=view, layouts=kinds, notice=notice
+        )
 
     @post("/placements/upload", request_max_body_size=None, status_code=HTTP_202_ACCEPTED)
     async def upload(

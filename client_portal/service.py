@@ -169,9 +169,6 @@ class PlacementsPage:
     next_cursor: str | None
     kinds: list[FileKind]
     tiers: list[str]
-    # The client's new-business layout: its headers in order, and the unit of its amounts.
-    layout: list[str]
-    amount_format: str
 
 
 async def placements_page(principal: Principal, cursor: str | None) -> PlacementsPage:
@@ -184,7 +181,6 @@ async def placements_page(principal: Principal, cursor: str | None) -> Placement
         next_cursor=page.next_cursor,
         kinds=list(FileKind),
         tiers=[t for t in Tier if t in found.fee_rates_bps],
-        **clients.file_layout(found.column_map, FileKind.NEW_BUSINESS),
     )
 
 

@@ -27,6 +27,25 @@
     box.focus();
   }
 
+  // A file refused for its header: its first bytes (as base64) go to the mapping step,
+  // which shows its columns beside ours. The file itself is sent again once it is saved.
+  var SAMPLE_BYTES = 65536;
+  function offerMapping(mapping, file, kind) {
+    mapping.elements.kind.value = kind;
+    mapping.hidden = false;
+    mapping.onsubmit = function (event) {
+      if (mapping.elements.sample.value) { return; }
+      event.preventDefault();
+      var reader = new FileReader();
+      reader.addEventListener("load", function () {
+        var url = String(reader.result);
+        mapping.elements.sample.value = url.slice(url.indexOf(",") + 1);
+        mapping.submit();
+      });
+      reader.readAsDataURL(file.slice(0, SAMPLE_BYTES));
+    };
+  }
+
   // The file goes as the request body, never as a form: the server streams it, and the
   // CSRF token travels in a header.
   function setUpUpload(form) {
@@ -34,6 +53,7 @@
     var bar = form.querySelector("progress");
     var status = form.querySelector("[data-upload-status]");
     var button = form.querySelector("button[type=submit]");
+    var mapping = document.querySelector("form[data-mapping]");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var file = form.elements.file.files[0];
@@ -70,6 +90,12 @@
         bar.hidden = true;
         status.textContent = "";
         var error = body.error || { message: "The upload failed (" + xhr.status + ").", details: [] };
+        if (error.code === "header_mismatch" && mapping) {
+          // One plain message; the columns are matched on the next step.
+          showErrors(box, error.message);
+          offerMapping(mapping, file, form.elements.kind.value);
+          return;
+        }
         showErrors(box, error.message, error.details);
       });
       xhr.addEventListener("error", function () {
@@ -79,6 +105,7 @@
         showErrors(box, "The connection was lost during the upload. Please try again.");
       });
       box.hidden = true;
+      if (mapping) { mapping.hidden = true; mapping.elements.sample.value = ""; }
       bar.hidden = false;
       bar.value = 0;
       button.disabled = true;

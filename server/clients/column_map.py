@@ -156,10 +156,14 @@ class HeaderMismatch(ValueError):
         missing: list[str],
         duplicated: list[str],
         contradicted: list[Contradiction] | None = None,
+        unknown: list[str] | None = None,
     ) -> None:
         self.missing = missing
         self.duplicated = duplicated
         self.contradicted = contradicted or []
+        # The file's columns the map does not name (ignored when the file is read; named
+        # when it is refused, so the client sees what its file has instead).
+        self.unknown = unknown or []
         parts = []
         if missing:
             parts.append("missing columns: " + ", ".join(missing))
@@ -375,7 +379,10 @@ def resolve_header(header_row: list[str], column_map: ColumnMap) -> HeaderLayout
         ):
             contradicted.append(found)
     if missing or ambiguous or contradicted:
-        raise HeaderMismatch(missing, ambiguous, contradicted)
+        mapped = {_header_key(h) for h in column_map.columns.values()}
+        mapped.update(_header_key(h) for h in headers.values() if h)
+        unknown = [n.strip() for n in header_row if n.strip() and _header_key(n) not in mapped]
+        raise HeaderMismatch(missing, ambiguous, contradicted, unknown)
 
     width = len(header_row)
     pad = width  # the index of the empty string appended by the reader of the layout

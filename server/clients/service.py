@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -10,14 +10,19 @@ import asyncpg
 import msgspec
 
 from server.audit import service as audit
-from server.auth.principal import Principal
+from server.auth.principal import Principal, Role
 from server.clients import repository
 from server.clients.authority import AuthorityInvalid, parse_authority
-from server.clients.column_map import FileKind, InvalidColumnMap, column_map_for, parse_column_map
+from server.clients.column_map import (
+    ColumnMap,
+    FileKind,
+    InvalidColumnMap,
+    parse_column_map,
+)
 from server.clients.errors import ClientNameTaken
 from server.clients.schemas import ClientCreate, ClientRead, ClientUpdate, PaymentMethod, Tier
 from server.kit import db
-from server.kit.errors import FieldError, InvalidInput, NotFound
+from server.kit.errors import FieldError, InvalidInput, NotFound, NotPermitted
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
 
@@ -56,7 +61,12 @@ def _settings_errors(values: dict[str, Any]) -> list[FieldError]:
         parse_authority(values["authority"])
     except AuthorityInvalid as invalid:
         errors.extend(invalid.errors)
-    for kind, raw in values["column_map"].items():
+    return errors + _column_map_errors(values["column_map"])
+
+
+def _column_map_errors(column_map: dict[str, Any]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for kind, raw in column_map.items():
         if kind not in FileKind.__members__.values():
             errors.append(FieldError(f"column_map.{kind}", "is not a kind of placement file"))
             continue
@@ -115,11 +125,23 @@ async def update_client(actor: Principal, client_id: UUID, data: ClientUpdate) -
     }
     if "name" in changes:
         changes["name"] = changes["name"].strip()
+    return await _update(actor, client_id, "client.update", lambda _: changes)
+
+
+async def _update(
+    actor: Principal,
+    client_id: UUID,
+    action: str,
+    make_changes: Callable[[dict[str, Any]], dict[str, Any]],
+) -> ClientRead:
+    """Every change of a client's settings: `make_changes(stored)` on the locked row, the
+    whole result validated (`_check`), written, and audited with before and after."""
     async with db.transaction():
         before = await repository.client_by_id(client_id, for_update=True)
         if before is None:
             raise NotFound("no such client")
         stored = {k: v for k, v in before.items() if k not in ("id", "created_at", "updated_at")}
+        changes = make_changes(stored)
         values = _plain({**stored, **changes})
         if "clearing_days" in changes:
             clearing: dict[str, int] = {
@@ -132,10 +154,36 @@ async def update_client(actor: Principal, client_id: UUID, data: ClientUpdate) -
             raise ClientNameTaken(f"a client named {values['name']!r} exists")
         row = await repository.update_client(client_id, values)
         await audit.record(
-            actor, "client.update", "client", client_id, client_id=client_id,
+            actor, action, "client", client_id, client_id=client_id,
             before=_plain(stored), after=values,
         )  # fmt: skip
         return _read(row)
+
+
+def check_column_map(kind: FileKind, raw: dict[str, Any]) -> ColumnMap:
+    """A column map as a client's settings would hold it, checked as the admin's update
+    checks it (the same field paths: `column_map.<kind>.<path>`)."""
+    errors = _column_map_errors({kind.value: raw})
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.reason}" for e in errors), details=errors)
+    return parse_column_map(raw, kind)
+
+
+async def set_column_map(
+    actor: Principal, client_id: UUID, kind: FileKind, raw: dict[str, Any]
+) -> ClientRead:
+    """The client's own users (and admins) set the column map of one kind of its files,
+    through the same validation and audit as the admin's update. An API token may not: a
+    script sending files must not be able to change how they are read."""
+    if not actor.may_see_client(client_id):
+        raise NotFound("no such client")
+    if actor.kind != "user" or actor.role not in (Role.ADMIN, Role.CLIENT):
+        raise NotPermitted("only the client's users or an admin change its column map")
+    check_column_map(kind, raw)
+    return await _update(
+        actor, client_id, "client.column_map",
+        lambda stored: {"column_map": {**stored["column_map"], kind.value: raw}},
+    )  # fmt: skip
 
 
 async def get_client(actor: Principal, client_id: UUID) -> ClientRead:
@@ -173,10 +221,3 @@ async def list_clients(actor: Principal, page: PageRequest) -> Page[ClientRead]:
     rows = await repository.list_clients(actor.visible_clients(), page.after, page.fetch_limit)
     reads = [_read(row) for row in rows]
     return make_page(reads, page, key=lambda c: (c.created_at, c.client_id))
-
-
-def file_layout(column_map: dict[str, Any], kind: FileKind) -> dict[str, Any]:
-    """The headers a client's files of `kind` carry, in order, and the unit their amounts
-    are read in, for showing the client its layout."""
-    layout = column_map_for({"column_map": column_map}, kind)
-    return {"layout": list(layout.columns.values()), "amount_format": str(layout.amount_format)}

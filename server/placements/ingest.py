@@ -126,7 +126,7 @@ class Batch:
         return len(self.rows) + self.rejected
 
 
-def _row_normalizer(layout: HeaderLayout, ctx: NormalizeContext) -> ChangeNormalizer:
+def row_normalizer(layout: HeaderLayout, ctx: NormalizeContext) -> ChangeNormalizer:
     """For any kind of file: a row becomes (staging record, warnings), or is refused."""
     if layout.column_map.kind == FileKind.FINANCIAL:
         owner = required_row_owner(FileKind.FINANCIAL)
@@ -171,7 +171,7 @@ class Parser:
             if self.layout is None:
                 assert isinstance(fields, list)
                 self.layout = resolve_header(fields, self.column_map)
-                self.normalize = _row_normalizer(self.layout, self.ctx)
+                self.normalize = row_normalizer(self.layout, self.ctx)
                 continue
             if line <= self.resume_after_line:
                 continue

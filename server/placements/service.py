@@ -16,7 +16,14 @@ from server.accounts import service as accounts
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
 from server.clients import service as clients
-from server.clients.column_map import FileKind, HeaderMismatch, column_map_for, resolve_header
+from server.clients.column_guide import header_message
+from server.clients.column_map import (
+    ColumnMap,
+    FileKind,
+    HeaderMismatch,
+    column_map_for,
+    resolve_header,
+)
 from server.clients.schemas import Tier
 from server.kit import clock, db
 from server.kit.csv_export import csv_stream
@@ -29,13 +36,17 @@ from server.kit.errors import (
     PayloadTooLarge,
 )
 from server.kit.jobs import enqueue
+from server.kit.keyring import ssn_hash_key
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, invalid_cursor, make_page, page_request
 from server.kit.settings import get_settings
 from server.kit.uploads import Upload
 from server.placements import repository
 from server.placements.csv_stream import FileRejected, RecordReader
+from server.placements.ingest import row_normalizer
+from server.placements.layout_preview import PreviewRow, Sample, preview, read_sample
 from server.placements.row_owners import row_owner
+from server.placements.rows import NormalizeContext
 from server.placements.schemas import PlacementErrorPage, PlacementErrorRead, PlacementRead
 
 # Stored bytes are cut into pieces of this size: any worker reads them back one at a time.
@@ -153,21 +164,7 @@ class _HeaderCheck:
         try:
             resolve_header(header, self.column_map)
         except HeaderMismatch as mismatch:
-            details = (
-                [
-                    FieldError(f"columns.{name}", "missing from the header")
-                    for name in mismatch.missing
-                ]
-                + [
-                    FieldError(f"columns.{name}", "appears more than once")
-                    for name in mismatch.duplicated
-                ]
-                + [
-                    FieldError(f"columns.{header}", reason)
-                    for _, header, reason in mismatch.contradicted
-                ]
-            )
-            raise InvalidInput(str(mismatch), code=mismatch.code, details=details) from None
+            raise _header_refusal(mismatch, self.column_map) from None
 
     def feed(self, piece: bytes) -> None:
         try:
@@ -182,6 +179,36 @@ class _HeaderCheck:
             raise InvalidInput.field("file", refused.reason, code=refused.code) from None
         if not self.done:
             raise InvalidInput.field("file", "the file holds no records", code="empty_file")
+
+
+def _header_refusal(mismatch: HeaderMismatch, column_map: ColumnMap) -> InvalidInput:
+    message = header_message(column_map, mismatch.missing, mismatch.unknown, mismatch.duplicated)
+    details = (
+        [FieldError(f"columns.{name}", "missing from the header") for name in mismatch.missing]
+        + [FieldError(f"columns.{name}", "appears more than once") for name in mismatch.duplicated]
+        + [FieldError(f"columns.{header}", reason) for _, header, reason in mismatch.contradicted]
+        + [FieldError(f"file.{name}", "not in your layout") for name in mismatch.unknown]
+    )
+    if mismatch.contradicted:
+        message = str(mismatch)
+    return InvalidInput(message, code=mismatch.code, details=details)
+
+
+def file_sample(data: bytes) -> Sample:
+    """The header and first rows of a file's first bytes (the portal's mapping step)."""
+    try:
+        return read_sample(data)
+    except FileRejected as refused:
+        raise InvalidInput.field("file", refused.reason, code=refused.code) from None
+
+
+def preview_file(column_map: ColumnMap, data: bytes) -> list[PreviewRow]:
+    """The first rows of a file as they would load under `column_map`: nothing is kept."""
+    ctx = NormalizeContext(clock.agency_today(), ssn_hash_key(get_settings()))
+    try:
+        return preview(column_map, file_sample(data), ctx, row_normalizer)
+    except HeaderMismatch as mismatch:
+        raise _header_refusal(mismatch, column_map) from None
 
 
 async def receive_placement(

@@ -64,8 +64,9 @@ async def test_every_page_renders_the_clients_data(portal_world: PortalWorld) ->
         "/portal/placements": [
             "seed.csv",
             "Upload a file",
-            "original_creditor, principal, interest, fees, delinquency_date",
-            "Amounts are read in <strong>dollars</strong>",
+            "Your file layouts",
+            '<td data-label="Column" class="mono">original_creditor</td>',
+            "Amounts in dollars; dates as <strong>YYYY-MM-DD or MM/DD/YYYY</strong>",
         ],
         "/portal/accounts": [account_number],
         f"/portal/accounts?q={account_number}": [account_number],
