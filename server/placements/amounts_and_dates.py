@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Final
 
-from server.placements.rows import AMOUNT_PRECISION, AMOUNT_TOO_LARGE, INVALID_AMOUNT, Problem
+from server.clients.column_guide import people_formats
+from server.placements.rows import Problem
+
+# Reasons in words (the codes are the contract). An amount, a ZIP or a date of the debt
+# is quoted: it is the client's own figure, and no one can be found by it. A date of
+# birth, an SSN, a phone number or an e-mail address never is (see `normalize`).
+
+
+def _invalid_amount(text: str) -> Problem:
+    return Problem("invalid_amount", f"“{text}” is not an amount in dollars, such as 1,234.56")
+
+
+def _amount_precision(text: str) -> Problem:
+    return Problem("invalid_amount", f"“{text}” has more than two decimal places")
+
+
+def _amount_too_large(text: str) -> Problem:
+    return Problem("invalid_amount", f"“{text}” is too large to be an amount")
+
 
 # Values --------------------------------------------------------------------------------
 
@@ -29,7 +49,15 @@ def parse_dollars(text: str) -> int | Problem:
         and (whole is grouped or f"{int(whole):,}" == grouped)
     ):
         return int(whole) * 100 + int(frac)
-    return _parse_dollars_slowly(text)
+    found = _parse_dollars_slowly(text)
+    if isinstance(found, Problem):
+        return {"precision": _amount_precision, "large": _amount_too_large}.get(
+            found.reason, _invalid_amount
+        )(text)
+    return found
+
+
+_BAD, _PRECISION, _LARGE = Problem("", "bad"), Problem("", "precision"), Problem("", "large")
 
 
 def _parse_dollars_slowly(text: str) -> int | Problem:
@@ -46,29 +74,31 @@ def _parse_dollars_slowly(text: str) -> int | Problem:
     if "," in whole:
         plain = whole.replace(",", "")
         if not plain.isdecimal() or f"{int(plain):,}" != whole:
-            return INVALID_AMOUNT
+            return _BAD
         whole = plain
     cents = 0
     if dot:
         if not frac.isdecimal():
-            return INVALID_AMOUNT
+            return _BAD
         if len(frac) > 2:
-            return AMOUNT_PRECISION
+            return _PRECISION
         cents = int(frac) * (10 if len(frac) == 1 else 1)
         whole = whole or "0"
     if not whole.isdecimal():
-        return INVALID_AMOUNT
+        return _BAD
     if len(whole) > _MAX_INTEGER_DIGITS:
-        return AMOUNT_TOO_LARGE
+        return _LARGE
     return sign * (int(whole) * 100 + cents)
 
 
 def parse_cents(text: str) -> int | Problem:
     digits = text[1:] if text.startswith("-") else text
     if not digits.isdecimal():
-        return INVALID_AMOUNT
+        return Problem(
+            "invalid_amount", f"“{text}” is not an amount in whole cents, such as 123456"
+        )
     if len(digits) > _MAX_INTEGER_DIGITS + 2:
-        return AMOUNT_TOO_LARGE
+        return _amount_too_large(text)
     return int(text)
 
 
@@ -113,7 +143,6 @@ def date_parser(formats: tuple[str, ...]) -> Callable[[str], date | Problem]:
     authority when slicing does not match.
     """
     steps = [(fmt, _FAST_FORMATS.get(fmt)) for fmt in formats]
-    error = Problem("invalid_date", "not a date in the format " + " or ".join(formats))
 
     def parse(text: str) -> date | Problem:
         for fmt, fast in steps:
@@ -128,6 +157,30 @@ def date_parser(formats: tuple[str, ...]) -> Callable[[str], date | Problem]:
                 return datetime.strptime(text, fmt).date()  # noqa: DTZ007
             except ValueError:
                 continue
-        return error
+        return Problem("invalid_date", not_a_date(text, formats))
 
     return parse
+
+
+_PARTS = {"%Y": r"(?P<y>\d{4})", "%m": r"(?P<m>\d{1,2})", "%d": r"(?P<d>\d{1,2})"}
+
+
+def not_a_date(text: str, formats: tuple[str, ...]) -> str:
+    """Why `text` is no date in any of `formats`, in words: "Feb 30, 2026 is not a date
+    (February 2026 has 28 days)", "month 13 does not exist", or the formats expected."""
+    for fmt in formats:
+        pattern = re.escape(fmt)
+        for code, part in _PARTS.items():
+            pattern = pattern.replace(re.escape(code), part)
+        found = re.fullmatch(pattern, text)
+        if found is None or "%" in re.sub(r"\(\?P<[ymd]>[^)]*\)", "", pattern):
+            continue
+        year, month, day = int(found["y"]), int(found["m"]), int(found["d"])
+        if not 1 <= month <= 12:
+            return f"“{text}” is not a date: there is no month {month}"
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= days:
+            name = calendar.month_name[month]
+            return (f"{name[:3]} {day}, {year} is not a date ({name} {year} has {days} days)"
+                    if day > 0 else f"“{text}” is not a date: there is no day 0")  # fmt: skip
+    return f"“{text}” is not a date written {people_formats(formats)}"

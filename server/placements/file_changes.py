@@ -33,13 +33,18 @@ from server.placements.amounts_and_dates import date_parser, parse_cents, parse_
 from server.placements.normalize import collapse_spaces
 from server.placements.phones import normalize_phone
 from server.placements.rows import (
-    FUTURE_DATE,
+    INVALID_EMAIL,
+    INVALID_PHONE,
     NOT_POSITIVE,
     REQUIRED,
     Problem,
     RejectedRow,
     RowError,
+    column_count,
+    future_date,
     longer_than_allowed,
+    state_mismatch,
+    unknown_zip,
 )
 
 # A maintenance file's status words, as our statuses.
@@ -75,7 +80,7 @@ def _column_count(layout: HeaderLayout, line: int, fields: list[str]) -> Rejecte
     their columns (and a short one would be read past its end)."""
     if len(fields) == layout.width:
         return None
-    reason = f"expected {layout.width} fields, found {len(fields)}"
+    reason = column_count(layout.width, len(fields))
     return RejectedRow(line, (RowError(line, "", "", "column_count", reason),), ())
 
 
@@ -110,7 +115,7 @@ def maintenance_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
             into.append(RowError(line, layout.headers.get(field, ""), field, code, reason))
 
         if not values["client_account_number"]:
-            problem(errors, "client_account_number", "required", "is required")
+            problem(errors, "client_account_number", REQUIRED.code, REQUIRED.reason)
         texts = {
             "address_line1": collapse_spaces(values.get("address_line1", "")),
             "address_line2": collapse_spaces(values.get("address_line2", "")),
@@ -124,32 +129,27 @@ def maintenance_normalizer(layout: HeaderLayout) -> ChangeNormalizer:
             digits = values["zip"].split("-", 1)[0].zfill(5)
             found = zips.get(digits)
             if found is None:
-                problem(errors, "zip", "unknown_zip", "unknown ZIP code")
+                found_zip = unknown_zip(digits)
+                problem(errors, "zip", found_zip.code, found_zip.reason)
             else:
                 zip5, (state, zone) = digits, found
                 if values.get("state") and values["state"].upper() != state:
-                    problem(errors, "state", "state_mismatch", "does not match the ZIP code")
+                    given = state_mismatch(values["state"].upper(), digits, state)
+                    problem(errors, "state", given.code, given.reason)
         elif any(values.get(f) for f in ("address_line1", "city", "state")):
-            problem(errors, "zip", "required", "is required with a new address")
+            problem(errors, "zip", "required", "is empty; a new address needs its ZIP")
         phones: dict[str, tuple[str | None, list[str] | None]] = {}
         for kind in ("home", "mobile", "work"):
             raw = values.get(f"phone_{kind}", "")
             phone = normalize_phone(raw, kind) if raw else None
             if raw and phone is None:
-                problem(
-                    warnings,
-                    f"phone_{kind}",
-                    "invalid_phone",
-                    "not a valid phone number; not loaded",
-                )
+                problem(warnings, f"phone_{kind}", INVALID_PHONE.code, INVALID_PHONE.reason)
             phones[kind] = (phone.e164, list(phone.time_zones)) if phone else (None, None)
         email = None
         if values.get("email"):
             email = normalize_email(values["email"])
             if email is None:
-                problem(
-                    warnings, "email", "invalid_email", "not a valid e-mail address; not loaded"
-                )
+                problem(warnings, "email", INVALID_EMAIL.code, INVALID_EMAIL.reason)
         target = None
         if values.get("status"):
             word = values["status"].lower()
@@ -249,7 +249,7 @@ def financial_normalizer(
         elif isinstance(day, Problem):
             problem("transaction_date", day)
         elif day > today:
-            problem("transaction_date", FUTURE_DATE)
+            problem("transaction_date", future_date(day))
         elif day < EARLIEST_TRANSACTION:
             reason = f"must not be before {EARLIEST_TRANSACTION.isoformat()}"
             problem("transaction_date", Problem("invalid_date", reason))

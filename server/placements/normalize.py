@@ -5,9 +5,12 @@ Duplicates against the database are found later in SQL; within a file, the calle
 the set of `duplicate_key`s it has seen.
 
 Decisions (each is a business rule, so each is written here once):
-- Every problem of a row is reported, not just the first. Error reasons never quote the
-  value (SSNs and dates of birth would end up in error reports and logs); the client has
-  the line and the column.
+- Every problem of a row is reported, not just the first, in words a client understands
+  ("Feb 30, 2026 is not a date", "the ZIP 7870 has four digits: read as 07870"); the codes
+  are the contract. A reason quotes the value only where it is the client's own figure
+  and no one can be found by it (amounts, ZIPs, states, the debt's dates): never an SSN,
+  a date of birth, a phone number or an e-mail address, which would end up in error
+  reports and logs; for those the client has the line and the column.
 - ZIP: "12345", "12345-6789" and "123456789" are read as ZIP5; 3- and 4-digit values
   are ZIPs whose leading zeros a spreadsheet dropped, restored with a warning. A ZIP the
   `zipcodes` data does not know rejects the row (no state, no time zone: the account
@@ -46,6 +49,7 @@ from datetime import date
 from typing import Final, NamedTuple, TypeVar
 
 from server.accounts.field_widths import TEXT_WIDTHS
+from server.clients.column_guide import people_formats
 from server.clients.column_map import AmountFormat, FileKind, HeaderLayout
 from server.kit.zip_codes import zip_table
 from server.placements.addresses import normalize_email
@@ -53,19 +57,14 @@ from server.placements.amounts_and_dates import date_parser, parse_cents, parse_
 from server.placements.phones import normalize_phone
 from server.placements.rows import (
     BIRTH_DATE,
-    FUTURE_DATE,
     INVALID_EMAIL,
     INVALID_PHONE,
     INVALID_STATE,
-    INVALID_ZIP,
     NEGATIVE,
     NOT_POSITIVE,
     REQUIRED,
     SSN_FORMAT,
     SSN_NOT_ISSUED,
-    TIME_BARRED,
-    UNKNOWN_ZIP,
-    ZIP_PADDED,
     AccountRow,
     NormalizeContext,
     Phone,
@@ -73,7 +72,14 @@ from server.placements.rows import (
     RejectedRow,
     RowError,
     RowResult,
+    column_count,
+    future_date,
+    invalid_zip,
     longer_than_allowed,
+    state_mismatch,
+    time_barred,
+    unknown_zip,
+    zip_padded,
 )
 
 
@@ -162,7 +168,7 @@ class NewBusinessNormalizer:
     def __call__(self, line: int, fields: list[str]) -> RowResult:
         layout = self.layout
         if len(fields) != layout.width:
-            reason = f"expected {layout.width} fields, found {len(fields)}"
+            reason = column_count(layout.width, len(fields))
             return RejectedRow(line, (RowError(line, "", "", "column_count", reason),), ())
         (
             account,
@@ -241,7 +247,7 @@ class NewBusinessNormalizer:
                 errors,
             )
         if type(limitations_date) is date and limitations_date < today:
-            warnings.append(("statute_of_limitations_date", TIME_BARRED))
+            warnings.append(("statute_of_limitations_date", time_barred(limitations_date)))
 
         zip_info = self._zips[zip_code]
         zip5 = zip_state = ""
@@ -259,8 +265,7 @@ class NewBusinessNormalizer:
             if state and (len(state) != 2 or not state.isalpha()):
                 errors.append(("state", INVALID_STATE))
             elif state and zip_state and state != zip_state:
-                mismatch = Problem("state_mismatch", f"does not match ZIP ({zip_state})")
-                errors.append(("state", mismatch))
+                errors.append(("state", state_mismatch(state, zip5, zip_state)))
 
         given = text[first_name]
         address1 = collapse_spaces(address_line1) or None
@@ -376,11 +381,15 @@ class NewBusinessNormalizer:
             if isinstance(value, Problem):
                 errors.append((field, value))
             elif value is not None and value > self._today:
-                errors.append((field, FUTURE_DATE))
+                errors.append((field, future_date(value)))
         if isinstance(limitations, Problem):
             errors.append(("statute_of_limitations_date", limitations))
         if isinstance(birth, Problem):
-            errors.append(("date_of_birth", birth))
+            # The reason would quote the date: a date of birth is never quoted.
+            written = people_formats(self.layout.column_map.date_formats)
+            errors.append(
+                ("date_of_birth", Problem(birth.code, f"is not a date written {written}"))
+            )
         elif birth is not None and not self._oldest_birth <= birth <= self._today:
             errors.append(("date_of_birth", BIRTH_DATE))
 
@@ -393,12 +402,12 @@ class NewBusinessNormalizer:
             or (len(text) == 9 and text.isdigit())
         ):
             if not (3 <= len(text) <= 4 and text.isdigit()):
-                return INVALID_ZIP
+                return invalid_zip(text)
             zip5 = text.zfill(5)
-            warning = ZIP_PADDED
+            warning = zip_padded(text, zip5)
         found = self._zip_table.get(zip5)
         if found is None:
-            return UNKNOWN_ZIP
+            return unknown_zip(zip5)
         return zip5, found[0], found[1], warning
 
     def _ssn(self, raw: str, errors: list[tuple[str, Problem]]) -> tuple[str | None, str | None]:

@@ -18,25 +18,77 @@ class Problem:
     reason: str
 
 
-REQUIRED: Final = Problem("required", "is required")
-INVALID_AMOUNT: Final = Problem("invalid_amount", "not a valid amount")
-AMOUNT_PRECISION: Final = Problem("invalid_amount", "more than two decimal places")
-AMOUNT_TOO_LARGE: Final = Problem("invalid_amount", "amount too large")
-NOT_POSITIVE: Final = Problem("amount_not_positive", "must be greater than zero")
-NEGATIVE: Final = Problem("amount_negative", "must not be negative")
-FUTURE_DATE: Final = Problem("future_date", "is in the future")
-BIRTH_DATE: Final = Problem("implausible_birth_date", "is in the future or over 120 years ago")
-INVALID_ZIP: Final = Problem("invalid_zip", "not a ZIP code")
-UNKNOWN_ZIP: Final = Problem("unknown_zip", "unknown ZIP code")
-ZIP_PADDED: Final = Problem("zip_padded", "leading zeros restored")
-INVALID_STATE: Final = Problem("invalid_state", "not a two-letter state code")
-SSN_FORMAT: Final = Problem("invalid_ssn", "must be 9 digits")
-SSN_NOT_ISSUED: Final = Problem(
-    "invalid_ssn", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"
+# Reasons a client understands, in words; the codes are the contract and never change.
+# A value is quoted only where it is the client's own figure and no one can be found by
+# it (amounts, ZIPs, states, the debt's dates): never an SSN, a date of birth, a phone
+# number or an e-mail address, which would end up in error reports and logs.
+REQUIRED: Final = Problem("required", "is empty; it is required")
+NOT_POSITIVE: Final = Problem("amount_not_positive", "must be more than zero")
+NEGATIVE: Final = Problem("amount_negative", "must not be negative (leave it empty for none)")
+BIRTH_DATE: Final = Problem(
+    "implausible_birth_date", "cannot be a date of birth: it is in the future or over 120 years ago"
 )
-INVALID_PHONE: Final = Problem("invalid_phone", "not a valid phone number; not loaded")
-INVALID_EMAIL: Final = Problem("invalid_email", "not a valid e-mail address; not loaded")
-TIME_BARRED: Final = Problem("time_barred", "statute of limitations date has passed")
+INVALID_STATE: Final = Problem("invalid_state", "is not a state's two-letter code, such as OH")
+SSN_FORMAT: Final = Problem("invalid_ssn", "an SSN has 9 digits (dashes and spaces allowed)")
+SSN_NOT_ISSUED: Final = Problem(
+    "invalid_ssn",
+    "is not an SSN that can have been issued (none starts with 000, 666 or 9, has 00 as"
+    " its middle digits or 0000 as its last)",
+)
+INVALID_PHONE: Final = Problem(
+    "invalid_phone", "is not a phone number that can be dialed; the row is loaded without it"
+)
+INVALID_EMAIL: Final = Problem(
+    "invalid_email", "is not an e-mail address; the row is loaded without it"
+)
+
+
+def _day(value: date) -> str:
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def future_date(value: date) -> Problem:
+    return Problem("future_date", f"{_day(value)} is after today")
+
+
+def time_barred(value: date) -> Problem:
+    return Problem(
+        "time_barred",
+        f"the statute of limitations ended on {_day(value)}: the debt may be collected,"
+        " but not sued on",
+    )
+
+
+def invalid_zip(text: str) -> Problem:
+    return Problem("invalid_zip", f"the ZIP {text} is not 5 digits (or ZIP+4, such as 43215-1234)")
+
+
+def unknown_zip(zip5: str) -> Problem:
+    return Problem("unknown_zip", f"the ZIP {zip5} is not a US ZIP code")
+
+
+_DIGITS: Final = {3: "three", 4: "four"}
+
+
+def zip_padded(text: str, zip5: str) -> Problem:
+    """A ZIP whose leading zeros a spreadsheet dropped (New England's, New Jersey's…)."""
+    return Problem(
+        "zip_padded",
+        f"the ZIP {text} has {_DIGITS.get(len(text), len(text))} digits: read as {zip5},"
+        " with the leading zeros a spreadsheet drops",
+    )
+
+
+def state_mismatch(state: str, zip5: str, zip_state: str) -> Problem:
+    return Problem("state_mismatch", f"{state} is not the state of the ZIP {zip5} ({zip_state})")
+
+
+def column_count(width: int, found: int) -> str:
+    values = "value" if found == 1 else "values"
+    return (
+        f"has {found} {values} where the header has {width} columns"
+        " (a comma or a quote may be missing)"
+    )
 
 
 def too_long(limit: int) -> Problem:

@@ -28,6 +28,7 @@ async def test_the_demo_fills_every_portal_page(browser: NewBrowser) -> None:
         r'href="(/portal/placements/[0-9a-f-]{36})">weekly-new-business', placements
     )
     assert with_errors
-    assert "not a valid amount" in (await demo.get(with_errors.group(1))).text
+    page = (await demo.get(with_errors.group(1))).text
+    assert "is not an amount in dollars, such as 1,234.56" in page
     accounts = (await demo.get("/portal/accounts?status=paid_in_full")).text
     assert "Paid in full" in accounts

@@ -116,11 +116,11 @@ async def test_upload_with_a_bad_row_shows_the_error_and_both_downloads(
     page = await a.get(location)
     assert page.status_code == 200
     assert "data-poll-url" not in page.text
-    assert "not a valid amount" in page.text
+    assert "is not an amount in dollars, such as 1,234.56" in page.text
     assert ">4<" in page.text
     errors = await a.get(location + "/errors.csv")
     assert errors.status_code == 200
-    assert "not a valid amount" in errors.text
+    assert "is not an amount in dollars, such as 1,234.56" in errors.text
     acknowledgement = await a.get(location + "/acknowledgement.csv")
     assert acknowledgement.status_code == 200
     lines = list(csv.reader(io.StringIO(acknowledgement.text)))

@@ -70,13 +70,13 @@ async def test_upload_a_file_with_a_bad_row_and_read_its_error(
     # The worker loads the file; the page follows its progress and shows the errors.
     errors = page.locator("#row-errors")
     await errors.wait_for(timeout=60_000)
-    assert "not a valid amount" in await errors.inner_text()
+    assert "is not an amount in dollars, such as 1,234.56" in await errors.inner_text()
     assert "3" in await errors.locator("td").first.inner_text()
     async with page.expect_download() as download_info:
         await page.get_by_role("link", name="Row errors (CSV)").click()
     saved = tmp_path / "errors.csv"
     await (await download_info.value).save_as(saved)
-    assert "not a valid amount" in saved.read_text()
+    assert "is not an amount in dollars, such as 1,234.56" in saved.read_text()
     async with page.expect_download() as download_info:
         await page.get_by_role("link", name="Acknowledgement (CSV)").click()
     await (await download_info.value).save_as(tmp_path / "ack.csv")
@@ -97,7 +97,9 @@ async def test_a_header_that_does_not_match_is_explained_on_the_page(
     await page.get_by_role("button", name="Upload").click()
     alert = page.get_by_role("alert")
     await alert.wait_for()
-    assert "missing from the header" in await alert.inner_text()
+    said = await alert.inner_text()
+    assert "This file's columns are not those of your new-business layout" in said
+    assert "missing from the header" not in said
 
 
 async def test_accept_an_offer(

@@ -133,6 +133,9 @@ async def test_statuses_a_maintenance_file_reports_stack_as_blocks(
     assert {(b["source"], b["evidence"]) for b in blocks} == {("maintenance_file", None)}
 
 
+HINT = " (a comma or a quote may be missing)"
+
+
 async def test_a_row_with_too_few_or_too_many_fields_is_refused_not_read_past_its_end(
     admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
 ) -> None:
@@ -143,8 +146,8 @@ async def test_a_row_with_too_few_or_too_many_fields_is_refused_not_read_past_it
     assert (placement["rows_accepted"], placement["rows_rejected"]) == (1, 2)
     errors = (await admin.get(f"/api/v1/placements/{placement['placement_id']}/errors")).json()
     assert [(e["line"], e["code"], e["reason"]) for e in errors["items"]] == [
-        (2, "column_count", "expected 2 fields, found 1"),
-        (3, "column_count", "expected 2 fields, found 3"),
+        (2, "column_count", f"has 1 value where the header has 2 columns{HINT}"),
+        (3, "column_count", f"has 3 values where the header has 2 columns{HINT}"),
     ]
     statuses = dict(await owner_db.fetch("SELECT client_account_number, status FROM account"))
     assert statuses == {"AC-00000": "active", "AC-00001": "active", "AC-00002": "recalled"}

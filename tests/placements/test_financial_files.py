@@ -286,7 +286,9 @@ async def test_each_bad_row_is_refused_with_its_field_and_reason_and_changes_not
     csv_text = (await admin.get(f"/api/v1/placements/{placement['placement_id']}/errors.csv")).text
     lines = csv_text.splitlines()
     assert lines[0] == "line,column,field,severity,code,reason"
-    assert lines[1] == "3,client_account_number,client_account_number,error,required,is required"
+    assert lines[1] == (
+        "3,client_account_number,client_account_number,error,required,is empty; it is required"
+    )
     assert len(lines) == 1 + len(errors)
 
 

@@ -101,11 +101,11 @@ def test_missing_required_fields():
         delinquency_date="",
     )
     assert errors(result) == [
-        (7, "client_account_number", "required", "is required"),
-        (7, "last_name", "required", "is required"),
-        (7, "principal", "required", "is required"),
-        (7, "delinquency_date", "required", "is required"),
-        (7, "zip", "required", "is required"),
+        (7, "client_account_number", "required", "is empty; it is required"),
+        (7, "last_name", "required", "is empty; it is required"),
+        (7, "principal", "required", "is empty; it is required"),
+        (7, "delinquency_date", "required", "is empty; it is required"),
+        (7, "zip", "required", "is empty; it is required"),
     ]
 
 
@@ -127,15 +127,15 @@ def test_amounts_accepted(text, cents):
 @pytest.mark.parametrize(
     ("text", "code", "reason"),
     [
-        ("0", "amount_not_positive", "must be greater than zero"),
-        ("-5", "amount_not_positive", "must be greater than zero"),
-        ("(5.00)", "amount_not_positive", "must be greater than zero"),
-        ("12.345", "invalid_amount", "more than two decimal places"),
-        ("12,34.00", "invalid_amount", "not a valid amount"),
-        ("1.2.3", "invalid_amount", "not a valid amount"),
-        ("abc", "invalid_amount", "not a valid amount"),
-        ("1e5", "invalid_amount", "not a valid amount"),
-        ("99999999999999", "invalid_amount", "amount too large"),
+        ("0", "amount_not_positive", "must be more than zero"),
+        ("-5", "amount_not_positive", "must be more than zero"),
+        ("(5.00)", "amount_not_positive", "must be more than zero"),
+        ("12.345", "invalid_amount", "“12.345” has more than two decimal places"),
+        ("12,34.00", "invalid_amount", "“12,34.00” is not an amount in dollars, such as 1,234.56"),
+        ("1.2.3", "invalid_amount", "“1.2.3” is not an amount in dollars, such as 1,234.56"),
+        ("abc", "invalid_amount", "“abc” is not an amount in dollars, such as 1,234.56"),
+        ("1e5", "invalid_amount", "“1e5” is not an amount in dollars, such as 1,234.56"),
+        ("99999999999999", "invalid_amount", "“99999999999999” is too large to be an amount"),
     ],
 )
 def test_principal_rejected(text, code, reason):
@@ -145,7 +145,7 @@ def test_principal_rejected(text, code, reason):
 def test_interest_and_fees_may_be_zero_not_negative():
     assert normalize(interest_cents="0.00", fees_cents="").interest_cents == 0
     assert errors(normalize(fees_cents="-1")) == [
-        (2, "fees", "amount_negative", "must not be negative")
+        (2, "fees", "amount_negative", "must not be negative (leave it empty for none)")
     ]
 
 
@@ -156,9 +156,25 @@ def test_cents_mode():
     assert errors(normalize(column_map=cm, principal_cents="1,234.56"))[0][2] == "invalid_amount"
 
 
-def test_unparseable_date():
-    assert errors(normalize(delinquency_date="2024-02-30")) == [
-        (2, "delinquency_date", "invalid_date", "not a date in the format %Y-%m-%d or %m/%d/%Y"),
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2024-02-30", "Feb 30, 2024 is not a date (February 2024 has 29 days)"),
+        ("02/29/2023", "Feb 29, 2023 is not a date (February 2023 has 28 days)"),
+        ("13/01/2024", "“13/01/2024” is not a date: there is no month 13"),
+        ("2024-04-00", "“2024-04-00” is not a date: there is no day 0"),
+        ("Jan 5 2024", "“Jan 5 2024” is not a date written YYYY-MM-DD or MM/DD/YYYY"),
+    ],
+)
+def test_unparseable_date(text, reason):
+    assert errors(normalize(delinquency_date=text)) == [
+        (2, "delinquency_date", "invalid_date", reason),
+    ]
+
+
+def test_a_date_of_birth_is_never_quoted():
+    assert errors(normalize(date_of_birth="1984-02-30")) == [
+        (2, "date_of_birth", "invalid_date", "is not a date written YYYY-MM-DD or MM/DD/YYYY"),
     ]
 
 
@@ -176,8 +192,8 @@ def test_custom_date_format():
 
 def test_future_dates():
     assert errors(normalize(charge_off_date="2025-06-02", delinquency_date="06/02/2025")) == [
-        (2, "delinquency_date", "future_date", "is in the future"),
-        (2, "charge_off_date", "future_date", "is in the future"),
+        (2, "delinquency_date", "future_date", "Jun 2, 2025 is after today"),
+        (2, "charge_off_date", "future_date", "Jun 2, 2025 is after today"),
     ]
     assert isinstance(normalize(charge_off_date="2025-06-01"), AccountRow)
 
@@ -185,34 +201,55 @@ def test_future_dates():
 @pytest.mark.parametrize("birth", ["2025-06-02", "1905-05-31"])
 def test_implausible_birth_date(birth):
     assert errors(normalize(date_of_birth=birth)) == [
-        (2, "date_of_birth", "implausible_birth_date", "is in the future or over 120 years ago")
+        (
+            2,
+            "date_of_birth",
+            "implausible_birth_date",
+            "cannot be a date of birth: it is in the future or over 120 years ago",
+        )
     ]
 
 
 def test_time_barred_is_a_warning():
     row = normalize(statute_of_limitations_date="2025-05-31")
     assert warnings(row) == [
-        ("statute_of_limitations_date", "time_barred", "statute of limitations date has passed")
+        (
+            "statute_of_limitations_date",
+            "time_barred",
+            "the statute of limitations ended on May 31, 2025: the debt may be collected,"
+            " but not sued on",
+        )
     ]
 
 
 def test_unknown_and_malformed_zip():
-    assert errors(normalize(zip="00000")) == [(2, "zip", "unknown_zip", "unknown ZIP code")]
-    assert errors(normalize(zip="1000A")) == [(2, "zip", "invalid_zip", "not a ZIP code")]
+    assert errors(normalize(zip="00000")) == [
+        (2, "zip", "unknown_zip", "the ZIP 00000 is not a US ZIP code")
+    ]
+    assert errors(normalize(zip="1000A")) == [
+        (2, "zip", "invalid_zip", "the ZIP 1000A is not 5 digits (or ZIP+4, such as 43215-1234)")
+    ]
 
 
 def test_zip_lost_its_leading_zero():
     row = normalize(zip="2134", state="MA")
     assert (row.zip5, row.state) == ("02134", "MA")
-    assert warnings(row) == [("zip", "zip_padded", "leading zeros restored")]
+    assert warnings(row) == [
+        (
+            "zip",
+            "zip_padded",
+            "the ZIP 2134 has four digits: read as 02134, with the leading zeros a spreadsheet"
+            " drops",
+        )
+    ]
 
 
 def test_state_contradicting_zip_is_rejected():
     assert errors(normalize(state="NJ")) == [
-        (2, "state", "state_mismatch", "does not match ZIP (NY)")
+        (2, "state", "state_mismatch", "NJ is not the state of the ZIP 10001 (NY)")
     ]
     assert errors(normalize(state="New York")) == [
-        (2, "state", "invalid_state", "not a two-letter state code")
+        (2, "state", "invalid_state", "is not a state's two-letter code, such as OH")
     ]
     assert normalize(state="").state == "NY"
 
@@ -222,14 +259,17 @@ def test_military_zip_has_no_time_zone():
     assert (row.state, row.time_zone) == ("AE", None)
 
 
+NOT_DIALABLE = "is not a phone number that can be dialed; the row is loaded without it"
+
+
 def test_invalid_phone_is_a_warning_and_not_loaded():
     row = normalize(phone_home="555-0100", phone_work="(212) 155-0100", phone_mobile="x")
     assert isinstance(row, AccountRow)
     assert row.phones == ()
     assert warnings(row) == [
-        ("phone_home", "invalid_phone", "not a valid phone number; not loaded"),
-        ("phone_mobile", "invalid_phone", "not a valid phone number; not loaded"),
-        ("phone_work", "invalid_phone", "not a valid phone number; not loaded"),
+        ("phone_home", "invalid_phone", NOT_DIALABLE),
+        ("phone_mobile", "invalid_phone", NOT_DIALABLE),
+        ("phone_work", "invalid_phone", NOT_DIALABLE),
     ]
 
 
@@ -267,18 +307,25 @@ def test_geographic_numbers_keep_their_zones():
     assert [p.time_zones for p in row.phones] == [("Pacific/Honolulu",), ("America/Denver",)]
 
 
+SSN_DIGITS = "an SSN has 9 digits (dashes and spaces allowed)"
+NOT_ISSUED = (
+    "is not an SSN that can have been issued (none starts with 000, 666 or 9, has 00 as"
+    " its middle digits or 0000 as its last)"
+)
+
+
 @pytest.mark.parametrize(
     ("ssn", "reason"),
     [
-        ("12345678", "must be 9 digits"),
-        ("1234567890", "must be 9 digits"),
-        ("12a-45-6789", "must be 9 digits"),
-        ("000-00-0000", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
-        ("000-12-3456", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
-        ("666-12-3456", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
-        ("912-34-5678", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
-        ("123-00-4567", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
-        ("123-45-0000", "not an issuable SSN (area 000, 666 or 9xx, group 00 or serial 0000)"),
+        ("12345678", SSN_DIGITS),
+        ("1234567890", SSN_DIGITS),
+        ("12a-45-6789", SSN_DIGITS),
+        ("000-00-0000", NOT_ISSUED),
+        ("000-12-3456", NOT_ISSUED),
+        ("666-12-3456", NOT_ISSUED),
+        ("912-34-5678", NOT_ISSUED),
+        ("123-00-4567", NOT_ISSUED),
+        ("123-45-0000", NOT_ISSUED),
     ],
 )
 def test_bad_ssn(ssn, reason):
@@ -296,7 +343,9 @@ def test_no_ssn():
 def test_bad_email_is_a_warning(email):
     row = normalize(email=email)
     assert row.email is None
-    assert warnings(row) == [("email", "invalid_email", "not a valid e-mail address; not loaded")]
+    assert warnings(row) == [
+        ("email", "invalid_email", "is not an e-mail address; the row is loaded without it")
+    ]
 
 
 def test_error_names_the_clients_column():
@@ -307,7 +356,7 @@ def test_error_names_the_clients_column():
     result = normalize_new_business(9, [row[f] for f in FIELDS], resolve_header(header, cm), CTX)
     assert result.errors == (
         RowError(
-            9, "Balance Due", "principal_cents", "amount_not_positive", "must be greater than zero"
+            9, "Balance Due", "principal_cents", "amount_not_positive", "must be more than zero"
         ),
     )
 
@@ -315,7 +364,14 @@ def test_error_names_the_clients_column():
 def test_wrong_field_count():
     layout = resolve_header(HEADERS, default_column_map())
     result = normalize_new_business(4, ["A1", "x"], layout, CTX)
-    assert errors(result) == [(4, "", "column_count", "expected 23 fields, found 2")]
+    assert errors(result) == [
+        (
+            4,
+            "",
+            "column_count",
+            "has 2 values where the header has 23 columns (a comma or a quote may be missing)",
+        )
+    ]
 
 
 def test_file_through_stream_and_normalizer():
@@ -334,9 +390,7 @@ def test_file_through_stream_and_normalizer():
     results = [normalizer(line, fields) for line, fields in records]
     assert [r.line for r in results] == [2, 3, 5]
     assert results[1].address_line1 == "1 Main St"
-    assert errors(results[2]) == [
-        (5, "principal", "amount_not_positive", "must be greater than zero")
-    ]
+    assert errors(results[2]) == [(5, "principal", "amount_not_positive", "must be more than zero")]
 
 
 # Round trip ---------------------------------------------------------------------------
