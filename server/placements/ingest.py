@@ -117,7 +117,10 @@ class Batch:
     headers: dict[str, str] = field(default_factory=dict)
     records: int = 0
     rejected: int = 0
-    warned: int = 0
+    # Lines of accepted rows that carry a warning: `rows_warned` counts the rows accepted
+    # with a warning, so a row refused later (by the merge, or the row owner) leaves it,
+    # counted once, as rejected (its warnings stay listed beside its errors).
+    warned_lines: set[int] = field(default_factory=set)
     last_line: int = 0
     bytes_done: int = 0
 
@@ -205,7 +208,7 @@ class Parser:
                     record = (*record, batch.new_debtors.setdefault(record[-1], uuid.uuid4()))
                 batch.rows.append(record)
                 if warnings:
-                    batch.warned += 1
+                    batch.warned_lines.add(line)
                     batch.problems.extend((w, "warning") for w in warnings)
             else:
                 batch.rejected += 1
@@ -289,6 +292,7 @@ async def _apply_rows(placement: Any, batch: Batch) -> None:
     refused = await owner.apply(placement["id"], placement["client_id"], rows)
     refused_lines = {error.line for error in refused}
     batch.rows = [row for row in batch.rows if row[0] not in refused_lines]
+    batch.warned_lines -= refused_lines
     batch.rejected += len(refused_lines)
     batch.problems.extend(
         (dataclasses.replace(error, column=batch.headers.get(error.field, "")), "error")
@@ -320,7 +324,7 @@ async def _write_batch(conn: db.Connection, placement: Any, batch: Batch) -> Non
             read=batch.records,
             accepted=len(batch.rows) - len(merge_rejects),
             rejected=batch.rejected + len(merge_rejects),
-            warned=batch.warned,
+            warned=len(batch.warned_lines - refused_lines),
             last_line=batch.last_line,
             bytes_done=batch.bytes_done,
             balance_placed_cents=balance_placed,
