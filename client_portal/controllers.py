@@ -203,7 +203,8 @@ class PortalController(Controller):
         kinds = await layouts.layouts(session.principal)
         saved = next((k for k in kinds if k.kind == mapped), None)
         notice = (
-            f"Your {saved.words} layout is saved. Upload the file again: it is read with it."
+            f"Your {saved.words} layout is saved. Upload your file again: it will be read"
+            " with your columns."
             if saved else None
         )  # fmt: skip
         return await page(

@@ -1,6 +1,7 @@
 """Screenshots of the front page, the API docs and every portal page at desktop (1280) and
 phone (390) width (the portal's signed in as a demo client), for looking at them as their
-users see them.
+users see them — with the mapping step of a file in another layout (refused, matched,
+previewed; never saved).
 
     agency seed-demo && agency api --port 8000 &
     python -m scripts.portal_screenshots --base-url http://127.0.0.1:8000
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -65,6 +68,48 @@ def pages_of(page: Page, base: str) -> dict[str, str]:
     return found
 
 
+# A first file in a client's own layout (not the demo client's): refused for its header,
+# then matched to ours on the mapping step and previewed. Never saved: the demo client's
+# layout stays as it is.
+OWN_LAYOUT = (
+    b"Acct No,Patient Last,Patient First,Zip Code,Balance Due,Past Due Since,Cell\r\n"
+    b'D-1001,Lopez,Maria,43215,"$1,234.56",03/15/2025,614-555-0142\r\n'
+    b"D-1002,Smith,James,45402,480.00,02/30/2025,\r\n"
+    b"D-1003,Nguyen,Ann,7870,99.99,12/01/2024,\r\n"
+)
+OWN_CHOICES = {
+    "client_account_number": "Acct No", "last_name": "Patient Last",
+    "first_name": "Patient First", "zip": "Zip Code", "principal_cents": "Balance Due",
+    "delinquency_date": "Past Due Since", "phone_mobile": "Cell",
+}  # fmt: skip
+
+
+def mapping_step(page: Page, base: str, shoot: Callable[[str], None]) -> None:
+    """The refused upload, the mapping step, and its preview."""
+    page.goto(f"{base}/portal/placements")
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "own-layout.csv", "mimeType": "text/csv", "buffer": OWN_LAYOUT}
+    )
+    page.get_by_role("button", name="Upload").click()
+    match = page.get_by_role("button", name="Match my file's columns")
+    match.wait_for()
+    shoot("placements-refused")
+    match.click()
+    page.get_by_role("heading", name="Match your file's columns").wait_for()
+    shoot("mapping")
+    for field, column in OWN_CHOICES.items():
+        page.locator(f'select[name="map.{field}"]').select_option(column)
+    page.get_by_label("Dates").select_option("MM/DD/YYYY")
+    page.get_by_role("button", name="Preview the first rows").click()
+    page.locator("table.preview").wait_for()
+    shoot("mapping-preview")
+
+
+def _shoot(page: Page, out: Path, label: str, name: str) -> None:
+    page.screenshot(path=out / f"{name}-{label}.png", full_page=True)
+    print(f"{name}-{label}.png  (the mapping step)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
@@ -93,6 +138,8 @@ def main() -> int:
                 page.goto(base + url)
                 page.screenshot(path=args.out / f"{name}-{label}.png", full_page=True)
                 print(f"{name}-{label}.png  {url}")
+
+            mapping_step(page, base, partial(_shoot, page, args.out, label))
             context.close()
         browser.close()
     return 0

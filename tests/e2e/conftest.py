@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests import servers
-from tests.fixtures import PASSWORD
+from tests import world as world_module
+from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -87,6 +89,19 @@ async def page(
         await tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     await context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+async def world(
+    http: httpx.AsyncClient,
+    admin: Caller,
+    make_user: MakeUser,
+    make_client: MakeClient,
+    make_account: MakeAccount,
+) -> world_module.World:
+    """The isolation matrix's world: two clients, each with an account, a call, payments,
+    an offer and a statement."""
+    return await world_module.build_world(http, admin, make_user, make_client, make_account)
 
 
 async def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:

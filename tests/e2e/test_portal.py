@@ -11,31 +11,19 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import httpx
 import pytest
 
 from tests import world as world_module
 from tests.client_portal.conftest import client_offer
 from tests.client_portal.test_pages import with_a_bad_row
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
+from tests.fixtures import Caller
 from tests.placements.test_failed_loads import REFUSED, fail_twice, merge_refusing_a_name
 from tests.placements.test_ingest import csv_bytes, good_row
 
 
 async def open_section(page: Any, name: str) -> None:
     await page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
-
-
-@pytest.fixture
-async def world(
-    http: httpx.AsyncClient,
-    admin: Caller,
-    make_user: MakeUser,
-    make_client: MakeClient,
-    make_account: MakeAccount,
-) -> world_module.World:
-    return await world_module.build_world(http, admin, make_user, make_client, make_account)
 
 
 async def test_sign_in_by_keyboard_and_sign_out(page: Any, world: world_module.World) -> None:
