@@ -143,7 +143,7 @@ _ABOUT: Final[dict[str, _About]] = {
     "transaction_date": _About(
         "When the debtor paid, the adjustment took effect or the bank returned the money",
         _DATE,
-        (_D(2026, 11, 2), _D(2026, 11, 3), _D(2026, 11, 9)),
+        (_D(2025, 11, 3), _D(2025, 11, 4), _D(2025, 11, 10)),
     ),
     "payment_method": _About(
         "How the debtor paid: ach, card, check, cash or other (empty means other)",
@@ -175,13 +175,19 @@ _USED: Final[dict[FileKind, frozenset[str]]] = {
 }
 
 
-# A financial row's reason is the adjustment's or the reversal's, not a recall's.
-_FINANCIAL_REASONS: Final = ("", "Interest recalculated", "Returned unpaid (NSF)")
+# A financial file's rows as a real one would have them: the reversal undoes the payment
+# of the first row, on the same account; the reasons are the adjustment's and the
+# reversal's. The samples of the four kinds load one after the other on the accounts of
+# the new-business sample.
+_FINANCIAL: Final[dict[str, tuple[str | int | date, ...]]] = {
+    "client_account_number": ("A-10023", "A-10024", "A-10023"),
+    "reason": ("", "Interest recalculated", "Returned unpaid (NSF)"),
+}
 
 
 def _examples(kind: FileKind, field: str) -> tuple[str | int | date, ...]:
-    if kind is FileKind.FINANCIAL and field == "reason":
-        return _FINANCIAL_REASONS
+    if kind is FileKind.FINANCIAL and field in _FINANCIAL:
+        return _FINANCIAL[field]
     return _ABOUT[field].examples
 
 

@@ -94,6 +94,24 @@ async def test_the_layouts_are_shown_in_words_with_a_template_and_a_sample_that_
     assert "<strong>3</strong> accounts" in placed.text
 
 
+async def test_the_samples_of_every_kind_load_one_after_the_other(
+    make_client: MakeClient, make_user: MakeUser, browser: NewBrowser
+) -> None:
+    from server.placements import ingest
+
+    _, page = await _client_user(make_client, make_user, browser)
+    for kind in ("new_business", "financial", "maintenance", "recall"):
+        sample = await page.get(f"/portal/placements/layouts/sample.csv?kind={kind}")
+        sent = await _upload(page, sample.content, kind)
+        assert sent["status"] == 202, (kind, sent)
+        placement_id = UUID(str(sent["placement_id"]))
+        assert await ingest.load_placement(placement_id) == "loaded", kind
+        errors = await page.get(f"/portal/placements/{placement_id}/errors.csv")
+        assert errors.text.splitlines()[1:] == [], (kind, errors.text)
+        loaded = await page.get(str(sent["location"]))
+        assert "Every row was accepted." in loaded.text, kind
+
+
 async def test_a_file_in_its_own_layout_is_matched_saved_and_then_loads(
     make_client: MakeClient, make_user: MakeUser, browser: NewBrowser,
     owner_db: asyncpg.Connection,
