@@ -166,7 +166,8 @@ async def start_mapping(principal: Principal, kind: str, sample: str) -> Mapping
         for s in FIELDS[found]
     ]
     return MappingStep(
-        found, kind_words(found), sample, header_message(current, missing, unknown, []),
+        found, kind_words(found), sample,
+        header_message(current, missing, unknown, [], next_step=False),
         header, choices, str(current.amount_format), _date_choice(current.date_formats),
     )  # fmt: skip
 

@@ -288,7 +288,12 @@ def _quoted(names: list[str]) -> str:
 
 
 def header_message(
-    column_map: ColumnMap, missing: list[str], unknown: list[str], duplicated: list[str]
+    column_map: ColumnMap,
+    missing: list[str],
+    unknown: list[str],
+    duplicated: list[str],
+    *,
+    next_step: bool = True,
 ) -> str:
     """One plain message for a header that does not match the map: the columns it lacks
     (as the map names them, with what they hold) and the columns the map does not know."""
@@ -305,6 +310,6 @@ def header_message(
         parts.append("Your layout does not know " + _quoted(unknown) + ".")
     if duplicated:
         parts.append("It has more than one column named " + _quoted(duplicated) + ".")
-    if missing:
+    if missing and next_step:
         parts.append("Match your file's columns to ours in the next step, or rename them.")
     return " ".join(parts)
