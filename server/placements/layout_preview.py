@@ -71,6 +71,8 @@ def _shown(field: str, raw: str, column_map: ColumnMap) -> str:
             else (parse_dollars(text))
         )
         return "—" if isinstance(cents, Problem) else dollars(cents)
+    if field == "zip" and text.isdigit() and 3 <= len(text) <= 4:
+        return text.zfill(5)  # as the loader restores a spreadsheet's lost zeros
     if field in _DATE_FIELDS:
         day = date_parser(column_map.date_formats)(text)
         return f"{day:%b} {day.day}, {day.year}" if isinstance(day, date) else "—"

@@ -224,3 +224,32 @@ async def test_an_api_token_may_not_change_a_column_map(
     with pytest.raises(NotPermitted):
         await clients.set_column_map(token, client_id, FileKind.NEW_BUSINESS, raw)
     assert (await clients.client_settings(client_id))["column_map"] == {}
+
+
+async def test_a_financial_file_in_cents_and_day_first_dates_is_matched(
+    make_client: MakeClient, make_user: MakeUser, browser: NewBrowser
+) -> None:
+    _, page = await _client_user(make_client, make_user, browser)
+    own = (
+        b"Ref,Acct,Kind,Amt,Posted\r\n"
+        b"R1,A-1,payment,12550,03/11/2025\r\n"
+        b"R2,A-2,payment,12550,30/02/2025\r\n"
+    )
+    refused = await _upload(page, own, "financial")
+    assert refused["status"] == 422
+    sample = base64.b64encode(own).decode()
+    form = {
+        "kind": "financial", "sample": sample, "map.client_account_number": "Acct",
+        "map.transaction_type": "Kind", "map.amount_cents": "Amt",
+        "map.transaction_date": "Posted", "map.transaction_id": "Ref",
+        "amount_format": "cents", "date_format": "DD/MM/YYYY", "action": "preview",
+    }  # fmt: skip
+    preview = await page.post_form(MATCH, form)
+    assert preview.status_code == 200, preview.text
+    assert "$125.50" in preview.text
+    assert "Nov 3, 2025" in preview.text
+    assert "Feb 30, 2025 is not a date (February 2025 has 28 days)" in preview.text
+    saved = await page.post_form(MATCH, {**form, "action": "save"})
+    assert saved.status_code == 303, saved.text
+    stored = await page.get("/portal/placements/layouts/template.csv?kind=financial")
+    assert stored.text.splitlines()[0] == "Acct,Kind,Amt,Posted,Ref"
