@@ -203,6 +203,7 @@ class Parser:
                     error = RowError(line, "", "client_account_number", "duplicate_in_file", reason)
                     batch.rejected += 1
                     batch.problems.append((error, "error"))
+                    batch.problems.extend((w, "warning") for w in warnings)
                     continue
                 if self.assigns_debtors:
                     record = (*record, batch.new_debtors.setdefault(record[-1], uuid.uuid4()))

@@ -49,14 +49,16 @@ async def test_warnings_count_the_rows_accepted_with_a_warning(
         good_row(2, phone_mobile="123"),  # accepted, with a warning
         good_row(3, phone_mobile="123", zip="00000"),  # refused, with a warning
         good_row(4),
+        good_row(2, phone_mobile="123", ssn=""),  # refused: line 3 has its number already
     ]
     placement = await upload_and_load(admin, client["client_id"], csv_bytes(rows))
     counts = (placement["rows_accepted"], placement["rows_rejected"], placement["rows_warned"])
-    assert counts == (2, 2, 1)
+    assert counts == (2, 3, 1)
     problems = await _problems(admin, placement)
     # Every warning is listed, also those of refused rows.
     assert sorted(p for p in problems if p[2] == "warning") == [
         (2, "phone_mobile", "warning"),
         (3, "phone_mobile", "warning"),
         (4, "phone_mobile", "warning"),
+        (6, "phone_mobile", "warning"),
     ]
