@@ -196,6 +196,18 @@ async def update_client(shop: Shop) -> None:
     assert await _read(shop.admin, url) == updated
 
 
+async def set_client_column_map(shop: Shop) -> None:
+    url = f"/api/v1/clients/{shop.client['client_id']}"
+    recall = {"columns": {"client_account_number": "Acct No", "reason": "Why"}}
+    updated = _ok(
+        await shop.admin.request(
+            "PUT", f"{url}/column-map", json={"kind": "recall", "column_map": recall}
+        )
+    )
+    assert updated["column_map"]["recall"] == recall
+    assert await _read(shop.admin, url) == updated
+
+
 async def create_placement(shop: Shop) -> None:
     made = _ok(
         await shop.admin.post(
@@ -480,6 +492,7 @@ CHECKS: dict[str, Check] = {
     "CreateApiToken": create_api_token,
     "CreateClient": create_client,
     "UpdateClient": update_client,
+    "SetClientColumnMap": set_client_column_map,
     "CreatePlacement": create_placement,
     "ConfirmPlacement": _decide_held_placement("confirm"),
     "CancelPlacement": _decide_held_placement("cancel"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from server.auth.guards import CurrentPrincipal, admin_only
 from server.clients import service
-from server.clients.schemas import ClientCreate, ClientRead, ClientUpdate
+from server.clients.schemas import ClientCreate, ClientRead, ClientUpdate, ColumnMapUpdate
 from server.kit.pagination import Page, page_request
 from server.kit.params import Cursor, Limit
 
@@ -44,6 +44,18 @@ class ClientController(Controller):
     ) -> ClientRead:
         """Change a client's settings; each is validated as on creation."""
         return await service.update_client(principal, client_id, data)
+
+    @put("/{client_id:uuid}/column-map", operation_id="SetClientColumnMap")
+    async def set_column_map(
+        self,
+        principal: CurrentPrincipal,
+        client_id: FromPath[UUID],
+        data: JSONBody[ColumnMapUpdate],
+    ) -> ClientRead:
+        """The column map of one kind of the client's files, checked as on update and
+        audited with before and after: the client's users and admins; an API token is
+        refused (403), so a script sending files cannot change how they are read."""
+        return await service.set_column_map(principal, client_id, data.kind, data.column_map)
 
 
 routes = [ClientController]

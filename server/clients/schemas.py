@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from server.clients.column_map import FileKind
+
 ClientName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 RateBps = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
 HoldDays = Annotated[int, msgspec.Meta(ge=0, le=30)]
@@ -75,6 +77,13 @@ class ClientUpdate(msgspec.Struct, forbid_unknown_fields=True):
     column_map: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     max_plausible_balance_cents: PlausibleCents | msgspec.UnsetType = msgspec.UNSET
     grace_days: GraceDays | msgspec.UnsetType = msgspec.UNSET
+
+
+class ColumnMapUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """The column map of one kind of a client's files (its `column_map.<kind>` setting)."""
+
+    kind: FileKind
+    column_map: dict[str, Any]
 
 
 class ClientRead(msgspec.Struct):

@@ -179,7 +179,16 @@ async def set_column_map(
         raise NotFound("no such client")
     if actor.kind != "user" or actor.role not in (Role.ADMIN, Role.CLIENT):
         raise NotPermitted("only the client's users or an admin change its column map")
-    check_column_map(kind, raw)
+    try:
+        check_column_map(kind, raw)
+    except InvalidInput as invalid:
+        # Named as in the request's body: `column_map.<path>`.
+        prefix = f"column_map.{kind.value}"
+        details = [FieldError("column_map" + d.field.removeprefix(prefix), d.reason)
+                   for d in invalid.details]  # fmt: skip
+        raise InvalidInput(
+            "; ".join(f"{e.field}: {e.reason}" for e in details), details=details
+        ) from None
     return await _update(
         actor, client_id, "client.column_map",
         lambda stored: {"column_map": {**stored["column_map"], kind.value: raw}},
