@@ -1,5 +1,5 @@
-// The workspace's keyboard: n next account, c record a call, r release, / search, ? the
-// list. Keys act only when no field has the focus (Esc leaves a field first). Everything
+// The workspace's keyboard: n next account, c record a call, o make an offer, p record a
+// payment, r release, / search, ? the list. Keys act only when no field has the focus (Esc leaves a field first). Everything
 // they do is also a visible control reachable by Tab; this script only shortens the way.
 (function () {
   "use strict";
@@ -33,6 +33,8 @@
   var ACTIONS = {
     "n": function () { return submit("form[data-shortcut-next]"); },
     "c": function () { return focus("[data-shortcut-call]"); },
+    "o": function () { return focus("[data-shortcut-offer]"); },
+    "p": function () { return focus("[data-shortcut-payment]"); },
     "r": function () { return submit("form[data-shortcut-release]"); },
     "/": function () { return focus("[data-shortcut-search]"); },
     "?": showHelp
@@ -53,8 +55,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     var help = document.querySelector("[data-shortcut-help]");
     if (help) help.addEventListener("click", showHelp);
-    // After a call is recorded the page opens on its findings: say them first.
-    var result = document.getElementById("call-result");
-    if (result) result.focus();
+    // After a form went through the page opens on its result (a call's findings, an
+    // offer's band): say it first. A refused form: its first wrong field.
+    var result = document.querySelector("#call-result, #offer-result, #payment-result, #notice");
+    var wrong = document.querySelector("[aria-invalid=true]");
+    if (wrong) wrong.focus(); else if (result) result.focus();
   });
 })();
