@@ -29,7 +29,7 @@ from workspace.session import PREFIX, check_csrf, provide_session
 
 # Each form's fields (account.html's partials), read as one dict of values.
 FIELDS = {
-    "offer": ("kind", "amount", "count", "first_due", "every"),
+    "offer": ("kind", "amount", "count", "first_due", "every", "reason"),
     "payment": (
         "amount", "method", "paid_to", "received_on", "reference", "notes", "offer_id", "key",
     ),

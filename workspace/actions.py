@@ -9,19 +9,20 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from server.accounts import preferences
+from server.accounts import notes, preferences
 from server.accounts import service as accounts
 from server.accounts.preferences import WrongFields
 from server.accounts.schemas import (
     InconvenientTimesUpdate,
     MediumRefusalCreate,
+    NoteCreate,
     PhoneUpdate,
     StatusActionRequest,
     Weekday,
 )
 from server.accounts.statuses import StatusAction
 from server.auth.principal import Principal
-from server.kit import clock
+from server.kit import clock, db
 from server.kit.pages import form_as
 from server.settlements.authority import months_later
 from server.settlements.schemas import OfferCreate, OfferRead, PaymentCreate, PaymentRead
@@ -29,6 +30,8 @@ from server.settlements.services import offers, payments
 from workspace.forms import PLAN_EVERY, STATUS_ACTIONS, dollars_to_cents
 
 Values = dict[str, Any]
+# NoteCreate's longest text.
+NOTE_MAX = 4000
 
 # Each evidence a status action takes, with its fields as the form names them.
 _EVIDENCE = {
@@ -87,9 +90,19 @@ def schedule(amount_cents: int, count: int, first: date, every: str) -> list[dic
     ]
 
 
+# An offer's reason is kept as an account note (POST /accounts/{id}/notes) starting so:
+# the supervisor deciding it reads it (workspace.supervising).
+OFFER_REASON = "Offer reason: "
+
+
 async def make_offer(actor: Principal, account_id: UUID, values: Values) -> OfferRead:
-    """POST /accounts/{id}/offers: a lump sum, or a plan the form lays out."""
+    """POST /accounts/{id}/offers: a lump sum, or a plan the form lays out; and the
+    collector's reason, for whoever decides an offer beyond the band, as a note
+    (POST /accounts/{id}/notes)."""
     wrong = WrongFields()
+    why = values.get("reason", "")
+    if len(OFFER_REASON + why) > NOTE_MAX:
+        wrong.add("reason", f"must be at most {NOTE_MAX - len(OFFER_REASON)} characters")
     kind = values.get("kind", "")
     if kind not in ("lump_sum", "plan"):
         wrong.add("kind", "choose a lump sum or a plan")
@@ -106,7 +119,13 @@ async def make_offer(actor: Principal, account_id: UUID, values: Values) -> Offe
         assert first is not None
         body["installments"] = schedule(amount, count, first, values["every"])
     wrong.raise_any()
-    return await offers.create_offer(actor, account_id, form_as(body, OfferCreate))
+    data = form_as(body, OfferCreate)
+    # One transaction (the services' join it): the offer and its reason, or neither.
+    async with db.transaction():
+        offer = await offers.create_offer(actor, account_id, data)
+        if why:
+            await notes.add_note(actor, account_id, NoteCreate(text=OFFER_REASON + why))
+    return offer
 
 
 async def record_payment(actor: Principal, account_id: UUID, values: Values) -> PaymentRead:

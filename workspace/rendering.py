@@ -44,6 +44,8 @@ def home_of(session: PortalSession | None) -> str:
         return f"{PREFIX}/search"
     if session.principal.role == Role.COLLECTOR:
         return f"{PREFIX}/queue"
+    if session.principal.role == Role.SUPERVISOR:
+        return f"{PREFIX}/approvals"
     return f"{PREFIX}/search"
 
 

@@ -146,11 +146,11 @@ async def test_every_page_fits_and_is_photographed(
     await _photograph(page, "shortcuts", width)
 
 
-async def test_a_supervisor_lands_on_search_and_a_client_is_refused(
+async def test_a_supervisor_lands_on_approvals_and_a_client_is_refused(
     page: Any, floor: Floor, make_user: MakeUser
 ) -> None:
     await _sign_in_by_keyboard(page, floor.supervisor.username or "")
-    await page.wait_for_url("**/workspace/search")
+    await page.wait_for_url("**/workspace/approvals")
     assert await page.get_by_role("link", name="My queue").count() == 0
     await page.get_by_role("button", name="Sign out").press("Enter")
     await page.wait_for_url("**/workspace/sign-in")

@@ -124,7 +124,7 @@ async def test_search_finds_an_account(staff_browser: NewBrowser, floor: Floor) 
 async def test_roles_and_doors(staff_browser: NewBrowser, floor: Floor) -> None:
     supervisor = await _signed_in(staff_browser, floor.supervisor.username)
     home = await supervisor.get("/workspace/")
-    assert home.headers["location"] == "/workspace/search"
+    assert home.headers["location"] == "/workspace/approvals"
     # Queues and leases are a collector's.
     refused = await supervisor.get("/workspace/queue")
     assert refused.status_code == 403
