@@ -6,7 +6,8 @@ sends nothing again), or with the refusal next to the fields (422, or the 403/40
 API would answer) and what was typed kept.
 
 The JSON routes: POST accounts/{id}/offers, accounts/{id}/payments,
-accounts/{id}/{dispute|cease|status}, accounts/{id}/media-refusals, PATCH
+accounts/{id}/{dispute|cease|status}, accounts/{id}/media-refusals, offers/{id}/withdraw,
+PATCH
 accounts/{id}/phones/{phone_id}, PUT accounts/{id}/inconvenient-times."""
 
 from __future__ import annotations
@@ -34,14 +35,15 @@ FIELDS = {
         "amount", "method", "paid_to", "received_on", "reference", "notes", "offer_id", "key",
     ),
     "status": (
-        "action", "reason", "channel", "bankruptcy.chapter", "bankruptcy.case_number",
-        "bankruptcy.court", "bankruptcy.filing_date", "attorney.name", "attorney.firm",
-        "attorney.address", "attorney.phone", "deceased.date_of_death",
+        "action", "reason", "channel", "received_on", "bankruptcy.chapter",
+        "bankruptcy.case_number", "bankruptcy.court", "bankruptcy.filing_date", "attorney.name",
+        "attorney.firm", "attorney.address", "attorney.phone", "deceased.date_of_death",
         "deceased.estate_representative",
     ),
     "phone": ("phone_id", "status", "employer", "reason", "channel"),
     "times": ("from", "to", "zone", "channel", "clear"),
     "medium": ("medium", "channel"),
+    "withdraw": ("offer_id", "reason"),
 }  # fmt: skip
 
 Action = Callable[[Principal, UUID, dict[str, Any]], Awaitable[Any]]
@@ -92,6 +94,10 @@ def _form_route(path: str, name: str, action: Action, done: Callable[[Any], str]
 routes = [
     _form_route(
         "offers", "offer", actions.make_offer, lambda o: f"offer={o.offer_id}#offer-result"
+    ),
+    _form_route(
+        "offer-withdrawals", "withdraw", actions.withdraw_offer,
+        lambda _: "done=withdrawn#notice",
     ),
     _form_route(
         "payments", "payment", actions.record_payment,

@@ -23,9 +23,16 @@ from server.accounts.schemas import (
 from server.accounts.statuses import StatusAction
 from server.auth.principal import Principal
 from server.kit import clock, db
+from server.kit.errors import InvalidInput, NotFound
 from server.kit.pages import form_as
 from server.settlements.authority import months_later
-from server.settlements.schemas import OfferCreate, OfferRead, PaymentCreate, PaymentRead
+from server.settlements.schemas import (
+    OfferCreate,
+    OfferRead,
+    OfferWithdraw,
+    PaymentCreate,
+    PaymentRead,
+)
 from server.settlements.services import offers, payments
 from workspace.forms import PLAN_EVERY, STATUS_ACTIONS, dollars_to_cents
 
@@ -128,6 +135,19 @@ async def make_offer(actor: Principal, account_id: UUID, values: Values) -> Offe
     return offer
 
 
+async def withdraw_offer(actor: Principal, account_id: UUID, values: Values) -> OfferRead:
+    """POST /offers/{id}/withdraw, for a pending offer of this account (its maker, or staff):
+    one live offer per account, so another can be made after."""
+    try:
+        offer_id = UUID(values.get("offer_id", ""))
+    except ValueError:
+        raise InvalidInput.field("offer_id", "choose an offer of this account") from None
+    if (await offers.get_offer(actor, offer_id)).account_id != account_id:
+        raise NotFound("no such offer on this account")
+    data = form_as({"reason": values.get("reason") or None}, OfferWithdraw)
+    return await offers.withdraw_offer(actor, offer_id, data)
+
+
 async def record_payment(actor: Principal, account_id: UUID, values: Values) -> PaymentRead:
     """POST /accounts/{id}/payments, with the key the form was rendered with: the same
     form sent twice records one payment."""
@@ -148,6 +168,18 @@ async def record_payment(actor: Principal, account_id: UUID, values: Values) -> 
     result = await payments.post_payment(actor, account_id, values.get("key") or None, data)
     assert isinstance(result.payment, PaymentRead)
     return result.payment
+
+
+def _received(wrong: WrongFields, text: str) -> str | None:
+    """When the consumer told us: today is now; an earlier day (a letter opened late) is
+    that day's start in the agency's zone, what the route's `received_at` takes."""
+    day = _day(wrong, "received_on", text)
+    if day is None or day == clock.agency_today():
+        return None
+    if day > clock.agency_today():
+        wrong.add("received_on", "must not be after today")
+        return None
+    return clock.start_of_day(day, clock.agency_zone()).isoformat()
 
 
 def _evidence(wrong: WrongFields, choice: str, values: Values) -> dict[str, Any]:
@@ -173,9 +205,13 @@ async def take_status_action(actor: Principal, account_id: UUID, values: Values)
         wrong.add("action", "choose what the consumer (or the client) told us")
     _required(wrong, values, "reason", "channel")
     evidence = _evidence(wrong, choice, values)
+    received = _received(wrong, values.get("received_on", ""))
     wrong.raise_any()
     action, target = STATUS_ACTIONS[choice]
-    body = {"reason": values["reason"], "channel": values["channel"], "status": target}
+    body = {
+        "reason": values["reason"], "channel": values["channel"], "status": target,
+        "received_at": received,
+    }  # fmt: skip
     data = form_as({**body, **evidence}, StatusActionRequest)
     await accounts.change_status(actor, account_id, StatusAction(action), data)
 

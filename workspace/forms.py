@@ -42,6 +42,7 @@ DONE_NOTICES = {
     "phone": "The number's status is recorded.",
     "times": "The inconvenient times are recorded.",
     "medium": "The refusal is recorded.",
+    "withdrawn": "The offer is withdrawn: another may be made.",
 }
 
 # A domain field as the form that sent it names it: the API speaks in cents and lists,
@@ -53,7 +54,7 @@ _RENAMES = {
         "received_at": "received_on",
         "processor_reference": "reference",
     },
-    "status": {"status": "action"},
+    "status": {"status": "action", "received_at": "received_on"},
     "times": {"times": "days"},
 }
 # How settlements refuses a card number in any field (services/idempotency.py).

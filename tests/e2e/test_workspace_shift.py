@@ -81,6 +81,9 @@ async def test_a_shift_to_an_approved_offer_and_its_payment_by_keyboard(
     assert "at least $800.00 (80 % of $1,000.00)" in band
     await _tab_to(page, "offer-amount")
     await page.keyboard.type("700")
+    # Before it is sent, where its amount places it.
+    preview = await page.locator("#offer-preview").inner_text()
+    assert preview == "$700.00 is 70 % of the balance, below your $800.00: a supervisor decides."
     await _tab_to(page, "offer-reason")
     await page.keyboard.type("Lost his job; the sum is borrowed")
     await _tab_to(page, "Send the offer")

@@ -271,3 +271,48 @@ async def test_another_portfolios_account_takes_no_form(
     ):  # fmt: skip
         response = await b.post_form(f"{url}/{path}", fields)
         assert response.status_code == 404, (path, response.status_code)
+
+
+async def test_a_pending_offer_is_withdrawn_and_another_made(
+    staff_browser: NewBrowser, floor: Floor, owner_db: asyncpg.Connection
+) -> None:
+    b, url = await _collector(staff_browser, floor)
+    assert (
+        await b.post_form(f"{url}/offers", {"kind": "lump_sum", "amount": "700"})
+    ).status_code == 303
+    offer_id = await owner_db.fetchval("SELECT id FROM offer")
+    screen = (await b.get(url)).text
+    assert "Withdraw" in screen
+    bad = await b.post_form(f"{url}/offer-withdrawals", {"offer_id": "nonsense"})
+    assert bad.status_code == 422
+    assert "Withdraw: choose an offer of this account" in bad.text
+    out = await b.post_form(
+        f"{url}/offer-withdrawals", {"offer_id": str(offer_id), "reason": "He found the money"}
+    )
+    assert out.status_code == 303, out.text
+    assert "The offer is withdrawn" in (await b.get(out.headers["location"])).text
+    assert await owner_db.fetchval("SELECT status FROM offer") == "withdrawn"
+    again = await b.post_form(f"{url}/offer-withdrawals", {"offer_id": str(offer_id)})
+    assert again.status_code == 409
+    assert "only a pending offer is withdrawn" in again.text
+    assert (
+        await b.post_form(f"{url}/offers", {"kind": "lump_sum", "amount": "850"})
+    ).status_code == 303
+
+
+async def test_a_written_dispute_keeps_the_day_it_was_received(
+    staff_browser: NewBrowser, floor: Floor, owner_db: asyncpg.Connection
+) -> None:
+    b, url = await _collector(staff_browser, floor)
+    today = clock.agency_today()
+    fields = {"action": "dispute", "channel": "written", "reason": "Letter: not my debt"}
+    later = await b.post_form(
+        f"{url}/status", {**fields, "received_on": (today + timedelta(days=1)).isoformat()}
+    )
+    assert later.status_code == 422
+    assert "Received on: must not be after today" in later.text
+    day = today - timedelta(days=3)
+    sent = await b.post_form(f"{url}/status", {**fields, "received_on": day.isoformat()})
+    assert sent.status_code == 303, sent.text
+    received = await owner_db.fetchval("SELECT received_at FROM account_status_change")
+    assert received == clock.start_of_day(day, clock.agency_zone())
