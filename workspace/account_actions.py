@@ -38,7 +38,7 @@ FIELDS = {
         "action", "reason", "channel", "received_on", "bankruptcy.chapter",
         "bankruptcy.case_number", "bankruptcy.court", "bankruptcy.filing_date", "attorney.name",
         "attorney.firm", "attorney.address", "attorney.phone", "deceased.date_of_death",
-        "deceased.estate_representative",
+        "deceased.estate_representative", "consent.document_reference", "consent.document_date",
     ),
     "phone": ("phone_id", "status", "employer", "reason", "channel"),
     "times": ("from", "to", "zone", "channel", "clear"),

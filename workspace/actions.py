@@ -45,6 +45,7 @@ _EVIDENCE = {
     "bankruptcy": ("bankruptcy", ["chapter", "case_number", "court", "filing_date"]),
     "attorney_represented": ("attorney", ["name", "firm", "address", "phone"]),
     "deceased": ("deceased", ["date_of_death"]),
+    "consent": ("consent", ["document_reference", "document_date"]),
 }
 _OPTIONAL_EVIDENCE = {"deceased.estate_representative"}
 
@@ -207,10 +208,10 @@ async def take_status_action(actor: Principal, account_id: UUID, values: Values)
     evidence = _evidence(wrong, choice, values)
     received = _received(wrong, values.get("received_on", ""))
     wrong.raise_any()
-    action, target = STATUS_ACTIONS[choice]
+    action, target, lifts = STATUS_ACTIONS[choice]
     body = {
         "reason": values["reason"], "channel": values["channel"], "status": target,
-        "received_at": received,
+        "lifts": lifts, "received_at": received,
     }  # fmt: skip
     data = form_as({**body, **evidence}, StatusActionRequest)
     await accounts.change_status(actor, account_id, StatusAction(action), data)

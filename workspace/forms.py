@@ -12,21 +12,43 @@ from server.clients.schemas import PaymentMethod
 from server.kit.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from server.settlements.schemas import PaidTo
 
-# A status action as a collector picks it: the API's action and, for the generic `status`
-# action, the status it names (server/accounts/statuses.py ACTION_ROLES, STATUS_TARGETS).
-STATUS_ACTIONS: dict[str, tuple[str, str | None]] = {
-    "dispute": ("dispute", None),
-    "cease": ("cease", None),
-    "bankruptcy": ("status", "bankruptcy"),
-    "attorney_represented": ("status", "attorney_represented"),
-    "deceased": ("status", "deceased"),
-    "closed": ("status", "closed"),
+# A status action as the form names it: the API's action, the status the generic `status`
+# action names, and the block `active` lifts (server/accounts/statuses.py ACTION_ROLES,
+# STATUS_TARGETS, LIFTED_BY_STATUS).
+STATUS_ACTIONS: dict[str, tuple[str, str | None, str | None]] = {
+    "dispute": ("dispute", None, None),
+    "cease": ("cease", None, None),
+    "bankruptcy": ("status", "bankruptcy", None),
+    "attorney_represented": ("status", "attorney_represented", None),
+    "deceased": ("status", "deceased", None),
+    "closed": ("status", "closed", None),
+    "verification": ("verification", None, None),
+    "consent": ("consent", None, None),
+    "lift_bankruptcy": ("status", "active", "bankruptcy"),
+    "lift_attorney": ("status", "active", "attorney_represented"),
 }
+# Lifting a block is a supervisor's or an admin's (statuses.LIFT_ROLES): a collector's
+# form does not offer these, and the service refuses them to a collector anyway.
+LIFTS = ("verification", "consent", "lift_bankruptcy", "lift_attorney")
+STATUS_LABELS = {
+    "dispute": "Dispute",
+    "cease": "Cease (written: no communication; oral: no calls)",
+    "bankruptcy": "Bankruptcy",
+    "attorney_represented": "Attorney represented",
+    "deceased": "Deceased",
+    "closed": "Close the account",
+    "verification": "Verification mailed (lifts the dispute)",
+    "consent": "Written consent to contact (lifts a written cease)",
+    "lift_bankruptcy": "Bankruptcy dismissed (lifts it)",
+    "lift_attorney": "Attorney withdrew (lifts it)",
+}
+
 # What the instalments of a plan fall due by: a month, or a number of days.
 PLAN_EVERY = {"month": 0, "two_weeks": 14, "week": 7}
 
 CHOICES: dict[str, list[str]] = {
-    "status_action": list(STATUS_ACTIONS),
+    "status_action": [a for a in STATUS_ACTIONS if a not in LIFTS],
+    "status_lift": list(LIFTS),
     "channel": [c.value for c in Channel],
     "method": [m.value for m in PaymentMethod],
     "paid_to": [p.value for p in PaidTo],

@@ -130,6 +130,6 @@ async def account_page(
         errors=failed.errors if failed else {},
         values=forms.form_values(values),
         outcomes=service.OUTCOMES, consumer_time=consumer_time, verdict_text=verdict_text,
-        choices=forms.CHOICES, today=service.today(),
+        choices=forms.CHOICES, status_labels=forms.STATUS_LABELS, today=service.today(),
         payment_key=service.new_idempotency_key(),
     )  # fmt: skip

@@ -316,3 +316,32 @@ async def test_a_written_dispute_keeps_the_day_it_was_received(
     assert sent.status_code == 303, sent.text
     received = await owner_db.fetchval("SELECT received_at FROM account_status_change")
     assert received == clock.start_of_day(day, clock.agency_zone())
+
+
+async def test_a_supervisor_lifts_a_dispute_and_a_collector_may_not(
+    staff_browser: NewBrowser, floor: Floor, owner_db: asyncpg.Connection
+) -> None:
+    b, url = await _collector(staff_browser, floor)
+    assert "Verification mailed" not in (await b.get(url)).text
+    disputed = await b.post_form(
+        f"{url}/status", {"action": "dispute", "channel": "written", "reason": "Letter"}
+    )
+    assert disputed.status_code == 303, disputed.text
+    lift = {"action": "verification", "channel": "written", "reason": "Verification mailed"}
+    refused = await b.post_form(f"{url}/status", lift)
+    assert refused.status_code == 403
+    assert "Not permitted: your role may not record a verification." in refused.text
+    supervisor = await staff_browser()
+    assert (await supervisor.sign_in(floor.supervisor.username or "")).status_code == 303
+    assert "Verification mailed (lifts the dispute)" in (await supervisor.get(url)).text
+    consent = await supervisor.post_form(
+        f"{url}/status", {"action": "consent", "channel": "written", "reason": "x"}
+    )
+    assert consent.status_code == 422
+    assert "Document reference: is required" in consent.text
+    lifted = await supervisor.post_form(f"{url}/status", lift)
+    assert lifted.status_code == 303, lifted.text
+    status = await owner_db.fetchval(
+        "SELECT status FROM account WHERE id = $1", UUID(floor.account["id"])
+    )
+    assert status == "active"
