@@ -47,10 +47,19 @@ async def test_the_band_shows_before_an_offer_and_its_reasons_after(
     assert (row["status"], row["amount_cents"]) == ("pending_supervisor", 70_000)
     assert str(row["created_by"]) == floor.collector.user_id
     # One live offer per account: a second is refused in words, and nothing is written.
-    again = await b.post_form(f"{url}/offers", {"kind": "lump_sum", "amount": "900"})
+    again = await b.post_form(
+        f"{url}/offers", {"kind": "lump_sum", "amount": "900", "reason": "a second try"}
+    )
     assert again.status_code == 409
     assert "Not done: the account already has a pending or accepted offer." in again.text
     assert await _count(owner_db, "offer") == 1
+    # Its reason went with it: the offer and its note are one transaction.
+    assert await _count(owner_db, "account_note") == 0
+    too_long = await b.post_form(
+        f"{url}/offers", {"kind": "lump_sum", "amount": "900", "reason": "x" * 4000}
+    )
+    assert too_long.status_code == 422
+    assert "Why: must be at most 3986 characters" in too_long.text
 
 
 async def test_a_plan_inside_the_band_is_accepted_with_its_schedule(
