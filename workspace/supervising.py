@@ -1,7 +1,8 @@
 """What a supervisor's pages show and do: the offers beyond a collector's band waiting
 for a decision, each with its account's context and the collector's reason, decided as
 the API's POST /offers/{id}/decision decides it (four eyes: never one's own offer, which
-settlements refuses); and the week's contact-rule findings in words (supervision)."""
+settlements refuses); the week's contact-rule findings in words, and every collector's
+capacity, portfolios, queue and day (supervision)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from server.kit.pagination import page_request
 from server.settlements.schemas import OfferDecision, OfferRead, OfferStatus
 from server.settlements.services import offers
 from server.supervision import service as supervision
-from server.supervision.schemas import FindingRead
+from server.supervision.schemas import CollectorsRead, FindingRead
 from workspace.actions import OFFER_REASON
 
 # How many waiting offers the page lists (the API pages through them all), and how many
@@ -96,6 +97,12 @@ async def decide(actor: Principal, offer_id: UUID, decision: str, reason: str) -
         raise InvalidInput.field("reason", "say why, for the record")
     data = form_as({"decision": decision, "reason": reason}, OfferDecision)
     return await offers.decide_offer(actor, offer_id, data)
+
+
+async def collectors(actor: Principal) -> CollectorsRead:
+    """Every collector: capacity, portfolios, queue depth and the day's work."""
+    require_supervisor(actor)
+    return await supervision.collectors_view(actor, None)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """A supervisor's pages: offers awaiting a decision, decided with a reason, and the
-week's rule findings. Thin handlers over workspace.supervising; the JSON routes are
-GET /offers?status=pending_supervisor, POST /offers/{id}/decision and
-GET /supervision/portfolios."""
+week's rule findings, the collectors at a glance. Thin handlers over
+workspace.supervising; the JSON routes are GET /offers?status=pending_supervisor,
+POST /offers/{id}/decision, GET /supervision/portfolios and GET /supervision/collectors."""
 
 from __future__ import annotations
 
@@ -69,6 +69,11 @@ class SupervisorController(Controller):
     async def findings(self, session: Session) -> Template:
         view = await supervising.findings(session.principal)
         return await page("findings.html", session, nav="findings", view=view)
+
+    @get("/collectors")
+    async def collectors(self, session: Session) -> Template:
+        view = await supervising.collectors(session.principal)
+        return await page("collectors.html", session, nav="collectors", view=view)
 
 
 routes = [SupervisorController]

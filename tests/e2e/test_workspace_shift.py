@@ -187,10 +187,11 @@ async def test_the_forms_and_the_supervisors_pages_fit_and_are_photographed(
     await page.locator(".offer-card").wait_for()
     await fits(page, "the offers to decide")
     await photograph(page, "approvals", width)
-    await page.goto("/workspace/findings")
-    await page.get_by_role("heading", level=1).wait_for()
-    await fits(page, "the findings")
-    await photograph(page, "findings", width)
+    for name in ("findings", "collectors"):
+        await page.goto(f"/workspace/{name}")
+        await page.get_by_role("heading", level=1).wait_for()
+        await fits(page, f"the {name} page")
+        await photograph(page, name, width)
 
 
 async def test_every_control_of_the_offers_to_decide_is_reachable_by_tab(

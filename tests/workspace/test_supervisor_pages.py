@@ -4,6 +4,7 @@ them; the week's rule findings in words; and none of it a collector's."""
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 import asyncpg
@@ -110,7 +111,7 @@ async def test_a_collector_has_no_supervisors_pages(
     staff_browser: NewBrowser, floor: Floor
 ) -> None:
     collector = await _signed_in(staff_browser, floor.collector.username)
-    for url in ("/workspace/approvals", "/workspace/findings"):
+    for url in ("/workspace/approvals", "/workspace/findings", "/workspace/collectors"):
         refused = await collector.get(url)
         assert refused.status_code == 403, url
         assert "text/html" in refused.headers["content-type"]
@@ -121,3 +122,30 @@ async def test_a_collector_has_no_supervisors_pages(
         {"decision": "accept", "reason": "x"},
     )
     assert forged.status_code == 403
+
+
+def _row_of(html: str, username: str) -> list[str]:
+    row = re.search(
+        rf"<tr>\s*<td class=\"name\"><strong>{re.escape(username)}</strong>.*?</tr>", html, re.S
+    )
+    assert row is not None, username
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+
+
+async def test_the_collectors_at_a_glance(staff_browser: NewBrowser, floor: Floor) -> None:
+    supervisor = await _signed_in(staff_browser, floor.supervisor.username)
+    before = _row_of(
+        (await supervisor.get("/workspace/collectors")).text, floor.collector.username or ""
+    )
+    # One person queued of a capacity of 10, none leased, 9 spare; no call yet today.
+    assert before[2:6] == ["1 / 10", "0", "9", "0"], before
+    collector = await _signed_in(staff_browser, floor.collector.username)
+    await collector.post_form(
+        f"/workspace/accounts/{floor.account['id']}/calls",
+        {"phone": floor.phone, "outcome": "no_answer", "duration_min": "1"},
+    )
+    after = _row_of(
+        (await supervisor.get("/workspace/collectors")).text, floor.collector.username or ""
+    )
+    assert after[5] == "1", after
