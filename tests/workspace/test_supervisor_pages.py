@@ -11,6 +11,7 @@ import asyncpg
 
 from server.queues.rules.explain import rule_sentence
 from tests.dispatch.test_work_queue import everyone_in, zone_at
+from tests.fixtures import MakeUser
 from tests.workspace.conftest import Browser, Floor, NewBrowser
 
 
@@ -149,3 +150,15 @@ async def test_the_collectors_at_a_glance(staff_browser: NewBrowser, floor: Floo
         (await supervisor.get("/workspace/collectors")).text, floor.collector.username or ""
     )
     assert after[5] == "1", after
+
+
+async def test_an_admin_reads_the_supervisors_pages_and_lands_on_search(
+    staff_browser: NewBrowser, floor: Floor, make_user: MakeUser
+) -> None:
+    admin = await make_user("admin")
+    b = await staff_browser()
+    landed = await b.sign_in(admin.username or "")
+    assert landed.headers["location"] == "/workspace/search"
+    for url in ("/workspace/approvals", "/workspace/findings", "/workspace/collectors"):
+        assert (await b.get(url)).status_code == 200, url
+    assert floor.collector.username in (await b.get("/workspace/collectors")).text
