@@ -111,6 +111,8 @@ class MappingStep:
     date_choices: list[str] = field(default_factory=lambda: list(DATE_CHOICES))
     errors: dict[str, str] = field(default_factory=dict)
     preview: list[PreviewRow] | None = None
+    # The map's other settings, kept as they are (the step does not ask about them).
+    kept: dict[str, Any] = field(default_factory=dict)
 
     def shown_fields(self) -> list[str]:
         return [c.field for c in self.choices if c.chosen]
@@ -165,15 +167,18 @@ async def start_mapping(principal: Principal, kind: str, sample: str) -> Mapping
         FieldChoice(s.name, meaning(s.name), s.required, _guess(s.name, current, header))
         for s in FIELDS[found]
     ]
+    kept = {"delinquency_from_charge_off": True} if current.delinquency_from_charge_off else {}
     return MappingStep(
         found, kind_words(found), sample,
         header_message(current, missing, unknown, [], next_step=False),
         header, choices, str(current.amount_format), _date_choice(current.date_formats),
+        kept=kept,
     )  # fmt: skip
 
 
 def _proposed(step: MappingStep) -> dict[str, Any]:
     return {
+        **step.kept,
         "columns": {c.field: c.chosen for c in step.choices if c.chosen},
         "date_formats": list(DATE_CHOICES.get(step.date_choice, ())) or [step.date_choice],
         "amount_format": step.amount_format,

@@ -1,7 +1,8 @@
-"""Screenshots of the front page, the API docs and every portal page at desktop (1280) and
-phone (390) width (the portal's signed in as a demo client), for looking at them as their
-users see them — with the mapping step of a file in another layout (refused, matched,
-previewed; never saved).
+"""Screenshots of the front page, the API docs, every portal page and every workspace page
+at desktop (1280) and phone (390) width (the portal's signed in as a demo client, the
+workspace's as a demo collector and the demo supervisor), for looking at them as their
+users see them — with the portal's mapping step of a file in another layout (refused,
+matched, previewed; never saved).
 
     agency seed-demo && agency api --port 8000 &
     python -m scripts.portal_screenshots --base-url http://127.0.0.1:8000
@@ -25,12 +26,14 @@ CHROMIUM = "/usr/bin/chromium"
 WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
-def sign_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/portal/sign-in")
+def sign_in(page: Page, base: str, username: str, password: str, door: str = "/portal") -> None:
+    page.goto(f"{base}{door}/sign-in")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/portal/dashboard"))
+    # The door's first page: the portal's dashboard, a collector's queue, a supervisor's
+    # offers to decide.
+    page.wait_for_url(re.compile(rf".*{door}/(dashboard|queue|approvals|search)"))
 
 
 def first_link(page: Page, url: str, pattern: str) -> str | None:
@@ -110,11 +113,47 @@ def _shoot(page: Page, out: Path, label: str, name: str) -> None:
     print(f"{name}-{label}.png  (the mapping step)")
 
 
+def shoot(page: Page, out: Path, name: str, label: str) -> None:
+    page.screenshot(path=out / f"workspace-{name}-{label}.png", full_page=True)
+    print(f"workspace-{name}-{label}.png  {page.url}")
+
+
+def workspace_pages(page: Page, base: str, args: argparse.Namespace, label: str) -> None:
+    """The collector's queue, the next account's screen and the search; the supervisor's
+    offers to decide and findings. Taking the next account leases it, as a shift would."""
+    page.goto(f"{base}/workspace/sign-in")
+    shoot(page, args.out, "sign-in", label)
+    sign_in(page, base, args.collector, args.password, "/workspace")
+    shoot(page, args.out, "queue", label)
+    account = first_link(page, f"{base}/workspace/queue", r"/workspace/accounts/[0-9a-f-]{36}")
+    page.goto(f"{base}/workspace/queue")
+    page.get_by_role("button", name="Next account").click()
+    page.get_by_role("heading", level=1).first.wait_for()
+    if "/workspace/accounts/" not in page.url:
+        # Nobody callable now (the small hours where the consumers are): what Next says,
+        # then the first account of the queue as it stands.
+        shoot(page, args.out, "next-nobody", label)
+        if account is None:
+            return
+        page.goto(base + account)
+    shoot(page, args.out, "account", label)
+    page.goto(f"{base}/workspace/search?q=a")
+    shoot(page, args.out, "search", label)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, base, args.supervisor, args.password, "/workspace")
+    for name, url in (("approvals", "/workspace/approvals"), ("findings", "/workspace/findings")):
+        page.goto(base + url)
+        shoot(page, args.out, name, label)
+    page.get_by_role("button", name="Sign out").click()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--username", default="demo.client1")
     parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument("--collector", default="demo.collector1")
+    parser.add_argument("--supervisor", default="demo.supervisor")
     parser.add_argument("--out", type=Path, default=Path(".artifacts/screenshots"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -140,6 +179,9 @@ def main() -> int:
                 print(f"{name}-{label}.png  {url}")
 
             mapping_step(page, base, partial(_shoot, page, args.out, label))
+            context.close()
+            context = browser.new_context(viewport={"width": width, "height": height})
+            workspace_pages(context.new_page(), base, args, label)
             context.close()
         browser.close()
     return 0

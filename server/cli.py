@@ -141,7 +141,7 @@ def _banner(
         f"{'Ready' if ready else 'Starting'}: {settings.agency_name} agency server",
         f"  front page     {base}/",
         f"  client portal  {base}/portal/",
-        f"  workspace      not built yet: the API docs stand in, {base}/schema",
+        f"  workspace      {base}/workspace/",
         f"  API docs       {base}/schema   (JSON API under {base}/api/v1)",
         f"  data           {data}",
         "  stop           Ctrl-C",

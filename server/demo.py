@@ -468,8 +468,8 @@ _DOORS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
         ("demo.client2", f"the same for {DEMO_CLIENTS[1][0]}"),
         ("demo.client3", f"the same for {DEMO_CLIENTS[2][0]}"),
     )),
-    ("workspace", "/workspace/", "demo.supervisor, demo.admin: Search (/), any account's screen", (
-        ("demo.collector1", "Next account (n), its verdict, record a call (c), release (r)"),
+    ("workspace", "/workspace/", "demo.supervisor: Offers to decide, Findings; admins: Search", (
+        ("demo.collector1", "Next (n), call (c), offer (o), payment (p), preferences, release (r)"),
         ("demo.collector2", "the same, on another portfolio"),
         ("demo.collector3", "the same, on another portfolio"),
     )),

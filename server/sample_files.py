@@ -37,6 +37,7 @@ def new_business_csv(rows: int, seed: int = 7, prefix: str = "ACCT") -> bytes:
         delinquent = base + timedelta(days=rng.randrange(500))
         birth = date(1950, 1, 1) + timedelta(days=rng.randrange(18000))
         phone = f"({npa}) {rng.randrange(200, 999)}-{rng.randrange(10000):04d}"
+        charged_off = delinquent + timedelta(days=180)
         writer.writerow(
             [
                 f"{prefix}{i:09d}",
@@ -53,15 +54,24 @@ def new_business_csv(rows: int, seed: int = 7, prefix: str = "ACCT") -> bytes:
                 f"{npa}{rng.randrange(200, 999)}{rng.randrange(10000):04d}" if i % 2 else "",
                 "",
                 f"person{i}@example.com" if i % 3 else "",
-                rng.choice(CREDITORS),
-                f"{rng.randrange(5000, 900000) / 100:,.2f}",
-                f"{rng.randrange(0, 5000) / 100:.2f}",
+                (creditor := rng.choice(CREDITORS)),
+                (principal := f"{rng.randrange(5000, 900000) / 100:,.2f}"),
+                (interest := f"{rng.randrange(0, 5000) / 100:.2f}"),
                 "0",
                 delinquent.isoformat(),
-                (delinquent + timedelta(days=180)).isoformat(),
+                charged_off.isoformat(),
                 (delinquent - timedelta(days=30)).isoformat(),
                 (delinquent + timedelta(days=365 * 6)).isoformat(),
                 "",  # serviced_account_number: each debt serviced on its own
+                # The itemization at charge-off: the principal owed then, the interest
+                # since, no fees, payments or credits; the creditor then is the one now.
+                charged_off.isoformat(),
+                principal,
+                interest,
+                "0",
+                "0",
+                creditor,
+                "",
             ]
         )
     return out.getvalue().encode()

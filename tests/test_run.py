@@ -93,7 +93,7 @@ def test_agency_run_prints_its_doors_on_one_screen_and_ctrl_c_stops_everything(
             for line in (
                 f"front page     {base}/",
                 f"client portal  {base}/portal/",
-                f"workspace      not built yet: the API docs stand in, {base}/schema",
+                f"workspace      {base}/workspace/",
                 f"API docs       {base}/schema",
                 f"data           {data_dir.resolve()}",
                 "stop           Ctrl-C",

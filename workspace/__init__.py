@@ -9,8 +9,10 @@ from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
 from server.kit.pages import E, ExceptionHandler, PageErrors
+from workspace.account_actions import routes as action_routes
 from workspace.controllers import routes as page_routes
 from workspace.session import FETCH_VALUE, PREFIX
+from workspace.supervisor_pages import routes as supervisor_routes
 from workspace.templating import STATIC_DIR, STATIC_PATH, TEMPLATES, asset
 
 __all__ = ["TEMPLATES", "routes", "workspace_aware"]
@@ -34,4 +36,4 @@ def routes() -> list[Any]:
         cache_control=CacheControlHeader(max_age=31_536_000, public=True),
         name="workspace_static",
     )
-    return [*page_routes, static]
+    return [*page_routes, *action_routes, *supervisor_routes, static]

@@ -7,30 +7,37 @@ agency may write its own front end. Nothing here is in the OpenAPI schema."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, QueryParameter
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from server.auth import service as auth
 from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, WorkspaceForStaff
-from server.auth.principal import Role
-from server.auth.service import PortalSession
 from server.kit.errors import InvalidInput, NotFound, TooManyRequests
 from server.kit.pages import (
     CSRF_FIELD,
-    SECURITY_HEADERS,
     new_sign_in_token,
     read_form,
     refusal_message,
     safe_next,
 )
 from workspace import service
+from workspace.rendering import (
+    Done,
+    Query,
+    Session,
+    account_page,
+    home_of,
+    page,
+    refused,
+    see_other,
+)
 from workspace.session import (
     PREFIX,
     SESSION_COOKIE,
@@ -42,63 +49,9 @@ from workspace.session import (
     set_sign_in_cookie,
     start_session,
 )
-from workspace.templating import asset, consumer_time, verdict_text
-
-Query = Annotated[str, QueryParameter(max_length=200)]
-Session = NamedDependency[PortalSession]
-
-# What `?` lists; the page's script binds the same keys (static/workspace.js).
-SHORTCUTS = [
-    ("n", "Next account"),
-    ("c", "Record a call"),
-    ("r", "Release the account"),
-    ("/", "Search accounts"),
-    ("?", "Show these shortcuts"),
-]
-
 
 # The call form's fields (account.html).
 CALL_FIELDS = ("phone", "outcome", "duration_min", "notes")
-
-
-def home_of(session: PortalSession | None) -> str:
-    if session is not None and session.principal.role == Role.COLLECTOR:
-        return f"{PREFIX}/queue"
-    return f"{PREFIX}/search"
-
-
-async def page(
-    template: str, session: PortalSession | None, *, status: int = HTTP_200_OK, **context: Any
-) -> Template:
-    is_collector = session is not None and session.principal.role == Role.COLLECTOR
-    return Template(
-        template_name=f"workspace/{template}",
-        context={
-            "session": session,
-            "csrf": session.csrf_token if session else "",
-            "csrf_field": CSRF_FIELD,
-            "nav": "",
-            "home": home_of(session),
-            "is_collector": is_collector,
-            "asset": asset,
-            # Next and release are a collector's (queues and leases).
-            "shortcuts": [
-                (key, what) for key, what in SHORTCUTS if is_collector or key not in "nr"
-            ],
-            **context,
-        },
-        status_code=status,
-        media_type=MediaType.HTML,
-        headers=SECURITY_HEADERS,
-    )
-
-
-def see_other(url: str) -> Redirect:
-    return Redirect(url, status_code=HTTP_303_SEE_OTHER, headers=SECURITY_HEADERS)
-
-
-def _errors(invalid: InvalidInput) -> dict[str, str]:
-    return {d.field: d.reason for d in invalid.details} or {"form": invalid.message}
 
 
 class SignInController(Controller):
@@ -202,9 +155,16 @@ class WorkspaceController(Controller):
 
     @get("/accounts/{account_id:uuid}")
     async def account(
-        self, session: Session, account_id: FromPath[UUID], call: Query = ""
+        self,
+        session: Session,
+        account_id: FromPath[UUID],
+        call: Query = "",
+        offer: Query = "",
+        payment: Query = "",
+        done: Query = "",
     ) -> Template:
-        return await _account_page(session, account_id, recorded=call)
+        shown = Done(call=call, offer=offer, payment=payment, done=done)
+        return await account_page(session, account_id, done=shown)
 
     @post("/accounts/{account_id:uuid}/calls", status_code=HTTP_303_SEE_OTHER)
     async def record_call(
@@ -219,9 +179,8 @@ class WorkspaceController(Controller):
                 values["duration_min"], values["notes"],
             )  # fmt: skip
         except InvalidInput as invalid:
-            return await _account_page(
-                session, account_id, status=422, errors=_errors(invalid), values=values
-            )
+            failed = refused("call", values, invalid)
+            return await account_page(session, account_id, failed=failed, status=422)
         return see_other(f"{PREFIX}/accounts/{account_id}?call={call_id}#call-result")
 
     @post("/accounts/{account_id:uuid}/release", status_code=HTTP_303_SEE_OTHER)
@@ -235,24 +194,6 @@ class WorkspaceController(Controller):
         except NotFound:
             return see_other(f"{PREFIX}/queue?done=not-leased")
         return see_other(f"{PREFIX}/queue?done=released")
-
-
-async def _account_page(
-    session: PortalSession,
-    account_id: UUID,
-    *,
-    status: int = HTTP_200_OK,
-    recorded: str = "",
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-) -> Template:
-    view = await service.account_screen(session.principal, account_id)
-    result = next((c for c in view.calls if str(c.call_id) == recorded), None)
-    return await page(
-        "account.html", session, status=status, nav="queue", view=view, result=result,
-        errors=errors or {}, values={**dict.fromkeys(CALL_FIELDS, ""), **(values or {})},
-        outcomes=service.OUTCOMES, consumer_time=consumer_time, verdict_text=verdict_text,
-    )  # fmt: skip
 
 
 routes = [SignInController, WorkspaceController]

@@ -5,8 +5,9 @@ collector's portfolio is NotFound)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from server.accounts import notes
@@ -24,7 +25,13 @@ from server.queues import service as calls
 from server.queues.call_context import CallContextRead
 from server.queues.local_time import zone
 from server.queues.schemas import CallCheckRead, CallCheckRequest, CallCreate, CallRead, Outcome
-from server.settlements.schemas import AuthorityRead, MoneySection, OfferRead
+from server.settlements.schemas import (
+    AuthorityRead,
+    MoneySection,
+    OfferRead,
+    OfferStatus,
+    PaymentRead,
+)
 from server.settlements.services import offers
 
 # How many of each history the account screen lists (the API pages through them all).
@@ -86,6 +93,7 @@ async def search(actor: Principal, query: str) -> list[AccountSummary]:
 
 @dataclass(frozen=True)
 class PhoneLine:
+    phone_id: UUID
     e164: str
     kind: str
     status: str
@@ -121,6 +129,7 @@ async def account_screen(actor: Principal, account_id: UUID) -> AccountScreen:
     checks = {c.phone: c for c in call.phones}
     phones = [
         PhoneLine(
+            phone_id=p.phone_id,
             e164=p.e164,
             kind=p.kind,
             status=p.status,
@@ -195,3 +204,25 @@ async def record_call(
     )  # fmt: skip
     recorded = await calls.record_call(actor, account_id, data)
     return recorded.call_id
+
+
+def payment_of(view: AccountScreen, payment_id: str) -> PaymentRead | None:
+    """The payment a form just recorded, as the screen's money section lists it."""
+    payments = view.money.payments if view.money else []
+    return next((p for p in payments if str(p.payment_id) == payment_id), None)
+
+
+def payable_offers(view: AccountScreen) -> list[OfferRead]:
+    """Offers a payment may go to (settlements: only an accepted one)."""
+    return [o for o in view.offers if o.status == OfferStatus.ACCEPTED]
+
+
+def today() -> date:
+    """The agency's date: what a payment's "received on" starts at."""
+    return clock.agency_today()
+
+
+def new_idempotency_key() -> str:
+    """The payment form's Idempotency-Key, new with each rendering: sent twice (a double
+    click, a reload), the form records one payment."""
+    return "ws-" + secrets.token_urlsafe(24)

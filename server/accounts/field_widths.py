@@ -16,6 +16,8 @@ TEXT_WIDTHS: Mapping[str, int] = MappingProxyType(
         "client_account_number": width(Account.client_account_number),
         "serviced_account_number": width(Account.serviced_account_number),
         "original_creditor": width(Account.original_creditor),
+        "creditor_on_itemization_date": width(Account.creditor_on_itemization_date),
+        "current_creditor": width(Account.current_creditor),
         "first_name": width(DebtorProfile.first_name),
         "last_name": width(DebtorProfile.last_name),
         "address_line1": width(DebtorProfile.address_line1),

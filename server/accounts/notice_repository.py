@@ -18,9 +18,13 @@ async def notice_candidates() -> list[asyncpg.Record]:
     return await db.fetch(
         """
         SELECT a.id AS account_id, a.client_id, a.client_account_number, a.original_creditor,
-            a.principal_cents, a.interest_cents, a.fees_cents, a.balance_cents,
-            a.charge_off_date, a.last_payment_date
-        FROM account a
+            a.principal_cents, a.interest_cents, a.fees_cents, a.placed_balance_cents,
+            a.balance_cents, a.charge_off_date, a.last_payment_date, a.itemization_date,
+            a.itemization_balance_cents, a.interest_since_itemization_cents,
+            a.fees_since_itemization_cents, a.payments_since_itemization_cents,
+            a.creditor_on_itemization_date, a.current_creditor,
+            c.itemization_date AS client_itemization_date
+        FROM account a JOIN client c ON c.id = a.client_id
         WHERE a.status = 'active' AND a.validation_period_ends_on IS NULL
         ORDER BY a.created_at, a.id
         """

@@ -115,6 +115,15 @@ class Account(Table, tablename="account"):
     # The day the vendor reported the last notice mailed came back undeliverable: the
     # account has no validation period until a notice reaches the consumer.
     validation_notice_returned_on = Date(null=True, default=None)
+    # The itemization the new-business file stated (12 CFR 1006.34(c)(2)(iii)-(viii)):
+    # null where the file gave none (`placements.itemization`).
+    itemization_date = Date(null=True, default=None)
+    itemization_balance_cents = BigInt(null=True, default=None)
+    interest_since_itemization_cents = BigInt(null=True, default=None)
+    fees_since_itemization_cents = BigInt(null=True, default=None)
+    payments_since_itemization_cents = BigInt(null=True, default=None)
+    creditor_on_itemization_date = Varchar(length=200, null=True, default=None)
+    current_creditor = Varchar(length=200, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -123,6 +123,30 @@ _ABOUT: Final[dict[str, _About]] = {
         _TEXT,
         ("", "", ""),
     ),
+    "itemization_date": _About(
+        "The itemization date your validation notice names (empty: your itemization date"
+        " setting's column)",
+        _DATE,
+        (_D(2025, 10, 15), "", ""),
+    ),
+    "itemization_balance_cents": _About(
+        "What was owed on the itemization date (required with any part of it)",
+        _AMOUNT,
+        (125050, "", ""),
+    ),
+    "interest_since_itemization_cents": _About(
+        "Interest added since the itemization date", _AMOUNT, (1520, "", "")
+    ),
+    "fees_since_itemization_cents": _About(
+        "Fees added since the itemization date", _AMOUNT, (2500, "", "")
+    ),
+    "payments_since_itemization_cents": _About(
+        "Payments and credits since the itemization date", _AMOUNT, (0, "", "")
+    ),
+    "creditor_on_itemization_date": _About(
+        "Who the debt was owed to on the itemization date", _TEXT, ("Acme Card Services", "", "")
+    ),
+    "current_creditor": _About("Who the debt is owed to now", _TEXT, ("", "", "")),
     "status": _About(
         "A status you learned of: " + ", ".join(sorted(MAINTENANCE_STATUSES)),
         "one word",

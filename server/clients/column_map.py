@@ -52,6 +52,16 @@ _PHONES_AND_EMAIL: Final = (
     FieldSpec("email"),
 )
 
+ITEMIZATION_FIELDS: Final = (
+    FieldSpec("itemization_date"),
+    FieldSpec("itemization_balance_cents"),
+    FieldSpec("interest_since_itemization_cents"),
+    FieldSpec("fees_since_itemization_cents"),
+    FieldSpec("payments_since_itemization_cents"),
+    FieldSpec("creditor_on_itemization_date"),
+    FieldSpec("current_creditor"),
+)
+
 FIELDS: Final[dict[FileKind, tuple[FieldSpec, ...]]] = {
     FileKind.NEW_BUSINESS: (
         FieldSpec("client_account_number", required=True),
@@ -74,6 +84,11 @@ FIELDS: Final[dict[FileKind, tuple[FieldSpec, ...]]] = {
         # obtained it (student loans: 12 CFR 1006.14(b)(4)). Only a new-business file sets
         # it; no other kind of file names it.
         FieldSpec("serviced_account_number"),
+        # The validation notice's itemization (12 CFR 1006.34(b)(3), (c)(2)(iii)-(viii)):
+        # the date (else the client's `itemization_date` kind names the column it is),
+        # the amount owed on it, the interest, fees, payments and credits since; the
+        # creditor on that date and the one owed now. See `placements.itemization`.
+        *ITEMIZATION_FIELDS,
     ),
     # A maintenance row changes what it names and leaves the rest: every field but the
     # account number is optional. `status` is one of MAINTENANCE_STATUSES.
@@ -120,7 +135,9 @@ DEFAULT_DATE_FORMATS: Final[tuple[str, ...]] = ("%Y-%m-%d", "%m/%d/%Y")
 # back. The day and month differ and exceed 12 so that a swapped or missing part shows.
 _FORMAT_PROBE: Final = date(1987, 11, 23)
 
-_TOP_KEYS: Final = frozenset({"columns", "date_formats", "amount_format"})
+_TOP_KEYS: Final = frozenset(
+    {"columns", "date_formats", "amount_format", "delinquency_from_charge_off"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +149,10 @@ class ColumnMap:
     # A client's own map is a contract: a column it names must be in the file. The default
     # map names every field, so there only the required ones must be present.
     strict: bool = True
+    # New business only, and only when the client says so: a client whose system keeps a
+    # charge-off date but no delinquency date has the charge-off date read as the
+    # delinquency date (never guessed for a client that did not ask).
+    delinquency_from_charge_off: bool = False
 
 
 FieldError = tuple[str, str]  # (field path, reason)
@@ -182,15 +203,17 @@ class HeaderMismatch(ValueError):
 # is cents) and the header the default layout gives each. The default amount format is
 # dollars, so a default header must not say cents: `principal_cents` holding "250" read
 # as dollars made a $250 debt $25,000.00.
-AMOUNT_FIELDS: Final = frozenset(
-    {"principal_cents", "interest_cents", "fees_cents", "amount_cents"}
-)
 _DEFAULT_HEADERS: Final = {
     "principal_cents": "principal",
     "interest_cents": "interest",
     "fees_cents": "fees",
     "amount_cents": "amount",
+    "itemization_balance_cents": "itemization_balance",
+    "interest_since_itemization_cents": "interest_since_itemization",
+    "fees_since_itemization_cents": "fees_since_itemization",
+    "payments_since_itemization_cents": "payments_since_itemization",
 }
+AMOUNT_FIELDS: Final = frozenset(_DEFAULT_HEADERS)
 
 
 def default_column_map(kind: FileKind = FileKind.NEW_BUSINESS) -> ColumnMap:
@@ -288,7 +311,19 @@ def parse_column_map(raw: object, kind: FileKind = FileKind.NEW_BUSINESS) -> Col
         errors.extend(
             (f"columns.{spec.name}", "required field is not mapped")
             for spec in specs.values()
-            if spec.required and spec.name not in raw_columns
+            if spec.required
+            and spec.name not in raw_columns
+            and not (spec.name == "delinquency_date" and raw.get("delinquency_from_charge_off"))
+        )
+
+    from_charge_off = raw.get("delinquency_from_charge_off", False)
+    if not isinstance(from_charge_off, bool):
+        errors.append(("delinquency_from_charge_off", "must be true or false"))
+    elif from_charge_off and kind is not FileKind.NEW_BUSINESS:
+        errors.append(("delinquency_from_charge_off", "only a new-business map reads it"))
+    elif from_charge_off and "charge_off_date" not in columns and raw_columns is not None:
+        errors.append(
+            ("columns.charge_off_date", "must be mapped: delinquency_from_charge_off reads it")
         )
 
     date_formats = DEFAULT_DATE_FORMATS
@@ -313,7 +348,9 @@ def parse_column_map(raw: object, kind: FileKind = FileKind.NEW_BUSINESS) -> Col
 
     if errors:
         raise InvalidColumnMap(errors)
-    return ColumnMap(kind, columns, date_formats, amount_format)
+    return ColumnMap(
+        kind, columns, date_formats, amount_format, delinquency_from_charge_off=from_charge_off
+    )
 
 
 def column_map_for(client: dict[str, Any], kind: FileKind) -> ColumnMap:
@@ -337,6 +374,10 @@ class HeaderLayout:
     positions: dict[str, int | None]
     headers: dict[str, str]  # our field -> the header as written in this file
     pick: Callable[[list[str]], tuple[str, ...]] = field(repr=False, compare=False)
+
+
+def _read_elsewhere(spec: FieldSpec, column_map: ColumnMap) -> bool:
+    return spec.name == "delinquency_date" and column_map.delinquency_from_charge_off
 
 
 def resolve_header(header_row: list[str], column_map: ColumnMap) -> HeaderLayout:
@@ -368,7 +409,7 @@ def resolve_header(header_row: list[str], column_map: ColumnMap) -> HeaderLayout
             # refused below, naming the unit, when it reads dollars.
             position = index.get(spec.name)
         if header is not None and position is None:
-            if spec.required or column_map.strict:
+            if column_map.strict or (spec.required and not _read_elsewhere(spec, column_map)):
                 missing.append(header)
         elif header is not None and _header_key(header) in duplicated:
             ambiguous.append(header)

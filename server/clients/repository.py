@@ -21,7 +21,8 @@ async def existing_client_ids(client_ids: list[UUID]) -> set[UUID]:
 
 _CLIENT_COLUMNS = """
     id, name, status, fee_rates_bps, remittance_cycle, remittance_method, clearing_days,
-    authority, column_map, max_plausible_balance_cents, grace_days, created_at, updated_at
+    authority, column_map, max_plausible_balance_cents, grace_days, itemization_date,
+    created_at, updated_at
 """
 _CLIENT_JSON = ("fee_rates_bps", "clearing_days", "authority", "column_map")
 
@@ -56,9 +57,9 @@ async def insert_client(values: dict[str, Any]) -> dict[str, Any]:
         f"""
         INSERT INTO client (id, name, status, fee_rates_bps, remittance_cycle, remittance_method,
                             clearing_days, authority, column_map, max_plausible_balance_cents,
-                            grace_days, created_at, updated_at)
+                            grace_days, itemization_date, created_at, updated_at)
         VALUES (gen_random_uuid(), $1, 'active', $2::jsonb, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb,
-                $8, $9, now(), now()) -- clock-ok: write time
+                $8, $9, $10, now(), now()) -- clock-ok: write time
         RETURNING {_CLIENT_COLUMNS}
         """,  # noqa: S608
         values["name"],
@@ -70,6 +71,7 @@ async def insert_client(values: dict[str, Any]) -> dict[str, Any]:
         json.dumps(values["column_map"]),
         values["max_plausible_balance_cents"],
         values["grace_days"],
+        values["itemization_date"],
     )
     assert record is not None
     return client_row(record)
@@ -98,7 +100,8 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
         UPDATE client SET name = $2, status = $3, fee_rates_bps = $4::jsonb,
             remittance_cycle = $5, remittance_method = $6, clearing_days = $7::jsonb,
             authority = $8::jsonb, column_map = $9::jsonb, max_plausible_balance_cents = $10,
-            grace_days = $11, updated_at = now() -- clock-ok: write time
+            grace_days = $11, itemization_date = $12,
+            updated_at = now() -- clock-ok: write time
         WHERE id = $1
         RETURNING {_CLIENT_COLUMNS}
         """,  # noqa: S608
@@ -113,6 +116,7 @@ async def update_client(client_id: UUID, values: dict[str, Any]) -> dict[str, An
         json.dumps(values["column_map"]),
         values["max_plausible_balance_cents"],
         values["grace_days"],
+        values["itemization_date"],
     )
     assert record is not None
     return client_row(record)

@@ -48,6 +48,18 @@ class PaymentMethod(StrEnum):
     OTHER = "other"
 
 
+class ItemizationDate(StrEnum):
+    """12 CFR 1006.34(b)(3): the reference date a client's itemization figures are stated
+    at, one of five. Null on a client: unset (the notice then takes the charge-off date,
+    else the last payment date: `letters.service.itemization_date`)."""
+
+    LAST_STATEMENT = "last_statement"
+    CHARGE_OFF = "charge_off"
+    LAST_PAYMENT = "last_payment"
+    TRANSACTION = "transaction"
+    JUDGMENT = "judgment"
+
+
 class ClientStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
@@ -64,6 +76,7 @@ class ClientCreate(msgspec.Struct, forbid_unknown_fields=True):
     column_map: dict[str, Any] | None = None
     max_plausible_balance_cents: PlausibleCents = DEFAULT_MAX_PLAUSIBLE_BALANCE_CENTS
     grace_days: GraceDays = DEFAULT_GRACE_DAYS
+    itemization_date: ItemizationDate | None = None
 
 
 class ClientUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,6 +90,7 @@ class ClientUpdate(msgspec.Struct, forbid_unknown_fields=True):
     column_map: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     max_plausible_balance_cents: PlausibleCents | msgspec.UnsetType = msgspec.UNSET
     grace_days: GraceDays | msgspec.UnsetType = msgspec.UNSET
+    itemization_date: ItemizationDate | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class ColumnMapUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -98,5 +112,6 @@ class ClientRead(msgspec.Struct):
     column_map: dict[str, Any]
     max_plausible_balance_cents: int
     grace_days: int
+    itemization_date: ItemizationDate | None
     created_at: datetime
     updated_at: datetime

@@ -104,6 +104,7 @@ async def create_client(actor: Principal, data: ClientCreate) -> ClientRead:
             "column_map": data.column_map or {},
             "max_plausible_balance_cents": data.max_plausible_balance_cents,
             "grace_days": data.grace_days,
+            "itemization_date": data.itemization_date,
         }
     )
     _check(values)

@@ -20,5 +20,7 @@ class Client(Table, tablename="client"):
     # A first file with any balance above this is held for the client's confirmation.
     max_plausible_balance_cents = BigInt(default=10_000_000)
     grace_days = Integer(default=5)
+    # The date its itemization figures are stated at (schemas.ItemizationDate); null: unset.
+    itemization_date = Varchar(length=16, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

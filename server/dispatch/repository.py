@@ -149,10 +149,42 @@ async def lock_dispatch() -> None:
     await db.execute("SET LOCAL enable_nestloop = off")
 
 
-async def drop_unleased(now: datetime) -> None:
-    """Items nobody holds are dealt again from fresh scores; held ones stay with their
-    collector until the lease ends."""
+async def stage_queues(now: datetime) -> None:
+    """The queues as the refill deals them: a table of the transaction's own that starts
+    with the held items (they stay with their collector until the lease ends); the items
+    nobody holds are dealt again from fresh scores. The live queues are not touched until
+    `swap_queues`, so claims and calls never wait on the refill's long work."""
+    await db.execute(
+        "CREATE TEMP TABLE dispatch_queue (LIKE queue_item INCLUDING DEFAULTS) ON COMMIT DROP"
+    )
+    await db.execute("CREATE UNIQUE INDEX ON dispatch_queue (debtor_id)")
+    await db.execute(
+        "INSERT INTO dispatch_queue SELECT * FROM queue_item WHERE leased_until > $1", now
+    )
+
+
+async def swap_queues(now: datetime) -> None:
+    """The dealt queues in place of the unheld items, last in the refill's transaction, so
+    the rows it locks are held only for these two statements. What changed while dealing
+    wins: a person leased meanwhile stays with whoever holds them; one called since the
+    refill began, or with no account left in collection, is not queued again."""
     await db.execute("DELETE FROM queue_item WHERE leased_until IS NULL OR leased_until <= $1", now)
+    await db.execute(
+        """
+        INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
+            account_ids, queued_at)
+        SELECT d.id, d.debtor_id, d.collector_id, d.rank, d.priority, d.best_score,
+            d.account_ids, d.queued_at
+        FROM dispatch_queue d
+        WHERE d.leased_until IS NULL
+          AND NOT EXISTS (SELECT FROM call c WHERE c.debtor_id = d.debtor_id
+                          AND c.created_at >= $1)
+          AND EXISTS (SELECT FROM account a WHERE a.id = ANY (d.account_ids)
+                      AND queue_status_callable(a.status))
+        ON CONFLICT (debtor_id) DO NOTHING
+        """,
+        now,
+    )
 
 
 # One round of dealing. The pre-filter (queue_status_callable, no telephone,
@@ -176,7 +208,7 @@ WITH reach AS (
 ), collectors AS (
     SELECT u.id, u.capacity - coalesce(q.held, 0) AS room
     FROM app_user u
-    LEFT JOIN (SELECT collector_id, count(*) AS held FROM queue_item GROUP BY collector_id) q
+    LEFT JOIN (SELECT collector_id, count(*) AS held FROM dispatch_queue GROUP BY collector_id) q
            ON q.collector_id = u.id
     WHERE u.role = 'collector' AND u.active AND coalesce(u.capacity, 0) > 0
 ), coverage AS (
@@ -196,7 +228,7 @@ WITH reach AS (
     WHERE queue_status_callable(a.status)
       AND NOT EXISTS (SELECT FROM placement pl WHERE pl.id = a.placement_id
                       AND pl.status <> 'loaded')
-      AND NOT EXISTS (SELECT 1 FROM queue_item q WHERE q.debtor_id = a.debtor_id)
+      AND NOT EXISTS (SELECT 1 FROM dispatch_queue q WHERE q.debtor_id = a.debtor_id)
 ), best AS (
     SELECT DISTINCT ON (debtor_id) debtor_id, client_id, score, priority, reach
     FROM workable
@@ -225,7 +257,7 @@ WITH reach AS (
 ), chosen AS (
     SELECT * FROM kept WHERE pos <= room
 )
-INSERT INTO queue_item (id, debtor_id, collector_id, rank, priority, best_score,
+INSERT INTO dispatch_queue (id, debtor_id, collector_id, rank, priority, best_score,
     account_ids, queued_at)
 SELECT gen_random_uuid(), ch.debtor_id, ch.collector_id,
        ch.reach * 100000 + (2 - ch.priority) * 10000 + (1000 - ch.score), ch.priority, ch.score,

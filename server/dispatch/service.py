@@ -2,10 +2,12 @@
 
 The dispatcher rescores every open account and refills every active collector's queue in
 one transaction of set-based SQL (server.dispatch.repository), serialized by an advisory lock
-so a cron run and a supervisor's run never deal the same people twice. What it admits is
-only pre-filtered; whether an account may be called is decided when a collector claims
-it, by the same rule function the pre-call check uses (`queues.service.verdict`, which
-asks `queues.rules.evaluator.check_call`).
+so a cron run and a supervisor's run never deal the same people twice. It deals into a
+table of its own and puts the result in place of the unheld items only at the end, so the
+claims and calls of a working floor wait on it for two statements, not for the refill.
+What it admits is only pre-filtered; whether an account may be called is decided when a
+collector claims it, by the same rule function the pre-call check uses
+(`queues.service.verdict`, which asks `queues.rules.evaluator.check_call`).
 
 Leases: `next` leases the person of the account it returns for `LEASE`; a call recorded
 by the collector on the person ends the item (a trigger on `call`), a release ends the
@@ -84,12 +86,13 @@ async def dispatch(actor: Principal) -> DispatchRead:
     async with db.transaction():
         await repository.lock_dispatch()
         scored = await repository.rescore(now, weights)
-        await repository.drop_unleased(now)
+        await repository.stage_queues(now)
         soon = [now + LOOKAHEAD_STEP * k for k in range(1, LOOKAHEAD // LOOKAHEAD_STEP + 1)]
         await repository.work_out_reach(now, CONTIGUOUS, soon)
         for _ in range(MAX_DEAL_ROUNDS):
             if await repository.deal_round() == 0:
                 break
+        await repository.swap_queues(now)
         queued = await repository.queued_count()
         await audit.record(
             actor, "queues.dispatch", "dispatch", None, after={"scored": scored, "queued": queued}

@@ -38,28 +38,55 @@ INDEX_HEADER = ("letter_id", "account_id", "address", "pages", "planned_mailing_
 
 def itemization_date(candidate: dict[str, Any]) -> date | None:
     """1006.34(b)(3) lets the collector choose among five dates (last statement,
-    charge-off, last payment, transaction, judgment). Of those the account holds the
-    charge-off date and the last payment date; the charge-off date is preferred, as the
-    one the client's figures are stated at. Neither known: no itemization, no notice."""
-    found: date | None = candidate["charge_off_date"] or candidate["last_payment_date"]
-    return found
+    charge-off, last payment, transaction, judgment). The date the new-business file
+    stated; else the account's date of the kind the client chose (the charge-off or last
+    payment date; the other kinds only a file states); the client unset: the charge-off
+    date, else the last payment date. None: no itemization, no notice."""
+    if candidate["itemization_date"] is not None:
+        stated: date = candidate["itemization_date"]
+        return stated
+    by_kind = {"charge_off": "charge_off_date", "last_payment": "last_payment_date"}
+    kind = candidate["client_itemization_date"]
+    if kind is None:
+        found: date | None = candidate["charge_off_date"] or candidate["last_payment_date"]
+        return found
+    return candidate[by_kind[kind]] if kind in by_kind else None
+
+
+def _itemized_amounts(candidate: dict[str, Any]) -> tuple[int, int, int, int]:
+    """(owed on the itemization date, interest since, fees since, payments and credits
+    since). The file's itemization when it stated one, with what the balance has moved
+    since it was placed; else the account's principal as owed on the date, its interest
+    and fees, and every movement since."""
+    balance = candidate["balance_cents"]
+    if candidate["itemization_balance_cents"] is not None:
+        moved = candidate["placed_balance_cents"] - balance
+        return (
+            candidate["itemization_balance_cents"],
+            candidate["interest_since_itemization_cents"],
+            candidate["fees_since_itemization_cents"],
+            candidate["payments_since_itemization_cents"] + moved,
+        )
+    owed, interest, fees = (
+        candidate["principal_cents"], candidate["interest_cents"], candidate["fees_cents"]
+    )  # fmt: skip
+    return owed, interest, fees, owed + interest + fees - balance
 
 
 def notice_data(
     candidate: dict[str, Any], address: MailingAddress, creditor: str, planned: date
 ) -> NoticeData | str:
-    """The notice's facts, or the reason it cannot be made. The itemization is the
-    account's principal as owed on the itemization date, the interest and fees on it, and
-    the payments and credits since; it reconciles to the current balance to the cent."""
+    """The notice's facts, or the reason it cannot be made. The itemization reconciles to
+    the current balance to the cent (`_itemized_amounts`); the creditors are the file's
+    when it named them, else the original creditor then and the client now."""
     settings = get_settings()
     on_date = itemization_date(candidate)
     if on_date is None:
         return "no_itemization_date"
-    if not candidate["original_creditor"]:
+    creditor_then = candidate["creditor_on_itemization_date"] or candidate["original_creditor"]
+    if not creditor_then:
         return "no_creditor_on_itemization_date"
-    owed = candidate["principal_cents"]
-    interest, fees = candidate["interest_cents"], candidate["fees_cents"]
-    paid = owed + interest + fees - candidate["balance_cents"]
+    owed, interest, fees, paid = _itemized_amounts(candidate)
     if paid < 0 or min(owed, interest, fees) < 0:
         return "itemization_does_not_reconcile"
     return NoticeData(
@@ -70,8 +97,8 @@ def notice_data(
         consumer_name=address.name,
         consumer_address=list(address.lines),
         account_number=candidate["client_account_number"],
-        creditor_on_itemization_date=candidate["original_creditor"],
-        current_creditor=creditor,
+        creditor_on_itemization_date=creditor_then,
+        current_creditor=candidate["current_creditor"] or creditor,
         itemization_date=on_date,
         amount_on_itemization_date_cents=owed,
         interest_since_cents=interest,

@@ -83,6 +83,7 @@ def staging_record(row: AccountRow) -> tuple[Any, ...]:
     home = phones.get("home", (None, None))
     mobile = phones.get("mobile", (None, None))
     work = phones.get("work", (None, None))
+    item = row.itemization
     return (
         row.line, row.client_account_number, row.first_name, row.last_name,
         row.date_of_birth, row.ssn_last4, row.ssn_hash, row.address_line1, row.address_line2,
@@ -90,8 +91,14 @@ def staging_record(row: AccountRow) -> tuple[Any, ...]:
         row.principal_cents, row.interest_cents, row.fees_cents, row.delinquency_date,
         row.charge_off_date, row.last_payment_date, row.statute_of_limitations_date,
         home[0], home[1], mobile[0], mobile[1], work[0], work[1],
-        row.serviced_account_number, _identity(row),
+        row.serviced_account_number,
+        *((item.on, item.balance_cents, item.interest_cents, item.fees_cents,
+           item.payments_cents) if item else _NO_ITEMIZATION),
+        row.creditor_on_itemization_date, row.current_creditor, _identity(row),
     )  # fmt: skip
+
+
+_NO_ITEMIZATION = (None, None, None, None, None)
 
 
 # Where a staged new-business row holds its principal, interest and fees.
@@ -394,7 +401,9 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
         return await repository.placement_status(reader, placement_id) or "missing"
     client = await clients.client_settings(placement["client_id"])
     settings = get_settings()
-    ctx = NormalizeContext(clock.agency_today(), ssn_hash_key(settings))
+    ctx = NormalizeContext(
+        clock.agency_today(), ssn_hash_key(settings), client.get("itemization_date")
+    )
     kind = FileKind(placement["kind"])
     # Rows per committed batch (a setting): large enough that a batch's fixed costs vanish,
     # small enough that its rows sit comfortably in memory and a restart redoes little.

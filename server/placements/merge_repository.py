@@ -26,8 +26,10 @@ STAGING_COLUMNS = (
     "time_zone", "email", "original_creditor", "principal_cents", "interest_cents",
     "fees_cents", "delinquency_date", "charge_off_date", "last_payment_date",
     "statute_of_limitations_date", "home_e164", "home_zones", "mobile_e164",
-    "mobile_zones", "work_e164", "work_zones", "serviced_account_number", "identity",
-    "new_debtor_id",
+    "mobile_zones", "work_e164", "work_zones", "serviced_account_number",
+    "itemization_date", "itemization_balance_cents", "interest_since_itemization_cents",
+    "fees_since_itemization_cents", "payments_since_itemization_cents",
+    "creditor_on_itemization_date", "current_creditor", "identity", "new_debtor_id",
 )  # fmt: skip
 
 _CREATE_STAGING = """
@@ -44,6 +46,10 @@ CREATE TEMP TABLE IF NOT EXISTS staging_account (
     home_e164 text, home_zones text[], mobile_e164 text, mobile_zones text[],
     work_e164 text, work_zones text[],
     serviced_account_number text,
+    itemization_date date, itemization_balance_cents bigint,
+    interest_since_itemization_cents bigint, fees_since_itemization_cents bigint,
+    payments_since_itemization_cents bigint, creditor_on_itemization_date text,
+    current_creditor text,
     identity text NOT NULL, new_debtor_id uuid NOT NULL,
     debtor_id uuid,
     reject_code text, reject_reason text
@@ -196,14 +202,20 @@ _MERGE: list[tuple[str, tuple[str, ...]]] = [
             client_account_number, original_creditor, tier, fee_rate_bps, principal_cents,
             interest_cents, fees_cents, placed_balance_cents, balance_cents, delinquency_date,
             charge_off_date, last_payment_date, statute_of_limitations_date, status,
-            status_since, serviced_account_number, created_at, updated_at)
+            status_since, serviced_account_number, itemization_date,
+            itemization_balance_cents, interest_since_itemization_cents,
+            fees_since_itemization_cents, payments_since_itemization_cents,
+            creditor_on_itemization_date, current_creditor, created_at, updated_at)
         SELECT gen_random_uuid(), $1, $2, line, debtor_id, client_account_number,
             original_creditor, $3, $4, principal_cents, interest_cents, fees_cents,
             principal_cents + interest_cents + fees_cents,
             principal_cents + interest_cents + fees_cents, delinquency_date, charge_off_date,
             last_payment_date, statute_of_limitations_date, 'active',
                 now(), -- clock-ok: write time
-            serviced_account_number, now(), now() -- clock-ok: write time
+            serviced_account_number, itemization_date, itemization_balance_cents,
+            interest_since_itemization_cents, fees_since_itemization_cents,
+            payments_since_itemization_cents, creditor_on_itemization_date, current_creditor,
+            now(), now() -- clock-ok: write time
         FROM staging_account WHERE reject_code IS NULL
         """,
         ("client_id", "placement_id", "tier", "fee_rate_bps"),

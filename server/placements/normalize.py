@@ -54,6 +54,7 @@ from server.clients.column_map import AmountFormat, FileKind, HeaderLayout
 from server.kit.zip_codes import zip_table
 from server.placements.addresses import normalize_email
 from server.placements.amounts_and_dates import date_parser, parse_cents, parse_dollars
+from server.placements.itemization import Itemization, StatedItemization, read_itemization
 from server.placements.phones import normalize_phone
 from server.placements.rows import (
     BIRTH_DATE,
@@ -135,6 +136,8 @@ class _Widths(NamedTuple):
     city: int
     original_creditor: int
     serviced_account_number: int
+    creditor_on_itemization_date: int
+    current_creditor: int
 
 
 class NewBusinessNormalizer:
@@ -158,6 +161,7 @@ class NewBusinessNormalizer:
         self._zips: Memo[ZipInfo | Problem] = Memo(self._zip)
         self._text: Memo[str] = Memo(collapse_spaces)
         self._widths = _Widths(**{f: TEXT_WIDTHS[f] for f in _Widths._fields})
+        self._delinquency_from_charge_off = layout.column_map.delinquency_from_charge_off
         today = ctx.today
         self._today = today
         try:
@@ -194,7 +198,16 @@ class NewBusinessNormalizer:
             last_payment,
             limitations,
             serviced,
+            itemized_on,
+            itemized_balance,
+            interest_since,
+            fees_since,
+            payments_since,
+            itemized_creditor,
+            current_creditor,
         ) = layout.pick(fields + _PAD)
+        if self._delinquency_from_charge_off and not delinquency.strip():
+            delinquency = charge_off
         errors: list[tuple[str, Problem]] = []
         warnings: list[tuple[str, Problem]] = []
         today = self._today
@@ -273,6 +286,8 @@ class NewBusinessNormalizer:
         town = text[city]
         creditor_name = text[creditor]
         serviced_number = text[serviced]
+        itemized_creditor_name = text[itemized_creditor]
+        current_creditor_name = text[current_creditor]
         w = self._widths
         if (
             len(account) > w.client_account_number
@@ -283,6 +298,8 @@ class NewBusinessNormalizer:
             or len(town or "") > w.city
             or len(creditor_name or "") > w.original_creditor
             or len(serviced_number or "") > w.serviced_account_number
+            or len(itemized_creditor_name or "") > w.creditor_on_itemization_date
+            or len(current_creditor_name or "") > w.current_creditor
         ):
             errors += longer_than_allowed(
                 {
@@ -290,9 +307,20 @@ class NewBusinessNormalizer:
                     "last_name": surname, "address_line1": address1, "address_line2": address2,
                     "city": town, "original_creditor": creditor_name,
                     "serviced_account_number": serviced_number,
+                    "creditor_on_itemization_date": itemized_creditor_name,
+                    "current_creditor": current_creditor_name,
                 },
                 TEXT_WIDTHS,
             )  # fmt: skip
+
+        itemization = None
+        if itemized_on or itemized_balance or interest_since or fees_since or payments_since:
+            itemization = self._itemization(
+                (itemized_on, itemized_balance, interest_since, fees_since, payments_since),
+                {"charge_off_date": charge_off_date, "last_payment_date": last_payment_date},
+                (principal_cents, interest_cents, fees_cents),
+                errors,
+            )
 
         ssn_last4 = ssn_hash = None
         if ssn:
@@ -339,7 +367,30 @@ class NewBusinessNormalizer:
             limitations_date,  # type: ignore[arg-type]
             self._issues(line, warnings) if warnings else (),
             serviced_number,
+            itemization,
+            itemized_creditor_name,
+            current_creditor_name,
         )
+
+    def _itemization(
+        self,
+        raw: tuple[str, str, str, str, str],
+        dates_by_column: dict[str, date | Problem | None],
+        amounts: tuple[int | Problem | None, int | Problem, int | Problem],
+        errors: list[tuple[str, Problem]],
+    ) -> Itemization | None:
+        on, balance, interest, fees, payments = raw
+        cells = StatedItemization(
+            self._dates[on], self._amounts[balance], self._amounts[interest],
+            self._amounts[fees], self._amounts[payments],
+        )  # fmt: skip
+        placed = sum(a for a in amounts if type(a) is int)
+        known = {k: v for k, v in dates_by_column.items() if type(v) is date}
+        whole = all(type(a) is int for a in amounts)
+        return read_itemization(
+            cells, self.ctx.itemization_date_kind, known, placed if whole else None,
+            self._today, errors,
+        )  # fmt: skip
 
     # The slow paths, taken only by a row with a problem -----------------------------
 
@@ -436,6 +487,9 @@ class NewBusinessNormalizer:
 
     def _issues(self, line: int, problems: list[tuple[str, Problem]]) -> tuple[RowError, ...]:
         headers = self.layout.headers
+        if self._delinquency_from_charge_off and not headers["delinquency_date"]:
+            # Read from the charge-off column: a problem of it is at that column.
+            headers = {**headers, "delinquency_date": headers["charge_off_date"]}
         return tuple(RowError(line, headers[f], f, p.code, p.reason) for f, p in problems)
 
 

@@ -7,7 +7,10 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
+
+if TYPE_CHECKING:
+    from server.placements.itemization import Itemization
 
 # Problems ------------------------------------------------------------------------------
 
@@ -156,6 +159,9 @@ class AccountRow:
     statute_of_limitations_date: date | None
     warnings: tuple[RowError, ...]
     serviced_account_number: str | None = None
+    itemization: Itemization | None = None
+    creditor_on_itemization_date: str | None = None
+    current_creditor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,12 +180,16 @@ def duplicate_key(row: AccountRow) -> str:
 
 
 class NormalizeContext:
-    """What a row's rules need from outside: today's date and the SSN hashing key."""
+    """What a row's rules need from outside: today's date, the SSN hashing key, and the
+    client's itemization date kind (`clients.schemas.ItemizationDate`, None: unset)."""
 
-    __slots__ = ("_inner", "_outer", "today")
+    __slots__ = ("_inner", "_outer", "itemization_date_kind", "today")
 
-    def __init__(self, today: date, ssn_hmac_key: bytes) -> None:
+    def __init__(
+        self, today: date, ssn_hmac_key: bytes, itemization_date_kind: str | None = None
+    ) -> None:
         self.today = today
+        self.itemization_date_kind = itemization_date_kind
         # HMAC-SHA256 (RFC 2104) from two keyed SHA-256 states copied per row: the same
         # digest as hmac.new(key, msg, "sha256"), at a third of HMAC.copy()'s cost.
         key = hashlib.sha256(ssn_hmac_key).digest() if len(ssn_hmac_key) > 64 else ssn_hmac_key

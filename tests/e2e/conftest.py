@@ -60,17 +60,10 @@ async def chromium(live_server: str) -> AsyncIterator[Any]:
         await browser.close()
 
 
-@pytest.fixture
-async def page(
-    chromium: Any, live_server: str, clean_state: None, request: pytest.FixtureRequest
-) -> AsyncIterator[Any]:
-    context = await chromium.new_context(
-        viewport=DESKTOP, base_url=live_server, accept_downloads=True
-    )
-    context.set_default_timeout(15_000)
-    tab = await context.new_page()
-    # Script errors and refusals by the Content-Security-Policy. A 4xx answer the test
-    # asked for is logged as a failed load: not a problem of the page.
+def watch(tab: Any) -> list[str]:
+    """The tab's problems as they happen: script errors and refusals by the
+    Content-Security-Policy. A 4xx answer the test asked for is logged as a failed load:
+    not a problem of the page."""
     problems: list[str] = []
     tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     tab.on(
@@ -81,6 +74,19 @@ async def page(
             else None
         ),
     )
+    return problems
+
+
+@pytest.fixture
+async def page(
+    chromium: Any, live_server: str, clean_state: None, request: pytest.FixtureRequest
+) -> AsyncIterator[Any]:
+    context = await chromium.new_context(
+        viewport=DESKTOP, base_url=live_server, accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    tab = await context.new_page()
+    problems = watch(tab)
     yield tab
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

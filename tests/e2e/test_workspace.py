@@ -19,7 +19,7 @@ __all__ = ["floor"]
 PICTURES = ARTIFACTS / "workspace"
 
 
-async def _sign_in_by_keyboard(page: Any, username: str) -> None:
+async def sign_in_by_keyboard(page: Any, username: str) -> None:
     await page.goto("/workspace/")
     await page.wait_for_url("**/workspace/sign-in")
     assert await page.evaluate("document.activeElement.id") == "username"
@@ -29,20 +29,20 @@ async def _sign_in_by_keyboard(page: Any, username: str) -> None:
     await page.keyboard.press("Enter")
 
 
-async def _fits(page: Any, what: str) -> None:
+async def fits(page: Any, what: str) -> None:
     overflow = await page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{what} is {overflow}px wider than the screen"
 
 
-async def _photograph(page: Any, name: str, width: str) -> None:
+async def photograph(page: Any, name: str, width: str) -> None:
     PICTURES.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(PICTURES / f"{name}-{width}.png"), full_page=True)
 
 
 async def test_a_collectors_shift_by_keyboard(page: Any, floor: Floor) -> None:
-    await _sign_in_by_keyboard(page, floor.collector.username or "")
+    await sign_in_by_keyboard(page, floor.collector.username or "")
     await page.wait_for_url("**/workspace/queue")
     await page.get_by_role("heading", name="My queue").wait_for()
     await page.keyboard.press("n")
@@ -79,7 +79,7 @@ async def test_a_collectors_shift_by_keyboard(page: Any, floor: Floor) -> None:
     await page.keyboard.press("?")
     dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     await dialog.wait_for()
-    for key in ("n", "c", "r", "/", "?"):
+    for key in ("n", "c", "o", "p", "r", "/", "?"):
         assert await dialog.locator("kbd", has_text=key).count() >= 1
     await page.keyboard.press("Escape")
     await dialog.wait_for(state="hidden")
@@ -91,25 +91,42 @@ async def test_a_collectors_shift_by_keyboard(page: Any, floor: Floor) -> None:
 
 
 async def test_every_control_is_reachable_by_tab_with_a_ring(page: Any, floor: Floor) -> None:
-    await _sign_in_by_keyboard(page, floor.collector.username or "")
+    await sign_in_by_keyboard(page, floor.collector.username or "")
     await page.wait_for_url("**/workspace/queue")
     await page.goto(f"/workspace/accounts/{floor.account['id']}")
+    await every_control_by_tab(page)
+
+
+async def every_control_by_tab(page: Any) -> None:
+    """Tab from the top to the end of the page: every visible control gets the focus, and
+    each shows a ring."""
+    # Each control is numbered, so that two with the same text are told apart.
     controls = await page.evaluate(
         "Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]),"
-        " select, textarea')).filter(e => e.offsetParent !== null && !e.closest('dialog')).length"
+        " select, textarea, summary')).filter(e => e.checkVisibility()"
+        " && !e.closest('dialog')).map((e, i) => { e.dataset.probe = i; return i; }).length"
     )
-    reached = set()
-    for _ in range(controls + 2):
+    reached: set[int] = set()
+    # A date field takes a Tab per part (month, day, year), a time field two.
+    for _ in range(controls * 3 + 2):
         await page.keyboard.press("Tab")
         found = await page.evaluate(
             "(e => [e.tagName + '#' + (e.id || e.textContent.trim().slice(0, 30) || e.name),"
-            " getComputedStyle(e).outlineStyle])(document.activeElement)"
+            " getComputedStyle(e).outlineStyle, e.dataset.probe])(document.activeElement)"
         )
         if found[0].startswith("BODY"):
-            continue  # past the last control, the focus leaves the page
-        reached.add(found[0])
+            if reached:
+                break  # past the last control, the focus leaves the page
+            continue
         assert found[1] != "none", f"{found[0]} shows no focus ring"
-    assert len(reached) >= controls, (controls, sorted(reached))
+        if found[2] is not None:
+            reached.add(int(found[2]))
+    missing = sorted(set(range(controls)) - reached)
+    names = await page.evaluate(
+        "m => m.map(i => document.querySelector(`[data-probe='${i}']`).outerHTML.slice(0, 80))",
+        missing,
+    )
+    assert not missing, names
 
 
 @pytest.mark.parametrize(("width", "viewport"), [("1280", DESKTOP), ("390", PHONE)])
@@ -118,9 +135,9 @@ async def test_every_page_fits_and_is_photographed(
 ) -> None:
     await page.set_viewport_size(viewport)
     await page.goto("/workspace/sign-in")
-    await _fits(page, "the sign-in page")
-    await _photograph(page, "sign-in", width)
-    await _sign_in_by_keyboard(page, floor.collector.username or "")
+    await fits(page, "the sign-in page")
+    await photograph(page, "sign-in", width)
+    await sign_in_by_keyboard(page, floor.collector.username or "")
     await page.wait_for_url("**/workspace/queue")
     number = floor.account["client_account_number"]
     pages = {
@@ -132,30 +149,30 @@ async def test_every_page_fits_and_is_photographed(
     for name, url in pages.items():
         await page.goto(url)
         await page.get_by_role("heading", level=1).wait_for()
-        await _fits(page, name)
-        await _photograph(page, name, width)
+        await fits(page, name)
+        await photograph(page, name, width)
     # After a call, with its finding on the screen.
     await page.goto(pages["account"])
     await page.locator("#call-outcome").select_option("right_party_contact")
     await page.get_by_role("button", name="Record the call").press("Enter")
     await page.wait_for_url("**?call=*")
-    await _fits(page, "the account after a call")
-    await _photograph(page, "account-after-call", width)
+    await fits(page, "the account after a call")
+    await photograph(page, "account-after-call", width)
     await page.get_by_role("button", name="Keys").press("Enter")
     await page.get_by_role("dialog").wait_for()
-    await _photograph(page, "shortcuts", width)
+    await photograph(page, "shortcuts", width)
 
 
-async def test_a_supervisor_lands_on_search_and_a_client_is_refused(
+async def test_a_supervisor_lands_on_approvals_and_a_client_is_refused(
     page: Any, floor: Floor, make_user: MakeUser
 ) -> None:
-    await _sign_in_by_keyboard(page, floor.supervisor.username or "")
-    await page.wait_for_url("**/workspace/search")
+    await sign_in_by_keyboard(page, floor.supervisor.username or "")
+    await page.wait_for_url("**/workspace/approvals")
     assert await page.get_by_role("link", name="My queue").count() == 0
     await page.get_by_role("button", name="Sign out").press("Enter")
     await page.wait_for_url("**/workspace/sign-in")
     client_user = await make_user("client", client_id=floor.client_id)
-    await _sign_in_by_keyboard(page, client_user.username or "")
+    await sign_in_by_keyboard(page, client_user.username or "")
     await page.get_by_role("alert").wait_for()
     assert "for the agency's staff" in await page.get_by_role("alert").inner_text()
 

@@ -124,7 +124,7 @@ async def test_search_finds_an_account(staff_browser: NewBrowser, floor: Floor) 
 async def test_roles_and_doors(staff_browser: NewBrowser, floor: Floor) -> None:
     supervisor = await _signed_in(staff_browser, floor.supervisor.username)
     home = await supervisor.get("/workspace/")
-    assert home.headers["location"] == "/workspace/search"
+    assert home.headers["location"] == "/workspace/approvals"
     # Queues and leases are a collector's.
     refused = await supervisor.get("/workspace/queue")
     assert refused.status_code == 403
@@ -178,13 +178,22 @@ async def test_every_form_refuses_a_missing_or_wrong_token(
         "/workspace/next": {},
         f"{account}/calls": {"phone": floor.phone, "outcome": "busy"},
         f"{account}/release": {},
-    }
+        f"{account}/offers": {"kind": "lump_sum", "amount": "900"},
+        f"{account}/payments": {"amount": "5", "method": "cash", "paid_to": "agency",
+                                "received_on": "2026-01-02", "key": "k"},
+        f"{account}/status": {"action": "dispute", "channel": "oral", "reason": "x"},
+        f"{account}/phone-status": {"status": "do_not_call", "channel": "oral", "reason": "x"},
+        f"{account}/inconvenient-times": {"clear": "1", "channel": "oral"},
+        f"{account}/media-refusals": {"medium": "email", "channel": "oral"},
+    }  # fmt: skip
     for url, fields in forms.items():
         data = fields if token is None else {**fields, "csrf_token": token}
         response = await b.post_form(url, data, csrf=False)
         assert response.status_code == 403, (url, response.status_code)
         assert "security token" in response.text
     assert await owner_db.fetchval("SELECT count(*) FROM call") == 0
+    for table in ("offer", "payment", "account_status_change"):
+        assert await owner_db.fetchval(f"SELECT count(*) FROM {table}") == 0, table
     assert (
         await owner_db.fetchval("SELECT count(*) FROM queue_item WHERE leased_until IS NOT NULL")
         == 0

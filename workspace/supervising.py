@@ -1,0 +1,125 @@
+"""What a supervisor's pages show and do: the offers beyond a collector's band waiting
+for a decision, each with its account's context and the collector's reason, decided as
+the API's POST /offers/{id}/decision decides it (four eyes: never one's own offer, which
+settlements refuses); the week's contact-rule findings in words, and every collector's
+capacity, portfolios, queue and day (supervision)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from server.accounts import notes
+from server.accounts import service as accounts
+from server.auth import service as auth
+from server.auth.principal import Principal, Role
+from server.kit.errors import InvalidInput, NotPermitted
+from server.kit.pages import form_as
+from server.kit.pagination import page_request
+from server.settlements.schemas import OfferDecision, OfferRead, OfferStatus
+from server.settlements.services import offers
+from server.supervision import service as supervision
+from server.supervision.schemas import CollectorsRead, FindingRead
+from workspace.actions import OFFER_REASON
+
+# How many waiting offers the page lists (the API pages through them all), and how many
+# of an account's newest notes are read for the collector's reason.
+AWAITING_SHOWN = 50
+NOTES_READ = 10
+# The reason is written with the offer; a note from well before it is another offer's.
+_REASON_WINDOW = timedelta(minutes=1)
+
+
+def require_supervisor(actor: Principal) -> None:
+    """Deciding offers and reading findings are a supervisor's (and an admin's)."""
+    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise NotPermitted("only supervisors and admins decide offers and read findings")
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    offer: OfferRead
+    account_number: str | None
+    debtor: str | None
+    # The offer as a share of the balance it was judged against, in whole percent.
+    percent: int
+    made_by: str
+    reason: str | None
+    # Made by the reader: four eyes, someone else decides it.
+    mine: bool
+
+
+async def _reason(actor: Principal, offer: OfferRead) -> str | None:
+    page = await notes.list_notes(actor, offer.account_id, page_request(NOTES_READ, None))
+    for note in page.items:
+        if (
+            note.author_id == offer.created_by
+            and note.text.startswith(OFFER_REASON)
+            and note.created_at >= offer.created_at - _REASON_WINDOW
+        ):
+            return note.text.removeprefix(OFFER_REASON)
+    return None
+
+
+async def awaiting(actor: Principal) -> list[Awaiting]:
+    """Offers pending a supervisor, oldest first (the longest waiting at the top)."""
+    require_supervisor(actor)
+    found = await offers.list_offers(
+        actor, page_request(AWAITING_SHOWN, None), status=OfferStatus.PENDING_SUPERVISOR,
+        client_id=None, account_id=None,
+    )  # fmt: skip
+    labels = await accounts.account_labels(actor, [o.account_id for o in found.items])
+    names = {u.user_id: u.username for u in await auth.collectors()}
+    items = []
+    for offer in reversed(found.items):
+        number, debtor = labels.get(offer.account_id, (None, None))
+        balance = offer.balance_cents
+        items.append(
+            Awaiting(
+                offer=offer, account_number=number, debtor=debtor or None,
+                percent=0 if balance <= 0 else offer.amount_cents * 100 // balance,
+                made_by="you" if offer.created_by == actor.id
+                else names.get(offer.created_by, "another member of staff"),
+                reason=await _reason(actor, offer), mine=offer.created_by == actor.id,
+            )
+        )  # fmt: skip
+    return items
+
+
+async def decide(actor: Principal, offer_id: UUID, decision: str, reason: str) -> OfferRead:
+    require_supervisor(actor)
+    # Seen before the form is judged: an offer the reader may not see is 404 whatever was sent.
+    await offers.get_offer(actor, offer_id)
+    if decision not in ("accept", "reject"):
+        raise InvalidInput.field("decision", "choose accept or reject")
+    if not reason:
+        raise InvalidInput.field("reason", "say why, for the record")
+    data = form_as({"decision": decision, "reason": reason}, OfferDecision)
+    return await offers.decide_offer(actor, offer_id, data)
+
+
+async def collectors(actor: Principal) -> CollectorsRead:
+    """Every collector: capacity, portfolios, queue depth and the day's work."""
+    require_supervisor(actor)
+    return await supervision.collectors_view(actor, None)
+
+
+@dataclass(frozen=True)
+class Findings:
+    week_from: date
+    # (portfolio name, its findings), portfolios with none left out.
+    portfolios: list[tuple[str, list[FindingRead]]]
+    collectors: dict[UUID, str]
+
+
+async def findings(actor: Principal) -> Findings:
+    """The week's calls in breach of a contact rule, by portfolio, with explanations."""
+    require_supervisor(actor)
+    view = await supervision.portfolios_view(actor, None)
+    names = {u.user_id: u.username for u in await auth.collectors()}
+    return Findings(
+        week_from=view.week_from,
+        portfolios=[(p.name, p.findings) for p in view.items if p.findings],
+        collectors=names,
+    )
