@@ -151,3 +151,15 @@ class PaidData(LetterFacts, frozen=True, kw_only=True):
     paid_on: date
     # A settlement's agreed amount (None when paid in full).
     settlement_cents: int | None
+
+
+class NoticeStateRead(msgspec.Struct):
+    """Where an account's validation notice stands, from its mailing records: not yet
+    mailed (none mailed, or only one voided), mailed with the period's end printed on it,
+    or returned undeliverable (no period runs)."""
+
+    account_id: UUID
+    state: str
+    mailed_on: date | None
+    period_ends_on: date | None
+    returned_on: date | None

@@ -23,6 +23,8 @@ import msgspec
 
 from server.accounts import validation_notices as accounts
 from server.accounts.validation_notices import MailingAddress
+from server.accounts.validation_period import validation_state
+from server.auth.principal import Principal
 from server.clients import service as clients
 from server.kit import clock, db
 from server.kit.csv_export import csv_line
@@ -31,7 +33,13 @@ from server.kit.settings import get_settings
 from server.letters import due, letter_pdf, notice_pdf, pdf_kit, repository
 from server.letters.end_date import planned_mailing_date, validation_period_end
 from server.letters.errors import BatchNotFound, LetterNotFound
-from server.letters.schemas import BatchRunRead, LetterBatchRead, LetterRead, NoticeData
+from server.letters.schemas import (
+    BatchRunRead,
+    LetterBatchRead,
+    LetterRead,
+    NoticeData,
+    NoticeStateRead,
+)
 
 NOTICE = "validation_notice"
 INDEX_HEADER = ("letter_id", "account_id", "address", "pages", "planned_mailing_date")
@@ -228,3 +236,23 @@ async def get_letter(letter_id: UUID) -> tuple[LetterRead, dict[str, Any], bytes
     events = (await repository.events([letter_id])).get(letter_id, {})
     read = read_as(LetterRead, row, events=events)
     return read, json.loads(row["data"]), bytes(row["pdf"])
+
+
+async def notice_states(actor: Principal, account_ids: list[UUID]) -> dict[UUID, NoticeStateRead]:
+    """Each account's validation notice as its mailing records have it (the records of the
+    clients the caller may see; any other account reads as not yet mailed). The state is
+    judged as the account detail judges it (server.accounts.validation_period)."""
+    rows = {
+        row["account_id"]: row
+        for row in await repository.notice_mailings(account_ids, actor.visible_clients())
+    }
+    now = clock.now()
+    found = {}
+    for account_id in account_ids:
+        row = rows.get(account_id)
+        mailed = None if row is None else row["mailed_on"]
+        returned = None if row is None else row["returned_on"]
+        ends = None if row is None or returned else row["printed_period_ends_on"]
+        state = validation_state(ends, now, returned_on=returned)
+        found[account_id] = NoticeStateRead(account_id, str(state), mailed, ends, returned)
+    return found
