@@ -39,7 +39,9 @@ from server.letters.schemas import (
     LetterRead,
     NoticeData,
     NoticeStateRead,
+    SettlementOfferData,
 )
+from server.settlements.services import offers
 
 NOTICE = "validation_notice"
 INDEX_HEADER = ("letter_id", "account_id", "address", "pages", "planned_mailing_date")
@@ -211,6 +213,10 @@ async def make_batch(now: datetime | None = None) -> BatchRunRead:
             ]
         )  # fmt: skip
         settled += [(m.item.due_id, m.letter_id, None) for m in made if m.item.due_id is not None]
+        # The printed date governs: an offer stays open until the deadline its letter says.
+        for m in made:
+            if isinstance(m.item.data, SettlementOfferData):
+                await offers.honor_printed_deadline(m.item.data.offer_id, m.item.data.deadline)
         await repository.settle_dues(settled, made_at)
     return BatchRunRead(batch=read_as(LetterBatchRead, row), held=held, dropped=dropped)
 

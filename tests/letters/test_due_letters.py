@@ -21,6 +21,7 @@ from server.kit import clock
 from server.letters import service
 from server.letters.end_date import planned_mailing_date, validation_period_end
 from server.letters.pdf_kit import long_date
+from server.settlements.services import offers
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
 from tests.letters.test_letter_pdf import SUIT, read_back
 
@@ -112,6 +113,12 @@ async def test_inside_the_period_the_offer_runs_at_least_to_its_end(
     assert f"original creditor, by {long_date(ends_on)}." in text
     assert "is a debt collector. We are trying to collect a debt" in text
     assert long_date(due_on) not in text
+    # The printed date governs: the offer stays open until it, not its own due date.
+    kept = (await desk.admin.get(f"/api/v1/offers/{offer['offer_id']}")).json()
+    assert (kept["status"], kept["due_on"]) == ("accepted", ends_on.isoformat())
+    # The nightly sweep, the day after the offer's own due date, leaves it open.
+    assert (await offers.close_lapsed_offers(due_on + timedelta(days=1)))["expired"] == 0
+    assert (await offers.close_lapsed_offers(ends_on + timedelta(days=1)))["expired"] == 1
     # Made once: the next night has nothing to send.
     again = await service.make_batch()
     assert (again.batch, again.held, again.dropped) == (None, {}, {})
@@ -129,6 +136,8 @@ async def test_a_period_ending_the_day_before_mailing_leaves_the_offer_s_date(
     assert letter["data"]["validation_period_ends_on"] is None
     assert f"by {long_date(date.fromisoformat(offer['due_on']))}, you will" in letter["text"]
     assert "Your rights are not affected." not in letter["text"]
+    kept = (await desk.admin.get(f"/api/v1/offers/{offer['offer_id']}")).json()
+    assert kept["due_on"] == offer["due_on"]
 
 
 async def test_a_period_ending_on_the_mailing_day_still_moves_the_deadline(

@@ -273,6 +273,20 @@ async def withdraw_offer(actor: Principal, offer_id: UUID, data: OfferWithdraw) 
     return _offer_read(withdrawn)
 
 
+async def honor_printed_deadline(offer_id: UUID, deadline: date) -> None:
+    """A letter printed `deadline` as the day an accepted lump sum may be paid by (letters
+    never prints one before the validation period's end, 15 U.S.C. 1692g(b)): the offer
+    stays open at least until then, so the nightly sweep never expires what the consumer
+    was told still stands. Inside the caller's transaction; never moves a date earlier."""
+    moved = await repository.extend_due_on(offer_id, deadline)
+    if moved is not None:
+        await audit.record(
+            SYSTEM, "offer.extend", "offer", offer_id, client_id=moved["client_id"],
+            before={"due_on": moved["due_on_before"]},
+            after={"due_on": deadline, "reason": "the deadline printed on its letter"},
+        )  # fmt: skip
+
+
 # Why an account's live offers ended with it, by the status it left collection by.
 WITHDRAWN_BECAUSE = {
     AccountStatus.RECALLED: "account_recalled",
