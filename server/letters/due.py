@@ -6,8 +6,9 @@ letter (a lump sum) or a payment-plan confirmation (a plan); an account paid or 
 in full is the letter that says so. The batch reads the facts as they are when it makes
 the letter: an offer no longer accepted, or an account no longer paid (a reversal
 reopened it), is no longer due (dropped, with its reason); a letter that cannot go yet
-(no usable address, the account not active, no validation period known for an offer
-letter) is held and reconsidered every night.
+(no usable address, the account not active, no notice's mailing recorded for an offer
+letter, whose deadline depends on the period it starts) is held and reconsidered every
+night.
 """
 
 from __future__ import annotations
@@ -82,14 +83,12 @@ class _Context:
     planned: date
     addresses: dict[UUID, MailingAddress]
     bad: set[tuple[UUID, str]]
-    notice_ends: dict[UUID, date]
     creditors: dict[UUID, str]
 
 
-async def gather(planned: date, notices_made: dict[UUID, date]) -> Gathered:
+async def gather(planned: date) -> Gathered:
     """Inside the batch's transaction, its lock held: every letter due, made into its
-    data, or dropped, or held. `notices_made` are the end dates printed on the notices this
-    same batch carries (an offer letter inside their period reads them)."""
+    data, or dropped, or held."""
     rows = await repository.open_dues()
     ids = list({row["account_id"] for row in rows})
     client_ids = list({row["client_id"] for row in rows})
@@ -97,7 +96,6 @@ async def gather(planned: date, notices_made: dict[UUID, date]) -> Gathered:
         planned=planned,
         addresses=await validation_notices.mailing_addresses(ids),
         bad=await repository.bad_addresses(ids),
-        notice_ends={**await repository.live_notice_ends(ids), **notices_made},
         creditors={k: v["name"] for k, v in (await clients.clients_settings(client_ids)).items()},
     )
     made: list[DueLetter] = []
@@ -129,12 +127,10 @@ async def _outcome(
             return ("dropped", f"offer_{offer.status}")
         if account["status"] != "active":
             return ("held", "account_not_active")
-        if (
-            account["validation_period_ends_on"] is None
-            and row["account_id"] not in ctx.notice_ends
-        ):
-            # No notice mailed or on its way: the period the letter must not overshadow
-            # is not known yet (1692g(b)); the notice goes first.
+        if account["validation_period_ends_on"] is None:
+            # No notice's mailing recorded: the period the letter must not overshadow is
+            # not known yet (1692g(b)). A notice only batched does not fix it: mailed late
+            # it is void and the next one ends later. The offer waits for the mailing.
             return ("held", "awaiting_validation_notice")
     address = ctx.addresses.get(row["account_id"])
     if address is None:
@@ -174,7 +170,7 @@ def _data(
             **facts, settled=settled, paid_on=row["occurred_on"],
             settlement_cents=offer.amount_cents if settled and offer is not None else None,
         )  # fmt: skip
-    period = account["validation_period_ends_on"] or ctx.notice_ends.get(row["account_id"])
+    period = account["validation_period_ends_on"]
     inside = period if inside_validation_period(period, ctx.planned) else None
     if kind == PLAN_CONFIRMATION:
         lines = [InstallmentLine(i.due_date, i.amount_cents) for i in offer.installments]

@@ -226,23 +226,6 @@ async def settle_dues(rows: list[tuple[UUID, UUID | None, str | None]], at: date
         )
 
 
-async def live_notice_ends(account_ids: Sequence[UUID]) -> dict[UUID, date]:
-    """The end date printed on each account's notice batched or mailed and standing (not
-    void, not returned): the validation period that notice starts or runs."""
-    rows = await db.fetch(
-        """
-        SELECT DISTINCT ON (l.account_id) l.account_id, l.printed_period_ends_on
-        FROM letter l
-        WHERE l.account_id = ANY($1::uuid[]) AND l.kind = 'validation_notice'
-          AND NOT EXISTS (SELECT 1 FROM letter_event e
-                          WHERE e.letter_id = l.id AND e.kind IN ('void', 'returned'))
-        ORDER BY l.account_id, l.created_at DESC, l.id DESC
-        """,
-        list(account_ids),
-    )
-    return {row["account_id"]: row["printed_period_ends_on"] for row in rows}
-
-
 async def notice_mailings(
     account_ids: Sequence[UUID], visible: frozenset[UUID] | None
 ) -> list[asyncpg.Record]:

@@ -55,7 +55,8 @@ class LetterRead(msgspec.Struct):
 
 class LetterDetail(msgspec.Struct):
     letter: LetterRead
-    # The data the letter was made from (a notice's: NoticeData).
+    # The data the letter was made from: a notice's NoticeData, a settlement offer's
+    # SettlementOfferData, a plan's PlanData, a paid or settled letter's PaidData.
     data: dict[str, Any]
 
 

@@ -175,8 +175,7 @@ async def make_batch(now: datetime | None = None) -> BatchRunRead:
     async with db.transaction():
         await repository.lock_letters()
         items = await _notices_due(planned, held)
-        notice_ends = {n.account_id: n.data.validation_period_ends_on for n in items}
-        gathered = await due.gather(planned, notice_ends)
+        gathered = await due.gather(planned)
         for reason, count in gathered.held.items():
             held[reason] = held.get(reason, 0) + count
         for _, reason in gathered.dropped:

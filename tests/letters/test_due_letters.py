@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +19,7 @@ import pytest
 
 from server.kit import clock
 from server.letters import service
-from server.letters.end_date import planned_mailing_date, validation_period_end
+from server.letters.end_date import planned_mailing_date
 from server.letters.pdf_kit import long_date
 from server.settlements.services import offers
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
@@ -87,6 +87,14 @@ async def _batch(admin: Caller) -> tuple[Any, dict[str, dict[str, Any]]]:
     return made, letters
 
 
+# A batch made Friday 2026-11-20 is mailed Monday 2026-11-23 and its notice prints
+# 2026-12-31; the next, Wednesday 2026-11-25, is mailed Friday 2026-11-27. Both before
+# every instant the suite's clock is pinned at, so the mailing reported is in the past.
+FRIDAY = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+LATER = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+PLANNED, PRINTED_END = date(2026, 11, 23), date(2026, 12, 31)
+
+
 def _planned() -> date:
     return planned_mailing_date(clock.agency_today())
 
@@ -124,12 +132,20 @@ async def test_inside_the_period_the_offer_runs_at_least_to_its_end(
     assert (again.batch, again.held, again.dropped) == (None, {}, {})
 
 
+async def _lump_sum_noticed(
+    desk: Desk, owner_db: asyncpg.Connection, ends_on: date
+) -> tuple[str, dict[str, Any]]:
+    """An account with an accepted lump sum of 850.00, its period ending `ends_on`."""
+    account_id = await desk.account()
+    offer = await desk.offer(account_id, kind="lump_sum", amount_cents=85_000)
+    await _noticed(owner_db, account_id, ends_on)
+    return account_id, offer
+
+
 async def test_a_period_ending_the_day_before_mailing_leaves_the_offer_s_date(
     desk: Desk, owner_db: asyncpg.Connection
 ) -> None:
-    account_id = await desk.account()
-    offer = await desk.offer(account_id, kind="lump_sum", amount_cents=85_000)
-    await _noticed(owner_db, account_id, _planned() - timedelta(days=1))
+    _, offer = await _lump_sum_noticed(desk, owner_db, _planned() - timedelta(days=1))
     _, letters = await _batch(desk.admin)
     letter = letters["settlement_offer"]
     assert letter["data"]["deadline"] == offer["due_on"]
@@ -140,29 +156,54 @@ async def test_a_period_ending_the_day_before_mailing_leaves_the_offer_s_date(
     assert kept["due_on"] == offer["due_on"]
 
 
+async def test_an_offer_due_before_the_letter_could_arrive_is_not_sent(
+    desk: Desk, owner_db: asyncpg.Connection
+) -> None:
+    # Past its period, and due the day before the letter would be mailed.
+    _, offer = await _lump_sum_noticed(desk, owner_db, _planned() - timedelta(days=30))
+    await owner_db.execute(
+        "UPDATE offer SET due_on = $2 WHERE id = $1",
+        UUID(offer["offer_id"]), _planned() - timedelta(days=1),
+    )  # fmt: skip
+    made = await service.make_batch()
+    assert (made.batch, made.dropped) == (None, {"deadline_passed": 1})
+
+
 async def test_a_period_ending_on_the_mailing_day_still_moves_the_deadline(
     desk: Desk, owner_db: asyncpg.Connection
 ) -> None:
-    account_id = await desk.account()
-    await desk.offer(account_id, kind="lump_sum", amount_cents=85_000)
-    await _noticed(owner_db, account_id, _planned())
+    await _lump_sum_noticed(desk, owner_db, _planned())
     _, letters = await _batch(desk.admin)
     assert letters["settlement_offer"]["data"]["validation_period_ends_on"] == (
         _planned().isoformat()
     )
 
 
-async def test_an_offer_before_any_notice_goes_with_the_notice_and_after_its_end(
-    desk: Desk,
-) -> None:
+async def test_an_offer_before_any_notice_waits_for_the_notice_s_mailing(desk: Desk) -> None:
     account_id = await desk.account(charge_off_date=date(2025, 3, 1))
-    await desk.offer(account_id, kind="lump_sum", amount_cents=80_000)
-    _, letters = await _batch(desk.admin)
-    assert set(letters) == {"validation_notice", "settlement_offer"}
-    printed = letters["validation_notice"]["letter"]["printed_period_ends_on"]
-    assert printed == validation_period_end(_planned()).isoformat()
-    assert letters["settlement_offer"]["data"]["deadline"] == printed
-    assert letters["settlement_offer"]["data"]["validation_period_ends_on"] == printed
+    offer = await desk.offer(account_id, kind="lump_sum", amount_cents=80_000)
+    # A notice only batched fixes no period (mailed late, it is void): the offer waits.
+    with clock.running_from(FRIDAY):
+        first = await service.make_batch()
+    assert first.batch is not None
+    assert first.held == {"awaiting_validation_notice": 1}
+    index = await desk.admin.get(f"/api/v1/letter-batches/{first.batch.batch_id}.csv")
+    [notice] = list(csv.DictReader(io.StringIO(index.text)))
+    body = f"letter_id,mailed_on,returned_on,reason\r\n{notice['letter_id']},{PLANNED},,\r\n"
+    imported = await desk.admin.post(
+        "/api/v1/letter-returns", content=body, headers={"Content-Type": "text/csv"}
+    )
+    assert imported.json()["mailed"] == 1, imported.text
+    # Mailed: its period ends on the printed date, and the offer runs at least to it.
+    with clock.running_from(LATER):
+        second = await service.make_batch()
+    assert second.batch is not None
+    assert second.batch.letter_count == 1
+    index = await desk.admin.get(f"/api/v1/letter-batches/{second.batch.batch_id}.csv")
+    [row] = list(csv.DictReader(io.StringIO(index.text)))
+    data = (await desk.admin.get(f"/api/v1/letters/{row['letter_id']}")).json()["data"]
+    assert data["validation_period_ends_on"] == PRINTED_END.isoformat()
+    assert data["deadline"] == max(date.fromisoformat(offer["due_on"]), PRINTED_END).isoformat()
 
 
 async def test_an_offer_letter_waits_for_a_notice(desk: Desk, owner_db: asyncpg.Connection) -> None:
