@@ -319,3 +319,36 @@ async def test_a_payoff_reversed_before_the_batch_is_no_longer_due(desk: Desk) -
     assert made.dropped == {"account_active": 1}
     # Owing again, with a payment date to itemize from: its notice, and no paid letter.
     assert set(letters) == {"validation_notice"}
+
+
+async def test_a_letter_other_than_the_notice_is_never_void_and_dates_no_period(
+    desk: Desk, owner_db: asyncpg.Connection
+) -> None:
+    account_id = await desk.account()
+    await desk.pay(account_id, 100_000)
+    with clock.running_from(FRIDAY):
+        made = await service.make_batch()
+    assert made.batch is not None
+    index = await desk.admin.get(f"/api/v1/letter-batches/{made.batch.batch_id}.csv")
+    [row] = list(csv.DictReader(io.StringIO(index.text)))
+    # Mailed a day late and come back: kept in its history, the address marked bad.
+    body = (
+        "letter_id,mailed_on,returned_on,reason\r\n"
+        f"{row['letter_id']},2026-11-24,2026-11-30,moved\r\n"
+    )
+    report = (
+        await desk.admin.post(
+            "/api/v1/letter-returns", content=body, headers={"Content-Type": "text/csv"}
+        )
+    ).json()
+    assert (report["mailed"], report["voided"], report["returned"]) == (1, 0, 1)
+    letter = (await desk.admin.get(f"/api/v1/letters/{row['letter_id']}")).json()["letter"]
+    assert letter["events"] == {"mailed": "2026-11-24", "returned": "2026-11-30"}
+    detail = (await desk.admin.get(f"/api/v1/accounts/{account_id}")).json()
+    assert (detail["validation_notice_sent_on"], detail["validation_state"]) == (
+        None, "notice_not_mailed",
+    )  # fmt: skip
+    bad = await owner_db.fetchval(
+        "SELECT count(*) FROM letter_bad_address WHERE account_id = $1", UUID(account_id)
+    )
+    assert bad == 1
