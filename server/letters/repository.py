@@ -247,3 +247,18 @@ async def notice_mailings(
         list(account_ids),
         None if visible is None else list(visible),
     )
+
+
+async def first_letters_mailed_before(before: date) -> dict[UUID, date]:
+    """Per account, the first day a letter other than the notice was mailed, where that
+    day is before `before`: a communication with the consumer (1006.34(a)(1)(i))."""
+    rows = await db.fetch(
+        """
+        SELECT l.account_id, min(e.occurred_on) AS mailed_on
+        FROM letter l JOIN letter_event e ON e.letter_id = l.id AND e.kind = 'mailed'
+        WHERE l.kind <> 'validation_notice' AND e.occurred_on < $1
+        GROUP BY l.account_id
+        """,
+        before,
+    )
+    return {row["account_id"]: row["mailed_on"] for row in rows}
