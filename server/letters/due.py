@@ -27,7 +27,12 @@ from server.auth.principal import SYSTEM
 from server.clients import service as clients
 from server.kit.settings import get_settings
 from server.letters import repository
-from server.letters.letter_rules import inside_validation_period, may_mention_suit, offer_deadline
+from server.letters.letter_rules import (
+    NO_LETTER_WHILE,
+    inside_validation_period,
+    may_mention_suit,
+    offer_deadline,
+)
 from server.letters.schemas import (
     InstallmentLine,
     LetterFacts,
@@ -121,6 +126,9 @@ async def _outcome(
     if kind in (PAID_IN_FULL, SETTLED_IN_FULL):
         if account["status"] != kind:
             return ("dropped", f"account_{account['status']}")
+        before = await _status_before(row["account_id"], kind)
+        if before in NO_LETTER_WHILE:
+            return ("dropped", f"no_letter_while_{before}")
     else:
         assert offer is not None
         if offer.status != OfferStatus.ACCEPTED:
@@ -141,6 +149,17 @@ async def _outcome(
     if isinstance(data, str):
         return ("dropped", data)
     return DueLetter(row["due_id"], row["account_id"], row["client_id"], kind, address, data)
+
+
+async def _status_before(account_id: UUID, status: str) -> str | None:
+    """The status the account was in when it last became `status` (paid or settled)."""
+    changes = (await accounts.contact_context(SYSTEM, account_id)).status_changes
+    into = [c for c in changes if c["to_status"] == status]
+    if not into:
+        return None
+    last = max(into, key=lambda c: (c["received_at"], c["created_at"]))
+    found: str = last["from_status"]
+    return found
 
 
 def _data(

@@ -13,6 +13,12 @@
   is unknown is treated the same (nothing in our letters needs to mention suit; leaving
   it out is never wrong). The call cues (server/queues/rules/cues.py) judge the same fact
   on the day of the call.
+- Who may be written to at all: a consumer represented by an attorney is written to only
+  through the attorney (15 U.S.C. 1692c(a)(2), 12 CFR 1006.6(b)(2)); a consumer in
+  bankruptcy is protected by the automatic stay (11 U.S.C. 362(a)); a deceased consumer
+  has no one at the address the letter would go to. An account paid off while one of
+  these stood gets no letter from the batch (staff write to the attorney, the trustee or
+  the estate).
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from __future__ import annotations
 from datetime import date
 
 from server.letters.end_date import assumed_receipt
+
+# The statuses (the most severe block in force) under which no letter goes to the consumer.
+NO_LETTER_WHILE = frozenset({"attorney_represented", "bankruptcy", "deceased"})
 
 
 def inside_validation_period(period_ends_on: date | None, mailing_on: date) -> bool:

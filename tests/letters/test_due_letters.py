@@ -352,3 +352,17 @@ async def test_a_letter_other_than_the_notice_is_never_void_and_dates_no_period(
         "SELECT count(*) FROM letter_bad_address WHERE account_id = $1", UUID(account_id)
     )
     assert bad == 1
+
+
+@pytest.mark.parametrize("status", ["attorney_represented", "bankruptcy", "deceased"])
+async def test_no_paid_letter_goes_to_a_consumer_no_letter_may_reach(
+    desk: Desk, status: str
+) -> None:
+    # 1692c(a)(2): an attorney's client is written to through the attorney; the stay of a
+    # bankruptcy; nobody at a deceased consumer's address. Paid off all the same.
+    account_id = await desk.account(status=status)
+    await desk.pay(account_id, 100_000)
+    detail = (await desk.admin.get(f"/api/v1/accounts/{account_id}")).json()
+    assert detail["status"] == "paid_in_full"
+    made = await service.make_batch()
+    assert (made.batch, made.dropped) == (None, {f"no_letter_while_{status}": 1})
