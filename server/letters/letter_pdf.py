@@ -34,12 +34,12 @@ def _account(data: LetterFacts) -> str:
     )
 
 
-def _rights(pdf: FPDF, y: float, ends_on: Any, what: str) -> float:
+def _rights(pdf: FPDF, y: float, data: LetterFacts, ends_on: Any, what: str) -> float:
     """Inside the validation period: what the letter offers changes none of the rights the
     notice gave, and says until when they run (1692g(b): nothing overshadows them)."""
     if ends_on is None:
         return y
-    y = _room(pdf, y, 22)
+    y = _room(pdf, y, 22, data)
     pdf.set_draw_color(0, 0, 0)
     top = y
     y = pdf_kit.para(
@@ -57,7 +57,7 @@ def _rights(pdf: FPDF, y: float, ends_on: Any, what: str) -> float:
 
 
 def _how_to_pay(pdf: FPDF, y: float, data: LetterFacts) -> float:
-    y = _room(pdf, y, 45)
+    y = _room(pdf, y, 45, data)
     y = pdf_kit.heading(pdf, LEFT, y, "How to pay")
     y = _say(
         pdf,
@@ -74,17 +74,22 @@ def _questions(pdf: FPDF, y: float, data: LetterFacts) -> float:
     return _say(pdf, y, f"If you have questions, {call}write to us at the address above.") + 6
 
 
-def _room(pdf: FPDF, y: float, needed: float) -> float:
-    """Where the next block starts: on a new page when it would pass the bottom margin
-    (a long plan's schedule; the batch's pages have no automatic breaks)."""
+def _room(pdf: FPDF, y: float, needed: float, data: LetterFacts) -> float:
+    """Where the next block starts: on a new page, headed by whom and what it is about,
+    when it would pass the bottom margin (a long plan's schedule; the batch's pages have
+    no automatic breaks)."""
     if y + needed <= BOTTOM:
         return y
     pdf.add_page()
-    return 15.0
+    return (
+        pdf_kit.lines(
+            pdf, LEFT, 15, [f"{data.consumer_name}, reference {data.account_number} (continued)"]
+        )
+        + 6
+    )
 
 
 def _amount_row(pdf: FPDF, y: float, label: str, cents: int, bold: bool = False) -> float:
-    y = _room(pdf, y, LINE + 2)
     pdf.set_font(FONT, "B" if bold else "", 9.5)
     pdf.set_xy(LEFT + 1, y)
     pdf.cell(110, LINE, pdf_kit.text(label))
@@ -110,7 +115,7 @@ def draw_settlement_offer(pdf: FPDF, data: SettlementOfferData) -> None:
         f" **If we receive {dollars(data.amount_cents)} by"
         f" {long_date(data.deadline)}, you will owe nothing more on it.**",
     )
-    y = _rights(pdf, y + 5, data.validation_period_ends_on, "This offer")
+    y = _rights(pdf, y + 5, data, data.validation_period_ends_on, "This offer")
     _how_to_pay(pdf, y + 2, data)
 
 
@@ -125,22 +130,21 @@ def draw_plan_confirmation(pdf: FPDF, data: PlanData) -> None:
         f" {len(data.installments)} payments, on these dates:",
     )
     y += 3
+    count = len(data.installments)
     for n, line in enumerate(data.installments, start=1):
-        y = _amount_row(
-            pdf,
-            y,
-            f"Payment {n} of {len(data.installments)}, due {long_date(line.due_date)}",
-            line.amount_cents,
-        )
-    y = _amount_row(pdf, y + 1, "Total of the plan", data.total_cents, bold=True) + 4
-    y = _room(pdf, y, 12)
+        y = _room(pdf, y, LINE + 2, data)
+        label = f"Payment {n} of {count}, due {long_date(line.due_date)}"
+        y = _amount_row(pdf, y, label, line.amount_cents)
+    y = _room(pdf, y + 1, LINE + 2, data)
+    y = _amount_row(pdf, y, "Total of the plan", data.total_cents, bold=True) + 4
+    y = _room(pdf, y, 12, data)
     done = (
         "the debt is paid in full"
         if data.total_cents >= data.balance_cents
         else f"the debt (balance today {dollars(data.balance_cents)}) is settled in full"
     )
     y = _say(pdf, y, f"When every payment is made, {done}: you will owe nothing more on it.")
-    y = _rights(pdf, y + 5, data.validation_period_ends_on, "This plan")
+    y = _rights(pdf, y + 5, data, data.validation_period_ends_on, "This plan")
     _how_to_pay(pdf, y + 2, data)
 
 

@@ -14,7 +14,9 @@ import msgspec
 import pytest
 
 from server.letters.letter_pdf import letter_pdf
+from server.letters.notice_pdf import notice_pdf
 from server.letters.schemas import InstallmentLine, PaidData, PlanData, SettlementOfferData
+from tests.letters.test_notice_pdf import DATA
 
 FACTS: dict[str, Any] = {
     "agency_name": "Northwind Recovery Services",
@@ -138,6 +140,10 @@ def test_a_time_barred_debt_s_letter_never_mentions_suit(kind: str) -> None:
     assert SUIT.search(text) is None, f"{kind}: {SUIT.search(text)} in {text!r}"
 
 
+def test_the_notice_never_mentions_suit_either() -> None:
+    assert SUIT.search(read_back(notice_pdf(DATA)[0])) is None
+
+
 def test_a_paid_debt_not_time_barred_is_told_no_suit_follows() -> None:
     for kind in ("paid_in_full", "settled_in_full"):
         assert "No lawsuit will be brought to collect it." in _text(kind, LETTERS[kind])
@@ -153,4 +159,5 @@ def test_a_long_plan_runs_onto_a_second_page() -> None:
     assert pages == 2
     text = read_back(pdf)
     assert "Payment 36 of 36" in text
+    assert "Jordan Example, reference ACC-584345 (continued)" in text
     assert "How to pay" in text
