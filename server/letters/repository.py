@@ -262,3 +262,12 @@ async def first_letters_mailed_before(before: date) -> dict[UUID, date]:
         before,
     )
     return {row["account_id"]: row["mailed_on"] for row in rows}
+
+
+async def letters_of_account(account_id: UUID) -> list[asyncpg.Record]:
+    """Every letter made for the account, newest first."""
+    return await db.fetch(
+        f"SELECT {_LETTER_COLUMNS} FROM letter l WHERE l.account_id = $1"  # noqa: S608
+        " ORDER BY l.created_at DESC, l.id DESC",
+        account_id,
+    )

@@ -21,6 +21,7 @@ from uuid import UUID
 
 import msgspec
 
+from server.accounts import service as account_service
 from server.accounts import validation_notices as accounts
 from server.accounts.validation_notices import MailingAddress
 from server.accounts.validation_period import validation_state
@@ -261,3 +262,12 @@ async def notice_states(actor: Principal, account_ids: list[UUID]) -> dict[UUID,
         state = validation_state(ends, now, returned_on=returned)
         found[account_id] = NoticeStateRead(account_id, str(state), mailed, ends, returned)
     return found
+
+
+async def account_letters(actor: Principal, account_id: UUID) -> list[LetterRead]:
+    """Every letter made for an account the caller may see, newest first, each with what
+    the vendor reported of it: what staff open and download (`/api/v1/letters/{id}`)."""
+    await account_service.visible_account(actor, account_id)
+    rows = await repository.letters_of_account(account_id)
+    events = await repository.events([row["letter_id"] for row in rows])
+    return [read_as(LetterRead, row, events=events.get(row["letter_id"], {})) for row in rows]

@@ -302,6 +302,13 @@ async def test_a_paid_settlement_is_settled_in_full_and_its_offer_letter_dropped
     assert [tuple(r) for r in rows] == [
         ("settled_in_full", True, None), ("settlement_offer", False, "offer_fulfilled"),
     ]  # fmt: skip
+    # Staff find the account's letters, and open each.
+    listed = await desk.admin.get(f"/api/v1/accounts/{account_id}/letters")
+    assert listed.status_code == 200, listed.text
+    assert [(x["kind"], x["letter_id"]) for x in listed.json()] == [
+        ("settled_in_full", letter["letter"]["letter_id"])
+    ]
+    assert (await desk.collector.get(f"/api/v1/accounts/{account_id}/letters")).status_code == 403
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await owner_db.execute("UPDATE letter_due SET dropped_reason = 'x', letter_id = NULL")
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
