@@ -106,7 +106,16 @@ async def gather(planned: date) -> Gathered:
     made: list[DueLetter] = []
     dropped: list[tuple[UUID, str]] = []
     held: dict[str, int] = {}
+    # Paid (or settled) again after a reversal reopened it: the last payoff's letter only.
+    last_payoff = {
+        (row["account_id"], row["kind"]): row["due_id"]
+        for row in rows
+        if row["kind"] in (PAID_IN_FULL, SETTLED_IN_FULL)
+    }
     for row in rows:
+        if last_payoff.get((row["account_id"], row["kind"]), row["due_id"]) != row["due_id"]:
+            dropped.append((row["due_id"], "superseded"))
+            continue
         account = await accounts.visible_account(SYSTEM, row["account_id"])
         outcome = await _outcome(row, account, ctx)
         if isinstance(outcome, DueLetter):

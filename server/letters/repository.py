@@ -202,7 +202,7 @@ async def insert_due(
         INSERT INTO letter_due (id, account_id, client_id, kind, offer_id, payment_id,
             occurred_on, created_at)
         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, now()) -- clock-ok: write time
-        ON CONFLICT (kind, offer_id) WHERE offer_id IS NOT NULL DO NOTHING
+        ON CONFLICT DO NOTHING
         """,
         account_id, client_id, kind, offer_id, payment_id, occurred_on,
     )  # fmt: skip

@@ -373,3 +373,34 @@ async def test_no_paid_letter_goes_to_a_consumer_no_letter_may_reach(
     assert detail["status"] == "paid_in_full"
     made = await service.make_batch()
     assert (made.batch, made.dropped) == (None, {f"no_letter_while_{status}": 1})
+
+
+async def test_settled_reopened_and_settled_again_is_one_letter_of_the_last(desk: Desk) -> None:
+    account_id = await desk.account()
+    offer = await desk.offer(account_id, kind="lump_sum", amount_cents=80_000)
+    first = await desk.pay(account_id, 80_000, offer_id=offer["offer_id"])
+    reversed_ = await desk.admin.post(
+        f"/api/v1/payments/{first['payment_id']}/reversal", json={"reason": "NSF"}
+    )
+    assert reversed_.status_code == 201, reversed_.text
+    again = await desk.pay(account_id, 80_000, offer_id=offer["offer_id"])
+    made, letters = await _batch(desk.admin)
+    assert set(letters) == {"settled_in_full"}
+    assert made.dropped == {"superseded": 1, "offer_fulfilled": 1}
+    assert letters["settled_in_full"]["data"]["settlement_cents"] == 80_000
+    assert again["payment_id"] != first["payment_id"]
+
+
+async def test_settled_again_after_a_night_reopened_gets_its_letter(desk: Desk) -> None:
+    account_id = await desk.account()
+    offer = await desk.offer(account_id, kind="lump_sum", amount_cents=80_000)
+    first = await desk.pay(account_id, 80_000, offer_id=offer["offer_id"])
+    await desk.admin.post(
+        f"/api/v1/payments/{first['payment_id']}/reversal", json={"reason": "NSF"}
+    )
+    night = await service.make_batch()
+    assert night.dropped == {"account_active": 1}
+    await desk.pay(account_id, 80_000, offer_id=offer["offer_id"])
+    made, letters = await _batch(desk.admin)
+    assert "settled_in_full" in letters
+    assert made.dropped == {"offer_fulfilled": 1}

@@ -34,9 +34,12 @@ forwards = sql_migration(
             (settled_at IS NULL AND letter_id IS NULL AND dropped_reason IS NULL)
             OR (settled_at IS NOT NULL AND (letter_id IS NULL) <> (dropped_reason IS NULL)))
     );
-    -- One letter per offer and kind: the event that makes it due happens once.
+    -- An offer is accepted once, a payment pays off once: one due each. (An account
+    -- settled, reopened by a reversal and settled again has a due per payment.)
     CREATE UNIQUE INDEX letter_due_offer_once ON letter_due (kind, offer_id)
-        WHERE offer_id IS NOT NULL;
+        WHERE kind IN ('settlement_offer', 'plan_confirmation');
+    CREATE UNIQUE INDEX letter_due_payment_once ON letter_due (kind, payment_id)
+        WHERE payment_id IS NOT NULL;
     CREATE INDEX letter_due_open ON letter_due (created_at, id) WHERE settled_at IS NULL;
     CREATE FUNCTION letter_due_settle_once() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
