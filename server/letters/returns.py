@@ -33,6 +33,7 @@ from server.kit import clock, db
 from server.kit.errors import InvalidInput
 from server.letters import repository
 from server.letters.schemas import ReturnImportRead, ReturnRowError
+from server.letters.service import NOTICE
 
 COLUMNS = ("letter_id", "mailed_on", "returned_on", "reason")
 MAX_BYTES = 20 * 1024 * 1024
@@ -148,7 +149,9 @@ async def _apply(row: ReturnRow, import_id: UUID, tally: _Tally) -> None:
         changed = True
         tally.mailed += 1
         await repository.insert_event(letter["letter_id"], "mailed", mailed_on, None, import_id)
-        if mailed_on > letter["planned_mailing_on"]:
+        # Only a notice is void when mailed late: the end date printed on it counts from
+        # the planned mailing. Another letter's dates do not depend on its own mailing.
+        if mailed_on > letter["planned_mailing_on"] and letter["kind"] == NOTICE:
             tally.voided += 1
             seen["void"] = mailed_on
             reason = f"mailed {mailed_on}, after the planned {letter['planned_mailing_on']}"
