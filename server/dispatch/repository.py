@@ -166,8 +166,9 @@ async def stage_queues(now: datetime) -> None:
 async def swap_queues(now: datetime) -> None:
     """The dealt queues in place of the unheld items, last in the refill's transaction, so
     the rows it locks are held only for these two statements. What changed while dealing
-    wins: a person leased meanwhile stays with whoever holds them; one called since the
-    refill began, or with no account left in collection, is not queued again."""
+    wins: a person leased meanwhile stays with whoever holds them; one whose call was
+    recorded since the refill began (by the database's clock, which dates the calls), or
+    with no account left in collection, is not queued again."""
     await db.execute("DELETE FROM queue_item WHERE leased_until IS NULL OR leased_until <= $1", now)
     await db.execute(
         """
@@ -177,13 +178,13 @@ async def swap_queues(now: datetime) -> None:
             d.account_ids, d.queued_at
         FROM dispatch_queue d
         WHERE d.leased_until IS NULL
+          -- Recorded since this refill's transaction began: after what it dealt from.
           AND NOT EXISTS (SELECT FROM call c WHERE c.debtor_id = d.debtor_id
-                          AND c.created_at >= $1)
+                          AND c.created_at >= transaction_timestamp()) -- clock-ok: the snapshot
           AND EXISTS (SELECT FROM account a WHERE a.id = ANY (d.account_ids)
                       AND queue_status_callable(a.status))
         ON CONFLICT (debtor_id) DO NOTHING
-        """,
-        now,
+        """
     )
 
 
