@@ -57,6 +57,12 @@ async def clients(
     return Listing(admin, "/api/v1/clients", {}, "client_id", ROWS)
 
 
+async def users(admin: Caller, make_user: MakeUser, db: asyncpg.Connection, **_: Any) -> Listing:
+    ids = [UUID((await make_user("supervisor")).user_id or "") for _ in range(ROWS)]
+    await db.execute("UPDATE app_user SET created_at = $1 WHERE id = ANY($2::uuid[])", TIED, ids)
+    return Listing(admin, "/api/v1/users", {"role": "supervisor"}, "user_id", ROWS)
+
+
 async def accounts(
     admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
     **_: Any,
@@ -265,6 +271,7 @@ async def queue(
 
 LISTS: dict[str, Make] = {
     "ListClients": clients,
+    "ListUsers": users,
     "ListAccounts": accounts,
     "ListPlacements": placements,
     "ListOffers": offers,
