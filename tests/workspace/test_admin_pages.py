@@ -24,6 +24,18 @@ GOOD = {
 }  # fmt: skip
 
 
+async def paid_in_october(admin: Caller, account_id: str, cents: int) -> None:
+    """A payment long cleared whatever today is (every pinned instant is after November
+    2026): October's statement is due."""
+    paid = await admin.post(
+        f"/api/v1/accounts/{account_id}/payments",
+        headers={"Idempotency-Key": new_key()},
+        json={"amount_cents": cents, "method": "ach", "paid_to": "agency",
+              "received_at": "2026-10-05T12:00:00-04:00"},
+    )  # fmt: skip
+    assert paid.status_code == 201, paid.text
+
+
 async def _admin(staff_browser: NewBrowser, admin: Caller) -> Browser:
     b = await staff_browser()
     assert (await b.sign_in(admin.username or "")).status_code == 303
@@ -185,13 +197,7 @@ async def test_remittance_runs_and_its_statements_open_with_their_files(
 ) -> None:
     client = await make_client()
     account = await make_account(client["client_id"])
-    paid = await admin.post(
-        f"/api/v1/accounts/{account['id']}/payments",
-        headers={"Idempotency-Key": new_key()},
-        json={"amount_cents": 10_000, "method": "ach", "paid_to": "agency",
-              "received_at": "2026-10-05T12:00:00-04:00"},
-    )  # fmt: skip
-    assert paid.status_code == 201, paid.text
+    await paid_in_october(admin, account["id"], 10_000)
     b = await _admin(staff_browser, admin)
     ran = await b.post_form("/workspace/admin/remittance")
     assert ran.status_code == 303
