@@ -69,7 +69,7 @@ async def _client_page(
     return await page(
         "admin/client.html", session, status=status, nav="clients", client=found,
         failed="client", values=forms.form_values(values), errors=errors or {},
-        choices=client_form.CHOICES, tiers=client_form.TIERS, methods=client_form.METHODS,
+        choices=client_form.CHOICES, tiers=client_form.TIERS, methods=client_form.METHOD_LABELS,
         levels=client_form.LEVELS, limits=client_form.LIMITS, notice=notice,
         tokens=await admin.tokens(actor, client_id) if client_id else [],
         created=created, token_errors=token_errors or {},

@@ -40,6 +40,8 @@ LIMITS = {
     "max_months": ("Months at most", False),
     "min_installment": ("Instalment at least ($)", True),
 }
+# How people write the payment methods.
+METHOD_LABELS = {"ach": "ACH", "card": "Card", "check": "Check", "cash": "Cash", "other": "Other"}
 CHOICES = {
     "remittance_cycle": [c.value for c in RemittanceCycle],
     "remittance_method": [m.value for m in RemittanceMethod],

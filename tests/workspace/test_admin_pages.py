@@ -58,7 +58,7 @@ async def test_a_client_is_refused_field_by_field_and_nothing_written(
     assert refused.status_code == 422
     page = refused.text
     assert "Primary: must be a percent from 0 to 100, such as 27.5" in page
-    assert "Ach: must be between 0 and 30" in page
+    assert "ACH: must be between 0 and 30" in page
     # The authority's own check (server/clients/authority.py), next to its field.
     assert 'id="client-authority-collector-min-percent-error"' in page
     assert "Settles at least (%): must be an integer between 1 and 100" in page
