@@ -148,6 +148,17 @@ async def statements(
     return Listing(admin, "/api/v1/statements", {}, "statement_id", ROWS)
 
 
+async def remittance_runs(admin: Caller, db: asyncpg.Connection, **_: Any) -> Listing:
+    # Runs are append-only: these finished at one instant as written.
+    await db.execute(
+        "INSERT INTO remittance_run (id, as_of, statements_issued, started_at, finished_at)"
+        " SELECT gen_random_uuid(), $1, 0, $1, $1 FROM generate_series(1, $2)",
+        TIED,
+        ROWS,
+    )
+    return Listing(admin, "/api/v1/remittance/runs", {}, "run_id", ROWS)
+
+
 async def violations(
     admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
     **_: Any,
@@ -277,6 +288,7 @@ LISTS: dict[str, Make] = {
     "ListOffers": offers,
     "ListAccountPayments": payments,
     "ListStatements": statements,
+    "ListRemittanceRuns": remittance_runs,
     "ListViolations": violations,
     "ListCalls": calls,
     "ListAccountNotes": notes,

@@ -2,7 +2,7 @@
 clients (POST/PATCH /clients: the same validation, faults by field), users and roles
 (GET/POST /users, PATCH /users/{id}, PATCH /collectors/{id}), a client's API tokens
 (POST/GET/DELETE /clients/{id}/tokens), and remittance (POST /remittance/run, GET
-/statements and a statement's documents). Every one of them is an admin's alone."""
+/remittance/runs, GET /statements and a statement's documents). Each is an admin's alone."""
 
 from __future__ import annotations
 
@@ -28,7 +28,12 @@ from server.kit.pages import form_as
 from server.kit.pagination import page_request
 from server.settlements.remittance import payouts
 from server.settlements.remittance import service as remittance
-from server.settlements.remittance.schemas import PayoutRead, RemittanceRunRead, StatementRead
+from server.settlements.remittance.schemas import (
+    PayoutRead,
+    RemittanceRunRead,
+    RemittanceRunSummary,
+    StatementRead,
+)
 from server.settlements.remittance.statements import StatementDocument
 from workspace import client_form
 from workspace.client_form import Values
@@ -36,6 +41,7 @@ from workspace.client_form import Values
 # How many rows each list page shows (the API pages through them all).
 SHOWN = 200
 STATEMENTS_SHOWN = 100
+RUNS_SHOWN = 10
 
 
 def require_admin(actor: Principal) -> None:
@@ -157,6 +163,12 @@ async def statements(actor: Principal, client_id: UUID | None) -> list[Statement
     require_admin(actor)
     page = page_request(STATEMENTS_SHOWN, None)
     return (await remittance.list_statements(actor, page, client_id)).items
+
+
+async def runs(actor: Principal) -> list[RemittanceRunSummary]:
+    """GET /remittance/runs: the batch's latest runs."""
+    require_admin(actor)
+    return (await remittance.list_runs(actor, page_request(RUNS_SHOWN, None))).items
 
 
 async def run_remittance(actor: Principal) -> RemittanceRunRead:

@@ -46,6 +46,7 @@ class AdminMoneyController(Controller):
             "admin/statements.html", session, nav="statements", items=items,
             names=await admin.client_names(session.principal), chosen=chosen,
             issued=int(issued) if issued.isdigit() else None,
+            runs=await admin.runs(session.principal),
         )  # fmt: skip
 
     @post("/remittance", status_code=HTTP_303_SEE_OTHER)

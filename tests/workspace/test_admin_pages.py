@@ -216,7 +216,11 @@ async def test_remittance_runs_and_its_statements_open_with_their_files(
     assert csv.status_code == 200
     assert account["client_account_number"] in csv.text
     again = await b.post_form("/workspace/admin/remittance")
-    assert "0 statements issued" in (await b.get(again.headers["location"])).text
+    after = (await b.get(again.headers["location"])).text
+    assert "The remittance ran: 0 statements issued" in after
+    # Both runs in the batch's list, the latest first.
+    runs = after.split('id="runs-title"')[1]
+    assert runs.index("0 statements issued") < runs.index("1 statement issued")
     missing = await b.get("/workspace/admin/statements/not-an-id.pdf")
     assert missing.status_code == 404
 

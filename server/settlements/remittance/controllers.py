@@ -20,6 +20,7 @@ from server.settlements.remittance.schemas import (
     PayoutRead,
     RemittanceRun,
     RemittanceRunRead,
+    RemittanceRunSummary,
     StatementRead,
 )
 
@@ -39,6 +40,20 @@ async def run_remittance(
     repeat: a period is issued once."""
     as_of = data.as_of if data is not None else None
     return await remittance.run_remittance(principal, as_of)
+
+
+@get(
+    "/api/v1/remittance/runs",
+    operation_id="ListRemittanceRuns",
+    guards=[admin_only],
+    tags=["remittance"],
+)
+async def list_runs(
+    principal: CurrentPrincipal, limit: Limit = None, cursor: Cursor = None
+) -> Page[RemittanceRunSummary]:
+    """The remittance batch's finished runs (nightly, or `POST /remittance/run`), the
+    latest first: as of when, how many statements each issued, when it ran."""
+    return await remittance.list_runs(principal, page_request(limit, cursor))
 
 
 @get("/api/v1/statements", operation_id="ListStatements", guards=[users_only], tags=["statements"])
@@ -135,5 +150,5 @@ async def fee_invoice(principal: CurrentPrincipal, statement_id: FromPath[str]) 
     return downloads.invoice_file(doc, found)
 
 
-routes = [run_remittance, list_statements, get_statement, pay_out_statement, remittance_advice,
-          fee_invoice]  # fmt: skip
+routes = [run_remittance, list_runs, list_statements, get_statement, pay_out_statement,
+          remittance_advice, fee_invoice]  # fmt: skip
