@@ -12,7 +12,7 @@ import pytest
 from tests.dispatch.test_work_queue import everyone_in, zone_at
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_workspace import fits, photograph, sign_in_by_keyboard
+from tests.e2e.test_workspace import every_control_by_tab, fits, photograph, sign_in_by_keyboard
 from tests.fixtures import Caller
 from tests.workspace.conftest import Floor, floor
 from tests.workspace.test_admin_pages import paid_in_october
@@ -138,3 +138,20 @@ async def test_an_admins_pages(
     await page.locator("td a[href^='/workspace/admin/statements/']").first.press("Enter")
     await page.get_by_role("heading", name="Totals").wait_for()
     await _check(page, "admin-statement", width)
+
+
+async def test_every_control_of_the_admins_and_the_new_forms_is_reachable_by_tab(
+    page: Any, floor: Floor, admin: Caller
+) -> None:
+    await sign_in_by_keyboard(page, admin.username or "")
+    await page.wait_for_url("**/workspace/search")
+    for url in (
+        f"/workspace/admin/clients/{floor.client_id}",
+        "/workspace/admin/users",
+        "/workspace/admin/statements",
+        f"/workspace/collectors/{floor.collector.user_id}/queue",
+        f"/workspace/accounts/{floor.account['id']}",
+    ):
+        await page.goto(url)
+        await page.get_by_role("heading", level=1).first.wait_for()
+        await every_control_by_tab(page)

@@ -251,3 +251,31 @@ async def test_no_admin_page_is_anyone_elses(
         ):  # fmt: skip
             assert (await b.post_form(form, fields)).status_code == 403, (role, form)
         assert await _count(owner_db, "audit_event") == before
+
+
+async def test_every_admin_form_refuses_a_missing_or_forged_token(
+    staff_browser: NewBrowser, admin: Caller, make_client: MakeClient, owner_db: asyncpg.Connection
+) -> None:
+    client = await make_client()
+    b = await _admin(staff_browser, admin)
+    url = f"/workspace/admin/clients/{client['client_id']}"
+    made = await b.post_form(f"{url}/tokens", {"name": "kept"})
+    assert made.status_code == 201
+    token_id = await owner_db.fetchval("SELECT id FROM api_token")
+    before = await _count(owner_db, "audit_event")
+    forms = {
+        "/workspace/admin/clients": GOOD, url: GOOD, f"{url}/tokens": {"name": "x"},
+        f"{url}/tokens/{token_id}/revoke": {},
+        "/workspace/admin/users": {"username": "x.y.z", "password": PASSWORD, "role": "admin"},
+        f"/workspace/admin/users/{admin.user_id}/active": {"active": "1"},
+        f"/workspace/admin/users/{admin.user_id}/collector": {"capacity": "3"},
+        "/workspace/admin/remittance": {},
+    }  # fmt: skip
+    for token in (None, "forged-token"):
+        for form, fields in forms.items():
+            data = fields if token is None else {**fields, "csrf_token": token}
+            refused = await b.post_form(form, data, csrf=False)
+            assert refused.status_code == 403, (form, refused.status_code)
+            assert "security token" in refused.text
+    assert await _count(owner_db, "audit_event") == before
+    assert await owner_db.fetchval("SELECT revoked_at FROM api_token") is None
