@@ -2,8 +2,7 @@
 accounts placed through the real upload and loader, a call history, payments (some
 reversed). Everything goes through the same services the API uses.
 
-Idempotent: a second run finds what the first made and prints the same logins.
-"""
+Idempotent: a second run finds what the first made and prints the same logins."""
 
 from __future__ import annotations
 
@@ -470,7 +469,8 @@ _DOORS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("workspace", "/workspace/", "", (
         ("demo.collector1", "Next (n), call (c), offer (o), payment (p), preferences, release (r)"),
-        ("demo.collector2", "the same, on another portfolio (and demo.collector3)"),
+        ("demo.collector2", "the same, on another portfolio"),
+        ("demo.collector3", "the same, on another portfolio"),
         ("demo.supervisor", "Offers to decide, Findings, Collectors (queues, the dispatcher)"),
         ("demo.admin", "Clients, Users, Statements (API tokens, remittance)"),
     )),
