@@ -149,8 +149,10 @@ async def set_active(actor: Principal, user_id: UUID, active: bool) -> UserRead:
 async def update_collector(actor: Principal, user_id: UUID, values: Values) -> UserRead:
     """PATCH /collectors/{id}: capacity and portfolio."""
     require_admin(actor)
+    if not values.get("capacity"):
+        raise InvalidInput.field("capacity", "is required: how many people the queue holds")
     body = {
-        "capacity": _capacity(values.get("capacity", "")) or 0,
+        "capacity": _capacity(values["capacity"]),
         "client_ids": [str(c) for c in _client_ids(values.get("client_ids", []))],
     }
     return await auth.update_collector(actor, user_id, form_as(body, CollectorUpdate))

@@ -174,6 +174,8 @@ async def test_users_are_added_deactivated_and_collectors_given_portfolios(
     )
     assert taken.status_code == 409
     assert 'id="user-username-error"' in taken.text
+    blank = await b.post_form(f"/workspace/admin/users/{row['id']}/collector", {"capacity": ""})
+    assert "Capacity: is required" in blank.text
     cap = await b.post_form(f"/workspace/admin/users/{row['id']}/collector", {"capacity": "x"})
     assert cap.status_code == 422
     assert "Capacity: must be a whole number" in cap.text
