@@ -1,8 +1,8 @@
 """Screenshots of the front page, the API docs, every portal page and every workspace page
 at desktop (1280) and phone (390) width (the portal's signed in as a demo client, the
-workspace's as a demo collector and the demo supervisor), for looking at them as their
-users see them — with the portal's mapping step of a file in another layout (refused,
-matched, previewed; never saved).
+workspace's as a demo collector, the demo supervisor and the demo admin), for looking at
+them as their users see them — with the portal's mapping step of a file in another layout
+(refused, matched, previewed; never saved).
 
     agency seed-demo && agency api --port 8000 &
     python -m scripts.portal_screenshots --base-url http://127.0.0.1:8000
@@ -141,9 +141,44 @@ def workspace_pages(page: Page, base: str, args: argparse.Namespace, label: str)
     shoot(page, args.out, "search", label)
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, base, args.supervisor, args.password, "/workspace")
-    for name, url in (("approvals", "/workspace/approvals"), ("findings", "/workspace/findings")):
+    for name, url in (
+        ("approvals", "/workspace/approvals"),
+        ("findings", "/workspace/findings"),
+        ("collectors", "/workspace/collectors"),
+    ):
         page.goto(base + url)
         shoot(page, args.out, name, label)
+    queue = first_link(
+        page, f"{base}/workspace/collectors", r"/workspace/collectors/[0-9a-f-]{36}/queue"
+    )
+    if queue:
+        page.goto(base + queue)
+        shoot(page, args.out, "collector-queue", label)
+    page.get_by_role("button", name="Sign out").click()
+    admin_pages(page, base, args, label)
+
+
+def admin_pages(page: Page, base: str, args: argparse.Namespace, label: str) -> None:
+    """The admin's clients (the list, a new one, one to edit with its tokens), users and
+    statements (the list and the newest one). Nothing is written."""
+    sign_in(page, base, args.admin, args.password, "/workspace")
+    uuid = r"[0-9a-f-]{36}"
+    found = {
+        "admin-clients": "/workspace/admin/clients",
+        "admin-client-new": "/workspace/admin/clients/new",
+        "admin-client": first_link(
+            page, f"{base}/workspace/admin/clients", rf"/workspace/admin/clients/{uuid}"
+        ),
+        "admin-users": "/workspace/admin/users",
+        "admin-statements": "/workspace/admin/statements",
+        "admin-statement": first_link(
+            page, f"{base}/workspace/admin/statements", rf"/workspace/admin/statements/{uuid}"
+        ),
+    }
+    for name, url in found.items():
+        if url:
+            page.goto(base + url)
+            shoot(page, args.out, name, label)
     page.get_by_role("button", name="Sign out").click()
 
 
@@ -154,6 +189,7 @@ def main() -> int:
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--collector", default="demo.collector1")
     parser.add_argument("--supervisor", default="demo.supervisor")
+    parser.add_argument("--admin", default="demo.admin")
     parser.add_argument("--out", type=Path, default=Path(".artifacts/screenshots"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

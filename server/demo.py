@@ -2,8 +2,7 @@
 accounts placed through the real upload and loader, a call history, payments (some
 reversed). Everything goes through the same services the API uses.
 
-Idempotent: a second run finds what the first made and prints the same logins.
-"""
+Idempotent: a second run finds what the first made and prints the same logins."""
 
 from __future__ import annotations
 
@@ -468,10 +467,12 @@ _DOORS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
         ("demo.client2", f"the same for {DEMO_CLIENTS[1][0]}"),
         ("demo.client3", f"the same for {DEMO_CLIENTS[2][0]}"),
     )),
-    ("workspace", "/workspace/", "demo.supervisor: Offers to decide, Findings; admins: Search", (
+    ("workspace", "/workspace/", "", (
         ("demo.collector1", "Next (n), call (c), offer (o), payment (p), preferences, release (r)"),
         ("demo.collector2", "the same, on another portfolio"),
         ("demo.collector3", "the same, on another portfolio"),
+        ("demo.supervisor", "Offers to decide, Findings, Collectors (queues, the dispatcher)"),
+        ("demo.admin", "Clients, Users, Statements (API tokens, remittance)"),
     )),
     ("API docs", "/schema", "offers, payments, the rest: POST /api/v1/auth/login, then Authorize", (
         ("demo.supervisor", "GET /api/v1/offers?status=pending_supervisor, then"),
@@ -483,8 +484,7 @@ _DOORS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
 
 
 def report(result: SeedResult, base_url: str) -> str:
-    """The closing words of `agency seed-demo`: what happened, where to go, which login
-    opens which door and what to try there."""
+    """`agency seed-demo`'s closing words: what happened, where to go, with which login."""
     lines = [
         "Demo data made: every role's users; three clients' accounts, calls, payments, offers"
         " and statements."

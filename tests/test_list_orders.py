@@ -57,6 +57,12 @@ async def clients(
     return Listing(admin, "/api/v1/clients", {}, "client_id", ROWS)
 
 
+async def users(admin: Caller, make_user: MakeUser, db: asyncpg.Connection, **_: Any) -> Listing:
+    ids = [UUID((await make_user("supervisor")).user_id or "") for _ in range(ROWS)]
+    await db.execute("UPDATE app_user SET created_at = $1 WHERE id = ANY($2::uuid[])", TIED, ids)
+    return Listing(admin, "/api/v1/users", {"role": "supervisor"}, "user_id", ROWS)
+
+
 async def accounts(
     admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
     **_: Any,
@@ -140,6 +146,17 @@ async def statements(
     assert ran.status_code == 200, ran.text
     assert len({s["period_end"] for s in ran.json()["statements"]}) == 1, ran.text
     return Listing(admin, "/api/v1/statements", {}, "statement_id", ROWS)
+
+
+async def remittance_runs(admin: Caller, db: asyncpg.Connection, **_: Any) -> Listing:
+    # Runs are append-only: these finished at one instant as written.
+    await db.execute(
+        "INSERT INTO remittance_run (id, as_of, statements_issued, started_at, finished_at)"
+        " SELECT gen_random_uuid(), $1, 0, $1, $1 FROM generate_series(1, $2)",
+        TIED,
+        ROWS,
+    )
+    return Listing(admin, "/api/v1/remittance/runs", {}, "run_id", ROWS)
 
 
 async def violations(
@@ -265,11 +282,13 @@ async def queue(
 
 LISTS: dict[str, Make] = {
     "ListClients": clients,
+    "ListUsers": users,
     "ListAccounts": accounts,
     "ListPlacements": placements,
     "ListOffers": offers,
     "ListAccountPayments": payments,
     "ListStatements": statements,
+    "ListRemittanceRuns": remittance_runs,
     "ListViolations": violations,
     "ListCalls": calls,
     "ListAccountNotes": notes,

@@ -162,6 +162,16 @@ async def update_collector(shop: Shop) -> None:
     assert queue["capacity"] == updated["capacity"] == 3
 
 
+async def update_user(shop: Shop) -> None:
+    supervisor = await shop.make_user("supervisor")
+    updated = _ok(
+        await shop.admin.patch(f"/api/v1/users/{supervisor.user_id}", json={"active": False})
+    )
+    listed = await _read(shop.admin, "/api/v1/users", role="supervisor", limit=200)
+    found = next(u for u in listed["items"] if u["user_id"] == updated["user_id"])
+    assert found == _moment_free(updated)
+
+
 async def _made_client(shop: Shop) -> dict[str, Any]:
     """A second client with the first one's settings."""
     client = await _read(shop.admin, f"/api/v1/clients/{shop.client['client_id']}")
@@ -489,6 +499,7 @@ CHECKS: dict[str, Check] = {
     "RefreshToken": refresh_token,
     "CreateUser": create_user,
     "UpdateCollector": update_collector,
+    "UpdateUser": update_user,
     "CreateApiToken": create_api_token,
     "CreateClient": create_client,
     "UpdateClient": update_client,

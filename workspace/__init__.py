@@ -10,6 +10,8 @@ from litestar.static_files import create_static_files_router
 
 from server.kit.pages import E, ExceptionHandler, PageErrors
 from workspace.account_actions import routes as action_routes
+from workspace.admin_money_pages import routes as admin_money_routes
+from workspace.admin_pages import routes as admin_routes
 from workspace.controllers import routes as page_routes
 from workspace.session import FETCH_VALUE, PREFIX
 from workspace.supervisor_pages import routes as supervisor_routes
@@ -36,4 +38,7 @@ def routes() -> list[Any]:
         cache_control=CacheControlHeader(max_age=31_536_000, public=True),
         name="workspace_static",
     )
-    return [*page_routes, *action_routes, *supervisor_routes, static]
+    return [
+        *page_routes, *action_routes, *supervisor_routes, *admin_routes, *admin_money_routes,
+        static,
+    ]  # fmt: skip

@@ -7,8 +7,8 @@ API would answer) and what was typed kept.
 
 The JSON routes: POST accounts/{id}/offers, accounts/{id}/payments,
 accounts/{id}/{dispute|cease|status}, accounts/{id}/media-refusals, offers/{id}/withdraw,
-PATCH
-accounts/{id}/phones/{phone_id}, PUT accounts/{id}/inconvenient-times."""
+accounts/{id}/phones, PATCH accounts/{id}/phones/{phone_id}, PUT
+accounts/{id}/inconvenient-times and accounts/{id}/address."""
 
 from __future__ import annotations
 
@@ -40,9 +40,13 @@ FIELDS = {
         "attorney.firm", "attorney.address", "attorney.phone", "deceased.date_of_death",
         "deceased.estate_representative", "consent.document_reference", "consent.document_date",
     ),
-    "phone": ("phone_id", "status", "employer", "reason", "channel"),
-    "times": ("from", "to", "zone", "channel", "clear"),
-    "medium": ("medium", "channel"),
+    "phone": ("phone_id", "status", "employer", "reason", "channel", "received_on"),
+    "times": ("from", "to", "zone", "channel", "clear", "received_on"),
+    "medium": ("medium", "channel", "received_on"),
+    "new_phone": ("number", "kind", "employer", "channel", "received_on"),
+    "address": (
+        "address_line1", "address_line2", "city", "state", "zip", "channel", "received_on",
+    ),
     "withdraw": ("offer_id", "reason"),
 }  # fmt: skip
 
@@ -110,4 +114,6 @@ routes = [
         lambda _: "done=times#notice",
     ),
     _form_route("media-refusals", "medium", actions.refuse_medium, lambda _: "done=medium#notice"),
+    _form_route("phones", "new_phone", actions.add_phone, lambda _: "done=new_phone#notice"),
+    _form_route("address", "address", actions.change_address, lambda _: "done=address#notice"),
 ]  # fmt: skip

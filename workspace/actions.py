@@ -13,9 +13,11 @@ from server.accounts import notes, preferences
 from server.accounts import service as accounts
 from server.accounts.preferences import WrongFields
 from server.accounts.schemas import (
+    AddressChange,
     InconvenientTimesUpdate,
     MediumRefusalCreate,
     NoteCreate,
+    PhoneCreate,
     PhoneUpdate,
     StatusActionRequest,
     Weekday,
@@ -221,6 +223,7 @@ async def change_phone(actor: Principal, account_id: UUID, values: Values) -> No
     """PATCH /accounts/{id}/phones/{phone_id}: a number's status, the employer's ban."""
     wrong = WrongFields()
     _required(wrong, values, "phone_id", "reason", "channel")
+    received = _received(wrong, values.get("received_on", ""))
     ban = {"": None, "forbids": True, "allows": False}.get(values.get("employer", ""))
     if not values.get("status") and ban is None:
         wrong.add("status", "choose the number's status or the employer's word (or both)")
@@ -232,6 +235,7 @@ async def change_phone(actor: Principal, account_id: UUID, values: Values) -> No
     body = {
         "reason": values["reason"], "channel": values["channel"],
         "status": values.get("status") or None, "employer_forbids_calls": ban,
+        "received_at": received,
     }  # fmt: skip
     await preferences.change_phone(actor, account_id, phone_id, form_as(body, PhoneUpdate))
 
@@ -254,7 +258,8 @@ async def add_inconvenient_time(actor: Principal, account_id: UUID, values: Valu
     none at all, with `clear`)."""
     wrong = WrongFields()
     _required(wrong, values, "channel")
-    body: dict[str, Any] = {"channel": values.get("channel"), "times": []}
+    received = _received(wrong, values.get("received_on", ""))
+    body: dict[str, Any] = {"channel": values.get("channel"), "times": [], "received_at": received}
     if not values.get("clear"):
         if not values.get("days"):
             wrong.add("days", "tick at least one day")
@@ -274,6 +279,36 @@ async def refuse_medium(actor: Principal, account_id: UUID, values: Values) -> N
     """POST /accounts/{id}/media-refusals."""
     wrong = WrongFields()
     _required(wrong, values, "medium", "channel")
+    received = _received(wrong, values.get("received_on", ""))
     wrong.raise_any()
-    body = {"medium": values["medium"], "channel": values["channel"]}
+    body = {"medium": values["medium"], "channel": values["channel"], "received_at": received}
     await preferences.refuse_medium(actor, account_id, form_as(body, MediumRefusalCreate))
+
+
+async def add_phone(actor: Principal, account_id: UUID, values: Values) -> None:
+    """POST /accounts/{id}/phones: a number the consumer gave, of a kind, and whether a
+    work number's employer forbids calls there."""
+    wrong = WrongFields()
+    _required(wrong, values, "number", "kind", "channel")
+    received = _received(wrong, values.get("received_on", ""))
+    wrong.raise_any()
+    body = {
+        "number": values["number"], "kind": values["kind"], "channel": values["channel"],
+        "employer_forbids_calls": values.get("employer") == "forbids", "received_at": received,
+    }  # fmt: skip
+    await preferences.add_phone(actor, account_id, form_as(body, PhoneCreate))
+
+
+async def change_address(actor: Principal, account_id: UUID, values: Values) -> None:
+    """PUT /accounts/{id}/address: the consumer's new address (the old kept as history;
+    its ZIP sets the zone the contact rules read)."""
+    wrong = WrongFields()
+    _required(wrong, values, "address_line1", "city", "zip", "channel")
+    received = _received(wrong, values.get("received_on", ""))
+    wrong.raise_any()
+    body = {
+        "address_line1": values["address_line1"], "city": values["city"], "zip": values["zip"],
+        "channel": values["channel"], "address_line2": values.get("address_line2") or None,
+        "state": values.get("state") or None, "received_at": received,
+    }  # fmt: skip
+    await preferences.change_address(actor, account_id, form_as(body, AddressChange))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from server.accounts.schemas import Medium, PhoneStatus, Weekday
+from server.accounts.schemas import Medium, PhoneKind, PhoneStatus, Weekday
 from server.accounts.statuses import Channel
 from server.clients.schemas import PaymentMethod
 from server.kit.errors import Conflict, DomainError, InvalidInput, NotPermitted
@@ -53,6 +53,7 @@ CHOICES: dict[str, list[str]] = {
     "method": [m.value for m in PaymentMethod],
     "paid_to": [p.value for p in PaidTo],
     "phone_status": [s.value for s in PhoneStatus],
+    "phone_kind": [k.value for k in PhoneKind],
     "medium": [m.value for m in Medium],
     "weekday": [d.value for d in Weekday],
     "plan_every": list(PLAN_EVERY),
@@ -64,6 +65,8 @@ DONE_NOTICES = {
     "phone": "The number's status is recorded.",
     "times": "The inconvenient times are recorded.",
     "medium": "The refusal is recorded.",
+    "new_phone": "The number is added; its verdict is above.",
+    "address": "The new address is recorded; it now sets the consumer's zone.",
     "withdrawn": "The offer is withdrawn: another may be made.",
 }
 
@@ -77,7 +80,11 @@ _RENAMES = {
         "processor_reference": "reference",
     },
     "status": {"status": "action", "received_at": "received_on"},
-    "times": {"times": "days"},
+    "times": {"times": "days", "received_at": "received_on"},
+    "phone": {"received_at": "received_on"},
+    "medium": {"received_at": "received_on"},
+    "new_phone": {"received_at": "received_on", "employer_forbids_calls": "employer"},
+    "address": {"received_at": "received_on"},
 }
 # How settlements refuses a card number in any field (services/idempotency.py).
 CARD_NUMBER = "card number"

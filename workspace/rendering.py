@@ -64,6 +64,7 @@ async def page(
             "home": home_of(session),
             "is_collector": is_collector,
             "supervises": role in (Role.SUPERVISOR, Role.ADMIN),
+            "administers": role == Role.ADMIN,
             "asset": asset,
             "shortcuts": [
                 (key, what) for key, what in SHORTCUTS if is_collector or key not in _COLLECTOR_KEYS

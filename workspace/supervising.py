@@ -14,6 +14,8 @@ from server.accounts import notes
 from server.accounts import service as accounts
 from server.auth import service as auth
 from server.auth.principal import Principal, Role
+from server.dispatch import service as work_queue
+from server.dispatch.schemas import DispatchRead, QueueItemRead, ScorePartRead
 from server.kit.errors import InvalidInput, NotPermitted
 from server.kit.pages import form_as
 from server.kit.pagination import page_request
@@ -23,6 +25,9 @@ from server.supervision import service as supervision
 from server.supervision.schemas import CollectorsRead, FindingRead
 from workspace.actions import OFFER_REASON
 
+# How many of a collector's people their queue's page shows, best first (the API pages
+# through them all).
+QUEUE_SHOWN = 25
 # How many waiting offers the page lists (the API pages through them all), and how many
 # of an account's newest notes are read for the collector's reason.
 AWAITING_SHOWN = 50
@@ -123,3 +128,49 @@ async def findings(actor: Principal) -> Findings:
         portfolios=[(p.name, p.findings) for p in view.items if p.findings],
         collectors=names,
     )
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    item: QueueItemRead
+    # The best account's score parts in words, as the account detail gives them (none:
+    # not scored yet).
+    parts: list[ScorePartRead]
+
+
+@dataclass(frozen=True)
+class CollectorQueue:
+    username: str
+    capacity: int | None
+    lines: list[QueueLine]
+    more: bool
+
+
+async def collector_queue(actor: Principal, collector_id: UUID) -> CollectorQueue:
+    """A collector's queue as GET /queues/{collector} reads it, best first, with why each
+    person is where they are (the account detail's `sections.score.parts`)."""
+    require_supervisor(actor)
+    found = await work_queue.queue(
+        actor, collector_id, with_scores=True, page=page_request(QUEUE_SHOWN, None)
+    )
+    names = {u.user_id: u.username for u in await auth.collectors()}
+    lines = []
+    for item in found.items:
+        section = (
+            await work_queue.score_section(actor, item.accounts[0].account_id)
+            if item.accounts
+            else None
+        )
+        lines.append(QueueLine(item=item, parts=section.parts if section else []))
+    return CollectorQueue(
+        username=names.get(collector_id, "a collector"),
+        capacity=found.capacity,
+        lines=lines,
+        more=found.next_cursor is not None,
+    )
+
+
+async def run_dispatcher(actor: Principal) -> DispatchRead:
+    """POST /dispatch/run: rescore every open account and refill every queue now."""
+    require_supervisor(actor)
+    return await work_queue.dispatch(actor)

@@ -1,7 +1,9 @@
 """A supervisor's pages: offers awaiting a decision, decided with a reason, and the
-week's rule findings, the collectors at a glance. Thin handlers over
-workspace.supervising; the JSON routes are GET /offers?status=pending_supervisor,
-POST /offers/{id}/decision, GET /supervision/portfolios and GET /supervision/collectors."""
+week's rule findings, the collectors at a glance, each collector's queue with its score
+sentences, and the dispatcher run now. Thin handlers over workspace.supervising; the JSON
+routes are GET /offers?status=pending_supervisor, POST /offers/{id}/decision, GET
+/supervision/portfolios, GET /supervision/collectors, GET /queues/{collector} (and the
+account detail's score section) and POST /dispatch/run."""
 
 from __future__ import annotations
 
@@ -71,9 +73,25 @@ class SupervisorController(Controller):
         return await page("findings.html", session, nav="findings", view=view)
 
     @get("/collectors")
-    async def collectors(self, session: Session) -> Template:
+    async def collectors(
+        self, session: Session, scored: Query = "", queued: Query = ""
+    ) -> Template:
         view = await supervising.collectors(session.principal)
-        return await page("collectors.html", session, nav="collectors", view=view)
+        ran = (int(scored), int(queued)) if scored.isdigit() and queued.isdigit() else None
+        return await page("collectors.html", session, nav="collectors", view=view, ran=ran)
+
+    @get("/collectors/{collector_id:uuid}/queue")
+    async def collector_queue(self, session: Session, collector_id: FromPath[UUID]) -> Template:
+        view = await supervising.collector_queue(session.principal, collector_id)
+        return await page("collector_queue.html", session, nav="collectors", view=view)
+
+    @post("/dispatch", status_code=HTTP_303_SEE_OTHER)
+    async def run_dispatcher(
+        self, request: Request[Any, Any, Any], session: Session
+    ) -> Response[Any]:
+        check_csrf(session, (await read_form(request)).get(CSRF_FIELD))
+        ran = await supervising.run_dispatcher(session.principal)
+        return see_other(f"{PREFIX}/collectors?scored={ran.scored}&queued={ran.queued}#ran")
 
 
 routes = [SupervisorController]

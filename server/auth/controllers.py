@@ -3,15 +3,16 @@ call, schema out)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from server.auth import service
+from server.auth import service, user_admin
 from server.auth.guards import CurrentPrincipal, admin_only, staff_only
+from server.auth.principal import Role
 from server.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
@@ -23,7 +24,10 @@ from server.auth.schemas import (
     TokenPair,
     UserCreate,
     UserRead,
+    UserUpdate,
 )
+from server.kit.pagination import Page, page_request
+from server.kit.params import Cursor, Limit
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
@@ -62,6 +66,26 @@ class UserController(Controller):
     ) -> UserRead:
         """Add a user of any role; a client user is bound to one client."""
         return await service.create_user(principal, data)
+
+    @get("/users", operation_id="ListUsers", guards=[admin_only])
+    async def list_users(
+        self,
+        principal: CurrentPrincipal,
+        role: Annotated[Role | None, QueryParameter(name="role")] = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Page[UserRead]:
+        """Every user (of `role`, if given), newest first, with active flag, client,
+        portfolio and capacity."""
+        return await user_admin.list_users(principal, page_request(limit, cursor), role)
+
+    @patch("/users/{user_id:uuid}", operation_id="UpdateUser", guards=[admin_only])
+    async def update_user(
+        self, principal: CurrentPrincipal, user_id: FromPath[UUID], data: JSONBody[UserUpdate]
+    ) -> UserRead:
+        """Deactivate a user of any role (`{"active": false}`: no sign-in, token or session
+        of theirs works after; 409 `own_user` on oneself) or activate them again."""
+        return await user_admin.update_user(principal, user_id, data)
 
     @patch("/collectors/{user_id:uuid}", operation_id="UpdateCollector", guards=[staff_only])
     async def update_collector(

@@ -19,3 +19,7 @@ class PortalForClients(NotPermitted):
 
 class WorkspaceForStaff(NotPermitted):
     code = "workspace_for_staff"
+
+
+class OwnUserDeactivation(Conflict):
+    code = "own_user"

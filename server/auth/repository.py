@@ -8,6 +8,9 @@ from uuid import UUID
 import asyncpg
 
 from server.kit import db
+from server.kit.pagination import created_keyset, cursor_params
+
+_USER_ORDER = created_keyset("u")
 
 _USER_COLUMNS = """
     u.id, u.username, u.password_hash, u.role, u.client_id, u.capacity, u.active, u.created_at,
@@ -34,6 +37,35 @@ async def user_by_id(user_id: UUID, *, for_update: bool = False) -> asyncpg.Reco
 async def collectors() -> list[asyncpg.Record]:
     return await db.fetch(
         f"SELECT {_USER_COLUMNS} FROM app_user u WHERE u.role = 'collector' ORDER BY u.username"  # noqa: S608
+    )
+
+
+async def list_users(
+    role: str | None, after: tuple[datetime, UUID] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Every user (of `role`, if given), newest first."""
+    return await db.fetch(
+        f"""
+        SELECT {_USER_COLUMNS} FROM app_user u
+        WHERE ($1::text IS NULL OR u.role = $1) AND {_USER_ORDER.after(2)}
+        {_USER_ORDER.order_by}
+        LIMIT $4
+        """,  # noqa: S608
+        role,
+        *cursor_params(after),
+        limit,
+    )
+
+
+async def set_active(user_id: UUID, active: bool) -> None:
+    await db.execute(
+        """
+        UPDATE app_user SET active = $2,
+                            updated_at = now() -- clock-ok: the row's write time
+        WHERE id = $1
+        """,
+        user_id,
+        active,
     )
 
 

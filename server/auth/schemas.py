@@ -45,6 +45,12 @@ class CollectorUpdate(msgspec.Struct, forbid_unknown_fields=True):
     active: bool | msgspec.UnsetType = msgspec.UNSET
 
 
+class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """A user of any role signed in no more (false), or again (true)."""
+
+    active: bool
+
+
 class UserRead(msgspec.Struct):
     user_id: UUID
     username: str

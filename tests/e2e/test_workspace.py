@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE
 from tests.fixtures import PASSWORD, MakeUser
 from tests.workspace.conftest import Floor, floor
@@ -136,6 +137,7 @@ async def test_every_page_fits_and_is_photographed(
     await page.set_viewport_size(viewport)
     await page.goto("/workspace/sign-in")
     await fits(page, "the sign-in page")
+    await assert_accessible(page, "the sign-in page")
     await photograph(page, "sign-in", width)
     await sign_in_by_keyboard(page, floor.collector.username or "")
     await page.wait_for_url("**/workspace/queue")
@@ -150,6 +152,7 @@ async def test_every_page_fits_and_is_photographed(
         await page.goto(url)
         await page.get_by_role("heading", level=1).wait_for()
         await fits(page, name)
+        await assert_accessible(page, name)
         await photograph(page, name, width)
     # After a call, with its finding on the screen.
     await page.goto(pages["account"])
@@ -157,6 +160,7 @@ async def test_every_page_fits_and_is_photographed(
     await page.get_by_role("button", name="Record the call").press("Enter")
     await page.wait_for_url("**?call=*")
     await fits(page, "the account after a call")
+    await assert_accessible(page, "the account after a call")
     await photograph(page, "account-after-call", width)
     await page.get_by_role("button", name="Keys").press("Enter")
     await page.get_by_role("dialog").wait_for()

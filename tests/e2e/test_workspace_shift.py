@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from tests.dispatch.test_work_queue import everyone_in, zone_at
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import DESKTOP, PHONE, watch
 from tests.e2e.test_workspace import every_control_by_tab, fits, photograph, sign_in_by_keyboard
 from tests.workspace.conftest import Floor, floor
@@ -155,6 +156,7 @@ async def test_the_forms_and_the_supervisors_pages_fit_and_are_photographed(
     await page.wait_for_url("**/workspace/queue")
     await _offer_refused_and_sent(page, floor)
     await fits(page, "the account with a refused offer")
+    await assert_accessible(page, "the account with a refused offer")
     await photograph(page, "account-offer-refused", width)
     await page.locator("#offer-kind").focus()
     await page.keyboard.type("Lump")
@@ -164,12 +166,14 @@ async def test_the_forms_and_the_supervisors_pages_fit_and_are_photographed(
     await page.keyboard.press("Enter")
     await page.wait_for_url("**?offer=*")
     await fits(page, "the account after an offer")
+    await assert_accessible(page, "the account after an offer")
     await photograph(page, "account-after-offer", width)
     await page.locator("#payment-amount").fill("25")
     await page.locator("#payment-method").select_option("check")
     await page.get_by_role("button", name="Record the payment").press("Enter")
     await page.wait_for_url("**?payment=*")
     await fits(page, "the account after a payment")
+    await assert_accessible(page, "the account after a payment")
     await photograph(page, "account-after-payment", width)
     # A call at 3 a.m. where the consumer is: a finding for the supervisor's page.
     await everyone_in(owner_db, zone_at(3))
@@ -178,6 +182,7 @@ async def test_the_forms_and_the_supervisors_pages_fit_and_are_photographed(
     await page.get_by_role("button", name="Record the call").press("Enter")
     await page.wait_for_url("**?call=*")
     await fits(page, "the account after a call with a finding")
+    await assert_accessible(page, "the account after a call with a finding")
     await photograph(page, "account-call-finding", width)
     await page.get_by_role("button", name="Sign out").press("Enter")
     await page.wait_for_url("**/workspace/sign-in")
@@ -186,11 +191,13 @@ async def test_the_forms_and_the_supervisors_pages_fit_and_are_photographed(
     await page.wait_for_url("**/workspace/approvals")
     await page.locator(".offer-card").wait_for()
     await fits(page, "the offers to decide")
+    await assert_accessible(page, "the offers to decide")
     await photograph(page, "approvals", width)
     for name in ("findings", "collectors"):
         await page.goto(f"/workspace/{name}")
         await page.get_by_role("heading", level=1).wait_for()
         await fits(page, f"the {name} page")
+        await assert_accessible(page, f"the {name} page")
         await photograph(page, name, width)
 
 

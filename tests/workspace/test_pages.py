@@ -185,6 +185,10 @@ async def test_every_form_refuses_a_missing_or_wrong_token(
         f"{account}/phone-status": {"status": "do_not_call", "channel": "oral", "reason": "x"},
         f"{account}/inconvenient-times": {"clear": "1", "channel": "oral"},
         f"{account}/media-refusals": {"medium": "email", "channel": "oral"},
+        f"{account}/phones": {"number": "3129397362", "kind": "mobile", "channel": "oral"},
+        f"{account}/address": {"address_line1": "1 Main St", "city": "Chicago",
+                               "zip": "60601", "channel": "oral"},
+        "/workspace/dispatch": {},
     }  # fmt: skip
     for url, fields in forms.items():
         data = fields if token is None else {**fields, "csrf_token": token}

@@ -7,20 +7,20 @@ from uuid import UUID
 
 from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
 from server.auth.guards import CurrentPrincipal, admin_only, users_only
 from server.kit.errors import NotFound
 from server.kit.pagination import Page, page_request
 from server.kit.params import Cursor, Limit
-from server.settlements.remittance import advice, payouts, statements
+from server.settlements.remittance import downloads, payouts
 from server.settlements.remittance import service as remittance
 from server.settlements.remittance.schemas import (
     PayoutCreate,
     PayoutRead,
     RemittanceRun,
     RemittanceRunRead,
+    RemittanceRunSummary,
     StatementRead,
 )
 
@@ -40,6 +40,20 @@ async def run_remittance(
     repeat: a period is issued once."""
     as_of = data.as_of if data is not None else None
     return await remittance.run_remittance(principal, as_of)
+
+
+@get(
+    "/api/v1/remittance/runs",
+    operation_id="ListRemittanceRuns",
+    guards=[admin_only],
+    tags=["remittance"],
+)
+async def list_runs(
+    principal: CurrentPrincipal, limit: Limit = None, cursor: Cursor = None
+) -> Page[RemittanceRunSummary]:
+    """The remittance batch's finished runs (nightly, or `POST /remittance/run`), the
+    latest first: as of when, how many statements each issued, when it ran."""
+    return await remittance.list_runs(principal, page_request(limit, cursor))
 
 
 @get("/api/v1/statements", operation_id="ListStatements", guards=[users_only], tags=["statements"])
@@ -79,20 +93,7 @@ async def get_statement(principal: CurrentPrincipal, statement_id: FromPath[str]
     if kind == "json":
         return Response(await remittance.get_statement(principal, found))
     doc = await payouts.statement_document(principal, found)
-    disposition = _attachment(
-        f"statement-{doc.statement.period_end.date().isoformat()}-{found}.{kind}"
-    )
-    if kind == "csv":
-        return Stream(
-            statements.statement_csv(doc), media_type="text/csv; charset=utf-8", headers=disposition
-        )
-    return Response(
-        statements.statement_pdf(doc), media_type="application/pdf", headers=disposition
-    )
-
-
-def _attachment(file_name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{file_name}"'}
+    return downloads.statement_file(doc, kind)
 
 
 def _statement_id(raw: str) -> UUID:
@@ -131,11 +132,7 @@ async def remittance_advice(
     """The payout's remittance advice as a PDF (404 until the statement is paid out)."""
     found = _statement_id(statement_id)
     doc, payout = await payouts.advice_document(principal, found)
-    return Response(
-        advice.remittance_advice_pdf(doc, payout),
-        media_type="application/pdf",
-        headers=_attachment(f"remittance-advice-{found}.pdf"),
-    )
+    return downloads.advice_file(doc, payout, found)
 
 
 @get(
@@ -150,12 +147,8 @@ async def fee_invoice(principal: CurrentPrincipal, statement_id: FromPath[str]) 
     client, whose fees were kept off the top)."""
     found = _statement_id(statement_id)
     doc = await payouts.invoice_document(principal, found)
-    return Response(
-        advice.fee_invoice_pdf(doc),
-        media_type="application/pdf",
-        headers=_attachment(f"fee-invoice-{found}.pdf"),
-    )
+    return downloads.invoice_file(doc, found)
 
 
-routes = [run_remittance, list_statements, get_statement, pay_out_statement, remittance_advice,
-          fee_invoice]  # fmt: skip
+routes = [run_remittance, list_runs, list_statements, get_statement, pay_out_statement,
+          remittance_advice, fee_invoice]  # fmt: skip

@@ -282,6 +282,23 @@ async def record_run(as_of: datetime, started_at: datetime, issued: int) -> None
     )
 
 
+_RUNS_ORDER = Keyset((("finished_at", "timestamptz"), ("id", "uuid")))
+
+
+async def list_runs(after: tuple[datetime, UUID] | None, limit: int) -> list[asyncpg.Record]:
+    """Finished batch runs, the latest first."""
+    return await db.fetch(
+        f"""
+        SELECT id, as_of, statements_issued, started_at, finished_at FROM remittance_run
+        WHERE {_RUNS_ORDER.after(1)}
+        {_RUNS_ORDER.order_by}
+        LIMIT $3
+        """,  # noqa: S608
+        *cursor_params(after),
+        limit,
+    )
+
+
 async def run_finished_since(moment: datetime) -> bool:
     """Whether a batch run as of `moment` or later has finished."""
     return bool(

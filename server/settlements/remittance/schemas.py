@@ -94,6 +94,16 @@ class RemittanceRunRead(msgspec.Struct):
     statements: list[StatementRead]
 
 
+class RemittanceRunSummary(msgspec.Struct):
+    """A finished batch run: as of when, how many statements it issued, when it ran."""
+
+    run_id: UUID
+    as_of: datetime
+    statements_issued: int
+    started_at: datetime
+    finished_at: datetime
+
+
 class RemittedRead(msgspec.Struct):
     """Everything a client's statements remitted (and, for a gross client, invoiced)."""
 

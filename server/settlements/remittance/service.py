@@ -51,6 +51,7 @@ from server.settlements.remittance.periods import RemittanceCycle, period_contai
 from server.settlements.remittance.schemas import (
     PayoutRead,
     RemittanceRunRead,
+    RemittanceRunSummary,
     RemittedRead,
     StatementLineRead,
     StatementRead,
@@ -226,6 +227,13 @@ async def run_remittance(actor: Principal, as_of: datetime | None) -> Remittance
     moment, issued = await run_batch(as_of, actor=actor)
     rows = await repository.statements_by_id(issued)
     return RemittanceRunRead(as_of=moment, statements=[_read(row) for row in rows])
+
+
+async def list_runs(actor: Principal, page: PageRequest) -> Page[RemittanceRunSummary]:
+    """The batch's finished runs, nightly or asked for, the latest first."""
+    rows = await repository.list_runs(page.after, page.fetch_limit)
+    items = [read_as(RemittanceRunSummary, r, run_id=r["id"]) for r in rows]
+    return make_page(items, page, key=lambda r: (r.finished_at, r.run_id))
 
 
 async def run_due_today() -> bool:
