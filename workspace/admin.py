@@ -29,6 +29,7 @@ from server.kit.pagination import page_request
 from server.settlements.remittance import payouts
 from server.settlements.remittance import service as remittance
 from server.settlements.remittance.schemas import (
+    PayoutCreate,
     PayoutRead,
     RemittanceRunRead,
     RemittanceRunSummary,
@@ -177,6 +178,13 @@ async def run_remittance(actor: Principal) -> RemittanceRunRead:
     """POST /remittance/run, as of now: every period ended that has no statement yet."""
     require_admin(actor)
     return await remittance.run_remittance(actor, None)
+
+
+async def record_payout(actor: Principal, statement_id: UUID, values: dict[str, Any]) -> PayoutRead:
+    """POST /statements/{id}/payout: the remittance paid to the client (once)."""
+    require_admin(actor)
+    data = form_as({k: v.strip() for k, v in values.items() if v.strip()}, PayoutCreate)
+    return await payouts.record_payout(actor, statement_id, data)
 
 
 async def statement(actor: Principal, statement_id: UUID) -> StatementDocument:

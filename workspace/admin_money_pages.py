@@ -14,10 +14,12 @@ from litestar.params import FromPath
 from litestar.response import Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from server.kit.errors import NotFound
+from server.auth.service import PortalSession
+from server.kit.errors import Conflict, InvalidInput, NotFound
 from server.kit.pages import CSRF_FIELD, read_form
 from server.settlements.remittance import downloads
-from workspace import admin
+from server.settlements.remittance.schemas import PayoutMethod
+from workspace import admin, forms
 from workspace.rendering import Query, Session, page, see_other
 from workspace.session import PREFIX, check_csrf, provide_session
 
@@ -29,6 +31,27 @@ def _uuid(text: str) -> UUID | None:
         return UUID(text) if text else None
     except ValueError:
         return None
+
+
+PAYOUT_FIELDS = ("method", "reference", "paid_on")
+PAYOUT_METHODS = [m.value for m in PayoutMethod]
+
+
+async def _statement_page(
+    session: PortalSession,
+    statement_id: UUID,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    done: bool = False,
+) -> Template:
+    doc = await admin.statement(session.principal, statement_id)
+    return await page(
+        "admin/statement.html", session, status=status, nav="statements", doc=doc,
+        values=forms.form_values(values or {}), errors=errors or {}, methods=PAYOUT_METHODS,
+        failed="payout" if errors else None, paid=done,
+    )  # fmt: skip
 
 
 class AdminMoneyController(Controller):
@@ -57,15 +80,37 @@ class AdminMoneyController(Controller):
 
     # `{id}`, `{id}.csv` and `{id}.pdf`, as the API names them.
     @get("/statements/{statement_ref:str}")
-    async def statement(self, session: Session, statement_ref: FromPath[str]) -> Response[Any]:
+    async def statement(
+        self, session: Session, statement_ref: FromPath[str], done: Query = ""
+    ) -> Response[Any]:
         base, _, suffix = statement_ref.partition(".")
         statement_id = _uuid(base)
         if statement_id is None or suffix not in ("", "csv", "pdf"):
             raise NotFound("no such statement")
-        doc = await admin.statement(session.principal, statement_id)
         if suffix == "":
-            return await page("admin/statement.html", session, nav="statements", doc=doc)
+            return await _statement_page(session, statement_id, done=done == "paid")
+        doc = await admin.statement(session.principal, statement_id)
         return downloads.statement_file(doc, suffix)
+
+    @post("/statements/{statement_id:uuid}/payout", status_code=HTTP_303_SEE_OTHER)
+    async def payout(
+        self, request: Request[Any, Any, Any], session: Session, statement_id: FromPath[UUID]
+    ) -> Response[Any]:
+        form = await read_form(request)
+        check_csrf(session, form.get(CSRF_FIELD))
+        values = {name: form.get(name) or "" for name in PAYOUT_FIELDS}
+        try:
+            await admin.record_payout(session.principal, statement_id, values)
+        except (InvalidInput, Conflict) as error:
+            errors = (
+                forms.field_errors("payout", error)
+                if isinstance(error, InvalidInput)
+                else {"form": forms.refusal_sentence(error)}
+            )
+            return await _statement_page(
+                session, statement_id, values=values, errors=errors, status=error.status_code
+            )
+        return see_other(f"{ADMIN}/statements/{statement_id}?done=paid")
 
     @get("/statements/{statement_id:uuid}/remittance-advice.pdf")
     async def remittance_advice(
