@@ -22,7 +22,7 @@ from server.kit.pagination import page_request
 from server.settlements.schemas import OfferDecision, OfferRead, OfferStatus
 from server.settlements.services import offers
 from server.supervision import service as supervision
-from server.supervision.schemas import CollectorsRead, FindingRead
+from server.supervision.schemas import CollectorsRead, FindingRead, PortfolioView
 from workspace.actions import OFFER_REASON
 
 # How many of a collector's people their queue's page shows, best first (the API pages
@@ -113,18 +113,23 @@ async def collectors(actor: Principal) -> CollectorsRead:
 @dataclass(frozen=True)
 class Findings:
     week_from: date
+    # Every portfolio's day and week (calls, contacts, promises, payments, dollars, offers
+    # waiting), the supervisors' dashboard of GET /api/v1/supervision/portfolios.
+    dashboard: list[PortfolioView]
     # (portfolio name, its findings), portfolios with none left out.
     portfolios: list[tuple[str, list[FindingRead]]]
     collectors: dict[UUID, str]
 
 
 async def findings(actor: Principal) -> Findings:
-    """The week's calls in breach of a contact rule, by portfolio, with explanations."""
+    """Each portfolio's day and week, and the week's calls in breach of a contact rule,
+    by portfolio, with explanations."""
     require_supervisor(actor)
     view = await supervision.portfolios_view(actor, None)
     names = {u.user_id: u.username for u in await auth.collectors()}
     return Findings(
         week_from=view.week_from,
+        dashboard=view.items,
         portfolios=[(p.name, p.findings) for p in view.items if p.findings],
         collectors=names,
     )

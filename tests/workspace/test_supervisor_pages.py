@@ -106,6 +106,10 @@ async def test_findings_are_explained_in_words(
     assert floor.account["client_account_number"] in html
     assert rule_sentence("outside_calling_hours") in html
     assert floor.collector.username in html
+    # The dashboard above: the portfolio's call today, and this week.
+    name = await owner_db.fetchval("SELECT name FROM client WHERE id = $1", UUID(floor.client_id))
+    row = html.split(f"<td><strong>{name}</strong></td>")[1].split("</tr>")[0]
+    assert '<td class="num">1 <span class="muted small">· 1</span></td>' in row
 
 
 async def test_a_collector_has_no_supervisors_pages(
