@@ -308,6 +308,22 @@ async def add_account_note(shop: Shop) -> None:
     assert listed["items"] == [note]
 
 
+async def record_dispute(shop: Shop) -> None:
+    dispute = _ok(
+        await shop.collector.post(
+            f"/api/v1/accounts/{shop.account_id}/disputes",
+            json={"channel": "oral", "words": "Says part was paid", "scope": "partial",
+                  "disputed_cents": 20_000},
+        ),
+        201,
+    )  # fmt: skip
+    listed = await _read(shop.admin, f"/api/v1/accounts/{shop.account_id}/disputes")
+    assert listed["items"] == [dispute]
+    account = await _read(shop.admin, f"/api/v1/accounts/{shop.account_id}")
+    assert account["sections"]["disputes"] == [dispute]
+    assert (account["status"], account["disputed"]) == ("active", True)
+
+
 def _preference(method: str, path: str, body: dict[str, Any]) -> Check:
     """A contact preference written on a fresh account answers the account's detail; `path`
     may name `{phone_id}`, the account's first number."""
@@ -522,6 +538,7 @@ CHECKS: dict[str, Check] = {
     ),
     "RecordCall": record_call,
     "AddAccountNote": add_account_note,
+    "RecordDispute": record_dispute,
     "AddPhone": _preference(
         "POST", "phones", {"number": "(312) 939-7362", "kind": "home", "channel": "oral"}
     ),
