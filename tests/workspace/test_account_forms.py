@@ -172,6 +172,7 @@ async def test_status_actions_with_reason_channel_and_evidence(
     assert disputed.status_code == 303, disputed.text
     after = (await b.get(disputed.headers["location"])).text
     assert "The status action is recorded." in after
+    assert "Disputed since" in after
     # An oral dispute marks the debt disputed and blocks nothing (server.disputes.rules).
     status, disputed_since = await owner_db.fetchrow(
         "SELECT status, disputed_since FROM account WHERE id = $1", UUID(floor.account["id"])
