@@ -6,12 +6,12 @@ from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from server.auth.guards import CurrentPrincipal, requires
 from server.auth.principal import Role
 from server.disputes import service
-from server.disputes.schemas import DisputeCreate, DisputeRead, OpenDisputeRead
+from server.disputes.schemas import DisputeCreate, DisputeRead, DuplicateCreate, OpenDisputeRead
 from server.kit.pagination import Page, page_request
 from server.kit.params import Cursor, Limit
 
@@ -58,6 +58,23 @@ class DisputeController(Controller):
         """The aging report: disputes not yet answered, oldest first, each with its age in
         days; supervisors and admins see every client's, a client its own."""
         return await service.open_disputes(principal, page_request(limit, cursor))
+
+    @post(
+        "/{dispute_id:uuid}/duplicate",
+        operation_id="MarkDisputeDuplicate",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.ADMIN, Role.SUPERVISOR)],
+    )
+    async def mark_duplicate(
+        self,
+        principal: CurrentPrincipal,
+        dispute_id: FromPath[UUID],
+        data: JSONBody[DuplicateCreate],
+    ) -> DisputeRead:
+        """Mark a written dispute duplicative (supervisors, admins): substantially the same
+        as `duplicate_of`, an earlier dispute of the account already answered, with no new
+        information (12 CFR 1006.38(d)(2)(ii)); `reason` says why."""
+        return await service.mark_duplicate(principal, dispute_id, data)
 
 
 routes = [AccountDisputeController, DisputeController]

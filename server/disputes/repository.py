@@ -13,7 +13,8 @@ from server.kit.pagination import Keyset, created_keyset, cursor_params, visible
 _COLUMNS = """
     d.id AS dispute_id, d.account_id, d.client_id, d.kind, d.channel, d.received_at,
     d.received_on, d.scope, d.disputed_cents, d.words, d.timeliness, d.blocks_collection,
-    d.source, d.recorded_by, d.created_at, d.answered_at
+    d.source, d.recorded_by, d.created_at, d.answered_at, d.duplicate_of, d.duplicate_reason,
+    d.duplicate_marked_by, d.duplicate_marked_at
 """
 
 
@@ -107,3 +108,29 @@ async def answer_open_disputes(account_id: UUID, answered_at: datetime) -> list[
         answered_at,
     )
     return [r["id"] for r in rows]
+
+
+async def dispute(dispute_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return await db.fetchrow(
+        f"SELECT {_COLUMNS} FROM dispute d WHERE d.id = $1{lock}",  # noqa: S608
+        dispute_id,
+    )
+
+
+async def mark_duplicate(
+    dispute_id: UUID, duplicate_of: UUID, reason: str, marked_by: UUID, at: datetime
+) -> asyncpg.Record:
+    row = await db.fetchrow(
+        f"""
+        WITH d AS (
+            UPDATE dispute SET duplicate_of = $2, duplicate_reason = $3,
+                duplicate_marked_by = $4, duplicate_marked_at = $5
+            WHERE id = $1 RETURNING *
+        )
+        SELECT {_COLUMNS} FROM d
+        """,  # noqa: S608
+        dispute_id, duplicate_of, reason, marked_by, at,
+    )  # fmt: skip
+    assert row is not None
+    return row

@@ -87,3 +87,20 @@ def blocks_collection(channel: Channel, timely: Timeliness, *, accepts_electroni
     """Whether the dispute (or original-creditor request: the same rule) stops collection;
     whole or partial alike (see the docstring)."""
     return timely != Timeliness.LATE and in_writing(channel, accepts_electronic=accepts_electronic)
+
+
+def duplicate_refusal(
+    *,
+    received_at: datetime,
+    earlier_received_at: datetime,
+    earlier_answered: bool,
+) -> str | None:
+    """Why the earlier dispute cannot be the one a written dispute repeats, or None.
+    12 CFR 1006.38(d)(2)(ii): a duplicative dispute is substantially the same as one the
+    consumer submitted before and for which the agency already mailed verification
+    ((d)(2)(i)); that it brings no new information is the supervisor's reason."""
+    if earlier_received_at >= received_at:
+        return "must be a dispute received before this one"
+    if not earlier_answered:
+        return "must be a dispute already answered (its verification mailed)"
+    return None

@@ -44,6 +44,18 @@ class DisputeRead(msgspec.Struct):
     recorded_by: UUID
     created_at: datetime
     answered_at: datetime | None
+    # A supervisor's decision that it repeats an answered dispute (1006.38(d)(2)(ii)).
+    duplicate_of: UUID | None = None
+    duplicate_reason: str | None = None
+    duplicate_marked_by: UUID | None = None
+    duplicate_marked_at: datetime | None = None
+
+
+class DuplicateCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """The earlier dispute this written one repeats, and why it brings nothing new."""
+
+    duplicate_of: UUID
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class OpenDisputeRead(DisputeRead):

@@ -24,9 +24,9 @@ from server.audit import service as audit
 from server.auth.principal import Principal, Role
 from server.disputes import repository, rules
 from server.disputes.rules import Channel, Kind, Scope
-from server.disputes.schemas import DisputeCreate, DisputeRead, OpenDisputeRead
+from server.disputes.schemas import DisputeCreate, DisputeRead, DuplicateCreate, OpenDisputeRead
 from server.kit import clock, db
-from server.kit.errors import FieldError, InvalidInput, NotPermitted
+from server.kit.errors import Conflict, FieldError, InvalidInput, NotFound, NotPermitted
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
 from server.kit.settings import get_settings
@@ -180,3 +180,45 @@ async def open_disputes(actor: Principal, page: PageRequest) -> Page[OpenDispute
         for r in rows
     ]
     return make_page(items, page, key=lambda d: (d.received_at, d.dispute_id))
+
+
+async def mark_duplicate(actor: Principal, dispute_id: UUID, data: DuplicateCreate) -> DisputeRead:
+    """A supervisor's decision that a written dispute repeats one already answered, with
+    no new information (12 CFR 1006.38(d)(2)(ii)), recorded with its reason and audited.
+    The dispute's block, if it added one, stays until its answer is recorded: the notice
+    that it is duplicative is a letter the pipeline will send (not built yet), and until
+    then the conservative reading is that collection stays stopped."""
+    if actor.role not in (Role.ADMIN, Role.SUPERVISOR):
+        raise NotPermitted("only a supervisor or admin marks a dispute duplicative")
+    reason = data.reason.strip()
+    if not reason:
+        raise InvalidInput.field("reason", "must not be blank")
+    async with db.transaction():
+        found = await repository.dispute(dispute_id, for_update=True)
+        if found is None or not actor.may_see_client(found["client_id"]):
+            raise NotFound("no such dispute")
+        if found["duplicate_of"] is not None:
+            raise Conflict("the dispute is already marked duplicative", code="already_duplicate")
+        if not rules.in_writing(Channel(found["channel"]), accepts_electronic=accepts_electronic()):
+            raise Conflict(
+                "only a dispute in writing is duplicative (12 CFR 1006.38(d)(2)(ii))",
+                code="not_written",
+            )
+        earlier = await repository.dispute(data.duplicate_of)
+        if earlier is None or earlier["account_id"] != found["account_id"]:
+            raise InvalidInput.field("duplicate_of", "must be a dispute of the same account")
+        refusal = rules.duplicate_refusal(
+            received_at=found["received_at"],
+            earlier_received_at=earlier["received_at"],
+            earlier_answered=earlier["answered_at"] is not None,
+        )
+        if refusal is not None:
+            raise InvalidInput.field("duplicate_of", refusal)
+        row = await repository.mark_duplicate(
+            dispute_id, data.duplicate_of, reason, actor.id, clock.now()
+        )
+        await audit.record(
+            actor, "dispute.duplicate", "dispute", dispute_id, client_id=found["client_id"],
+            after={"duplicate_of": data.duplicate_of, "reason": reason},
+        )  # fmt: skip
+    return read_as(DisputeRead, row)

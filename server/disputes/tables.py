@@ -35,3 +35,10 @@ class Dispute(Table, tablename="dispute"):
     # When the answer (verification, or the creditor's name and address) was recorded as
     # mailed: the dispute is open until then.
     answered_at = Timestamptz(null=True, default=None)
+    # A supervisor's decision that this written dispute is duplicative (12 CFR
+    # 1006.38(d)(2)(ii)): substantially the same as `duplicate_of`, already answered, with
+    # no new information, and why.
+    duplicate_of = UUID(null=True, default=None)
+    duplicate_reason = Text(null=True, default=None)
+    duplicate_marked_by = UUID(null=True, default=None)
+    duplicate_marked_at = Timestamptz(null=True, default=None)

@@ -79,3 +79,19 @@ def test_only_a_timely_dispute_in_writing_blocks(
     channel: Channel, timely: Timeliness, accepts: bool, blocks: bool
 ) -> None:
     assert blocks_collection(channel, timely, accepts_electronic=accepts) is blocks
+
+
+def test_a_duplicate_repeats_an_answered_dispute_received_before_it() -> None:
+    from server.disputes.rules import duplicate_refusal
+
+    at = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    before = at - timedelta(microseconds=1)
+    assert (
+        duplicate_refusal(received_at=at, earlier_received_at=before, earlier_answered=True) is None
+    )
+    assert duplicate_refusal(received_at=at, earlier_received_at=at, earlier_answered=True) == (
+        "must be a dispute received before this one"
+    )
+    assert duplicate_refusal(
+        received_at=at, earlier_received_at=before, earlier_answered=False
+    ) == ("must be a dispute already answered (its verification mailed)")
