@@ -35,6 +35,8 @@ from server.kit.pages import form_as
 from server.kit.pagination import Page, page_request
 from server.kit.settings import get_settings
 from server.kit.uploads import Upload
+from server.letters import service as letters
+from server.letters.schemas import NoticeStateRead
 from server.placements import service as placements
 from server.placements.schemas import PlacementErrorRead, PlacementRead
 from server.queues.rules.facts import CONVERSATION_OUTCOMES
@@ -253,6 +255,8 @@ class AccountsPage:
     query: str
     status: str
     statuses: list[AccountStatus]
+    # Each listed account's validation notice, from the letters' mailing records.
+    notices: dict[UUID, NoticeStateRead]
     # Statuses an account is no longer the agency's in: nothing to recall.
     finished: frozenset[str] = FINISHED
 
@@ -265,9 +269,10 @@ async def accounts_page(
         principal, page_request(PAGE_SIZE, cursor), client_id=client_of(principal),
         status=wanted, query=query[:100] or None,
     )  # fmt: skip
+    notices = await letters.notice_states(principal, [a.account_id for a in page.items])
     return AccountsPage(
         accounts=page.items, next_cursor=page.next_cursor, query=query,
-        status=wanted or "", statuses=list(AccountStatus),
+        status=wanted or "", statuses=list(AccountStatus), notices=notices,
     )  # fmt: skip
 
 
@@ -285,6 +290,7 @@ class AccountView:
     contacts: ContactSummary
     money: MoneySection | None
     offers: list[OfferRead]
+    notice: NoticeStateRead
 
     @property
     def recallable(self) -> bool:
@@ -309,6 +315,7 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
         ),
         money=account.sections.get("money"),
         offers=listed.items,
+        notice=(await letters.notice_states(principal, [account_id]))[account_id],
     )
 
 

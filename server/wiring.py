@@ -15,10 +15,12 @@ from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.dispatch import service as dispatch
 from server.disputes import service as disputes
+from server.letters import due as letters_due
 from server.placements.phones import normalize_phone
 from server.placements.row_owners import register_row_owner
 from server.queues import call_context
 from server.queues import service as queues
+from server.settlements import events as settlement_events
 from server.settlements.services import authority_band, financial_rows, offers, reporting
 
 
@@ -44,6 +46,8 @@ def wire() -> None:
     preferences.use_phone_reader(_learned_number)
     # A financial file's rows are money: settlements applies and acknowledges them.
     register_row_owner(FileKind.FINANCIAL, financial_rows.FINANCIAL_ROW_OWNER)
+    # An offer accepted, an account paid or settled in full: a letter is due.
+    settlement_events.register_listener("letters", letters_due.settlement_event)
 
 
 def _learned_number(text: str, kind: str) -> preferences.LearnedNumber | None:

@@ -56,6 +56,18 @@ async def mailing_addresses(account_ids: Sequence[UUID]) -> list[asyncpg.Record]
     )
 
 
+async def person_account_ids(account_id: UUID) -> list[UUID]:
+    """Every account of the account's person, whichever client placed it."""
+    rows = await db.fetch(
+        """
+        SELECT s.id FROM account a JOIN account s ON s.debtor_id = a.debtor_id
+        WHERE a.id = $1 ORDER BY s.id
+        """,
+        account_id,
+    )
+    return [row["id"] for row in rows]
+
+
 async def set_validation_notice(
     account_id: UUID, sent_on: date | None, ends_on: date | None, returned_on: date | None
 ) -> None:

@@ -50,6 +50,18 @@ async def mailing_addresses(account_ids: list[UUID]) -> dict[UUID, MailingAddres
     return found
 
 
+async def accounts_sharing_address(account_id: UUID, address_text: str) -> dict[UUID, str]:
+    """The person's other accounts whose letters go to the address `address_text` names
+    (the same lines, whatever name each account's client gave), with their own address
+    text: mail that came back from it did so for all of them."""
+    ids = await repository.person_account_ids(account_id)
+    return {
+        other: address.text
+        for other, address in (await mailing_addresses(ids)).items()
+        if other != account_id and address_text.endswith(", " + ", ".join(address.lines))
+    }
+
+
 async def record_notice_mailed(account_id: UUID, mailed_on: date, period_ends_on: date) -> None:
     """A notice's mailing record: the sent date, and the end date printed on it (which
     governs). Inside the caller's transaction."""

@@ -18,6 +18,7 @@ from server.letters import findings, returns, service
 from server.letters.schemas import (
     LetterBatchRead,
     LetterDetail,
+    LetterRead,
     NoticeFindingRead,
     ReturnImportRead,
 )
@@ -79,6 +80,21 @@ async def get_letter(principal: CurrentPrincipal, letter_id: FromPath[str]) -> R
     return Response(LetterDetail(letter=read, data=data))
 
 
+@get(
+    "/api/v1/accounts/{account_id:uuid}/letters",
+    operation_id="ListAccountLetters",
+    guards=[staff_only],
+    tags=["letters"],
+)
+async def list_account_letters(
+    principal: CurrentPrincipal, account_id: FromPath[UUID]
+) -> list[LetterRead]:
+    """Every letter made for the account (the validation notices, the settlement offers,
+    plan confirmations and paid or settled letters), newest first, with what the vendor
+    reported of each; `/api/v1/letters/{letter_id}.pdf` downloads one."""
+    return await service.account_letters(principal, account_id)
+
+
 @post(
     "/api/v1/letter-returns",
     operation_id="ImportLetterReturns",
@@ -114,4 +130,10 @@ async def list_late_notices(principal: CurrentPrincipal) -> list[NoticeFindingRe
     return await findings.late_notices()
 
 
-routes = [list_late_notices, get_letter_batch, get_letter, import_letter_returns]
+routes = [
+    list_late_notices,
+    get_letter_batch,
+    get_letter,
+    list_account_letters,
+    import_letter_returns,
+]

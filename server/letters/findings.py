@@ -4,8 +4,9 @@
 initial communication or "within five days after" it. An account whose first
 communication with the consumer was more than five days ago (agency dates) with no
 notice ever mailed is a finding. Communications counted: conversations on the telephone
-(server.queues.service.CONVERSATIONS; a limited-content message is not one). The agency
-sends no other letters nor e-mails to consumers yet; when it does, they count too.
+(server.queues.service.CONVERSATIONS; a limited-content message is not one) and every
+letter other than the notice, on the day the vendor mailed it. The agency sends no
+e-mails to consumers yet; when it does, they count too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 from server.accounts import validation_notices as accounts
 from server.kit import clock
 from server.kit.settings import get_settings
+from server.letters import repository
 from server.letters.schemas import NoticeFindingRead
 from server.queues import service as queues
 
@@ -35,6 +37,12 @@ async def late_notices(now: datetime | None = None) -> list[NoticeFindingRead]:
     zone = get_settings().agency_timezone
     cutoff = clock.start_of_day(first_late_day(today), zone)
     first = await queues.first_conversations_before(cutoff)
+    for account_id, mailed_on in (
+        await repository.first_letters_mailed_before(first_late_day(today))
+    ).items():
+        mailed_at = clock.start_of_day(mailed_on, zone)
+        if account_id not in first or mailed_at < first[account_id]:
+            first[account_id] = mailed_at
     unnoticed = await accounts.without_mailed_notice(list(first))
     found = [
         NoticeFindingRead(

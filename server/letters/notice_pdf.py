@@ -10,85 +10,19 @@ default: a notice that lacks a fact is not made (see service.notice_data).
 
 from __future__ import annotations
 
-from datetime import date
-
 from fpdf import FPDF
 
 from server.kit.dollars import dollars
+from server.letters import pdf_kit
+from server.letters.pdf_kit import FONT, LEFT, MIDDLE, PAGE_RIGHT, RIGHT_X, long_date
+from server.letters.pdf_kit import bullet as _bullet
+from server.letters.pdf_kit import heading as _heading
+from server.letters.pdf_kit import lines as _lines
+from server.letters.pdf_kit import para as _para
+from server.letters.pdf_kit import text as _text
 from server.letters.schemas import NoticeData
 
 CFPB_WEBSITE = "www.cfpb.gov/debt-collection"  # 1006.34(c)(3)(iv)
-LEFT, MIDDLE, RIGHT_X, PAGE_RIGHT = 15.0, 104.0, 112.0, 201.0
-FONT = "Helvetica"
-
-
-def long_date(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def _text(value: str) -> str:
-    # The core fonts are Latin-1; a character outside it is replaced, not a failed letter.
-    return value.replace("\u2013", "-").encode("latin-1", "replace").decode("latin-1")
-
-
-def _lines(pdf: FPDF, x: float, y: float, lines: list[str], size: float = 9.5) -> float:
-    pdf.set_font(FONT, "", size)
-    for line in lines:
-        pdf.set_xy(x, y)
-        pdf.cell(0, 4.6, _text(line))
-        y += 4.6
-    return y
-
-
-def _para(pdf: FPDF, x: float, y: float, width: float, text: str, size: float = 9.5) -> float:
-    pdf.set_font(FONT, "", size)
-    pdf.set_xy(x, y)
-    pdf.multi_cell(width, 4.6, _text(text), markdown=True, align="L", new_x="LMARGIN", new_y="NEXT")
-    return float(pdf.get_y())
-
-
-def _bullet(pdf: FPDF, x: float, y: float, width: float, text: str) -> float:
-    pdf.set_font(FONT, "", 7)
-    pdf.set_xy(x, y + 0.3)
-    pdf.cell(3, 4.6, chr(149))  # a bullet in the core fonts' encoding
-    return _para(pdf, x + 3.5, y, width - 3.5, text) + 1.6
-
-
-def _heading(pdf: FPDF, x: float, y: float, text: str) -> float:
-    pdf.set_font(FONT, "B", 12.5)
-    pdf.set_xy(x, y)
-    pdf.cell(0, 6, _text(text))
-    return y + 8
-
-
-def _header(pdf: FPDF, data: NoticeData) -> float:
-    agency = [data.agency_name, *data.agency_address]
-    if data.agency_phone:
-        agency.append(data.agency_phone)
-    y_left = _lines(pdf, LEFT, 15, agency)
-    pdf.set_font(FONT, "", 9.5)
-    pdf.set_xy(RIGHT_X + 20, 15)
-    pdf.cell(10, 4.6, "To:")
-    y_right = _lines(pdf, RIGHT_X + 30, 15, [data.consumer_name, *data.consumer_address])
-    pdf.set_font(FONT, "B", 9.5)
-    pdf.set_xy(RIGHT_X + 20, y_right + 1)
-    pdf.cell(0, 4.6, _text(f"Reference: {data.account_number}"))
-    y = max(y_left, y_right + 6) + 6
-    # 1006.34(c)(1): the debt collector communication disclosure of 1006.18(e).
-    pdf.set_font(FONT, "", 11.5)
-    pdf.set_xy(LEFT, y)
-    pdf.multi_cell(
-        PAGE_RIGHT - LEFT,
-        5.4,
-        _text(
-            f"**{data.agency_name} is a debt collector.** We are trying to collect a debt that"
-            f" you owe to {data.current_creditor}. We will use any information you give us to"
-            " help collect the debt."
-        ),
-        markdown=True,
-        align="L",
-    )
-    return float(pdf.get_y()) + 6
 
 
 def _money_row(
@@ -229,18 +163,15 @@ def draw_notice(pdf: FPDF, data: NoticeData) -> int:
     """Add the notice's pages to `pdf` (a batch draws many in one file); returns how many."""
     first = pdf.page_no()
     pdf.add_page()
-    y = _header(pdf, data)
+    # 1006.34(c)(1): the debt collector communication disclosure of 1006.18(e).
+    y = pdf_kit.head(pdf, data)
     bottom_left = _itemization(pdf, data, y)
     bottom_right = _rights(pdf, data, y)
     _response_form(pdf, data, max(bottom_left, bottom_right, 176.0) + 6)
     return int(pdf.page_no() - first)
 
 
-def new_document() -> FPDF:
-    pdf = FPDF(orientation="P", unit="mm", format="Letter")
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_margins(LEFT, 15, 215.9 - PAGE_RIGHT)
-    return pdf
+new_document = pdf_kit.new_document
 
 
 def notice_pdf(data: NoticeData) -> tuple[bytes, int]:

@@ -182,3 +182,92 @@ async def mark_address_bad(
         """,
         account_id, address_text, letter_id, returned_on,
     )  # fmt: skip
+
+
+# --- letters other domains make due --------------------------------------------------------
+
+_DUE_COLUMNS = "id AS due_id, account_id, client_id, kind, offer_id, payment_id, occurred_on"
+
+
+async def insert_due(
+    account_id: UUID,
+    client_id: UUID,
+    kind: str,
+    offer_id: UUID | None,
+    payment_id: UUID | None,
+    occurred_on: date,
+) -> None:
+    await db.execute(
+        """
+        INSERT INTO letter_due (id, account_id, client_id, kind, offer_id, payment_id,
+            occurred_on, created_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, now()) -- clock-ok: write time
+        ON CONFLICT DO NOTHING
+        """,
+        account_id, client_id, kind, offer_id, payment_id, occurred_on,
+    )  # fmt: skip
+
+
+async def open_dues() -> list[asyncpg.Record]:
+    """Every letter due and not yet settled, oldest first (the batch's lock held)."""
+    return await db.fetch(
+        f"SELECT {_DUE_COLUMNS} FROM letter_due WHERE settled_at IS NULL"  # noqa: S608
+        " ORDER BY created_at, id"
+    )
+
+
+async def settle_dues(rows: list[tuple[UUID, UUID | None, str | None]], at: datetime) -> None:
+    """(due_id, letter_id, dropped_reason) per due settled: made, or no longer due."""
+    async with db.connection() as conn:
+        await conn.executemany(
+            "UPDATE letter_due SET letter_id = $2, dropped_reason = $3, settled_at = $4"
+            " WHERE id = $1 AND settled_at IS NULL",
+            [(*row, at) for row in rows],
+        )
+
+
+async def notice_mailings(
+    account_ids: Sequence[UUID], visible: frozenset[UUID] | None
+) -> list[asyncpg.Record]:
+    """Each account's last notice mailed and not void (of the clients `visible`, None for
+    all, filtered here): when, the end printed on it, and when it came back if it did."""
+    return await db.fetch(
+        """
+        SELECT DISTINCT ON (l.account_id) l.account_id, m.occurred_on AS mailed_on,
+            l.printed_period_ends_on, r.occurred_on AS returned_on
+        FROM letter l
+        JOIN letter_event m ON m.letter_id = l.id AND m.kind = 'mailed'
+        LEFT JOIN letter_event r ON r.letter_id = l.id AND r.kind = 'returned'
+        WHERE l.account_id = ANY($1::uuid[]) AND l.kind = 'validation_notice'
+          AND ($2::uuid[] IS NULL OR l.client_id = ANY($2::uuid[]))
+          AND NOT EXISTS (SELECT 1 FROM letter_event v
+                          WHERE v.letter_id = l.id AND v.kind = 'void')
+        ORDER BY l.account_id, m.occurred_on DESC, l.created_at DESC, l.id DESC
+        """,
+        list(account_ids),
+        None if visible is None else list(visible),
+    )
+
+
+async def first_letters_mailed_before(before: date) -> dict[UUID, date]:
+    """Per account, the first day a letter other than the notice was mailed, where that
+    day is before `before`: a communication with the consumer (1006.34(a)(1)(i))."""
+    rows = await db.fetch(
+        """
+        SELECT l.account_id, min(e.occurred_on) AS mailed_on
+        FROM letter l JOIN letter_event e ON e.letter_id = l.id AND e.kind = 'mailed'
+        WHERE l.kind <> 'validation_notice' AND e.occurred_on < $1
+        GROUP BY l.account_id
+        """,
+        before,
+    )
+    return {row["account_id"]: row["mailed_on"] for row in rows}
+
+
+async def letters_of_account(account_id: UUID) -> list[asyncpg.Record]:
+    """Every letter made for the account, newest first."""
+    return await db.fetch(
+        f"SELECT {_LETTER_COLUMNS} FROM letter l WHERE l.account_id = $1"  # noqa: S608
+        " ORDER BY l.created_at DESC, l.id DESC",
+        account_id,
+    )

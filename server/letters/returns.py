@@ -10,8 +10,8 @@ without a mailing record). A notice mailed after its planned date is void: its p
 date was computed from the plan and would cut the consumer's period short (12 CFR
 1006.34(b)(5)); the account has no period until the notice made again is mailed. Mail that
 came back keeps its mailing in the history, leaves the account `returned_undeliverable`
-with no period end, and marks the address bad for the account, so the next notice waits
-for a better one.
+with no period end, and marks the address bad for every account of the person that mails
+there, so their next letters wait for a better one.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from server.kit import clock, db
 from server.kit.errors import InvalidInput
 from server.letters import repository
 from server.letters.schemas import ReturnImportRead, ReturnRowError
+from server.letters.service import NOTICE
 
 COLUMNS = ("letter_id", "mailed_on", "returned_on", "reason")
 MAX_BYTES = 20 * 1024 * 1024
@@ -148,7 +149,9 @@ async def _apply(row: ReturnRow, import_id: UUID, tally: _Tally) -> None:
         changed = True
         tally.mailed += 1
         await repository.insert_event(letter["letter_id"], "mailed", mailed_on, None, import_id)
-        if mailed_on > letter["planned_mailing_on"]:
+        # Only a notice is void when mailed late: the end date printed on it counts from
+        # the planned mailing. Another letter's dates do not depend on its own mailing.
+        if mailed_on > letter["planned_mailing_on"] and letter["kind"] == NOTICE:
             tally.voided += 1
             seen["void"] = mailed_on
             reason = f"mailed {mailed_on}, after the planned {letter['planned_mailing_on']}"
@@ -166,9 +169,10 @@ async def _apply(row: ReturnRow, import_id: UUID, tally: _Tally) -> None:
         await repository.insert_event(
             letter["letter_id"], "returned", row.returned_on, row.reason, import_id
         )
-        await repository.mark_address_bad(
-            account_id, letter["address_text"], letter["letter_id"], row.returned_on
-        )
+        # Bad for every account of the person that mails there, not only this one.
+        sharing = await accounts.accounts_sharing_address(account_id, letter["address_text"])
+        for marked, text in {account_id: letter["address_text"], **sharing}.items():
+            await repository.mark_address_bad(marked, text, letter["letter_id"], row.returned_on)
         if latest and "void" not in seen:
             await accounts.record_notice_returned(account_id, mailed_on, row.returned_on)
     if not changed:

@@ -55,7 +55,8 @@ class LetterRead(msgspec.Struct):
 
 class LetterDetail(msgspec.Struct):
     letter: LetterRead
-    # The data the letter was made from (a notice's: NoticeData).
+    # The data the letter was made from: a notice's NoticeData, a settlement offer's
+    # SettlementOfferData, a plan's PlanData, a paid or settled letter's PaidData.
     data: dict[str, Any]
 
 
@@ -77,10 +78,12 @@ class ReturnImportRead(msgspec.Struct):
 
 class BatchRunRead(msgspec.Struct):
     """What one run of the batch job did: the batch made (none when nothing was due) and
-    the accounts due that no notice could be made for, by reason."""
+    the letters due that could not be made yet, by reason."""
 
     batch: LetterBatchRead | None
     held: dict[str, int]
+    # Letters due that no longer are (an offer withdrawn, an account reopened), by reason.
+    dropped: dict[str, int] = {}
 
 
 class NoticeFindingRead(msgspec.Struct):
@@ -93,3 +96,71 @@ class NoticeFindingRead(msgspec.Struct):
     status: str
     first_communication_at: datetime
     days_since: int
+
+
+class LetterFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """What every letter but the notice prints about whom it is from and to, and about
+    the account, as it was when the letter was made (kept with it: 12 CFR 1006.100)."""
+
+    agency_name: str
+    agency_address: list[str]
+    agency_phone: str | None
+    consumer_name: str
+    consumer_address: list[str]
+    account_number: str
+    current_creditor: str
+    planned_mailing_on: date
+    balance_cents: int
+    # False on a debt time-barred by the letter's receipt or of unknown limitations: the
+    # letter says nothing of a lawsuit (1006.26(b); letter_rules.may_mention_suit).
+    may_mention_suit: bool
+
+
+class SettlementOfferData(LetterFacts, frozen=True, kw_only=True):
+    """A lump sum the agency accepted: pay `amount_cents` by `deadline`."""
+
+    offer_id: UUID
+    offered_on: date
+    amount_cents: int
+    # The offer's own due date, and the deadline printed (never before the validation
+    # period's end inside it: letter_rules.offer_deadline).
+    offer_due_on: date
+    deadline: date
+    # Set when the letter is mailed inside the validation period.
+    validation_period_ends_on: date | None
+
+
+class InstallmentLine(msgspec.Struct, frozen=True):
+    due_date: date
+    amount_cents: int
+
+
+class PlanData(LetterFacts, frozen=True, kw_only=True):
+    """An instalment plan accepted: the schedule as the offer holds it."""
+
+    offer_id: UUID
+    offered_on: date
+    total_cents: int
+    installments: list[InstallmentLine]
+    validation_period_ends_on: date | None
+
+
+class PaidData(LetterFacts, frozen=True, kw_only=True):
+    """The account paid in full, or settled in full by an accepted offer paid."""
+
+    settled: bool
+    paid_on: date
+    # A settlement's agreed amount (None when paid in full).
+    settlement_cents: int | None
+
+
+class NoticeStateRead(msgspec.Struct):
+    """Where an account's validation notice stands, from its mailing records: not yet
+    mailed (none mailed, or only one voided), mailed with the period's end printed on it,
+    or returned undeliverable (no period runs)."""
+
+    account_id: UUID
+    state: str
+    mailed_on: date | None
+    period_ends_on: date | None
+    returned_on: date | None

@@ -1,5 +1,6 @@
-"""Letter batches: the validation notices due, made into one batch for the letter vendor
-(one PDF, an index CSV), and the letters and batches downloaded by staff.
+"""Letter batches: the validation notices due and the letters other domains made due
+(due.py), made into one batch for the letter vendor (one PDF, an index CSV), and the
+letters and batches downloaded by staff.
 
 A notice is due for an account in collection with no validation period running and no
 notice batched or mailed that still stands (server.accounts.validation_notices). A notice
@@ -20,17 +21,28 @@ from uuid import UUID
 
 import msgspec
 
+from server.accounts import service as account_service
 from server.accounts import validation_notices as accounts
 from server.accounts.validation_notices import MailingAddress
+from server.accounts.validation_period import validation_state
+from server.auth.principal import Principal
 from server.clients import service as clients
 from server.kit import clock, db
 from server.kit.csv_export import csv_line
 from server.kit.mapping import read_as
 from server.kit.settings import get_settings
-from server.letters import notice_pdf, repository
+from server.letters import due, letter_pdf, notice_pdf, pdf_kit, repository
 from server.letters.end_date import planned_mailing_date, validation_period_end
 from server.letters.errors import BatchNotFound, LetterNotFound
-from server.letters.schemas import BatchRunRead, LetterBatchRead, LetterRead, NoticeData
+from server.letters.schemas import (
+    BatchRunRead,
+    LetterBatchRead,
+    LetterRead,
+    NoticeData,
+    NoticeStateRead,
+    SettlementOfferData,
+)
+from server.settlements.services import offers
 
 NOTICE = "validation_notice"
 INDEX_HEADER = ("letter_id", "account_id", "address", "pages", "planned_mailing_date")
@@ -111,103 +123,129 @@ def notice_data(
 
 
 @dataclass(frozen=True)
+class _ToMake:
+    account_id: UUID
+    client_id: UUID
+    kind: str
+    address: MailingAddress
+    data: Any
+    # A notice's printed end; the letter due it settles (other letters).
+    printed_period_ends_on: date | None = None
+    due_id: UUID | None = None
+
+
+@dataclass(frozen=True)
 class _Made:
     letter_id: UUID
-    candidate: dict[str, Any]
-    address: MailingAddress
-    data: NoticeData
+    item: _ToMake
     pdf: bytes
     pages: int
 
 
-def _render(
-    notices: list[tuple[dict[str, Any], MailingAddress, NoticeData]],
-) -> tuple[list[_Made], bytes]:
+def _render(items: list[_ToMake]) -> tuple[list[_Made], bytes]:
     """Each letter on its own (kept) and all of them in one document (the batch)."""
     made = []
-    batch = notice_pdf.new_document()
-    for candidate, address, data in notices:
-        pdf, pages = notice_pdf.notice_pdf(data)
-        notice_pdf.draw_notice(batch, data)
-        made.append(_Made(uuid.uuid4(), candidate, address, data, pdf, pages))
+    batch = pdf_kit.new_document()
+    for item in items:
+        if item.kind == NOTICE:
+            pdf, pages = notice_pdf.notice_pdf(item.data)
+            notice_pdf.draw_notice(batch, item.data)
+        else:
+            pdf, pages = letter_pdf.letter_pdf(item.kind, item.data)
+            letter_pdf.DRAW[item.kind](batch, item.data)
+        made.append(_Made(uuid.uuid4(), item, pdf, pages))
     return made, bytes(batch.output())
 
 
+async def _notices_due(planned: date, held: dict[str, int]) -> list[_ToMake]:
+    """The validation notices due, made into their data; those that cannot be made are
+    counted in `held` by reason."""
+    candidates = await accounts.notice_candidates()
+    ids = [c["account_id"] for c in candidates]
+    live = await repository.accounts_with_live_notice(ids)
+    due = [c for c in candidates if c["account_id"] not in live]
+    addresses = await accounts.mailing_addresses([c["account_id"] for c in due])
+    bad = await repository.bad_addresses([c["account_id"] for c in due])
+    names = await clients.clients_settings(list({c["client_id"] for c in due}))
+    notices: list[_ToMake] = []
+    for candidate in due:
+        address = addresses.get(candidate["account_id"])
+        if address is None:
+            outcome: NoticeData | str = "no_mailing_address"
+        elif (candidate["account_id"], address.text) in bad:
+            outcome = "address_marked_bad"
+        else:
+            creditor = names[candidate["client_id"]]["name"]
+            outcome = notice_data(candidate, address, creditor, planned)
+        if isinstance(outcome, str):
+            held[outcome] = held.get(outcome, 0) + 1
+        else:
+            assert address is not None
+            notices.append(
+                _ToMake(
+                    candidate["account_id"], candidate["client_id"], NOTICE, address, outcome,
+                    printed_period_ends_on=outcome.validation_period_ends_on,
+                )
+            )  # fmt: skip
+    return notices
+
+
 async def make_batch(now: datetime | None = None) -> BatchRunRead:
-    """One batch of every notice due, in one transaction: a worker killed while making
-    it leaves nothing behind, and the next run makes it whole."""
+    """One batch of every letter due — the validation notices, then the letters other
+    domains made due (due.py) — in one transaction: a worker killed while making it leaves
+    nothing behind, and the next run makes it whole."""
     # The batch and its letters are dated by the clock that planned them (the agency's
     # day decides the planned mailing date and which returns are plausible).
     made_at = now or clock.now()
     planned = planned_mailing_date(clock.agency_date(made_at))
     held: dict[str, int] = {}
+    dropped: dict[str, int] = {}
     async with db.transaction():
         await repository.lock_letters()
-        candidates = await accounts.notice_candidates()
-        ids = [c["account_id"] for c in candidates]
-        live = await repository.accounts_with_live_notice(ids)
-        due = [c for c in candidates if c["account_id"] not in live]
-        addresses = await accounts.mailing_addresses([c["account_id"] for c in due])
-        bad = await repository.bad_addresses([c["account_id"] for c in due])
-        names = await clients.clients_settings(list({c["client_id"] for c in due}))
-        notices: list[tuple[dict[str, Any], MailingAddress, NoticeData]] = []
-        for candidate in due:
-            address = addresses.get(candidate["account_id"])
-            if address is None:
-                outcome: NoticeData | str = "no_mailing_address"
-            elif (candidate["account_id"], address.text) in bad:
-                outcome = "address_marked_bad"
-            else:
-                creditor = names[candidate["client_id"]]["name"]
-                outcome = notice_data(candidate, address, creditor, planned)
-            if isinstance(outcome, str):
-                held[outcome] = held.get(outcome, 0) + 1
-            else:
-                assert address is not None
-                notices.append((candidate, address, outcome))
-        if not notices:
-            return BatchRunRead(batch=None, held=held)
-        made, batch_pdf = await asyncio.to_thread(_render, notices)
+        items = await _notices_due(planned, held)
+        gathered = await due.gather(planned)
+        for reason, count in gathered.held.items():
+            held[reason] = held.get(reason, 0) + count
+        for _, reason in gathered.dropped:
+            dropped[reason] = dropped.get(reason, 0) + 1
+        items += [
+            _ToMake(d.account_id, d.client_id, d.kind, d.address, d.data, due_id=d.due_id)
+            for d in gathered.letters
+        ]
+        settled: list[tuple[UUID, UUID | None, str | None]] = [
+            (due_id, None, reason) for due_id, reason in gathered.dropped
+        ]
+        if not items:
+            await repository.settle_dues(settled, made_at)
+            return BatchRunRead(batch=None, held=held, dropped=dropped)
+        made, batch_pdf = await asyncio.to_thread(_render, items)
         batch_id = uuid.uuid4()
-        index = "".join(
-            csv_line(row)
-            for row in [
-                list(INDEX_HEADER),
-                *(
-                    [
-                        m.letter_id,
-                        m.candidate["account_id"],
-                        m.address.text,
-                        m.pages,
-                        planned.isoformat(),
-                    ]
-                    for m in made
-                ),
-            ]
-        )
+        rows: list[list[Any]] = [list(INDEX_HEADER)]
+        rows += [
+            [m.letter_id, m.item.account_id, m.item.address.text, m.pages, planned.isoformat()]
+            for m in made
+        ]
+        index = "".join(csv_line(r) for r in rows)
         row = await repository.insert_batch(
             batch_id, planned, len(made), sum(m.pages for m in made), batch_pdf, index, made_at
         )
         await repository.insert_letters(
             [
                 (
-                    m.letter_id,
-                    batch_id,
-                    m.candidate["account_id"],
-                    m.candidate["client_id"],
-                    NOTICE,
-                    m.address.text,
-                    json.dumps(msgspec.to_builtins(m.data)),
-                    m.pdf,
-                    m.pages,
-                    planned,
-                    m.data.validation_period_ends_on,
-                    made_at,
+                    m.letter_id, batch_id, m.item.account_id, m.item.client_id, m.item.kind,
+                    m.item.address.text, json.dumps(msgspec.to_builtins(m.item.data)), m.pdf,
+                    m.pages, planned, m.item.printed_period_ends_on, made_at,
                 )
                 for m in made
             ]
-        )
-    return BatchRunRead(batch=read_as(LetterBatchRead, row), held=held)
+        )  # fmt: skip
+        settled += [(m.item.due_id, m.letter_id, None) for m in made if m.item.due_id is not None]
+        # The printed date governs: an offer stays open until the deadline its letter says.
+        for m in made:
+            if isinstance(m.item.data, SettlementOfferData):
+                await offers.honor_printed_deadline(m.item.data.offer_id, m.item.data.deadline)
+        await repository.settle_dues(settled, made_at)
+    return BatchRunRead(batch=read_as(LetterBatchRead, row), held=held, dropped=dropped)
 
 
 async def batch_made_today() -> bool:
@@ -231,3 +269,32 @@ async def get_letter(letter_id: UUID) -> tuple[LetterRead, dict[str, Any], bytes
     events = (await repository.events([letter_id])).get(letter_id, {})
     read = read_as(LetterRead, row, events=events)
     return read, json.loads(row["data"]), bytes(row["pdf"])
+
+
+async def notice_states(actor: Principal, account_ids: list[UUID]) -> dict[UUID, NoticeStateRead]:
+    """Each account's validation notice as its mailing records have it (the records of the
+    clients the caller may see; any other account reads as not yet mailed). The state is
+    judged as the account detail judges it (server.accounts.validation_period)."""
+    rows = {
+        row["account_id"]: row
+        for row in await repository.notice_mailings(account_ids, actor.visible_clients())
+    }
+    now = clock.now()
+    found = {}
+    for account_id in account_ids:
+        row = rows.get(account_id)
+        mailed = None if row is None else row["mailed_on"]
+        returned = None if row is None else row["returned_on"]
+        ends = None if row is None or returned else row["printed_period_ends_on"]
+        state = validation_state(ends, now, returned_on=returned)
+        found[account_id] = NoticeStateRead(account_id, str(state), mailed, ends, returned)
+    return found
+
+
+async def account_letters(actor: Principal, account_id: UUID) -> list[LetterRead]:
+    """Every letter made for an account the caller may see, newest first, each with what
+    the vendor reported of it: what staff open and download (`/api/v1/letters/{id}`)."""
+    await account_service.visible_account(actor, account_id)
+    rows = await repository.letters_of_account(account_id)
+    events = await repository.events([row["letter_id"] for row in rows])
+    return [read_as(LetterRead, row, events=events.get(row["letter_id"], {})) for row in rows]

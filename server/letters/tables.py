@@ -72,3 +72,23 @@ class BadAddress(Table, tablename="letter_bad_address"):
     letter_id = UUID()
     returned_on = Date()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LetterDue(Table, tablename="letter_due"):
+    """A letter another domain's event made due (an offer accepted, an account paid or
+    settled in full), written in that event's transaction and settled by the night's
+    batch: made (`letter_id`) or no longer due (`dropped_reason`). Settled once, never
+    deleted; the batch reads the facts it prints when it makes the letter."""
+
+    id = UUID(primary_key=True)
+    account_id = UUID()
+    client_id = UUID()
+    kind = Varchar(length=24)
+    offer_id = UUID(null=True, default=None)
+    payment_id = UUID(null=True, default=None)
+    # The agency-local day of the event (a payment's received date).
+    occurred_on = Date()
+    created_at = Timestamptz(default=TimestamptzNow())
+    letter_id = UUID(null=True, default=None)
+    dropped_reason = Text(null=True, default=None)
+    settled_at = Timestamptz(null=True, default=None)

@@ -96,7 +96,7 @@ async def test_an_account_never_shows_what_collectors_wrote(portal_world: Portal
     page = await portal_world.a.get(f"/portal/accounts/{side.account['id']}")
     assert "Right party contact" in page.text
     assert "evasive-7731" not in page.text
-    assert "not yet mailed" in page.text
+    assert "Not yet mailed" in page.text
 
 
 async def test_upload_with_a_bad_row_shows_the_error_and_both_downloads(

@@ -231,3 +231,45 @@ async def test_only_staff_download_and_only_an_admin_imports(
     )  # fmt: skip
     assert refused.status_code == 403
     assert (await admin.get(f"/api/v1/letter-batches/{batch['batch_id']}.txt")).status_code == 404
+
+
+async def test_returned_mail_marks_the_address_bad_for_every_account_that_mails_there(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, owner_db: asyncpg.Connection
+) -> None:
+    account_id = await _account(make_client, make_account)
+    debtor_id = await owner_db.fetchval("SELECT debtor_id FROM account WHERE id = $1",
+                                        UUID(account_id))  # fmt: skip
+    _, [row] = await _batch(admin)
+    # Another client places the same person at the same address, after the notice went.
+    other = await make_client()
+    elsewhere = await make_client()
+    second = str((await make_account(other["client_id"], debtor_id=debtor_id,
+                                     charge_off_date=date(2025, 3, 1)))["id"])  # fmt: skip
+    third = str((await make_account(elsewhere["client_id"], debtor_id=debtor_id,
+                                    charge_off_date=date(2025, 3, 1)))["id"])  # fmt: skip
+    await owner_db.execute(
+        "UPDATE debtor_profile p SET address_line1 = s.address_line1,"
+        " address_line2 = s.address_line2, city = s.city, state = s.state, zip5 = s.zip5"
+        " FROM debtor_profile s JOIN account a ON a.client_id = s.client_id"
+        " WHERE a.id = $1 AND s.debtor_id = a.debtor_id AND p.debtor_id = s.debtor_id"
+        " AND p.client_id = $2",
+        UUID(account_id), UUID(other["client_id"]),
+    )  # fmt: skip
+    await owner_db.execute(
+        "UPDATE debtor_profile SET address_line1 = '77 Other Lane' WHERE debtor_id = $1"
+        " AND client_id = $2",
+        debtor_id, UUID(elsewhere["client_id"]),
+    )  # fmt: skip
+    report = await _returns(admin, [f"{row['letter_id']},{PLANNED},2026-11-30,moved"])
+    assert (report["returned"], report["errors"]) == (1, [])
+    bad = await owner_db.fetch(
+        "SELECT account_id FROM letter_bad_address WHERE letter_id = $1", UUID(row["letter_id"])
+    )
+    assert {str(r["account_id"]) for r in bad} == {account_id, second}
+    # The next night: the account at the same address waits; the one elsewhere is noticed.
+    with clock.running_from(LATER):
+        made = await service.make_batch()
+    assert made.held.get("address_marked_bad") == 2
+    assert made.batch is not None
+    index = _index((await admin.get(f"/api/v1/letter-batches/{made.batch.batch_id}.csv")).text)
+    assert [r["account_id"] for r in index] == [third]

@@ -1,6 +1,6 @@
 """A validation notice is due within five days after the initial communication (12 CFR
-1006.34(a)(1)(i)): an account whose first conversation was more than five days ago with
-no notice mailed is a finding for supervisors."""
+1006.34(a)(1)(i)): an account whose first conversation, or first letter other than the
+notice, was more than five days ago with no notice mailed is a finding for supervisors."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from uuid import UUID
 import asyncpg
 
 from server.kit import clock
+from server.letters import service
+from server.letters.end_date import planned_mailing_date
 from server.letters.findings import first_late_day
-from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
 
 
 def test_five_days_after_is_still_in_time() -> None:
@@ -60,3 +62,34 @@ async def test_late_notices_are_findings(
     assert response.status_code == 200, response.text
     assert [(f["account_id"], f["days_since"]) for f in response.json()] == [(late, 10), (six, 6)]
     assert (await collector.get("/api/v1/letter-findings")).status_code == 403
+
+
+async def test_a_letter_other_than_the_notice_is_a_first_communication(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount
+) -> None:
+    client = await make_client()
+    account_id = str((await make_account(client["client_id"]))["id"])
+    paid = await admin.post(
+        f"/api/v1/accounts/{account_id}/payments",
+        headers={"Idempotency-Key": new_key()},
+        json={"amount_cents": 100_000, "method": "ach", "paid_to": "agency",
+              "received_at": clock.agency_today().isoformat()},
+    )  # fmt: skip
+    assert paid.status_code == 201, paid.text
+    # The paid-in-full letter made twelve days ago, mailed on its planned day.
+    made_at = clock.now() - timedelta(days=12)
+    with clock.running_from(made_at):
+        made = await service.make_batch()
+    assert made.batch is not None
+    index = await admin.get(f"/api/v1/letter-batches/{made.batch.batch_id}.csv")
+    [row] = index.text.splitlines()[1:]
+    mailed = planned_mailing_date(clock.agency_date(made_at))
+    body = f"letter_id,mailed_on,returned_on,reason\r\n{row.split(',')[0]},{mailed},,\r\n"
+    imported = await admin.post(
+        "/api/v1/letter-returns", content=body, headers={"Content-Type": "text/csv"}
+    )
+    assert imported.json()["mailed"] == 1, imported.text
+    findings = (await admin.get("/api/v1/letter-findings")).json()
+    assert [(f["account_id"], f["days_since"]) for f in findings] == [
+        (account_id, (clock.agency_today() - mailed).days)
+    ]

@@ -139,6 +139,20 @@ async def decide_offer(
     )  # fmt: skip
 
 
+async def extend_due_on(offer_id: UUID, due_on: date) -> asyncpg.Record | None:
+    """Move an accepted offer's due date later (never earlier); the row before, or None
+    when nothing moved."""
+    return await db.fetchrow(
+        """
+        UPDATE offer o SET due_on = $2, updated_at = now() -- clock-ok: the row's write time
+        FROM offer prior
+        WHERE o.id = $1 AND prior.id = o.id AND o.status = 'accepted' AND o.due_on < $2
+        RETURNING prior.due_on AS due_on_before, o.client_id
+        """,
+        offer_id, due_on,
+    )  # fmt: skip
+
+
 async def close_offer(offer_id: UUID, status: str, reason: str) -> None:
     await db.execute(
         """

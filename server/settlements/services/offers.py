@@ -14,6 +14,7 @@ import asyncpg
 import msgspec
 
 from server.accounts import service as accounts
+from server.accounts.movements import BalanceChange
 from server.accounts.statuses import AccountStatus
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal, Role
@@ -39,6 +40,7 @@ from server.settlements.errors import (
     OfferNotPayable,
     OfferNotPending,
 )
+from server.settlements.events import SettlementEvent, SettlementEventKind, notify
 from server.settlements.repositories import adjustments
 from server.settlements.repositories import offers as repository
 from server.settlements.schemas import (
@@ -128,9 +130,20 @@ async def create_offer(
         await audit.record(
             actor, "offer.create", "offer", offer_id, client_id=client_id, after=after
         )
+        if status == OfferStatus.ACCEPTED:
+            await _accepted(offer_id, account_id, client_id, today)
         row = await repository.offer(offer_id)
         assert row is not None
     return _offer_read(row)
+
+
+async def _accepted(offer_id: UUID, account_id: UUID, client_id: UUID, on: date) -> None:
+    """An offer accepted (at once, or by a decision): a letter is due (letters listens)."""
+    await notify(
+        SettlementEvent(
+            SettlementEventKind.OFFER_ACCEPTED, account_id, client_id, on, offer_id=offer_id
+        )
+    )
 
 
 # How many of an account's offers its detail shows.
@@ -231,6 +244,8 @@ async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) ->
             before={"status": status},
             after={"status": target, "reason": data.reason, "due_on": due_on},
         )  # fmt: skip
+        if accepted:
+            await _accepted(offer_id, row["account_id"], row["client_id"], clock.agency_date(now))
         decided = await repository.offer(offer_id)
         assert decided is not None
     return _offer_read(decided)
@@ -256,6 +271,20 @@ async def withdraw_offer(actor: Principal, offer_id: UUID, data: OfferWithdraw) 
         withdrawn = await repository.offer(offer_id)
         assert withdrawn is not None
     return _offer_read(withdrawn)
+
+
+async def honor_printed_deadline(offer_id: UUID, deadline: date) -> None:
+    """A letter printed `deadline` as the day an accepted lump sum may be paid by (letters
+    never prints one before the validation period's end, 15 U.S.C. 1692g(b)): the offer
+    stays open at least until then, so the nightly sweep never expires what the consumer
+    was told still stands. Inside the caller's transaction; never moves a date earlier."""
+    moved = await repository.extend_due_on(offer_id, deadline)
+    if moved is not None:
+        await audit.record(
+            SYSTEM, "offer.extend", "offer", offer_id, client_id=moved["client_id"],
+            before={"due_on": moved["due_on_before"]},
+            after={"due_on": deadline, "reason": "the deadline printed on its letter"},
+        )  # fmt: skip
 
 
 # Why an account's live offers ended with it, by the status it left collection by.
@@ -296,14 +325,15 @@ async def payable_offer(account_id: UUID, offer_id: UUID) -> asyncpg.Record:
 
 async def apply_to_offer(
     actor: Principal, offer: asyncpg.Record, payment_id: UUID, at: datetime
-) -> None:
+) -> BalanceChange | None:
     """After a payment against an accepted offer: paid its amount, the offer is fulfilled,
     the account's open promises kept, and whatever the account still owes written off
-    (the settlement), leaving it settled_in_full."""
+    (the settlement), leaving it settled_in_full: that change, or None when nothing was
+    written off."""
     row = await repository.offer(offer["id"])
     assert row is not None
     if int(row["paid_cents"]) < int(row["amount_cents"]):
-        return
+        return None
     reason = f"paid {row['paid_cents']} of {row['amount_cents']} cents agreed"
     await repository.close_offer(row["id"], str(OfferStatus.FULFILLED), reason)
     await audit.record(
@@ -315,7 +345,7 @@ async def apply_to_offer(
     account = await accounts.visible_account(actor, row["account_id"])
     remainder = int(account["balance_cents"])
     if remainder <= 0:
-        return
+        return None
     change = await accounts.settle_account(
         actor, row["account_id"], remainder, at=at,
         reason=f"settled by offer {row['id']}: {remainder} cents written off",
@@ -331,6 +361,7 @@ async def apply_to_offer(
         actor, "account.write_off", "balance_adjustment", adjustment_id,
         client_id=row["client_id"], after=values,
     )  # fmt: skip
+    return change
 
 
 async def close_lapsed_offers(today: date | None = None) -> dict[str, int]:

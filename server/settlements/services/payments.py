@@ -19,7 +19,7 @@ import msgspec
 
 from server.accounts import movements
 from server.accounts import service as accounts
-from server.accounts.statuses import LEFT_COLLECTION
+from server.accounts.statuses import LEFT_COLLECTION, AccountStatus
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
 from server.clients import service as clients
@@ -31,6 +31,7 @@ from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
 from server.kit.settings import get_settings
 from server.settlements.errors import IdempotencyKeyReused, OfferNotPayable
+from server.settlements.events import SettlementEvent, SettlementEventKind, notify
 from server.settlements.money import Balance, Step, cleared_on, running_balances
 from server.settlements.repositories import idempotency as idempotency_keys
 from server.settlements.repositories import payments as repository
@@ -256,9 +257,23 @@ async def record_payment(
         after={k: v for k, v in values.items() if k not in ("idempotency_scope", "notes")},
     )  # fmt: skip
     await promises.keep_paid_promises(actor, account["id"])
-    if offer is not None:
-        await offers.apply_to_offer(actor, offer, payment_id, at)
+    settled = None if offer is None else await offers.apply_to_offer(actor, offer, payment_id, at)
+    done = settled.status_after if settled is not None else change.status_after
+    if done != change.status_before and done in _DONE:
+        await notify(
+            SettlementEvent(
+                _DONE[done], account["id"], client_id, received_on,
+                offer_id=None if offer is None else offer["id"], payment_id=payment_id,
+            )
+        )  # fmt: skip
     return payment_id
+
+
+# A payment that finishes the account: a paid-in-full or settled-in-full letter is due.
+_DONE = {
+    AccountStatus.PAID_IN_FULL: SettlementEventKind.PAID_IN_FULL,
+    AccountStatus.SETTLED_IN_FULL: SettlementEventKind.SETTLED_IN_FULL,
+}
 
 
 async def visible_payment(actor: Principal, payment_id: UUID) -> asyncpg.Record:
