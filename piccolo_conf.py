@@ -38,5 +38,6 @@ APP_REGISTRY = AppRegistry(
         "server.dispatch.piccolo_app",
         "server.settlements.piccolo_app",
         "server.letters.piccolo_app",
+        "server.disputes.piccolo_app",
     ]
 )

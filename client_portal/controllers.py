@@ -359,6 +359,13 @@ class PortalController(Controller):
             )  # fmt: skip
         return see_other(f"{here}?done=recalled")
 
+    # --- disputes ---
+
+    @get("/disputes")
+    async def disputes(self, session: Session, cursor: Query = "") -> Template:
+        found = await service.open_disputes(session.principal, cursor or None)
+        return await page("disputes.html", session, nav="disputes", found=found)
+
     # --- approvals ---
 
     @get("/approvals")

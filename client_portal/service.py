@@ -26,11 +26,13 @@ from server.auth.principal import Principal
 from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.clients.schemas import ClientRead, Tier
+from server.disputes import service as disputes
+from server.disputes.schemas import OpenDisputeRead
 from server.kit import db
 from server.kit.clock import local_date
 from server.kit.errors import InvalidInput, NotFound
 from server.kit.pages import form_as
-from server.kit.pagination import page_request
+from server.kit.pagination import Page, page_request
 from server.kit.settings import get_settings
 from server.kit.uploads import Upload
 from server.letters import service as letters
@@ -315,6 +317,11 @@ async def account_view(principal: Principal, account_id: UUID) -> AccountView:
         offers=listed.items,
         notice=(await letters.notice_states(principal, [account_id]))[account_id],
     )
+
+
+async def open_disputes(principal: Principal, cursor: str | None) -> Page[OpenDisputeRead]:
+    """The client's disputes not yet answered, oldest first (the aging report)."""
+    return await disputes.open_disputes(principal, page_request(PAGE_SIZE, cursor))
 
 
 async def accounts_csv(principal: Principal) -> AsyncIterator[bytes]:

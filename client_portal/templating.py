@@ -48,6 +48,12 @@ _STATUS_LABELS = {
     "new_business": "New business",
     "maintenance": "Maintenance",
     "recall": "Recall",
+    # A dispute's timeliness (server.disputes.rules).
+    "before_notice": "Before the notice was mailed",
+    "after_return": "After the notice came back",
+    "in_period": "Within the validation period",
+    "late": "After the validation period",
+    "original_creditor_request": "Original creditor requested",
 }
 
 

@@ -50,6 +50,7 @@ from server.auth.guards import BearerAuthenticationMiddleware, provide_principal
 from server.clients.controllers import routes as client_routes
 from server.dispatch.controllers import routes as work_queue_routes
 from server.dispatch.scoring import configured_weights
+from server.disputes.controllers import routes as dispute_routes
 from server.kit import db
 from server.kit.errors import DomainError, FieldError, error_body
 from server.kit.json_body import CheckedJsonRequest
@@ -361,6 +362,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *remittance_routes,
         *supervision_routes,
         *letter_routes,
+        *dispute_routes,
     ]
     _document_errors(controllers)
     app = Litestar(

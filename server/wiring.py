@@ -14,6 +14,7 @@ from server.auth.client_lookup import ClientLookup, use_client_lookup
 from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.dispatch import service as dispatch
+from server.disputes import service as disputes
 from server.letters import due as letters_due
 from server.placements.phones import normalize_phone
 from server.placements.row_owners import register_row_owner
@@ -35,6 +36,10 @@ def wire() -> None:
     accounts.register_account_section("money", reporting.money_section)
     accounts.register_account_section("offers", offers.offers_section)
     accounts.register_account_section("authority", authority_band.authority_section)
+    accounts.register_account_section("disputes", disputes.disputes_section)
+    # Every dispute (the status action, a call's outcome) is recorded and judged by the
+    # disputes domain; verification answers the account's open ones.
+    accounts.use_disputes(disputes.record_from_status_action, disputes.answer_disputes)
     # Accounts that leave collection (recall, close) take their live offers with them.
     accounts.register_left_collection(offers.withdraw_offers_of)
     # A number learned on a call is read as the loader reads a file's (its zones too).

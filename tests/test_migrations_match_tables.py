@@ -26,6 +26,7 @@ APPS = (
     "dispatch",
     "settlements",
     "letters",
+    "disputes",
 )
 
 

@@ -318,6 +318,46 @@ async def add_account_note(shop: Shop) -> None:
     assert listed["items"] == [note]
 
 
+async def record_dispute(shop: Shop) -> None:
+    dispute = _ok(
+        await shop.collector.post(
+            f"/api/v1/accounts/{shop.account_id}/disputes",
+            json={"channel": "oral", "words": "Says part was paid", "scope": "partial",
+                  "disputed_cents": 20_000},
+        ),
+        201,
+    )  # fmt: skip
+    listed = await _read(shop.admin, f"/api/v1/accounts/{shop.account_id}/disputes")
+    assert listed["items"] == [dispute]
+    account = await _read(shop.admin, f"/api/v1/accounts/{shop.account_id}")
+    assert account["sections"]["disputes"] == [dispute]
+    assert (account["status"], account["disputed"]) == ("active", True)
+
+
+async def mark_dispute_duplicate(shop: Shop) -> None:
+    url = f"/api/v1/accounts/{shop.account_id}/disputes"
+    earlier = (clock.now() - timedelta(days=5)).isoformat()
+    first = _ok(
+        await shop.collector.post(
+            url, json={"channel": "written", "words": "Not mine", "received_at": earlier}
+        ),
+        201,
+    )
+    _ok(await shop.supervisor.post(f"/api/v1/accounts/{shop.account_id}/verification",
+                                   json={"reason": "verification mailed"}))  # fmt: skip
+    repeat = _ok(
+        await shop.collector.post(url, json={"channel": "written", "words": "Not mine"}), 201
+    )
+    marked = _ok(
+        await shop.supervisor.post(
+            f"/api/v1/disputes/{repeat['dispute_id']}/duplicate",
+            json={"duplicate_of": first["dispute_id"], "reason": "nothing new"},
+        )
+    )
+    listed = await _read(shop.admin, url)
+    assert next(d for d in listed["items"] if d["dispute_id"] == repeat["dispute_id"]) == marked
+
+
 def _preference(method: str, path: str, body: dict[str, Any]) -> Check:
     """A contact preference written on a fresh account answers the account's detail; `path`
     may name `{phone_id}`, the account's first number."""
@@ -533,6 +573,8 @@ CHECKS: dict[str, Check] = {
     ),
     "RecordCall": record_call,
     "AddAccountNote": add_account_note,
+    "RecordDispute": record_dispute,
+    "MarkDisputeDuplicate": mark_dispute_duplicate,
     "AddPhone": _preference(
         "POST", "phones", {"number": "(312) 939-7362", "kind": "home", "channel": "oral"}
     ),

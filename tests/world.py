@@ -81,6 +81,7 @@ async def build_world(
         await record_call(side)
         await record_payment(admin, side)
         await record_offer(side)
+        await record_dispute(side)
     await issue_statements(admin, a, b)
     await send_notices()
     await hold_a_placement(b)
@@ -206,6 +207,16 @@ async def record_call(side: Side) -> None:
     )  # fmt: skip
     assert response.status_code == 201, response.text
     assert response.json()["violations"], "the world's call is meant to be a finding"
+
+
+async def record_dispute(side: Side) -> None:
+    """An oral dispute on the side's account (it marks the debt and blocks nothing), so the
+    matrix probes a client's disputes and the aging report."""
+    response = await side.collector.post(
+        f"/api/v1/accounts/{side.account['id']}/disputes",
+        json={"channel": "oral", "words": "The consumer says the balance is wrong"},
+    )
+    assert response.status_code == 201, response.text
 
 
 async def record_payment(

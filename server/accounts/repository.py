@@ -17,7 +17,7 @@ _ACCOUNT_COLUMNS = """
     a.fees_cents, a.placed_balance_cents, a.balance_cents, a.delinquency_date,
     a.charge_off_date, a.last_payment_date, a.statute_of_limitations_date, a.status,
     a.status_since, a.validation_notice_sent_on, a.validation_period_ends_on, a.created_at,
-    a.serviced_account_number, a.validation_notice_returned_on
+    a.serviced_account_number, a.validation_notice_returned_on, a.disputed_since
 """
 
 
@@ -190,7 +190,7 @@ async def list_accounts(
         f"""
         SELECT a.id, a.client_id, a.placement_id, a.client_account_number, a.status,
                a.placed_balance_cents, a.balance_cents, a.delinquency_date, a.created_at,
-               concat_ws(' ', d.first_name, d.last_name) AS debtor_name
+               a.disputed_since, concat_ws(' ', d.first_name, d.last_name) AS debtor_name
         FROM account a
         -- The name the account's own client gave: what a client supplied is shown only
         -- with its own accounts.
@@ -228,6 +228,19 @@ async def set_account_status(account_id: UUID, status: str) -> None:
         """,
         account_id,
         status,
+    )
+
+
+async def mark_disputed(account_id: UUID, received_at: datetime) -> None:
+    """The debt is disputed since the earliest dispute received."""
+    await db.execute(
+        """
+        UPDATE account SET disputed_since = LEAST(coalesce(disputed_since, $2), $2),
+            updated_at = now() -- clock-ok: write time
+        WHERE id = $1
+        """,
+        account_id,
+        received_at,
     )
 
 

@@ -113,6 +113,9 @@ class AccountSummary(msgspec.Struct):
     balance_cents: int
     delinquency_date: date
     created_at: datetime
+    # Any dispute recorded, blocking or not: the debt is described as disputed.
+    disputed: bool = False
+    disputed_since: datetime | None = None
 
 
 class AccountRead(msgspec.Struct):
@@ -142,6 +145,10 @@ class AccountRead(msgspec.Struct):
     validation_state: ValidationState
     created_at: datetime
     debtor: DebtorRead
+    # Any dispute recorded (oral or late ones too, which leave collection open): the debt
+    # is described as disputed (15 U.S.C. 1692e(8)); `status` disputed is the block.
+    disputed: bool
+    disputed_since: datetime | None
     status_history: list[StatusChangeRead]
     # The blocks in force, most severe first; `status` shows the first (or active).
     blocks: list[BlockRead]

@@ -4,8 +4,7 @@ need of them, and the money movements that change their balances."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -14,6 +13,13 @@ import asyncpg
 
 from server.accounts import debtors, repository
 from server.accounts.blocks import evidence_of
+
+# The other domains read what the contact rules need through this service.
+from server.accounts.contacts import ContactContext as ContactContext
+from server.accounts.contacts import contact_context as contact_context
+from server.accounts.contacts import contact_contexts as contact_contexts
+from server.accounts.contacts import mark_phone as mark_phone
+from server.accounts.contacts import stop_telephone as stop_telephone
 from server.accounts.errors import AccountLeftCollection, StatusTransitionRefused
 from server.accounts.movements import BalanceChange, MoneyAction, status_after
 from server.accounts.phone_search import searched_phone
@@ -89,6 +95,7 @@ async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
             returned_on=row["validation_notice_returned_on"],
         ),
         blocks=[_block_read(b) for b in blocks],
+        disputed=row["disputed_since"] is not None,
         sections=sections,
     )
 
@@ -114,7 +121,10 @@ async def list_accounts(
         after=page.after,
         limit=page.fetch_limit,
     )
-    items = [read_as(AccountSummary, r, account_id=r["id"]) for r in rows]
+    items = [
+        read_as(AccountSummary, r, account_id=r["id"], disputed=r["disputed_since"] is not None)
+        for r in rows
+    ]
     return make_page(items, page, key=lambda a: (a.created_at, a.account_id))
 
 
@@ -203,8 +213,50 @@ async def change_status(
         raise InvalidInput.field("received_at", "must not be in the future")
     evidence = evidence_of(action, data, clock.agency_date(now))
     async with db.transaction():
-        await _take_action(actor, account_id, action, data, received_at, evidence)
+        if action == StatusAction.DISPUTE:
+            await _dispute_recorder()(actor, account_id, data, received_at, "status_action")
+        else:
+            await _take_action(actor, account_id, action, data, received_at, evidence)
     return await get_account(actor, account_id)
+
+
+# A dispute is a record of the disputes domain (above accounts), which decides by its
+# timeliness rule whether it blocks collection or only marks the debt disputed, and then
+# calls `apply_dispute`. The status action `dispute` and a call's dispute outcome reach it
+# through this registry, filled at start-up (server.wiring): one rule for every way in.
+# `(actor, account id, the action's request, received at, source)`, source "status_action"
+# or "call". Verification answers the account's open disputes (`DisputesAnswered`).
+DisputeRecorder = Callable[[Principal, UUID, StatusActionRequest, datetime, str], Awaitable[None]]
+DisputesAnswered = Callable[[UUID, datetime], Awaitable[None]]
+_disputes: list[tuple[DisputeRecorder, DisputesAnswered]] = []
+
+
+def use_disputes(recorder: DisputeRecorder, answered: DisputesAnswered) -> None:
+    _disputes[:] = [(recorder, answered)]
+
+
+def _dispute_recorder() -> DisputeRecorder:
+    if not _disputes:
+        raise RuntimeError("accounts has no dispute recorder: call server.wiring.wire()")
+    return _disputes[0][0]
+
+
+async def apply_dispute(
+    actor: Principal,
+    account_id: UUID,
+    data: StatusActionRequest,
+    received_at: datetime,
+    *,
+    blocking: bool,
+) -> None:
+    """For the disputes domain, in its transaction: mark the debt disputed and, when the
+    dispute is `blocking`, add the dispute block; recorded as a status action `dispute`
+    and audited. StatusTransitionRefused (nothing written) when the account has left
+    collection."""
+    assert db.in_transaction(), "a dispute outside a transaction"
+    await _take_action(
+        actor, account_id, StatusAction.DISPUTE, data, received_at, None, blocking=blocking
+    )
 
 
 async def change_status_if_allowed(
@@ -218,7 +270,10 @@ async def change_status_if_allowed(
         raise NotPermitted(refusal)
     received_at = data.received_at or clock.now()
     try:
-        await _take_action(actor, account_id, action, data, received_at, None)
+        if action == StatusAction.DISPUTE:
+            await _dispute_recorder()(actor, account_id, data, received_at, "call")
+        else:
+            await _take_action(actor, account_id, action, data, received_at, None)
     except StatusTransitionRefused:
         return False
     return True
@@ -231,16 +286,21 @@ async def _take_action(
     data: StatusActionRequest,
     received_at: datetime,
     evidence: dict[str, Any] | None,
+    *,
+    blocking: bool = True,
 ) -> None:
     row = await _visible_account(actor, account_id, for_update=True)
     current = AccountStatus(row["status"])
     in_force = {Block(b["kind"]): b for b in await repository.blocks_in_force(account_id)}
     try:
         outcome = decide(
-            action, current, in_force, channel=data.channel, target=data.status, lifts=data.lifts
-        )
+            action, current, in_force, channel=data.channel, target=data.status,
+            lifts=data.lifts, blocking=blocking,
+        )  # fmt: skip
     except TransitionRefused as refused:
         raise StatusTransitionRefused(refused.reason) from None
+    if action == StatusAction.DISPUTE:
+        await repository.mark_disputed(account_id, received_at)
     channel = data.channel
     if action == StatusAction.CONSENT:
         channel = channel or Channel.WRITTEN
@@ -270,6 +330,8 @@ async def _take_action(
             evidence=encoded, lifted_by=actor.id,
         )  # fmt: skip
         blocks["lifted"] = {"kind": outcome.lifts, "block_id": lifted["id"], "evidence": evidence}
+    if action == StatusAction.VERIFICATION and _disputes:
+        await _disputes[0][1](account_id, received_at)
     target = outcome.status
     if target != current:
         await repository.set_account_status(account_id, target)
@@ -294,84 +356,6 @@ async def _take_action(
 
 
 # --- for the other domains ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContactContext:
-    """What the contact rules need to know about an account and its person."""
-
-    account_id: UUID
-    client_id: UUID
-    status: str
-    status_since: datetime
-    balance_cents: int
-    debtor_id: UUID
-    # Every address the agency holds for the person (any client's profile), the
-    # account's own client's first: the rules hold in each.
-    address_zones: list[str]
-    address_states: list[str]
-    no_telephone: bool
-    no_telephone_since: datetime | None
-    inconvenient_times: list[dict[str, Any]]
-    phones: list[dict[str, Any]]
-    # Every account of the same person (any client): a call may be about several.
-    debtor_account_ids: list[UUID]
-    # The person's other accounts of this client serviced with this one under a single
-    # account number: one debt for the frequency rules (12 CFR 1006.14(b)(4)).
-    serviced_with: list[UUID]
-    # Every change of the status, to judge a call as of its own time.
-    status_changes: list[dict[str, Any]]
-
-
-def _contact_context(row: asyncpg.Record) -> ContactContext:
-    return ContactContext(
-        account_id=row["id"],
-        client_id=row["client_id"],
-        status=row["status"],
-        status_since=row["status_since"],
-        balance_cents=row["balance_cents"],
-        debtor_id=row["debtor_id"],
-        address_zones=list(row["address_zones"] or ()),
-        address_states=list(row["address_states"] or ()),
-        no_telephone=row["no_telephone"],
-        no_telephone_since=row["no_telephone_since"],
-        inconvenient_times=json.loads(row["inconvenient_times"] or "[]"),
-        phones=[dict(zip(repository.PHONE_FIELDS, p, strict=True)) for p in row["phones"] or ()],
-        debtor_account_ids=list(row["debtor_account_ids"]),
-        serviced_with=list(row["serviced_with"] or ()),
-        status_changes=[
-            dict(zip(repository.STATUS_CHANGE_FIELDS, c, strict=True))
-            for c in row["status_changes"] or ()
-        ],
-    )
-
-
-async def contact_contexts(
-    actor: Principal, account_ids: Sequence[UUID]
-) -> dict[UUID, ContactContext]:
-    """The contact contexts of those accounts the caller may see, by account id."""
-    return {
-        row["id"]: _contact_context(row)
-        for row in await repository.contact_rows(account_ids)
-        if actor.may_see_client(row["client_id"])
-    }
-
-
-async def contact_context(actor: Principal, account_id: UUID) -> ContactContext:
-    found = (await contact_contexts(actor, [account_id])).get(account_id)
-    if found is None:
-        raise NotFound("no such account")
-    return found
-
-
-async def mark_phone(debtor_id: UUID, e164: str, status: str, since: datetime) -> bool:
-    """A number found wrong, not in service or asked not to be called; True if it changed."""
-    return await repository.set_phone_status(debtor_id, e164, status, since)
-
-
-async def stop_telephone(debtor_id: UUID, since: datetime) -> None:
-    """An oral request to stop calling: binds every account of the person."""
-    await repository.set_no_telephone(debtor_id, since)
 
 
 # --- money movements (settlements) --------------------------------------------------------

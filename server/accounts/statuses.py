@@ -160,15 +160,22 @@ def decide(
     channel: Channel | None = None,
     target: AccountStatus | None = None,
     lifts: Block | None = None,
+    blocking: bool = True,
 ) -> Outcome:
     """What `action` does to an account that is `current` with `blocks` in force, or
-    TransitionRefused saying why not."""
+    TransitionRefused saying why not. A dispute adds the dispute block only when it is
+    `blocking` (timely and in writing: server.disputes.effects decides); any other, or one
+    received while a dispute block is already in force, leaves the status as it is (the
+    dispute is still recorded, and the debt is marked disputed)."""
     held = frozenset(blocks)
     if action == StatusAction.RECALL:
         if current == AccountStatus.RECALLED:
             raise TransitionRefused("the account is already recalled")
         return Outcome(AccountStatus.RECALLED)
     if action == StatusAction.DISPUTE:
+        _refuse_finished(current)
+        if not blocking or Block.DISPUTED in held:
+            return Outcome(current)
         return _add(current, held, Block.DISPUTED)
     if action == StatusAction.VERIFICATION:
         return _lift(current, held, Block.DISPUTED, "verification")

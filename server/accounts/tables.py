@@ -115,6 +115,10 @@ class Account(Table, tablename="account"):
     # The day the vendor reported the last notice mailed came back undeliverable: the
     # account has no validation period until a notice reaches the consumer.
     validation_notice_returned_on = Date(null=True, default=None)
+    # When the consumer first disputed the debt (any dispute, any channel, timely or not;
+    # the earliest received): the debt is described as disputed from then on, everywhere
+    # the agency describes it (15 U.S.C. 1692e(8)). Null: never disputed.
+    disputed_since = Timestamptz(null=True, default=None)
     # The itemization the new-business file stated (12 CFR 1006.34(c)(2)(iii)-(viii)):
     # null where the file gave none (`placements.itemization`).
     itemization_date = Date(null=True, default=None)

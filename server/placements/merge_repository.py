@@ -404,6 +404,7 @@ async def merge_maintenance(
     await conn.execute(_PHONES.format(table="staging_maintenance"), client_id, placement_id)
     for statement in _MAINTENANCE_BLOCKS:
         await conn.execute(statement, client_id, actor_id)
+    await conn.execute(_MAINTENANCE_DISPUTED, client_id)
     return await conn.fetch(_change_rejects(table))
 
 
@@ -451,3 +452,11 @@ _MAINTENANCE_BLOCKS = (
     FROM moved m WHERE a.id = m.id AND m.to_status <> m.from_status
     """,
 )
+# A dispute the client reports marks the debt disputed too (account.disputed_since), from
+# when the file is applied: the file says nothing of when the consumer wrote.
+_MAINTENANCE_DISPUTED = """
+    UPDATE account a SET disputed_since = now() -- clock-ok: the file's write time
+    FROM staging_maintenance s
+    WHERE s.reject_code IS NULL AND s.target_status = 'disputed' AND s.account_id = a.id
+      AND a.client_id = $1 AND a.disputed_since IS NULL
+"""

@@ -189,7 +189,8 @@ async def test_accounts_that_stop_being_callable_leave_the_queue_at_once(
     assert len(await queue_of(owner_db, collector)) == 4
 
     response = await collector.post(
-        f"/api/v1/accounts/{lone['id']}/dispute", json={"reason": "not mine", "channel": "oral"}
+        f"/api/v1/accounts/{lone['id']}/dispute",
+        json={"reason": "not mine", "channel": "written"},  # timely: no notice mailed yet
     )
     assert response.status_code == 200, response.text
     response = await supervisor.post(

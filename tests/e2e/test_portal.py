@@ -203,7 +203,8 @@ async def test_every_page_fits_a_phone(page: Any, world: world_module.World, adm
     pages = [
         "/portal/dashboard", "/portal/placements",
         f"/portal/placements/{world.a.account['placement_id']}", "/portal/accounts",
-        f"/portal/accounts/{world.a.account['id']}", "/portal/approvals", "/portal/statements",
+        f"/portal/accounts/{world.a.account['id']}", "/portal/disputes", "/portal/approvals",
+        "/portal/statements",
         f"/portal/statements/{statement['statement_id']}",
     ]  # fmt: skip
     for url in pages:

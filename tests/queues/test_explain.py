@@ -47,7 +47,9 @@ def test_an_allowed_call_says_so_with_the_time() -> None:
 
 def test_a_block_no_time_lifts_says_so() -> None:
     assert explain("status_disputed", LATE, BOTH, None) == (
-        "The account is disputed: it is not called. No time will allow it until that changes."
+        "The account is blocked by a timely written dispute: it is not called until"
+        " verification is mailed (15 U.S.C. 1692g(b); 12 CFR 1006.38(d)(2))."
+        " No time will allow it until that changes."
     )
 
 

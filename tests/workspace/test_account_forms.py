@@ -172,15 +172,18 @@ async def test_status_actions_with_reason_channel_and_evidence(
     assert disputed.status_code == 303, disputed.text
     after = (await b.get(disputed.headers["location"])).text
     assert "The status action is recorded." in after
-    status = await owner_db.fetchval(
-        "SELECT status FROM account WHERE id = $1", UUID(floor.account["id"])
+    assert "Disputed since" in after
+    # An oral dispute marks the debt disputed and blocks nothing (server.disputes.rules).
+    status, disputed_since = await owner_db.fetchrow(
+        "SELECT status, disputed_since FROM account WHERE id = $1", UUID(floor.account["id"])
     )
-    assert status == "disputed"
-    again = await b.post_form(
-        f"{url}/status", {"action": "dispute", "channel": "oral", "reason": "again"}
-    )
+    assert (status, disputed_since is not None) == ("active", True)
+    for _ in range(2):
+        again = await b.post_form(
+            f"{url}/status", {"action": "cease", "channel": "written", "reason": "Letter: stop"}
+        )
     assert again.status_code == 409
-    assert "Not done: a disputed block is already in force." in again.text
+    assert "Not done: a cease_communication block is already in force." in again.text
     # Lifting a block is a supervisor's: the page offers a collector no such action.
     lift = await b.post_form(
         f"{url}/status", {"action": "active", "channel": "oral", "reason": "x"}

@@ -15,6 +15,8 @@ from server.queues.rules.hours import CALLING_HOURS_END, CALLING_HOURS_START
 _HOURS = f"{CALLING_HOURS_START:%H:%M}–{CALLING_HOURS_END:%H:%M}"
 _STATE_CAP = re.compile(r"state_([a-z]{2})_(\d+)_in_(\d+)")
 _SENTENCES = {
+    "status_disputed": "the account is blocked by a timely written dispute: it is not called"
+    " until verification is mailed (15 U.S.C. 1692g(b); 12 CFR 1006.38(d)(2)).",
     "no_valid_phone": "No number on file may be called.",
     "consumer_no_telephone": "The consumer asked not to be called: no number of theirs may"
     " be called.",

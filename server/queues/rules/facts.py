@@ -21,7 +21,10 @@ AccountStatus = Literal[
 ]
 ACCOUNT_STATUSES: tuple[AccountStatus, ...] = get_args(AccountStatus)
 CALLABLE_STATUSES: frozenset[str] = frozenset({"active"})
-# Disputed: no collection until verification (15 U.S.C. 1692g(b)); cease: 1692c(c);
+# Disputed: the status of an account blocked by a timely written dispute or request for
+# the original creditor, no collection until verification is mailed (15 U.S.C. 1692g(b),
+# 12 CFR 1006.38(c), (d)(2)); an oral or late dispute leaves the account `active`, marked
+# disputed (account.disputed_since), and callable (server.disputes.rules); cease: 1692c(c);
 # bankruptcy: the automatic stay (11 U.S.C. 362); attorney represented: 1692c(a)(2);
 # deceased, recalled, paid, settled, closed: nothing left for us to collect from this person.
 BLOCKING_STATUSES: frozenset[str] = frozenset(ACCOUNT_STATUSES) - CALLABLE_STATUSES

@@ -139,7 +139,7 @@ async def accounts_export(client_id: UUID, after: UUID | None, limit: int) -> li
         SELECT a.id, a.client_account_number, a.status, a.created_at, a.placed_balance_cents,
                a.balance_cents, COALESCE(p.n, 0) AS payments,
                (COALESCE(p.cents, 0) - COALESCE(r.cents, 0))::bigint AS collected_cents,
-               p.last_on AS last_payment_on
+               p.last_on AS last_payment_on, a.disputed_since
         FROM account a
         LEFT JOIN LATERAL (SELECT count(*) AS n, sum(amount_cents) AS cents,
                                   max(received_on) AS last_on

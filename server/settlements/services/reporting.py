@@ -130,6 +130,9 @@ ACCOUNTS_CSV_HEADER = (
     "balance_cents", "payments", "collected_cents", "last_payment_on",
     "Client account number", "Debtor", "Status", "Placed on", "Placed balance $",
     "Balance $", "Payments", "Collected $", "Last payment received",
+    # Any dispute recorded marks the debt disputed in every export (15 U.S.C. 1692e(8)):
+    # the day it was first disputed (agency calendar), and the same in words.
+    "disputed_on", "Disputed",
 )  # fmt: skip
 _EXPORT_BATCH = 2_000
 
@@ -148,6 +151,10 @@ async def accounts_csv(actor: Principal, client_id: UUID) -> AsyncIterator[bytes
             for r in batch:
                 placed_on = clock.local_date(r["created_at"], zone).isoformat()
                 last = r["last_payment_on"].isoformat() if r["last_payment_on"] else ""
+                disputed = r["disputed_since"]
+                disputed_on = (
+                    "" if disputed is None else clock.local_date(disputed, zone).isoformat()
+                )
                 yield [
                     r["id"], r["client_account_number"], r["status"], placed_on,
                     r["placed_balance_cents"], r["balance_cents"], r["payments"],
@@ -155,7 +162,8 @@ async def accounts_csv(actor: Principal, client_id: UUID) -> AsyncIterator[bytes
                     r["client_account_number"], names.get(r["id"], ""),
                     r["status"].replace("_", " ").capitalize(), placed_on,
                     usd(r["placed_balance_cents"]), usd(r["balance_cents"]), r["payments"],
-                    usd(r["collected_cents"]), last,
+                    usd(r["collected_cents"]), last, disputed_on,
+                    "Disputed" if disputed_on else "",
                 ]  # fmt: skip
             after = batch[-1]["id"]
 
