@@ -179,6 +179,42 @@ async def violations(
     return Listing(admin, "/api/v1/violations", {"client_id": client_id}, "evaluation_id", ROWS)
 
 
+async def _disputed(admin: Caller, account_id: str) -> None:
+    made = await admin.post(
+        f"/api/v1/accounts/{account_id}/disputes",
+        json={"channel": "oral", "words": "I do not owe this"},
+    )
+    assert made.status_code == 201, made.text
+
+
+async def account_disputes(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    account = await make_account((await make_client())["client_id"])
+    for _ in range(ROWS):
+        await _disputed(admin, account["id"])
+    await db.execute(
+        "UPDATE dispute SET created_at = $1 WHERE account_id = $2", TIED, UUID(account["id"])
+    )
+    return Listing(admin, f"/api/v1/accounts/{account['id']}/disputes", {}, "dispute_id", ROWS)
+
+
+async def open_disputes(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    db: asyncpg.Connection, **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    for _ in range(ROWS):
+        await _disputed(admin, (await make_account(client_id))["id"])
+    await db.execute(
+        "UPDATE dispute SET received_at = $1 WHERE client_id = $2", TIED, UUID(client_id)
+    )
+    # The client's user reads its own open disputes only: the rows made here.
+    reader = await make_user("client", client_id=client_id)
+    return Listing(reader, "/api/v1/disputes", {}, "dispute_id", ROWS, True)
+
+
 async def _dial(collector: Caller, account_id: str, **call: Any) -> None:
     """ROWS calls about the account, all started at one second (a dialer's log)."""
     for _ in range(ROWS):
@@ -292,6 +328,8 @@ LISTS: dict[str, Make] = {
     "ListViolations": violations,
     "ListCalls": calls,
     "ListAccountNotes": notes,
+    "ListAccountDisputes": account_disputes,
+    "ListOpenDisputes": open_disputes,
     "GetMyCallbacks": my_callbacks,
     "GetCallbacks": callbacks,
     "GetMyQueue": my_queue,
