@@ -167,7 +167,7 @@ async def test_a_loaded_itemization_is_the_notices(
     )  # fmt: skip
     # A payment since placement is one more payment since the itemization date.
     await owner_db.execute(
-        "UPDATE account SET balance_cents = balance_cents - 4_706 WHERE id = $1", account_id
+        "UPDATE account SET balance_cents = balance_cents - $2 WHERE id = $1", account_id, 4_706
     )
     [candidate] = [
         c for c in await validation_notices.notice_candidates() if c["account_id"] == account_id
