@@ -21,7 +21,7 @@ class DisputeCreate(msgspec.Struct, forbid_unknown_fields=True):
     received_at: datetime | None = None
     kind: Kind = Kind.DISPUTE
     scope: Scope = Scope.WHOLE
-    disputed_cents: int | None = None
+    disputed_cents: Annotated[int, msgspec.Meta(ge=1)] | None = None
 
 
 class DisputeRead(msgspec.Struct):

@@ -26,6 +26,7 @@ from server.disputes import repository, rules
 from server.disputes.rules import Channel, Kind, Scope
 from server.disputes.schemas import DisputeCreate, DisputeRead, DuplicateCreate, OpenDisputeRead
 from server.kit import clock, db
+from server.kit.dollars import dollars
 from server.kit.errors import Conflict, FieldError, InvalidInput, NotFound, NotPermitted
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
@@ -114,6 +115,11 @@ async def _record(
 ) -> asyncpg.Record:
     assert db.in_transaction(), "a dispute outside a transaction"
     account = await accounts.lock_account(actor, account_id)
+    if disputed_cents is not None and disputed_cents > account["balance_cents"]:
+        raise InvalidInput.field(
+            "disputed_cents",
+            f"must be at most the balance ({dollars(account['balance_cents'])})",
+        )
     timely = rules.timeliness(
         received_at,
         notice_sent_on=account["validation_notice_sent_on"],

@@ -150,7 +150,21 @@ async def test_every_wrong_field_is_named(
     )
     assert whole.status_code == 422
     assert [d["field"] for d in whole.json()["error"]["details"]] == ["disputed_cents"]
+    # A partial dispute is of some part of the balance: more than nothing, no more than it.
+    balance = (await people["collector"].get(f"/api/v1/accounts/{account['id']}")).json()[
+        "balance_cents"
+    ]
+    for cents in (0, -100, balance + 1):
+        part = await people["collector"].post(
+            f"/api/v1/accounts/{account['id']}/disputes",
+            json={"channel": "oral", "words": "part", "scope": "partial",
+                  "disputed_cents": cents},
+        )  # fmt: skip
+        assert part.status_code == 422, (cents, part.text)
+        assert [d["field"] for d in part.json()["error"]["details"]] == ["disputed_cents"]
     assert await owner_db.fetchval("SELECT count(*) FROM dispute") == 0
+    detail = (await people["collector"].get(f"/api/v1/accounts/{account['id']}")).json()
+    assert detail["disputed_since"] is None
 
 
 async def test_clients_read_their_disputes_and_record_none(
