@@ -425,6 +425,9 @@ def resolve_header(header_row: list[str], column_map: ColumnMap) -> HeaderLayout
         unknown = [n.strip() for n in header_row if n.strip() and _header_key(n) not in mapped]
         raise HeaderMismatch(missing, ambiguous, contradicted, unknown)
 
+    if column_map.delinquency_from_charge_off and not headers.get("delinquency_date"):
+        # Read from the charge-off column: a problem of it is named at that column.
+        headers["delinquency_date"] = headers.get("charge_off_date", "")
     width = len(header_row)
     pad = width  # the index of the empty string appended by the reader of the layout
     order = [pad if (p := positions[s.name]) is None else p for s in specs]

@@ -487,9 +487,6 @@ class NewBusinessNormalizer:
 
     def _issues(self, line: int, problems: list[tuple[str, Problem]]) -> tuple[RowError, ...]:
         headers = self.layout.headers
-        if self._delinquency_from_charge_off and not headers["delinquency_date"]:
-            # Read from the charge-off column: a problem of it is at that column.
-            headers = {**headers, "delinquency_date": headers["charge_off_date"]}
         return tuple(RowError(line, headers[f], f, p.code, p.reason) for f, p in problems)
 
 
