@@ -14,7 +14,9 @@ from server.auth.client_lookup import ClientLookup, use_client_lookup
 from server.clients import service as clients
 from server.clients.column_map import FileKind
 from server.dispatch import service as dispatch
+from server.disputes import answers as dispute_answers
 from server.disputes import service as disputes
+from server.disputes import verification
 from server.letters import due as letters_due
 from server.placements.phones import normalize_phone
 from server.placements.row_owners import register_row_owner
@@ -38,10 +40,17 @@ def wire() -> None:
     accounts.register_account_section("authority", authority_band.authority_section)
     accounts.register_account_section("disputes", disputes.disputes_section)
     # Every dispute (the status action, a call's outcome) is recorded and judged by the
-    # disputes domain; verification answers the account's open ones.
-    accounts.use_disputes(disputes.record_from_status_action, disputes.answer_disputes)
+    # disputes domain; the supervisor's verification lifts only a block no open blocking
+    # dispute holds (those lift when their answer is mailed).
+    accounts.use_disputes(
+        disputes.record_from_status_action, dispute_answers.open_blocking_disputes
+    )
     # Accounts that leave collection (recall, close) take their live offers with them.
     accounts.register_left_collection(offers.withdraw_offers_of)
+    # ...and close their open verification requests: nothing is asked of the client then.
+    accounts.register_left_collection(verification.close_requests_of)
+    # The account screen lists its verification requests and their documents.
+    accounts.register_account_section("verification", verification.requests_section)
     # A number learned on a call is read as the loader reads a file's (its zones too).
     preferences.use_phone_reader(_learned_number)
     # A financial file's rows are money: settlements applies and acknowledges them.

@@ -21,6 +21,7 @@ from server import wiring
 from server.auth import jobs as auth_jobs
 from server.dispatch import jobs as dispatch_jobs
 from server.dispatch.scoring import configured_weights
+from server.disputes import jobs as disputes_jobs
 from server.kit import db, jobs
 from server.kit.logging import configure_logging, get_logger
 from server.kit.redis import close_redis, open_redis
@@ -47,6 +48,7 @@ DECLARED = jobs.combine(
         settlements_jobs.JOBS,
         remittance_jobs.JOBS,
         letters_jobs.JOBS,
+        disputes_jobs.JOBS,
     )
 )
 

@@ -11,24 +11,35 @@ import asyncpg
 
 from server.kit import db
 
+# What a notice's itemization is made from (letters.service.notice_data).
+_ITEMIZATION = """
+    SELECT a.id AS account_id, a.client_id, a.client_account_number, a.original_creditor,
+        a.principal_cents, a.interest_cents, a.fees_cents, a.placed_balance_cents,
+        a.balance_cents, a.charge_off_date, a.last_payment_date, a.itemization_date,
+        a.itemization_balance_cents, a.interest_since_itemization_cents,
+        a.fees_since_itemization_cents, a.payments_since_itemization_cents,
+        a.creditor_on_itemization_date, a.current_creditor,
+        c.itemization_date AS client_itemization_date
+    FROM account a JOIN client c ON c.id = a.client_id
+"""
+
 
 async def notice_candidates() -> list[asyncpg.Record]:
     """Accounts in collection with no validation period running: never noticed, or their
     last notice void or returned."""
     return await db.fetch(
-        """
-        SELECT a.id AS account_id, a.client_id, a.client_account_number, a.original_creditor,
-            a.principal_cents, a.interest_cents, a.fees_cents, a.placed_balance_cents,
-            a.balance_cents, a.charge_off_date, a.last_payment_date, a.itemization_date,
-            a.itemization_balance_cents, a.interest_since_itemization_cents,
-            a.fees_since_itemization_cents, a.payments_since_itemization_cents,
-            a.creditor_on_itemization_date, a.current_creditor,
-            c.itemization_date AS client_itemization_date
-        FROM account a JOIN client c ON c.id = a.client_id
+        _ITEMIZATION
+        + """
         WHERE a.status = 'active' AND a.validation_period_ends_on IS NULL
         ORDER BY a.created_at, a.id
         """
     )
+
+
+async def itemization_facts(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    """The same facts of these accounts, whatever their status (a verification letter
+    itemizes the debt as the notice does)."""
+    return await db.fetch(_ITEMIZATION + "WHERE a.id = ANY($1::uuid[])", list(account_ids))
 
 
 async def mailing_addresses(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:

@@ -46,7 +46,7 @@ from server.accounts.statuses import (
 )
 from server.accounts.validation_period import validation_state
 from server.audit import service as audit
-from server.auth.principal import Principal
+from server.auth.principal import SYSTEM, Principal
 from server.clients import service as clients
 from server.kit import clock, db
 from server.kit.errors import InvalidInput, NotFound, NotPermitted
@@ -225,14 +225,21 @@ async def change_status(
 # calls `apply_dispute`. The status action `dispute` and a call's dispute outcome reach it
 # through this registry, filled at start-up (server.wiring): one rule for every way in.
 # `(actor, account id, the action's request, received at, source)`, source "status_action"
-# or "call". Verification answers the account's open disputes (`DisputesAnswered`).
+# or "call". A dispute block that disputes on record hold is lifted only when the letter
+# answering them is mailed (`lift_dispute_block`, called by disputes); the supervisor's
+# `verification` lifts only a block no open dispute holds (a client's maintenance file),
+# so it asks how many blocking disputes of the account are open (`OpenBlockingDisputes`).
 DisputeRecorder = Callable[[Principal, UUID, StatusActionRequest, datetime, str], Awaitable[None]]
-DisputesAnswered = Callable[[UUID, datetime], Awaitable[None]]
-_disputes: list[tuple[DisputeRecorder, DisputesAnswered]] = []
+OpenBlockingDisputes = Callable[[UUID], Awaitable[int]]
+_disputes: list[tuple[DisputeRecorder, OpenBlockingDisputes]] = []
 
 
-def use_disputes(recorder: DisputeRecorder, answered: DisputesAnswered) -> None:
-    _disputes[:] = [(recorder, answered)]
+def use_disputes(recorder: DisputeRecorder, open_blocking: OpenBlockingDisputes) -> None:
+    _disputes[:] = [(recorder, open_blocking)]
+
+
+async def _open_blocking(account_id: UUID) -> int:
+    return await _disputes[0][1](account_id) if _disputes else 0
 
 
 def _dispute_recorder() -> DisputeRecorder:
@@ -257,6 +264,21 @@ async def apply_dispute(
     await _take_action(
         actor, account_id, StatusAction.DISPUTE, data, received_at, None, blocking=blocking
     )
+
+
+async def lift_dispute_block(account_id: UUID, at: datetime, reason: str) -> bool:
+    """For disputes, in its transaction, once the letter answering the account's last open
+    blocking dispute is recorded mailed (1006.38(d)(2)(i)): the system lifts the dispute
+    block (action `verification`). False, changing nothing, when none is in force."""
+    assert db.in_transaction(), "a block lifted outside a transaction"
+    data = StatusActionRequest(reason=reason, channel=Channel.WRITTEN, received_at=at)
+    try:
+        await _take_action(
+            SYSTEM, account_id, StatusAction.VERIFICATION, data, at, None, answered=True
+        )
+    except StatusTransitionRefused:
+        return False
+    return True
 
 
 async def change_status_if_allowed(
@@ -288,7 +310,9 @@ async def _take_action(
     evidence: dict[str, Any] | None,
     *,
     blocking: bool = True,
+    answered: bool = False,
 ) -> None:
+    # answered: a verification recorded by the answer's mailing (disputes), not a person.
     row = await _visible_account(actor, account_id, for_update=True)
     current = AccountStatus(row["status"])
     in_force = {Block(b["kind"]): b for b in await repository.blocks_in_force(account_id)}
@@ -299,6 +323,13 @@ async def _take_action(
         )  # fmt: skip
     except TransitionRefused as refused:
         raise StatusTransitionRefused(refused.reason) from None
+    if action == StatusAction.VERIFICATION and not answered and await _open_blocking(account_id):
+        raise StatusTransitionRefused(
+            "the dispute block lifts when the letter answering the dispute (the"
+            " verification, or the original creditor's name and address) is recorded"
+            " mailed, not by this action",
+            code="awaiting_verification_mailing",
+        )
     if action == StatusAction.DISPUTE:
         await repository.mark_disputed(account_id, received_at)
     channel = data.channel
@@ -330,8 +361,6 @@ async def _take_action(
             evidence=encoded, lifted_by=actor.id,
         )  # fmt: skip
         blocks["lifted"] = {"kind": outcome.lifts, "block_id": lifted["id"], "evidence": evidence}
-    if action == StatusAction.VERIFICATION and _disputes:
-        await _disputes[0][1](account_id, received_at)
     target = outcome.status
     if target != current:
         await repository.set_account_status(account_id, target)

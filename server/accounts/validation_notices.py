@@ -28,6 +28,11 @@ async def notice_candidates() -> list[dict[str, Any]]:
     return [dict(row) for row in await repository.notice_candidates()]
 
 
+async def itemization_facts(account_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    """What a notice's itemization is made from, for these accounts whatever their status."""
+    return {row["account_id"]: dict(row) for row in await repository.itemization_facts(account_ids)}
+
+
 async def without_mailed_notice(account_ids: list[UUID]) -> list[dict[str, Any]]:
     """Of these accounts, those no notice was ever mailed for (a returned notice was)."""
     return [dict(row) for row in await repository.without_mailed_notice(account_ids)]

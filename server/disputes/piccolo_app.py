@@ -6,5 +6,9 @@ APP_CONFIG = AppConfig(
     app_name="disputes",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=table_finder(["server.disputes.tables"], exclude_imported=True),
-    migration_dependencies=["server.accounts.piccolo_app", "server.auth.piccolo_app"],
+    migration_dependencies=[
+        "server.accounts.piccolo_app",
+        "server.auth.piccolo_app",
+        "server.letters.piccolo_app",
+    ],
 )

@@ -14,7 +14,7 @@ _COLUMNS = """
     d.id AS dispute_id, d.account_id, d.client_id, d.kind, d.channel, d.received_at,
     d.received_on, d.scope, d.disputed_cents, d.words, d.timeliness, d.blocks_collection,
     d.source, d.recorded_by, d.created_at, d.answered_at, d.duplicate_of, d.duplicate_reason,
-    d.duplicate_marked_by, d.duplicate_marked_at
+    d.duplicate_marked_by, d.duplicate_marked_at, d.answered_by_letter_id
 """
 
 
@@ -82,8 +82,11 @@ async def open_disputes(
     # The client filter is inside the query (STYLE 14): a client reads only its own.
     return await db.fetch(
         f"""
-        SELECT {_COLUMNS}, a.client_account_number FROM dispute d
+        SELECT {_COLUMNS}, a.client_account_number, r.id AS verification_request_id,
+            r.status AS verification_status, r.due_on AS verification_due_on
+        FROM dispute d
         JOIN account a ON a.id = d.account_id
+        LEFT JOIN verification_request r ON r.dispute_id = d.id
         WHERE d.answered_at IS NULL
           AND ($1::uuid[] IS NULL OR d.client_id = ANY($1::uuid[]))
           AND {OPEN_ORDER.after(2)}
@@ -94,20 +97,6 @@ async def open_disputes(
         *cursor_params(after),
         limit,
     )
-
-
-async def answer_open_disputes(account_id: UUID, answered_at: datetime) -> list[UUID]:
-    """The account's open disputes answered at `answered_at` (verification mailed)."""
-    rows = await db.fetch(
-        """
-        UPDATE dispute SET answered_at = $2
-        WHERE account_id = $1 AND answered_at IS NULL AND received_at <= $2
-        RETURNING id
-        """,
-        account_id,
-        answered_at,
-    )
-    return [r["id"] for r in rows]
 
 
 async def dispute(dispute_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:

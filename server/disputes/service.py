@@ -22,7 +22,7 @@ from server.accounts import service as accounts
 from server.accounts.schemas import StatusActionRequest
 from server.audit import service as audit
 from server.auth.principal import Principal, Role
-from server.disputes import repository, rules
+from server.disputes import repository, rules, verification
 from server.disputes.rules import Channel, Kind, Scope
 from server.disputes.schemas import DisputeCreate, DisputeRead, DuplicateCreate, OpenDisputeRead
 from server.kit import clock, db
@@ -141,6 +141,7 @@ async def _record(
         disputed_cents=disputed_cents, words=words, timeliness=timely,
         blocks_collection=blocks, source=source, recorded_by=actor.id,
     )  # fmt: skip
+    await verification.open_request(row)
     await audit.record(
         actor, "dispute.recorded", "dispute", row["dispute_id"], client_id=account["client_id"],
         after={"account_id": account_id, "kind": kind, "channel": channel, "timeliness": timely,
@@ -165,12 +166,6 @@ async def disputes_section(actor: Principal, account_id: UUID) -> list[DisputeRe
     return [read_as(DisputeRead, r) for r in rows]
 
 
-async def answer_disputes(account_id: UUID, answered_at: datetime) -> None:
-    """Verification (or the creditor's name and address) recorded as mailed: the
-    account's open disputes received by then are answered."""
-    await repository.answer_open_disputes(account_id, answered_at)
-
-
 async def open_disputes(actor: Principal, page: PageRequest) -> Page[OpenDisputeRead]:
     """The aging report: disputes not yet answered, oldest first, with their age in days
     in the agency's calendar; supervisors and admins see every client's, a client its
@@ -182,7 +177,13 @@ async def open_disputes(actor: Principal, page: PageRequest) -> Page[OpenDispute
     rows = await repository.open_disputes(actor.visible_clients(), after, page.fetch_limit)
     today = clock.agency_today()
     items = [
-        read_as(OpenDisputeRead, r, age_days=(today - clock.agency_date(r["received_at"])).days)
+        read_as(
+            OpenDisputeRead,
+            r,
+            age_days=(today - clock.agency_date(r["received_at"])).days,
+            verification_overdue=r["verification_status"] == "open"
+            and r["verification_due_on"] < today,
+        )
         for r in rows
     ]
     return make_page(items, page, key=lambda d: (d.received_at, d.dispute_id))
@@ -191,9 +192,9 @@ async def open_disputes(actor: Principal, page: PageRequest) -> Page[OpenDispute
 async def mark_duplicate(actor: Principal, dispute_id: UUID, data: DuplicateCreate) -> DisputeRead:
     """A supervisor's decision that a written dispute repeats one already answered, with
     no new information (12 CFR 1006.38(d)(2)(ii)), recorded with its reason and audited.
-    The dispute's block, if it added one, stays until its answer is recorded: the notice
-    that it is duplicative is a letter the pipeline will send (not built yet), and until
-    then the conservative reading is that collection stays stopped."""
+    Its verification request closes and the duplicate-dispute notice is due in the next
+    letter batch; the block it added, if any, stays until that notice is recorded mailed
+    (disputes.answers)."""
     if actor.role not in (Role.ADMIN, Role.SUPERVISOR):
         raise NotPermitted("only a supervisor or admin marks a dispute duplicative")
     reason = data.reason.strip()
@@ -220,9 +221,9 @@ async def mark_duplicate(actor: Principal, dispute_id: UUID, data: DuplicateCrea
         )
         if refusal is not None:
             raise InvalidInput.field("duplicate_of", refusal)
-        row = await repository.mark_duplicate(
-            dispute_id, data.duplicate_of, reason, actor.id, clock.now()
-        )
+        now = clock.now()
+        await verification.close_as_duplicate(actor, found, now)
+        row = await repository.mark_duplicate(dispute_id, data.duplicate_of, reason, actor.id, now)
         await audit.record(
             actor, "dispute.duplicate", "dispute", dispute_id, client_id=found["client_id"],
             after={"duplicate_of": data.duplicate_of, "reason": reason},

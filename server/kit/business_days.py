@@ -39,3 +39,17 @@ def add_business_days(start: date, days: int) -> date:
         if is_business_day(current):
             remaining -= 1
     return current
+
+
+def subtract_business_days(end: date, days: int) -> date:
+    """The business day `days` business days before `end` (0 returns `end` itself): the
+    inverse of `add_business_days` for a business day `end`."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    current = end
+    remaining = days
+    while remaining:
+        current -= timedelta(days=1)
+        if is_business_day(current):
+            remaining -= 1
+    return current

@@ -71,6 +71,11 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class InvalidInput(DomainError):
     """One or more fields are wrong; `details` names each field and the reason."""
 

@@ -61,6 +61,8 @@ class Settings:
     agency_mailing_address: tuple[str, ...]
     agency_phone: str | None
     agency_dispute_address: str | None
+    # Business days the client has to answer a verification request (disputes).
+    verification_due_bd: int
     agency_timezone: str
     log_format: LogFormat
     log_level: str
@@ -225,6 +227,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         agency_phone=env.text("AGENCY_PHONE"),
         agency_dispute_address=env.text("AGENCY_DISPUTE_ADDRESS"),
+        verification_due_bd=env.integer("VERIFICATION_DUE_BD", 15, 1, 120),
         agency_timezone=timezone,
         log_format=env.choice("LOG_FORMAT", "auto", ("auto", "json", "console")),  # type: ignore[arg-type]
         log_level=env.choice(

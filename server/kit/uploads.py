@@ -4,6 +4,7 @@ reads the entire body into memory."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -73,3 +74,16 @@ def read_upload(request: Request[Any, Any, Any]) -> Upload:
         upload.body = _multipart_file(request, boundary, upload)
         return upload
     return Upload(body=request.stream(), file_name=_raw_file_name(request))
+
+
+def clean_file_name(raw: str | None) -> str | None:
+    """Only the last path segment, without control or format characters: a name is
+    shown, never used as a path, but `../../x`, a NUL byte, or a right-to-left override
+    (U+202E, which shows "report<U+202E>gpj.exe" as "reportexe.jpg") are stripped all
+    the same, and `.` or `..` are no name."""
+    if not raw:
+        return None
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = name.strip()[:255]
+    return None if name.strip(".") == "" else name

@@ -9,6 +9,7 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
+from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
 from server.auth.guards import CurrentPrincipal, admin_only, staff_only
@@ -55,8 +56,16 @@ def _file(content: bytes, kind: str, name: str) -> Response[bytes]:
 async def get_letter_batch(principal: CurrentPrincipal, batch_id: FromPath[str]) -> Response[Any]:
     """A batch: what it holds; `{batch_id}.pdf` as the letter vendor takes it, every
     letter in one document, and `{batch_id}.csv` its index (letter id, account, address,
-    pages, planned mailing date)."""
-    found, kind = _ref(batch_id, ("json", "pdf", "csv"), "no such letter batch")
+    pages, planned mailing date, enclosures); `{batch_id}.zip` the documents the
+    verification letters enclose, each under the name the index's `enclosures` gives."""
+    found, kind = _ref(batch_id, ("json", "pdf", "csv", "zip"), "no such letter batch")
+    if kind == "zip":
+        pieces = await service.batch_enclosures(found)
+        return Stream(
+            pieces,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="enclosures-{found}.zip"'},
+        )
     batch, content = await service.batch_file(found, kind)
     if kind == "json":
         return Response(batch)

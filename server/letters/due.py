@@ -160,6 +160,25 @@ async def _outcome(
     return DueLetter(row["due_id"], row["account_id"], row["client_id"], kind, address, data)
 
 
+def letter_facts(
+    account: asyncpg.Record, address: MailingAddress, creditor: str, planned: date
+) -> dict[str, Any]:
+    """What every letter but the notice prints of whom it is from and to (LetterFacts)."""
+    settings = get_settings()
+    return {
+        "agency_name": settings.agency_name,
+        "agency_address": list(settings.agency_mailing_address),
+        "agency_phone": settings.agency_phone,
+        "consumer_name": address.name,
+        "consumer_address": list(address.lines),
+        "account_number": account["client_account_number"],
+        "current_creditor": creditor,
+        "planned_mailing_on": planned,
+        "balance_cents": int(account["balance_cents"]),
+        "may_mention_suit": may_mention_suit(account["statute_of_limitations_date"], planned),
+    }
+
+
 async def _status_before(account_id: UUID, status: str) -> str | None:
     """The status the account was in when it last became `status` (paid or settled)."""
     changes = (await accounts.contact_context(SYSTEM, account_id)).status_changes
@@ -179,19 +198,7 @@ def _data(
     address: MailingAddress,
     ctx: _Context,
 ) -> LetterFacts | str:
-    settings = get_settings()
-    facts: dict[str, Any] = {
-        "agency_name": settings.agency_name,
-        "agency_address": list(settings.agency_mailing_address),
-        "agency_phone": settings.agency_phone,
-        "consumer_name": address.name,
-        "consumer_address": list(address.lines),
-        "account_number": account["client_account_number"],
-        "current_creditor": ctx.creditors[row["client_id"]],
-        "planned_mailing_on": ctx.planned,
-        "balance_cents": int(account["balance_cents"]),
-        "may_mention_suit": may_mention_suit(account["statute_of_limitations_date"], ctx.planned),
-    }
+    facts = letter_facts(account, address, ctx.creditors[row["client_id"]], ctx.planned)
     if offer is None or kind in (PAID_IN_FULL, SETTLED_IN_FULL):
         settled = kind == SETTLED_IN_FULL
         return PaidData(

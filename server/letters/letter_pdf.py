@@ -13,18 +13,9 @@ from typing import Any
 from fpdf import FPDF
 
 from server.kit.dollars import dollars
-from server.letters import pdf_kit
-from server.letters.pdf_kit import FONT, LEFT, LINE, PAGE_RIGHT, long_date
+from server.letters import answer_pdf, pdf_kit
+from server.letters.pdf_kit import LEFT, LINE, WIDTH, amount_row, long_date, questions, room, say
 from server.letters.schemas import LetterFacts, PaidData, PlanData, SettlementOfferData
-
-WIDTH = PAGE_RIGHT - LEFT
-# The lowest a line may start on a Letter page (279.4 mm tall, 15 mm margin).
-BOTTOM = 279.4 - 15 - LINE
-
-
-def _say(pdf: FPDF, y: float, body: str) -> float:
-    """A paragraph across the page."""
-    return pdf_kit.para(pdf, LEFT, y, WIDTH, body)
 
 
 def _account(data: LetterFacts) -> str:
@@ -39,7 +30,7 @@ def _rights(pdf: FPDF, y: float, data: LetterFacts, ends_on: Any, what: str) -> 
     notice gave, and says until when they run (1692g(b): nothing overshadows them)."""
     if ends_on is None:
         return y
-    y = _room(pdf, y, 22, data)
+    y = room(pdf, y, 22, data)
     pdf.set_draw_color(0, 0, 0)
     top = y
     y = pdf_kit.para(
@@ -57,57 +48,27 @@ def _rights(pdf: FPDF, y: float, data: LetterFacts, ends_on: Any, what: str) -> 
 
 
 def _how_to_pay(pdf: FPDF, y: float, data: LetterFacts) -> float:
-    y = _room(pdf, y, 45, data)
+    y = room(pdf, y, 45, data)
     y = pdf_kit.heading(pdf, LEFT, y, "How to pay")
-    y = _say(
+    y = say(
         pdf,
         y,
         f"Make your check payable to {data.agency_name} and include the reference"
         f" number {data.account_number}. Mail it to:",
     )
     y = pdf_kit.lines(pdf, LEFT + 6, y + 1, [data.agency_name, *data.agency_address]) + 3
-    return _questions(pdf, y, data)
-
-
-def _questions(pdf: FPDF, y: float, data: LetterFacts) -> float:
-    call = f"call us at {data.agency_phone} or " if data.agency_phone else ""
-    return _say(pdf, y, f"If you have questions, {call}write to us at the address above.") + 6
-
-
-def _room(pdf: FPDF, y: float, needed: float, data: LetterFacts) -> float:
-    """Where the next block starts: on a new page, headed by whom and what it is about,
-    when it would pass the bottom margin (a long plan's schedule; the batch's pages have
-    no automatic breaks)."""
-    if y + needed <= BOTTOM:
-        return y
-    pdf.add_page()
-    return (
-        pdf_kit.lines(
-            pdf, LEFT, 15, [f"{data.consumer_name}, reference {data.account_number} (continued)"]
-        )
-        + 6
-    )
-
-
-def _amount_row(pdf: FPDF, y: float, label: str, cents: int, bold: bool = False) -> float:
-    pdf.set_font(FONT, "B" if bold else "", 9.5)
-    pdf.set_xy(LEFT + 1, y)
-    pdf.cell(110, LINE, pdf_kit.text(label))
-    pdf.cell(30, LINE, dollars(cents), align="R")
-    pdf.set_draw_color(150, 150, 150)
-    pdf.line(LEFT, y + LINE + 0.8, LEFT + 142, y + LINE + 0.8)
-    return y + LINE + 2
+    return questions(pdf, y, data)
 
 
 def draw_settlement_offer(pdf: FPDF, data: SettlementOfferData) -> None:
     pdf.add_page()
     y = pdf_kit.head(pdf, data, dated=data.planned_mailing_on)
     y = pdf_kit.heading(pdf, LEFT, y, "Your settlement offer")
-    y = _say(pdf, y, _account(data)) + 4
-    y = _amount_row(pdf, y, "The balance of the debt today:", data.balance_cents)
-    y = _amount_row(pdf, y, "The amount we agreed to accept:", data.amount_cents, bold=True) + 4
+    y = say(pdf, y, _account(data)) + 4
+    y = amount_row(pdf, y, "The balance of the debt today:", data.balance_cents)
+    y = amount_row(pdf, y, "The amount we agreed to accept:", data.amount_cents, bold=True) + 4
     in_full = "payment" if data.amount_cents >= data.balance_cents else "settlement"
-    y = _say(
+    y = say(
         pdf,
         y,
         f"On {long_date(data.offered_on)}, we agreed to accept"
@@ -123,7 +84,7 @@ def draw_plan_confirmation(pdf: FPDF, data: PlanData) -> None:
     pdf.add_page()
     y = pdf_kit.head(pdf, data, dated=data.planned_mailing_on)
     y = pdf_kit.heading(pdf, LEFT, y, "Your payment plan")
-    y = _say(
+    y = say(
         pdf,
         y,
         f"{_account(data)} On {long_date(data.offered_on)}, you agreed to pay it in"
@@ -132,18 +93,18 @@ def draw_plan_confirmation(pdf: FPDF, data: PlanData) -> None:
     y += 3
     count = len(data.installments)
     for n, line in enumerate(data.installments, start=1):
-        y = _room(pdf, y, LINE + 2, data)
+        y = room(pdf, y, LINE + 2, data)
         label = f"Payment {n} of {count}, due {long_date(line.due_date)}"
-        y = _amount_row(pdf, y, label, line.amount_cents)
-    y = _room(pdf, y + 1, LINE + 2, data)
-    y = _amount_row(pdf, y, "Total of the plan", data.total_cents, bold=True) + 4
-    y = _room(pdf, y, 12, data)
+        y = amount_row(pdf, y, label, line.amount_cents)
+    y = room(pdf, y + 1, LINE + 2, data)
+    y = amount_row(pdf, y, "Total of the plan", data.total_cents, bold=True) + 4
+    y = room(pdf, y, 12, data)
     done = (
         "the debt is paid in full"
         if data.total_cents >= data.balance_cents
         else f"the debt (balance today {dollars(data.balance_cents)}) is settled in full"
     )
-    y = _say(pdf, y, f"When every payment is made, {done}: you will owe nothing more on it.")
+    y = say(pdf, y, f"When every payment is made, {done}: you will owe nothing more on it.")
     y = _rights(pdf, y + 5, data, data.validation_period_ends_on, "This plan")
     _how_to_pay(pdf, y + 2, data)
 
@@ -153,7 +114,7 @@ def draw_paid(pdf: FPDF, data: PaidData) -> None:
     y = pdf_kit.head(pdf, data, dated=data.planned_mailing_on, collecting=False)
     title = "Your account is settled in full" if data.settled else "Your account is paid in full"
     y = pdf_kit.heading(pdf, LEFT, y, title)
-    y = _say(pdf, y, _account(data)) + 3
+    y = say(pdf, y, _account(data)) + 3
     if data.settled and data.settlement_cents is not None:
         said = (
             f"On {long_date(data.paid_on)}, you paid the settlement we agreed,"
@@ -162,16 +123,16 @@ def draw_paid(pdf: FPDF, data: PaidData) -> None:
         )
     else:
         said = f"On {long_date(data.paid_on)}, you paid the debt in full."
-    y = _say(
+    y = say(
         pdf,
         y,
         f"{said} **You owe nothing more on this account.** We will not contact"
         " you to collect it again.",
     )
     if data.may_mention_suit:
-        y = _say(pdf, y + 3, "No lawsuit will be brought to collect it.")
-    y = _say(pdf, y + 3, "Please keep this letter for your records.")
-    _questions(pdf, y + 3, data)
+        y = say(pdf, y + 3, "No lawsuit will be brought to collect it.")
+    y = say(pdf, y + 3, "Please keep this letter for your records.")
+    questions(pdf, y + 3, data)
 
 
 DRAW: dict[str, Callable[[FPDF, Any], None]] = {
@@ -179,6 +140,7 @@ DRAW: dict[str, Callable[[FPDF, Any], None]] = {
     "plan_confirmation": draw_plan_confirmation,
     "paid_in_full": draw_paid,
     "settled_in_full": draw_paid,
+    **answer_pdf.DRAW,
 }
 
 

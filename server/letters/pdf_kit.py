@@ -10,6 +10,8 @@ from typing import Protocol
 
 from fpdf import FPDF
 
+from server.kit.dollars import dollars
+
 LEFT, MIDDLE, RIGHT_X, PAGE_RIGHT = 15.0, 104.0, 112.0, 201.0
 FONT = "Helvetica"
 LINE = 4.6
@@ -123,3 +125,41 @@ def new_document() -> FPDF:
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(LEFT, 15, 215.9 - PAGE_RIGHT)
     return pdf
+
+
+WIDTH = PAGE_RIGHT - LEFT
+# The lowest a line may start on a Letter page (279.4 mm tall, 15 mm margin).
+BOTTOM = 279.4 - 15 - LINE
+
+
+def say(pdf: FPDF, y: float, body: str) -> float:
+    """A paragraph across the page."""
+    return para(pdf, LEFT, y, WIDTH, body)
+
+
+def questions(pdf: FPDF, y: float, data: Addressed) -> float:
+    call = f"call us at {data.agency_phone} or " if data.agency_phone else ""
+    return say(pdf, y, f"If you have questions, {call}write to us at the address above.") + 6
+
+
+def room(pdf: FPDF, y: float, needed: float, data: Addressed) -> float:
+    """Where the next block starts: on a new page, headed by whom and what it is about,
+    when it would pass the bottom margin (a long plan's schedule; the batch's pages have
+    no automatic breaks)."""
+    if y + needed <= BOTTOM:
+        return y
+    pdf.add_page()
+    return (
+        lines(pdf, LEFT, 15, [f"{data.consumer_name}, reference {data.account_number} (continued)"])
+        + 6
+    )
+
+
+def amount_row(pdf: FPDF, y: float, label: str, cents: int, bold: bool = False) -> float:
+    pdf.set_font(FONT, "B" if bold else "", 9.5)
+    pdf.set_xy(LEFT + 1, y)
+    pdf.cell(110, LINE, text(label))
+    pdf.cell(30, LINE, dollars(cents), align="R")
+    pdf.set_draw_color(150, 150, 150)
+    pdf.line(LEFT, y + LINE + 0.8, LEFT + 142, y + LINE + 0.8)
+    return y + LINE + 2

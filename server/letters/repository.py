@@ -264,6 +264,15 @@ async def first_letters_mailed_before(before: date) -> dict[UUID, date]:
     return {row["account_id"]: row["mailed_on"] for row in rows}
 
 
+async def letters_of_batch(batch_id: UUID) -> list[asyncpg.Record]:
+    """The batch's verification letters (the ones that enclose documents), in its order."""
+    return await db.fetch(
+        "SELECT id AS letter_id, data::text AS data FROM letter"
+        " WHERE batch_id = $1 AND kind = 'verification' ORDER BY created_at, id",
+        batch_id,
+    )
+
+
 async def letters_of_account(account_id: UUID) -> list[asyncpg.Record]:
     """Every letter made for the account, newest first."""
     return await db.fetch(

@@ -11,7 +11,8 @@ date was computed from the plan and would cut the consumer's period short (12 CF
 1006.34(b)(5)); the account has no period until the notice made again is mailed. Mail that
 came back keeps its mailing in the history, leaves the account `returned_undeliverable`
 with no period end, and marks the address bad for every account of the person that mails
-there, so their next letters wait for a better one.
+there, so their next letters wait for a better one. A letter that answers a dispute
+(verification, original creditor, duplicate) mailed answers it (server.disputes.answers).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import msgspec
 from server.accounts import validation_notices as accounts
 from server.audit import service as audit
 from server.auth.principal import Principal
+from server.disputes import answers as dispute_answers
 from server.kit import clock, db
 from server.kit.errors import InvalidInput
 from server.letters import repository
@@ -162,6 +164,12 @@ async def _apply(row: ReturnRow, import_id: UUID, tally: _Tally) -> None:
         elif latest and "returned" not in seen:
             await accounts.record_notice_mailed(
                 account_id, mailed_on, letter["printed_period_ends_on"]
+            )
+        if letter["kind"] in dispute_answers.KINDS:
+            # The answer to a dispute mailed: the dispute is answered, and the account's
+            # dispute block lifts once no blocking dispute stays open.
+            await dispute_answers.letter_mailed(
+                letter["letter_id"], mailed_on, letter["created_at"]
             )
     if row.returned_on and "returned" not in seen:
         changed = True

@@ -154,6 +154,56 @@ class PaidData(LetterFacts, frozen=True, kw_only=True):
     settlement_cents: int | None
 
 
+class EnclosureLine(msgspec.Struct, frozen=True):
+    """A client's document enclosed with a verification letter (its bytes go to the vendor
+    in the batch's enclosures, `{batch_id}.zip`)."""
+
+    document_id: UUID
+    kind: str
+    file_name: str
+    media_type: str
+    byte_size: int
+
+
+class Itemization(msgspec.Struct, frozen=True):
+    """The debt's itemization as the validation notice prints it (12 CFR 1006.34(c)(2))."""
+
+    creditor_on_itemization_date: str
+    itemization_date: date
+    amount_on_itemization_date_cents: int
+    interest_since_cents: int
+    fees_since_cents: int
+    payments_and_credits_since_cents: int
+    current_amount_cents: int
+
+
+class VerificationData(LetterFacts, frozen=True, kw_only=True):
+    """The answer to a dispute (15 U.S.C. 1692g(b)): what the creditor verified, the
+    itemization when the account's facts make one, and the documents enclosed."""
+
+    dispute_received_on: date
+    itemization: Itemization | None
+    enclosures: list[EnclosureLine]
+
+
+class OriginalCreditorData(LetterFacts, frozen=True, kw_only=True):
+    """The answer to a request for the original creditor (1692g(a)(5), 1006.38(c))."""
+
+    dispute_received_on: date
+    original_creditor_name: str
+    original_creditor_address: list[str]
+
+
+class DuplicateDisputeData(LetterFacts, frozen=True, kw_only=True):
+    """The notice that a dispute is duplicative (12 CFR 1006.38(d)(2)(ii)): the reasons,
+    and the earlier response it refers to."""
+
+    dispute_received_on: date
+    reason: str
+    earlier_received_on: date
+    earlier_answered_on: date | None
+
+
 class NoticeStateRead(msgspec.Struct):
     """Where an account's validation notice stands, from its mailing records: not yet
     mailed (none mailed, or only one voided), mailed with the period's end printed on it,

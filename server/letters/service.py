@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 import uuid
+import zipfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,11 +30,12 @@ from server.accounts.validation_notices import MailingAddress
 from server.accounts.validation_period import validation_state
 from server.auth.principal import Principal
 from server.clients import service as clients
+from server.disputes import answers as dispute_answers
 from server.kit import clock, db
 from server.kit.csv_export import csv_line
 from server.kit.mapping import read_as
 from server.kit.settings import get_settings
-from server.letters import due, letter_pdf, notice_pdf, pdf_kit, repository
+from server.letters import dispute_letters, due, letter_pdf, notice_pdf, pdf_kit, repository
 from server.letters.end_date import planned_mailing_date, validation_period_end
 from server.letters.errors import BatchNotFound, LetterNotFound
 from server.letters.schemas import (
@@ -41,11 +45,23 @@ from server.letters.schemas import (
     NoticeData,
     NoticeStateRead,
     SettlementOfferData,
+    VerificationData,
 )
 from server.settlements.services import offers
 
 NOTICE = "validation_notice"
-INDEX_HEADER = ("letter_id", "account_id", "address", "pages", "planned_mailing_date")
+# `enclosures`: the names, in the batch's `{id}.zip`, of the documents to put in the
+# envelope with the letter (a verification letter's), separated by "|"; empty for others.
+INDEX_HEADER = (
+    "letter_id", "account_id", "address", "pages", "planned_mailing_date", "enclosures"
+)  # fmt: skip
+
+
+def enclosure_names(letter_id: UUID, data: Any) -> list[str]:
+    """The zip entry of each document a letter encloses: `{letter_id}/{n}-{file name}`."""
+    if not isinstance(data, VerificationData):
+        return []
+    return [f"{letter_id}/{n}-{e.file_name}" for n, e in enumerate(data.enclosures, start=1)]
 
 
 def itemization_date(candidate: dict[str, Any]) -> date | None:
@@ -129,9 +145,11 @@ class _ToMake:
     kind: str
     address: MailingAddress
     data: Any
-    # A notice's printed end; the letter due it settles (other letters).
+    # A notice's printed end; the letter due it settles (other letters), or the answer to
+    # a dispute it is.
     printed_period_ends_on: date | None = None
     due_id: UUID | None = None
+    answer_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +230,13 @@ async def make_batch(now: datetime | None = None) -> BatchRunRead:
             _ToMake(d.account_id, d.client_id, d.kind, d.address, d.data, due_id=d.due_id)
             for d in gathered.letters
         ]
+        answers, answers_held = await dispute_letters.gather(planned, notice_data)
+        for reason, count in answers_held.items():
+            held[reason] = held.get(reason, 0) + count
+        items += [
+            _ToMake(a.account_id, a.client_id, a.kind, a.address, a.data, answer_id=a.answer_id)
+            for a in answers
+        ]
         settled: list[tuple[UUID, UUID | None, str | None]] = [
             (due_id, None, reason) for due_id, reason in gathered.dropped
         ]
@@ -222,9 +247,10 @@ async def make_batch(now: datetime | None = None) -> BatchRunRead:
         batch_id = uuid.uuid4()
         rows: list[list[Any]] = [list(INDEX_HEADER)]
         rows += [
-            [m.letter_id, m.item.account_id, m.item.address.text, m.pages, planned.isoformat()]
+            [m.letter_id, m.item.account_id, m.item.address.text, m.pages, planned.isoformat(),
+             "|".join(enclosure_names(m.letter_id, m.item.data))]
             for m in made
-        ]
+        ]  # fmt: skip
         index = "".join(csv_line(r) for r in rows)
         row = await repository.insert_batch(
             batch_id, planned, len(made), sum(m.pages for m in made), batch_pdf, index, made_at
@@ -240,6 +266,9 @@ async def make_batch(now: datetime | None = None) -> BatchRunRead:
             ]
         )  # fmt: skip
         settled += [(m.item.due_id, m.letter_id, None) for m in made if m.item.due_id is not None]
+        await dispute_answers.answers_made(
+            [(m.item.answer_id, m.letter_id) for m in made if m.item.answer_id is not None]
+        )
         # The printed date governs: an offer stays open until the deadline its letter says.
         for m in made:
             if isinstance(m.item.data, SettlementOfferData):
@@ -259,6 +288,34 @@ async def batch_file(batch_id: UUID, kind: str) -> tuple[LetterBatchRead, bytes]
         raise BatchNotFound()
     content = bytes(row["pdf"]) if kind == "pdf" else row["index_csv"].encode()
     return read_as(LetterBatchRead, row), content
+
+
+async def batch_enclosures(batch_id: UUID) -> AsyncIterator[bytes]:
+    """`{batch_id}.zip`: every document the batch's letters enclose, each under the name
+    its index row gives (`enclosure_names`), stored uncompressed (PDFs and images are
+    compressed already). Written to a spooled file first, so a large batch never sits in
+    memory whole; then streamed."""
+    if await repository.batch(batch_id) is None:
+        raise BatchNotFound()
+    rows = await repository.letters_of_batch(batch_id)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+        for row in rows:
+            data = msgspec.json.decode(row["data"], type=VerificationData)
+            for name, enclosure in zip(
+                enclosure_names(row["letter_id"], data), data.enclosures, strict=True
+            ):
+                with archive.open(name, "w", force_zip64=True) as entry:
+                    async for piece in dispute_answers.document_chunks(enclosure.document_id):
+                        entry.write(piece)
+    spool.seek(0)
+
+    async def pieces() -> AsyncIterator[bytes]:
+        with spool:
+            while piece := spool.read(1 << 20):
+                yield piece
+
+    return pieces()
 
 
 async def get_letter(letter_id: UUID) -> tuple[LetterRead, dict[str, Any], bytes]:

@@ -4,7 +4,6 @@ acknowledgements, and the client's decision on a placement held for its balances
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -40,7 +39,7 @@ from server.kit.keyring import ssn_hash_key
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, invalid_cursor, make_page, page_request
 from server.kit.settings import get_settings
-from server.kit.uploads import Upload
+from server.kit.uploads import Upload, clean_file_name
 from server.placements import repository
 from server.placements.csv_stream import FileRejected, RecordReader
 from server.placements.ingest import row_normalizer
@@ -53,19 +52,6 @@ from server.placements.schemas import PlacementErrorPage, PlacementErrorRead, Pl
 CHUNK_BYTES = 1 << 20
 # The largest line number a placement_error row can hold (a PostgreSQL integer).
 MAX_LINE = 2**31 - 1
-
-
-def clean_file_name(raw: str | None) -> str | None:
-    """Only the last path segment, without control or format characters: a name is
-    shown, never used as a path, but `../../x`, a NUL byte, or a right-to-left override
-    (U+202E, which shows "report<U+202E>gpj.exe" as "reportexe.jpg") are stripped all
-    the same, and `.` or `..` are no name."""
-    if not raw:
-        return None
-    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
-    name = name.strip()[:255]
-    return None if name.strip(".") == "" else name
 
 
 def _placement_read(row: asyncpg.Record) -> PlacementRead:

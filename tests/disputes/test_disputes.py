@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from server.kit import clock
+from tests.disputes.answering import answer_by_letter
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 
 
@@ -217,10 +218,14 @@ async def test_the_aging_report_lists_open_disputes_oldest_first(
     assert [d["words"] for d in rest["items"]] == ["newer"]
     assert [d["words"] for d in (await people["client"].get("/api/v1/disputes")).json()["items"]]
     assert (await collector.get("/api/v1/disputes")).status_code == 403
-    # Verification answers the account's open disputes.
-    verified = await supervisor.post(
+    # The supervisor's verification no longer lifts a block that a dispute holds: the
+    # verification letter's mailing does, and answers the dispute.
+    refused = await supervisor.post(
         f"/api/v1/accounts/{first['id']}/verification", json={"reason": "mailed"}
     )
-    assert verified.status_code == 200, verified.text
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "awaiting_verification_mailing"
+    older_id = page["items"][0]["dispute_id"]
+    await answer_by_letter(people["client"], people["admin"], older_id)
     left = (await supervisor.get("/api/v1/disputes")).json()["items"]
     assert [d["words"] for d in left] == ["newer"]

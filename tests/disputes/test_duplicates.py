@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from server.kit import clock
+from tests.disputes.answering import answer_by_letter, batch_letters, mail, request_of
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 
 
@@ -21,6 +22,8 @@ async def desk(
     return {
         "supervisor": await make_user("supervisor"),
         "collector": await make_user("collector", client_ids=[client["client_id"]]),
+        "client": await make_user("client", client_id=client["client_id"]),
+        "admin": admin,
         "account": await make_account(client["client_id"]),
         "other": await make_account(client["client_id"]),
     }
@@ -50,10 +53,7 @@ async def test_a_written_dispute_repeating_an_answered_one_is_marked_duplicative
             "reason": "must be a dispute already answered (its verification mailed)",
         }
     ]
-    verified = await supervisor.post(
-        f"/api/v1/accounts/{account_id}/verification", json={"reason": "verification mailed"}
-    )
-    assert verified.status_code == 200, verified.text
+    await answer_by_letter(desk["client"], desk["admin"], first)
     repeat = await dispute(collector, account_id, days_ago=0)
     url = f"/api/v1/disputes/{repeat}/duplicate"
     body = {"duplicate_of": first, "reason": "Same words as the letter answered; nothing new"}
@@ -71,6 +71,21 @@ async def test_a_written_dispute_repeating_an_answered_one_is_marked_duplicative
         "SELECT count(*) FROM audit_event WHERE action = 'dispute.duplicate'"
     )
     assert audited == 1
+    # Nothing more is asked of the client, and the duplicate-dispute notice is due.
+    request = await request_of(desk["client"], repeat)
+    assert request["status"] == "duplicate"
+    (notice,) = await batch_letters(desk["admin"], "duplicate_dispute")
+    assert notice["data"]["reason"] == body["reason"]
+    assert notice["data"]["earlier_received_on"] == listed[-1]["received_on"]
+    await mail(desk["admin"], notice["letter"]["letter_id"])
+    answered = (await supervisor.get(f"/api/v1/accounts/{account_id}/disputes")).json()["items"]
+    assert (
+        next(d for d in answered if d["dispute_id"] == repeat)["answered_by_letter_id"]
+        == (notice["letter"]["letter_id"])
+    )
+    # The dispute received 10 days ago is still open and blocking: the block stays.
+    detail = (await supervisor.get(f"/api/v1/accounts/{account_id}")).json()
+    assert detail["status"] == "disputed"
 
 
 async def test_only_a_written_dispute_of_the_same_account_after_the_first_is_duplicative(
@@ -79,7 +94,6 @@ async def test_only_a_written_dispute_of_the_same_account_after_the_first_is_dup
     supervisor, collector = desk["supervisor"], desk["collector"]
     account_id, other_id = desk["account"]["id"], desk["other"]["id"]
     first = await dispute(collector, account_id, days_ago=20)
-    await supervisor.post(f"/api/v1/accounts/{account_id}/verification", json={"reason": "m"})
     oral = await dispute(collector, account_id, days_ago=0, channel="oral")
     body = {"duplicate_of": first, "reason": "same"}
     refused = await supervisor.post(f"/api/v1/disputes/{oral}/duplicate", json=body)
