@@ -12,6 +12,7 @@ from client_portal.controllers import routes as page_routes
 from client_portal.errors import portal_aware
 from client_portal.layout_pages import routes as layout_routes
 from client_portal.templating import STATIC_DIR, STATIC_PATH, template_config
+from client_portal.verification_pages import routes as verification_routes
 
 __all__ = ["portal_aware", "routes", "template_config"]
 
@@ -25,4 +26,4 @@ def routes() -> list[Any]:
         cache_control=CacheControlHeader(max_age=31_536_000, public=True),
         name="portal_static",
     )
-    return [*page_routes, *layout_routes, static]
+    return [*page_routes, *layout_routes, *verification_routes, static]

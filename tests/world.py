@@ -21,7 +21,13 @@ from server.kit import clock
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser, new_key
 
 # A path parameter `<entity>_id` names the table `<entity>`; these say otherwise.
-ID_TABLES = {"token_id": "api_token", "user_id": "app_user", "phone_id": "debtor_phone"}
+ID_TABLES = {
+    "token_id": "api_token",
+    "user_id": "app_user",
+    "phone_id": "debtor_phone",
+    "request_id": "verification_request",
+    "document_id": "verification_document",
+}
 
 
 @dataclass
@@ -211,12 +217,21 @@ async def record_call(side: Side) -> None:
 
 async def record_dispute(side: Side) -> None:
     """An oral dispute on the side's account (it marks the debt and blocks nothing), so the
-    matrix probes a client's disputes and the aging report."""
+    matrix probes a client's disputes, the aging report, its verification request and a
+    document of it."""
     response = await side.collector.post(
         f"/api/v1/accounts/{side.account['id']}/disputes",
         json={"channel": "oral", "words": "The consumer says the balance is wrong"},
     )
     assert response.status_code == 201, response.text
+    # It opened a verification request; the client's token uploads a document to it.
+    requests = (await side.token.get("/api/v1/verification-requests")).json()["items"]
+    uploaded = await side.token.post(
+        f"/api/v1/verification-requests/{requests[0]['request_id']}/documents",
+        params={"kind": "contract", "file_name": "contract.pdf"},
+        content=b"%PDF-1.4\n%%EOF\n", headers={"Content-Type": "application/pdf"},
+    )  # fmt: skip
+    assert uploaded.status_code == 201, uploaded.text
 
 
 async def record_payment(

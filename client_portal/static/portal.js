@@ -61,14 +61,14 @@
         showErrors(box, "Choose a file to upload.");
         return;
       }
-      var query = new URLSearchParams({
-        kind: form.elements.kind.value,
-        tier: form.elements.tier.value,
-        file_name: file.name
+      // The form's fields marked data-query go in the query string with the file's name.
+      var query = new URLSearchParams({ file_name: file.name });
+      form.querySelectorAll("[data-query]").forEach(function (field) {
+        query.set(field.name, field.value);
       });
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action + "?" + query.toString());
-      xhr.setRequestHeader("Content-Type", "text/csv");
+      xhr.setRequestHeader("Content-Type", form.getAttribute("data-content-type") || "text/csv");
       xhr.setRequestHeader("X-CSRF-Token", form.elements.csrf_token.value);
       xhr.setRequestHeader("X-Requested-With", "portal");
       xhr.upload.addEventListener("progress", function (e) {
@@ -81,7 +81,7 @@
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (ignored) { body = {}; }
         if (xhr.status === 200 || xhr.status === 202) {
-          status.textContent = "Received. Opening the placement…";
+          status.textContent = "Received.";
           window.location.assign(body.location);
           return;
         }

@@ -173,14 +173,14 @@ async def upload_document(
     """Store one document of the client's answer, streamed in chunks; refused whole (415
     not a PDF, PNG, JPEG or TIFF by its bytes; 413 over 20 MB; 422 empty) with nothing
     stored."""
-    try:
-        document_kind = DocumentKind(kind)
-    except ValueError:
-        names = ", ".join(k.value for k in DocumentKind)
-        raise InvalidInput.field("kind", f"must be one of {names}") from None
     async with db.transaction():
         row = await _visible_request(actor, request_id, for_update=True)
         _answerable(actor, row)
+        try:
+            document_kind = DocumentKind(kind)
+        except ValueError:
+            names = ", ".join(k.value for k in DocumentKind)
+            raise InvalidInput.field("kind", f"must be one of {names}") from None
         head, rest = await _first_bytes(upload.body)
         if not head:
             raise InvalidInput.field("file", "is empty")

@@ -31,6 +31,8 @@ async def _b_ids(world: PortalWorld, db: asyncpg.Connection) -> dict[str, list[s
         "offer_id": [world.b_offer],
         "statement_ref": [statement, f"{statement}.csv", f"{statement}.pdf"],
         "statement_id": [statement],
+        "request_id": [str(await world_module.id_of(db, "request_id", b))],
+        "document_id": [str(await world_module.id_of(db, "document_id", b))],
     }
 
 
@@ -67,7 +69,12 @@ async def test_another_clients_ids_are_not_found_on_every_page_and_form(
                 if method == "GET":
                     response = await a.get(url)
                 else:
-                    response = await a.post_form(url, _FORM)
+                    # The token as a field (forms) and as the header (uploads, whose body
+                    # is the file).
+                    response = await a.http.post(
+                        url, data={"csrf_token": a.csrf, **_FORM},
+                        headers={"X-CSRF-Token": a.csrf},
+                    )  # fmt: skip
                 checked += 1
                 if response.status_code != 404:
                     failures.append(f"{method} {url}: {response.status_code}, not 404")
