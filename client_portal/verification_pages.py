@@ -48,7 +48,7 @@ async def _request_page(
     found = await verification.get_request(session.principal, request_id)
     return await page(
         "verification_request.html", session, status=status, nav="verification",
-        request=found, kinds=list(DocumentKind), errors=errors or {}, values=values or {},
+        vr=found, kinds=list(DocumentKind), errors=errors or {}, values=values or {},
         notice=notice,
     )  # fmt: skip
 

@@ -165,11 +165,7 @@ class VerificationDocumentController(Controller):
     path = "/api/v1/verification-documents"
     tags = ["disputes"]
 
-    @get(
-        "/{document_id:uuid}",
-        operation_id="DownloadVerificationDocument",
-        media_type="application/octet-stream",
-    )
+    @get("/{document_id:uuid}", operation_id="DownloadVerificationDocument")
     async def download(self, principal: CurrentPrincipal, document_id: FromPath[UUID]) -> Stream:
         """A document as uploaded, as an attachment (never shown inline)."""
         document, chunks = await verification.document_file(principal, document_id)

@@ -28,8 +28,9 @@ LIST_LINK = "/portal/verification"
 log = structlog.get_logger()
 
 
-def use_client_notifier(notifier: ClientNotifier) -> None:
-    _notifiers[:] = [notifier]
+def use_client_notifier(notifier: ClientNotifier | None) -> None:
+    """Register the notifier (None: none, the reminders only recorded)."""
+    _notifiers[:] = [] if notifier is None else [notifier]
 
 
 async def remind(rows: Sequence[tuple[UUID, UUID, Reminder]], on_date: date) -> int:
