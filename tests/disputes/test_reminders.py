@@ -120,7 +120,8 @@ async def test_without_a_notifier_reminders_are_recorded_and_shown(
     )
     assert await run_on(date(2026, 12, 15)) == 1
     detail: dict[str, Any] = (await admin.get(f"/api/v1/verification-requests/{request_id}")).json()
-    assert [(r["kind"], r["on_date"], r["notified"]) for r in detail["reminders"]][0] == (
+    newest = detail["reminders"][0]
+    assert (newest["kind"], newest["on_date"], newest["notified"]) == (
         "verification_overdue", "2026-12-15", False,
     )  # fmt: skip
     # An answered request is reminded of nothing.
