@@ -22,6 +22,7 @@ from faker import Faker
 from server.kit import clock
 from server.placements import ingest
 from server.sample_files import new_business_csv
+from tests.disputes.answering import PDF, answer_by_letter, request_of
 from tests.fixtures import PASSWORD, Caller, MakeAccount, MakeClient, MakeUser, new_key
 from tests.placements.test_ingest import csv_bytes, good_row
 
@@ -266,10 +267,18 @@ def _status_action(action: str, body: dict[str, Any]) -> Check:
     async def check(shop: Shop) -> None:
         account_id = await shop.fresh_account()
         if action == "verification":
-            _ok(await shop.admin.post(
-                f"/api/v1/accounts/{account_id}/dispute",
-                json={"reason": "not mine", "channel": "written"},
-            ))  # fmt: skip
+            # The block the supervisor's verification lifts: a client's maintenance file's
+            # (a dispute on record lifts only when its answer is mailed).
+            number = (await _read(shop.admin, f"/api/v1/accounts/{account_id}"))[
+                "client_account_number"
+            ]
+            uploaded = _ok(await shop.admin.post(
+                "/api/v1/placements",
+                params={"client_id": shop.client["client_id"], "kind": "maintenance"},
+                content=f"client_account_number,status\r\n{number},dispute\r\n".encode(),
+                headers={"Content-Type": "text/csv"},
+            ), 202)  # fmt: skip
+            await ingest.load_placement(UUID(uploaded["placement_id"]))
         if action == "consent":
             _ok(await shop.admin.post(
                 f"/api/v1/accounts/{account_id}/cease",
@@ -343,8 +352,7 @@ async def mark_dispute_duplicate(shop: Shop) -> None:
         ),
         201,
     )
-    _ok(await shop.supervisor.post(f"/api/v1/accounts/{shop.account_id}/verification",
-                                   json={"reason": "verification mailed"}))  # fmt: skip
+    await answer_by_letter(shop.admin, shop.admin, first["dispute_id"])
     repeat = _ok(
         await shop.collector.post(url, json={"channel": "written", "words": "Not mine"}), 201
     )
@@ -356,6 +364,32 @@ async def mark_dispute_duplicate(shop: Shop) -> None:
     )
     listed = await _read(shop.admin, url)
     assert next(d for d in listed["items"] if d["dispute_id"] == repeat["dispute_id"]) == marked
+
+
+def _verification(step: str) -> Check:
+    """A written dispute's verification request: a document uploaded, the answer, or the
+    recall instead (an admin on the client's behalf), each read back from the request."""
+
+    async def check(shop: Shop) -> None:
+        account_id = await shop.fresh_account()
+        dispute = _ok(await shop.collector.post(
+            f"/api/v1/accounts/{account_id}/disputes",
+            json={"channel": "written", "words": "Not mine"},
+        ), 201)  # fmt: skip
+        request = (await request_of(shop.admin, dispute["dispute_id"]))["request_id"]
+        url = f"/api/v1/verification-requests/{request}"
+        document = _ok(await shop.admin.post(
+            f"{url}/documents", params={"kind": "contract", "file_name": "c.pdf"}, content=PDF,
+            headers={"Content-Type": "application/pdf"},
+        ), 201)  # fmt: skip
+        if step == "upload":
+            assert (await _read(shop.admin, url))["documents"] == [document]
+            return
+        body = {"note": "signed"} if step == "answer" else {"reason": "cannot find it"}
+        answered = _ok(await shop.admin.post(f"{url}/{step}", json=body))
+        assert await _read(shop.admin, url) == answered
+
+    return check
 
 
 def _preference(method: str, path: str, body: dict[str, Any]) -> Check:
@@ -575,6 +609,9 @@ CHECKS: dict[str, Check] = {
     "AddAccountNote": add_account_note,
     "RecordDispute": record_dispute,
     "MarkDisputeDuplicate": mark_dispute_duplicate,
+    "UploadVerificationDocument": _verification("upload"),
+    "AnswerVerificationRequest": _verification("answer"),
+    "RecallInsteadOfVerifying": _verification("recall"),
     "AddPhone": _preference(
         "POST", "phones", {"number": "(312) 939-7362", "kind": "home", "channel": "oral"}
     ),

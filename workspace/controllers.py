@@ -13,12 +13,14 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from server.auth import service as auth
 from server.auth.controllers import client_address
 from server.auth.errors import InvalidCredentials, WorkspaceForStaff
+from server.disputes import verification
+from server.disputes.controllers import document_download
 from server.kit.errors import InvalidInput, NotFound, TooManyRequests
 from server.kit.pages import (
     CSRF_FIELD,
@@ -194,6 +196,12 @@ class WorkspaceController(Controller):
         except NotFound:
             return see_other(f"{PREFIX}/queue?done=not-leased")
         return see_other(f"{PREFIX}/queue?done=released")
+
+    @get("/verification-documents/{document_id:uuid}")
+    async def verification_document(self, session: Session, document_id: FromPath[UUID]) -> Stream:
+        """A client's document answering a verification request, as the API serves it."""
+        found, chunks = await verification.document_file(session.principal, document_id)
+        return document_download(found, chunks)
 
 
 routes = [SignInController, WorkspaceController]

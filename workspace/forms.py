@@ -37,7 +37,9 @@ STATUS_LABELS = {
     "attorney_represented": "Attorney represented",
     "deceased": "Deceased",
     "closed": "Close the account",
-    "verification": "Verification mailed (lifts the dispute)",
+    # A dispute on record lifts when its verification letter is mailed; this lifts only
+    # the block a client's maintenance file reported, which no dispute record holds.
+    "verification": "Dispute a client's file reported: verified (lifts it)",
     "consent": "Written consent to contact (lifts a written cease)",
     "lift_bankruptcy": "Bankruptcy dismissed (lifts it)",
     "lift_attorney": "Attorney withdrew (lifts it)",

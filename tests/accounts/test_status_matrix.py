@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from server.kit import clock
+from tests.disputes.answering import answer_by_letter
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 
 STATUSES = (
@@ -197,6 +198,13 @@ async def test_every_action_from_every_status_for_every_role(
 # --- the chains that used to bypass a block ------------------------------------------------
 
 
+async def _answer(callers: dict[str, Any], account_id: str) -> None:
+    """The account's dispute answered: the client verifies, the letter is mailed."""
+    disputes = await callers["admin"].get(f"/api/v1/accounts/{account_id}/disputes")
+    (dispute,) = disputes.json()["items"]
+    await answer_by_letter(callers["client"], callers["admin"], dispute["dispute_id"])
+
+
 async def _post(caller: Caller, account_id: str, action: str, **extra: Any) -> httpx.Response:
     route, body = ACTIONS[action]
     return await caller.post(f"/api/v1/accounts/{account_id}/{route}", json={**body, **extra})
@@ -221,9 +229,12 @@ async def test_a_dispute_outlives_a_bankruptcy_or_an_attorney(
     assert {b["kind"] for b in stacked["blocks"]} == {"disputed", stacked["status"]}
     lifted = await _ok(supervisor, account_id, lift)
     assert (lifted["status"], [b["kind"] for b in lifted["blocks"]]) == ("disputed", ["disputed"])
-    # The dispute is lifted by verification only, and not by a collector.
+    # The dispute is lifted only by its verification's mailing: not by a collector, and
+    # not by a supervisor's action while the dispute on record is open.
     assert (await _post(collector, account_id, "verification")).status_code == 403
-    verified = await _ok(supervisor, account_id, "verification")
+    assert (await _post(supervisor, account_id, "verification")).status_code == 409
+    await _answer(callers, account_id)
+    verified = (await supervisor.get(f"/api/v1/accounts/{account_id}")).json()
     assert (verified["status"], verified["blocks"]) == ("active", [])
 
 
@@ -268,8 +279,10 @@ async def test_blocks_stack_and_the_status_is_the_most_severe(
     assert after["status"] == "cease_communication"
     after = await _ok(admin, account_id, "consent")
     assert after["status"] == "disputed"
-    # Every block and its lifting is kept, with who and when.
-    assert (await _ok(admin, account_id, "verification"))["status"] == "active"
+    # Every block and its lifting is kept, with who and when; the dispute's by the mailing
+    # of its verification.
+    await _answer(callers, account_id)
+    assert (await admin.get(f"/api/v1/accounts/{account_id}")).json()["status"] == "active"
 
 
 async def test_a_block_remaining_keeps_the_account_uncallable(

@@ -330,30 +330,36 @@ async def test_a_written_dispute_keeps_the_day_it_was_received(
     assert received == clock.start_of_day(day, clock.agency_zone())
 
 
-async def test_a_supervisor_lifts_a_dispute_and_a_collector_may_not(
+async def test_a_dispute_on_record_is_not_lifted_by_a_supervisor_nor_a_collector(
     staff_browser: NewBrowser, floor: Floor, owner_db: asyncpg.Connection
 ) -> None:
     b, url = await _collector(staff_browser, floor)
-    assert "Verification mailed" not in (await b.get(url)).text
+    label = "Dispute a client&#39;s file reported: verified (lifts it)"
+    assert label not in (await b.get(url)).text
     disputed = await b.post_form(
         f"{url}/status", {"action": "dispute", "channel": "written", "reason": "Letter"}
     )
     assert disputed.status_code == 303, disputed.text
+    # The account screen shows the verification request the dispute opened.
+    screen = (await b.get(url)).text
+    assert "Verification request" in screen
     lift = {"action": "verification", "channel": "written", "reason": "Verification mailed"}
     refused = await b.post_form(f"{url}/status", lift)
     assert refused.status_code == 403
     assert "Not permitted: your role may not record a verification." in refused.text
     supervisor = await staff_browser()
     assert (await supervisor.sign_in(floor.supervisor.username or "")).status_code == 303
-    assert "Verification mailed (lifts the dispute)" in (await supervisor.get(url)).text
+    assert label in (await supervisor.get(url)).text
     consent = await supervisor.post_form(
         f"{url}/status", {"action": "consent", "channel": "written", "reason": "x"}
     )
     assert consent.status_code == 422
     assert "Document reference: is required" in consent.text
-    lifted = await supervisor.post_form(f"{url}/status", lift)
-    assert lifted.status_code == 303, lifted.text
+    # The dispute on record lifts when its verification letter is mailed, and says so.
+    kept = await supervisor.post_form(f"{url}/status", lift)
+    assert kept.status_code == 409, kept.text
+    assert "is recorded mailed, not by this action" in kept.text
     status = await owner_db.fetchval(
         "SELECT status FROM account WHERE id = $1", UUID(floor.account["id"])
     )
-    assert status == "active"
+    assert status == "disputed"
