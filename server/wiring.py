@@ -40,10 +40,10 @@ def wire() -> None:
     accounts.register_account_section("authority", authority_band.authority_section)
     accounts.register_account_section("disputes", disputes.disputes_section)
     # Every dispute (the status action, a call's outcome) is recorded and judged by the
-    # disputes domain; the supervisor's verification lifts only a block no open blocking
-    # dispute holds (those lift when their answer is mailed).
+    # disputes domain; the supervisor's verification lifts only a block no dispute awaiting
+    # its answer letter holds (those lift when the letter is mailed).
     accounts.use_disputes(
-        disputes.record_from_status_action, dispute_answers.open_blocking_disputes
+        disputes.record_from_status_action, dispute_answers.supervisor_verification
     )
     # Accounts that leave collection (recall, close) take their live offers with them.
     accounts.register_left_collection(offers.withdraw_offers_of)

@@ -225,21 +225,17 @@ async def change_status(
 # calls `apply_dispute`. The status action `dispute` and a call's dispute outcome reach it
 # through this registry, filled at start-up (server.wiring): one rule for every way in.
 # `(actor, account id, the action's request, received at, source)`, source "status_action"
-# or "call". A dispute block that disputes on record hold is lifted only when the letter
-# answering them is mailed (`lift_dispute_block`, called by disputes); the supervisor's
-# `verification` lifts only a block no open dispute holds (a client's maintenance file),
-# so it asks how many blocking disputes of the account are open (`OpenBlockingDisputes`).
+# or "call". A dispute block that disputes awaiting their answer letter hold is lifted
+# only when that letter is mailed (`lift_dispute_block`, called by disputes); the
+# supervisor's `verification` asks disputes first (`SupervisorVerification`: False to
+# refuse, while such a dispute is open; else it answers the others, and the block lifts).
 DisputeRecorder = Callable[[Principal, UUID, StatusActionRequest, datetime, str], Awaitable[None]]
-OpenBlockingDisputes = Callable[[UUID], Awaitable[int]]
-_disputes: list[tuple[DisputeRecorder, OpenBlockingDisputes]] = []
+SupervisorVerification = Callable[[UUID, datetime], Awaitable[bool]]
+_disputes: list[tuple[DisputeRecorder, SupervisorVerification]] = []
 
 
-def use_disputes(recorder: DisputeRecorder, open_blocking: OpenBlockingDisputes) -> None:
-    _disputes[:] = [(recorder, open_blocking)]
-
-
-async def _open_blocking(account_id: UUID) -> int:
-    return await _disputes[0][1](account_id) if _disputes else 0
+def use_disputes(recorder: DisputeRecorder, verification: SupervisorVerification) -> None:
+    _disputes[:] = [(recorder, verification)]
 
 
 def _dispute_recorder() -> DisputeRecorder:
@@ -323,7 +319,8 @@ async def _take_action(
         )  # fmt: skip
     except TransitionRefused as refused:
         raise StatusTransitionRefused(refused.reason) from None
-    if action == StatusAction.VERIFICATION and not answered and await _open_blocking(account_id):
+    verifies = action == StatusAction.VERIFICATION and not answered and _disputes
+    if verifies and not await _disputes[0][1](account_id, received_at):
         raise StatusTransitionRefused(
             "the dispute block lifts when the letter answering the dispute (the"
             " verification, or the original creditor's name and address) is recorded"

@@ -125,7 +125,7 @@ async def letter_mailed(letter_id: UUID, mailed_on: date, made_at: datetime) -> 
     await repository.answer_mailed(answer["answer_id"], answer["dispute_id"], letter_id, at)
     lifted = False
     if answer["blocks_collection"] and not await repository.open_blocking_disputes(
-        answer["account_id"]
+        answer["account_id"], awaiting_letter=False
     ):
         lifted = await accounts.lift_dispute_block(
             answer["account_id"], at, f"the letter answering the dispute was mailed {mailed_on}"
@@ -139,6 +139,12 @@ async def letter_mailed(letter_id: UUID, mailed_on: date, made_at: datetime) -> 
     return True
 
 
-async def open_blocking_disputes(account_id: UUID) -> int:
-    """For accounts' `verification` action: how many blocking disputes are open."""
-    return await repository.open_blocking_disputes(account_id)
+async def supervisor_verification(account_id: UUID, at: datetime) -> bool:
+    """Accounts' `verification` action, in its transaction: refused (False) while a
+    blocking dispute that waits for its answer letter is open (the mailing lifts that
+    block); else the account's open disputes that no letter will answer — recorded before
+    verification requests existed — are answered at `at`, and the block may lift."""
+    if await repository.open_blocking_disputes(account_id, awaiting_letter=True):
+        return False
+    await repository.answer_unlettered_disputes(account_id, at)
+    return True

@@ -317,12 +317,31 @@ async def answer_mailed(answer_id: UUID, dispute_id: UUID, letter_id: UUID, at: 
     )  # fmt: skip
 
 
-async def open_blocking_disputes(account_id: UUID) -> int:
+async def open_blocking_disputes(account_id: UUID, *, awaiting_letter: bool) -> int:
+    """The account's blocking disputes not yet answered; `awaiting_letter`: only those a
+    letter will answer (a verification request was opened for them)."""
     found: int = await db.fetchval(
         """
-        SELECT count(*) FROM dispute
-        WHERE account_id = $1 AND blocks_collection AND answered_at IS NULL
+        SELECT count(*) FROM dispute d
+        WHERE d.account_id = $1 AND d.blocks_collection AND d.answered_at IS NULL
+          AND (NOT $2 OR EXISTS (SELECT 1 FROM verification_request r
+                                 WHERE r.dispute_id = d.id))
         """,
         account_id,
+        awaiting_letter,
     )
     return found
+
+
+async def answer_unlettered_disputes(account_id: UUID, at: datetime) -> None:
+    """The account's open disputes received by `at` that no letter will answer (no
+    verification request), answered at `at` by a supervisor's verification."""
+    await db.execute(
+        """
+        UPDATE dispute d SET answered_at = $2
+        WHERE d.account_id = $1 AND d.answered_at IS NULL AND d.received_at <= $2
+          AND NOT EXISTS (SELECT 1 FROM verification_request r WHERE r.dispute_id = d.id)
+        """,
+        account_id,
+        at,
+    )

@@ -200,3 +200,24 @@ async def test_a_request_for_the_original_creditor_is_answered_with_its_name_and
     assert (data["original_creditor_name"], data["original_creditor_address"]) == (
         "First Example Bank", ["100 Main St", "Springfield, IL 62701"],
     )  # fmt: skip
+
+
+async def test_a_supervisor_still_verifies_a_dispute_recorded_before_requests_existed(
+    desk: dict[str, Any], owner_db: asyncpg.Connection
+) -> None:
+    dispute_id = await dispute(desk)
+    url = f"/api/v1/accounts/{desk['account']['id']}/verification"
+    refused = await desk["supervisor"].post(url, json={"reason": "verified"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (
+        409, "awaiting_verification_mailing",
+    )  # fmt: skip
+    # As a dispute recorded before this change: no request, so no letter will answer it.
+    await owner_db.execute("DELETE FROM verification_reminder")
+    await owner_db.execute("DELETE FROM verification_request")
+    lifted = await desk["supervisor"].post(url, json={"reason": "verification mailed"})
+    assert lifted.status_code == 200, lifted.text
+    assert lifted.json()["status"] == "active"
+    (answered,) = (
+        await desk["supervisor"].get(f"/api/v1/accounts/{desk['account']['id']}/disputes")
+    ).json()["items"]
+    assert (answered["dispute_id"], answered["answered_at"] is not None) == (dispute_id, True)
