@@ -64,7 +64,7 @@ def draw_verification(pdf: FPDF, data: VerificationData) -> None:
         for n, enclosure in enumerate(data.enclosures, start=1):
             y = room(pdf, y, 6, data)
             words = DOCUMENT_WORDS.get(enclosure.kind, "Document")
-            y = pdf_kit.bullet(pdf, LEFT + 3, y, 180, f"{n}. {words}: {enclosure.file_name}")
+            y = pdf_kit.para(pdf, LEFT + 4, y, 176, f"{n}. {words}: {enclosure.file_name}") + 1
         y += 3
     y = room(pdf, y, 16, data)
     questions(pdf, y, data)
