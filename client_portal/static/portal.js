@@ -80,7 +80,7 @@
       xhr.addEventListener("load", function () {
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (ignored) { body = {}; }
-        if (xhr.status === 200 || xhr.status === 202) {
+        if (xhr.status === 200 || xhr.status === 201 || xhr.status === 202) {
           status.textContent = "Received.";
           window.location.assign(body.location);
           return;
