@@ -19,7 +19,7 @@ import pytest
 from server.kit import clock
 from server.letters import service as letters
 from tests.client_portal.conftest import NewBrowser, csrf_in
-from tests.disputes.answering import PDF, mail
+from tests.disputes.answering import PDF, mail, make_desk
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 from tests.letters.test_letter_pdf import read_back
 
@@ -48,14 +48,9 @@ async def rules_of(caller: Caller, account_id: str) -> list[str]:
 async def desk(
     admin: Caller, make_user: MakeUser, make_client: MakeClient, make_account: MakeAccount
 ) -> dict[str, Any]:
-    client = await make_client()
-    return {
-        "admin": admin,
-        "supervisor": await make_user("supervisor"),
-        "collector": await make_user("collector", client_ids=[client["client_id"]]),
-        "client": await make_user("client", client_id=client["client_id"]),
-        "account": await make_account(client["client_id"], client_account_number="VER-1"),
-    }
+    return await make_desk(
+        admin, make_user, make_client, make_account, client_account_number="VER-1"
+    )
 
 
 @pytest.mark.clock

@@ -8,7 +8,26 @@ from typing import Any
 
 from server.kit import clock
 from server.letters import service as letters
-from tests.fixtures import Caller
+from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
+
+
+async def make_desk(
+    admin: Caller, make_user: MakeUser, make_client: MakeClient, make_account: MakeAccount,
+    **account: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """A client with an account, its user, a collector of its portfolio, a supervisor, the
+    admin, and another client's user (a stranger to it)."""
+    client = await make_client()
+    return {
+        "admin": admin,
+        "supervisor": await make_user("supervisor"),
+        "collector": await make_user("collector", client_ids=[client["client_id"]]),
+        "client": await make_user("client", client_id=client["client_id"]),
+        "stranger": await make_user("client", client_id=(await make_client())["client_id"]),
+        "account": await make_account(client["client_id"], **account),
+        "other": await make_account(client["client_id"]),
+    }
+
 
 # The smallest file that is a PDF by its first bytes.
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from server.kit import clock
-from tests.disputes.answering import answer_by_letter, batch_letters, mail, request_of
+from tests.disputes.answering import answer_by_letter, batch_letters, mail, make_desk, request_of
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 
 
@@ -18,15 +18,7 @@ from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 async def desk(
     admin: Caller, make_user: MakeUser, make_client: MakeClient, make_account: MakeAccount
 ) -> dict[str, Any]:
-    client = await make_client()
-    return {
-        "supervisor": await make_user("supervisor"),
-        "collector": await make_user("collector", client_ids=[client["client_id"]]),
-        "client": await make_user("client", client_id=client["client_id"]),
-        "admin": admin,
-        "account": await make_account(client["client_id"]),
-        "other": await make_account(client["client_id"]),
-    }
+    return await make_desk(admin, make_user, make_client, make_account)
 
 
 async def dispute(caller: Caller, account_id: str, days_ago: int, channel: str = "written") -> str:

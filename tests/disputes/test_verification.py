@@ -13,7 +13,7 @@ import pytest
 from server.disputes.verification_rules import MAX_DOCUMENT_BYTES
 from server.kit import clock
 from server.kit.business_days import add_business_days
-from tests.disputes.answering import PDF, batch_letters, request_of, verify
+from tests.disputes.answering import PDF, batch_letters, make_desk, request_of, verify
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -23,15 +23,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 async def desk(
     admin: Caller, make_user: MakeUser, make_client: MakeClient, make_account: MakeAccount
 ) -> dict[str, Any]:
-    client = await make_client()
-    return {
-        "admin": admin,
-        "supervisor": await make_user("supervisor"),
-        "collector": await make_user("collector", client_ids=[client["client_id"]]),
-        "client": await make_user("client", client_id=client["client_id"]),
-        "stranger": await make_user("client", client_id=(await make_client())["client_id"]),
-        "account": await make_account(client["client_id"]),
-    }
+    return await make_desk(admin, make_user, make_client, make_account)
 
 
 async def dispute(desk: dict[str, Any], channel: str = "written", **more: Any) -> str:
