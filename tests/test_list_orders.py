@@ -215,6 +215,22 @@ async def open_disputes(
     return Listing(reader, "/api/v1/disputes", {}, "dispute_id", ROWS, True)
 
 
+async def verification_requests(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, make_user: MakeUser,
+    db: asyncpg.Connection, **_: Any,
+) -> Listing:  # fmt: skip
+    """Requests all due the same day: the id breaks the tie."""
+    client_id = (await make_client())["client_id"]
+    for _ in range(ROWS):
+        await _disputed(admin, (await make_account(client_id))["id"])
+    await db.execute(
+        "UPDATE verification_request SET due_on = $1 WHERE client_id = $2",
+        TIED.date(), UUID(client_id),
+    )  # fmt: skip
+    reader = await make_user("client", client_id=client_id)
+    return Listing(reader, "/api/v1/verification-requests", {}, "request_id", ROWS, True)
+
+
 async def _dial(collector: Caller, account_id: str, **call: Any) -> None:
     """ROWS calls about the account, all started at one second (a dialer's log)."""
     for _ in range(ROWS):
@@ -330,6 +346,7 @@ LISTS: dict[str, Make] = {
     "ListAccountNotes": notes,
     "ListAccountDisputes": account_disputes,
     "ListOpenDisputes": open_disputes,
+    "ListVerificationRequests": verification_requests,
     "GetMyCallbacks": my_callbacks,
     "GetCallbacks": callbacks,
     "GetMyQueue": my_queue,
