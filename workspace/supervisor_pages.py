@@ -3,7 +3,8 @@ week's rule findings, the collectors at a glance, each collector's queue with it
 sentences, and the dispatcher run now. Thin handlers over workspace.supervising; the JSON
 routes are GET /offers?status=pending_supervisor, POST /offers/{id}/decision, GET
 /supervision/portfolios, GET /supervision/collectors, GET /queues/{collector} (and the
-account detail's score section) and POST /dispatch/run."""
+account detail's score section), POST /dispatch/run and GET /disputes (the aging report of
+open disputes and their verification requests)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from server.auth.service import PortalSession
+from server.disputes import service as dispute_service
 from server.kit.errors import Conflict, InvalidInput, NotPermitted
 from server.kit.pages import CSRF_FIELD, read_form
+from server.kit.pagination import page_request
 from workspace import forms, supervising
 from workspace.rendering import Query, Refused, Session, page, refused, see_other
 from workspace.session import PREFIX, check_csrf, provide_session
@@ -84,6 +87,16 @@ class SupervisorController(Controller):
     async def collector_queue(self, session: Session, collector_id: FromPath[UUID]) -> Template:
         view = await supervising.collector_queue(session.principal, collector_id)
         return await page("collector_queue.html", session, nav="collectors", view=view)
+
+    @get("/disputes")
+    async def disputes(self, session: Session, cursor: Query = "") -> Template:
+        """The aging report: open disputes, oldest first, with their verification's due
+        date (GET /disputes)."""
+        supervising.require_supervisor(session.principal)
+        found = await dispute_service.open_disputes(
+            session.principal, page_request(50, cursor or None)
+        )
+        return await page("disputes.html", session, nav="disputes", found=found)
 
     @post("/dispatch", status_code=HTTP_303_SEE_OTHER)
     async def run_dispatcher(

@@ -104,6 +104,18 @@ async def test_a_supervisors_pages(
     await page.goto(f"/workspace/collectors/{floor.collector.user_id}/queue")
     await page.locator(".score-parts").first.wait_for()
     await _check(page, "collector-queue", width)
+    # An oral dispute: the aging report, and the account's verification request.
+    disputed = await floor.collector.post(
+        f"/api/v1/accounts/{floor.account['id']}/disputes",
+        json={"channel": "oral", "words": "Says the fees were never agreed"},
+    )
+    assert disputed.status_code == 201, disputed.text
+    await page.goto("/workspace/disputes")
+    await page.get_by_role("heading", name="Aging").wait_for()
+    await _check(page, "disputes", width)
+    await page.goto(f"/workspace/accounts/{floor.account['id']}#verification")
+    await page.get_by_text("Says the fees were never agreed").first.wait_for()
+    await _check(page, "account-verification", width)
 
 
 @pytest.mark.parametrize(("width", "viewport"), WIDTHS)

@@ -168,3 +168,20 @@ async def test_an_admin_reads_the_supervisors_pages_and_lands_on_search(
     for url in ("/workspace/approvals", "/workspace/findings", "/workspace/collectors"):
         assert (await b.get(url)).status_code == 200, url
     assert floor.collector.username in (await b.get("/workspace/collectors")).text
+
+
+async def test_a_supervisor_reads_the_open_disputes_with_their_verification(
+    staff_browser: NewBrowser, floor: Floor
+) -> None:
+    made = await floor.collector.post(
+        f"/api/v1/accounts/{floor.account['id']}/disputes",
+        json={"channel": "written", "words": "Never mine"},
+    )
+    assert made.status_code == 201, made.text
+    supervisor = await _signed_in(staff_browser, floor.supervisor.username)
+    page = await supervisor.get("/workspace/disputes")
+    assert page.status_code == 200
+    assert floor.account["client_account_number"] in page.text
+    assert re.search(r"Open, due \w{3} \d+, \d{4}", page.text), page.text
+    collector = await _signed_in(staff_browser, floor.collector.username)
+    assert (await collector.get("/workspace/disputes")).status_code == 403
