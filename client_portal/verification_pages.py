@@ -28,6 +28,7 @@ from server.kit.pagination import page_request
 from server.kit.uploads import read_upload
 
 PAGE_SIZE = 50
+LONGEST = {"note": 2000, "original_creditor_name": 200, "original_creditor_address": 400}
 DONE = {
     "answered": "Thank you: the debt is verified. The agency mails the verification to the"
     " consumer with the next letters; collection resumes once it is mailed.",
@@ -111,15 +112,11 @@ class VerificationPages(Controller):
     ) -> Response[Any]:
         form = await read_form(request)
         check_csrf(session, form.get(CSRF_FIELD))
-        values = {
-            name: form.get(name)
-            for name in ("note", "original_creditor_name", "original_creditor_address")
-        }
+        values = {name: form.get(name) for name in LONGEST}
+        # The API's lengths (VerificationAnswer), which a form's fields do not enforce.
+        answer = VerificationAnswer(**{k: v[: LONGEST[k]] or None for k, v in values.items()})
         try:
-            await verification.answer_request(
-                session.principal, request_id,
-                VerificationAnswer(**{k: v[:2000] or None for k, v in values.items()}),
-            )  # fmt: skip
+            await verification.answer_request(session.principal, request_id, answer)
         except InvalidInput as invalid:
             return await _request_page(
                 session, request_id, status=422, errors=_errors(invalid), values=values
