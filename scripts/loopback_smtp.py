@@ -109,9 +109,10 @@ def running(credentials: tuple[str, str] | None = None) -> Iterator[LoopbackSmtp
 
         def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
                          data: Any) -> AuthResult:  # fmt: skip
+            if not isinstance(data, LoginPassword):
+                return AuthResult(success=False, handled=False)
             given = (data.login.decode(), data.password.decode())
-            ok = isinstance(data, LoginPassword) and given == credentials
-            return AuthResult(success=ok)
+            return AuthResult(success=given == credentials, handled=False)
 
         options = {"auth_required": True, "auth_require_tls": False,
                    "authenticator": authenticate}  # fmt: skip
