@@ -19,30 +19,24 @@ THREAD_SHOWN = 50
 INBOX_SHOWN = 50
 
 
-async def _shown(principal: Principal, thread: messages.Thread) -> list[MessageRead]:
-    """The thread oldest first, as a conversation reads; then it is read."""
-    page = await messages.read_thread(principal, thread, page_request(THREAD_SHOWN, None))
-    if any(not m.read for m in page.items):
-        await messages.mark_read(principal, thread)
-    return list(reversed(page.items))
-
-
 async def account_messages(principal: Principal, account_id: UUID) -> list[MessageRead]:
-    return await _shown(principal, await messages.account_thread(principal, account_id))
+    thread = await messages.account_thread(principal, account_id)
+    return await messages.conversation(principal, thread, THREAD_SHOWN)
 
 
 async def placement_messages(principal: Principal, placement_id: UUID) -> list[MessageRead]:
-    return await _shown(principal, await messages.placement_thread(principal, placement_id))
+    thread = await messages.placement_thread(principal, placement_id)
+    return await messages.conversation(principal, thread, THREAD_SHOWN)
 
 
 async def write_on_account(principal: Principal, account_id: UUID, body: str) -> None:
     thread = await messages.account_thread(principal, account_id)
-    await messages.write(principal, thread, MessageCreate(body=body[:4000]))
+    await messages.write(principal, thread, MessageCreate(body=body))
 
 
 async def write_on_placement(principal: Principal, placement_id: UUID, body: str) -> None:
     thread = await messages.placement_thread(principal, placement_id)
-    await messages.write(principal, thread, MessageCreate(body=body[:4000]))
+    await messages.write(principal, thread, MessageCreate(body=body))
 
 
 async def unread(principal: Principal) -> int:

@@ -26,6 +26,8 @@ from server.auth.principal import Principal
 from server.kit import clock
 from server.kit.errors import InvalidInput, NotFound
 from server.kit.pages import form_as
+from server.messages import service as messages
+from server.messages.schemas import MessageCreate, MessageRead
 from server.settlements.authority import months_later
 from server.settlements.schemas import (
     OfferCreate,
@@ -120,6 +122,12 @@ async def make_offer(actor: Principal, account_id: UUID, values: Values) -> Offe
         body["installments"] = schedule(amount, count, first, values["every"])
     wrong.raise_any()
     return await offers.create_offer(actor, account_id, form_as(body, OfferCreate))
+
+
+async def write_message(actor: Principal, account_id: UUID, values: Values) -> MessageRead:
+    """POST /accounts/{id}/messages: to the client's people, who read it in their portal."""
+    thread = await messages.account_thread(actor, account_id)
+    return await messages.write(actor, thread, MessageCreate(body=values["body"]))
 
 
 async def withdraw_offer(actor: Principal, account_id: UUID, values: Values) -> OfferRead:

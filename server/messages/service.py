@@ -19,7 +19,7 @@ from server.auth.principal import Principal, Role
 from server.kit import clock, db
 from server.kit.errors import InvalidInput
 from server.kit.mapping import read_as
-from server.kit.pagination import Page, PageRequest, make_page
+from server.kit.pagination import Page, PageRequest, make_page, page_request
 from server.messages import repository
 from server.messages.schemas import (
     MessageCreate,
@@ -32,6 +32,8 @@ from server.messages.schemas import (
 from server.notices import service as notices
 from server.notices.kinds import NoticeKind
 from server.placements import service as placements
+
+BODY_MAX = 4000
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ async def write(actor: Principal, thread: Thread, data: MessageCreate) -> Messag
     body = data.body.strip()
     if not body:
         raise InvalidInput.field("body", "must not be blank")
+    # The API's schema says so too; the pages build the request from a form.
+    if len(body) > BODY_MAX:
+        raise InvalidInput.field("body", f"must be at most {BODY_MAX} characters")
     side = side_of(actor)
     async with db.transaction():
         row = await repository.insert_message(
@@ -97,6 +102,15 @@ async def read_thread(actor: Principal, thread: Thread, page: PageRequest) -> Pa
     )  # fmt: skip
     items = [read_as(MessageRead, r) for r in rows]
     return make_page(items, page, key=lambda m: (m.created_at, m.message_id))
+
+
+async def conversation(actor: Principal, thread: Thread, shown: int) -> list[MessageRead]:
+    """The thread's newest `shown` messages, oldest first as a page shows a conversation
+    (each still flagged as unread or not); shown to the caller, they are read."""
+    page = await read_thread(actor, thread, page_request(shown, None))
+    if any(not m.read for m in page.items):
+        await mark_read(actor, thread)
+    return list(reversed(page.items))
 
 
 async def mark_read(actor: Principal, thread: Thread) -> ReadMarked:
