@@ -48,6 +48,8 @@ class Hold:
 
     keep: bool
     reached: threading.Event = field(default_factory=threading.Event)
+    # The Message-ID of the message held.
+    message_id: str = ""
     released: threading.Event = field(default_factory=threading.Event)
 
 
@@ -80,6 +82,8 @@ class Mailbox:
             return "250 Message accepted for delivery"
         if hold.keep:
             self._keep(envelope)
+        parsed = email.message_from_bytes(envelope.original_content or envelope.content)
+        hold.message_id = str(parsed["Message-ID"])
         hold.reached.set()
         await asyncio.to_thread(hold.released.wait)
         return "250 Message accepted for delivery" if hold.keep else "451 Try again later"
