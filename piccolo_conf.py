@@ -39,5 +39,7 @@ APP_REGISTRY = AppRegistry(
         "server.settlements.piccolo_app",
         "server.letters.piccolo_app",
         "server.disputes.piccolo_app",
+        "server.notices.piccolo_app",
+        "server.messages.piccolo_app",
     ]
 )

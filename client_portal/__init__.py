@@ -8,6 +8,7 @@ from typing import Any
 from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
+from client_portal.channel_pages import routes as channel_routes
 from client_portal.controllers import routes as page_routes
 from client_portal.errors import portal_aware
 from client_portal.layout_pages import routes as layout_routes
@@ -26,4 +27,4 @@ def routes() -> list[Any]:
         cache_control=CacheControlHeader(max_age=31_536_000, public=True),
         name="portal_static",
     )
-    return [*page_routes, *layout_routes, *verification_routes, static]
+    return [*page_routes, *layout_routes, *verification_routes, *channel_routes, static]

@@ -16,7 +16,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_303_SEE_OTHER
 
-from client_portal import layouts, service
+from client_portal import channel, layouts, service
 from client_portal.errors import SECURITY_HEADERS
 from client_portal.session import (
     CSRF_FIELD,
@@ -58,6 +58,7 @@ async def page(
             "csrf": session.csrf_token if session else "",
             "csrf_field": CSRF_FIELD,
             "nav": "",
+            "unread": 0 if session is None else await channel.unread(session.principal),
             **context,
         },
         status_code=status,
@@ -240,8 +241,12 @@ class PortalController(Controller):
         notice = {
             "confirmed": "The file is confirmed: its accounts will be worked.",
             "cancelled": "The file is cancelled: none of its accounts will be worked.",
+            "sent": "Your message is sent to the agency.",
         }.get(done)
-        return await page("placement.html", session, nav="placements", view=view, notice=notice)
+        thread = await channel.placement_messages(session.principal, placement_id)
+        return await page(
+            "placement.html", session, nav="placements", view=view, notice=notice, thread=thread
+        )
 
     @post("/placements/{placement_id:uuid}/confirm", status_code=HTTP_303_SEE_OTHER)
     async def confirm_placement(
@@ -327,9 +332,14 @@ class PortalController(Controller):
         self, session: Session, account_id: FromPath[UUID], done: Query = ""
     ) -> Template:
         view = await service.account_view(session.principal, account_id)
+        notice = {
+            "recalled": "The account is recalled.",
+            "sent": "Your message is sent to the agency.",
+        }.get(done)
+        thread = await channel.account_messages(session.principal, account_id)
         return await page(
             "account.html", session, nav="accounts", view=view, errors={}, reason="",
-            notice="The account is recalled." if done == "recalled" else None,
+            notice=notice, thread=thread,
         )  # fmt: skip
 
     @get("/accounts/{account_id:uuid}/payments.csv")
@@ -353,9 +363,10 @@ class PortalController(Controller):
             await service.recall_many(session.principal, [str(account_id)], [], form.get("reason"))
         except InvalidInput as invalid:
             view = await service.account_view(session.principal, account_id)
+            thread = await channel.account_messages(session.principal, account_id)
             return await page(
                 "account.html", session, status=422, nav="accounts", view=view,
-                errors=_errors(invalid), reason=form.get("reason"), notice=None,
+                errors=_errors(invalid), reason=form.get("reason"), notice=None, thread=thread,
             )  # fmt: skip
         return see_other(f"{here}?done=recalled")
 

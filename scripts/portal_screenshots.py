@@ -52,6 +52,8 @@ def pages_of(page: Page, base: str) -> dict[str, str]:
         "accounts": "/portal/accounts",
         "approvals": "/portal/approvals",
         "statements": "/portal/statements",
+        "messages": "/portal/messages",
+        "settings": "/portal/settings",
         "not-found": "/portal/accounts/00000000-0000-4000-8000-000000000000",
     }
     with_errors = None
@@ -171,6 +173,8 @@ def admin_pages(page: Page, base: str, args: argparse.Namespace, label: str) -> 
         ),
         "admin-users": "/workspace/admin/users",
         "admin-statements": "/workspace/admin/statements",
+        "admin-outbox": "/workspace/admin/outbox",
+        "messages": "/workspace/messages",
         "admin-statement": first_link(
             page, f"{base}/workspace/admin/statements", rf"/workspace/admin/statements/{uuid}"
         ),

@@ -58,6 +58,8 @@ from server.kit.logging import configure_logging, get_logger
 from server.kit.redis import close_redis, open_redis
 from server.kit.settings import Settings, get_settings
 from server.letters.controllers import routes as letter_routes
+from server.messages.controllers import routes as message_routes
+from server.notices.controllers import routes as notice_routes
 from server.placements.controllers import routes as placement_routes
 from server.queues.controllers import routes as queue_routes
 from server.settlements.controllers import routes as settlement_routes
@@ -363,6 +365,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *supervision_routes,
         *letter_routes,
         *dispute_routes,
+        *message_routes,
+        *notice_routes,
     ]
     _document_errors(controllers)
     app = Litestar(

@@ -39,6 +39,8 @@ APPEND_ONLY_TABLES = (
     "letter_batch",
     "letter",
     "letter_event",
+    "message",
+    "message_read_mark",
 )
 # Serializes concurrent `agency migrate` runs (two hosts deploying at once).
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

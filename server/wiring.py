@@ -17,7 +17,9 @@ from server.dispatch import service as dispatch
 from server.disputes import answers as dispute_answers
 from server.disputes import service as disputes
 from server.disputes import verification
+from server.kit.client_notices import use_client_notifier
 from server.letters import due as letters_due
+from server.notices import service as notices
 from server.placements.phones import normalize_phone
 from server.placements.row_owners import register_row_owner
 from server.queues import call_context
@@ -57,6 +59,9 @@ def wire() -> None:
     register_row_owner(FileKind.FINANCIAL, financial_rows.FINANCIAL_ROW_OWNER)
     # An offer accepted, an account paid or settled in full: a letter is due.
     settlement_events.register_listener("letters", letters_due.settlement_event)
+    # What the lower domains tell a client's users (a statement issued, a file loaded, an
+    # offer awaiting it) is an e-mail notice, queued in their transaction.
+    use_client_notifier(notices.notify_client)
 
 
 def _learned_number(text: str, kind: str) -> preferences.LearnedNumber | None:

@@ -27,6 +27,7 @@ from server.kit.logging import configure_logging, get_logger
 from server.kit.redis import close_redis, open_redis
 from server.kit.settings import get_settings
 from server.letters import jobs as letters_jobs
+from server.notices import jobs as notices_jobs
 from server.placements import jobs as placements_jobs
 from server.placements import normalize
 from server.settlements import jobs as settlements_jobs
@@ -49,6 +50,7 @@ DECLARED = jobs.combine(
         remittance_jobs.JOBS,
         letters_jobs.JOBS,
         disputes_jobs.JOBS,
+        notices_jobs.JOBS,
     )
 )
 

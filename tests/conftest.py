@@ -88,9 +88,16 @@ async def _tables(owner_db: asyncpg.Connection) -> list[str]:
 
 
 @pytest.fixture
-async def clean_state(app: Any, owner_db: asyncpg.Connection, _tables: list[str]) -> None:
-    """Every test starts from an empty database and an empty Redis. Truncation, not a
-    wrapping rollback: a rejected request must be seen to have written nothing."""
+async def clean_state(
+    app: Any,
+    services: test_servers.TestServers,
+    owner_db: asyncpg.Connection,
+    _tables: list[str],
+) -> None:
+    """Every test starts from an empty database, an empty Redis and an empty mailbox.
+    Truncation, not a wrapping rollback: a rejected request must be seen to have written
+    nothing."""
+    services.smtp.mailbox.clear()
     if _tables:
         await owner_db.execute(f"TRUNCATE {', '.join(_tables)} RESTART IDENTITY CASCADE")
     from server.kit.redis import get_redis

@@ -1,6 +1,7 @@
 """Real PostgreSQL and Redis for the test suite: the embedded ones by default, or the
 servers named by DATABASE_URL / REDIS_URL. Each run gets a fresh database, migrated by
-the real `agency migrate`."""
+the real `agency migrate`, and a real SMTP server of its own on loopback (aiosmtpd) that
+SMTP_URL names, so notices are delivered, never mocked."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+
+from scripts import loopback_smtp
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = ROOT / ".data" / "test"
@@ -34,6 +37,7 @@ class TestServers:
     redis_url: str
     database: str
     owner_url: str
+    smtp: loopback_smtp.LoopbackSmtp
     # Whether the servers are the machine's own (DATABASE_URL / REDIS_URL), which no test
     # may stop, rather than embedded ones started for this run.
     given_database: bool = False
@@ -73,6 +77,9 @@ def start(data_dir: Path) -> TestServers:
         redis = embedded.start_redis(data_dir)
         redis_url = redis.url
         stops.append(redis.stop)
+    mail = ExitStack()
+    smtp = mail.enter_context(loopback_smtp.running())
+    stops.append(mail.close)
     database = f"agency_test_{uuid.uuid4().hex[:8]}"
     import asyncio
 
@@ -82,6 +89,7 @@ def start(data_dir: Path) -> TestServers:
         redis_url=redis_url,
         database=database,
         owner_url=with_database(admin_url, database),
+        smtp=smtp,
         given_database=bool(given_db),
         given_redis=bool(given_redis),
         _stops=stops,
@@ -94,6 +102,7 @@ def test_environment(servers: TestServers, data_dir: Path) -> dict[str, str]:
         "AGENCY_DATA_DIR": str(data_dir),
         "DATABASE_URL": servers.owner_url,
         "REDIS_URL": servers.redis_url,
+        "SMTP_URL": servers.smtp.url,
         # Argon2 at its cheapest: the cost is a setting so tests stay fast.
         "PASSWORD_TIME_COST": "1",
         "PASSWORD_MEMORY_KIB": "64",

@@ -231,6 +231,77 @@ async def verification_requests(
     return Listing(reader, "/api/v1/verification-requests", {}, "request_id", ROWS, True)
 
 
+async def _messages(
+    db: asyncpg.Connection, client_id: str, author: str | None, **thread: Any
+) -> None:
+    """ROWS messages from the client on one thread, written at one instant."""
+    await db.execute(
+        """
+        INSERT INTO message (id, client_id, account_id, placement_id, side, author_id,
+            author_name, body, created_at)
+        SELECT gen_random_uuid(), $1, $2, $3, 'client', $4, 'a client', 'tied', $5
+        FROM generate_series(1, $6)
+        """,
+        UUID(client_id), thread.get("account_id"), thread.get("placement_id"), author, TIED,
+        ROWS,
+    )  # fmt: skip
+
+
+async def account_messages(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    account = await make_account(client_id)
+    await _messages(db, client_id, admin.user_id, account_id=UUID(account["id"]))
+    return Listing(admin, f"/api/v1/accounts/{account['id']}/messages", {}, "message_id", ROWS)
+
+
+async def placement_messages(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    placement_id = (await make_account(client_id))["placement_id"]
+    await _messages(db, client_id, admin.user_id, placement_id=UUID(str(placement_id)))
+    url = f"/api/v1/placements/{placement_id}/messages"
+    return Listing(admin, url, {}, "message_id", ROWS)
+
+
+async def message_threads(
+    admin: Caller, make_client: MakeClient, make_account: MakeAccount, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    for _ in range(ROWS):
+        account = await make_account(client_id)
+        await db.execute(
+            "INSERT INTO message (id, client_id, account_id, side, author_id, author_name,"
+            " body, created_at) VALUES (gen_random_uuid(), $1, $2, 'client', $3, 'a', 'b', $4)",
+            UUID(client_id), UUID(account["id"]), admin.user_id, TIED,
+        )  # fmt: skip
+    return Listing(admin, "/api/v1/messages", {}, "account_id", ROWS)
+
+
+async def outbox(
+    admin: Caller, make_client: MakeClient, make_user: MakeUser, db: asyncpg.Connection,
+    **_: Any,
+) -> Listing:  # fmt: skip
+    client_id = (await make_client())["client_id"]
+    user = await make_user("client", client_id=client_id)
+    await db.execute(
+        """
+        INSERT INTO notice_outbox (id, client_id, user_id, kind, recipient, subject, body,
+            message_id, status, attempts, next_attempt_at, created_at)
+        SELECT id, $1, $2, 'message', 'a@b.example', 's', 'b', '<' || id || '@x>', 'queued',
+            0, $3, $3
+        FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, $4)) ids
+        """,
+        UUID(client_id), UUID(user.user_id or ""), TIED, ROWS,
+    )  # fmt: skip
+    return Listing(admin, "/api/v1/notices/outbox", {}, "notice_id", ROWS)
+
+
 async def _dial(collector: Caller, account_id: str, **call: Any) -> None:
     """ROWS calls about the account, all started at one second (a dialer's log)."""
     for _ in range(ROWS):
@@ -347,6 +418,10 @@ LISTS: dict[str, Make] = {
     "ListAccountDisputes": account_disputes,
     "ListOpenDisputes": open_disputes,
     "ListVerificationRequests": verification_requests,
+    "ListAccountMessages": account_messages,
+    "ListPlacementMessages": placement_messages,
+    "ListMessageThreads": message_threads,
+    "ListOutbox": outbox,
     "GetMyCallbacks": my_callbacks,
     "GetCallbacks": callbacks,
     "GetMyQueue": my_queue,

@@ -27,6 +27,8 @@ APPS = (
     "settlements",
     "letters",
     "disputes",
+    "notices",
+    "messages",
 )
 
 

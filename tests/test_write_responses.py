@@ -343,6 +343,43 @@ async def record_dispute(shop: Shop) -> None:
     assert (account["status"], account["disputed"]) == ("active", True)
 
 
+def _write_message(thread: str) -> Check:
+    async def check(shop: Shop) -> None:
+        url = f"/api/v1/{thread}s/{shop.account[thread + '_id' if thread != 'account' else 'id']}"
+        client = await shop.make_user("client", client_id=shop.client["client_id"])
+        written = _ok(await client.post(f"{url}/messages", json={"body": "Why this offer?"}), 201)
+        assert (await _read(client, f"{url}/messages"))["items"] == [written]
+        # The agency's side reads it as unread until it marks it.
+        seen = (await _read(shop.admin, f"{url}/messages"))["items"]
+        assert seen == [{**written, "read": False}]
+
+    return check
+
+
+def _mark_read(thread: str) -> Check:
+    async def check(shop: Shop) -> None:
+        url = f"/api/v1/{thread}s/{shop.account[thread + '_id' if thread != 'account' else 'id']}"
+        client = await shop.make_user("client", client_id=shop.client["client_id"])
+        _ok(await client.post(f"{url}/messages", json={"body": "Hello"}), 201)
+        marked = _ok(await shop.admin.post(f"{url}/messages/read"))
+        assert marked == {"marked": 1, "unread": 0}
+        assert marked["unread"] == (await _read(shop.admin, "/api/v1/messages/unread"))["unread"]
+        assert [m["read"] for m in (await _read(shop.admin, f"{url}/messages"))["items"]] == [True]
+
+    return check
+
+
+async def set_notice_preferences(shop: Shop) -> None:
+    client = await shop.make_user("client", client_id=shop.client["client_id"])
+    body = {"email": "ops@shop.example", "switched_off": ["message", "file_loaded"]}
+    answer = _ok(await client.request("PUT", "/api/v1/me/notices", json=body))
+    assert answer == await _read(client, "/api/v1/me/notices")
+    assert [k["kind"] for k in answer["kinds"] if not k["switched_on"]] == [
+        "file_loaded",
+        "message",
+    ]
+
+
 async def mark_dispute_duplicate(shop: Shop) -> None:
     url = f"/api/v1/accounts/{shop.account_id}/disputes"
     earlier = (clock.now() - timedelta(days=5)).isoformat()
@@ -612,6 +649,11 @@ CHECKS: dict[str, Check] = {
     "UploadVerificationDocument": _verification("upload"),
     "AnswerVerificationRequest": _verification("answer"),
     "RecallInsteadOfVerifying": _verification("recall"),
+    "WriteAccountMessage": _write_message("account"),
+    "WritePlacementMessage": _write_message("placement"),
+    "MarkAccountMessagesRead": _mark_read("account"),
+    "MarkPlacementMessagesRead": _mark_read("placement"),
+    "SetNoticePreferences": set_notice_preferences,
     "AddPhone": _preference(
         "POST", "phones", {"number": "(312) 939-7362", "kind": "home", "channel": "oral"}
     ),

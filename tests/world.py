@@ -88,6 +88,7 @@ async def build_world(
         await record_payment(admin, side)
         await record_offer(side)
         await record_dispute(side)
+        await write_messages(side, admin)
     await issue_statements(admin, a, b)
     await send_notices()
     await hold_a_placement(b)
@@ -213,6 +214,25 @@ async def record_call(side: Side) -> None:
     )  # fmt: skip
     assert response.status_code == 201, response.text
     assert response.json()["violations"], "the world's call is meant to be a finding"
+
+
+async def write_messages(side: Side, admin: Caller) -> None:
+    """A message each way on the side's account and one on its placement, with the side's
+    user wanting notices, so the matrix probes threads, read marks and the outbox."""
+    wants = await side.user.request(
+        "PUT", "/api/v1/me/notices", json={"email": f"{side.user.username}@client.example"}
+    )
+    assert wants.status_code == 200, wants.text
+    account_url = f"/api/v1/accounts/{side.account['id']}/messages"
+    placement_url = f"/api/v1/placements/{side.account['placement_id']}/messages"
+    for caller, url in (
+        (side.user, account_url),
+        (admin, account_url),
+        (side.token, placement_url),
+    ):
+        response = await caller.post(url, json={"body": "About this, from the world"})
+        assert response.status_code == 201, response.text
+    assert (await side.user.post(f"{account_url}/read")).status_code == 200
 
 
 async def record_dispute(side: Side) -> None:

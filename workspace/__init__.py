@@ -12,6 +12,7 @@ from server.kit.pages import E, ExceptionHandler, PageErrors
 from workspace.account_actions import routes as action_routes
 from workspace.admin_money_pages import routes as admin_money_routes
 from workspace.admin_pages import routes as admin_routes
+from workspace.channel_pages import routes as channel_routes
 from workspace.controllers import routes as page_routes
 from workspace.session import FETCH_VALUE, PREFIX
 from workspace.supervisor_pages import routes as supervisor_routes
@@ -40,5 +41,5 @@ def routes() -> list[Any]:
     )
     return [
         *page_routes, *action_routes, *supervisor_routes, *admin_routes, *admin_money_routes,
-        static,
+        *channel_routes, static,
     ]  # fmt: skip

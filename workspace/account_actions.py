@@ -48,6 +48,7 @@ FIELDS = {
         "address_line1", "address_line2", "city", "state", "zip", "channel", "received_on",
     ),
     "withdraw": ("offer_id", "reason"),
+    "message": ("body",),
 }  # fmt: skip
 
 Action = Callable[[Principal, UUID, dict[str, Any]], Awaitable[Any]]
@@ -96,6 +97,7 @@ def _form_route(path: str, name: str, action: Action, done: Callable[[Any], str]
 
 
 routes = [
+    _form_route("messages", "message", actions.write_message, lambda _: "done=message#messages"),
     _form_route(
         "offers", "offer", actions.make_offer, lambda o: f"offer={o.offer_id}#offer-result"
     ),

@@ -9,14 +9,13 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from server.accounts import notes, preferences
+from server.accounts import preferences
 from server.accounts import service as accounts
 from server.accounts.preferences import WrongFields
 from server.accounts.schemas import (
     AddressChange,
     InconvenientTimesUpdate,
     MediumRefusalCreate,
-    NoteCreate,
     PhoneCreate,
     PhoneUpdate,
     StatusActionRequest,
@@ -24,9 +23,11 @@ from server.accounts.schemas import (
 )
 from server.accounts.statuses import StatusAction
 from server.auth.principal import Principal
-from server.kit import clock, db
+from server.kit import clock
 from server.kit.errors import InvalidInput, NotFound
 from server.kit.pages import form_as
+from server.messages import service as messages
+from server.messages.schemas import MessageCreate, MessageRead
 from server.settlements.authority import months_later
 from server.settlements.schemas import (
     OfferCreate,
@@ -39,8 +40,6 @@ from server.settlements.services import offers, payments
 from workspace.forms import PLAN_EVERY, STATUS_ACTIONS, dollars_to_cents
 
 Values = dict[str, Any]
-# NoteCreate's longest text.
-NOTE_MAX = 4000
 
 # Each evidence a status action takes, with its fields as the form names them.
 _EVIDENCE = {
@@ -100,25 +99,18 @@ def schedule(amount_cents: int, count: int, first: date, every: str) -> list[dic
     ]
 
 
-# An offer's reason is kept as an account note (POST /accounts/{id}/notes) starting so:
-# the supervisor deciding it reads it (workspace.supervising).
-OFFER_REASON = "Offer reason: "
-
-
 async def make_offer(actor: Principal, account_id: UUID, values: Values) -> OfferRead:
-    """POST /accounts/{id}/offers: a lump sum, or a plan the form lays out; and the
-    collector's reason, for whoever decides an offer beyond the band, as a note
-    (POST /accounts/{id}/notes)."""
+    """POST /accounts/{id}/offers: a lump sum, or a plan the form lays out, with the
+    collector's reason for whoever decides an offer beyond the band."""
     wrong = WrongFields()
-    why = values.get("reason", "")
-    if len(OFFER_REASON + why) > NOTE_MAX:
-        wrong.add("reason", f"must be at most {NOTE_MAX - len(OFFER_REASON)} characters")
     kind = values.get("kind", "")
     if kind not in ("lump_sum", "plan"):
         wrong.add("kind", "choose a lump sum or a plan")
     _required(wrong, values, "amount")
     amount = _amount(wrong, values.get("amount", ""))
     body: dict[str, Any] = {"kind": kind, "amount_cents": amount}
+    if values.get("reason", "").strip():
+        body["reason"] = values["reason"].strip()
     if kind == "plan":
         _required(wrong, values, "count", "first_due")
         count = _whole(wrong, "count", values.get("count") or "0", 1, 120)
@@ -129,13 +121,13 @@ async def make_offer(actor: Principal, account_id: UUID, values: Values) -> Offe
         assert first is not None
         body["installments"] = schedule(amount, count, first, values["every"])
     wrong.raise_any()
-    data = form_as(body, OfferCreate)
-    # One transaction (the services' join it): the offer and its reason, or neither.
-    async with db.transaction():
-        offer = await offers.create_offer(actor, account_id, data)
-        if why:
-            await notes.add_note(actor, account_id, NoteCreate(text=OFFER_REASON + why))
-    return offer
+    return await offers.create_offer(actor, account_id, form_as(body, OfferCreate))
+
+
+async def write_message(actor: Principal, account_id: UUID, values: Values) -> MessageRead:
+    """POST /accounts/{id}/messages: to the client's people, who read it in their portal."""
+    thread = await messages.account_thread(actor, account_id)
+    return await messages.write(actor, thread, MessageCreate(body=values["body"]))
 
 
 async def withdraw_offer(actor: Principal, account_id: UUID, values: Values) -> OfferRead:

@@ -70,6 +70,7 @@ DONE_NOTICES = {
     "new_phone": "The number is added; its verdict is above.",
     "address": "The new address is recorded; it now sets the consumer's zone.",
     "withdrawn": "The offer is withdrawn: another may be made.",
+    "message": "The message is sent: the client's people read it in their portal.",
 }
 
 # A domain field as the form that sent it names it: the API speaks in cents and lists,

@@ -18,6 +18,7 @@ from server.auth.principal import Role
 from server.auth.service import PortalSession
 from server.kit.errors import DomainError, InvalidInput
 from server.kit.pages import CSRF_FIELD, SECURITY_HEADERS
+from server.messages import service as messages
 from workspace import forms, service
 from workspace.session import PREFIX
 from workspace.templating import asset, consumer_time, verdict_text
@@ -65,6 +66,7 @@ async def page(
             "is_collector": is_collector,
             "supervises": role in (Role.SUPERVISOR, Role.ADMIN),
             "administers": role == Role.ADMIN,
+            "unread": 0 if session is None else (await messages.unread(session.principal)).unread,
             "asset": asset,
             "shortcuts": [
                 (key, what) for key, what in SHORTCUTS if is_collector or key not in _COLLECTOR_KEYS

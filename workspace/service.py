@@ -21,6 +21,8 @@ from server.kit import clock
 from server.kit.errors import InvalidInput, NotFound
 from server.kit.pages import form_as
 from server.kit.pagination import page_request
+from server.messages import service as messages
+from server.messages.schemas import MessageRead
 from server.queues import service as calls
 from server.queues.call_context import CallContextRead
 from server.queues.local_time import zone
@@ -37,6 +39,7 @@ from server.settlements.services import offers
 # How many of each history the account screen lists (the API pages through them all).
 CALLS_SHOWN = 20
 NOTES_SHOWN = 20
+MESSAGES_SHOWN = 50
 OFFERS_SHOWN = 20
 SEARCH_SHOWN = 25
 
@@ -118,6 +121,8 @@ class AccountScreen:
     offers: list[OfferRead]
     money: MoneySection | None
     validation_notice_unmailed: bool
+    # The messages with the client on the account, oldest first (read once shown).
+    messages: list[MessageRead]
 
 
 async def account_screen(actor: Principal, account_id: UUID) -> AccountScreen:
@@ -173,6 +178,9 @@ async def account_screen(actor: Principal, account_id: UUID) -> AccountScreen:
         ).items,
         money=money if isinstance(money, MoneySection) else None,
         validation_notice_unmailed=account.validation_state == ValidationState.NOTICE_NOT_MAILED,
+        messages=await messages.conversation(
+            actor, await messages.account_thread(actor, account_id), MESSAGES_SHOWN
+        ),
     )
 
 

@@ -7,10 +7,9 @@ capacity, portfolios, queue and day (supervision)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from uuid import UUID
 
-from server.accounts import notes
 from server.accounts import service as accounts
 from server.auth import service as auth
 from server.auth.principal import Principal, Role
@@ -23,17 +22,12 @@ from server.settlements.schemas import OfferDecision, OfferRead, OfferStatus
 from server.settlements.services import offers
 from server.supervision import service as supervision
 from server.supervision.schemas import CollectorsRead, FindingRead, PortfolioView
-from workspace.actions import OFFER_REASON
 
 # How many of a collector's people their queue's page shows, best first (the API pages
 # through them all).
 QUEUE_SHOWN = 25
-# How many waiting offers the page lists (the API pages through them all), and how many
-# of an account's newest notes are read for the collector's reason.
+# How many waiting offers the page lists (the API pages through them all).
 AWAITING_SHOWN = 50
-NOTES_READ = 10
-# The reason is written with the offer; a note from well before it is another offer's.
-_REASON_WINDOW = timedelta(minutes=1)
 
 
 def require_supervisor(actor: Principal) -> None:
@@ -55,18 +49,6 @@ class Awaiting:
     mine: bool
 
 
-async def _reason(actor: Principal, offer: OfferRead) -> str | None:
-    page = await notes.list_notes(actor, offer.account_id, page_request(NOTES_READ, None))
-    for note in page.items:
-        if (
-            note.author_id == offer.created_by
-            and note.text.startswith(OFFER_REASON)
-            and note.created_at >= offer.created_at - _REASON_WINDOW
-        ):
-            return note.text.removeprefix(OFFER_REASON)
-    return None
-
-
 async def awaiting(actor: Principal) -> list[Awaiting]:
     """Offers pending a supervisor, oldest first (the longest waiting at the top)."""
     require_supervisor(actor)
@@ -86,7 +68,7 @@ async def awaiting(actor: Principal) -> list[Awaiting]:
                 percent=0 if balance <= 0 else offer.amount_cents * 100 // balance,
                 made_by="you" if offer.created_by == actor.id
                 else names.get(offer.created_by, "another member of staff"),
-                reason=await _reason(actor, offer), mine=offer.created_by == actor.id,
+                reason=offer.reason, mine=offer.created_by == actor.id,
             )
         )  # fmt: skip
     return items

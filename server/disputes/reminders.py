@@ -1,14 +1,14 @@
 """What the client is told about its verification requests, and when (the numbers:
 verification_rules). Each reminder is recorded (`verification_reminder`: the kind, the
 agency day, whether a notifier sent it), at most one a day per request, so the daily job
-run twice tells nothing twice. There is no e-mail in this domain: the composition root
-registers the client notifier (`use_client_notifier`); with none registered the reminders
-are still recorded and the portal's request page shows them.
+run twice tells nothing twice. The client's users are told through the kit's client
+notifier (the notices domain's e-mail outbox, wired at start-up); the portal's request
+page shows the reminders either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
@@ -16,21 +16,11 @@ import structlog
 
 from server.disputes import verification_repository as repository
 from server.disputes.verification_rules import Reminder, reminder_for
-from server.kit import clock, db
+from server.kit import client_notices, clock, db
 
-# `(client_id, kind, count, link)`: tell the client's users that `count` of its requests
-# are of `kind` (verification_requested, verification_due_soon, verification_overdue),
-# with the portal's page to open. Called inside the transaction that records them.
-ClientNotifier = Callable[[UUID, str, int, str], Awaitable[None]]
-_notifiers: list[ClientNotifier] = []
 LIST_LINK = "/portal/verification"
 
 log = structlog.get_logger()
-
-
-def use_client_notifier(notifier: ClientNotifier | None) -> None:
-    """Register the notifier (None: none, the reminders only recorded)."""
-    _notifiers[:] = [] if notifier is None else [notifier]
 
 
 async def remind(rows: Sequence[tuple[UUID, UUID, Reminder]], on_date: date) -> int:
@@ -38,7 +28,7 @@ async def remind(rows: Sequence[tuple[UUID, UUID, Reminder]], on_date: date) -> 
     that day, and tell each client once per kind with how many; returns how many were
     new."""
     assert db.in_transaction(), "reminders outside a transaction"
-    new = await repository.insert_reminders(rows, on_date, notified=bool(_notifiers))
+    new = await repository.insert_reminders(rows, on_date, notified=client_notices.notifier_wired())
     counts: dict[tuple[UUID, str], list[UUID]] = {}
     for row in new:
         counts.setdefault((row["client_id"], row["kind"]), []).append(row["request_id"])
@@ -46,8 +36,8 @@ async def remind(rows: Sequence[tuple[UUID, UUID, Reminder]], on_date: date) -> 
         counts.items(), key=lambda c: (str(c[0][0]), c[0][1])
     ):
         link = f"{LIST_LINK}/{request_ids[0]}" if len(request_ids) == 1 else LIST_LINK
-        for notifier in _notifiers:
-            await notifier(client_id, kind, len(request_ids), link)
+        # The kinds are the notices domain's: verification_requested, _due_soon, _overdue.
+        await client_notices.tell_client(client_id, kind, len(request_ids), link)
     return len(new)
 
 

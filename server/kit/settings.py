@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,8 @@ LogFormat = Literal["auto", "json", "console"]
 DatabaseRole = Literal["app", "owner"]
 
 DEFAULT_AGENCY_TIMEZONE = "America/New_York"
+# One address, no display name, nothing a header could be split on.
+_MAIL_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
 
 
 class SettingsError(Exception):
@@ -88,6 +91,13 @@ class Settings:
     # Overrides of the dispatcher's scoring weights, as given: server/dispatch/scoring.py
     # has the defaults, says what each means and checks these (`weights_from`).
     score_weights: Mapping[str, object]
+    # Where e-mail notices go out: smtp:// (STARTTLS when the server offers it) or smtps://,
+    # with user:password for authentication. None (the embedded default): notices stay in
+    # the outbox, which admins read in the workspace.
+    smtp_url: str | None
+    # The notices' From address, and the address links in them start with.
+    smtp_from: str
+    public_url: str
 
     @property
     def embedded_database(self) -> bool:
@@ -205,6 +215,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if pool_max < pool_min:
         raise SettingsError("DB_POOL_MAX", f"must be at least DB_POOL_MIN ({pool_min})")
 
+    host = env.required_text("AGENCY_HOST", "127.0.0.1")
+    port = env.integer("AGENCY_PORT", 8000, 1, 65535)
     return Settings(
         environment=environment,  # type: ignore[arg-type]
         database_url=database_url,
@@ -215,8 +227,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_pool_max=pool_max,
         redis_url=redis_url,
         data_dir=data_dir,
-        host=env.required_text("AGENCY_HOST", "127.0.0.1"),
-        port=env.integer("AGENCY_PORT", 8000, 1, 65535),
+        host=host,
+        port=port,
         agency_name=env.required_text("AGENCY_NAME", "Northwind Recovery Services"),
         agency_mailing_address=tuple(
             line.strip()
@@ -254,7 +266,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         workspace_idle_s=env.integer("WORKSPACE_IDLE_S", 1800, 60, 86_400),
         workspace_absolute_s=env.integer("WORKSPACE_ABSOLUTE_S", 12 * 3600, 300, 7 * 86_400),
         score_weights=env.json_object("AGENCY_SCORE_WEIGHTS"),
+        smtp_url=env.url("SMTP_URL", ("smtp", "smtps")),
+        smtp_from=_mail_address(env, "SMTP_FROM", "notices@localhost"),
+        public_url=env.required_text("AGENCY_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
     )
+
+
+def _mail_address(env: _Reader, name: str, default: str) -> str:
+    value = env.required_text(name, default)
+    if not _MAIL_ADDRESS.match(value):
+        raise SettingsError(name, f"must be an e-mail address, got {value!r}")
+    return value
 
 
 @lru_cache(maxsize=1)

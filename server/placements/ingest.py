@@ -31,6 +31,7 @@ from server.clients.column_map import (
     resolve_header,
 )
 from server.kit import clock, db
+from server.kit.client_notices import tell_client
 from server.kit.keyring import ssn_hash_key
 from server.kit.logging import get_logger
 from server.kit.settings import get_settings
@@ -437,6 +438,12 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
         if writing is not None:
             await asyncio.gather(writing, return_exceptions=True)
         await repository.reject_file(reader, placement_id, str(refused))
+        # After the rejection committed (it is written on the loader's own connection):
+        # a notice lost to a crash here is a notice of what the portal shows anyway.
+        async with db.transaction():
+            await tell_client(
+                placement["client_id"], "file_rejected", 1, f"/portal/placements/{placement_id}"
+            )
         return "rejected"
     except BaseException:
         if writing is not None:
@@ -453,5 +460,9 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
             SYSTEM, "placement.held" if held else "placement.loaded", "placement", placement_id,
             client_id=placement["client_id"], after={**dict(finished), "held_reason": held},
         )  # fmt: skip
+        if not held:
+            await tell_client(
+                placement["client_id"], "file_loaded", 1, f"/portal/placements/{placement_id}"
+            )
     log.info(f"placements.ingest.{status}", placement_id=str(placement_id), **dict(finished))
     return status

@@ -170,6 +170,9 @@ class OfferCreate(msgspec.Struct, forbid_unknown_fields=True):
     amount_cents: AmountCents
     # A plan's schedule (1–120 instalments); a lump sum has none.
     installments: Annotated[list[InstallmentIn], msgspec.Meta(max_length=120)] | None = None
+    # The collector's reason, for whoever decides an offer beyond the band (a supervisor,
+    # or the client in its portal): it reaches the client, so no staff-only matters here.
+    reason: Reason | None = None
 
 
 class OfferDecision(msgspec.Struct, forbid_unknown_fields=True):
@@ -202,6 +205,8 @@ class OfferRead(msgspec.Struct):
     # null: made before the reasons were kept.
     band_reasons: list[str] | None
     status: OfferStatus
+    # The collector's reason for the offer, as made (null: none was given).
+    reason: str | None
     offered_on: date
     created_by: UUID
     created_at: datetime

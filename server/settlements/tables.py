@@ -99,6 +99,8 @@ class Offer(Table, tablename="offer"):
     # judged when it was made ([] inside it; null: made before the reasons were kept).
     band_reasons = Array(base_column=Text(), null=True, default=None)
     status = Varchar(length=24)
+    # The collector's reason, shown to whoever decides it (null: none given).
+    reason = Text(null=True, default=None)
     created_by = UUID()
     created_at = Timestamptz(default=TimestamptzNow())
     # Who accepted or rejected a pending offer (null when the collector's band accepted it).

@@ -1,6 +1,6 @@
 """The daily reminders of a verification request: 5 business days before it is due, on
 the due date, and every day it is overdue; one a day per request however often the job
-runs; handed to the client notifier when one is registered, and recorded either way."""
+runs; handed to the client notifier (the e-mail outbox), and recorded."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import asyncpg
 import pytest
 
 from server.disputes import reminders
-from server.kit import clock
+from server.kit import client_notices, clock
+from server.wiring import wire
 from tests.disputes.answering import request_of
 from tests.fixtures import Caller, MakeAccount, MakeClient, MakeUser
 
@@ -33,9 +34,9 @@ async def told() -> AsyncIterator[list[tuple[UUID, str, int, str]]]:
     async def notifier(client_id: UUID, kind: str, count: int, link: str) -> None:
         calls.append((client_id, kind, count, link))
 
-    reminders.use_client_notifier(notifier)
+    client_notices.use_client_notifier(notifier)
     yield calls
-    reminders.use_client_notifier(None)
+    wire()
 
 
 async def open_requests(
@@ -111,18 +112,28 @@ async def test_reminders_go_before_due_on_the_due_date_and_daily_when_overdue(
     assert all(r["notified"] for r in rows)
 
 
-async def test_without_a_notifier_reminders_are_recorded_and_shown(
+async def test_reminders_reach_the_clients_outbox_and_are_shown(
     admin: Caller, make_user: MakeUser, make_client: MakeClient, make_account: MakeAccount,
     owner_db: asyncpg.Connection,
 ) -> None:  # fmt: skip
-    _, (request_id,) = await open_requests(
+    client_id, (request_id,) = await open_requests(
         admin, make_user, make_client, make_account, owner_db, count=1
     )
+    reader = await make_user("client", client_id=client_id)
+    wanted = await reader.request("PUT", "/api/v1/me/notices", json={"email": "ap@client.example"})
+    assert wanted.status_code == 200, wanted.text
     assert await run_on(date(2026, 12, 15)) == 1
+    queued = await owner_db.fetch(
+        "SELECT kind, recipient, body FROM notice_outbox WHERE client_id = $1", UUID(client_id)
+    )
+    assert [(q["kind"], q["recipient"]) for q in queued] == [
+        ("verification_overdue", "ap@client.example")
+    ]
+    assert f"/portal/verification/{request_id}" in queued[0]["body"]
     detail: dict[str, Any] = (await admin.get(f"/api/v1/verification-requests/{request_id}")).json()
     newest = detail["reminders"][0]
     assert (newest["kind"], newest["on_date"], newest["notified"]) == (
-        "verification_overdue", "2026-12-15", False,
+        "verification_overdue", "2026-12-15", True,
     )  # fmt: skip
     # An answered request is reminded of nothing.
     await owner_db.execute(

@@ -28,6 +28,7 @@ issues no statement, so the carry waits for the next one that does.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -39,6 +40,7 @@ from server.audit import service as audit
 from server.auth.principal import Principal
 from server.clients import service as clients
 from server.kit import clock, db
+from server.kit.client_notices import tell_client
 from server.kit.clock import start_of_day
 from server.kit.errors import InvalidInput, NotFound
 from server.kit.logging import get_logger
@@ -101,6 +103,9 @@ async def issue_for_clients(
             return []
         await repository.insert_statements(rows)
         await repository.add_staged_lines()
+        issued = Counter(row["client_id"] for row in rows)
+        for client_id, count in sorted(issued.items()):
+            await tell_client(client_id, "statement_issued", count, "/portal/statements")
         if actor is not None:
             for row in rows:
                 await audit.record(

@@ -15,9 +15,9 @@ LIVE_OFFER_STATUSES = ("pending_supervisor", "pending_client", "accepted")
 
 _OFFER_COLUMNS = """
     o.id, o.client_id, o.account_id, o.kind, o.amount_cents, o.balance_cents, o.offered_on,
-    o.band, o.band_reasons, o.status, o.created_by, o.created_at, o.decided_by, o.decided_role,
-    o.decided_at, o.decision_reason, o.accepted_at, o.due_on, o.closed_at, o.closed_reason,
-    o.updated_at,
+    o.band, o.band_reasons, o.status, o.reason, o.created_by, o.created_at, o.decided_by,
+    o.decided_role, o.decided_at, o.decision_reason, o.accepted_at, o.due_on, o.closed_at,
+    o.closed_reason, o.updated_at,
     COALESCE((SELECT json_agg(json_build_object('seq', i.seq, 'due_date', i.due_date,
                                                 'amount_cents', i.amount_cents)
                               ORDER BY i.seq)::text
@@ -28,22 +28,31 @@ _OFFER_COLUMNS = """
 """
 
 
+async def count_pending_client(client_id: UUID) -> int:
+    return int(
+        await db.fetchval(
+            "SELECT count(*) FROM offer WHERE client_id = $1 AND status = 'pending_client'",
+            client_id,
+        )
+    )
+
+
 async def insert_offer(values: dict[str, Any], installments: list[tuple[Any, int]]) -> UUID:
     offer_id: UUID = await db.fetchval(
         """
         INSERT INTO offer (id, client_id, account_id, kind, amount_cents, balance_cents,
             offered_on, band, status, created_by, created_at, accepted_at, due_on, updated_at,
-            band_reasons)
+            band_reasons, reason)
         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8::text, $9,
             now(), -- clock-ok: when the offer was made
             CASE WHEN $8::text = 'accepted' THEN now() END, -- clock-ok: when accepted
             $10, now(), -- clock-ok: the row's write time
-            $11::text[])
+            $11::text[], $12)
         RETURNING id
         """,
         values["client_id"], values["account_id"], values["kind"], values["amount_cents"],
         values["balance_cents"], values["offered_on"], values["band"], values["status"],
-        values["created_by"], values["due_on"], values["band_reasons"],
+        values["created_by"], values["due_on"], values["band_reasons"], values["reason"],
     )  # fmt: skip
     if installments:
         # One statement for the whole schedule, however long.

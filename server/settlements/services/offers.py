@@ -21,6 +21,7 @@ from server.auth.principal import SYSTEM, Principal, Role
 from server.clients import service as clients
 from server.clients.authority import parse_authority
 from server.kit import clock, db
+from server.kit.client_notices import tell_client
 from server.kit.errors import InvalidInput, NotPermitted
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page
@@ -121,6 +122,7 @@ async def create_offer(
             "amount_cents": data.amount_cents, "balance_cents": balance, "offered_on": offered,
             "band": str(band), "status": str(status), "created_by": actor.id, "due_on": due_on,
             "band_reasons": band_reasons(authority, balance, terms),
+            "reason": data.reason.strip() if data.reason and data.reason.strip() else None,
         }  # fmt: skip
         try:
             offer_id = await repository.insert_offer(values, schedule)
@@ -132,6 +134,9 @@ async def create_offer(
         )
         if status == OfferStatus.ACCEPTED:
             await _accepted(offer_id, account_id, client_id, today)
+        if status == OfferStatus.PENDING_CLIENT:
+            waiting = await repository.count_pending_client(client_id)
+            await tell_client(client_id, "offers_awaiting", waiting, "/portal/approvals")
         row = await repository.offer(offer_id)
         assert row is not None
     return _offer_read(row)
