@@ -94,7 +94,7 @@ def _offer(kind: OfferKind, status: OfferStatus, paid: int, *amounts: int) -> Of
         offered_on=date(2026, 1, 15), created_by=uuid4(), created_at=now, decided_by=None,
         decided_role=None, decided_at=None, decision_reason=None, accepted_at=now,
         due_on=schedule[-1].due_date if schedule else date(2026, 2, 14), paid_cents=paid,
-        closed_at=None, closed_reason=None, updated_at=now,
+        closed_at=None, closed_reason=None, updated_at=now, reason=None,
     )  # fmt: skip
 
 
