@@ -33,6 +33,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import aiohttp
 import asyncpg
@@ -107,7 +108,11 @@ async def setup(env: dict[str, str], accounts: int, collectors: int) -> list[str
         print(f"dispatch: {await work_queue.dispatch(SYSTEM)}", flush=True)
     finally:
         await db.close_pool()
-    return [tokens.issue_access_token({"sub": str(i), "role": "collector"})[0] for i in ids]
+    # As sign-in issues them, with a refresh family: every request checks its revocation.
+    return [
+        tokens.issue_access_token({"sub": str(i), "role": "collector", "fid": str(uuid4())})[0]
+        for i in ids
+    ]
 
 
 async def clear_leases(url: str) -> None:

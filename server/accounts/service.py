@@ -18,8 +18,10 @@ from server.accounts.blocks import evidence_of
 from server.accounts.contacts import ContactContext as ContactContext
 from server.accounts.contacts import contact_context as contact_context
 from server.accounts.contacts import contact_contexts as contact_contexts
+from server.accounts.contacts import contact_rows_sql as contact_rows_sql
 from server.accounts.contacts import mark_phone as mark_phone
 from server.accounts.contacts import stop_telephone as stop_telephone
+from server.accounts.contacts import visible_contact_context as visible_contact_context
 from server.accounts.errors import AccountLeftCollection, StatusTransitionRefused
 from server.accounts.movements import BalanceChange, MoneyAction, status_after
 from server.accounts.phone_search import searched_phone
