@@ -18,25 +18,18 @@ The machine's load average is printed beside every phase.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import os
-import re
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import aiohttp
 import asyncpg
 
 from scripts import bench_dispatch, benchkit
-from scripts.bench_next import free_port, percentile, session, wait_ready, zone_at
+from scripts.bench_next import percentile, zone_at
+from server.demo import AUTHORITY
 
 ME = "/api/v1/me"
 WARM_UP_S = 3
@@ -44,16 +37,6 @@ WARM_UP_S = 3
 ACCOUNTS_PER_COLLECTOR = 5
 
 Request = tuple[str, str]  # (path, bearer token)
-
-AUTHORITY = {
-    "collector": {
-        "min_percent": 80, "max_installments": 6, "max_months": 6, "min_installment_cents": 2500,
-    },
-    "supervisor": {
-        "min_percent": 65, "max_installments": 12, "max_months": 12,
-        "min_installment_cents": 2500,
-    },
-}  # fmt: skip
 
 
 async def setup(env: dict[str, str], accounts: int, collectors: int) -> list[Request]:
@@ -105,25 +88,15 @@ def as_me(requests: list[Request]) -> list[Request]:
     return [(ME, token) for _, token in requests]
 
 
-async def read(http: aiohttp.ClientSession, base: str, request: Request) -> float:
-    path, token = request
-    started = time.perf_counter()
-    async with http.get(base + path, headers={"Authorization": f"Bearer {token}"}) as response:
-        body = await response.read()
-        if response.status != 200:
-            raise SystemExit(f"{path}: {response.status} {body[:300]!r}")
-    return time.perf_counter() - started
-
-
 async def steady(base: str, requests: list[Request], rate: int, seconds: float) -> dict[str, Any]:
-    async with session(400) as http:
+    async with benchkit.session(400) as http:
         tasks = []
         start = time.perf_counter()
         for i in range(int(rate * seconds)):
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(read(http, base, requests[i % len(requests)])))
+            tasks.append(asyncio.create_task(benchkit.get(http, base, requests[i % len(requests)])))
         latencies = await asyncio.gather(*tasks)
     return {
         "requests": len(latencies),
@@ -132,115 +105,32 @@ async def steady(base: str, requests: list[Request], rate: int, seconds: float) 
     }
 
 
-async def closed_loop(
-    base: str, requests: list[Request], clients: int, seconds: float
-) -> dict[str, Any]:
-    done = 0
-    async with session(clients) as http:
-        stop = time.perf_counter() + seconds
-
-        async def caller(n: int) -> None:
-            nonlocal done
-            i = n
-            while time.perf_counter() < stop:
-                await read(http, base, requests[i % len(requests)])
-                done += 1
-                i += clients
-
-        started = time.perf_counter()
-        await asyncio.gather(*(caller(n) for n in range(clients)))
-        elapsed = time.perf_counter() - started
-    return {"requests_per_s": done / elapsed}
-
-
-# wrk, when the machine has it, drives the closed loop: it needs a fraction of the CPU a
-# Python client needs, and the server shares the machine's cores with its load.
-WRK_SCRIPT = """
-paths = {%s}
-tokens = {%s}
-counter = 0
-request = function()
-  counter = counter + 1
-  local i = counter %% #paths + 1
-  return wrk.format("GET", paths[i], {["Authorization"] = "Bearer " .. tokens[i]})
-end
-"""
-
-
-def wrk_loop(base: str, requests: list[Request], clients: int, seconds: float) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as work:
-        script = Path(work, "read.lua")
-        paths = ",".join(f'"{p}"' for p, _ in requests)
-        tokens = ",".join(f'"{t}"' for _, t in requests)
-        script.write_text(WRK_SCRIPT % (paths, tokens))
-        run = subprocess.run(
-            ["wrk", "-t1", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(script), base],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", run.stdout)
-    if failed:
-        raise SystemExit(f"wrk: {failed.group(1)} answers were not 200")
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout)
-    assert rate is not None, run.stdout
-    return {"requests_per_s": float(rate.group(1))}
-
-
-def load() -> str:
-    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--collectors", type=int, default=200)
-    parser.add_argument("--rate", type=int, default=300)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    env = benchkit.prepare("agency_bench_detail")
-    os.environ.update(env)
-    from server.kit.keyring import ensure_development_keys
-    from server.kit.settings import get_settings
-
-    ensure_development_keys(get_settings())
+    args = benchkit.http_arguments(__doc__, rate=300, clients=100)
+    env = benchkit.prepare_api("agency_bench_detail")
     detail = asyncio.run(setup(env, args.accounts, args.collectors))
-    endpoints = {"detail": detail, "me": as_me(detail)}
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    api = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "api", "--port", str(port),
-         "--workers", str(args.workers)],
-        env=env, cwd=benchkit.ROOT,
-    )  # fmt: skip
-    generator = "wrk" if shutil.which("wrk") else "aiohttp"
+    endpoints = {"detail": detail, "me": [(ME, token) for _, token in detail]}
     results: dict[str, dict[str, Any]] = {}
-    try:
-        wait_ready(base, api)
+    with benchkit.api(env, args.workers) as base:
         # Every API process opens its pool's connections, and prepares its statements, on
         # its first requests.
         for requests in endpoints.values():
-            asyncio.run(closed_loop(base, requests, args.clients, WARM_UP_S))
+            benchkit.closed_loop_rate(base, requests, args.clients, WARM_UP_S)
         for name, requests in endpoints.items():
             result = asyncio.run(steady(base, requests, args.rate, args.seconds))
-            result["steady_load"] = load()
-            if generator == "wrk":
-                result |= wrk_loop(base, requests, args.clients, args.seconds)
-            else:
-                result |= asyncio.run(closed_loop(base, requests, args.clients, args.seconds))
-            result["loop_load"] = load()
+            result["steady_load"] = benchkit.load()
+            loop = benchkit.closed_loop_rate(base, requests, args.clients, args.seconds)
+            result |= {"requests_per_s": loop["requests_per_s"], "loop_load": loop["load"]}
             results[name] = result
             print(f"{name}: {result}", flush=True)
-    finally:
-        api.terminate()
-        api.wait(timeout=30)
+    generator = "wrk" if shutil.which("wrk") else "aiohttp"
     print()
     print(f"machine: {benchkit.machine()}")
     print(f"accounts: {args.accounts:,}, collectors: {args.collectors}, "
           f"API workers: {args.workers}, accounts read: {len(detail):,}")  # fmt: skip
-    for name, path in (("account detail", "GET /api/v1/accounts/{id}"), ("baseline", f"GET {ME}")):
-        r = results["detail" if name == "account detail" else "me"]
-        print(f"{name} ({path}): steady {args.rate}/s p50 {r['p50_ms']:.1f} ms, "
+    for name, path in (("detail", "GET /api/v1/accounts/{id}"), ("me", f"GET {ME} (baseline)")):
+        r = results[name]
+        print(f"{path}: steady {args.rate}/s p50 {r['p50_ms']:.1f} ms, "
               f"p99 {r['p99_ms']:.1f} ms ({r['steady_load']}); closed loop x{args.clients} "
               f"({generator}) {r['requests_per_s']:,.0f}/s ({r['loop_load']})")  # fmt: skip
 

@@ -7,16 +7,27 @@ the embedded PostgreSQL under ./.data/bench.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import platform
+import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import asyncpg
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / ".data" / "bench"
@@ -77,3 +88,155 @@ def machine() -> str:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def http_arguments(doc: str | None, *, rate: int, clients: int) -> argparse.Namespace:
+    """The HTTP benchmarks' command line: the data seeded, the steady rate, the closed
+    loop's callers, how long each phase runs, and how many API processes serve."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--collectors", type=int, default=200)
+    parser.add_argument("--rate", type=int, default=rate)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=clients)
+    parser.add_argument("--workers", type=int, default=2)
+    return parser.parse_args()
+
+
+def prepare_api(database: str) -> dict[str, str]:
+    """`prepare`, with this process pointed at the database and the signing keys made, so
+    it can mint the access tokens the load sends."""
+    env = prepare(database)
+    os.environ.update(env)
+    from server.kit.keyring import ensure_development_keys
+    from server.kit.settings import get_settings
+
+    ensure_development_keys(get_settings())
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def api(env: dict[str, str], workers: int) -> Iterator[str]:
+    """`agency api` with `workers` processes on a free port, serving until the block ends;
+    yields its base URL once it answers."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "api", "--port", str(port),
+         "--workers", str(workers)],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        _wait_ready(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(120):
+        if server.poll() is not None:
+            raise SystemExit("agency api exited")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("agency api did not start")
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+# wrk drives the closed loops when the machine has it (`apt-get install wrk`): it needs a
+# fraction of the CPU a Python client needs, and the server shares the machine's cores
+# with its load. Each request is a GET of (path, bearer token), in turn.
+_WRK_GETS = """
+paths = {%s}
+tokens = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  local i = counter %% #paths + 1
+  return wrk.format("GET", paths[i], {["Authorization"] = "Bearer " .. tokens[i]})
+end
+"""
+
+
+def closed_loop_rate(
+    base: str, requests: list[tuple[str, str]], clients: int, seconds: float
+) -> dict[str, Any]:
+    """GETs of these (path, token) by `clients` concurrent callers for `seconds`, every
+    answer 200: requests/s, and the load average at the end."""
+    if shutil.which("wrk"):
+        rate = _wrk_rate(base, requests, clients, seconds)
+    else:
+        rate = asyncio.run(_aiohttp_rate(base, requests, clients, seconds))
+    return {"requests_per_s": rate, "load": load()}
+
+
+def _wrk_rate(base: str, requests: list[tuple[str, str]], clients: int, seconds: float) -> float:
+    with tempfile.TemporaryDirectory() as work:
+        script = Path(work, "gets.lua")
+        paths = ",".join(f'"{p}"' for p, _ in requests)
+        tokens = ",".join(f'"{t}"' for _, t in requests)
+        script.write_text(_WRK_GETS % (paths, tokens))
+        run = subprocess.run(
+            ["wrk", "-t1", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(script), base],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", run.stdout)
+    if failed:
+        raise SystemExit(f"wrk: {failed.group(1)} answers were not 200")
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout)
+    assert rate is not None, run.stdout
+    return float(rate.group(1))
+
+
+async def get(http: aiohttp.ClientSession, base: str, request: tuple[str, str]) -> float:
+    """One GET, its latency in seconds; anything but 200 stops the benchmark."""
+    path, token = request
+    started = time.perf_counter()
+    async with http.get(base + path, headers={"Authorization": f"Bearer {token}"}) as response:
+        body = await response.read()
+        if response.status != 200:
+            raise SystemExit(f"{path}: {response.status} {body[:300]!r}")
+    return time.perf_counter() - started
+
+
+def session(clients: int) -> aiohttp.ClientSession:
+    # aiohttp rather than httpx here: with hundreds of connections httpx's own pool costs
+    # more CPU than the server's work, on the same two cores.
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=clients),
+        timeout=aiohttp.ClientTimeout(total=30),
+    )
+
+
+async def _aiohttp_rate(
+    base: str, requests: list[tuple[str, str]], clients: int, seconds: float
+) -> float:
+    done = 0
+    async with session(clients) as http:
+        stop = time.perf_counter() + seconds
+
+        async def caller(n: int) -> None:
+            nonlocal done
+            i = n
+            while time.perf_counter() < stop:
+                await get(http, base, requests[i % len(requests)])
+                done += 1
+                i += clients
+
+        started = time.perf_counter()
+        await asyncio.gather(*(caller(n) for n in range(clients)))
+        return done / (time.perf_counter() - started)
