@@ -111,16 +111,21 @@ def main() -> None:
     detail = asyncio.run(setup(env, args.accounts, args.collectors))
     endpoints = {"detail": detail, "me": [(ME, token) for _, token in detail]}
     results: dict[str, dict[str, Any]] = {}
-    with benchkit.api(env, args.workers) as base:
+    with benchkit.api(env, args.workers) as served:
         # Every API process opens its pool's connections, and prepares its statements, on
         # its first requests.
         for requests in endpoints.values():
-            benchkit.closed_loop_rate(base, requests, args.clients, WARM_UP_S)
+            benchkit.closed_loop_rate(served, requests, args.clients, WARM_UP_S)
         for name, requests in endpoints.items():
-            result = asyncio.run(steady(base, requests, args.rate, args.seconds))
+            with served.cpu() as cost:
+                result = asyncio.run(steady(served.base, requests, args.rate, args.seconds))
             result["steady_load"] = benchkit.load()
-            loop = benchkit.closed_loop_rate(base, requests, args.clients, args.seconds)
-            result |= {"requests_per_s": loop["requests_per_s"], "loop_load": loop["load"]}
+            result["steady_cpu"] = cost.per_request(result["requests"])
+            loop = benchkit.closed_loop_rate(served, requests, args.clients, args.seconds)
+            result |= {
+                "requests_per_s": loop["requests_per_s"], "loop_load": loop["load"],
+                "loop_cpu": loop["cpu"],
+            }  # fmt: skip
             results[name] = result
             print(f"{name}: {result}", flush=True)
     generator = "wrk" if shutil.which("wrk") else "aiohttp"
@@ -131,8 +136,9 @@ def main() -> None:
     for name, path in (("detail", "GET /api/v1/accounts/{id}"), ("me", f"GET {ME} (baseline)")):
         r = results[name]
         print(f"{path}: steady {args.rate}/s p50 {r['p50_ms']:.1f} ms, "
-              f"p99 {r['p99_ms']:.1f} ms ({r['steady_load']}); closed loop x{args.clients} "
-              f"({generator}) {r['requests_per_s']:,.0f}/s ({r['loop_load']})")  # fmt: skip
+              f"p99 {r['p99_ms']:.1f} ms ({r['steady_load']}; {r['steady_cpu']}); "
+              f"closed loop x{args.clients} ({generator}) {r['requests_per_s']:,.0f}/s "
+              f"({r['loop_load']}; {r['loop_cpu']})")  # fmt: skip
 
 
 if __name__ == "__main__":

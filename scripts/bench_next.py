@@ -170,7 +170,10 @@ async def closed_loop(base: str, tokens: list[str], clients: int, seconds: float
         started = time.perf_counter()
         await asyncio.gather(*(caller(n) for n in range(clients)))
         elapsed = time.perf_counter() - started
-    return {"claims_per_s": done / elapsed, "leased": len(seen), "distinct": len(set(seen))}
+    return {
+        "claims_per_s": done / elapsed, "claims": done, "leased": len(seen),
+        "distinct": len(set(seen)),
+    }  # fmt: skip
 
 
 # wrk, when the machine has it, drives the closed loop: it needs a fraction of the CPU a
@@ -208,7 +211,10 @@ def wrk_loop(base: str, tokens: list[str], clients: int, seconds: float) -> dict
     rate = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout)
     assert rate is not None, run.stdout
     seen = [line for line in lines if line != "none"]
-    return {"claims_per_s": float(rate.group(1)), "leased": len(seen), "distinct": len(set(seen))}
+    return {
+        "claims_per_s": float(rate.group(1)), "claims": len(lines), "leased": len(seen),
+        "distinct": len(set(seen)),
+    }  # fmt: skip
 
 
 async def bare_loop(url: str, ids: list[Any], clients: int, seconds: float) -> dict[str, Any]:
@@ -251,27 +257,32 @@ def main() -> None:
     tokens = asyncio.run(setup(env, args.accounts, args.collectors))
     url = env["DATABASE_URL"]
     generator = "wrk" if shutil.which("wrk") else "aiohttp"
-    with benchkit.api(env, args.workers) as base:
+    with benchkit.api(env, args.workers) as served:
+        base = served.base
         # Every API process opens its pool's connections, and prepares its statements, on
         # its first requests.
         asyncio.run(closed_loop(base, tokens, args.clients, WARM_UP_S))
         asyncio.run(clear_leases(url))
-        steady_result = asyncio.run(steady(base, tokens, args.rate, args.seconds))
+        with served.cpu() as cost:
+            steady_result = asyncio.run(steady(base, tokens, args.rate, args.seconds))
         steady_result["load"] = benchkit.load()
+        steady_result["cpu"] = cost.per_request(steady_result["claims"])
         steady_checks = asyncio.run(checks(url))
         print(f"steady {args.rate}/s: {steady_result} {steady_checks}", flush=True)
         asyncio.run(clear_leases(url))
-        if generator == "wrk":
-            loop_result = wrk_loop(base, tokens, args.clients, args.seconds)
-        else:
-            loop_result = asyncio.run(closed_loop(base, tokens, args.clients, args.seconds))
+        with served.cpu() as cost:
+            if generator == "wrk":
+                loop_result = wrk_loop(base, tokens, args.clients, args.seconds)
+            else:
+                loop_result = asyncio.run(closed_loop(base, tokens, args.clients, args.seconds))
         loop_result["load"] = benchkit.load()
+        loop_result["cpu"] = cost.per_request(loop_result["claims"])
         loop_checks = asyncio.run(checks(url))
         print(f"closed loop x{args.clients}: {loop_result} {loop_checks}", flush=True)
         # The ceilings on the same processes: our HTTP stack with nothing to do, and with
         # the sign-in check every request makes.
         ceilings = {
-            path: benchkit.closed_loop_rate(base, [(path, t) for t in tokens], args.clients,
+            path: benchkit.closed_loop_rate(served, [(path, t) for t in tokens], args.clients,
                                             args.seconds)
             for path in ("/health", "/api/v1/me")
         }  # fmt: skip
@@ -295,12 +306,13 @@ def main() -> None:
     print(f"accounts: {args.accounts:,}, collectors: {args.collectors}, "
           f"API workers: {args.workers}")  # fmt: skip
     print(f"steady {args.rate}/s over HTTP: p50 {steady_result['p50_ms']:.1f} ms, "
-          f"p99 {steady_result['p99_ms']:.1f} ms ({steady_result['load']})")  # fmt: skip
+          f"p99 {steady_result['p99_ms']:.1f} ms ({steady_result['load']}; "
+          f"{steady_result['cpu']})")  # fmt: skip
     print(f"closed loop over HTTP ({generator}): {loop_result['claims_per_s']:,.0f} claims/s "
-          f"({loop_result['load']}); bare SQL: {bare_result['claims_per_s']:,.0f} claims/s "
-          f"({bare_result['load']})")  # fmt: skip
+          f"({loop_result['load']}; {loop_result['cpu']}); bare SQL: "
+          f"{bare_result['claims_per_s']:,.0f} claims/s ({bare_result['load']})")  # fmt: skip
     print("ceilings, closed loop on the same API processes: "
-          + "; ".join(f"GET {p} {r['requests_per_s']:,.0f}/s ({r['load']})"
+          + "; ".join(f"GET {p} {r['requests_per_s']:,.0f}/s ({r['load']}; {r['cpu']})"
                       for p, r in ceilings.items()))  # fmt: skip
     for name, r in (("steady", steady_result), ("closed loop", loop_result)):
         print(f"{name}: double leases {r['leased'] - r['distinct']}")

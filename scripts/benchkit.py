@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -38,13 +39,19 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
 
 
+# Whether `prepare` started the embedded PostgreSQL (then its CPU time is measured too).
+_on_embedded = False
+
+
 def prepare(database: str) -> dict[str, str]:
     """A fresh, migrated database; returns the environment for processes that use it."""
+    global _on_embedded
     admin_url = os.environ.get("DATABASE_URL")
     if not admin_url:
         from server import embedded
 
         admin_url = embedded.start_postgres(BENCH_DATA).admin_url()
+        _on_embedded = True
 
     async def recreate() -> None:
         conn = await asyncpg.connect(admin_url)
@@ -121,10 +128,73 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running `agency api`: where it answers, and the processes whose CPU time a phase
+    is charged with (the API's, and the embedded PostgreSQL's when it is ours)."""
+
+    base: str
+    api_pid: int
+    postgres_pid: int | None
+
+    @contextmanager
+    def cpu(self) -> Iterator[CpuUse]:
+        use = CpuUse()
+        api, postgres = _tree_ticks(self.api_pid), _tree_ticks(self.postgres_pid)
+        try:
+            yield use
+        finally:
+            use.api_s = (_tree_ticks(self.api_pid) - api) / _TICKS_PER_S
+            if self.postgres_pid is not None:
+                use.postgres_s = (_tree_ticks(self.postgres_pid) - postgres) / _TICKS_PER_S
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds the API processes and PostgreSQL spent during a phase: what a request
+    costs the machine, whatever else runs on it (the load average says how much did)."""
+
+    api_s: float = 0.0
+    postgres_s: float | None = None
+
+    def per_request(self, requests: float) -> str:
+        api = f"API {self.api_s / requests * 1000:.2f} ms"
+        if self.postgres_s is None:
+            return f"{api} of CPU a request"
+        return f"{api} + PostgreSQL {self.postgres_s / requests * 1000:.2f} ms of CPU a request"
+
+
+_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_ticks(pid: int | None) -> int:
+    """User and system CPU ticks of a process and its children (uvicorn's workers, the
+    postmaster's backends and background workers), from /proc."""
+    if pid is None:
+        return 0
+    stats: dict[int, tuple[int, int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return sum(ticks for p, (parent, ticks) in stats.items() if p == pid or parent == pid)
+
+
+def _embedded_postgres_pid() -> int | None:
+    """The embedded PostgreSQL's postmaster, when the benchmark runs on it."""
+    try:
+        return int((BENCH_DATA / "pg" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 @contextmanager
-def api(env: dict[str, str], workers: int) -> Iterator[str]:
-    """`agency api` with `workers` processes on a free port, serving until the block ends;
-    yields its base URL once it answers."""
+def api(env: dict[str, str], workers: int) -> Iterator[Served]:
+    """`agency api` with `workers` processes on a free port, serving until the block ends,
+    once it answers."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -134,7 +204,7 @@ def api(env: dict[str, str], workers: int) -> Iterator[str]:
     )  # fmt: skip
     try:
         _wait_ready(base, server)
-        yield base
+        yield Served(base, server.pid, _embedded_postgres_pid() if _on_embedded else None)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -173,15 +243,18 @@ end
 
 
 def closed_loop_rate(
-    base: str, requests: list[tuple[str, str]], clients: int, seconds: float
+    served: Served, requests: list[tuple[str, str]], clients: int, seconds: float
 ) -> dict[str, Any]:
     """GETs of these (path, token) by `clients` concurrent callers for `seconds`, every
-    answer 200: requests/s, and the load average at the end."""
-    if shutil.which("wrk"):
-        rate = _wrk_rate(base, requests, clients, seconds)
-    else:
-        rate = asyncio.run(_aiohttp_rate(base, requests, clients, seconds))
-    return {"requests_per_s": rate, "load": load()}
+    answer 200: requests/s, the load average at the end, and the CPU a request cost."""
+    with served.cpu() as cost:
+        if shutil.which("wrk"):
+            rate = _wrk_rate(served.base, requests, clients, seconds)
+        else:
+            rate = asyncio.run(_aiohttp_rate(served.base, requests, clients, seconds))
+    return {
+        "requests_per_s": rate, "load": load(), "cpu": cost.per_request(rate * seconds),
+    }  # fmt: skip
 
 
 def _wrk_rate(base: str, requests: list[tuple[str, str]], clients: int, seconds: float) -> float:
