@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from typing import Any
 
 import asyncpg
@@ -21,6 +22,9 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 Connection = asyncpg.Connection | PoolConnectionProxy
 
 
+# Found once: Piccolo's finder imports and inspects piccolo_conf on every call (about 8 µs),
+# and every query asks for the engine.
+@cache
 def engine() -> PostgresEngine:
     found = engine_finder()
     if not isinstance(found, PostgresEngine):
