@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from tests.dispatch.test_work_queue import Floor, dispatch, floor, in_calling_hours, queue_of
+from tests.fixtures import MakeClient, MakeUser
 
 __all__ = ["floor"]  # the fixture, used by name
 
@@ -62,3 +63,30 @@ async def test_a_person_the_rules_refuse_keeps_the_lease_they_had_and_the_next_i
     assert none["account"] is None
     assert [b["rule"] for b in none["blocked"]] == ["inconvenient_time"]
     assert (await queue_of(owner_db, collector))[0]["leased_at"] == expired_at
+
+
+async def test_the_lease_names_the_account_the_rules_allow_when_it_is_not_the_first(
+    floor: Floor, make_client: MakeClient, make_user: MakeUser, owner_db: asyncpg.Connection
+) -> None:
+    other = (await make_client())["client_id"]
+    collector = await make_user("collector", client_ids=[floor.client_id, other], capacity=10)
+    first = await floor.account(principal_cents=90_000)
+    await floor.make_account(other, principal_cents=10_000, debtor_id=UUID(first["debtor_id"]))
+    await in_calling_hours(owner_db)
+    await dispatch(floor.supervisor)
+    (item,) = await queue_of(owner_db, collector)
+    assert item["account_ids"][0] == UUID(first["id"])
+    # The first account's client leaves the collector's portfolio: its account is no longer
+    # theirs to call, the other one of the person still is.
+    await owner_db.execute(
+        "DELETE FROM collector_portfolio WHERE user_id = $1 AND client_id = $2",
+        UUID(collector.user_id),
+        UUID(floor.client_id),
+    )
+
+    body = (await collector.post("/api/v1/queues/me/next")).json()
+    allowed = item["account_ids"][1]
+    assert body["account"]["account_id"] == str(allowed)
+    (leased,) = await queue_of(owner_db, collector)
+    assert leased["leased_account_id"] == allowed
+    assert leased["leased_until"] == datetime.fromisoformat(body["lease_expires_at"])
