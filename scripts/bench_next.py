@@ -20,28 +20,25 @@ phases so every phase has the same queues to work.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import aiohttp
 import asyncpg
-import httpx
 
 from scripts import bench_dispatch, benchkit
 
 NEXT = "/api/v1/queues/me/next"
 WARM_UP_S = 3
+QUEUE_CAPACITY = 150
 
 BARE_CLAIM = """
 WITH item AS (
@@ -80,12 +77,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def setup(env: dict[str, str], accounts: int, collectors: int) -> list[str]:
     """Seed, dispatch, and mint one access token per collector."""
     from server.auth import tokens
@@ -97,6 +88,9 @@ async def setup(env: dict[str, str], accounts: int, collectors: int) -> list[str
     conn = await asyncpg.connect(env["DATABASE_URL"])
     try:
         zone = zone_at(15)
+        # Queues deep enough for every phase's claims (leases are cleared between phases):
+        # a closed loop that empties them measures the claim of an empty queue instead.
+        await conn.execute("UPDATE app_user SET capacity = $1", QUEUE_CAPACITY)
         await conn.execute("UPDATE debtor_profile SET time_zone = $1", zone)
         await conn.execute("UPDATE debtor_phone SET time_zones = ARRAY[$1]", zone)
         ids = [r["id"] for r in await conn.fetch("SELECT id FROM app_user ORDER BY id")]
@@ -107,7 +101,11 @@ async def setup(env: dict[str, str], accounts: int, collectors: int) -> list[str
         print(f"dispatch: {await work_queue.dispatch(SYSTEM)}", flush=True)
     finally:
         await db.close_pool()
-    return [tokens.issue_access_token({"sub": str(i), "role": "collector"})[0] for i in ids]
+    # As sign-in issues them, with a refresh family: every request checks its revocation.
+    return [
+        tokens.issue_access_token({"sub": str(i), "role": "collector", "fid": str(uuid4())})[0]
+        for i in ids
+    ]
 
 
 async def clear_leases(url: str) -> None:
@@ -118,15 +116,6 @@ async def clear_leases(url: str) -> None:
         )
     finally:
         await conn.close()
-
-
-def session(clients: int) -> aiohttp.ClientSession:
-    # aiohttp rather than httpx here: with hundreds of connections httpx's own pool costs
-    # more CPU than the server's work, on the same two cores.
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=clients),
-        timeout=aiohttp.ClientTimeout(total=30),
-    )
 
 
 async def claim(http: aiohttp.ClientSession, url: str, token: str, seen: list[str]) -> float:
@@ -145,7 +134,7 @@ async def claim(http: aiohttp.ClientSession, url: str, token: str, seen: list[st
 async def steady(base: str, tokens: list[str], rate: int, seconds: float) -> dict[str, Any]:
     seen: list[str] = []
     url = base + NEXT
-    async with session(400) as http:
+    async with benchkit.session(400) as http:
         tasks = []
         start = time.perf_counter()
         for i in range(int(rate * seconds)):
@@ -167,7 +156,7 @@ async def closed_loop(base: str, tokens: list[str], clients: int, seconds: float
     seen: list[str] = []
     done = 0
     url = base + NEXT
-    async with session(clients) as http:
+    async with benchkit.session(clients) as http:
         stop = time.perf_counter() + seconds
 
         async def caller(n: int) -> None:
@@ -181,7 +170,10 @@ async def closed_loop(base: str, tokens: list[str], clients: int, seconds: float
         started = time.perf_counter()
         await asyncio.gather(*(caller(n) for n in range(clients)))
         elapsed = time.perf_counter() - started
-    return {"claims_per_s": done / elapsed, "leased": len(seen), "distinct": len(set(seen))}
+    return {
+        "claims_per_s": done / elapsed, "claims": done, "leased": len(seen),
+        "distinct": len(set(seen)),
+    }  # fmt: skip
 
 
 # wrk, when the machine has it, drives the closed loop: it needs a fraction of the CPU a
@@ -219,7 +211,10 @@ def wrk_loop(base: str, tokens: list[str], clients: int, seconds: float) -> dict
     rate = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout)
     assert rate is not None, run.stdout
     seen = [line for line in lines if line != "none"]
-    return {"claims_per_s": float(rate.group(1)), "leased": len(seen), "distinct": len(set(seen))}
+    return {
+        "claims_per_s": float(rate.group(1)), "claims": len(lines), "leased": len(seen),
+        "distinct": len(set(seen)),
+    }  # fmt: skip
 
 
 async def bare_loop(url: str, ids: list[Any], clients: int, seconds: float) -> dict[str, Any]:
@@ -256,62 +251,42 @@ async def checks(url: str) -> dict[str, int]:
         await conn.close()
 
 
-def wait_ready(base: str, api: subprocess.Popen[bytes]) -> None:
-    for _ in range(120):
-        if api.poll() is not None:
-            raise SystemExit("agency api exited")
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("agency api did not start")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--collectors", type=int, default=200)
-    parser.add_argument("--rate", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    env = benchkit.prepare("agency_bench_next")
-    os.environ.update(env)
-    from server.kit.keyring import ensure_development_keys
-    from server.kit.settings import get_settings
-
-    ensure_development_keys(get_settings())
+    args = benchkit.http_arguments(__doc__, rate=200, clients=200)
+    env = benchkit.prepare_api("agency_bench_next")
     tokens = asyncio.run(setup(env, args.accounts, args.collectors))
     url = env["DATABASE_URL"]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    api = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "api", "--port", str(port),
-         "--workers", str(args.workers)],
-        env=env, cwd=benchkit.ROOT,
-    )  # fmt: skip
-    try:
-        wait_ready(base, api)
-        # Every API process opens its pool's connections on its first requests.
+    generator = "wrk" if shutil.which("wrk") else "aiohttp"
+    with benchkit.api(env, args.workers) as served:
+        base = served.base
+        # Every API process opens its pool's connections, and prepares its statements, on
+        # its first requests.
         asyncio.run(closed_loop(base, tokens, args.clients, WARM_UP_S))
         asyncio.run(clear_leases(url))
-        steady_result = asyncio.run(steady(base, tokens, args.rate, args.seconds))
+        with served.cpu() as cost:
+            steady_result = asyncio.run(steady(base, tokens, args.rate, args.seconds))
+        steady_result["load"] = benchkit.load()
+        steady_result["cpu"] = cost.per_request(steady_result["claims"])
         steady_checks = asyncio.run(checks(url))
         print(f"steady {args.rate}/s: {steady_result} {steady_checks}", flush=True)
         asyncio.run(clear_leases(url))
-        generator = "wrk" if shutil.which("wrk") else "aiohttp"
-        if generator == "wrk":
-            loop_result = wrk_loop(base, tokens, args.clients, args.seconds)
-        else:
-            loop_result = asyncio.run(closed_loop(base, tokens, args.clients, args.seconds))
+        with served.cpu() as cost:
+            if generator == "wrk":
+                loop_result = wrk_loop(base, tokens, args.clients, args.seconds)
+            else:
+                loop_result = asyncio.run(closed_loop(base, tokens, args.clients, args.seconds))
+        loop_result["load"] = benchkit.load()
+        loop_result["cpu"] = cost.per_request(loop_result["claims"])
         loop_checks = asyncio.run(checks(url))
         print(f"closed loop x{args.clients}: {loop_result} {loop_checks}", flush=True)
-    finally:
-        api.terminate()
-        api.wait(timeout=30)
+        # The ceilings on the same processes: our HTTP stack with nothing to do, and with
+        # the sign-in check every request makes.
+        ceilings = {
+            path: benchkit.closed_loop_rate(served, [(path, t) for t in tokens], args.clients,
+                                            args.seconds)
+            for path in ("/health", "/api/v1/me")
+        }  # fmt: skip
+        print(f"ceilings: {ceilings}", flush=True)
     asyncio.run(clear_leases(url))
 
     async def collector_ids() -> list[Any]:
@@ -324,15 +299,21 @@ def main() -> None:
     bare_result = asyncio.run(
         bare_loop(url, asyncio.run(collector_ids()), args.clients, args.seconds)
     )
+    bare_result["load"] = benchkit.load()
     print(f"bare SQL closed loop x{args.clients}: {bare_result}", flush=True)
     print()
     print(f"machine: {benchkit.machine()}")
     print(f"accounts: {args.accounts:,}, collectors: {args.collectors}, "
           f"API workers: {args.workers}")  # fmt: skip
     print(f"steady {args.rate}/s over HTTP: p50 {steady_result['p50_ms']:.1f} ms, "
-          f"p99 {steady_result['p99_ms']:.1f} ms")  # fmt: skip
-    print(f"closed loop over HTTP ({generator}): {loop_result['claims_per_s']:,.0f} claims/s; "
-          f"bare SQL: {bare_result['claims_per_s']:,.0f} claims/s")  # fmt: skip
+          f"p99 {steady_result['p99_ms']:.1f} ms ({steady_result['load']}; "
+          f"{steady_result['cpu']})")  # fmt: skip
+    print(f"closed loop over HTTP ({generator}): {loop_result['claims_per_s']:,.0f} claims/s "
+          f"({loop_result['load']}; {loop_result['cpu']}); bare SQL: "
+          f"{bare_result['claims_per_s']:,.0f} claims/s ({bare_result['load']})")  # fmt: skip
+    print("ceilings, closed loop on the same API processes: "
+          + "; ".join(f"GET {p} {r['requests_per_s']:,.0f}/s ({r['load']}; {r['cpu']})"
+                      for p, r in ceilings.items()))  # fmt: skip
     for name, r in (("steady", steady_result), ("closed loop", loop_result)):
         print(f"{name}: double leases {r['leased'] - r['distinct']}")
     print(f"rule breaches (SQL): steady {steady_checks['rule_breaches']}, "

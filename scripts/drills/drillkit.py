@@ -30,7 +30,8 @@ import asyncpg
 import httpx
 
 from scripts import benchkit
-from scripts.bench_next import free_port, zone_at
+from scripts.bench_next import zone_at
+from scripts.benchkit import free_port
 from server import embedded
 from server.demo import AUTHORITY
 from server.sample_files import new_business_csv

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,7 +44,7 @@ class ContactContext:
     status_changes: list[dict[str, Any]]
 
 
-def _contact_context(row: asyncpg.Record) -> ContactContext:
+def _contact_context(row: Mapping[str, Any] | asyncpg.Record) -> ContactContext:
     return ContactContext(
         account_id=row["id"],
         client_id=row["client_id"],
@@ -67,15 +67,29 @@ def _contact_context(row: asyncpg.Record) -> ContactContext:
     )
 
 
+def contact_rows_sql(accounts: str) -> str:
+    """The SQL of the contact rows of the accounts `accounts` names (an SQL expression of
+    a uuid[]), for a domain above that reads them within a statement of its own: its
+    columns are what `visible_contact_context` reads back."""
+    return repository.contact_rows_sql(accounts)
+
+
+def visible_contact_context(
+    actor: Principal, row: Mapping[str, Any] | asyncpg.Record
+) -> ContactContext | None:
+    """A row of `contact_rows_sql` as its context; None where the caller may not see the
+    account's client."""
+    return _contact_context(row) if actor.may_see_client(row["client_id"]) else None
+
+
 async def contact_contexts(
     actor: Principal, account_ids: Sequence[UUID]
 ) -> dict[UUID, ContactContext]:
     """The contact contexts of those accounts the caller may see, by account id."""
-    return {
-        row["id"]: _contact_context(row)
-        for row in await repository.contact_rows(account_ids)
-        if actor.may_see_client(row["client_id"])
-    }
+    found = (
+        visible_contact_context(actor, row) for row in await repository.contact_rows(account_ids)
+    )
+    return {ctx.account_id: ctx for ctx in found if ctx is not None}
 
 
 async def contact_context(actor: Principal, account_id: UUID) -> ContactContext:

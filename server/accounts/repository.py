@@ -117,7 +117,8 @@ async def status_history(account_id: UUID) -> list[asyncpg.Record]:
 
 
 # Everything the contact rules need about some accounts and their people, in one round
-# trip: the next-account claim judges several candidates per request.
+# trip: the next-account claim judges several candidates per request, and composes this
+# into the one statement that claims them (`contact_rows_sql`).
 _CONTACT_ROWS = """
     SELECT a.id, a.client_id, a.status, a.status_since, a.debtor_id, a.balance_cents,
            d.no_telephone, d.no_telephone_since, d.inconvenient_times,
@@ -154,14 +155,20 @@ _CONTACT_ROWS = """
                              ORDER BY h.created_at, h.id)
             FROM account_status_change h WHERE h.account_id = a.id) AS status_changes
     FROM account a JOIN debtor d ON d.id = a.debtor_id
-    WHERE a.id = ANY ($1::uuid[])
+    WHERE a.id = ANY ({accounts})
 """
 PHONE_FIELDS = ("e164", "kind", "status", "status_since", "employer_forbids_calls", "time_zones")
 STATUS_CHANGE_FIELDS = ("from_status", "to_status", "received_at", "created_at")
 
 
+def contact_rows_sql(accounts: str) -> str:
+    """The contact rows of the accounts `accounts` names: an SQL expression of a uuid[]
+    (a parameter, or a subquery of the statement this joins)."""
+    return _CONTACT_ROWS.format(accounts=accounts)
+
+
 async def contact_rows(account_ids: Sequence[UUID]) -> list[asyncpg.Record]:
-    return await db.fetch(_CONTACT_ROWS, list(account_ids))
+    return await db.fetch(contact_rows_sql("$1::uuid[]"), list(account_ids))
 
 
 _ACCOUNT_ORDER = created_keyset("a")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -18,8 +19,10 @@ from server.accounts.blocks import evidence_of
 from server.accounts.contacts import ContactContext as ContactContext
 from server.accounts.contacts import contact_context as contact_context
 from server.accounts.contacts import contact_contexts as contact_contexts
+from server.accounts.contacts import contact_rows_sql as contact_rows_sql
 from server.accounts.contacts import mark_phone as mark_phone
 from server.accounts.contacts import stop_telephone as stop_telephone
+from server.accounts.contacts import visible_contact_context as visible_contact_context
 from server.accounts.errors import AccountLeftCollection, StatusTransitionRefused
 from server.accounts.movements import BalanceChange, MoneyAction, status_after
 from server.accounts.phone_search import searched_phone
@@ -75,14 +78,30 @@ def register_account_section(name: str, section: AccountSection) -> None:
     _account_sections[name] = section
 
 
+# The account whose detail is being read, as the reader saw it: the sections that need its
+# row (the call context, the authority band) take it from here instead of reading it again.
+_in_detail: ContextVar[tuple[Principal, asyncpg.Record] | None] = ContextVar(
+    "account_in_detail", default=None
+)
+
+
 async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
-    row = await _visible_account(actor, account_id)
-    sections = {
-        name: await section(actor, account_id) for name, section in _account_sections.items()
-    }
-    debtor = await debtors.debtor_read(actor, row)
-    history = await repository.status_history(account_id)
-    blocks = _most_severe_first(await repository.blocks_in_force(account_id))
+    # One connection for the detail's twenty-odd reads, the sections' included: each read
+    # outside a transaction would take a connection from the pool and reset it after, a
+    # round trip of its own per read.
+    async with db.transaction():
+        row = await _visible_account(actor, account_id)
+        reading = _in_detail.set((actor, row))
+        try:
+            sections = {
+                name: await section(actor, account_id)
+                for name, section in _account_sections.items()
+            }
+        finally:
+            _in_detail.reset(reading)
+        debtor = await debtors.debtor_read(actor, row)
+        history = await repository.status_history(account_id)
+        blocks = _most_severe_first(await repository.blocks_in_force(account_id))
     return read_as(
         AccountRead,
         row,
@@ -389,6 +408,9 @@ async def _take_action(
 
 async def visible_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
     """The account if the caller may see it, else NotFound."""
+    in_detail = _in_detail.get()
+    if in_detail is not None and in_detail[0] == actor and in_detail[1]["id"] == account_id:
+        return in_detail[1]
     return await _visible_account(actor, account_id)
 
 

@@ -34,6 +34,23 @@ async def user_by_id(user_id: UUID, *, for_update: bool = False) -> asyncpg.Reco
     )
 
 
+async def user_for_access(user_id: UUID, family_id: UUID | None) -> asyncpg.Record:
+    """The user an access token names (its columns null if there is none), and whether
+    the token's refresh family was revoked (`family_revoked`; false without a family)."""
+    row = await db.fetchrow(
+        f"""
+        SELECT {_USER_COLUMNS},
+               EXISTS (SELECT FROM refresh_token r
+                       WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS family_revoked
+        FROM (SELECT) one LEFT JOIN app_user u ON u.id = $1
+        """,  # noqa: S608
+        user_id,
+        family_id,
+    )
+    assert row is not None
+    return row
+
+
 async def collectors() -> list[asyncpg.Record]:
     return await db.fetch(
         f"SELECT {_USER_COLUMNS} FROM app_user u WHERE u.role = 'collector' ORDER BY u.username"  # noqa: S608
@@ -164,16 +181,6 @@ async def mark_refresh_token_used(token_id: UUID) -> None:
         WHERE id = $1
         """,
         token_id,
-    )
-
-
-async def refresh_family_revoked(family_id: UUID) -> bool:
-    return bool(
-        await db.fetchval(
-            "SELECT EXISTS (SELECT FROM refresh_token"
-            " WHERE family_id = $1 AND revoked_at IS NOT NULL)",
-            family_id,
-        )
     )
 
 

@@ -7,12 +7,99 @@ transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 
+from server.accounts import service as accounts
 from server.kit import db
+from server.queues import service as queues
+
+# The common claim in one statement: my best unheld person in calling hours now (in rank
+# order, so the hours are evaluated only for the people read), locked as it runs (SKIP
+# LOCKED: a claim at the same moment takes the next one) and leased to me on their first
+# account, with what the rules need (their accounts' contact rows, read by the accounts
+# domain's SQL; their calls, by the queues domain's) and the lease the item held before.
+# The rule function then judges what it returns: the lease moves to another account of
+# the person (`lease_account`), or is given back as it was (`give_back`), when the rules
+# say so. $1 = collector, $2 = now, $3 = the contiguous-US zones, $4 = the lease's
+# length. One row per account, in the item's order.
+_CLAIM_FIRST = f"""
+WITH picked AS (
+    SELECT id, debtor_id, account_ids, leased_until, leased_at, leased_account_id
+    FROM queue_item
+    WHERE collector_id = $1 AND (leased_until IS NULL OR leased_until <= $2)
+      AND queue_person_in_hours(debtor_id, $2, $3::varchar[])
+    ORDER BY rank, debtor_id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), leased AS (
+    UPDATE queue_item q SET leased_until = $2::timestamptz + $4::interval, leased_at = $2,
+        leased_account_id = q.account_ids[1]
+    FROM picked p WHERE q.id = p.id
+    RETURNING q.leased_until
+), contact AS (
+    {accounts.contact_rows_sql("(SELECT account_ids FROM picked)::uuid[]")}
+), history AS (
+    {queues.calls_by_person_sql("(SELECT ARRAY[debtor_id] FROM picked)::uuid[]")}
+)
+SELECT p.id AS item_id, p.debtor_id AS person, p.account_ids AS item_account_ids,
+       p.leased_until AS held_until, p.leased_at AS held_at,
+       p.leased_account_id AS held_account_id,
+       (SELECT leased_until FROM leased) AS lease_expires_at,
+       (SELECT calls FROM history) AS calls, c.*
+FROM picked p LEFT JOIN contact c ON true
+ORDER BY array_position(p.account_ids, c.id)
+"""  # noqa: S608 - the domains' own SQL around expressions of this statement
+
+
+async def claim_first(
+    collector_id: UUID, now: datetime, contiguous: list[str], duration: timedelta
+) -> list[asyncpg.Record]:
+    return await db.fetch(_CLAIM_FIRST, collector_id, now, contiguous, duration)
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """The item `claim_first` leased at `leased_at`, with the lease it had before (given
+    back as it was: the queue shows an expired lease's time and account)."""
+
+    item_id: UUID
+    leased_at: datetime
+    until: datetime | None
+    at: datetime | None
+    account_id: UUID | None
+
+
+async def lease_account(held: Held, account_id: UUID) -> datetime | None:
+    """The lease `claim_first` took, on another account of the person; None if it ended
+    meanwhile (a call recorded on the person, a release)."""
+    value = await db.fetchval(
+        """
+        UPDATE queue_item SET leased_account_id = $3 WHERE id = $1 AND leased_at = $2
+        RETURNING leased_until
+        """,
+        held.item_id,
+        held.leased_at,
+        account_id,
+    )
+    return value if isinstance(value, datetime) else None
+
+
+async def give_back(held: Held) -> None:
+    await db.execute(
+        """
+        UPDATE queue_item SET leased_until = $3, leased_at = $4, leased_account_id = $5
+        WHERE id = $1 AND leased_at = $2
+        """,
+        held.item_id,
+        held.leased_at,
+        held.until,
+        held.at,
+        held.account_id,
+    )
 
 
 async def claim(

@@ -21,25 +21,6 @@ async def lock_person(debtor_id: UUID) -> None:
     )
 
 
-_CURRENT_CALLS = """
-    SELECT c.id, c.chain_id, c.collector_id, c.phone_e164, c.direction, c.started_at,
-           c.duration_s, c.outcome, c.callback_at, c.debtor_id,
-           array_agg(ca.account_id ORDER BY ca.account_id) AS account_ids,
-           array_agg(ca.client_id ORDER BY ca.account_id) AS client_ids
-    FROM call c JOIN call_account ca ON ca.call_id = c.id
-    WHERE {where}
-      AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
-    GROUP BY c.id
-"""
-
-
-async def current_calls_of_people(debtor_ids: Sequence[UUID]) -> list[asyncpg.Record]:
-    """The current version of every call about these people, with the accounts of each."""
-    return await db.fetch(
-        _CURRENT_CALLS.format(where="c.debtor_id = ANY ($1::uuid[])"), list(debtor_ids)
-    )
-
-
 async def call_version(call_id: UUID) -> asyncpg.Record | None:
     """One version of a call, and whether a later version has replaced it."""
     return await db.fetchrow(

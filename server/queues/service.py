@@ -25,7 +25,7 @@ wrong stays marked until a maintenance file or a person changes it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -42,7 +42,7 @@ from server.kit import clock, db
 from server.kit.errors import Conflict, InvalidInput, NotFound
 from server.kit.mapping import read_as
 from server.kit.pagination import Page, PageRequest, make_page, visible_param
-from server.queues import follow_ups, judging, repository
+from server.queues import follow_ups, history_repository, judging, repository
 from server.queues.judging import StoredCall
 from server.queues.rules import evaluator, explain, facts, hours
 from server.queues.schemas import (
@@ -69,12 +69,24 @@ def _e164(field: str, value: str) -> str:
     return value
 
 
-def _stored(row: asyncpg.Record) -> StoredCall:
+def _stored(row: Mapping[str, Any] | asyncpg.Record) -> StoredCall:
     consent = None
     if row["outcome"] == Outcome.CALLBACK and row["callback_at"] is not None:
         consent = facts.Consent(given_at=row["started_at"], asked_for=row["callback_at"])
     accounts = dict(zip(row["account_ids"], row["client_ids"], strict=True))
     return read_as(StoredCall, row, consent=consent, accounts=accounts)
+
+
+def calls_by_person_sql(people: str) -> str:
+    """The SQL of every current call about the people `people` names (an SQL expression
+    of a uuid[]), one row per person with calls, for a domain above that reads them within
+    a statement of its own: `stored_calls` reads each row's `calls` back."""
+    return history_repository.calls_by_person_sql(people)
+
+
+def stored_calls(records: Sequence[Sequence[Any]] | None) -> list[StoredCall]:
+    fields = history_repository.CALL_FIELDS
+    return [_stored(dict(zip(fields, r, strict=True))) for r in records or ()]
 
 
 async def calls_of_person(debtor_id: UUID) -> list[StoredCall]:
@@ -84,7 +96,7 @@ async def calls_of_person(debtor_id: UUID) -> list[StoredCall]:
 async def calls_of_people(debtor_ids: Sequence[UUID]) -> dict[UUID, list[StoredCall]]:
     """The current version of every call about each of these people, by person."""
     found: dict[UUID, list[StoredCall]] = {d: [] for d in debtor_ids}
-    for row in await repository.current_calls_of_people(debtor_ids):
+    for row in await history_repository.current_calls_of_people(debtor_ids):
         found[row["debtor_id"]].append(_stored(row))
     return found
 
