@@ -75,5 +75,10 @@ def machine() -> str:
     return f"{platform.machine()}, {cpus} cores{memory}, Python {platform.python_version()}"
 
 
+def load() -> str:
+    """The load averages (1, 5, 15 minutes), to quote beside a figure."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
