@@ -74,7 +74,7 @@ async def batch_running() -> bool:
 
 async def clients_with_payments() -> list[UUID]:
     """Every client that has a payment (reversals are always of one), by a loose index
-    scan over payment_client_cleared: one probe per client, not a scan of the payments."""
+    scan over payment_client_lines: one probe per client, not a scan of the payments."""
     rows = await db.fetch(
         """
         WITH RECURSIVE c AS (
