@@ -93,6 +93,11 @@ def machine() -> str:
     return f"{platform.machine()}, {cpus} cores{memory}, Python {platform.python_version()}"
 
 
+def load() -> str:
+    """The load averages (1, 5, 15 minutes), to quote beside a figure."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -221,10 +226,6 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.5)
     raise SystemExit("agency api did not start")
-
-
-def load() -> str:
-    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # wrk drives the closed loops when the machine has it (`apt-get install wrk`): it needs a

@@ -1,4 +1,4 @@
-"""The score's facts of one account, as the rescoring SQL (`repository.RESCORE`) reads
+"""The score's facts of one account, as the rescoring SQL (`score_repository.RESCORE`) reads
 them for all: what the account detail explains the score with. Kept apart from the
 set-based rescoring, which never reads one account."""
 

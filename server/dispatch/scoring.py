@@ -1,7 +1,7 @@
 """The account score: expected recovery per call, 0-1000, with its parts kept.
 
 Pure: the weights and the formula. The dispatcher computes the same formula set-based in
-SQL (`server.dispatch.repository.RESCORE`) with these weights bound as parameters; `score()`
+SQL (`server.dispatch.score_repository.RESCORE`) with these weights bound as parameters; `score()`
 here is the reference a test holds the SQL to.
 
     likelihood = min(1, base_rate × age × contact × balance)
@@ -31,10 +31,11 @@ checked here (`configured_weights`) when the API and the worker start and where 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from server.kit.dollars import dollars
 from server.kit.settings import Settings, SettingsError
@@ -60,6 +61,10 @@ class Weights:
     def as_params(self) -> tuple[float | int, ...]:
         """The weights in the order the rescoring SQL binds them ($2 onwards)."""
         return tuple(getattr(self, f.name) for f in fields(self))
+
+    def as_json(self) -> str:
+        """The weights as the dispatcher records them with each rescore (in field order)."""
+        return json.dumps(asdict(self))
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -92,6 +97,22 @@ def configured_weights(settings: Settings) -> Weights:
         return weights_from(settings.score_weights)
     except WeightsError as error:
         raise SettingsError("AGENCY_SCORE_WEIGHTS", str(error)) from None
+
+
+def rescore_since(
+    last: tuple[datetime, str] | None, now: datetime, weights: Weights
+) -> datetime | None:
+    """When the dispatcher's last rescore ran, if this one may rescore only the accounts
+    whose facts were written since; None when every open account must be rescored: no run
+    yet, other weights, the clock gone back, or another UTC day since (the age factor
+    counts the days to the as-of date, so every score ages once a day: the daily pass).
+    `last`: the last rescore's instant and weights (`Weights.as_json`)."""
+    if last is None or last[1] != weights.as_json():
+        return None
+    at = last[0]
+    if now < at or now.astimezone(UTC).date() != at.astimezone(UTC).date():
+        return None
+    return at
 
 
 @dataclass(frozen=True, slots=True)

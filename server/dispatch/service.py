@@ -1,8 +1,11 @@
 """The dispatcher and the work queues: scores, refills, and the next account to call.
 
-The dispatcher rescores every open account and refills every active collector's queue in
-one transaction of set-based SQL (server.dispatch.repository), serialized by an advisory lock
-so a cron run and a supervisor's run never deal the same people twice. It deals into a
+The dispatcher rescores the open accounts whose facts changed since its last run (every
+open account on the first run of a UTC day: `scoring.rescore_since`) and refills every
+active collector's queue in one transaction of set-based SQL (server.dispatch.repository),
+serialized by an advisory lock so a cron run and a supervisor's run never deal the same
+people twice. Reach (callable now, within the hour, later) is worked out on every run:
+it moves with the clock, not with the facts. It deals into a
 table of its own and puts the result in place of the unheld items only at the end, so the
 claims and calls of a working floor wait on it for two statements, not for the refill.
 What it admits is only pre-filtered; whether an account may be called is decided when a
@@ -27,6 +30,7 @@ from server.audit import service as audit
 from server.auth.principal import Principal
 from server.dispatch import claim_repository as claims
 from server.dispatch import repository as repository
+from server.dispatch import score_repository as rescoring
 from server.dispatch import scoring
 from server.dispatch.facts_repository import score_facts
 from server.dispatch.schemas import (
@@ -85,7 +89,8 @@ async def dispatch(actor: Principal) -> DispatchRead:
     weights = scoring.configured_weights(get_settings())
     async with db.transaction():
         await repository.lock_dispatch()
-        scored = await repository.rescore(now, weights)
+        since = scoring.rescore_since(await rescoring.last_pass(), now, weights)
+        scored = await rescoring.rescore(now, weights, since=since)
         await repository.stage_queues(now)
         soon = [now + LOOKAHEAD_STEP * k for k in range(1, LOOKAHEAD // LOOKAHEAD_STEP + 1)]
         await repository.work_out_reach(now, CONTIGUOUS, soon)

@@ -8,7 +8,17 @@ the composite index. No column has a default unless the SQL gives one. The table
 read and written only by the set-based SQL in `server.dispatch.repository`.
 """
 
-from piccolo.columns import UUID, Array, BigInt, Integer, SmallInt, Timestamptz
+from piccolo.columns import (
+    UUID,
+    Array,
+    BigInt,
+    BigSerial,
+    Boolean,
+    Integer,
+    SmallInt,
+    Text,
+    Timestamptz,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -49,3 +59,27 @@ class QueueItem(Table, tablename="queue_item"):
     leased_at = Timestamptz(null=True, default=None)
     leased_account_id = UUID(null=True, default=None)
     queued_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScoreStale(Table, tablename="score_stale"):
+    """A person whose accounts' score facts were written since the dispatcher last read
+    them: one row per write, appended by the triggers of the dispatch migration
+    2026-12-07T16:10:10 and deleted by the rescore that reads them (in the same statement,
+    so one snapshot), never updated: a write committed while a rescore runs keeps its row
+    for the next one."""
+
+    id = BigSerial(primary_key=True)
+    # REFERENCES nothing: the person may be gone (a merge), and the mark with them.
+    debtor_id = UUID(default=None)
+
+
+class ScorePass(Table, tablename="score_pass"):
+    """A rescore the dispatcher ran: when, whether it read every open account (the first
+    of each UTC day, the first after the weights changed or the clock went back), and with
+    which weights. The latest tells the next run what its scores were made as of."""
+
+    id = BigSerial(primary_key=True)
+    scored_at = Timestamptz(default=None)
+    full_pass = Boolean(default=None)
+    # The weights as JSON, in scoring.Weights field order.
+    weights = Text(default=None)

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
-from server.dispatch import repository, scoring
+from server.dispatch import repository, score_repository, scoring
 from server.dispatch.service import CONTIGUOUS
 from server.kit import clock, db
 from server.kit.settings import get_settings
@@ -42,7 +42,9 @@ async def test_the_floor_works_on_while_a_refill_deals_and_what_it_did_wins(
         now = clock.now()
         async with db.transaction():
             await repository.lock_dispatch()
-            await repository.rescore(now, scoring.configured_weights(get_settings()))
+            await score_repository.rescore(
+                now, scoring.configured_weights(get_settings()), since=None
+            )
             await repository.stage_queues(now)
             await repository.work_out_reach(now, CONTIGUOUS, [now + timedelta(minutes=15)])
             while await repository.deal_round():

@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from server.accounts import money as account_money
 from server.accounts import service as accounts
 from server.accounts.movements import BalanceChange
 from server.accounts.statuses import AccountStatus
@@ -351,7 +352,7 @@ async def apply_to_offer(
     remainder = int(account["balance_cents"])
     if remainder <= 0:
         return None
-    change = await accounts.settle_account(
+    change = await account_money.settle_account(
         actor, row["account_id"], remainder, at=at,
         reason=f"settled by offer {row['id']}: {remainder} cents written off",
     )  # fmt: skip

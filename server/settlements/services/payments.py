@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from server.accounts import money as account_money
 from server.accounts import movements
 from server.accounts import service as accounts
 from server.accounts.statuses import LEFT_COLLECTION, AccountStatus
@@ -215,7 +216,7 @@ async def record_payment(
     # Money received is never refused: what exceeds the balance is a credit due back.
     applied = min(data.amount_cents, max(balance_before, 0))
     credit = data.amount_cents - applied
-    change = await accounts.apply_money_movement(
+    change = await account_money.apply_money_movement(
         actor, account, -applied, action=movements.MoneyAction.PAYMENT,
         reason=f"payment of {dollars(data.amount_cents)} received {received_on}",
         at=at, paid_on=received_on,

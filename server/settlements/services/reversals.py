@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from server.accounts import money as account_money
 from server.accounts import movements
 from server.accounts import service as accounts
 from server.audit import service as audit
@@ -88,7 +89,7 @@ async def record_reversal(
     credit_removed = min(
         amount, max((await payment_repository.paid_and_credit(account["id"]))[1], 0)
     )
-    change = await accounts.apply_money_movement(
+    change = await account_money.apply_money_movement(
         actor, account, amount - credit_removed, action=movements.MoneyAction.REVERSAL,
         reason=f"payment {payment_id} reversed: {reason}", at=returned_at,
     )  # fmt: skip
@@ -128,7 +129,7 @@ async def _undo_for_reversal(
     write_off = await adjustments.write_off_by(payment["id"])
     if write_off is not None:
         cents = -int(write_off["amount_cents"])
-        change = await accounts.reinstate_write_off(
+        change = await account_money.reinstate_write_off(
             actor, payment["account_id"], cents, at=at,
             reason=f"payment {payment['id']} reversed: the settlement's write-off undone",
         )  # fmt: skip
@@ -179,7 +180,7 @@ async def record_adjustment(
             f"would take the balance ({balance} cents) below zero",
             code="balance_below_zero",
         )
-    change = await accounts.apply_money_movement(
+    change = await account_money.apply_money_movement(
         actor, account, amount_cents, action=movements.MoneyAction.ADJUSTMENT,
         reason=f"balance adjusted by {dollars(amount_cents)} by the client: "
         f"{reason or 'no reason'}",
