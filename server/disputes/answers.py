@@ -68,11 +68,7 @@ async def answers_due() -> list[AnswerDue]:
     rows = await repository.unmade_answers()
     request_ids = [r["request_id"] for r in rows if r["request_id"] is not None]
     documents = await repository.documents(request_ids)
-    requests = {
-        r["request_id"]: await repository.request(r["request_id"], None)
-        for r in rows
-        if r["request_id"] is not None
-    }
+    requests = {r["request_id"]: r for r in await repository.requests_by_id(request_ids)}
     found = []
     for row in rows:
         request = requests.get(row["request_id"])

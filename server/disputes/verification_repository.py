@@ -45,6 +45,14 @@ async def insert_request(
     return found
 
 
+async def requests_by_id(request_ids: list[UUID]) -> list[asyncpg.Record]:
+    """The requests named, for the letter batch (which answers every client's)."""
+    return await db.fetch(
+        f"SELECT {_REQUEST_COLUMNS} FROM {_REQUEST_FROM} WHERE r.id = ANY($1::uuid[])",  # noqa: S608
+        request_ids,
+    )
+
+
 async def request(
     request_id: UUID, visible: frozenset[UUID] | None, *, for_update: bool = False
 ) -> asyncpg.Record | None:
