@@ -437,10 +437,10 @@ async def _load(reader: db.Connection, writer: db.Connection, placement_id: UUID
     except (FileRejected, HeaderMismatch) as refused:
         if writing is not None:
             await asyncio.gather(writing, return_exceptions=True)
-        await repository.reject_file(reader, placement_id, str(refused))
-        # After the rejection committed (it is written on the loader's own connection):
-        # a notice lost to a crash here is a notice of what the portal shows anyway.
-        async with db.transaction():
+        # The rejection and its notice in one transaction: a crash between two commits
+        # would leave a rejected file its client is never told of.
+        async with db.transaction(), db.connection() as conn:
+            await repository.reject_file(conn, placement_id, str(refused))
             await tell_client(
                 placement["client_id"], "file_rejected", 1, f"/portal/placements/{placement_id}"
             )

@@ -229,3 +229,40 @@ async def test_without_a_server_notices_stay_in_the_outbox_for_admins(
     for other in (people["client"], people["supervisor"], people["collector"]):
         assert (await other.get("/api/v1/notices/outbox")).status_code == 403
     assert mailbox.received() == []
+
+
+async def test_a_rejected_file_and_its_notice_commit_together(
+    people: dict[str, Any], owner_db: asyncpg.Connection
+) -> None:
+    """When the notice cannot be queued the rejection is not recorded either: the load
+    raises and the next attempt rejects the file and tells the client, so no crash or
+    failure between the two leaves a rejected file nobody was told of."""
+    await want_notices(people["client"], "ops@client.example")
+    refused = await upload(people["admin"], people["client_id"], csv_bytes([good_row(1)]))
+    refused_id = UUID(refused.json()["placement_id"])
+    await owner_db.execute(
+        "UPDATE placement_chunk SET data = $2 WHERE placement_id = $1",
+        refused_id, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40,
+    )  # fmt: skip
+    await owner_db.execute(
+        """
+        CREATE FUNCTION refuse_notice() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'the outbox refuses'; END $$;
+        CREATE TRIGGER refuse_notice BEFORE INSERT ON notice_outbox
+            FOR EACH ROW EXECUTE FUNCTION refuse_notice();
+        """
+    )
+    try:
+        with pytest.raises(asyncpg.RaiseError):
+            await ingest.load_placement(refused_id)
+        status = await owner_db.fetchval("SELECT status FROM placement WHERE id = $1", refused_id)
+        assert status == "validating"
+    finally:
+        await owner_db.execute(
+            "DROP TRIGGER refuse_notice ON notice_outbox; DROP FUNCTION refuse_notice()"
+        )
+    assert await ingest.load_placement(refused_id) == "rejected"
+    kinds = await owner_db.fetch(
+        "SELECT kind FROM notice_outbox WHERE body LIKE '%' || $1 || '%'", str(refused_id)
+    )
+    assert [r["kind"] for r in kinds] == ["file_rejected"]
