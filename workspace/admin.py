@@ -98,6 +98,11 @@ async def create_token(actor: Principal, client_id: UUID, name: str) -> ApiToken
     return await auth.create_api_token(actor, client_id, data.name)
 
 
+async def token_just_made(actor: Principal, client_id: UUID, secret: str) -> ApiTokenCreated | None:
+    require_admin(actor)
+    return await auth.live_api_token_of_secret(actor, client_id, secret)
+
+
 async def revoke_token(actor: Principal, client_id: UUID, token_id: UUID) -> None:
     require_admin(actor)
     await auth.revoke_api_token(actor, client_id, token_id)

@@ -1,8 +1,10 @@
 """An admin's pages for clients, their API tokens, and users: thin handlers over
 workspace.admin. Every form checks its CSRF token first; a refused one comes back with
 what was typed and each fault next to its field (422, or the 409 the API would answer);
-a form that went through redirects, so a reload sends nothing again — but for a new API
-token, whose secret is shown once, on the answer to the form itself."""
+a form that went through redirects, so a reload sends nothing again. A new API token's
+secret, shown once, crosses the redirect in a cookie of its own: HttpOnly, SameSite=Strict,
+scoped to the client's page, gone after five minutes or as soon as the page has shown it,
+and shown only while it opens a live token of that client."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
 from litestar.di import Provide
 from litestar.params import FromPath
 from litestar.response import Template
@@ -21,7 +24,7 @@ from server.auth.schemas import ApiTokenCreated
 from server.auth.service import PortalSession
 from server.clients.errors import ClientNameTaken
 from server.kit.errors import Conflict, DomainError, InvalidInput, NotPermitted
-from server.kit.pages import CSRF_FIELD, Form, read_form
+from server.kit.pages import CSRF_FIELD, Form, cookie_flags, read_form
 from workspace import admin, client_form, forms
 from workspace.rendering import Query, Session, page, see_other
 from workspace.session import PREFIX, check_csrf, provide_session
@@ -39,6 +42,9 @@ _USER_DONE = {
     "collector": "The collector's capacity and portfolio are saved.",
 }
 USER_FIELDS = ("username", "password", "role", "client_id", "capacity")
+# The new token's secret on its way from the form's redirect to the page.
+NEW_TOKEN_COOKIE = "new_api_token"
+NEW_TOKEN_SECONDS = 300
 
 
 def _errors(error: DomainError, taken_field: str) -> dict[str, str]:
@@ -74,6 +80,10 @@ async def _client_page(
         tokens=await admin.tokens(actor, client_id) if client_id else [],
         created=created, token_errors=token_errors or {},
     )  # fmt: skip
+
+
+def _client_path(client_id: UUID) -> str:
+    return f"{ADMIN}/clients/{client_id}"
 
 
 async def _users_page(
@@ -134,9 +144,22 @@ class AdminController(Controller):
 
     @get("/clients/{client_id:uuid}")
     async def client(
-        self, session: Session, client_id: FromPath[UUID], done: Query = ""
+        self,
+        request: Request[Any, Any, Any],
+        session: Session,
+        client_id: FromPath[UUID],
+        done: Query = "",
     ) -> Template:
-        return await _client_page(session, client_id, notice=_CLIENT_DONE.get(done))
+        passed = request.cookies.get(NEW_TOKEN_COOKIE)
+        created = None
+        if passed:
+            created = await admin.token_just_made(session.principal, client_id, passed)
+        shown = await _client_page(
+            session, client_id, notice=_CLIENT_DONE.get(done), created=created
+        )
+        if passed:
+            shown.delete_cookie(NEW_TOKEN_COOKIE, path=_client_path(client_id))
+        return shown
 
     @post("/clients/{client_id:uuid}", status_code=HTTP_303_SEE_OTHER)
     async def update_client(
@@ -154,10 +177,10 @@ class AdminController(Controller):
             )
         return see_other(f"{ADMIN}/clients/{client_id}?done=saved")
 
-    @post("/clients/{client_id:uuid}/tokens", status_code=200)
+    @post("/clients/{client_id:uuid}/tokens", status_code=HTTP_303_SEE_OTHER)
     async def create_token(
         self, request: Request[Any, Any, Any], session: Session, client_id: FromPath[UUID]
-    ) -> Template:
+    ) -> Response[Any]:
         form = await read_form(request)
         check_csrf(session, form.get(CSRF_FIELD))
         try:
@@ -165,7 +188,12 @@ class AdminController(Controller):
         except InvalidInput as error:
             wrong = {"name": error.details[0].reason if error.details else error.message}
             return await _client_page(session, client_id, token_errors=wrong, status=422)
-        return await _client_page(session, client_id, created=made, status=201)
+        shown = see_other(f"{_client_path(client_id)}#token-created")
+        flags = {**cookie_flags(_client_path(client_id)), "samesite": "strict"}
+        shown.set_cookie(
+            Cookie(key=NEW_TOKEN_COOKIE, value=made.token, max_age=NEW_TOKEN_SECONDS, **flags)
+        )
+        return shown
 
     @post("/clients/{client_id:uuid}/tokens/{token_id:uuid}/revoke", status_code=HTTP_303_SEE_OTHER)
     async def revoke_token(

@@ -229,12 +229,18 @@ async def api_tokens_of_client(client_id: UUID) -> list[asyncpg.Record]:
     )
 
 
+async def live_api_token_of_secret(client_id: UUID, token_hash: str) -> asyncpg.Record | None:
+    """The client's unrevoked token with this secret, read without marking it used."""
+    return await _token_of_client(client_id, "token_hash = $2 AND revoked_at IS NULL", token_hash)
+
+
 async def api_token(client_id: UUID, token_id: UUID) -> asyncpg.Record | None:
-    return await db.fetchrow(
-        f"SELECT {_TOKEN_COLUMNS} FROM api_token WHERE client_id = $1 AND id = $2",  # noqa: S608
-        client_id,
-        token_id,
-    )
+    return await _token_of_client(client_id, "id = $2", token_id)
+
+
+async def _token_of_client(client_id: UUID, condition: str, value: object) -> asyncpg.Record | None:
+    sql = f"SELECT {_TOKEN_COLUMNS} FROM api_token WHERE client_id = $1 AND {condition}"  # noqa: S608
+    return await db.fetchrow(sql, client_id, value)
 
 
 async def revoke_api_token(token_id: UUID) -> None:

@@ -334,6 +334,16 @@ async def list_api_tokens(actor: Principal, client_id: UUID) -> list[ApiTokenRea
     return [_token_read(row) for row in await repository.api_tokens_of_client(client_id)]
 
 
+async def live_api_token_of_secret(
+    actor: Principal, client_id: UUID, secret: str
+) -> ApiTokenCreated | None:
+    """A secret handed back to the page that shows it once (the workspace's redirect after
+    the form): the token it opens, if that is a live token of this client."""
+    await client_lookup().require_client(actor, client_id)
+    row = await repository.live_api_token_of_secret(client_id, tokens.secret_hash(secret))
+    return None if row is None else read_as(ApiTokenCreated, row, token_id=row["id"], token=secret)
+
+
 async def revoke_api_token(actor: Principal, client_id: UUID, token_id: UUID) -> None:
     await client_lookup().require_client(actor, client_id)
     async with db.transaction():

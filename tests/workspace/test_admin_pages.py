@@ -116,8 +116,9 @@ async def test_a_client_is_set_up_edited_and_keeps_its_name_unique(
 
 
 async def test_a_token_is_shown_once_works_and_is_revoked(
-    staff_browser: NewBrowser, admin: Caller, make_client: MakeClient, http: httpx.AsyncClient
-) -> None:
+    staff_browser: NewBrowser, admin: Caller, make_client: MakeClient, http: httpx.AsyncClient,
+    owner_db: asyncpg.Connection,
+) -> None:  # fmt: skip
     client = await make_client()
     b = await _admin(staff_browser, admin)
     url = f"/workspace/admin/clients/{client['client_id']}"
@@ -125,21 +126,41 @@ async def test_a_token_is_shown_once_works_and_is_revoked(
     assert nameless.status_code == 422
     assert "Name: is required" in nameless.text
     made = await b.post_form(f"{url}/tokens", {"name": "Nightly upload"})
-    assert made.status_code == 201
-    token = made.text.split('id="new-token" class="mono token-once" readonly value="')[1]
+    # Redirected, so a reload of what the browser shows sends nothing again.
+    assert made.status_code == 303
+    assert made.headers["location"] == f"{url}#token-created"
+    assert "new-token" not in made.text
+    passed = made.headers["set-cookie"].lower()
+    assert "httponly" in passed
+    assert "samesite=strict" in passed
+    assert "max-age=300" in passed
+    assert f"path={url}".lower() in passed
+    shown = (await b.get(url)).text
+    assert "Token “Nightly upload” created." in shown
+    token = shown.split('id="new-token" class="mono token-once" readonly value="')[1]
     token = token.split('"')[0]
     bearer = {"Authorization": f"Bearer {token}"}
     me = await http.get("/api/v1/me", headers=bearer)
     assert me.status_code == 200
     assert me.json()["client_id"] == client["client_id"]
+    assert await _count(owner_db, "api_token") == 1
+    # Shown once: the page read again (a reload) has the token's name and prefix only.
     again = (await b.get(url)).text
     assert token not in again
+    assert "new-token" not in again
     assert "Nightly upload" in again
     assert token[:12] in again
     token_id = again.split("/tokens/")[1].split("/revoke")[0]
     revoked = await b.post_form(f"{url}/tokens/{token_id}/revoke")
     assert revoked.status_code == 303
     assert (await http.get("/api/v1/me", headers=bearer)).status_code == 401
+    # A secret handed back in the cookie is shown only while it opens a live token of the
+    # page's client: not once revoked, nor on another client's page.
+    other = f"/workspace/admin/clients/{(await make_client())['client_id']}"
+    live = await admin.post(f"/api/v1/clients/{client['client_id']}/tokens", json={"name": "b"})
+    for page_url, secret in ((url, token), (other, live.json()["token"])):
+        b.http.cookies.set("new_api_token", secret, path=page_url)
+        assert secret not in (await b.get(page_url)).text
 
 
 async def test_users_are_added_deactivated_and_collectors_given_portfolios(
@@ -262,7 +283,7 @@ async def test_every_admin_form_refuses_a_missing_or_forged_token(
     b = await _admin(staff_browser, admin)
     url = f"/workspace/admin/clients/{client['client_id']}"
     made = await b.post_form(f"{url}/tokens", {"name": "kept"})
-    assert made.status_code == 201
+    assert made.status_code == 303
     token_id = await owner_db.fetchval("SELECT id FROM api_token")
     before = await _count(owner_db, "audit_event")
     forms = {
