@@ -110,6 +110,17 @@ async def world(
     return await world_module.build_world(http, admin, make_user, make_client, make_account)
 
 
+async def autofocused(page: Any, element_id: str) -> None:
+    """Waits until the page's autofocus lands on `element_id`: the browser moves the focus
+    at its next rendering step, which on a loaded machine comes after the load event; the
+    wait fails (after 5 s) if the focus never gets there."""
+    await page.wait_for_function(
+        "id => document.activeElement !== null && document.activeElement.id === id",
+        arg=element_id,
+        timeout=5_000,
+    )
+
+
 async def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
     await page.goto("/portal/sign-in")
     await page.get_by_label("Username").fill(username)

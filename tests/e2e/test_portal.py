@@ -16,7 +16,7 @@ import pytest
 from tests import world as world_module
 from tests.client_portal.conftest import client_offer
 from tests.client_portal.test_pages import with_a_bad_row
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, autofocused, sign_in
 from tests.fixtures import Caller
 from tests.placements.test_failed_loads import REFUSED, fail_twice, merge_refusing_a_name
 from tests.placements.test_ingest import csv_bytes, good_row
@@ -29,7 +29,7 @@ async def open_section(page: Any, name: str) -> None:
 async def test_sign_in_by_keyboard_and_sign_out(page: Any, world: world_module.World) -> None:
     await page.goto("/portal/dashboard")
     await page.wait_for_url("**/portal/sign-in?next=/portal/dashboard")
-    assert await page.evaluate("document.activeElement.id") == "username"
+    await autofocused(page, "username")
     await page.keyboard.type(world.a.user.username or "")
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.activeElement.id") == "password"

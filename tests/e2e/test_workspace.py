@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, autofocused
 from tests.fixtures import PASSWORD, MakeUser
 from tests.workspace.conftest import Floor, floor
 
@@ -23,7 +23,7 @@ PICTURES = ARTIFACTS / "workspace"
 async def sign_in_by_keyboard(page: Any, username: str) -> None:
     await page.goto("/workspace/")
     await page.wait_for_url("**/workspace/sign-in")
-    assert await page.evaluate("document.activeElement.id") == "username"
+    await autofocused(page, "username")
     await page.keyboard.type(username)
     await page.keyboard.press("Tab")
     await page.keyboard.type(PASSWORD)
