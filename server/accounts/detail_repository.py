@@ -32,6 +32,11 @@ _PARAMETERS = {
     "debtor": "(SELECT k.debtor_id FROM account k WHERE k.id = $1::uuid)",
 }
 _NAMED = re.compile(r"\$([a-z_]+)\b")
+# Always true, and names every parameter with its type: a statement that uses only some
+# of them still prepares (PostgreSQL refuses a parameter it cannot type).
+_EVERY_PARAMETER = (
+    "(" + " OR ".join(f"{p} IS NULL" for p in list(_PARAMETERS.values())[:6]) + " OR TRUE)"
+)
 
 
 def numbered(sql: str) -> str:
@@ -93,15 +98,14 @@ def detail_sql(types: Sequence[str], parts: Sequence[tuple[str, bool]]) -> str:
         SELECT {type_columns(types)}, {repository.ACCOUNT_COLUMNS}{columns}
         FROM account a
         WHERE a.id = $account AND ($visible IS NULL OR a.client_id = ANY ($visible))
+          AND {_EVERY_PARAMETER}
         """  # noqa: S608 - the server's own parts
     )
 
 
 async def part_columns(sql: str) -> tuple[tuple[str, str], ...]:
-    """The names of a part's columns. Every parameter is named, typed, so that a part
-    that uses only some of them still prepares."""
-    typed = " AND ".join(f"{p} IS NULL" for p in list(_PARAMETERS.values())[:6])
-    return await db.columns_of(numbered(f"SELECT * FROM ({sql}) q WHERE {typed}"))  # noqa: S608
+    """The names and types of a part's columns."""
+    return await db.columns_of(numbered(f"SELECT * FROM ({sql}) q WHERE {_EVERY_PARAMETER}"))  # noqa: S608
 
 
 async def read_detail(sql: str, values: Mapping[str, Any]) -> asyncpg.Record | None:
