@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import asyncpg
@@ -123,6 +123,13 @@ _SESSION_STATE = re.compile(
 )
 
 
+# Known per statement: the search is over the whole text, and the account detail's one
+# statement is 17 KB of it (0.8 ms a search, a third of the detail's CPU in the API).
+@lru_cache(maxsize=4096)
+def _takes_session_state(query: str) -> bool:
+    return _SESSION_STATE.search(query) is not None
+
+
 class PooledConnection(asyncpg.Connection):
     """A pool's connection that knows whether it took any session state: only then is it
     reset when it returns to the pool (asyncpg's reset: unlock all advisory locks, close
@@ -134,7 +141,7 @@ class PooledConnection(asyncpg.Connection):
     took_session_state = False
 
     def _note(self, query: str) -> None:
-        if not self.took_session_state and _SESSION_STATE.search(query):
+        if not self.took_session_state and _takes_session_state(query):
             self.took_session_state = True
 
     async def execute(self, query: str, *args: Any, **kwargs: Any) -> str:
