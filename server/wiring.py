@@ -34,13 +34,13 @@ def wire() -> None:
         ClientLookup(missing_clients=clients.missing_clients, require_client=clients.require_client)
     )
     # The account detail's sections, in the order the detail lists them.
-    accounts.register_account_section("call", call_context.call_section)
-    accounts.register_account_section("contacts", queues.contacts_section)
-    accounts.register_account_section("score", dispatch.score_section)
-    accounts.register_account_section("money", reporting.money_section)
-    accounts.register_account_section("offers", offers.offers_section)
-    accounts.register_account_section("authority", authority_band.authority_section)
-    accounts.register_account_section("disputes", disputes.disputes_section)
+    accounts.register_account_section("call", call_context.CALL_SECTION)
+    accounts.register_account_section("contacts", queues.CONTACTS_SECTION)
+    accounts.register_account_section("score", dispatch.SCORE_SECTION)
+    accounts.register_account_section("money", reporting.MONEY_SECTION)
+    accounts.register_account_section("offers", offers.OFFERS_SECTION)
+    accounts.register_account_section("authority", authority_band.AUTHORITY_SECTION)
+    accounts.register_account_section("disputes", disputes.DISPUTES_SECTION)
     # Every dispute (the status action, a call's outcome) is recorded and judged by the
     # disputes domain; the supervisor's verification lifts only a block no dispute awaiting
     # its answer letter holds (those lift when the letter is mailed).
@@ -52,7 +52,7 @@ def wire() -> None:
     # ...and close their open verification requests: nothing is asked of the client then.
     accounts.register_left_collection(verification.close_requests_of)
     # The account screen lists its verification requests and their documents.
-    accounts.register_account_section("verification", verification.requests_section)
+    accounts.register_account_section("verification", verification.REQUESTS_SECTION)
     # A number learned on a call is read as the loader reads a file's (its zones too).
     preferences.use_phone_reader(_learned_number)
     # A financial file's rows are money: settlements applies and acknowledges them.

@@ -11,7 +11,9 @@ verification, never in a list or an export.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 
@@ -32,6 +34,8 @@ _PROFILE_FIELDS = (
 )  # fmt: skip
 
 
+Row = Mapping[str, Any] | asyncpg.Record
+
 _AGENCY_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COLLECTOR})
 
 
@@ -40,18 +44,35 @@ def reads_whole_person(actor: Principal) -> bool:
     return actor.role in _AGENCY_ROLES
 
 
-async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
+async def debtor_read(actor: Principal, account: Row) -> DebtorRead:
     """The person as `actor` may see them on `account`. A client (user or token) sees only
     its own profile and the numbers it supplied or the agency learned on its accounts;
     staff and collectors see the person whole. The flat fields are the account's client's
     profile for everyone: another client's name or birth date is never the account's."""
     debtor = await repository.debtor(account["debtor_id"])
     assert debtor is not None
+    own = None if reads_whole_person(actor) else account["client_id"]
+    return debtor_of(
+        actor,
+        account,
+        debtor,
+        await repository.profiles(account["debtor_id"], own),
+        await repository.debtor_phones(account["debtor_id"], own),
+        await preference_repository.learned_addresses(account["debtor_id"], own),
+    )
+
+
+def debtor_of(
+    actor: Principal,
+    account: Row,
+    debtor: Row,
+    profiles: Sequence[Row],
+    phones: Sequence[Row],
+    learned: Sequence[Row],
+) -> DebtorRead:
+    """`debtor_read` of what was read: the profiles, numbers and learned addresses already
+    only those the reader may see (`own` above)."""
     whole = reads_whole_person(actor)
-    own = None if whole else account["client_id"]
-    profiles = await repository.profiles(account["debtor_id"], own)
-    phones = await repository.debtor_phones(account["debtor_id"], own)
-    learned = await preference_repository.learned_addresses(account["debtor_id"], own)
     mine = next((p for p in profiles if p["client_id"] == account["client_id"]), None)
     flat = {name: None if mine is None else mine[name] for name in _PROFILE_FIELDS}
     return DebtorRead(
@@ -72,7 +93,7 @@ async def debtor_read(actor: Principal, account: asyncpg.Record) -> DebtorRead:
     )
 
 
-def refused_media(debtor: asyncpg.Record) -> list[MediumRefusalRead]:
+def refused_media(debtor: Row) -> list[MediumRefusalRead]:
     """Every medium the person refused, oldest first. The telephone's is `no_telephone`,
     however it was closed (a refusal, or an oral cease on a call, which records no
     channel here)."""

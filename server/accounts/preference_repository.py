@@ -148,17 +148,16 @@ async def insert_learned_address(
     return found
 
 
+LEARNED_ADDRESSES_SQL = """
+    SELECT id AS address_id, address_line1, address_line2, city, state, zip5, time_zone,
+           client_id, learned_on_account_id, channel, received_at, created_at
+    FROM debtor_learned_address
+    WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2::uuid)
+    ORDER BY received_at DESC, created_at DESC, id DESC
+"""
+
+
 async def learned_addresses(debtor_id: UUID, client_id: UUID | None) -> list[asyncpg.Record]:
     """The addresses the consumer gave, newest first: only those learned on `client_id`'s
     accounts when given, else every one."""
-    return await db.fetch(
-        """
-        SELECT id AS address_id, address_line1, address_line2, city, state, zip5, time_zone,
-               client_id, learned_on_account_id, channel, received_at, created_at
-        FROM debtor_learned_address
-        WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2)
-        ORDER BY received_at DESC, created_at DESC, id DESC
-        """,
-        debtor_id,
-        client_id,
-    )
+    return await db.fetch(LEARNED_ADDRESSES_SQL, debtor_id, client_id)

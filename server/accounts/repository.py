@@ -11,7 +11,7 @@ import asyncpg
 from server.kit import db
 from server.kit.pagination import created_keyset, cursor_params, visible_param
 
-_ACCOUNT_COLUMNS = """
+ACCOUNT_COLUMNS = """
     a.id, a.client_id, a.placement_id, a.debtor_id, a.client_account_number,
     a.original_creditor, a.tier, a.fee_rate_bps, a.principal_cents, a.interest_cents,
     a.fees_cents, a.placed_balance_cents, a.balance_cents, a.delinquency_date,
@@ -24,7 +24,7 @@ _ACCOUNT_COLUMNS = """
 async def account(account_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     return await db.fetchrow(
-        f"SELECT {_ACCOUNT_COLUMNS} FROM account a WHERE a.id = $1{lock}",  # noqa: S608
+        f"SELECT {ACCOUNT_COLUMNS} FROM account a WHERE a.id = $1{lock}",  # noqa: S608
         account_id,
     )
 
@@ -33,7 +33,7 @@ async def placed_account_by_number(client_id: UUID, number: str) -> asyncpg.Reco
     """Locked FOR UPDATE; on account_number_open, the index of accounts not recalled."""
     return await db.fetchrow(
         f"""
-        SELECT {_ACCOUNT_COLUMNS} FROM account a
+        SELECT {ACCOUNT_COLUMNS} FROM account a
         WHERE a.client_id = $1 AND lower(a.client_account_number) = lower($2)
           AND a.status <> 'recalled'
         FOR UPDATE
@@ -47,7 +47,7 @@ async def last_recalled_account_by_number(client_id: UUID, number: str) -> async
     """The client's account with this number recalled last, locked FOR UPDATE."""
     return await db.fetchrow(
         f"""
-        SELECT {_ACCOUNT_COLUMNS} FROM account a
+        SELECT {ACCOUNT_COLUMNS} FROM account a
         WHERE a.client_id = $1 AND lower(a.client_account_number) = lower($2)
           AND a.status = 'recalled'
         ORDER BY a.status_since DESC, a.id DESC LIMIT 1
@@ -58,16 +58,16 @@ async def last_recalled_account_by_number(client_id: UUID, number: str) -> async
     )
 
 
+DEBTOR_SQL = """
+    SELECT id, no_telephone, no_telephone_since, inconvenient_times,
+           refused_media::text AS refused_media
+    FROM debtor WHERE id = $1
+"""
+
+
 async def debtor(debtor_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
-    return await db.fetchrow(
-        f"""
-        SELECT id, no_telephone, no_telephone_since, inconvenient_times,
-               refused_media::text AS refused_media
-        FROM debtor WHERE id = $1{lock}
-        """,  # noqa: S608
-        debtor_id,
-    )
+    return await db.fetchrow(DEBTOR_SQL + lock, debtor_id)
 
 
 _PROFILE_COLUMNS = """
@@ -77,43 +77,41 @@ _PROFILE_COLUMNS = """
 """
 
 
+PROFILES_SQL = f"""
+    SELECT {_PROFILE_COLUMNS} FROM debtor_profile
+    WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2::uuid)
+    ORDER BY client_id IS NULL, created_at, client_id
+"""  # noqa: S608
+
+
 async def profiles(debtor_id: UUID, client_id: UUID | None) -> list[asyncpg.Record]:
     """The person's profiles: only `client_id`'s when given, else every one (the agency's
     own, client_id null, last)."""
-    return await db.fetch(
-        f"""
-        SELECT {_PROFILE_COLUMNS} FROM debtor_profile
-        WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2)
-        ORDER BY client_id IS NULL, created_at, client_id
-        """,  # noqa: S608
-        debtor_id,
-        client_id,
-    )
+    return await db.fetch(PROFILES_SQL, debtor_id, client_id)
+
+
+DEBTOR_PHONES_SQL = """
+    SELECT id AS phone_id, e164, kind, status, status_since, employer_forbids_calls,
+           time_zones, client_id, learned_on_account_id
+    FROM debtor_phone WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2::uuid)
+    ORDER BY created_at, e164, client_id
+"""
 
 
 async def debtor_phones(debtor_id: UUID, client_id: UUID | None) -> list[asyncpg.Record]:
     """The person's numbers: only those `client_id` supplied (or the agency learned on its
     accounts) when given, else every one, each with its supplier."""
-    return await db.fetch(
-        """
-        SELECT id AS phone_id, e164, kind, status, status_since, employer_forbids_calls,
-               time_zones, client_id, learned_on_account_id
-        FROM debtor_phone WHERE debtor_id = $1 AND ($2::uuid IS NULL OR client_id = $2)
-        ORDER BY created_at, e164, client_id
-        """,
-        debtor_id,
-        client_id,
-    )
+    return await db.fetch(DEBTOR_PHONES_SQL, debtor_id, client_id)
+
+
+STATUS_HISTORY_SQL = """
+    SELECT action, from_status, to_status, reason, channel, received_at, created_at
+    FROM account_status_change WHERE account_id = $1 ORDER BY created_at, id
+"""
 
 
 async def status_history(account_id: UUID) -> list[asyncpg.Record]:
-    return await db.fetch(
-        """
-        SELECT action, from_status, to_status, reason, channel, received_at, created_at
-        FROM account_status_change WHERE account_id = $1 ORDER BY created_at, id
-        """,
-        account_id,
-    )
+    return await db.fetch(STATUS_HISTORY_SQL, account_id)
 
 
 # Everything the contact rules need about some accounts and their people, in one round
@@ -385,15 +383,15 @@ _BLOCK_COLUMNS = """
 """
 
 
+BLOCKS_IN_FORCE_SQL = f"""
+    SELECT {_BLOCK_COLUMNS} FROM account_block
+    WHERE account_id = $1 AND lifted_at IS NULL ORDER BY received_at, added_at, id
+"""  # noqa: S608
+
+
 async def blocks_in_force(account_id: UUID) -> list[asyncpg.Record]:
     """The account's blocks not lifted, oldest first (read under the account's lock)."""
-    return await db.fetch(
-        f"""
-        SELECT {_BLOCK_COLUMNS} FROM account_block
-        WHERE account_id = $1 AND lifted_at IS NULL ORDER BY received_at, added_at, id
-        """,  # noqa: S608
-        account_id,
-    )
+    return await db.fetch(BLOCKS_IN_FORCE_SQL, account_id)
 
 
 async def insert_block(

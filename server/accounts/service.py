@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from server.accounts import debtors, repository
+from server.accounts import debtors, detail, repository
 from server.accounts.blocks import evidence_of
 
 # The other domains read what the contact rules need through this service.
@@ -23,20 +22,24 @@ from server.accounts.contacts import contact_rows_sql as contact_rows_sql
 from server.accounts.contacts import mark_phone as mark_phone
 from server.accounts.contacts import stop_telephone as stop_telephone
 from server.accounts.contacts import visible_contact_context as visible_contact_context
+
+# Other domains add what they know of an account to its detail (payments, calls, score):
+# they sit above accounts, so accounts never imports them; the composition root
+# (`server.wiring`) registers their sections at start-up.
+from server.accounts.detail import DetailReading as DetailReading
+from server.accounts.detail import DetailSection as DetailSection
+from server.accounts.detail import register_account_section as register_account_section
 from server.accounts.errors import StatusTransitionRefused
 from server.accounts.phone_search import searched_phone
 from server.accounts.schemas import (
     AccountRead,
     AccountSummary,
-    BlockRead,
     StatusActionRequest,
-    StatusChangeRead,
     StatusTotalsRead,
 )
 from server.accounts.statuses import (
     CHANNEL_REQUIRED,
     LEFT_COLLECTION,
-    SEVERITY,
     AccountStatus,
     Block,
     Channel,
@@ -45,7 +48,6 @@ from server.accounts.statuses import (
     decide,
     refusal_for_role,
 )
-from server.accounts.validation_period import validation_state
 from server.audit import service as audit
 from server.auth.principal import SYSTEM, Principal
 from server.clients import service as clients
@@ -64,57 +66,12 @@ async def _visible_account(
     return row
 
 
-# Other domains add what they know of an account to its detail (payments, calls, score).
-# They sit above accounts, so accounts never imports them: the composition root
-# (`server.wiring`) registers their sections at start-up.
-AccountSection = Callable[[Principal, UUID], Awaitable[Any]]
-_account_sections: dict[str, AccountSection] = {}
-
-
-def register_account_section(name: str, section: AccountSection) -> None:
-    """Add `section` to every account's detail, under `sections[name]`."""
-    _account_sections[name] = section
-
-
-# The account whose detail is being read, as the reader saw it: the sections that need its
-# row (the call context, the authority band) take it from here instead of reading it again.
-_in_detail: ContextVar[tuple[Principal, asyncpg.Record] | None] = ContextVar(
-    "account_in_detail", default=None
-)
-
-
 async def get_account(actor: Principal, account_id: UUID) -> AccountRead:
-    # One connection for the detail's twenty-odd reads, the sections' included: each read
-    # outside a transaction would take a connection from the pool and reset it after, a
-    # round trip of its own per read.
-    async with db.transaction():
-        row = await _visible_account(actor, account_id)
-        reading = _in_detail.set((actor, row))
-        try:
-            sections = {
-                name: await section(actor, account_id)
-                for name, section in _account_sections.items()
-            }
-        finally:
-            _in_detail.reset(reading)
-        debtor = await debtors.debtor_read(actor, row)
-        history = await repository.status_history(account_id)
-        blocks = _most_severe_first(await repository.blocks_in_force(account_id))
-    return read_as(
-        AccountRead,
-        row,
-        account_id=row["id"],
-        debtor=debtor,
-        status_history=[read_as(StatusChangeRead, h) for h in history],
-        validation_state=validation_state(
-            row["validation_period_ends_on"],
-            clock.now(),
-            returned_on=row["validation_notice_returned_on"],
-        ),
-        blocks=[_block_read(b) for b in blocks],
-        disputed=row["disputed_since"] is not None,
-        sections=sections,
-    )
+    # One statement: the account, its person, history, blocks and every section.
+    found = await detail.read_detail(actor, account_id, clock.now())
+    if found is None:
+        raise NotFound("no such account")
+    return found
 
 
 async def list_accounts(
@@ -197,19 +154,6 @@ async def accounts_left_collection(
     if account_ids:
         for hook in _left_collection:
             await hook(conn, account_ids, status, actor_id)
-
-
-def _block_read(row: asyncpg.Record) -> BlockRead:
-    return read_as(
-        BlockRead,
-        row,
-        block_id=row["id"],
-        evidence=None if row["evidence"] is None else json.loads(row["evidence"]),
-    )
-
-
-def _most_severe_first(rows: list[asyncpg.Record]) -> list[asyncpg.Record]:
-    return sorted(rows, key=lambda r: SEVERITY.index(Block(r["kind"])))
 
 
 async def change_status(
@@ -406,9 +350,6 @@ async def _take_action(
 
 async def visible_account(actor: Principal, account_id: UUID) -> asyncpg.Record:
     """The account if the caller may see it, else NotFound."""
-    in_detail = _in_detail.get()
-    if in_detail is not None and in_detail[0] == actor and in_detail[1]["id"] == account_id:
-        return in_detail[1]
     return await _visible_account(actor, account_id)
 
 

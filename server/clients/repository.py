@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -27,7 +27,7 @@ _CLIENT_COLUMNS = """
 _CLIENT_JSON = ("fee_rates_bps", "clearing_days", "authority", "column_map")
 
 
-def client_row(record: asyncpg.Record) -> dict[str, Any]:
+def client_row(record: Mapping[str, Any] | asyncpg.Record) -> dict[str, Any]:
     row = dict(record)
     for column in _CLIENT_JSON:
         row[column] = json.loads(row[column])
@@ -77,12 +77,12 @@ async def insert_client(values: dict[str, Any]) -> dict[str, Any]:
     return client_row(record)
 
 
+CLIENT_BY_ID_SQL = f"SELECT {_CLIENT_COLUMNS} FROM client WHERE id = $1"  # noqa: S608
+
+
 async def client_by_id(client_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
     lock = " FOR UPDATE" if for_update else ""
-    record = await db.fetchrow(
-        f"SELECT {_CLIENT_COLUMNS} FROM client WHERE id = $1{lock}",  # noqa: S608
-        client_id,
-    )
+    record = await db.fetchrow(CLIENT_BY_ID_SQL + lock, client_id)
     return None if record is None else client_row(record)
 
 

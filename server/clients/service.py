@@ -209,6 +209,15 @@ async def client_id_named(name: str) -> UUID | None:
     return await repository.client_id_named(name)
 
 
+# client_settings within a statement of another domain's: $1 the client; `settings_of`
+# reads its row back.
+CLIENT_SETTINGS_SQL = repository.CLIENT_BY_ID_SQL
+
+
+def settings_of(row: Mapping[str, Any] | asyncpg.Record) -> dict[str, Any]:
+    return repository.client_row(row)
+
+
 async def client_settings(client_id: UUID) -> dict[str, Any]:
     """For other domains' services: the client's stored settings (fees, holds, authority)."""
     row = await repository.client_by_id(client_id)

@@ -374,5 +374,8 @@ async def scores_of(account_ids: list[UUID]) -> list[asyncpg.Record]:
     )
 
 
+SCORE_OF_SQL = "SELECT * FROM account_score WHERE account_id = $1"
+
+
 async def score_of(account_id: UUID) -> asyncpg.Record | None:
-    return await db.fetchrow("SELECT * FROM account_score WHERE account_id = $1", account_id)
+    return await db.fetchrow(SCORE_OF_SQL, account_id)

@@ -20,10 +20,13 @@ lease, and an expired lease is simply claimable again.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
+
+import asyncpg
 
 from server.accounts import service as accounts
 from server.audit import service as audit
@@ -32,7 +35,7 @@ from server.dispatch import claim_repository as claims
 from server.dispatch import repository as repository
 from server.dispatch import score_repository as rescoring
 from server.dispatch import scoring
-from server.dispatch.facts_repository import score_facts
+from server.dispatch.facts_repository import SCORE_FACTS_SQL, score_facts
 from server.dispatch.schemas import (
     BlockedBy,
     DispatchRead,
@@ -394,8 +397,24 @@ async def score_section(actor: Principal, account_id: UUID) -> ScoreSection | No
     if row is None:
         return None
     now = clock.now()
-    facts = await score_facts(account_id, now)
-    if facts is None:
+    return _score(row, await score_facts(account_id, now), now)
+
+
+# The detail's score in its one statement: the same reads as above, at the detail's time.
+SCORE_SECTION = accounts.DetailSection(
+    parts={
+        "score": db.bind(repository.SCORE_OF_SQL, "$account"),
+        "facts": db.bind(SCORE_FACTS_SQL, "$account", "$read_at"),
+    },
+    read=lambda reading: _score(reading.one("score"), reading.one("facts"), reading.read_at),
+)
+
+
+Row = Mapping[str, Any] | asyncpg.Record
+
+
+def _score(row: Row | None, facts: Row | None, now: datetime) -> ScoreSection | None:
+    if row is None or facts is None:
         return None
     # The rescoring SQL dates the account's age by now's date in its UTC session.
     parts = scoring.parts(

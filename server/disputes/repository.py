@@ -56,16 +56,20 @@ async def insert_dispute(
 _ACCOUNT_ORDER = created_keyset("d")
 
 
+# $1 the account, $2-$3 the cursor, $4 the limit.
+DISPUTES_OF_ACCOUNT_SQL = f"""
+    SELECT {_COLUMNS} FROM dispute d
+    WHERE d.account_id = $1 AND {_ACCOUNT_ORDER.after(2)}
+    {_ACCOUNT_ORDER.order_by}
+    LIMIT $4
+"""  # noqa: S608
+
+
 async def disputes_of_account(
     account_id: UUID, after: tuple[datetime, UUID] | None, limit: int
 ) -> list[asyncpg.Record]:
     return await db.fetch(
-        f"""
-        SELECT {_COLUMNS} FROM dispute d
-        WHERE d.account_id = $1 AND {_ACCOUNT_ORDER.after(2)}
-        {_ACCOUNT_ORDER.order_by}
-        LIMIT $4
-        """,  # noqa: S608
+        DISPUTES_OF_ACCOUNT_SQL,
         account_id,
         *cursor_params(after),
         limit,

@@ -162,8 +162,20 @@ async def list_disputes(actor: Principal, account_id: UUID, page: PageRequest) -
 async def disputes_section(actor: Principal, account_id: UUID) -> list[DisputeRead]:
     """The account detail's `sections.disputes` (the detail checked the account is the
     reader's): its newest 50 disputes; the rest page through GET /accounts/{id}/disputes."""
-    rows = await repository.disputes_of_account(account_id, None, 50)
+    rows = await repository.disputes_of_account(account_id, None, _SECTION_DISPUTES)
     return [read_as(DisputeRead, r) for r in rows]
+
+
+_SECTION_DISPUTES = 50
+# The detail's disputes in its one statement: the same read as above.
+DISPUTES_SECTION = accounts.DetailSection(
+    parts={
+        "disputes": db.bind(
+            repository.DISPUTES_OF_ACCOUNT_SQL, "$account", "NULL", "NULL", str(_SECTION_DISPUTES)
+        )
+    },
+    read=lambda reading: [read_as(DisputeRead, r) for r in reading.parts["disputes"]],
+)
 
 
 async def open_disputes(actor: Principal, page: PageRequest) -> Page[OpenDisputeRead]:

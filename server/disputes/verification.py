@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -91,15 +91,20 @@ async def open_request(dispute: asyncpg.Record) -> None:
     )
 
 
+Row = Mapping[str, Any] | asyncpg.Record
+
+
 def _read(
-    row: asyncpg.Record,
-    documents: Sequence[asyncpg.Record] = (),
-    reminded: Sequence[asyncpg.Record] = (),
+    row: Row,
+    documents: Sequence[Row] = (),
+    reminded: Sequence[Row] = (),
+    today: date | None = None,
 ) -> VerificationRequestRead:
+    today = clock.agency_today() if today is None else today
     return read_as(
         VerificationRequestRead,
         row,
-        overdue=row["status"] == "open" and row["due_on"] < clock.agency_today(),
+        overdue=row["status"] == "open" and row["due_on"] < today,
         documents=[read_as(VerificationDocumentRead, d) for d in documents],
         reminders=[read_as(ReminderRead, r) for r in reminded],
     )
@@ -147,7 +152,30 @@ async def requests_section(actor: Principal, account_id: UUID) -> list[Verificat
     screen; the caller's right to the account was checked)."""
     rows = await repository.requests_of_account(account_id)
     documents = await repository.documents([r["request_id"] for r in rows])
-    return [_read(r, [d for d in documents if d["request_id"] == r["request_id"]]) for r in rows]
+    return _requests(rows, documents, clock.agency_today())
+
+
+def _requests(
+    rows: Sequence[Row], documents: Sequence[Row], today: date
+) -> list[VerificationRequestRead]:
+    return [
+        _read(r, [d for d in documents if d["request_id"] == r["request_id"]], today=today)
+        for r in rows
+    ]
+
+
+# The detail's verification requests in its one statement: the same reads as above.
+REQUESTS_SECTION = accounts.DetailSection(
+    parts={
+        "requests": db.bind(repository.REQUESTS_OF_ACCOUNT_SQL, "$account"),
+        "documents": db.bind(repository.ACCOUNT_DOCUMENTS_SQL, "$account"),
+    },
+    read=lambda reading: _requests(
+        reading.parts["requests"],
+        reading.parts["documents"],
+        clock.agency_date(reading.read_at),
+    ),
+)
 
 
 def _answerable(actor: Principal, row: asyncpg.Record) -> None:

@@ -94,14 +94,14 @@ async def requests(
     )
 
 
+REQUESTS_OF_ACCOUNT_SQL = f"""
+    SELECT {_REQUEST_COLUMNS} FROM {_REQUEST_FROM}
+    WHERE r.account_id = $1 ORDER BY r.opened_at DESC, r.id DESC LIMIT 50
+"""  # noqa: S608
+
+
 async def requests_of_account(account_id: UUID) -> list[asyncpg.Record]:
-    return await db.fetch(
-        f"""
-        SELECT {_REQUEST_COLUMNS} FROM {_REQUEST_FROM}
-        WHERE r.account_id = $1 ORDER BY r.opened_at DESC, r.id DESC LIMIT 50
-        """,  # noqa: S608
-        account_id,
-    )
+    return await db.fetch(REQUESTS_OF_ACCOUNT_SQL, account_id)
 
 
 async def request_of_dispute(
@@ -187,14 +187,19 @@ async def insert_chunk(document_id: UUID, client_id: UUID, seq: int, data: bytes
     )  # fmt: skip
 
 
+DOCUMENTS_SQL = f"""
+    SELECT {_DOCUMENT_COLUMNS} FROM verification_document
+    WHERE request_id = ANY($1::uuid[]) ORDER BY created_at, id
+"""  # noqa: S608
+# The documents of an account's requests ($1), as DOCUMENTS_SQL reads them.
+ACCOUNT_DOCUMENTS_SQL = db.bind(
+    DOCUMENTS_SQL,
+    "ARRAY(SELECT v.id FROM verification_request v WHERE v.account_id = $1)",
+)
+
+
 async def documents(request_ids: Sequence[UUID]) -> list[asyncpg.Record]:
-    return await db.fetch(
-        f"""
-        SELECT {_DOCUMENT_COLUMNS} FROM verification_document
-        WHERE request_id = ANY($1::uuid[]) ORDER BY created_at, id
-        """,  # noqa: S608
-        list(request_ids),
-    )
+    return await db.fetch(DOCUMENTS_SQL, list(request_ids))
 
 
 async def document(document_id: UUID) -> asyncpg.Record | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import asyncpg
@@ -123,6 +123,13 @@ _SESSION_STATE = re.compile(
 )
 
 
+# Known per statement: the search is over the whole text, and the account detail's one
+# statement is 17 KB of it (0.8 ms a search, a third of the detail's CPU in the API).
+@lru_cache(maxsize=4096)
+def _takes_session_state(query: str) -> bool:
+    return _SESSION_STATE.search(query) is not None
+
+
 class PooledConnection(asyncpg.Connection):
     """A pool's connection that knows whether it took any session state: only then is it
     reset when it returns to the pool (asyncpg's reset: unlock all advisory locks, close
@@ -134,7 +141,7 @@ class PooledConnection(asyncpg.Connection):
     took_session_state = False
 
     def _note(self, query: str) -> None:
-        if not self.took_session_state and _SESSION_STATE.search(query):
+        if not self.took_session_state and _takes_session_state(query):
             self.took_session_state = True
 
     async def execute(self, query: str, *args: Any, **kwargs: Any) -> str:
@@ -164,13 +171,42 @@ async def _reset_if_taken(conn: asyncpg.Connection) -> None:
         conn.took_session_state = False
 
 
+# asyncpg keeps a prepared statement per connection only up to this many characters of
+# SQL (its default, 15 KiB, would leave out the account detail's one statement, about
+# 17 KB, which PostgreSQL would then parse and plan again on every request: 5 ms of
+# planning against 2.5 ms of running it).
+MAX_CACHEABLE_STATEMENT = 64 * 1024
+
+
 async def start_pool(min_size: int, max_size: int) -> None:
     await engine().start_connection_pool(
         min_size=min_size,
         max_size=max_size,
         connection_class=PooledConnection,
         reset=_reset_if_taken,
+        max_cacheable_statement_size=MAX_CACHEABLE_STATEMENT,
     )
+
+
+_NUMBERED = re.compile(r"\$(\d+)(?!\d)")
+
+
+def bind(sql: str, *values: str) -> str:
+    """`sql` with each `$n` replaced by the SQL expression `values[n - 1]`: a repository's
+    statement embedded in a larger one, its parameters bound to that one's."""
+
+    def value(found: re.Match[str]) -> str:
+        return f"({values[int(found.group(1)) - 1]})"
+
+    return _NUMBERED.sub(value, sql)
+
+
+async def columns_of(sql: str) -> tuple[tuple[str, str], ...]:
+    """The columns `sql` returns, from PostgreSQL (prepared, not run): each one's name and
+    its type's qualified name."""
+    async with connection() as conn:
+        statement = await conn.prepare(sql)
+        return tuple((a.name, f"{a.type.schema}.{a.type.name}") for a in statement.get_attributes())
 
 
 async def close_pool() -> None:

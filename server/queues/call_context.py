@@ -8,22 +8,32 @@ user must not see (the section is null for them)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
 
 from server.accounts import service as account_service
 from server.auth.principal import Principal, Role
-from server.kit import clock
+from server.kit import clock, db
 from server.kit.mapping import read_as
 from server.queues import judging, repository
+from server.queues.judging import StoredCall
 from server.queues.rules import cues, evaluator
 from server.queues.rules.evaluator import CapCount
 from server.queues.rules.facts import is_conversation
 from server.queues.rules.frequency import ConsentWindow
 from server.queues.schemas import CallCheckRead
-from server.queues.service import calls_of_person, consumer_of_context, verdict
+from server.queues.service import (
+    calls_by_person_sql,
+    calls_of_person,
+    consumer_of_context,
+    stored_calls,
+    verdict,
+)
 
 
 class CapCountRead(msgspec.Struct):
@@ -64,6 +74,8 @@ class ConsentWindowRead(msgspec.Struct):
     covers_now: bool
     sentence: str
 
+
+Row = Mapping[str, Any] | asyncpg.Record
 
 # How many of an account's promises the call context lists.
 PROMISES_SHOWN = 10
@@ -141,7 +153,42 @@ async def call_section(actor: Principal, account_id: UUID) -> CallContextRead | 
     row = await account_service.visible_account(actor, account_id)
     ctx = await account_service.contact_context(actor, account_id)
     calls = await calls_of_person(ctx.debtor_id)
-    now = clock.now()
+    promises = await repository.promises_of_account(account_id, PROMISES_SHOWN)
+    return _call_context(row, ctx, calls, promises, clock.now())
+
+
+def _read_call(reading: account_service.DetailReading) -> CallContextRead | None:
+    contact = reading.one("contact")
+    if reading.actor.role == Role.CLIENT or contact is None:
+        return None
+    ctx = account_service.visible_contact_context(reading.actor, contact)
+    if ctx is None:
+        return None
+    of_person = reading.one("calls")
+    calls = stored_calls(None if of_person is None else of_person["calls"])
+    return _call_context(reading.account, ctx, calls, reading.parts["promises"], reading.read_at)
+
+
+# The detail's call context in its one statement: the same reads as above (the contact
+# rules run on what it returned), for the agency's people only.
+CALL_SECTION = account_service.DetailSection(
+    parts={
+        "contact": account_service.contact_rows_sql("ARRAY[$account]"),
+        "calls": calls_by_person_sql("ARRAY[$debtor]"),
+        "promises": db.bind(repository.PROMISES_OF_ACCOUNT_SQL, "$account", str(PROMISES_SHOWN)),
+    },
+    read=_read_call,
+    staff_only=True,
+)
+
+
+def _call_context(
+    row: Row,
+    ctx: account_service.ContactContext,
+    calls: Sequence[StoredCall],
+    promises: Sequence[Row],
+    now: datetime,
+) -> CallContextRead:
     best = verdict(ctx, calls, now, None)
     phones = [verdict(ctx, calls, now, str(p["e164"])) for p in ctx.phones]
     account = judging.account_at(
@@ -169,10 +216,7 @@ async def call_section(actor: Principal, account_id: UUID) -> CallContextRead | 
             )
             for c in standing.caps
         ],
-        promises=[
-            read_as(PromiseRead, p)
-            for p in await repository.promises_of_account(account_id, PROMISES_SHOWN)
-        ],
+        promises=[read_as(PromiseRead, p) for p in promises],
         last_conversation_at=standing.last_conversation_at,
         calls_resume_on=standing.block_ends_before,
         consent_in_force=standing.consent_in_force,

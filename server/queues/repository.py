@@ -262,21 +262,21 @@ _VERDICT_FOR_ACCOUNT = """
 """
 
 
+# $1 the account, $2 the limit.
+RECENT_CALLS_OF_ACCOUNT_SQL = f"""
+    SELECT c.id AS call_id, c.chain_id, c.collector_id, c.phone_e164 AS phone, c.direction,
+           c.started_at, c.duration_s, c.outcome, c.callback_at, {_VERDICT_FOR_ACCOUNT}
+    FROM call_account ca JOIN call c ON c.id = ca.call_id
+    WHERE ca.account_id = $1
+      AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
+    ORDER BY c.started_at DESC, c.id DESC
+    LIMIT $2
+"""  # noqa: S608
+
+
 async def recent_calls_of_account(account_id: UUID, limit: int) -> list[asyncpg.Record]:
     """The newest current calls about an account, with their current verdict for it."""
-    return await db.fetch(
-        f"""
-        SELECT c.id AS call_id, c.chain_id, c.collector_id, c.phone_e164 AS phone, c.direction,
-               c.started_at, c.duration_s, c.outcome, c.callback_at, {_VERDICT_FOR_ACCOUNT}
-        FROM call_account ca JOIN call c ON c.id = ca.call_id
-        WHERE ca.account_id = $1
-          AND NOT EXISTS (SELECT 1 FROM call n WHERE n.corrects_call_id = c.id)
-        ORDER BY c.started_at DESC, c.id DESC
-        LIMIT $2
-        """,  # noqa: S608
-        account_id,
-        limit,
-    )
+    return await db.fetch(RECENT_CALLS_OF_ACCOUNT_SQL, account_id, limit)
 
 
 # Every version of every call about the account, newest start first.
@@ -346,20 +346,20 @@ async def open_promises(account_id: UUID | None, due_before: date | None) -> lis
     )
 
 
+# $1 the account, $2 the limit.
+PROMISES_OF_ACCOUNT_SQL = """
+    SELECT p.id AS promise_id, p.amount_cents, p.due_on, p.status,
+           c.started_at AS made_at
+    FROM promise p JOIN call c ON c.id = p.call_id
+    WHERE p.account_id = $1 AND p.status <> 'superseded'
+    ORDER BY p.status <> 'open', p.due_on, c.started_at DESC, p.id
+    LIMIT $2
+"""
+
+
 async def promises_of_account(account_id: UUID, limit: int) -> list[asyncpg.Record]:
     """The account's promises: the open ones soonest due first, then the latest closed."""
-    return await db.fetch(
-        """
-        SELECT p.id AS promise_id, p.amount_cents, p.due_on, p.status,
-               c.started_at AS made_at
-        FROM promise p JOIN call c ON c.id = p.call_id
-        WHERE p.account_id = $1 AND p.status <> 'superseded'
-        ORDER BY p.status <> 'open', p.due_on, c.started_at DESC, p.id
-        LIMIT $2
-        """,
-        account_id,
-        limit,
-    )
+    return await db.fetch(PROMISES_OF_ACCOUNT_SQL, account_id, limit)
 
 
 # Work that falls due, soonest first.

@@ -409,7 +409,18 @@ RECENT_CALLS = 10
 async def contacts_section(actor: Principal, account_id: UUID) -> dict[str, Any]:
     """The account detail's "contacts": its newest calls and their findings."""
     rows = await repository.recent_calls_of_account(account_id, RECENT_CALLS)
+    return _contacts(rows)
+
+
+def _contacts(rows: Sequence[Mapping[str, Any] | asyncpg.Record]) -> dict[str, Any]:
     return {"recent_calls": [read_as(CallSummary, r) for r in rows]}
+
+
+# The detail's contacts in its one statement: the same read as above.
+CONTACTS_SECTION = account_service.DetailSection(
+    parts={"calls": db.bind(repository.RECENT_CALLS_OF_ACCOUNT_SQL, "$account", str(RECENT_CALLS))},
+    read=lambda reading: _contacts(reading.parts["calls"]),
+)
 
 
 # --- the supervisors' figures -------------------------------------------------------------

@@ -98,6 +98,20 @@ async def live_offer_of(account_id: UUID) -> UUID | None:
 _OFFERS_ORDER = created_keyset("o")
 
 
+# $1 the clients visible (NULL: all), $2 a client, $3 an account, $4 a status (each NULL:
+# any), $5-$6 the cursor, $7 the limit.
+LIST_OFFERS_SQL = f"""
+    SELECT {_OFFER_COLUMNS} FROM offer o
+    WHERE ($1::uuid[] IS NULL OR o.client_id = ANY($1::uuid[]))
+      AND ($2::uuid IS NULL OR o.client_id = $2::uuid)
+      AND ($3::uuid IS NULL OR o.account_id = $3::uuid)
+      AND ($4::text IS NULL OR o.status = $4::text)
+      AND {_OFFERS_ORDER.after(5)}
+    {_OFFERS_ORDER.order_by}
+    LIMIT $7
+"""  # noqa: S608
+
+
 async def list_offers(
     *,
     visible: frozenset[UUID] | None,
@@ -108,16 +122,7 @@ async def list_offers(
     limit: int,
 ) -> list[asyncpg.Record]:
     return await db.fetch(
-        f"""
-        SELECT {_OFFER_COLUMNS} FROM offer o
-        WHERE ($1::uuid[] IS NULL OR o.client_id = ANY($1::uuid[]))
-          AND ($2::uuid IS NULL OR o.client_id = $2)
-          AND ($3::uuid IS NULL OR o.account_id = $3)
-          AND ($4::text IS NULL OR o.status = $4)
-          AND {_OFFERS_ORDER.after(5)}
-        {_OFFERS_ORDER.order_by}
-        LIMIT $7
-        """,  # noqa: S608
+        LIST_OFFERS_SQL,
         visible_param(visible),
         client_id,
         account_id,

@@ -83,42 +83,48 @@ async def payment(payment_id: UUID) -> asyncpg.Record | None:
     )
 
 
+_RECEIVED_IN = _RECEIVED.format(tz="$2")
+_ACCOUNT_PAYMENTS_ORDER = Keyset(
+    ((_RECEIVED_IN, "timestamptz"), ("p.created_at", "timestamptz"), ("p.id", "uuid"))
+)
+# $1 the account, $2 the agency's time zone, $3-$5 the cursor, $6 the limit.
+ACCOUNT_PAYMENTS_SQL = f"""
+    SELECT {_PAYMENT_COLUMNS}, {_RECEIVED_IN} AS received_sort FROM {_PAYMENT_FROM}
+    WHERE p.account_id = $1 AND {_ACCOUNT_PAYMENTS_ORDER.after(3)}
+    {_ACCOUNT_PAYMENTS_ORDER.order_by}
+    LIMIT $6
+"""  # noqa: S608
+
+
 async def account_payments(
     account_id: UUID, agency_tz: str, after: Sequence[Any] | None, limit: int
 ) -> list[asyncpg.Record]:
     """Newest first by (received, recorded, id): a payment received earlier but recorded
     later (a back-dated one) takes its place by when it was received; `received_sort` is
     the first part of the key (see _RECEIVED)."""
-    received = _RECEIVED.format(tz="$2")
-    order = Keyset(((received, "timestamptz"), ("p.created_at", "timestamptz"), ("p.id", "uuid")))
     return await db.fetch(
-        f"""
-        SELECT {_PAYMENT_COLUMNS}, {received} AS received_sort FROM {_PAYMENT_FROM}
-        WHERE p.account_id = $1 AND {order.after(3)}
-        {order.order_by}
-        LIMIT $6
-        """,  # noqa: S608
+        ACCOUNT_PAYMENTS_SQL,
         account_id,
         agency_tz,
-        *cursor_params(after, order.width),
+        *cursor_params(after, _ACCOUNT_PAYMENTS_ORDER.width),
         limit,
     )
+
+
+PAID_AND_CREDIT_SQL = """
+    SELECT COALESCE(p.amount, 0) - COALESCE(r.amount, 0) AS paid,
+           COALESCE(p.credit, 0) - COALESCE(r.credit, 0) AS credit
+    FROM (SELECT sum(amount_cents) AS amount, sum(credit_cents) AS credit
+          FROM payment WHERE account_id = $1) p,
+         (SELECT sum(amount_cents) AS amount, sum(credit_removed_cents) AS credit
+          FROM payment_reversal WHERE account_id = $1) r
+"""
 
 
 async def paid_and_credit(account_id: UUID) -> tuple[int, int]:
     """What was paid on the account and not taken back, and the credit it holds for the
     debtor: every payment's excess over the balance, less what reversals took back."""
-    row = await db.fetchrow(
-        """
-        SELECT COALESCE(p.amount, 0) - COALESCE(r.amount, 0) AS paid,
-               COALESCE(p.credit, 0) - COALESCE(r.credit, 0) AS credit
-        FROM (SELECT sum(amount_cents) AS amount, sum(credit_cents) AS credit
-              FROM payment WHERE account_id = $1) p,
-             (SELECT sum(amount_cents) AS amount, sum(credit_removed_cents) AS credit
-              FROM payment_reversal WHERE account_id = $1) r
-        """,
-        account_id,
-    )
+    row = await db.fetchrow(PAID_AND_CREDIT_SQL, account_id)
     assert row is not None
     return int(row["paid"]), int(row["credit"])
 
@@ -132,12 +138,14 @@ async def account_ledgers(account_ids: list[UUID], agency_tz: str) -> list[async
 
     `amount_cents` as stored (a payment's and a reversal's positive, an adjustment's
     signed); `balance_before_cents` as it was when the movement was posted."""
-    received = _RECEIVED.format(tz="$2")
-    return await db.fetch(
-        f"""
+    return await db.fetch(ACCOUNT_LEDGERS_SQL, account_ids, agency_tz)
+
+
+# $1 the accounts, $2 the agency's time zone (see account_ledgers).
+ACCOUNT_LEDGERS_SQL = f"""
         SELECT * FROM (
             SELECT p.account_id, 'payment' AS kind, p.id AS movement_id, p.id AS payment_id,
-                   {received} AS at, p.created_at AS recorded_at, p.id AS cause_id,
+                   {_RECEIVED_IN} AS at, p.created_at AS recorded_at, p.id AS cause_id,
                    0 AS consequence, p.amount_cents, p.balance_before_cents, p.created_at
             FROM payment p WHERE p.account_id = ANY($1::uuid[])
             UNION ALL
@@ -147,7 +155,7 @@ async def account_ledgers(account_ids: list[UUID], agency_tz: str) -> list[async
             UNION ALL
             SELECT b.account_id, b.kind, b.id, b.payment_id,
                    CASE b.kind
-                       WHEN 'settlement_write_off' THEN {received}
+                       WHEN 'settlement_write_off' THEN {_RECEIVED_IN}
                        WHEN 'write_off_undone' THEN r.returned_at
                        ELSE COALESCE(b.effective_on::timestamp AT TIME ZONE $2, b.created_at)
                    END,
@@ -169,7 +177,4 @@ async def account_ledgers(account_ids: list[UUID], agency_tz: str) -> list[async
             WHERE b.account_id = ANY($1::uuid[])
         ) m
         ORDER BY account_id, at, recorded_at, cause_id, consequence, movement_id
-        """,  # noqa: S608
-        account_ids,
-        agency_tz,
-    )
+"""  # noqa: S608

@@ -7,7 +7,9 @@ offer_terms.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -59,7 +61,7 @@ from server.settlements.schemas import (
 from server.settlements.services.visible import visible_row
 
 
-def _offer_read(row: asyncpg.Record) -> OfferRead:
+def _offer_read(row: Mapping[str, Any] | asyncpg.Record) -> OfferRead:
     return read_as(
         OfferRead,
         row,
@@ -162,6 +164,28 @@ async def offers_section(actor: Principal, account_id: UUID) -> OffersSection:
         visible=actor.visible_clients(), client_id=None, account_id=account_id, status=None,
         after=None, limit=_SECTION_OFFERS,
     )  # fmt: skip
+    return _offers(rows)
+
+
+# The detail's offers in its one statement: the same read as above.
+OFFERS_SECTION = accounts.DetailSection(
+    parts={
+        "offers": db.bind(
+            repository.LIST_OFFERS_SQL,
+            "$visible",
+            "NULL",
+            "$account",
+            "NULL",
+            "NULL",
+            "NULL",
+            str(_SECTION_OFFERS),
+        )
+    },
+    read=lambda reading: _offers(reading.parts["offers"]),
+)
+
+
+def _offers(rows: Sequence[Mapping[str, Any] | asyncpg.Record]) -> OffersSection:
     items = [_offer_read(r) for r in rows]
     due = next((d for d in map(offer_terms.next_due, items) if d is not None), None)
     return OffersSection(
@@ -242,14 +266,22 @@ async def decide_offer(actor: Principal, offer_id: UUID, data: OfferDecision) ->
                 OfferKind(row["kind"]), clock.agency_date(now), installments
             )
         await repository.decide_offer(
-            offer_id, str(target), actor_id=actor.id, role=str(actor.role), reason=data.reason,
+            offer_id,
+            str(target),
+            actor_id=actor.id,
+            role=str(actor.role),
+            reason=data.reason,
             due_on=due_on,
-        )  # fmt: skip
+        )
         await audit.record(
-            actor, f"offer.{data.decision}", "offer", offer_id, client_id=row["client_id"],
+            actor,
+            f"offer.{data.decision}",
+            "offer",
+            offer_id,
+            client_id=row["client_id"],
             before={"status": status},
             after={"status": target, "reason": data.reason, "due_on": due_on},
-        )  # fmt: skip
+        )
         if accepted:
             await _accepted(offer_id, row["account_id"], row["client_id"], clock.agency_date(now))
         decided = await repository.offer(offer_id)
@@ -271,9 +303,14 @@ async def withdraw_offer(actor: Principal, offer_id: UUID, data: OfferWithdraw) 
         reason = data.reason or "withdrawn"
         await repository.close_offer(offer_id, str(OfferStatus.WITHDRAWN), reason)
         await audit.record(
-            actor, "offer.withdraw", "offer", offer_id, client_id=row["client_id"],
-            before={"status": status}, after={"status": OfferStatus.WITHDRAWN, "reason": reason},
-        )  # fmt: skip
+            actor,
+            "offer.withdraw",
+            "offer",
+            offer_id,
+            client_id=row["client_id"],
+            before={"status": status},
+            after={"status": OfferStatus.WITHDRAWN, "reason": reason},
+        )
         withdrawn = await repository.offer(offer_id)
         assert withdrawn is not None
     return _offer_read(withdrawn)
@@ -287,10 +324,14 @@ async def honor_printed_deadline(offer_id: UUID, deadline: date) -> None:
     moved = await repository.extend_due_on(offer_id, deadline)
     if moved is not None:
         await audit.record(
-            SYSTEM, "offer.extend", "offer", offer_id, client_id=moved["client_id"],
+            SYSTEM,
+            "offer.extend",
+            "offer",
+            offer_id,
+            client_id=moved["client_id"],
             before={"due_on": moved["due_on_before"]},
             after={"due_on": deadline, "reason": "the deadline printed on its letter"},
-        )  # fmt: skip
+        )
 
 
 # Why an account's live offers ended with it, by the status it left collection by.

@@ -7,7 +7,7 @@ under its account's lock (see services/__init__.py).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -67,7 +67,7 @@ def _received(value: str, now: datetime, zone: ZoneInfo) -> tuple[date, datetime
     return day, moment
 
 
-def payment_read(row: asyncpg.Record, balance: Balance) -> PaymentRead:
+def payment_read(row: Row, balance: Balance) -> PaymentRead:
     """`balance` is the running balance around the payment and what it caused, in the
     order payments were received (see `ledger_of`), not the figures stored at posting."""
     reversal = None
@@ -89,13 +89,17 @@ def payment_read(row: asyncpg.Record, balance: Balance) -> PaymentRead:
     )
 
 
+# A row as a query returns it, or as the account detail's one statement does.
+Row = Mapping[str, Any] | asyncpg.Record
+
+
 @dataclass(frozen=True, slots=True)
 class Ledger:
     """An account's movements in the order they took effect, each with the running
     balance it left; and, per payment or reversal, the balance before it and after
     everything it caused (a settlement's write-off, its undoing)."""
 
-    movements: list[tuple[asyncpg.Record, Balance]]
+    movements: list[tuple[Row, Balance]]
     by_cause: dict[UUID, Balance]
 
 
@@ -109,7 +113,12 @@ async def ledgers_of(account_ids: list[UUID]) -> dict[UUID, Ledger]:
     return {account_id: _ledger(movements) for account_id, movements in ledgers.items()}
 
 
-def _ledger(movements: list[asyncpg.Record]) -> Ledger:
+def ledger_from(movements: Sequence[Row]) -> Ledger:
+    """The ledger of one account's movements, as `account_ledgers` reads them."""
+    return _ledger(movements)
+
+
+def _ledger(movements: Sequence[Row]) -> Ledger:
     if not movements:
         return Ledger([], {})
     first = min(movements, key=lambda m: (m["recorded_at"], m["consequence"], m["movement_id"]))
